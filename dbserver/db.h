@@ -1,0 +1,159 @@
+/* db.h: xsw-dbserver's in-memory database and its transactions.
+ *
+ * The whole database lives in memory (conditions, monitors and referential
+ * integrity need it); SQLite (storage.h) is the durable copy.  A database
+ * change goes through these steps, all on the server's single libuv thread:
+ *
+ *   txn = ovsdb_txn_create(db);
+ *   ovsdb_execute(...)            -> ops insert/modify/delete rows in 'txn'
+ *                                    (transact.h); any error: ovsdb_txn_abort
+ *   ovsdb_txn_precommit(txn)      -> garbage-collects unreferenced non-root
+ *                                    rows, drops dangling weak references,
+ *                                    checks strong references, indexes,
+ *                                    maxRows and constraints, computes each
+ *                                    row's changed-column bitmap; any error:
+ *                                    ovsdb_txn_abort (nothing has changed)
+ *   storage_write_txn(st, txn)    -> the durable copy (storage.h)
+ *   monitors see the txn          -> monitor.h, reading old/new rows
+ *   ovsdb_txn_commit(txn)         -> the new rows replace the old ones in
+ *                                    the tables; the txn is freed
+ *
+ * Until ovsdb_txn_commit() the tables hold only committed rows, so a reader
+ * that is not part of the transaction never sees it half done. */
+#ifndef XSW_DB_H
+#define XSW_DB_H 1
+
+#include <stdbool.h>
+#include <stddef.h>
+#include "hmap.h"
+#include "list.h"
+#include "ovsdb-data.h"
+#include "ovsdb-schema.h"
+#include "shash.h"
+#include "uuid.h"
+
+struct ovsdb_error;
+struct ovsdb_txn_row;
+
+/* A row.  'fields' is indexed by column index; fields[OVSDB_COL_UUID] holds
+ * the row's UUID, fields[OVSDB_COL_VERSION] a UUID that changes whenever the
+ * row does. */
+struct ovsdb_row {
+    struct hmap_node hmap_node;      /* In ovsdb_table.rows, by uuid_hash. */
+    struct ovsdb_table *table;
+    struct ovsdb_txn_row *txn_row;   /* Nonnull while a txn touches it. */
+    size_t n_refs;                   /* Strong references from other
+                                      * committed rows (for GC and integrity
+                                      * checks). */
+    struct ovsdb_datum fields[];     /* table->schema->n_columns of them. */
+};
+
+static inline const struct uuid *
+ovsdb_row_get_uuid(const struct ovsdb_row *row)
+{
+    return &row->fields[OVSDB_COL_UUID].keys[0].uuid;
+}
+
+/* A new row with every column at its type's default and the given UUID
+ * (a random one if 'uuid' is NULL). */
+struct ovsdb_row *ovsdb_row_create(struct ovsdb_table *,
+                                   const struct uuid *uuid);
+struct ovsdb_row *ovsdb_row_clone(const struct ovsdb_row *);
+void ovsdb_row_destroy(struct ovsdb_row *);
+/* {"col": value, ...} for the columns in 'columns' (all when NULL). */
+json_t *ovsdb_row_to_json(const struct ovsdb_row *,
+                          const struct ovsdb_column_set *columns);
+
+/* A table: its committed rows, by UUID. */
+struct ovsdb_table {
+    const struct ovsdb_table_schema *schema;
+    struct hmap rows;                /* struct ovsdb_row, by uuid_hash. */
+    /* For each index in the schema: a map from the hash of the indexed
+     * columns' values to rows (struct ovsdb_index_node, owned). */
+    struct hmap *indexes;
+};
+
+struct ovsdb_row *ovsdb_table_get_row(const struct ovsdb_table *,
+                                      const struct uuid *);
+
+/* A database: a schema and a table for each of its tables. */
+struct ovsdb_db {
+    struct ovsdb_schema *schema;     /* Owned. */
+    struct shash tables;             /* Name -> struct ovsdb_table *, owned. */
+    struct uuid last_txn_id;         /* Id of the last committed txn, for
+                                      * monitor_cond_since; zero if none. */
+    struct ovs_list monitors;        /* Owned by monitor.c. */
+    struct ovs_list replicas;        /* Unused by db.c: server bookkeeping. */
+    void *storage;                   /* struct storage *, not owned here. */
+};
+
+/* Takes ownership of 'schema'. */
+struct ovsdb_db *ovsdb_db_create(struct ovsdb_schema *schema);
+void ovsdb_db_destroy(struct ovsdb_db *);
+struct ovsdb_table *ovsdb_db_get_table(const struct ovsdb_db *,
+                                       const char *name);
+
+/* Loading: inserts 'row' (built with ovsdb_row_create() and filled in) into
+ * its table directly, outside any transaction.  After the last row,
+ * ovsdb_db_finish_load() recounts strong references. */
+void ovsdb_db_load_row(struct ovsdb_db *, struct ovsdb_row *);
+struct ovsdb_error *ovsdb_db_finish_load(struct ovsdb_db *)
+    __attribute__((warn_unused_result));
+
+/* A change to one row in a transaction. */
+struct ovsdb_txn_row {
+    struct ovs_list node;            /* In ovsdb_txn.rows, in change order. */
+    struct hmap_node hmap_node;      /* In ovsdb_txn.rows_by_uuid. */
+    struct ovsdb_table *table;
+    struct ovsdb_row *old;           /* Committed row; NULL if inserted. */
+    struct ovsdb_row *new;           /* NULL if deleted. */
+    /* Set by ovsdb_txn_precommit(): one bit per column index whose value
+     * differs between 'old' and 'new' (all columns for insert/delete). */
+    unsigned long *changed;
+    bool has_changes;                /* False if modified back to 'old'. */
+};
+
+struct ovsdb_txn {
+    struct ovsdb_db *db;
+    struct ovs_list rows;            /* struct ovsdb_txn_row. */
+    struct hmap rows_by_uuid;
+    struct uuid txn_id;              /* Fresh random; becomes last_txn_id. */
+    char *comment;                   /* "comment" operations, joined; may be
+                                      * NULL. */
+    bool durable;                    /* A "commit" with "durable": true. */
+};
+
+struct ovsdb_txn *ovsdb_txn_create(struct ovsdb_db *);
+/* Inserts a new row (owned by the txn from now on). */
+void ovsdb_txn_row_insert(struct ovsdb_txn *, struct ovsdb_row *);
+/* Returns the txn's writable copy of committed or txn-inserted 'row'
+ * (copying it into the txn on first modification). */
+struct ovsdb_row *ovsdb_txn_row_modify(struct ovsdb_txn *,
+                                       const struct ovsdb_row *);
+void ovsdb_txn_row_delete(struct ovsdb_txn *, const struct ovsdb_row *);
+/* Looks a row up as the txn sees it: its own new version if it touched the
+ * row, NULL if it deleted it, else the committed row. */
+const struct ovsdb_row *ovsdb_txn_get_row(const struct ovsdb_txn *,
+                                          const struct ovsdb_table *,
+                                          const struct uuid *);
+/* Calls 'cb' for each row of 'table' as the txn sees it. Stops early when
+ * 'cb' returns false. */
+void ovsdb_txn_for_each_row(const struct ovsdb_txn *,
+                            const struct ovsdb_table *,
+                            bool (*cb)(const struct ovsdb_row *, void *aux),
+                            void *aux);
+bool ovsdb_txn_is_empty(const struct ovsdb_txn *);   /* No row changed. */
+
+struct ovsdb_error *ovsdb_txn_precommit(struct ovsdb_txn *)
+    __attribute__((warn_unused_result));
+void ovsdb_txn_commit(struct ovsdb_txn *);
+void ovsdb_txn_abort(struct ovsdb_txn *);
+
+static inline bool
+ovsdb_txn_row_column_changed(const struct ovsdb_txn_row *r, unsigned int idx)
+{
+    return (r->changed[idx / (8 * sizeof(unsigned long))]
+            >> (idx % (8 * sizeof(unsigned long)))) & 1;
+}
+
+#endif /* db.h */

@@ -1,0 +1,21 @@
+# libxsw: code that xsw-dbserver, xsw-switchd and xsw-ctl share.
+noinst_LIBRARIES += lib/libxsw.a
+lib_libxsw_a_SOURCES = \
+	lib/hash.c lib/hash.h \
+	lib/hmap.c lib/hmap.h \
+	lib/list.h \
+	lib/shash.c lib/shash.h \
+	lib/util.c lib/util.h \
+	lib/uuid.c lib/uuid.h
+# Data model (owned by the data-model work): add its sources here.
+lib_libxsw_a_SOURCES += \
+	lib/ovsdb-error.h \
+	lib/ovsdb-types.h \
+	lib/ovsdb-data.h \
+	lib/ovsdb-schema.h \
+	lib/ovsdb-condition.h \
+	lib/ovsdb-mutation.h
+# JSON-RPC, streams, logging, unixctl (owned by the rpc work): add here.
+
+# Everything a program needs to link against libxsw.
+XSW_LIBS = lib/libxsw.a $(JANSSON_LIBS) $(LIBUV_LIBS)

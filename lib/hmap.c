@@ -1,0 +1,138 @@
+/* hmap.c: see hmap.h. */
+#include <config.h>
+#include "hmap.h"
+
+#include <stdlib.h>
+
+void
+hmap_init(struct hmap *h)
+{
+    h->buckets = &h->one;
+    h->one = NULL;
+    h->mask = 0;
+    h->n = 0;
+}
+
+void
+hmap_destroy(struct hmap *h)
+{
+    if (h && h->buckets != &h->one) {
+        free(h->buckets);
+    }
+}
+
+void
+hmap_clear(struct hmap *h)
+{
+    if (h->n) {
+        h->n = 0;
+        for (size_t i = 0; i <= h->mask; i++) {
+            h->buckets[i] = NULL;
+        }
+    }
+}
+
+void
+hmap_swap(struct hmap *a, struct hmap *b)
+{
+    struct hmap tmp = *a;
+    *a = *b;
+    *b = tmp;
+    if (a->buckets == &b->one) {
+        a->buckets = &a->one;
+    }
+    if (b->buckets == &a->one) {
+        b->buckets = &b->one;
+    }
+}
+
+static void
+resize(struct hmap *h, size_t new_mask)
+{
+    struct hmap tmp;
+
+    tmp.n = 0;
+    tmp.mask = new_mask;
+    if (new_mask) {
+        tmp.buckets = xcalloc(new_mask + 1, sizeof *tmp.buckets);
+    } else {
+        tmp.buckets = &tmp.one;
+        tmp.one = NULL;
+    }
+    for (size_t i = 0; i <= h->mask; i++) {
+        struct hmap_node *node, *next;
+        for (node = h->buckets[i]; node; node = next) {
+            next = node->next;
+            hmap_insert_fast(&tmp, node, node->hash);
+        }
+    }
+    hmap_swap(h, &tmp);
+    hmap_destroy(&tmp);
+}
+
+/* Smallest mask (2**k - 1) whose table holds 'capacity' at load factor 2. */
+static size_t
+calc_mask(size_t capacity)
+{
+    size_t mask = capacity / 2;
+    mask |= mask >> 1;
+    mask |= mask >> 2;
+    mask |= mask >> 4;
+    mask |= mask >> 8;
+    mask |= mask >> 16;
+#if SIZE_MAX > UINT32_MAX
+    mask |= mask >> 32;
+#endif
+    /* Keep a few buckets for tiny maps to avoid constant resizing. */
+    return mask ? mask : 0;
+}
+
+void
+hmap_expand(struct hmap *h)
+{
+    size_t new_mask = calc_mask(h->n);
+    if (new_mask > h->mask) {
+        resize(h, new_mask);
+    }
+}
+
+void
+hmap_shrink(struct hmap *h)
+{
+    size_t new_mask = calc_mask(h->n);
+    if (new_mask < h->mask) {
+        resize(h, new_mask);
+    }
+}
+
+void
+hmap_reserve(struct hmap *h, size_t n)
+{
+    size_t new_mask = calc_mask(n);
+    if (new_mask > h->mask) {
+        resize(h, new_mask);
+    }
+}
+
+static struct hmap_node *
+first_from(const struct hmap *h, size_t start)
+{
+    for (size_t i = start; i <= h->mask; i++) {
+        if (h->buckets[i]) {
+            return h->buckets[i];
+        }
+    }
+    return NULL;
+}
+
+struct hmap_node *
+hmap_first(const struct hmap *h)
+{
+    return first_from(h, 0);
+}
+
+struct hmap_node *
+hmap_next(const struct hmap *h, const struct hmap_node *node)
+{
+    return node->next ? node->next : first_from(h, (node->hash & h->mask) + 1);
+}

@@ -1,0 +1,37 @@
+/* uuid.h: RFC 4122 version 4 UUIDs. */
+#ifndef XSW_UUID_H
+#define XSW_UUID_H 1
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct uuid {
+    uint32_t parts[4];  /* parts[0] holds the first 8 hex digits, etc. */
+};
+
+#define UUID_LEN 36
+#define UUID_FMT "%08x-%04x-%04x-%04x-%04x%08x"
+#define UUID_ARGS(U)                           \
+    ((U)->parts[0]),                           \
+    ((U)->parts[1] >> 16),                     \
+    ((U)->parts[1] & 0xffff),                  \
+    ((U)->parts[2] >> 16),                     \
+    ((U)->parts[2] & 0xffff),                  \
+    ((U)->parts[3])
+
+void uuid_generate(struct uuid *);   /* Random (version 4). */
+void uuid_zero(struct uuid *);
+bool uuid_is_zero(const struct uuid *);
+bool uuid_equals(const struct uuid *, const struct uuid *);
+int uuid_compare_3way(const struct uuid *, const struct uuid *);
+uint32_t uuid_hash(const struct uuid *);
+/* Parses exactly 36 characters of canonical text; false if malformed. */
+bool uuid_from_string(struct uuid *, const char *);
+bool uuid_from_string_prefix(struct uuid *, const char *);
+/* Writes UUID_LEN + 1 bytes (with the terminating null) into 'buf'. */
+void uuid_to_string(const struct uuid *, char buf[UUID_LEN + 1]);
+/* True if 's' is a plausible uuid-name (an identifier, not a UUID). */
+bool uuid_is_partial_string(const char *s);
+
+#endif /* uuid.h */

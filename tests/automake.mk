@@ -1,0 +1,21 @@
+# Tests.  Unit tests are Check programs; interop and system tests are
+# scripts.  All run under `make check`.  Each area lists its own tests in its
+# own fragment below, so that they can be edited independently.
+TEST_EXTENSIONS = .sh .py
+SH_LOG_COMPILER = $(SHELL)
+PY_LOG_COMPILER = /usr/bin/python3
+AM_TESTS_ENVIRONMENT = \
+	top_srcdir='$(abs_top_srcdir)'; top_builddir='$(abs_top_builddir)'; \
+	export top_srcdir top_builddir;
+TEST_CFLAGS = $(CHECK_CFLAGS)
+TEST_LIBS = $(CHECK_LIBS)
+
+include tests/data.mk
+include tests/schema.mk
+include tests/rpc.mk
+include tests/db.mk
+include tests/storage.mk
+include tests/monitor.mk
+include tests/server.mk
+include tests/interop.mk
+include tests/switchd.mk
