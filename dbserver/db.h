@@ -76,6 +76,17 @@ struct ovsdb_table {
 struct ovsdb_row *ovsdb_table_get_row(const struct ovsdb_table *,
                                       const struct uuid *);
 
+/* An entry in one of ovsdb_table.indexes[]: a committed row, hashed by
+ * ovsdb_index_hash() of the index's columns.  Owned by the table. */
+struct ovsdb_index_node {
+    struct hmap_node hmap_node;
+    struct ovsdb_row *row;
+};
+
+/* Hash of 'fields''s values in 'index''s columns. */
+uint32_t ovsdb_index_hash(const struct ovsdb_datum *fields,
+                          const struct ovsdb_column_set *index);
+
 /* A database: a schema and a table for each of its tables. */
 struct ovsdb_db {
     struct ovsdb_schema *schema;     /* Owned. */
@@ -143,6 +154,11 @@ void ovsdb_txn_for_each_row(const struct ovsdb_txn *,
                             bool (*cb)(const struct ovsdb_row *, void *aux),
                             void *aux);
 bool ovsdb_txn_is_empty(const struct ovsdb_txn *);   /* No row changed. */
+/* False if inserting a row with 'uuid' into 'table' would duplicate a row
+ * the table holds, or one this txn inserted or deleted. */
+bool ovsdb_txn_may_create_row(const struct ovsdb_txn *,
+                              const struct ovsdb_table *,
+                              const struct uuid *);
 
 struct ovsdb_error *ovsdb_txn_precommit(struct ovsdb_txn *)
     __attribute__((warn_unused_result));

@@ -9,13 +9,19 @@ lib_libxsw_a_SOURCES = \
 	lib/uuid.c lib/uuid.h
 # Data model (owned by the data-model work): add its sources here.
 lib_libxsw_a_SOURCES += \
-	lib/ovsdb-error.h \
-	lib/ovsdb-types.h \
-	lib/ovsdb-data.h \
-	lib/ovsdb-schema.h \
-	lib/ovsdb-condition.h \
-	lib/ovsdb-mutation.h
+	lib/ovsdb-error.c lib/ovsdb-error.h \
+	lib/ovsdb-types.c lib/ovsdb-types.h \
+	lib/ovsdb-data.c lib/ovsdb-data.h \
+	lib/ovsdb-schema.c lib/ovsdb-schema.h \
+	lib/ovsdb-condition.c lib/ovsdb-condition.h \
+	lib/ovsdb-mutation.c lib/ovsdb-mutation.h
 # JSON-RPC, streams, logging, unixctl (owned by the rpc work): add here.
+lib_libxsw_a_SOURCES += \
+	lib/daemon.c lib/daemon.h \
+	lib/jsonrpc.c lib/jsonrpc.h \
+	lib/stream.c lib/stream.h \
+	lib/unixctl.c lib/unixctl.h \
+	lib/vlog.c lib/vlog.h
 
 # Everything a program needs to link against libxsw.
 XSW_LIBS = lib/libxsw.a $(JANSSON_LIBS) $(LIBUV_LIBS)

@@ -42,9 +42,13 @@ struct ovsdb_condition {
 
 void ovsdb_condition_init(struct ovsdb_condition *);
 /* Parses an array of clauses [column, function, value].  With
- * 'allow_literals' a clause may also be the JSON true or false.
- * Errors: "syntax error" naming the clause; unknown column; a function not
- * valid for the column's type (<, > on non-numeric or composite columns). */
+ * 'allow_literals' a clause may also be the JSON true or false (Open
+ * vSwitch 3.1 accepts them in every "where", so transact should pass true
+ * to be indistinguishable from it).
+ * Errors, as ovsdb-server words them: "syntax error" quoting the clause for
+ * a malformed clause or a function not valid for the column's type (<, >
+ * on non-numeric or composite columns); "unknown column"; "unknown
+ * function"; the datum parser's errors for a bad argument. */
 struct ovsdb_error *ovsdb_condition_from_json(
     const struct ovsdb_table_schema *, const json_t *,
     struct ovsdb_symbol_table *, bool allow_literals,

@@ -19,6 +19,9 @@ enum ovsdb_mutator {
     OVSDB_M_INSERT, OVSDB_M_DELETE
 };
 
+/* "+=", ..., "insert", "delete". */
+const char *ovsdb_mutator_to_string(enum ovsdb_mutator);
+
 struct ovsdb_mutation {
     const struct ovsdb_column *column;
     enum ovsdb_mutator mutator;
@@ -32,9 +35,11 @@ struct ovsdb_mutation_set {
     size_t n_mutations;
 };
 
-/* Parses [[column, mutator, value], ...].  Fails on unknown or immutable
- * columns ("constraint violation"), on _uuid/_version, and on mutators not
- * valid for the column's type. */
+/* Parses [[column, mutator, value], ...].  Fails, as ovsdb-server does, on
+ * unknown columns ("unknown column"), immutable columns including
+ * _uuid/_version ("constraint violation"), unknown mutators ("unknown
+ * mutator") and mutators not valid for the column's type ("syntax
+ * error"). */
 struct ovsdb_error *ovsdb_mutation_set_from_json(
     const struct ovsdb_table_schema *, const json_t *,
     struct ovsdb_symbol_table *, struct ovsdb_mutation_set *)

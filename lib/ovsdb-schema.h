@@ -40,6 +40,22 @@ void ovsdb_column_set_add(struct ovsdb_column_set *,
 bool ovsdb_column_set_contains(const struct ovsdb_column_set *,
                                unsigned int column_index);
 
+struct ovsdb_table_schema;
+/* Parses an array of distinct column names of 'ts' into 'set' (initialized
+ * here).  A null 'json' means every column, the implicit ones included, as
+ * for a "select" without "columns". */
+struct ovsdb_error *ovsdb_column_set_from_json(const json_t *,
+                                               const struct ovsdb_table_schema *,
+                                               struct ovsdb_column_set *)
+    __attribute__((warn_unused_result));
+/* The column names as a JSON array (a new reference). */
+json_t *ovsdb_column_set_to_json(const struct ovsdb_column_set *);
+
+/* The column's type in words, as Open vSwitch's error messages put it:
+ * "integer", "set of up to 3 strings", "map of (string, integer) pairs".
+ * The caller frees the string. */
+char *ovsdb_column_describe_type(const struct ovsdb_column *);
+
 struct ovsdb_table_schema {
     char *name;
     bool is_root;             /* Default true when the schema has no

@@ -24,8 +24,13 @@
     ((__typeof__(OBJECT)) (void *) \
      ((char *) (POINTER) - offsetof(__typeof__(*(OBJECT)), MEMBER)))
 
+#include <sys/param.h>   /* Defines MIN and MAX; we use those. */
+#ifndef MIN
 #define MIN(A, B) ((A) < (B) ? (A) : (B))
+#endif
+#ifndef MAX
 #define MAX(A, B) ((A) > (B) ? (A) : (B))
+#endif
 
 #define PRINTF_FORMAT(FMT, ARG1) __attribute__((format(printf, FMT, ARG1)))
 #define NO_RETURN __attribute__((noreturn))

@@ -1,1 +1,21 @@
 # switchd
+
+# The datapath: packets, port drivers, parsing, offloads, the learning
+# switch and its forwarding threads.  Port drivers add their files to the
+# second list.
+noinst_LIBRARIES += switchd/libdatapath.a
+switchd_libdatapath_a_SOURCES = \
+	switchd/packet.c switchd/packet.h \
+	switchd/netdev.c switchd/netdev.h \
+	switchd/flow.c switchd/flow.h \
+	switchd/csum.c switchd/csum.h \
+	switchd/gso.c switchd/gso.h \
+	switchd/fdb.c switchd/fdb.h \
+	switchd/vlan.c switchd/vlan.h \
+	switchd/dp.c switchd/dp.h
+switchd_libdatapath_a_SOURCES += \
+	switchd/netns.c switchd/netns.h \
+	switchd/rtnl.c switchd/rtnl.h \
+	switchd/netdev-tap.c switchd/netdev-tap.h \
+	switchd/netdev-afxdp.c switchd/netdev-afxdp.h \
+	switchd/netdev-afpacket.c switchd/netdev-afpacket.h

@@ -1,1 +1,6 @@
 # tests: data
+check_PROGRAMS += tests/test-ovsdb-data
+TESTS += tests/test-ovsdb-data
+tests_test_ovsdb_data_SOURCES = tests/test-ovsdb-data.c
+tests_test_ovsdb_data_CFLAGS = $(AM_CFLAGS) $(TEST_CFLAGS)
+tests_test_ovsdb_data_LDADD = lib/libxsw.a $(JANSSON_LIBS) $(LIBUV_LIBS) $(TEST_LIBS)

@@ -1,1 +1,8 @@
-# tests: interop
+# Interop tests: real Open vSwitch 3.1 clients (ovsdb-client, ovs-vsctl,
+# the Python IDL, ovsdbapp) against xsw-dbserver, beside ovsdb-server.
+TESTS += \
+	tests/interop/ovsdb-client.py \
+	tests/interop/ovs-vsctl.py \
+	tests/interop/python-idl.py \
+	tests/interop/ovsdbapp-api.py
+EXTRA_DIST += tests/interop/xswenv.py

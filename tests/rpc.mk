@@ -1,1 +1,33 @@
 # tests: rpc
+# Streams, JSON-RPC, unixctl, logging and daemon plumbing (lib/).
+RPC_TESTS = \
+	tests/test-stream \
+	tests/test-jsonrpc \
+	tests/test-unixctl \
+	tests/test-vlog \
+	tests/test-daemon
+check_PROGRAMS += $(RPC_TESTS)
+TESTS += $(RPC_TESTS)
+
+RPC_TEST_LDADD = lib/libxsw.a $(JANSSON_LIBS) $(LIBUV_LIBS) $(TEST_LIBS) \
+	-lpthread
+
+tests_test_stream_SOURCES = tests/test-stream.c
+tests_test_stream_CFLAGS = $(AM_CFLAGS) $(TEST_CFLAGS)
+tests_test_stream_LDADD = $(RPC_TEST_LDADD)
+
+tests_test_jsonrpc_SOURCES = tests/test-jsonrpc.c
+tests_test_jsonrpc_CFLAGS = $(AM_CFLAGS) $(TEST_CFLAGS)
+tests_test_jsonrpc_LDADD = $(RPC_TEST_LDADD)
+
+tests_test_unixctl_SOURCES = tests/test-unixctl.c
+tests_test_unixctl_CFLAGS = $(AM_CFLAGS) $(TEST_CFLAGS)
+tests_test_unixctl_LDADD = $(RPC_TEST_LDADD)
+
+tests_test_vlog_SOURCES = tests/test-vlog.c
+tests_test_vlog_CFLAGS = $(AM_CFLAGS) $(TEST_CFLAGS)
+tests_test_vlog_LDADD = $(RPC_TEST_LDADD)
+
+tests_test_daemon_SOURCES = tests/test-daemon.c
+tests_test_daemon_CFLAGS = $(AM_CFLAGS) $(TEST_CFLAGS)
+tests_test_daemon_LDADD = $(RPC_TEST_LDADD)

@@ -1,0 +1,297 @@
+/* main.c: xsw-dbserver's command line.
+ *
+ *   xsw-dbserver [--remote=REMOTE]... [--unixctl=PATH] [--pidfile[=F]]
+ *                [--detach] [--log-file[=F]] [-v SPEC] [DBFILE]...
+ *   xsw-dbserver --create SCHEMA DBFILE
+ *
+ * With no DBFILE it serves the default database, <dbdir>/conf.db, creating
+ * it from the built-in Open_vSwitch schema the first time.  With no
+ * --remote it listens on punix:<rundir>/db.sock, where xsw-ctl and
+ * xsw-switchd look by default. */
+#include <config.h>
+
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <uv.h>
+
+#include "daemon.h"
+#include "ovsdb-error.h"
+#include "ovsdb-schema.h"
+#include "server.h"
+#include "storage.h"
+#include "unixctl.h"
+#include "util.h"
+#include "vlog.h"
+
+VLOG_DEFINE_THIS_MODULE(dbserver);
+
+/* The Open_vSwitch schema, compiled in from schema/vswitch.ovsschema. */
+extern const char xsw_vswitch_schema[];
+
+static const char *
+default_dbdir(void)
+{
+    const char *dir = getenv("XSW_DBDIR");
+    return dir && dir[0] ? dir : "/var/lib/xsw";
+}
+
+static void usage(void) NO_RETURN;
+
+static void
+usage(void)
+{
+    printf("%s: an OVSDB server on SQLite\n"
+           "usage: %s [OPTIONS] [DBFILE]...\n"
+           "       %s --create SCHEMA DBFILE\n"
+           "\n"
+           "With no DBFILE, serves %s/conf.db (created from the built-in\n"
+           "Open_vSwitch schema if missing; $XSW_DBDIR overrides the folder).\n"
+           "\n"
+           "Options:\n"
+           "  --remote=REMOTE       listen on REMOTE: punix:PATH or\n"
+           "                        ptcp:PORT[:IP] (repeatable; default\n"
+           "                        punix:%s/db.sock)\n"
+           "  --unixctl=PATH        control socket (default\n"
+           "                        %s/xsw-dbserver.<pid>.ctl)\n"
+           "  --max-message-size=N  largest JSON-RPC message accepted, bytes\n"
+           "  --max-backlog=N       output bytes queued for a client before\n"
+           "                        it is disconnected\n"
+           "  --create SCHEMA DBFILE  create DBFILE from SCHEMA and exit\n"
+           "  -h, --help            this help\n"
+           "  -V, --version         print the version\n",
+           daemon_program_name(), daemon_program_name(),
+           daemon_program_name(), default_dbdir(), xsw_rundir(),
+           xsw_rundir());
+    daemon_usage();
+    vlog_usage();
+    exit(EXIT_SUCCESS);
+}
+
+/* Creates 'db_file' from the schema in 'schema_file' (NULL: built in). */
+static struct ovsdb_error *
+create_db(const char *schema_file, const char *db_file)
+{
+    struct ovsdb_schema *schema;
+    struct ovsdb_error *error;
+
+    if (schema_file) {
+        error = ovsdb_schema_from_file(schema_file, &schema);
+    } else {
+        json_error_t jerr;
+        json_t *json = json_loads(xsw_vswitch_schema, 0, &jerr);
+        if (!json) {
+            return ovsdb_error("internal error",
+                               "built-in schema: %s", jerr.text);
+        }
+        error = ovsdb_schema_from_json(json, &schema);
+        json_decref(json);
+    }
+    if (error) {
+        return error;
+    }
+    error = storage_create(db_file, schema);
+    ovsdb_schema_destroy(schema);
+    return error;
+}
+
+static void
+exit_on_signal(uv_signal_t *handle, int signum)
+{
+    VLOG_INFO("%s, exiting", strsignal(signum));
+    uv_stop(handle->loop);
+}
+
+static size_t
+parse_size(const char *option, const char *s)
+{
+    char *end;
+    unsigned long long n;
+
+    errno = 0;
+    n = strtoull(s, &end, 10);
+    if (errno || *end || !n) {
+        fprintf(stderr, "%s: --%s: \"%s\" is not a positive number of "
+                "bytes\n", daemon_program_name(), option, s);
+        exit(EXIT_FAILURE);
+    }
+    return n;
+}
+
+int
+main(int argc, char *argv[])
+{
+    enum {
+        OPT_REMOTE = 0x20000,
+        OPT_UNIXCTL,
+        OPT_CREATE,
+        OPT_MAX_MSG,
+        OPT_MAX_BACKLOG
+    };
+    static const struct option long_options[] = {
+        {"remote", required_argument, NULL, OPT_REMOTE},
+        {"unixctl", required_argument, NULL, OPT_UNIXCTL},
+        {"create", required_argument, NULL, OPT_CREATE},
+        {"max-message-size", required_argument, NULL, OPT_MAX_MSG},
+        {"max-backlog", required_argument, NULL, OPT_MAX_BACKLOG},
+        {"help", no_argument, NULL, 'h'},
+        {"version", no_argument, NULL, 'V'},
+        VLOG_LONG_OPTIONS,
+        DAEMON_LONG_OPTIONS,
+        {NULL, 0, NULL, 0},
+    };
+    struct server_options options = { 0, 0 };
+    const char *unixctl_path = NULL;
+    const char *create_schema = NULL;
+    const char **remotes = xcalloc(argc, sizeof *remotes);
+    size_t n_remotes = 0;
+    struct ovsdb_error *error;
+    struct unixctl_server *unixctl;
+    struct server *server;
+    uv_signal_t sigterm, sigint;
+    uv_loop_t *loop;
+    char *default_db = NULL;
+    char *msg;
+    int c;
+
+    daemon_set_program_name(argv[0]);
+    unixctl_set_version("xsw-dbserver (xsw) " PACKAGE_VERSION);
+    while ((c = getopt_long(argc, argv, "hVv::", long_options, NULL)) != -1) {
+        switch (c) {
+        case OPT_REMOTE:
+            remotes[n_remotes++] = optarg;
+            break;
+        case OPT_UNIXCTL:
+            unixctl_path = optarg;
+            break;
+        case OPT_CREATE:
+            create_schema = optarg;
+            break;
+        case OPT_MAX_MSG:
+            options.max_msg_size = parse_size("max-message-size", optarg);
+            break;
+        case OPT_MAX_BACKLOG:
+            options.max_backlog = parse_size("max-backlog", optarg);
+            break;
+        case 'h':
+            usage();
+        case 'V':
+            printf("xsw-dbserver (xsw) %s\n", PACKAGE_VERSION);
+            return 0;
+        case '?':
+            exit(EXIT_FAILURE);
+        default:
+            if (!vlog_handle_option(c, optarg)
+                && !daemon_handle_option(c, optarg)) {
+                fprintf(stderr, "%s: unhandled option\n",
+                        daemon_program_name());
+                exit(EXIT_FAILURE);
+            }
+        }
+    }
+    argc -= optind;
+    argv += optind;
+
+    if (create_schema) {
+        if (argc != 1) {
+            fprintf(stderr, "%s: --create needs a schema file and one "
+                    "database file: --create SCHEMA DBFILE\n",
+                    daemon_program_name());
+            exit(EXIT_FAILURE);
+        }
+        error = create_db(create_schema, argv[0]);
+        if (error) {
+            msg = ovsdb_error_to_string(error);
+            fprintf(stderr, "%s: %s\n", daemon_program_name(), msg);
+            exit(EXIT_FAILURE);
+        }
+        return 0;
+    }
+
+    if (!argc) {
+        int err = daemon_ensure_dir(default_dbdir());
+        if (err) {
+            fprintf(stderr, "%s: cannot create %s: %s\n",
+                    daemon_program_name(), default_dbdir(), strerror(err));
+            exit(EXIT_FAILURE);
+        }
+        default_db = xasprintf("%s/conf.db", default_dbdir());
+        if (access(default_db, F_OK)) {
+            error = create_db(NULL, default_db);
+            if (error) {
+                msg = ovsdb_error_to_string(error);
+                fprintf(stderr, "%s: %s\n", daemon_program_name(), msg);
+                exit(EXIT_FAILURE);
+            }
+            VLOG_INFO("created %s from the built-in schema", default_db);
+        }
+    }
+
+    daemonize_start();
+    loop = uv_default_loop();
+
+    server = server_create(loop, &options);
+    if (argc) {
+        for (int i = 0; i < argc; i++) {
+            error = server_add_db(server, argv[i]);
+            if (error) {
+                daemon_fatal("%s", ovsdb_error_to_string(error));
+            }
+        }
+    } else {
+        error = server_add_db(server, default_db);
+        if (error) {
+            daemon_fatal("%s", ovsdb_error_to_string(error));
+        }
+    }
+
+    if (!n_remotes) {
+        int err = daemon_ensure_dir(xsw_rundir());
+        if (err) {
+            daemon_fatal("cannot create %s: %s", xsw_rundir(), strerror(err));
+        }
+        char *remote = xasprintf("punix:%s/db.sock", xsw_rundir());
+        if (server_add_remote(server, remote, &msg)) {
+            daemon_fatal("%s", msg);
+        }
+        free(remote);
+    }
+    for (size_t i = 0; i < n_remotes; i++) {
+        if (server_add_remote(server, remotes[i], &msg)) {
+            daemon_fatal("%s", msg);
+        }
+    }
+
+    if (unixctl_server_create(loop, unixctl_path, &unixctl, &msg)) {
+        daemon_fatal("%s", msg);
+    }
+    vlog_register_unixctl();
+    vlog_reopen_on_sighup(loop);
+    server_register_unixctl(server);
+
+    /* A client that disconnects mid-write must not kill us. */
+    signal(SIGPIPE, SIG_IGN);
+    uv_signal_init(loop, &sigterm);
+    uv_signal_start(&sigterm, exit_on_signal, SIGTERM);
+    uv_signal_init(loop, &sigint);
+    uv_signal_start(&sigint, exit_on_signal, SIGINT);
+
+    daemonize_complete();
+    VLOG_INFO("%s started", "xsw-dbserver " PACKAGE_VERSION);
+    uv_run(loop, UV_RUN_DEFAULT);
+
+    /* Orderly shutdown: everything is already committed (no batch outlives
+     * a turn of the loop), so this only releases resources. */
+    unixctl_server_destroy(unixctl);
+    server_destroy(server);
+    uv_close((uv_handle_t *) &sigterm, NULL);
+    uv_close((uv_handle_t *) &sigint, NULL);
+    uv_run(loop, UV_RUN_NOWAIT);
+    free(default_db);
+    free(remotes);
+    return 0;
+}

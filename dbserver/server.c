@@ -1,0 +1,1360 @@
+/* server.c: xsw-dbserver's sessions, methods and group commit.
+ *
+ * See server.h for the model.  The pieces, in the order a request meets
+ * them:
+ *
+ *   remotes   stream listeners; each accepted connection becomes a session
+ *   session   one JSON-RPC connection: its monitors, locks and pending
+ *             (waiting) transactions
+ *   methods   one handler per RFC 7047 / Open vSwitch method
+ *   batch     the open SQLite transaction of each database and the output
+ *             held until it commits
+ *   triggers  transactions whose "wait" operation is not yet satisfied,
+ *             re-run after every commit and when their timeout expires
+ *   _Server   the in-memory database that lists the served databases
+ */
+#include <config.h>
+#include "server.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "db.h"
+#include "jsonrpc.h"
+#include "list.h"
+#include "monitor.h"
+#include "ovsdb-error.h"
+#include "ovsdb-schema.h"
+#include "shash.h"
+#include "storage.h"
+#include "stream.h"
+#include "transact.h"
+#include "unixctl.h"
+#include "util.h"
+#include "uuid.h"
+#include "vlog.h"
+
+VLOG_DEFINE_THIS_MODULE(server);
+
+static struct vlog_rate_limit session_rl = VLOG_RATE_LIMIT_INIT(60, 20);
+
+/* A database the server serves. */
+struct server_db {
+    struct server *server;
+    char *name;                 /* Same as db->schema->name. */
+    struct ovsdb_db *db;        /* Owned. */
+    struct storage *storage;    /* Owned; NULL for _Server. */
+    struct uuid server_row;     /* Its row in _Server's Database table. */
+
+    /* Group commit. */
+    bool in_batch;              /* An SQLite transaction is open. */
+    bool batch_durable;         /* Some txn in it asked for durability. */
+    bool changed;               /* Committed something since triggers ran. */
+};
+
+/* A message held until the batches commit. */
+enum held_kind {
+    HELD_PLAIN,                 /* Any reply or notification. */
+    HELD_WRITE_REPLY,           /* Reply to a transaction that wrote 'sdb'. */
+    HELD_UPDATE                 /* Monitor notification about 'sdb'. */
+};
+
+struct held_msg {
+    struct ovs_list node;       /* In server->held. */
+    struct session *session;
+    struct server_db *sdb;      /* For HELD_WRITE_REPLY and HELD_UPDATE. */
+    enum held_kind kind;
+    json_t *msg;                /* Owned. */
+};
+
+/* A lock (RFC 7047 4.1.8).  The first waiter owns it. */
+struct server_lock {
+    char *name;
+    struct ovs_list waiters;    /* struct lock_waiter. */
+};
+
+struct lock_waiter {
+    struct ovs_list node;       /* In server_lock->waiters. */
+    struct server_lock *lock;
+    struct session *session;
+};
+
+/* A transaction waiting for a "wait" operation to be satisfied. */
+struct trigger {
+    struct ovs_list node;       /* In server->triggers. */
+    struct session *session;
+    struct server_db *sdb;
+    json_t *id;                 /* Request id, owned. */
+    json_t *ops;                /* Operations, owned. */
+    long long start_ms;
+    long long deadline_ms;      /* LLONG_MAX: re-run only on change. */
+};
+
+struct session_monitor {
+    struct ovs_list node;       /* In session->monitors. */
+    struct session *session;
+    json_t *id;                 /* Monitor id, owned. */
+    struct server_db *sdb;
+    struct ovsdb_monitor *monitor;   /* Owned. */
+};
+
+struct session {
+    struct ovs_list node;       /* In server->sessions. */
+    struct server *server;
+    struct jsonrpc_conn *conn;  /* NULL once closed. */
+    char *name;
+    struct ovs_list monitors;   /* struct session_monitor. */
+    struct shash waiters;       /* Lock name -> struct lock_waiter. */
+    bool db_change_aware;
+    bool close_after_flush;     /* Its monitors lost sync: drop it. */
+};
+
+struct server {
+    uv_loop_t *loop;
+    struct server_options options;
+    struct shash dbs;           /* Name -> struct server_db. */
+    struct server_db *server_db;    /* _Server. */
+    struct shash remotes;       /* Name -> struct stream_listener. */
+    struct ovs_list sessions;
+    struct shash locks;         /* Name -> struct server_lock. */
+    struct ovs_list triggers;
+    struct uuid server_id;
+
+    struct ovs_list held;       /* struct held_msg, in send order. */
+    bool holding;               /* Some database is in a batch. */
+    uv_check_t commit_check;
+    uv_timer_t trigger_timer;
+};
+
+static void session_send(struct session *, json_t *msg, enum held_kind,
+                         struct server_db *);
+static void session_destroy(struct session *);
+static void server_db_update_server_row(struct server_db *);
+static void run_triggers(struct server *, bool only_expired);
+static void trigger_timer_cb(uv_timer_t *);
+
+static long long
+now_ms(const struct server *server)
+{
+    return uv_now(server->loop);
+}
+
+/* ---- _Server. ---- */
+
+/* _Server's schema, as Open vSwitch 3.1 has it: clients monitor its
+ * Database table to learn whether a database is there and usable. */
+static const char server_schema_json[] =
+    "{\"name\":\"_Server\",\"version\":\"1.2.0\","
+    "\"cksum\":\"3009684573 744\","
+    "\"tables\":{\"Database\":{\"columns\":{"
+    "\"name\":{\"type\":\"string\"},"
+    "\"model\":{\"type\":{\"key\":{\"type\":\"string\","
+    "\"enum\":[\"set\",[\"clustered\",\"relay\",\"standalone\"]]}}},"
+    "\"connected\":{\"type\":\"boolean\"},"
+    "\"leader\":{\"type\":\"boolean\"},"
+    "\"schema\":{\"type\":{\"key\":\"string\",\"min\":0}},"
+    "\"cid\":{\"type\":{\"key\":\"uuid\",\"min\":0}},"
+    "\"sid\":{\"type\":{\"key\":\"uuid\",\"min\":0}},"
+    "\"index\":{\"type\":{\"key\":\"integer\",\"min\":0}}}}}}";
+
+static struct ovsdb_db *
+create_server_db(void)
+{
+    struct ovsdb_schema *schema;
+    struct ovsdb_error *error;
+    json_t *json = json_loads(server_schema_json, 0, NULL);
+
+    error = ovsdb_schema_from_json(json, &schema);
+    json_decref(json);
+    if (error) {
+        xsw_fatal("_Server schema: %s", ovsdb_error_to_string(error));
+    }
+    return ovsdb_db_create(schema);
+}
+
+static void
+set_string(struct ovsdb_row *row, const char *column, const char *value)
+{
+    const struct ovsdb_column *c
+        = ovsdb_table_schema_get_column(row->table->schema, column);
+    struct ovsdb_datum *d = &row->fields[c->index];
+
+    ovsdb_datum_destroy(d, &c->type);
+    d->n = 1;
+    d->keys = xmalloc(sizeof *d->keys);
+    d->keys[0].string = xstrdup(value);
+    d->values = NULL;
+}
+
+static void
+set_bool(struct ovsdb_row *row, const char *column, bool value)
+{
+    const struct ovsdb_column *c
+        = ovsdb_table_schema_get_column(row->table->schema, column);
+    struct ovsdb_datum *d = &row->fields[c->index];
+
+    ovsdb_datum_destroy(d, &c->type);
+    d->n = 1;
+    d->keys = xmalloc(sizeof *d->keys);
+    d->keys[0].boolean = value;
+    d->values = NULL;
+}
+
+/* Commits 'txn', which changes only the in-memory _Server database, telling
+ * its monitors. */
+static void
+commit_memory_txn(struct server_db *sdb, struct ovsdb_txn *txn)
+{
+    struct ovsdb_error *error = ovsdb_txn_precommit(txn);
+
+    if (error) {
+        xsw_fatal("_Server: %s", ovsdb_error_to_string(error));
+    }
+    ovsdb_monitors_txn_committed(sdb->db, txn);
+    ovsdb_txn_commit(txn);
+    sdb->changed = true;
+}
+
+/* Adds or refreshes 'sdb''s row in _Server.Database. */
+static void
+server_db_update_server_row(struct server_db *sdb)
+{
+    struct server_db *ssdb = sdb->server->server_db;
+    struct ovsdb_table *table = ovsdb_db_get_table(ssdb->db, "Database");
+    const struct ovsdb_row *old = ovsdb_table_get_row(table, &sdb->server_row);
+    struct ovsdb_txn *txn = ovsdb_txn_create(ssdb->db);
+    struct ovsdb_row *row;
+    json_t *schema_json = ovsdb_schema_to_json(sdb->db->schema);
+    char *schema = json_dumps(schema_json, JSON_COMPACT | JSON_SORT_KEYS);
+
+    json_decref(schema_json);
+    if (old) {
+        row = ovsdb_txn_row_modify(txn, old);
+    } else {
+        row = ovsdb_row_create(table, &sdb->server_row);
+        ovsdb_txn_row_insert(txn, row);
+    }
+    set_string(row, "name", sdb->name);
+    set_string(row, "model", "standalone");
+    set_bool(row, "connected", true);
+    set_bool(row, "leader", true);
+    set_string(row, "schema", schema);
+    free(schema);
+    commit_memory_txn(ssdb, txn);
+}
+
+/* ---- Databases. ---- */
+
+static struct server_db *
+server_db_create(struct server *server, struct ovsdb_db *db,
+                 struct storage *storage)
+{
+    struct server_db *sdb = xzalloc(sizeof *sdb);
+
+    sdb->server = server;
+    sdb->name = xstrdup(db->schema->name);
+    sdb->db = db;
+    sdb->storage = storage;
+    db->storage = storage;
+    uuid_generate(&sdb->server_row);
+    shash_add(&server->dbs, sdb->name, sdb);
+    return sdb;
+}
+
+struct ovsdb_error *
+server_add_db(struct server *server, const char *path)
+{
+    struct ovsdb_error *error;
+    struct storage *storage;
+    struct ovsdb_db *db;
+
+    error = storage_open(path, &storage, &db);
+    if (error) {
+        return error;
+    }
+    if (shash_find(&server->dbs, db->schema->name)) {
+        error = ovsdb_error("duplicate database", "%s: a database named %s is already "
+                            "served", path, db->schema->name);
+        ovsdb_db_destroy(db);
+        storage_close(storage);
+        return error;
+    }
+    server_db_update_server_row(server_db_create(server, db, storage));
+    VLOG_INFO("serving database %s from %s", db->schema->name, path);
+    return NULL;
+}
+
+static struct server_db *
+server_find_db(const struct server *server, const json_t *name)
+{
+    return json_is_string(name)
+           ? shash_find_data(&server->dbs, json_string_value(name))
+           : NULL;
+}
+
+/* ---- Group commit. ---- */
+
+static void
+start_batch(struct server_db *sdb, struct ovsdb_error **errorp)
+{
+    *errorp = NULL;
+    if (!sdb->in_batch) {
+        *errorp = storage_begin_batch(sdb->storage);
+        if (!*errorp) {
+            sdb->in_batch = true;
+            sdb->batch_durable = false;
+            sdb->server->holding = true;
+        }
+    }
+}
+
+/* Appends 'error' to the result array of held transact reply 'msg'. */
+static void
+fail_held_reply(json_t *msg, const struct ovsdb_error *error)
+{
+    json_t *result = json_object_get(msg, "result");
+
+    if (json_is_array(result)) {
+        json_array_append_new(result, ovsdb_error_to_json(error));
+    }
+}
+
+/* The batch of 'sdb' failed to commit: none of its transactions is on
+ * disk, but all of them are in memory and their monitors were told.  Go
+ * back to what the disk holds: reload the database, turn each held reply
+ * into a failure, drop the held updates and disconnect the sessions that
+ * monitor this database (their replicas are ahead of the truth; on
+ * reconnecting they resynchronize). */
+static void
+recover_from_failed_batch(struct server_db *sdb, struct ovsdb_error *error)
+{
+    struct server *server = sdb->server;
+    struct ovsdb_error *load_error;
+    struct ovsdb_db *db;
+    struct held_msg *h, *next;
+    struct session *s;
+
+    char *s_err = ovsdb_error_to_string(error);
+    VLOG_ERR("%s: commit failed, transactions rolled back: %s",
+             sdb->name, s_err);
+    free(s_err);
+
+    LIST_FOR_EACH_SAFE (h, next, node, &server->held) {
+        if (h->sdb != sdb) {
+            continue;
+        }
+        if (h->kind == HELD_WRITE_REPLY) {
+            fail_held_reply(h->msg, error);
+        } else if (h->kind == HELD_UPDATE) {
+            ovs_list_remove(&h->node);
+            json_decref(h->msg);
+            free(h);
+        }
+    }
+
+    LIST_FOR_EACH (s, node, &server->sessions) {
+        struct session_monitor *m, *next_m;
+        LIST_FOR_EACH_SAFE (m, next_m, node, &s->monitors) {
+            if (m->sdb == sdb) {
+                ovsdb_monitor_destroy(m->monitor);
+                ovs_list_remove(&m->node);
+                json_decref(m->id);
+                free(m);
+                s->close_after_flush = true;
+            }
+        }
+    }
+
+    load_error = storage_load_db(sdb->storage, &db);
+    if (load_error) {
+        /* The file we committed to a moment ago no longer loads: nothing
+         * sensible can go on serving it. */
+        xsw_fatal("%s: cannot reload after a failed commit: %s",
+                  sdb->name, ovsdb_error_to_string(load_error));
+    }
+    db->storage = sdb->storage;
+    ovsdb_monitor_db_destroy(sdb->db);
+    ovsdb_db_destroy(sdb->db);
+    sdb->db = db;
+}
+
+/* Commits every open batch, then lets the held output go. */
+static void
+commit_batches(struct server *server)
+{
+    struct shash_node *node;
+    struct held_msg *h;
+
+    SHASH_FOR_EACH (node, &server->dbs) {
+        struct server_db *sdb = node->data;
+        if (sdb->in_batch) {
+            struct ovsdb_error *error
+                = storage_commit_batch(sdb->storage, sdb->batch_durable);
+            sdb->in_batch = false;
+            if (error) {
+                recover_from_failed_batch(sdb, error);
+                ovsdb_error_destroy(error);
+            }
+        }
+    }
+    server->holding = false;
+
+    LIST_FOR_EACH_POP (h, node, &server->held) {
+        struct session *s = h->session;
+        if (s->conn) {
+            jsonrpc_conn_send(s->conn, h->msg);
+        } else {
+            json_decref(h->msg);
+        }
+        free(h);
+    }
+
+    struct session *s, *next;
+    LIST_FOR_EACH_SAFE (s, next, node, &server->sessions) {
+        if (s->close_after_flush && s->conn) {
+            VLOG_WARN("%s: disconnecting: its monitors lost sync after a "
+                      "failed commit", s->name);
+            jsonrpc_conn_close(s->conn);
+        }
+    }
+}
+
+/* The loop's check phase: all input of this turn is processed. */
+static void
+commit_check_cb(uv_check_t *handle)
+{
+    struct server *server = handle->data;
+    int rounds = 0;
+
+    /* Committing wakes triggers whose transactions may write again; loop
+     * until quiet, but bounded, so a pathological trigger cannot spin. */
+    while (server->holding && rounds++ < 8) {
+        commit_batches(server);
+        run_triggers(server, false);
+    }
+    if (server->holding) {
+        commit_batches(server);
+    }
+}
+
+/* ---- Sessions: output. ---- */
+
+static void
+session_send(struct session *s, json_t *msg, enum held_kind kind,
+             struct server_db *sdb)
+{
+    if (!s->conn) {
+        json_decref(msg);
+    } else if (s->server->holding) {
+        struct held_msg *h = xmalloc(sizeof *h);
+        h->session = s;
+        h->sdb = sdb;
+        h->kind = kind;
+        h->msg = msg;
+        ovs_list_push_back(&s->server->held, &h->node);
+    } else {
+        jsonrpc_conn_send(s->conn, msg);
+    }
+}
+
+static void
+send_reply(struct session *s, json_t *result, const json_t *id)
+{
+    session_send(s, jsonrpc_create_reply(result, json_incref((json_t *) id)),
+                 HELD_PLAIN, NULL);
+}
+
+/* An RFC 7047 error reply: "error" is an error object. */
+static void
+send_error(struct session *s, struct ovsdb_error *error, const json_t *id)
+{
+    session_send(s, jsonrpc_create_error(ovsdb_error_to_json_free(error),
+                                         json_incref((json_t *) id)),
+                 HELD_PLAIN, NULL);
+}
+
+/* Monitor notifications come here (see monitor.h). */
+static void
+monitor_send_cb(void *aux, json_t *notification)
+{
+    struct session_monitor *m = aux;
+
+    session_send(m->session, notification, HELD_UPDATE, m->sdb);
+}
+
+/* ---- Transactions. ---- */
+
+static bool
+session_has_lock(void *aux, const char *lock_name)
+{
+    struct session *s = aux;
+    struct lock_waiter *w = shash_find_data(&s->waiters, lock_name);
+
+    return w && w->lock->waiters.next == &w->node;
+}
+
+/* Runs transaction 'ops' of 'sdb' for 's'.  Returns true if it is done
+ * (replied to), false if it waits for its "wait" operation; then
+ * '*deadline_ms' says until when. */
+static bool
+execute_transaction(struct session *s, struct server_db *sdb,
+                    const json_t *ops, const json_t *id, long long start_ms,
+                    long long *deadline_ms)
+{
+    struct server *server = s->server;
+    struct ovsdb_execute_ctx ctx = {
+        .read_only = sdb == server->server_db,
+        .has_lock = session_has_lock,
+        .aux = s,
+    };
+    struct ovsdb_txn *txn = NULL;
+    json_t *result = NULL;
+    enum ovsdb_execute_status status;
+    long long now = now_ms(server);
+
+    status = ovsdb_execute(sdb->db, ops, &ctx, now, now - start_ms,
+                           &result, &txn, deadline_ms);
+    if (status == OVSDB_EXECUTE_RETRY) {
+        return false;
+    }
+    if (!txn) {
+        send_reply(s, result, id);
+        return true;
+    }
+
+    struct ovsdb_error *error = NULL;
+    if (sdb->storage) {
+        start_batch(sdb, &error);
+        if (!error) {
+            error = storage_write_txn(sdb->storage, txn);
+        }
+    }
+    if (error) {
+        ovsdb_txn_abort(txn);
+        json_array_append_new(result, ovsdb_error_to_json_free(error));
+        send_reply(s, result, id);
+        return true;
+    }
+    if (txn->durable) {
+        sdb->batch_durable = true;
+    }
+    ovsdb_monitors_txn_committed(sdb->db, txn);
+    ovsdb_txn_commit(txn);
+    sdb->changed = true;
+    session_send(s, jsonrpc_create_reply(result, json_incref((json_t *) id)),
+                 sdb->storage ? HELD_WRITE_REPLY : HELD_PLAIN, sdb);
+    return true;
+}
+
+static void
+trigger_destroy(struct trigger *t)
+{
+    ovs_list_remove(&t->node);
+    json_decref(t->id);
+    json_decref(t->ops);
+    free(t);
+}
+
+static void
+schedule_trigger_timer(struct server *server)
+{
+    long long next = LLONG_MAX;
+    struct trigger *t;
+
+    LIST_FOR_EACH (t, node, &server->triggers) {
+        next = MIN(next, t->deadline_ms);
+    }
+    if (next == LLONG_MAX) {
+        uv_timer_stop(&server->trigger_timer);
+    } else {
+        long long now = now_ms(server);
+        uv_timer_start(&server->trigger_timer, trigger_timer_cb,
+                       next > now ? next - now : 0, 0);
+    }
+}
+
+/* Re-runs waiting transactions: all those on databases that changed, and
+ * (always) those whose deadline passed, which then fail with "timed out". */
+static void
+run_triggers(struct server *server, bool only_expired)
+{
+    struct trigger *t, *next;
+    long long now = now_ms(server);
+    struct shash_node *node;
+
+    LIST_FOR_EACH_SAFE (t, next, node, &server->triggers) {
+        if ((!only_expired && t->sdb->changed) || t->deadline_ms <= now) {
+            long long deadline;
+            if (execute_transaction(t->session, t->sdb, t->ops, t->id,
+                                    t->start_ms, &deadline)) {
+                trigger_destroy(t);
+            } else {
+                t->deadline_ms = deadline;
+            }
+        }
+    }
+    SHASH_FOR_EACH (node, &server->dbs) {
+        struct server_db *sdb = node->data;
+        sdb->changed = false;
+    }
+    schedule_trigger_timer(server);
+}
+
+static void
+trigger_timer_cb(uv_timer_t *timer)
+{
+    struct server *server = timer->data;
+
+    run_triggers(server, true);
+}
+
+/* ---- Methods. ---- */
+
+static bool
+check_params(struct session *s, const json_t *params, size_t min,
+             size_t max, const json_t *id, const char *method)
+{
+    size_t n = json_array_size(params);
+
+    if (n < min || n > max) {
+        send_error(s, ovsdb_error("syntax error", "%s: expected %zu%s "
+                                  "parameters, got %zu", method, min,
+                                  max == min ? "" : " or more", n), id);
+        return false;
+    }
+    return true;
+}
+
+/* For methods whose first parameter names a database. */
+static struct server_db *
+get_db_param(struct session *s, const json_t *params, const json_t *id)
+{
+    struct server_db *sdb = server_find_db(s->server,
+                                           json_array_get(params, 0));
+    if (!sdb) {
+        const json_t *name = json_array_get(params, 0);
+        send_error(s, ovsdb_error("unknown database", "%s",
+                                  json_is_string(name)
+                                  ? json_string_value(name) : "(not a "
+                                  "string)"), id);
+    }
+    return sdb;
+}
+
+static void
+method_list_dbs(struct session *s, const json_t *params, const json_t *id)
+{
+    const struct shash_node **nodes = shash_sort(&s->server->dbs);
+    json_t *names = json_array();
+
+    for (size_t i = 0; i < shash_count(&s->server->dbs); i++) {
+        json_array_append_new(names, json_string(nodes[i]->name));
+    }
+    free(nodes);
+    send_reply(s, names, id);
+}
+
+static void
+method_get_schema(struct session *s, const json_t *params, const json_t *id)
+{
+    struct server_db *sdb;
+
+    if (check_params(s, params, 1, 1, id, "get_schema")
+        && (sdb = get_db_param(s, params, id))) {
+        send_reply(s, ovsdb_schema_to_json(sdb->db->schema), id);
+    }
+}
+
+static void
+method_transact(struct session *s, const json_t *params, const json_t *id)
+{
+    struct server *server = s->server;
+    struct server_db *sdb;
+    long long deadline;
+    json_t *ops;
+
+    if (!check_params(s, params, 1, SIZE_MAX, id, "transact")
+        || !(sdb = get_db_param(s, params, id))) {
+        return;
+    }
+    ops = json_array();
+    for (size_t i = 1; i < json_array_size(params); i++) {
+        json_array_append(ops, json_array_get(params, i));
+    }
+    if (!execute_transaction(s, sdb, ops, id, now_ms(server), &deadline)) {
+        struct trigger *t = xmalloc(sizeof *t);
+        t->session = s;
+        t->sdb = sdb;
+        t->id = json_incref((json_t *) id);
+        t->ops = ops;
+        t->start_ms = now_ms(server);
+        t->deadline_ms = deadline;
+        ovs_list_push_back(&server->triggers, &t->node);
+        schedule_trigger_timer(server);
+        return;
+    }
+    json_decref(ops);
+}
+
+/* "cancel" [id]: abandons a waiting transaction, which gets a "canceled"
+ * error, as ovsdb-server does. */
+static void
+method_cancel(struct session *s, const json_t *params, const json_t *id)
+{
+    struct trigger *t, *next;
+
+    if (!check_params(s, params, 1, 1, id, "cancel")) {
+        return;
+    }
+    LIST_FOR_EACH_SAFE (t, next, node, &s->server->triggers) {
+        if (t->session == s && json_equal(t->id, json_array_get(params, 0))) {
+            send_error(s, ovsdb_error("canceled", NULL), t->id);
+            trigger_destroy(t);
+        }
+    }
+    schedule_trigger_timer(s->server);
+    /* RFC 7047 4.1.4: "cancel" itself gets no reply. */
+}
+
+static struct session_monitor *
+session_find_monitor(const struct session *s, const json_t *monitor_id)
+{
+    struct session_monitor *m;
+
+    LIST_FOR_EACH (m, node, &s->monitors) {
+        if (json_equal(m->id, monitor_id)) {
+            return m;
+        }
+    }
+    return NULL;
+}
+
+static void
+method_monitor(struct session *s, const json_t *params, const json_t *id,
+               enum ovsdb_monitor_version version)
+{
+    size_t n = version == OVSDB_MONITOR_V3 ? 4 : 3;
+    const char *method = (version == OVSDB_MONITOR_V1 ? "monitor"
+                          : version == OVSDB_MONITOR_V2 ? "monitor_cond"
+                          : "monitor_cond_since");
+    struct session_monitor *m;
+    struct server_db *sdb;
+    struct ovsdb_error *error;
+    json_t *result;
+
+    if (!check_params(s, params, version == OVSDB_MONITOR_V1 ? 2 : 3, n, id,
+                      method)
+        || !(sdb = get_db_param(s, params, id))) {
+        return;
+    }
+    const json_t *monitor_id = json_array_get(params, 1);
+    if (session_find_monitor(s, monitor_id)) {
+        send_error(s, ovsdb_error("duplicate monitor ID", NULL), id);
+        return;
+    }
+    m = xzalloc(sizeof *m);
+    m->id = json_incref((json_t *) monitor_id);
+    m->session = s;
+    m->sdb = sdb;
+    /* The monitor may send its first notification only after it exists in
+     * the session, so link it first. */
+    ovs_list_push_back(&s->monitors, &m->node);
+    error = ovsdb_monitor_create(sdb->db, version, monitor_id,
+                                 json_array_get(params, 2),
+                                 json_array_get(params, 3),
+                                 monitor_send_cb, m, &m->monitor, &result);
+    if (error) {
+        ovs_list_remove(&m->node);
+        json_decref(m->id);
+        free(m);
+        send_error(s, error, id);
+        return;
+    }
+    send_reply(s, result, id);
+}
+
+static void
+session_monitor_destroy(struct session_monitor *m)
+{
+    ovs_list_remove(&m->node);
+    ovsdb_monitor_destroy(m->monitor);
+    json_decref(m->id);
+    free(m);
+}
+
+static void
+method_monitor_cancel(struct session *s, const json_t *params,
+                      const json_t *id)
+{
+    struct session_monitor *m;
+
+    if (!check_params(s, params, 1, 1, id, "monitor_cancel")) {
+        return;
+    }
+    m = session_find_monitor(s, json_array_get(params, 0));
+    if (!m) {
+        send_error(s, ovsdb_error("unknown monitor", NULL), id);
+        return;
+    }
+    session_monitor_destroy(m);
+    send_reply(s, json_object(), id);
+}
+
+static void
+method_monitor_cond_change(struct session *s, const json_t *params,
+                           const json_t *id)
+{
+    struct session_monitor *m;
+    struct ovsdb_error *error;
+
+    if (!check_params(s, params, 3, 3, id, "monitor_cond_change")) {
+        return;
+    }
+    m = session_find_monitor(s, json_array_get(params, 0));
+    if (!m) {
+        send_error(s, ovsdb_error("unknown monitor", "no monitor with this "
+                                  "id"), id);
+        return;
+    }
+    const json_t *new_id = json_array_get(params, 1);
+    if (!json_equal(new_id, m->id) && session_find_monitor(s, new_id)) {
+        send_error(s, ovsdb_error("duplicate monitor ID", NULL), id);
+        return;
+    }
+    /* The rows that start or stop matching go first, in an update; the
+     * reply follows, as ovsdb-server does it. */
+    error = ovsdb_monitor_cond_change(m->monitor, new_id,
+                                      json_array_get(params, 2));
+    if (error) {
+        send_error(s, error, id);
+        return;
+    }
+    send_reply(s, json_object(), id);
+    json_decref(m->id);
+    m->id = json_incref((json_t *) new_id);
+}
+
+/* ---- Locks. ---- */
+
+static bool
+lock_name_is_valid(const json_t *name)
+{
+    const char *s = json_string_value(name);
+
+    if (!s || !s[0] || !(s[0] == '_' || (s[0] | 0x20) >= 'a')) {
+        return false;
+    }
+    return strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                  "0123456789_") == strlen(s);
+}
+
+static struct server_lock *
+get_lock(struct server *server, const char *name)
+{
+    struct server_lock *lock = shash_find_data(&server->locks, name);
+
+    if (!lock) {
+        lock = xzalloc(sizeof *lock);
+        lock->name = xstrdup(name);
+        ovs_list_init(&lock->waiters);
+        shash_add(&server->locks, name, lock);
+    }
+    return lock;
+}
+
+static struct session *
+lock_owner(const struct server_lock *lock)
+{
+    return (ovs_list_is_empty(&lock->waiters) ? NULL
+            : CONTAINER_OF(lock->waiters.next, struct lock_waiter,
+                           node)->session);
+}
+
+static void
+notify(struct session *s, const char *method, const char *arg)
+{
+    json_t *params = json_pack("[s]", arg);
+
+    session_send(s, jsonrpc_create_notify(method, params), HELD_PLAIN, NULL);
+}
+
+/* Removes 'w' from its lock; tells the next waiter if it now owns it. */
+static void
+lock_waiter_remove(struct server *server, struct lock_waiter *w)
+{
+    struct server_lock *lock = w->lock;
+    bool was_owner = lock_owner(lock) == w->session;
+
+    ovs_list_remove(&w->node);
+    shash_find_and_delete(&w->session->waiters, lock->name);
+    free(w);
+    if (was_owner && lock_owner(lock)) {
+        notify(lock_owner(lock), "locked", lock->name);
+    }
+    if (ovs_list_is_empty(&lock->waiters)) {
+        shash_find_and_delete(&server->locks, lock->name);
+        free(lock->name);
+        free(lock);
+    }
+}
+
+static void
+method_lock(struct session *s, const json_t *params, const json_t *id,
+            bool steal)
+{
+    const char *method = steal ? "steal" : "lock";
+    struct server_lock *lock;
+    struct lock_waiter *w;
+
+    if (!check_params(s, params, 1, 1, id, method)) {
+        return;
+    }
+    const json_t *name = json_array_get(params, 0);
+    if (!lock_name_is_valid(name)) {
+        send_error(s, ovsdb_error("syntax error", "%s: invalid lock name",
+                                  method), id);
+        return;
+    }
+    const char *lock_name = json_string_value(name);
+    w = shash_find_data(&s->waiters, lock_name);
+    if (w && !steal) {
+        send_error(s, ovsdb_error("duplicate lock", "session already holds "
+                                  "or waits for lock %s", lock_name), id);
+        return;
+    }
+    lock = get_lock(s->server, lock_name);
+    if (w) {
+        ovs_list_remove(&w->node);
+    } else {
+        w = xzalloc(sizeof *w);
+        w->lock = lock;
+        w->session = s;
+        shash_add(&s->waiters, lock_name, w);
+    }
+    if (steal) {
+        struct session *victim = lock_owner(lock);
+        ovs_list_push_front(&lock->waiters, &w->node);
+        if (victim && victim != s) {
+            /* The victim loses the lock for good, as in ovsdb-server. */
+            struct lock_waiter *vw = shash_find_data(&victim->waiters,
+                                                     lock_name);
+            ovs_list_remove(&vw->node);
+            shash_find_and_delete(&victim->waiters, lock_name);
+            free(vw);
+            notify(victim, "stolen", lock_name);
+        }
+    } else {
+        ovs_list_push_back(&lock->waiters, &w->node);
+    }
+    send_reply(s, json_pack("{s:b}", "locked", lock_owner(lock) == s), id);
+}
+
+static void
+method_unlock(struct session *s, const json_t *params, const json_t *id)
+{
+    struct lock_waiter *w;
+
+    if (!check_params(s, params, 1, 1, id, "unlock")) {
+        return;
+    }
+    const char *name = json_string_value(json_array_get(params, 0));
+    w = name ? shash_find_data(&s->waiters, name) : NULL;
+    if (!w) {
+        send_error(s, ovsdb_error("not locked", "session does not hold or "
+                                  "wait for lock %s", name ? name : "?"), id);
+        return;
+    }
+    lock_waiter_remove(s->server, w);
+    send_reply(s, json_object(), id);
+}
+
+static void
+handle_request(struct session *s, const struct jsonrpc_msg *msg)
+{
+    const char *method = msg->method;
+    const json_t *params = msg->params;
+    const json_t *id = msg->id;
+
+    if (!strcmp(method, "transact")) {
+        method_transact(s, params, id);
+    } else if (!strcmp(method, "monitor_cond_since")) {
+        method_monitor(s, params, id, OVSDB_MONITOR_V3);
+    } else if (!strcmp(method, "monitor_cond")) {
+        method_monitor(s, params, id, OVSDB_MONITOR_V2);
+    } else if (!strcmp(method, "monitor")) {
+        method_monitor(s, params, id, OVSDB_MONITOR_V1);
+    } else if (!strcmp(method, "monitor_cond_change")) {
+        method_monitor_cond_change(s, params, id);
+    } else if (!strcmp(method, "monitor_cancel")) {
+        method_monitor_cancel(s, params, id);
+    } else if (!strcmp(method, "get_schema")) {
+        method_get_schema(s, params, id);
+    } else if (!strcmp(method, "list_dbs")) {
+        method_list_dbs(s, params, id);
+    } else if (!strcmp(method, "echo")) {
+        send_reply(s, json_deep_copy(params), id);
+    } else if (!strcmp(method, "lock")) {
+        method_lock(s, params, id, false);
+    } else if (!strcmp(method, "steal")) {
+        method_lock(s, params, id, true);
+    } else if (!strcmp(method, "unlock")) {
+        method_unlock(s, params, id);
+    } else if (!strcmp(method, "set_db_change_aware")) {
+        s->db_change_aware = json_is_true(json_array_get(params, 0));
+        send_reply(s, json_object(), id);
+    } else if (!strcmp(method, "get_server_id")) {
+        char buf[UUID_LEN + 1];
+        uuid_to_string(&s->server->server_id, buf);
+        send_reply(s, json_string(buf), id);
+    } else if (!strcmp(method, "cancel")) {
+        method_cancel(s, params, id);
+    } else {
+        send_error(s, ovsdb_error("unknown method", "%s", method), id);
+    }
+}
+
+/* ---- Sessions: input and life cycle. ---- */
+
+static void
+session_on_msg(struct jsonrpc_conn *conn, json_t *json, void *aux)
+{
+    struct session *s = aux;
+    struct jsonrpc_msg msg;
+    char *error = jsonrpc_msg_parse(json, &msg);
+
+    if (error) {
+        VLOG_WARN_RL(&session_rl, "%s: received bad JSON-RPC message, "
+                     "disconnecting: %s", s->name, error);
+        free(error);
+        jsonrpc_conn_close(conn);
+    } else if (msg.type == JSONRPC_REQUEST) {
+        handle_request(s, &msg);
+    } else if (msg.type == JSONRPC_NOTIFY) {
+        /* "cancel" may come as a notification (RFC 7047 4.1.4). */
+        if (!strcmp(msg.method, "cancel")) {
+            method_cancel(s, msg.params, NULL);
+        }
+    }
+    /* Replies: to our "echo"s, if ever; nothing to do. */
+    json_decref(json);
+}
+
+static void
+session_on_close(struct jsonrpc_conn *conn, enum jsonrpc_close_reason reason,
+                 const char *message, void *aux)
+{
+    struct session *s = aux;
+
+    if (reason == JSONRPC_CLOSE_EOF || reason == JSONRPC_CLOSE_LOCAL) {
+        VLOG_DBG("%s: %s", s->name, message);
+    } else {
+        VLOG_WARN_RL(&session_rl, "%s: disconnected: %s", s->name, message);
+    }
+    s->conn = NULL;
+    session_destroy(s);
+}
+
+static void
+session_destroy(struct session *s)
+{
+    struct server *server = s->server;
+    struct session_monitor *m, *next_m;
+    struct trigger *t, *next_t;
+    struct held_msg *h, *next_h;
+    struct shash_node *node, *next_node;
+
+    if (s->conn) {
+        /* on_close will call us again with conn == NULL. */
+        jsonrpc_conn_close(s->conn);
+        return;
+    }
+    LIST_FOR_EACH_SAFE (m, next_m, node, &s->monitors) {
+        session_monitor_destroy(m);
+    }
+    LIST_FOR_EACH_SAFE (t, next_t, node, &server->triggers) {
+        if (t->session == s) {
+            trigger_destroy(t);
+        }
+    }
+    LIST_FOR_EACH_SAFE (h, next_h, node, &server->held) {
+        if (h->session == s) {
+            ovs_list_remove(&h->node);
+            json_decref(h->msg);
+            free(h);
+        }
+    }
+    SHASH_FOR_EACH_SAFE (node, next_node, &s->waiters) {
+        lock_waiter_remove(server, node->data);
+    }
+    shash_destroy(&s->waiters);
+    ovs_list_remove(&s->node);
+    free(s->name);
+    free(s);
+}
+
+static void
+accept_cb(struct stream_listener *listener, uv_stream_t *client,
+          const char *peer, void *aux)
+{
+    struct server *server = aux;
+    struct session *s = xzalloc(sizeof *s);
+    struct jsonrpc_conn_options options = {
+        .max_msg_size = server->options.max_msg_size,
+        .max_backlog = server->options.max_backlog,
+    };
+    static const struct jsonrpc_conn_callbacks callbacks = {
+        .on_msg = session_on_msg,
+        .on_close = session_on_close,
+    };
+
+    s->server = server;
+    s->name = xasprintf("%s (%s)", stream_listener_name(listener), peer);
+    ovs_list_init(&s->monitors);
+    shash_init(&s->waiters);
+    ovs_list_push_back(&server->sessions, &s->node);
+    s->conn = jsonrpc_conn_create(client, s->name, &callbacks, &options, s);
+    VLOG_DBG("%s: connected", s->name);
+}
+
+int
+server_add_remote(struct server *server, const char *name, char **errorp)
+{
+    struct stream_listener *listener;
+    int error;
+
+    if (shash_find(&server->remotes, name)) {
+        *errorp = xasprintf("%s: already listening", name);
+        return EEXIST;
+    }
+    if (!stream_is_passive(name)) {
+        *errorp = xasprintf("%s: not a listening remote (use punix:PATH or "
+                            "ptcp:PORT[:IP])", name);
+        return EINVAL;
+    }
+    error = stream_listen(server->loop, name, NULL, accept_cb, server,
+                          &listener, errorp);
+    if (!error) {
+        shash_add(&server->remotes, name, listener);
+        VLOG_INFO("listening on %s", name);
+    }
+    return error;
+}
+
+/* ---- Life cycle. ---- */
+
+struct server *
+server_create(uv_loop_t *loop, const struct server_options *options)
+{
+    struct server *server = xzalloc(sizeof *server);
+
+    server->loop = loop;
+    server->options = *options;
+    shash_init(&server->dbs);
+    shash_init(&server->remotes);
+    shash_init(&server->locks);
+    ovs_list_init(&server->sessions);
+    ovs_list_init(&server->triggers);
+    ovs_list_init(&server->held);
+    uuid_generate(&server->server_id);
+
+    uv_check_init(loop, &server->commit_check);
+    server->commit_check.data = server;
+    uv_check_start(&server->commit_check, commit_check_cb);
+    uv_timer_init(loop, &server->trigger_timer);
+    server->trigger_timer.data = server;
+
+    server->server_db = server_db_create(server, create_server_db(), NULL);
+    server_db_update_server_row(server->server_db);
+    return server;
+}
+
+void
+server_destroy(struct server *server)
+{
+    struct shash_node *node, *next;
+    struct session *s, *next_s;
+
+    if (!server) {
+        return;
+    }
+    if (server->holding) {
+        commit_batches(server);
+    }
+    LIST_FOR_EACH_SAFE (s, next_s, node, &server->sessions) {
+        if (s->conn) {
+            jsonrpc_conn_close(s->conn);
+        }
+    }
+    SHASH_FOR_EACH_SAFE (node, next, &server->remotes) {
+        stream_listener_close(node->data);
+        shash_delete(&server->remotes, node);
+    }
+    uv_close((uv_handle_t *) &server->commit_check, NULL);
+    uv_close((uv_handle_t *) &server->trigger_timer, NULL);
+    /* Let libuv finish closing connections so that sessions go away before
+     * the databases their monitors point into. */
+    uv_run(server->loop, UV_RUN_NOWAIT);
+    SHASH_FOR_EACH_SAFE (node, next, &server->dbs) {
+        struct server_db *sdb = node->data;
+        ovsdb_monitor_db_destroy(sdb->db);
+        ovsdb_db_destroy(sdb->db);
+        storage_close(sdb->storage);
+        free(sdb->name);
+        free(sdb);
+        shash_delete(&server->dbs, node);
+    }
+    shash_destroy(&server->dbs);
+    shash_destroy(&server->remotes);
+    shash_destroy(&server->locks);
+    free(server);
+}
+
+/* ---- unixctl. ---- */
+
+static void
+unixctl_exit(struct unixctl_conn *conn, int argc, const char *argv[],
+             void *aux)
+{
+    struct server *server = aux;
+
+    unixctl_command_reply(conn, NULL);
+    uv_stop(server->loop);
+}
+
+static void
+unixctl_list_dbs(struct unixctl_conn *conn, int argc, const char *argv[],
+                 void *aux)
+{
+    struct server *server = aux;
+    const struct shash_node **nodes = shash_sort(&server->dbs);
+    size_t n = shash_count(&server->dbs);
+    char *out = xstrdup("");
+
+    for (size_t i = 0; i < n; i++) {
+        char *next = xasprintf("%s%s\n", out, nodes[i]->name);
+        free(out);
+        out = next;
+    }
+    free(nodes);
+    unixctl_command_reply(conn, out);
+    free(out);
+}
+
+static void
+unixctl_add_remote(struct unixctl_conn *conn, int argc, const char *argv[],
+                   void *aux)
+{
+    char *error;
+
+    if (server_add_remote(aux, argv[1], &error)) {
+        unixctl_command_reply_error(conn, error);
+        free(error);
+    } else {
+        unixctl_command_reply(conn, NULL);
+    }
+}
+
+static void
+unixctl_remove_remote(struct unixctl_conn *conn, int argc,
+                      const char *argv[], void *aux)
+{
+    struct server *server = aux;
+    struct shash_node *node = shash_find(&server->remotes, argv[1]);
+
+    if (!node) {
+        unixctl_command_reply_error(conn, "no such remote");
+        return;
+    }
+    stream_listener_close(node->data);
+    shash_delete(&server->remotes, node);
+    unixctl_command_reply(conn, NULL);
+}
+
+static void
+unixctl_list_remotes(struct unixctl_conn *conn, int argc, const char *argv[],
+                     void *aux)
+{
+    struct server *server = aux;
+    const struct shash_node **nodes = shash_sort(&server->remotes);
+    size_t n = shash_count(&server->remotes);
+    char *out = xstrdup("");
+
+    for (size_t i = 0; i < n; i++) {
+        char *next = xasprintf("%s%s\n", out, nodes[i]->name);
+        free(out);
+        out = next;
+    }
+    free(nodes);
+    unixctl_command_reply(conn, out);
+    free(out);
+}
+
+/* Resident set size in KiB, from /proc/self/statm, or 0. */
+static unsigned long
+rss_kib(void)
+{
+    unsigned long size, resident = 0;
+    FILE *f = fopen("/proc/self/statm", "r");
+
+    if (f) {
+        if (fscanf(f, "%lu %lu", &size, &resident) != 2) {
+            resident = 0;
+        }
+        fclose(f);
+    }
+    return resident * (sysconf(_SC_PAGESIZE) / 1024);
+}
+
+static void
+unixctl_memory_show(struct unixctl_conn *conn, int argc, const char *argv[],
+                    void *aux)
+{
+    struct server *server = aux;
+    size_t n_rows = 0, n_sessions = 0, n_monitors = 0, backlog = 0;
+    struct shash_node *node;
+    struct session *s;
+
+    SHASH_FOR_EACH (node, &server->dbs) {
+        struct server_db *sdb = node->data;
+        struct shash_node *tnode;
+        SHASH_FOR_EACH (tnode, &sdb->db->tables) {
+            struct ovsdb_table *table = tnode->data;
+            n_rows += hmap_count(&table->rows);
+        }
+    }
+    LIST_FOR_EACH (s, node, &server->sessions) {
+        n_sessions++;
+        n_monitors += ovs_list_size(&s->monitors);
+        if (s->conn) {
+            backlog += jsonrpc_conn_get_backlog(s->conn);
+        }
+    }
+    char *out = xasprintf("rows:%zu monitors:%zu sessions:%zu "
+                          "backlog-bytes:%zu rss-kib:%lu triggers:%zu "
+                          "locks:%zu\n", n_rows, n_monitors, n_sessions,
+                          backlog, rss_kib(),
+                          ovs_list_size(&server->triggers),
+                          shash_count(&server->locks));
+    unixctl_command_reply(conn, out);
+    free(out);
+}
+
+void
+server_register_unixctl(struct server *server)
+{
+    unixctl_command_register("exit", "", 0, 0, unixctl_exit, server);
+    unixctl_command_register("ovsdb-server/list-dbs", "", 0, 0,
+                             unixctl_list_dbs, server);
+    unixctl_command_register("ovsdb-server/add-remote", "REMOTE", 1, 1,
+                             unixctl_add_remote, server);
+    unixctl_command_register("ovsdb-server/remove-remote", "REMOTE", 1, 1,
+                             unixctl_remove_remote, server);
+    unixctl_command_register("ovsdb-server/list-remotes", "", 0, 0,
+                             unixctl_list_remotes, server);
+    unixctl_command_register("memory/show", "", 0, 0, unixctl_memory_show,
+                             server);
+}

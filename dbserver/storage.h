@@ -1,0 +1,162 @@
+/* storage.h: xsw-dbserver's durable copy of the database, in SQLite.
+ *
+ * The in-memory database (db.h) is what the server reads; this module keeps
+ * a copy of it in one SQLite file so that it survives restarts and crashes.
+ *
+ * File layout (format 1)
+ * ----------------------
+ * The file is an ordinary SQLite database in WAL mode whose header carries
+ * application_id 0x78737731 ("xsw1"), so `file` and our own open check can
+ * tell it from other SQLite files without running a query.  It holds:
+ *
+ *   _xsw_meta(key TEXT PRIMARY KEY, value TEXT)
+ *       'format'      "1": the layout version described here.
+ *       'name'        the OVSDB database name ("Open_vSwitch").
+ *       'schema'      the schema, as get_schema returns it (JSON).
+ *       'last_txn_id' UUID of the last transaction written (for
+ *                     monitor_cond_since after a restart).
+ *
+ *   one table per OVSDB table, with the OVSDB table's name:
+ *       "_uuid" TEXT PRIMARY KEY, "_version" TEXT, and one column per
+ *       persistent (non-ephemeral) OVSDB column, in schema order:
+ *         scalar integer -> INTEGER      scalar real   -> REAL
+ *         scalar boolean -> INTEGER 0/1  scalar string -> TEXT
+ *         scalar uuid    -> TEXT (canonical 8-4-4-4-12 form)
+ *         anything else (optional, set, map) -> TEXT holding the datum's
+ *         RFC 7047 JSON, e.g. ["map",[["k","v"]]] or ["set",[]].
+ *       Ephemeral columns are not stored: they come back at their default
+ *       after a restart, as in ovsdb-server, and a change to ephemeral
+ *       columns only writes nothing (so after a restart such a row has the
+ *       _version of its last persistent change).
+ *       SQLite names are case-insensitive: a schema with two tables, or two
+ *       columns of one table, differing only in case cannot be stored
+ *       (storage_create() says so).
+ *
+ * so `sqlite3 conf.db 'SELECT name, external_ids FROM Bridge'` reads the
+ * configuration while the server runs (docs/storage.md has more examples).
+ * When loading, a NULL column (a row an operator inserted by hand) reads as
+ * the column's default; any other value must have the type above and meet
+ * the schema's constraints, or the load fails naming the row and column.
+ *
+ * Durability
+ * ----------
+ * Writes are grouped in batches, each one SQLite transaction:
+ *
+ *   storage_begin_batch(st);
+ *   for each txn that arrived together:
+ *       ovsdb_txn_precommit(txn), then storage_write_txn(st, txn)
+ *   storage_commit_batch(st, durable);    -> only now may replies go out
+ *
+ * Each transaction is written inside its own SAVEPOINT, so one that fails
+ * (a constraint inside SQLite, say) is rolled back alone and the batch goes
+ * on.  The batch commits in WAL mode with synchronous=NORMAL: once
+ * storage_commit_batch() returns, the data is in the WAL in the kernel's
+ * page cache and survives kill -9 of the server at any moment.  For a
+ * durable batch (the caller says so, or any of its transactions had
+ * "durable": true) storage_commit_batch() also fsync()s the WAL before it
+ * returns, so the batch survives a power failure too.
+ *
+ * Failures
+ * --------
+ * Every error is an "I/O error" (the tag Open vSwitch uses for storage
+ * failures) whose details name the file, what was being done, and SQLite's
+ * message, e.g. "conf.db: committing: database or disk is full".  SQLite
+ * writes nothing to the file until a transaction commits, so a failure
+ * (disk full, read-only file, I/O error) never damages what was committed;
+ * the storage stays usable and the next batch may succeed once the cause is
+ * gone.  But a failed storage_commit_batch() means that NONE of the batch's
+ * transactions is on disk, even those whose storage_write_txn() succeeded:
+ * the caller must answer every one of them with the error (and, if it
+ * applied them to the in-memory database already, reload it with
+ * storage_load_db()).  The same holds when storage_write_txn() reports that
+ * the batch was rolled back (SQLite does that on disk full and I/O errors).
+ * One exception: when only the final fsync() of a durable batch fails, the
+ * batch is committed (it survives a crash of the process, maybe not a power
+ * failure) and the error says "committed, but syncing ... failed".
+ *
+ * Files
+ * -----
+ * storage_create() builds the new database in a temporary file next to
+ * 'path' and link()s it into place, so a crash during creation leaves no
+ * half-made database, and an existing file is never overwritten.
+ * storage_open() refuses, with a message naming the file, anything that is
+ * not an xsw database (a text file, a foreign SQLite file, an unknown
+ * format, a schema that does not parse, a file SQLite finds corrupt) and
+ * never writes to it.  It also takes an flock() on the file, so that two
+ * servers cannot share one database.
+ *
+ * Threading: a struct storage is used from one thread (the server's libuv
+ * loop). */
+#ifndef XSW_STORAGE_H
+#define XSW_STORAGE_H 1
+
+#include <stdbool.h>
+
+struct ovsdb_db;
+struct ovsdb_error;
+struct ovsdb_schema;
+struct ovsdb_txn;
+struct storage;
+
+/* Creates a new, empty database file 'path' for 'schema'.  Fails if 'path'
+ * exists (or a stale 'path'-wal does): it never overwrites anything. */
+struct ovsdb_error *storage_create(const char *path,
+                                   const struct ovsdb_schema *schema)
+    __attribute__((warn_unused_result));
+
+/* Opens the database file 'path' for reading and writing and loads it.  On
+ * success, '*stp' is the storage (the caller closes it with storage_close())
+ * and '*dbp' a new in-memory database holding every stored row (the caller
+ * destroys it; its 'storage' member points to '*stp').  On failure both are
+ * NULL and nothing was written to 'path'.
+ *
+ * A file the process may only read opens read-only (see
+ * storage_is_read_only()): loading works and every write fails with an "I/O
+ * error" that says so. */
+struct ovsdb_error *storage_open(const char *path, struct storage **stp,
+                                 struct ovsdb_db **dbp)
+    __attribute__((warn_unused_result));
+
+/* Reads the schema stored in database file 'path', without loading rows or
+ * locking the file (for `xsw-dbserver --create`, tools and error messages).
+ * The caller owns '*schemap' (NULL on failure). */
+struct ovsdb_error *storage_read_schema(const char *path,
+                                        struct ovsdb_schema **schemap)
+    __attribute__((warn_unused_result));
+
+/* Rolls back any open batch and closes the file.  NULL is a no-op. */
+void storage_close(struct storage *);
+
+const char *storage_get_path(const struct storage *);
+bool storage_is_read_only(const struct storage *);
+
+/* A new in-memory database holding what the file holds now (committed data
+ * only: it must not be called inside a batch).  storage_open() uses it; a
+ * server can use it to return to the stored state after a failed batch. */
+struct ovsdb_error *storage_load_db(struct storage *, struct ovsdb_db **dbp)
+    __attribute__((warn_unused_result));
+
+/* Starts a batch (an SQLite write transaction). */
+struct ovsdb_error *storage_begin_batch(struct storage *)
+    __attribute__((warn_unused_result));
+
+/* Writes the changes of 'txn', which ovsdb_txn_precommit() accepted: an
+ * INSERT per inserted row, an UPDATE of the changed persistent columns per
+ * modified row, a DELETE per deleted row.  Called outside a batch, it is a
+ * batch of its own (begun, written and committed, durable if txn->durable).
+ * On failure the txn's writes are rolled back; the rest of the batch stays
+ * unless the error says the batch was rolled back (see "Failures"). */
+struct ovsdb_error *storage_write_txn(struct storage *,
+                                      const struct ovsdb_txn *)
+    __attribute__((warn_unused_result));
+
+/* Commits the batch, fsync()ing it first if 'durable' or if any of its
+ * transactions was durable.  On failure nothing of the batch is stored and
+ * the batch is over (see "Failures"). */
+struct ovsdb_error *storage_commit_batch(struct storage *, bool durable)
+    __attribute__((warn_unused_result));
+
+/* Rolls back the open batch, if any. */
+void storage_abort_batch(struct storage *);
+
+#endif /* storage.h */

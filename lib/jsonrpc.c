@@ -1,0 +1,1148 @@
+/* jsonrpc.c: see jsonrpc.h. */
+#include <config.h>
+#include "jsonrpc.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "stream.h"
+#include "vlog.h"
+
+VLOG_DEFINE_THIS_MODULE(jsonrpc);
+
+static void
+set_error(char **errorp, char *message)
+{
+    if (errorp) {
+        *errorp = message;
+    } else {
+        free(message);
+    }
+}
+
+static long long int
+monotonic_ms(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
+}
+
+/* ---- 1. Framing. ---- */
+
+void
+jsonrpc_parser_init(struct jsonrpc_parser *p, size_t max_size, int max_depth)
+{
+    memset(p, 0, sizeof *p);
+    p->max_size = max_size;
+    p->max_depth = max_depth;
+}
+
+void
+jsonrpc_parser_destroy(struct jsonrpc_parser *p)
+{
+    if (p) {
+        free(p->buf);
+        p->buf = NULL;
+        p->len = p->allocated = 0;
+    }
+}
+
+bool
+jsonrpc_parser_is_partial(const struct jsonrpc_parser *p)
+{
+    return p->msg_len > 0;
+}
+
+static void
+parser_append(struct jsonrpc_parser *p, const char *data, size_t n)
+{
+    if (p->len + n > p->allocated) {
+        size_t want = MAX(p->allocated * 2, p->len + n);
+        p->buf = xrealloc(p->buf, MAX(want, 4096));
+        p->allocated = MAX(want, 4096);
+    }
+    memcpy(p->buf + p->len, data, n);
+    p->len += n;
+}
+
+static bool
+is_json_space(unsigned char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+static size_t
+parser_fail(struct jsonrpc_parser *p, char **errorp, char *message)
+{
+    p->failed = true;
+    set_error(errorp, message);
+    return 0;
+}
+
+size_t
+jsonrpc_parser_feed(struct jsonrpc_parser *p, const char *data, size_t n,
+                    json_t **msgp, char **errorp)
+{
+    size_t i = 0, start, msg_start;
+    bool done = false;
+
+    *msgp = NULL;
+    if (errorp) {
+        *errorp = NULL;
+    }
+    if (p->failed) {
+        return parser_fail(p, errorp, xstrdup("input already failed to "
+                                              "parse"));
+    }
+
+    if (!p->msg_len) {
+        while (i < n && is_json_space(data[i])) {
+            i++;
+        }
+        if (i == n) {
+            p->offset += i;
+            return i;
+        }
+        if (data[i] != '{' && data[i] != '[') {
+            return parser_fail(p, errorp, xasprintf(
+                                   "syntax error at byte %zu: a message must "
+                                   "be a JSON object, not one starting with "
+                                   "'%c'", p->offset + i,
+                                   data[i] >= 0x20 && data[i] < 0x7f
+                                   ? data[i] : '?'));
+        }
+    }
+
+    /* Find the end of the top-level value.  Only brackets outside strings
+     * count, and only quotes not escaped by a backslash toggle strings;
+     * jansson checks everything else once the slice is complete. */
+    start = i;
+    for (; i < n; i++) {
+        unsigned char c = data[i];
+
+        if (p->in_string) {
+            if (p->escape) {
+                p->escape = false;
+            } else if (c == '\\') {
+                p->escape = true;
+            } else if (c == '"') {
+                p->in_string = false;
+            }
+        } else if (c == '"') {
+            p->in_string = true;
+        } else if (c == '{' || c == '[') {
+            if (++p->depth > p->max_depth && p->max_depth) {
+                return parser_fail(p, errorp, xasprintf(
+                                       "syntax error at byte %zu: nesting "
+                                       "exceeds the maximum depth of %d",
+                                       p->offset + i, p->max_depth));
+            }
+        } else if (c == '}' || c == ']') {
+            if (--p->depth == 0) {
+                i++;
+                done = true;
+                break;
+            }
+        }
+    }
+
+    /* Checked per feed, before buffering, so an oversized message costs
+     * at most one read buffer beyond the limit. */
+    msg_start = p->offset + start - p->msg_len;
+    if (p->max_size && p->msg_len + (i - start) > p->max_size) {
+        return parser_fail(p, errorp, xasprintf(
+                               "message starting at byte %zu exceeds the "
+                               "maximum size of %zu bytes",
+                               msg_start, p->max_size));
+    }
+    p->msg_len += i - start;
+
+    if (done) {
+        const char *text = data + start;
+        size_t len = i - start;
+        json_error_t jerror;
+        json_t *json;
+
+        if (p->len) {
+            /* Split across feeds: complete the copy. */
+            parser_append(p, text, len);
+            text = p->buf;
+            len = p->len;
+        }
+        json = json_loadb(text, len, 0, &jerror);
+        if (!json) {
+            return parser_fail(p, errorp, xasprintf(
+                                   "syntax error in message starting at byte "
+                                   "%zu: %s", msg_start, jerror.text));
+        }
+        *msgp = json;
+        p->len = 0;
+        p->msg_len = 0;
+        p->depth = 0;
+        p->in_string = p->escape = false;
+    } else {
+        parser_append(p, data + start, i - start);
+    }
+    p->offset += i;
+    return i;
+}
+
+/* ---- 2. Messages. ---- */
+
+const char *
+jsonrpc_msg_type_to_string(enum jsonrpc_msg_type type)
+{
+    switch (type) {
+    case JSONRPC_REQUEST: return "request";
+    case JSONRPC_NOTIFY: return "notification";
+    case JSONRPC_REPLY: return "reply";
+    case JSONRPC_ERROR: return "error";
+    }
+    return "(unknown)";
+}
+
+json_t *
+jsonrpc_create_request(const char *method, json_t *params, json_t *id)
+{
+    return json_pack("{s:s, s:o, s:o}", "method", method,
+                     "params", params ? params : json_array(),
+                     "id", id ? id : json_null());
+}
+
+json_t *
+jsonrpc_create_notify(const char *method, json_t *params)
+{
+    return jsonrpc_create_request(method, params, json_null());
+}
+
+json_t *
+jsonrpc_create_reply(json_t *result, json_t *id)
+{
+    return json_pack("{s:o, s:n, s:o}", "result",
+                     result ? result : json_null(),
+                     "error", "id", id ? id : json_null());
+}
+
+json_t *
+jsonrpc_create_error(json_t *error, json_t *id)
+{
+    return json_pack("{s:n, s:o, s:o}", "result",
+                     "error", error ? error : json_null(),
+                     "id", id ? id : json_null());
+}
+
+char *
+jsonrpc_msg_parse(const json_t *json, struct jsonrpc_msg *msg)
+{
+    static const char *const members[] = {
+        "method", "params", "result", "error", "id"
+    };
+    json_t *method, *params, *result, *error, *id;
+    const char *key;
+    json_t *value;
+
+    memset(msg, 0, sizeof *msg);
+    if (!json_is_object(json)) {
+        return xstrdup("message is not a JSON object");
+    }
+    json_object_foreach ((json_t *) json, key, value) {
+        size_t i;
+
+        for (i = 0; i < ARRAY_SIZE(members); i++) {
+            if (!strcmp(key, members[i])) {
+                break;
+            }
+        }
+        if (i == ARRAY_SIZE(members)) {
+            return xasprintf("message has unexpected member \"%s\"", key);
+        }
+    }
+    method = json_object_get(json, "method");
+    params = json_object_get(json, "params");
+    result = json_object_get(json, "result");
+    error = json_object_get(json, "error");
+    id = json_object_get(json, "id");
+
+    if (method) {
+        if (!json_is_string(method)) {
+            return xstrdup("\"method\" must be a string");
+        } else if (!params) {
+            return xasprintf("request \"%s\" lacks \"params\"",
+                             json_string_value(method));
+        } else if (!json_is_array(params)) {
+            return xasprintf("\"params\" of \"%s\" must be an array",
+                             json_string_value(method));
+        } else if (result || error) {
+            return xasprintf("request \"%s\" must not have \"%s\"",
+                             json_string_value(method),
+                             result ? "result" : "error");
+        }
+        msg->type = id && !json_is_null(id) ? JSONRPC_REQUEST : JSONRPC_NOTIFY;
+        msg->method = json_string_value(method);
+        msg->params = params;
+        msg->id = msg->type == JSONRPC_REQUEST ? id : NULL;
+    } else if (params) {
+        return xstrdup("message has \"params\" but no \"method\"");
+    } else if (error && !json_is_null(error)) {
+        if (result && !json_is_null(result)) {
+            return xstrdup("error reply must have \"result\": null");
+        } else if (!id) {
+            return xstrdup("error reply lacks \"id\"");
+        }
+        msg->type = JSONRPC_ERROR;
+        msg->error = error;
+        msg->id = id;
+    } else if (result) {
+        if (!id) {
+            return xstrdup("reply lacks \"id\"");
+        }
+        msg->type = JSONRPC_REPLY;
+        msg->result = result;
+        msg->id = id;
+    } else {
+        return xstrdup("message is not a request, notification or reply "
+                       "(it has neither \"method\" nor \"result\" nor "
+                       "\"error\")");
+    }
+    return NULL;
+}
+
+char *
+jsonrpc_msg_to_string(const json_t *json)
+{
+    enum { MAX_LEN = 400 };
+    char *s = json_dumps(json, JSON_COMPACT | JSON_ENCODE_ANY);
+
+    if (!s) {
+        return xstrdup("(unserializable)");
+    }
+    if (strlen(s) > MAX_LEN) {
+        char *t = xasprintf("%.*s...", MAX_LEN, s);
+        free(s);
+        return t;
+    }
+    return s;
+}
+
+/* Serializes 'json' compactly into a malloc'd buffer.  jansson's json_dumps
+ * uses its own allocator (malloc by default), so free() works. */
+static char *
+serialize(const json_t *json, size_t *lenp)
+{
+    char *s = json_dumps(json, JSON_COMPACT);
+    *lenp = s ? strlen(s) : 0;
+    return s;
+}
+
+/* ---- 3. Connections. ---- */
+
+enum { READ_BUFFER_SIZE = 64 * 1024 };
+
+struct jsonrpc_conn {
+    uv_stream_t *stream;        /* Owned; stream->data is this conn. */
+    char *name;
+    struct jsonrpc_conn_callbacks cbs;
+    void *aux;
+
+    struct jsonrpc_parser parser;
+    char *rbuf;                 /* READ_BUFFER_SIZE bytes, reused. */
+
+    size_t backlog;             /* Bytes in uv_write()s not yet done. */
+    size_t max_backlog;
+
+    bool closing;
+    enum jsonrpc_close_reason reason;
+    char *reason_msg;
+};
+
+struct conn_write {
+    uv_write_t req;
+    struct jsonrpc_conn *conn;
+    char *data;                 /* From json_dumps(). */
+    size_t len;
+};
+
+static void conn_closed_cb(uv_handle_t *);
+
+static void
+conn_close(struct jsonrpc_conn *conn, enum jsonrpc_close_reason reason,
+           char *message)
+{
+    if (conn->closing) {
+        free(message);
+        return;
+    }
+    conn->closing = true;
+    conn->reason = reason;
+    conn->reason_msg = message;
+    uv_read_stop(conn->stream);
+    /* Pending writes complete with UV_ECANCELED before conn_closed_cb(). */
+    uv_close((uv_handle_t *) conn->stream, conn_closed_cb);
+}
+
+static void
+conn_closed_cb(uv_handle_t *handle)
+{
+    struct jsonrpc_conn *conn = handle->data;
+
+    if (conn->cbs.on_close) {
+        conn->cbs.on_close(conn, conn->reason, conn->reason_msg, conn->aux);
+    }
+    free(conn->stream);
+    jsonrpc_parser_destroy(&conn->parser);
+    free(conn->rbuf);
+    free(conn->reason_msg);
+    free(conn->name);
+    free(conn);
+}
+
+static void
+conn_alloc_cb(uv_handle_t *handle, size_t suggested, uv_buf_t *buf)
+{
+    struct jsonrpc_conn *conn = handle->data;
+
+    *buf = uv_buf_init(conn->rbuf, READ_BUFFER_SIZE);
+}
+
+static void
+conn_read_cb(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf)
+{
+    struct jsonrpc_conn *conn = stream->data;
+    const char *data = buf->base;
+    size_t n;
+
+    if (conn->closing) {
+        return;
+    }
+    if (nread == UV_EOF) {
+        conn_close(conn, JSONRPC_CLOSE_EOF,
+                   xstrdup(jsonrpc_parser_is_partial(&conn->parser)
+                           ? "connection closed by peer in the middle of "
+                             "a message"
+                           : "connection closed by peer"));
+        return;
+    } else if (nread < 0) {
+        conn_close(conn, JSONRPC_CLOSE_IO_ERROR,
+                   xasprintf("receive failed (%s)", uv_strerror(nread)));
+        return;
+    }
+
+    n = nread;
+    while (n > 0 && !conn->closing) {
+        json_t *msg;
+        char *error;
+        size_t used = jsonrpc_parser_feed(&conn->parser, data, n, &msg,
+                                          &error);
+        if (error) {
+            conn_close(conn, JSONRPC_CLOSE_PROTOCOL, error);
+            return;
+        }
+        data += used;
+        n -= used;
+        if (msg) {
+            conn->cbs.on_msg(conn, msg, conn->aux);
+        }
+    }
+}
+
+struct jsonrpc_conn *
+jsonrpc_conn_create(uv_stream_t *stream, const char *name,
+                    const struct jsonrpc_conn_callbacks *cbs,
+                    const struct jsonrpc_conn_options *options, void *aux)
+{
+    struct jsonrpc_conn *conn = xzalloc(sizeof *conn);
+    int error;
+
+    conn->stream = stream;
+    conn->name = xstrdup(name);
+    conn->cbs = *cbs;
+    conn->aux = aux;
+    jsonrpc_parser_init(&conn->parser,
+                        (options && options->max_msg_size
+                         ? options->max_msg_size
+                         : JSONRPC_DEFAULT_MAX_MSG_SIZE),
+                        (options && options->max_depth
+                         ? options->max_depth : JSONRPC_DEFAULT_MAX_DEPTH));
+    conn->max_backlog = (options && options->max_backlog
+                         ? options->max_backlog
+                         : JSONRPC_DEFAULT_MAX_BACKLOG);
+    conn->rbuf = xmalloc(READ_BUFFER_SIZE);
+    stream->data = conn;
+
+    error = uv_read_start(stream, conn_alloc_cb, conn_read_cb);
+    if (error) {
+        /* Reported through on_close, like any other failure, so that the
+         * owner has a single place to handle a dead connection. */
+        conn_close(conn, JSONRPC_CLOSE_IO_ERROR,
+                   xasprintf("receive failed (%s)", uv_strerror(error)));
+    }
+    return conn;
+}
+
+static void
+conn_write_cb(uv_write_t *req, int status)
+{
+    struct conn_write *w = req->data;
+    struct jsonrpc_conn *conn = w->conn;
+
+    conn->backlog -= w->len;
+    free(w->data);
+    free(w);
+    if (status < 0 && status != UV_ECANCELED) {
+        conn_close(conn, JSONRPC_CLOSE_IO_ERROR,
+                   xasprintf("send failed (%s)", uv_strerror(status)));
+    }
+}
+
+int
+jsonrpc_conn_send(struct jsonrpc_conn *conn, json_t *msg)
+{
+    struct conn_write *w;
+    size_t len, written = 0;
+    char *data;
+    uv_buf_t buf;
+    int error;
+
+    if (conn->closing) {
+        json_decref(msg);
+        return ENOTCONN;
+    }
+    data = serialize(msg, &len);
+    json_decref(msg);
+    if (!data) {
+        /* Only invalid UTF-8 in a string or a NaN gets here: a bug in the
+         * caller, but not one worth killing a server for. */
+        VLOG_ERR("%s: cannot serialize outgoing message", conn->name);
+        return EINVAL;
+    }
+
+    /* Most messages fit in the socket buffer right away: try that first so
+     * that they need no write request at all. */
+    if (!conn->backlog) {
+        int n;
+
+        buf = uv_buf_init(data, len);
+        n = uv_try_write(conn->stream, &buf, 1);
+        if (n > 0) {
+            written = n;
+        } else if (n < 0 && n != UV_EAGAIN && n != UV_ENOSYS) {
+            free(data);
+            conn_close(conn, JSONRPC_CLOSE_IO_ERROR,
+                       xasprintf("send failed (%s)", uv_strerror(n)));
+            return -n;
+        }
+        if (written == len) {
+            free(data);
+            return 0;
+        }
+    }
+
+    w = xmalloc(sizeof *w);
+    w->conn = conn;
+    w->data = data;
+    w->len = len - written;
+    w->req.data = w;
+    buf = uv_buf_init(data + written, len - written);
+    error = uv_write(&w->req, conn->stream, &buf, 1, conn_write_cb);
+    if (error) {
+        free(data);
+        free(w);
+        conn_close(conn, JSONRPC_CLOSE_IO_ERROR,
+                   xasprintf("send failed (%s)", uv_strerror(error)));
+        return -error;
+    }
+    conn->backlog += w->len;
+
+    if (conn->max_backlog != SIZE_MAX && conn->backlog > conn->max_backlog) {
+        conn_close(conn, JSONRPC_CLOSE_BACKLOG,
+                   xasprintf("output backlog of %zu bytes exceeds the limit "
+                             "of %zu bytes (peer is not reading)",
+                             conn->backlog, conn->max_backlog));
+        return ENOBUFS;
+    }
+    return 0;
+}
+
+void
+jsonrpc_conn_close(struct jsonrpc_conn *conn)
+{
+    if (conn) {
+        conn_close(conn, JSONRPC_CLOSE_LOCAL, xstrdup("closed locally"));
+    }
+}
+
+size_t
+jsonrpc_conn_get_backlog(const struct jsonrpc_conn *conn)
+{
+    return conn->backlog;
+}
+
+bool
+jsonrpc_conn_is_closing(const struct jsonrpc_conn *conn)
+{
+    return conn->closing;
+}
+
+const char *
+jsonrpc_conn_get_name(const struct jsonrpc_conn *conn)
+{
+    return conn->name;
+}
+
+void *
+jsonrpc_conn_get_aux(const struct jsonrpc_conn *conn)
+{
+    return conn->aux;
+}
+
+void
+jsonrpc_conn_set_aux(struct jsonrpc_conn *conn, void *aux)
+{
+    conn->aux = aux;
+}
+
+/* Returns the reply to 'json' if it is an "echo" request, else NULL. */
+static json_t *
+echo_reply(const json_t *json)
+{
+    json_t *method = json_object_get(json, "method");
+    json_t *id = json_object_get(json, "id");
+    json_t *params = json_object_get(json, "params");
+
+    if (json_is_string(method) && !strcmp(json_string_value(method), "echo")
+        && id && !json_is_null(id) && json_is_array(params)) {
+        return jsonrpc_create_reply(json_incref(params), json_incref(id));
+    }
+    return NULL;
+}
+
+/* ---- 4a. Reconnecting session. ---- */
+
+struct jsonrpc_session {
+    uv_loop_t *loop;
+    char *name;
+    struct jsonrpc_session_callbacks cbs;
+    struct jsonrpc_session_options options;
+    void *aux;
+
+    struct jsonrpc_conn *conn;          /* Connected, or NULL. */
+    struct stream_connect *connecting;  /* Connecting, or NULL. */
+    uv_timer_t timer;                   /* Backoff before reconnecting. */
+    int backoff_ms;                     /* Next delay after a failure. */
+    unsigned int seqno;
+
+    bool destroyed;
+    int n_handles;                      /* Timer + conn not yet closed. */
+};
+
+static void session_connect(struct jsonrpc_session *);
+
+static void
+session_release(struct jsonrpc_session *s)
+{
+    if (!--s->n_handles) {
+        free(s->name);
+        free(s);
+    }
+}
+
+static void
+session_timer_closed_cb(uv_handle_t *handle)
+{
+    session_release(handle->data);
+}
+
+static void
+session_timer_cb(uv_timer_t *timer)
+{
+    session_connect(timer->data);
+}
+
+static void
+session_schedule(struct jsonrpc_session *s, int delay_ms)
+{
+    uv_timer_start(&s->timer, session_timer_cb, delay_ms, 0);
+}
+
+static void
+session_conn_msg(struct jsonrpc_conn *conn, json_t *msg, void *s_)
+{
+    struct jsonrpc_session *s = s_;
+    json_t *reply;
+
+    /* A message proves the connection works: if it drops later, the peer
+     * is probably restarting, so retry quickly again. */
+    s->backoff_ms = s->options.min_backoff_ms;
+    if (s->destroyed) {
+        json_decref(msg);
+    } else if ((reply = echo_reply(msg)) != NULL) {
+        json_decref(msg);
+        jsonrpc_conn_send(conn, reply);
+    } else {
+        s->cbs.on_msg(s, msg, s->aux);
+    }
+}
+
+static void
+session_conn_close(struct jsonrpc_conn *conn,
+                   enum jsonrpc_close_reason reason, const char *message,
+                   void *s_)
+{
+    struct jsonrpc_session *s = s_;
+
+    if (s->conn == conn) {
+        s->conn = NULL;
+    }
+    if (s->destroyed) {
+        session_release(s);
+        return;
+    }
+    s->n_handles--;             /* The session itself still holds one. */
+    VLOG_INFO("%s: connection dropped (%s)", s->name, message);
+    if (s->cbs.on_disconnected) {
+        s->cbs.on_disconnected(s, message, s->aux);
+    }
+    if (!s->destroyed && !s->conn && !s->connecting) {
+        /* A peer that accepts and hangs up at once gets the same growing
+         * backoff as one that refuses outright. */
+        session_schedule(s, reason == JSONRPC_CLOSE_LOCAL ? 0 : s->backoff_ms);
+        s->backoff_ms = MIN(s->backoff_ms * 2, s->options.max_backoff_ms);
+    }
+}
+
+static void
+session_connected(uv_stream_t *stream, int error, void *s_)
+{
+    static const struct jsonrpc_conn_callbacks conn_cbs = {
+        .on_msg = session_conn_msg,
+        .on_close = session_conn_close,
+    };
+    static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(6, 6);
+    struct jsonrpc_session *s = s_;
+
+    s->connecting = NULL;
+    if (error) {
+        VLOG_WARN_RL(&rl, "%s: connection attempt failed (%s)", s->name,
+                     strerror(error));
+        session_schedule(s, s->backoff_ms);
+        s->backoff_ms = MIN(s->backoff_ms * 2, s->options.max_backoff_ms);
+        return;
+    }
+
+    VLOG_INFO("%s: connected", s->name);
+    s->n_handles++;
+    s->conn = jsonrpc_conn_create(stream, s->name, &conn_cbs,
+                                  &s->options.conn, s);
+    s->seqno++;
+    if (s->cbs.on_connected) {
+        s->cbs.on_connected(s, s->aux);
+    }
+}
+
+static void
+session_connect(struct jsonrpc_session *s)
+{
+    char *error_msg;
+    int error;
+
+    if (s->destroyed || s->conn || s->connecting) {
+        return;
+    }
+    uv_timer_stop(&s->timer);
+    error = stream_connect(s->loop, s->name, session_connected, s,
+                           &s->connecting, &error_msg);
+    if (error) {
+        /* The name was checked at creation, so this is a resource failure
+         * (out of sockets, say): try again later. */
+        VLOG_WARN("%s", error_msg);
+        free(error_msg);
+        session_schedule(s, s->options.max_backoff_ms);
+    }
+}
+
+int
+jsonrpc_session_create(uv_loop_t *loop, const char *name,
+                       const struct jsonrpc_session_callbacks *cbs,
+                       const struct jsonrpc_session_options *options,
+                       void *aux, struct jsonrpc_session **sessionp,
+                       char **errorp)
+{
+    struct jsonrpc_session *s;
+    struct stream_addr addr;
+    int error;
+
+    *sessionp = NULL;
+    error = stream_parse(name, &addr, errorp);
+    if (error) {
+        return error;
+    }
+    if (addr.passive) {
+        set_error(errorp, xasprintf("%s: a session must connect to an "
+                                    "active remote (unix: or tcp:)", name));
+        stream_addr_destroy(&addr);
+        return EINVAL;
+    }
+    stream_addr_destroy(&addr);
+
+    s = xzalloc(sizeof *s);
+    s->loop = loop;
+    s->name = xstrdup(name);
+    s->cbs = *cbs;
+    s->aux = aux;
+    if (options) {
+        s->options = *options;
+    }
+    if (s->options.min_backoff_ms <= 0) {
+        s->options.min_backoff_ms = 100;
+    }
+    if (s->options.max_backoff_ms <= 0) {
+        s->options.max_backoff_ms = 8000;
+    }
+    s->options.max_backoff_ms = MAX(s->options.max_backoff_ms,
+                                    s->options.min_backoff_ms);
+    s->backoff_ms = s->options.min_backoff_ms;
+    uv_timer_init(loop, &s->timer);
+    s->timer.data = s;
+    s->n_handles = 1;
+
+    session_connect(s);
+    *sessionp = s;
+    return 0;
+}
+
+void
+jsonrpc_session_destroy(struct jsonrpc_session *s)
+{
+    if (!s || s->destroyed) {
+        return;
+    }
+    s->destroyed = true;
+    if (s->connecting) {
+        stream_connect_cancel(s->connecting);
+        s->connecting = NULL;
+    }
+    if (s->conn) {
+        jsonrpc_conn_close(s->conn);     /* Releases from its on_close. */
+    }
+    uv_close((uv_handle_t *) &s->timer, session_timer_closed_cb);
+}
+
+int
+jsonrpc_session_send(struct jsonrpc_session *s, json_t *msg)
+{
+    if (!s->conn || s->destroyed) {
+        json_decref(msg);
+        return ENOTCONN;
+    }
+    return jsonrpc_conn_send(s->conn, msg);
+}
+
+bool
+jsonrpc_session_is_connected(const struct jsonrpc_session *s)
+{
+    return s->conn && !jsonrpc_conn_is_closing(s->conn);
+}
+
+void
+jsonrpc_session_force_reconnect(struct jsonrpc_session *s)
+{
+    if (s->destroyed) {
+        return;
+    }
+    if (s->conn) {
+        /* session_conn_close() reconnects at once for a local close. */
+        jsonrpc_conn_close(s->conn);
+    } else if (!s->connecting) {
+        s->backoff_ms = s->options.min_backoff_ms;
+        session_connect(s);
+    }
+}
+
+const char *
+jsonrpc_session_get_name(const struct jsonrpc_session *s)
+{
+    return s->name;
+}
+
+unsigned int
+jsonrpc_session_get_seqno(const struct jsonrpc_session *s)
+{
+    return s->seqno;
+}
+
+/* ---- 4b. Blocking client. ---- */
+
+struct jsonrpc_client {
+    int fd;
+    char *name;
+    struct jsonrpc_parser parser;
+    char *buf;                  /* READ_BUFFER_SIZE bytes. */
+    size_t ofs, len;            /* Unparsed bytes: buf[ofs, len). */
+    void (*notify_cb)(json_t *, void *);
+    void *notify_aux;
+};
+
+struct jsonrpc_client *
+jsonrpc_client_from_fd(int fd, const char *name)
+{
+    struct jsonrpc_client *c = xzalloc(sizeof *c);
+
+    c->fd = fd;
+    c->name = xstrdup(name);
+    jsonrpc_parser_init(&c->parser, JSONRPC_DEFAULT_MAX_MSG_SIZE,
+                        JSONRPC_DEFAULT_MAX_DEPTH);
+    c->buf = xmalloc(READ_BUFFER_SIZE);
+    return c;
+}
+
+int
+jsonrpc_client_open(const char *name, int timeout_ms,
+                    struct jsonrpc_client **clientp, char **errorp)
+{
+    int fd;
+    int error = stream_open_block(name, timeout_ms, &fd, errorp);
+
+    *clientp = error ? NULL : jsonrpc_client_from_fd(fd, name);
+    return error;
+}
+
+void
+jsonrpc_client_close(struct jsonrpc_client *c)
+{
+    if (c) {
+        close(c->fd);
+        jsonrpc_parser_destroy(&c->parser);
+        free(c->buf);
+        free(c->name);
+        free(c);
+    }
+}
+
+void
+jsonrpc_client_set_notify_cb(struct jsonrpc_client *c,
+                             void (*cb)(json_t *msg, void *aux), void *aux)
+{
+    c->notify_cb = cb;
+    c->notify_aux = aux;
+}
+
+/* Milliseconds left until 'deadline' (0 = none) for poll(): -1 for no
+ * limit. */
+static int
+time_left(long long int deadline)
+{
+    long long int left;
+
+    if (!deadline) {
+        return -1;
+    }
+    left = deadline - monotonic_ms();
+    return left > 0 ? (left > INT32_MAX ? INT32_MAX : left) : 0;
+}
+
+static long long int
+make_deadline(int timeout_ms)
+{
+    return timeout_ms < 0 ? 0 : monotonic_ms() + timeout_ms;
+}
+
+/* Waits for 'events' on the client's socket. */
+static int
+client_wait(struct jsonrpc_client *c, short events, long long int deadline,
+            char **errorp)
+{
+    struct pollfd pfd = { .fd = c->fd, .events = events };
+
+    for (;;) {
+        int n = poll(&pfd, 1, time_left(deadline));
+        if (n > 0) {
+            return 0;
+        } else if (n == 0) {
+            set_error(errorp, xasprintf("%s: timed out", c->name));
+            return ETIMEDOUT;
+        } else if (errno != EINTR) {
+            int error = errno;
+            set_error(errorp, xasprintf("%s: poll failed (%s)", c->name,
+                                        strerror(error)));
+            return error;
+        }
+    }
+}
+
+static int
+client_send_deadline(struct jsonrpc_client *c, json_t *msg,
+                     long long int deadline, char **errorp)
+{
+    size_t len, sent = 0;
+    char *data = serialize(msg, &len);
+    int error = 0;
+
+    json_decref(msg);
+    if (!data) {
+        set_error(errorp, xasprintf("%s: cannot serialize message", c->name));
+        return EINVAL;
+    }
+    while (sent < len) {
+        ssize_t n = send(c->fd, data + sent, len - sent,
+                         MSG_NOSIGNAL | MSG_DONTWAIT);
+        if (n > 0) {
+            sent += n;
+        } else if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+            error = client_wait(c, POLLOUT, deadline, errorp);
+            if (error) {
+                break;
+            }
+        } else if (n < 0 && errno != EINTR) {
+            error = errno;
+            set_error(errorp, xasprintf("%s: send failed (%s)", c->name,
+                                        strerror(error)));
+            break;
+        }
+    }
+    free(data);
+    return error;
+}
+
+int
+jsonrpc_client_send(struct jsonrpc_client *c, json_t *msg, int timeout_ms,
+                    char **errorp)
+{
+    if (errorp) {
+        *errorp = NULL;
+    }
+    return client_send_deadline(c, msg, make_deadline(timeout_ms), errorp);
+}
+
+static int
+client_recv_deadline(struct jsonrpc_client *c, long long int deadline,
+                     json_t **msgp, char **errorp)
+{
+    *msgp = NULL;
+    for (;;) {
+        while (c->ofs < c->len) {
+            char *error;
+            size_t used = jsonrpc_parser_feed(&c->parser, c->buf + c->ofs,
+                                              c->len - c->ofs, msgp, &error);
+            if (error) {
+                set_error(errorp, xasprintf("%s: %s", c->name, error));
+                free(error);
+                return EPROTO;
+            }
+            c->ofs += used;
+            if (*msgp) {
+                return 0;
+            }
+        }
+
+        int error = client_wait(c, POLLIN, deadline, errorp);
+        if (error) {
+            return error;
+        }
+        ssize_t n = recv(c->fd, c->buf, READ_BUFFER_SIZE, MSG_DONTWAIT);
+        if (n > 0) {
+            c->ofs = 0;
+            c->len = n;
+        } else if (n == 0) {
+            set_error(errorp, xasprintf("%s: connection closed by peer",
+                                        c->name));
+            return EOF;
+        } else if (errno != EINTR && errno != EAGAIN) {
+            error = errno;
+            set_error(errorp, xasprintf("%s: receive failed (%s)", c->name,
+                                        strerror(error)));
+            return error;
+        }
+    }
+}
+
+int
+jsonrpc_client_recv(struct jsonrpc_client *c, int timeout_ms, json_t **msgp,
+                    char **errorp)
+{
+    if (errorp) {
+        *errorp = NULL;
+    }
+    return client_recv_deadline(c, make_deadline(timeout_ms), msgp, errorp);
+}
+
+int
+jsonrpc_client_transact(struct jsonrpc_client *c, json_t *request,
+                        int timeout_ms, json_t **replyp, char **errorp)
+{
+    long long int deadline = make_deadline(timeout_ms);
+    json_t *id = json_incref(json_object_get(request, "id"));
+    int error;
+
+    *replyp = NULL;
+    if (errorp) {
+        *errorp = NULL;
+    }
+    if (!id || json_is_null(id)) {
+        json_decref(request);
+        json_decref(id);
+        set_error(errorp, xstrdup("request to transact has no \"id\""));
+        return EINVAL;
+    }
+    error = client_send_deadline(c, request, deadline, errorp);
+    while (!error) {
+        struct jsonrpc_msg msg;
+        json_t *json, *reply;
+        char *bad;
+
+        error = client_recv_deadline(c, deadline, &json, errorp);
+        if (error) {
+            break;
+        }
+        bad = jsonrpc_msg_parse(json, &msg);
+        if (bad) {
+            set_error(errorp, xasprintf("%s: received bad JSON-RPC message "
+                                        "(%s)", c->name, bad));
+            free(bad);
+            json_decref(json);
+            error = EPROTO;
+        } else if ((msg.type == JSONRPC_REPLY || msg.type == JSONRPC_ERROR)
+                   && json_equal(msg.id, id)) {
+            *replyp = json;
+            break;
+        } else if ((reply = echo_reply(json)) != NULL) {
+            json_decref(json);
+            error = client_send_deadline(c, reply, deadline, errorp);
+        } else if (c->notify_cb) {
+            c->notify_cb(json, c->notify_aux);
+        } else {
+            json_decref(json);
+        }
+    }
+    json_decref(id);
+    return error;
+}
+
+int
+jsonrpc_transact_block(const char *name, json_t *request, int timeout_ms,
+                       json_t **replyp, char **errorp)
+{
+    long long int deadline = make_deadline(timeout_ms);
+    struct jsonrpc_client *c;
+    int error;
+
+    *replyp = NULL;
+    error = jsonrpc_client_open(name, timeout_ms, &c, errorp);
+    if (error) {
+        json_decref(request);
+        return error;
+    }
+    error = jsonrpc_client_transact(c, request,
+                                    deadline ? MAX(time_left(deadline), 0)
+                                    : -1, replyp, errorp);
+    jsonrpc_client_close(c);
+    return error;
+}

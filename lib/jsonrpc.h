@@ -1,0 +1,284 @@
+/* jsonrpc.h: RFC 7047 JSON-RPC: framing, messages, connections.
+ *
+ * Four layers, each usable on its own:
+ *
+ *   1. struct jsonrpc_parser: OVSDB's JSON-RPC has no delimiters; messages
+ *      are JSON objects sent back to back.  The parser finds where each
+ *      top-level value ends (tracking nesting, strings and escapes), then
+ *      hands that slice to json_loadb().  It bounds message size and
+ *      nesting depth, so a peer cannot make us buffer without limit.
+ *
+ *   2. Messages are plain json_t objects.  jsonrpc_create_*() build them;
+ *      jsonrpc_msg_parse() classifies and validates one.
+ *
+ *   3. struct jsonrpc_conn: a message connection over a libuv stream, for
+ *      servers (one per accepted client) and clients.
+ *
+ *   4. struct jsonrpc_session: a client connection that reconnects with
+ *      backoff and answers "echo" probes; struct jsonrpc_client: a blocking
+ *      client for CLIs and tests.
+ *
+ * Errors are positive errno values plus, where a 'char **errorp' is taken, a
+ * malloc'd message for the caller to free (NULL on success; 'errorp' may be
+ * NULL).  Every json_t parameter documented as "taken" is consumed (its
+ * reference is stolen) even on failure. */
+#ifndef XSW_JSONRPC_H
+#define XSW_JSONRPC_H 1
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+/* util.h before <uv.h>: both define MIN and MAX (<uv.h> through
+ * <sys/param.h>), and only a redefinition inside a system header is
+ * exempt from -Werror. */
+#include "util.h"
+#include <uv.h>
+
+/* Defaults.  64 MiB is far above any sane request (a transaction adding
+ * 10,000 ports is about 5 MiB) yet keeps a hostile client from making us
+ * allocate gigabytes.  1000 levels matches Open vSwitch's JSON parser and
+ * stays under jansson's own compiled-in limit. */
+#define JSONRPC_DEFAULT_MAX_MSG_SIZE (64u * 1024 * 1024)
+#define JSONRPC_DEFAULT_MAX_DEPTH 1000
+/* A client that lets 128 MiB of replies and updates pile up is not reading;
+ * dropping it protects the server. */
+#define JSONRPC_DEFAULT_MAX_BACKLOG (128u * 1024 * 1024)
+
+/* ---- 1. Framing. ---- */
+
+struct jsonrpc_parser {
+    /* Limits (settable between messages). */
+    size_t max_size;            /* Bytes per message, including whitespace
+                                 * inside it; 0 = no limit. */
+    int max_depth;              /* Nesting depth; 0 = no limit. */
+
+    /* Bytes of a message that is split across feeds.  Reused across
+     * messages so that steady-state parsing does not allocate. */
+    char *buf;
+    size_t len, allocated;
+
+    /* Scanner state for the message in progress. */
+    size_t msg_len;             /* Bytes scanned in the current message. */
+    int depth;
+    bool in_string, escape;
+    bool failed;                /* Sticky: an error was reported. */
+    size_t offset;              /* Bytes consumed since init, for errors. */
+};
+
+void jsonrpc_parser_init(struct jsonrpc_parser *, size_t max_size,
+                         int max_depth);
+void jsonrpc_parser_destroy(struct jsonrpc_parser *);
+
+/* Consumes bytes from 'data' (of length 'n') until it either completes a
+ * message or runs out of input, and returns the number of bytes consumed.
+ *
+ * When a message is completed, stores it (a new reference) in '*msgp';
+ * otherwise stores NULL.  Call repeatedly until all of 'data' is consumed:
+ *
+ *     while (n > 0) {
+ *         size_t used = jsonrpc_parser_feed(&p, data, n, &msg, &error);
+ *         if (error) { ...report, close; break; }
+ *         data += used, n -= used;
+ *         if (msg) { ...handle msg... }
+ *     }
+ *
+ * On a framing or syntax error (a message over 'max_size', nesting over
+ * 'max_depth', a top-level value that is not an object or array, or JSON
+ * that jansson rejects) stores a message in '*errorp' and returns 0; the
+ * parser then stays failed: the stream cannot be resynchronized and the
+ * connection should be closed.  Whitespace between messages is skipped. */
+size_t jsonrpc_parser_feed(struct jsonrpc_parser *, const char *data,
+                           size_t n, json_t **msgp, char **errorp);
+
+/* True if the parser holds part of a message (so EOF now means the peer
+ * hung up mid-message). */
+bool jsonrpc_parser_is_partial(const struct jsonrpc_parser *);
+
+/* ---- 2. Messages. ---- */
+
+enum jsonrpc_msg_type {
+    JSONRPC_REQUEST,            /* "method", "params", non-null "id". */
+    JSONRPC_NOTIFY,             /* "method", "params", "id": null. */
+    JSONRPC_REPLY,              /* "result", "error": null, "id". */
+    JSONRPC_ERROR               /* "result": null, non-null "error", "id". */
+};
+
+const char *jsonrpc_msg_type_to_string(enum jsonrpc_msg_type);
+
+/* Constructors.  'params', 'result', 'error' and 'id' are taken; 'id' may be
+ * NULL for json_null().  Return a new reference. */
+json_t *jsonrpc_create_request(const char *method, json_t *params,
+                               json_t *id);
+json_t *jsonrpc_create_notify(const char *method, json_t *params);
+json_t *jsonrpc_create_reply(json_t *result, json_t *id);
+json_t *jsonrpc_create_error(json_t *error, json_t *id);
+
+/* A classified message.  All pointers are borrowed from the json_t that was
+ * parsed and valid as long as it is.  Members absent in the message are
+ * NULL ('id' is NULL for a notification). */
+struct jsonrpc_msg {
+    enum jsonrpc_msg_type type;
+    const char *method;         /* Request, notify. */
+    json_t *params;             /* Request, notify: always an array. */
+    json_t *result;             /* Reply. */
+    json_t *error;              /* Error. */
+    json_t *id;                 /* Request, reply, error. */
+};
+
+/* Classifies 'json' into 'msg'.  Returns NULL on success, otherwise a
+ * malloc'd description of what is wrong ("message is not a JSON object",
+ * "\"params\" must be an array", "message has unexpected member \"x\"",
+ * ...), leaving 'msg' unspecified. */
+char *jsonrpc_msg_parse(const json_t *json, struct jsonrpc_msg *msg);
+
+/* Compact one-line rendering for logs (malloc'd), truncated to a few
+ * hundred bytes. */
+char *jsonrpc_msg_to_string(const json_t *);
+
+/* ---- 3. Connections over libuv streams. ---- */
+
+struct jsonrpc_conn;
+
+enum jsonrpc_close_reason {
+    JSONRPC_CLOSE_LOCAL,        /* jsonrpc_conn_close() was called. */
+    JSONRPC_CLOSE_EOF,          /* The peer closed the connection. */
+    JSONRPC_CLOSE_IO_ERROR,     /* A read or write failed. */
+    JSONRPC_CLOSE_PROTOCOL,     /* Framing or JSON syntax error. */
+    JSONRPC_CLOSE_BACKLOG       /* Output backlog exceeded its bound. */
+};
+
+struct jsonrpc_conn_callbacks {
+    /* A message arrived.  The callback owns 'msg' (must json_decref() it).
+     * Any well-formed JSON object or array is delivered; use
+     * jsonrpc_msg_parse() to validate.  Required. */
+    void (*on_msg)(struct jsonrpc_conn *, json_t *msg, void *aux);
+
+    /* The connection is gone.  Called exactly once per connection, always
+     * from the loop (never from inside a jsonrpc_conn_*() call), also after
+     * jsonrpc_conn_close().  'message' explains the reason for logs ("
+     * connection closed by peer", "syntax error at byte 1234: ...").  The
+     * connection is freed right after this returns.  Optional. */
+    void (*on_close)(struct jsonrpc_conn *, enum jsonrpc_close_reason,
+                     const char *message, void *aux);
+};
+
+struct jsonrpc_conn_options {
+    size_t max_msg_size;        /* 0: JSONRPC_DEFAULT_MAX_MSG_SIZE. */
+    int max_depth;              /* 0: JSONRPC_DEFAULT_MAX_DEPTH. */
+    size_t max_backlog;         /* 0: JSONRPC_DEFAULT_MAX_BACKLOG;
+                                 * SIZE_MAX: unlimited. */
+};
+
+/* Starts reading and framing messages on 'stream' (taken: the connection
+ * closes and frees it).  'name' (copied) names the peer in messages.
+ * 'options' may be NULL for the defaults. */
+struct jsonrpc_conn *jsonrpc_conn_create(
+    uv_stream_t *stream, const char *name,
+    const struct jsonrpc_conn_callbacks *, const struct jsonrpc_conn_options *,
+    void *aux);
+
+/* Serializes 'msg' (taken) compactly and queues it for writing.  Returns 0
+ * on success, ENOTCONN if the connection is closing, or ENOBUFS if queueing
+ * the message pushed the output backlog over 'max_backlog': the connection
+ * is then closed (on_close reports JSONRPC_CLOSE_BACKLOG). */
+int jsonrpc_conn_send(struct jsonrpc_conn *, json_t *msg);
+
+/* Closes the connection: no more on_msg calls; queued output is dropped;
+ * on_close follows from the loop.  Safe from inside on_msg and idempotent. */
+void jsonrpc_conn_close(struct jsonrpc_conn *);
+
+/* Bytes serialized but not yet written to the socket. */
+size_t jsonrpc_conn_get_backlog(const struct jsonrpc_conn *);
+bool jsonrpc_conn_is_closing(const struct jsonrpc_conn *);
+const char *jsonrpc_conn_get_name(const struct jsonrpc_conn *);
+void *jsonrpc_conn_get_aux(const struct jsonrpc_conn *);
+void jsonrpc_conn_set_aux(struct jsonrpc_conn *, void *aux);
+
+/* ---- 4a. Reconnecting client session (libuv). ---- */
+
+struct jsonrpc_session;
+
+struct jsonrpc_session_callbacks {
+    /* Connected (or reconnected): resend whatever state the peer needs
+     * (e.g. monitor requests).  Optional. */
+    void (*on_connected)(struct jsonrpc_session *, void *aux);
+    /* A message other than an "echo" request (those are answered here).
+     * The callback owns 'msg'.  Required. */
+    void (*on_msg)(struct jsonrpc_session *, json_t *msg, void *aux);
+    /* The connection was lost; a reconnect is scheduled.  Optional. */
+    void (*on_disconnected)(struct jsonrpc_session *, const char *reason,
+                            void *aux);
+};
+
+struct jsonrpc_session_options {
+    int min_backoff_ms;         /* 0: 100. */
+    int max_backoff_ms;         /* 0: 8000. */
+    struct jsonrpc_conn_options conn;
+};
+
+/* Creates a session that keeps connecting to active remote 'name' ("unix:"
+ * or "tcp:"), starting now.  Fails only for a bad remote name.  'options'
+ * may be NULL. */
+int jsonrpc_session_create(uv_loop_t *, const char *name,
+                           const struct jsonrpc_session_callbacks *,
+                           const struct jsonrpc_session_options *,
+                           void *aux, struct jsonrpc_session **sessionp,
+                           char **errorp);
+
+/* Stops everything; no callback runs afterward.  Safe from inside the
+ * session's own callbacks.  Memory is released once libuv has closed the
+ * handles, so run the loop before uv_loop_close(). */
+void jsonrpc_session_destroy(struct jsonrpc_session *);
+
+/* Sends 'msg' (taken).  ENOTCONN if not connected right now. */
+int jsonrpc_session_send(struct jsonrpc_session *, json_t *msg);
+bool jsonrpc_session_is_connected(const struct jsonrpc_session *);
+/* Drops the current connection (if any) and reconnects at once. */
+void jsonrpc_session_force_reconnect(struct jsonrpc_session *);
+const char *jsonrpc_session_get_name(const struct jsonrpc_session *);
+/* Times connected so far (counts reconnects). */
+unsigned int jsonrpc_session_get_seqno(const struct jsonrpc_session *);
+
+/* ---- 4b. Blocking client (plain sockets, no event loop). ---- */
+
+struct jsonrpc_client;
+
+/* Connects to active remote 'name' within 'timeout_ms' (negative: no
+ * limit). */
+int jsonrpc_client_open(const char *name, int timeout_ms,
+                        struct jsonrpc_client **clientp, char **errorp);
+/* Same, over an already connected socket 'fd' (taken). */
+struct jsonrpc_client *jsonrpc_client_from_fd(int fd, const char *name);
+void jsonrpc_client_close(struct jsonrpc_client *);
+
+/* Notifications (and unexpected replies) that arrive while
+ * jsonrpc_client_transact() waits are passed to 'cb', which owns 'msg', or
+ * dropped if no callback is set. */
+void jsonrpc_client_set_notify_cb(struct jsonrpc_client *,
+                                  void (*cb)(json_t *msg, void *aux),
+                                  void *aux);
+
+/* Sends 'msg' (taken), waiting at most 'timeout_ms' for the socket to
+ * accept it. */
+int jsonrpc_client_send(struct jsonrpc_client *, json_t *msg,
+                        int timeout_ms, char **errorp);
+
+/* Receives the next message of any kind into '*msgp' (caller owns it).
+ * EOF when the peer closed the connection, ETIMEDOUT, EPROTO for a framing
+ * error. */
+int jsonrpc_client_recv(struct jsonrpc_client *, int timeout_ms,
+                        json_t **msgp, char **errorp);
+
+/* Sends 'request' (taken; must be a request with an "id") and waits for
+ * the reply or error reply with the same id, answering "echo" requests and
+ * passing other messages to the notify callback meanwhile.  Stores the
+ * whole reply message in '*replyp' (caller owns it: check its "error").
+ * 'timeout_ms' bounds the whole exchange. */
+int jsonrpc_client_transact(struct jsonrpc_client *, json_t *request,
+                            int timeout_ms, json_t **replyp, char **errorp);
+
+/* Convenience: connect, transact, close. */
+int jsonrpc_transact_block(const char *name, json_t *request, int timeout_ms,
+                           json_t **replyp, char **errorp);
+
+#endif /* jsonrpc.h */

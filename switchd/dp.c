@@ -1,0 +1,1036 @@
+/* dp.c: the datapath.
+ *
+ * Objects and their owners:
+ *
+ *   struct dp_port     one per netdev, from dp_port_add() to dp_port_del();
+ *                      owned by the dp (in 'ports').  Holds the counters and
+ *                      the per-thread transmit queues, which must outlive
+ *                      configuration changes.
+ *   struct dp_bridge   one per bridge name, owned by the dp (in
+ *                      'bridges'); holds the fdb, which survives commits.
+ *   struct dp_config   an immutable snapshot the forwarding threads read
+ *                      through 'dp->config'.  Its bridges ('struct
+ *                      cfg_bridge') point to dp_bridges and its ports
+ *                      ('struct cfg_port') to dp_ports.
+ *
+ * Quiescence.  'dp->epoch' counts commits.  Each forwarding thread stores
+ * in its 'seen' the epoch it read at the end of each polling round, a
+ * point where it holds no pointer into any configuration, or SEEN_OFFLINE
+ * while it sleeps in poll(2).  dp_commit() swaps the configuration
+ * pointer, increments the epoch to E, and waits until every thread is
+ * offline or has seen E: any later round starts by reading the new
+ * pointer.  Every access in this protocol is sequentially consistent (one
+ * store per round: cheap), which is what makes "offline, then online
+ * again" safe without a lock.
+ *
+ * Fast path.  A thread receives a batch from one port, parses the L2
+ * headers, applies the input VLAN rules, learns and looks up all MACs
+ * under one fdb lock, then queues each packet (or a clone, when
+ * flooding) on the output ports' per-thread transmit queues, which are
+ * flushed at the end of the batch with one send_batch() per port.  Counters
+ * are added once per batch with relaxed atomics.  Clones and GSO segments
+ * come from per-thread pools; nothing allocates. */
+#include <config.h>
+#include "dp.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <poll.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <time.h>
+#include <unistd.h>
+#include "csum.h"
+#include "flow.h"
+#include "gso.h"
+#include "hash.h"
+#include "hmap.h"
+#include "util.h"
+
+#define SEEN_OFFLINE UINT64_MAX
+
+/* Empty polling rounds before a thread sleeps in poll(2): spinning a
+ * little keeps latency low under load, sleeping keeps an idle switch
+ * idle. */
+#define IDLE_ROUNDS_BEFORE_SLEEP 2000
+
+/* Longest sleep, in ms, when some port cannot be polled (rxq_fd -1). */
+#define BUSY_POLL_SLEEP_MS 1
+
+/* Per-thread packet pools for clones and GSO segments. */
+#define SMALL_POOL_SIZE 2048
+#define LARGE_POOL_SIZE 64
+
+struct dp_txq {
+    struct dp_packet_batch batch;
+    struct dp_port *port;       /* The port it sends on. */
+    struct dp_txq *next_dirty;  /* In the thread's dirty list. */
+    bool dirty;
+};
+
+struct dp_port {
+    struct hmap_node node;      /* In dp->ports, by port_no. */
+    uint32_t port_no;
+    struct netdev *netdev;      /* Owned. */
+    atomic_flag tx_lock;        /* Serialises send_batch(). */
+    struct dp_txq *txqs;        /* One per forwarding thread. */
+    bool in_use;                /* In the committed configuration. */
+
+    /* Relaxed atomics, added to once per batch. */
+    _Atomic uint64_t rx_packets, rx_bytes, rx_dropped, rx_errors;
+    _Atomic uint64_t tx_packets, tx_bytes, tx_dropped, tx_errors;
+};
+
+struct dp_bridge {
+    struct hmap_node node;      /* In dp->bridges, by name. */
+    char *name;
+    struct fdb *fdb;
+    bool in_use;                /* In the committed configuration. */
+};
+
+struct cfg_port {
+    uint32_t port_no;
+    struct dp_port *port;
+    struct cfg_bridge *bridge;
+    struct vlan_config vlan;
+};
+
+struct cfg_bridge {
+    char *name;
+    unsigned int idle_time;
+    size_t max_macs;
+    struct dp_bridge *state;
+    struct cfg_port **ports;    /* 'n_ports' ports. */
+    size_t n_ports, allocated_ports;
+    struct cfg_port **by_no;    /* Open addressing on port_no. */
+    uint32_t by_no_mask;
+};
+
+struct dp_config {
+    struct cfg_bridge **bridges;
+    size_t n_bridges, allocated_bridges;
+    struct cfg_port ***rx;      /* rx[i]: ports thread i polls... */
+    size_t *n_rx;               /* ...n_rx[i] of them. */
+    size_t n_threads;
+    uint64_t gen;               /* Distinguishes configurations, unlike
+                                 * their addresses, which get reused. */
+};
+
+struct dp_thread {
+    struct dp *dp;
+    unsigned int id;
+    pthread_t thread;
+    _Atomic uint64_t seen;      /* Epoch seen, or SEEN_OFFLINE. */
+    int wake_fd;                /* eventfd: dp_commit() and dp_destroy(). */
+    struct dp_packet_pool *small_pool, *large_pool;
+    struct dp_txq *dirty;       /* Transmit queues to flush. */
+
+    /* Scratch for one input batch. */
+    struct flow_l2 l2[NETDEV_MAX_BURST];
+    uint16_t vlan[NETDEV_MAX_BURST];
+    uint32_t out[NETDEV_MAX_BURST];
+    struct dp_packet *segs[GSO_MAX_SEGS];
+
+    /* For sleeping: the fds of the ports polled under configuration
+     * 'pfd_gen' (0: none yet). */
+    uint64_t pfd_gen;
+    struct pollfd *pfds;
+    size_t n_pfds;
+    bool busy_poll;             /* Some port has no fd. */
+};
+
+struct dp {
+    struct hmap ports;          /* struct dp_port, by port_no. */
+    struct hmap bridges;        /* struct dp_bridge, by name. */
+    uint32_t next_port_no;
+    _Atomic(struct dp_config *) config;
+    _Atomic uint64_t config_gen;    /* 'config->gen'. */
+    _Atomic uint64_t epoch;
+    atomic_bool exiting;
+    struct dp_thread *threads;
+    unsigned int n_threads;
+};
+
+long long
+dp_time_msec(void)
+{
+    struct timespec ts;
+
+    /* The coarse clock is a vDSO read with no fence: a few ns, and its
+     * few-ms resolution is plenty for aging MACs. */
+    clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+    return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
+}
+
+/* Configurations. */
+
+struct dp_config *
+dp_config_create(void)
+{
+    return xzalloc(sizeof(struct dp_config));
+}
+
+void
+dp_config_destroy(struct dp_config *cfg)
+{
+    if (!cfg) {
+        return;
+    }
+    for (size_t i = 0; i < cfg->n_bridges; i++) {
+        struct cfg_bridge *b = cfg->bridges[i];
+        for (size_t j = 0; j < b->n_ports; j++) {
+            free(b->ports[j]);
+        }
+        free(b->ports);
+        free(b->by_no);
+        free(b->name);
+        free(b);
+    }
+    free(cfg->bridges);
+    for (size_t i = 0; i < cfg->n_threads; i++) {
+        free(cfg->rx[i]);
+    }
+    free(cfg->rx);
+    free(cfg->n_rx);
+    free(cfg);
+}
+
+static struct cfg_bridge *
+cfg_find_bridge(const struct dp_config *cfg, const char *name)
+{
+    for (size_t i = 0; i < cfg->n_bridges; i++) {
+        if (!strcmp(cfg->bridges[i]->name, name)) {
+            return cfg->bridges[i];
+        }
+    }
+    return NULL;
+}
+
+static struct cfg_port *
+cfg_find_port(const struct dp_config *cfg, uint32_t port_no)
+{
+    for (size_t i = 0; i < cfg->n_bridges; i++) {
+        const struct cfg_bridge *b = cfg->bridges[i];
+        for (size_t j = 0; j < b->n_ports; j++) {
+            if (b->ports[j]->port_no == port_no) {
+                return b->ports[j];
+            }
+        }
+    }
+    return NULL;
+}
+
+int
+dp_config_add_bridge(struct dp_config *cfg, const char *name,
+                     unsigned int idle_time, size_t max_macs)
+{
+    struct cfg_bridge *b;
+
+    if (cfg_find_bridge(cfg, name)) {
+        return EEXIST;
+    }
+    b = xzalloc(sizeof *b);
+    b->name = xstrdup(name);
+    b->idle_time = idle_time ? idle_time : FDB_DEFAULT_IDLE_TIME;
+    b->max_macs = max_macs ? max_macs : FDB_DEFAULT_MAX_ENTRIES;
+    if (cfg->n_bridges >= cfg->allocated_bridges) {
+        cfg->bridges = x2nrealloc(cfg->bridges, &cfg->allocated_bridges,
+                                  sizeof *cfg->bridges);
+    }
+    cfg->bridges[cfg->n_bridges++] = b;
+    return 0;
+}
+
+int
+dp_config_add_port(struct dp_config *cfg, const char *bridge,
+                   uint32_t port_no, const struct vlan_config *vlan)
+{
+    struct cfg_bridge *b = cfg_find_bridge(cfg, bridge);
+    struct cfg_port *p;
+
+    if (!b) {
+        return ENOENT;
+    }
+    if (cfg_find_port(cfg, port_no)) {
+        return EEXIST;
+    }
+    p = xzalloc(sizeof *p);
+    p->port_no = port_no;
+    p->bridge = b;
+    p->vlan = *vlan;
+    if (b->n_ports >= b->allocated_ports) {
+        b->ports = x2nrealloc(b->ports, &b->allocated_ports,
+                              sizeof *b->ports);
+    }
+    b->ports[b->n_ports++] = p;
+    return 0;
+}
+
+static inline struct cfg_port *
+cfg_bridge_lookup(const struct cfg_bridge *b, uint32_t port_no)
+{
+    for (uint32_t i = port_no & b->by_no_mask; ;
+         i = (i + 1) & b->by_no_mask) {
+        struct cfg_port *p = b->by_no[i];
+        if (!p || p->port_no == port_no) {
+            return p;
+        }
+    }
+}
+
+static void
+cfg_bridge_index(struct cfg_bridge *b)
+{
+    uint32_t n = 2;
+
+    while (n < 2 * b->n_ports) {
+        n *= 2;
+    }
+    b->by_no = xcalloc(n, sizeof *b->by_no);
+    b->by_no_mask = n - 1;
+    for (size_t i = 0; i < b->n_ports; i++) {
+        uint32_t j = b->ports[i]->port_no & b->by_no_mask;
+        while (b->by_no[j]) {
+            j = (j + 1) & b->by_no_mask;
+        }
+        b->by_no[j] = b->ports[i];
+    }
+}
+
+/* Ports and bridges. */
+
+static struct dp_port *
+dp_port_lookup(const struct dp *dp, uint32_t port_no)
+{
+    struct dp_port *port;
+
+    HMAP_FOR_EACH_WITH_HASH (port, node, hash_int(port_no, 0), &dp->ports) {
+        if (port->port_no == port_no) {
+            return port;
+        }
+    }
+    return NULL;
+}
+
+static struct dp_bridge *
+dp_bridge_lookup(const struct dp *dp, const char *name)
+{
+    struct dp_bridge *br;
+
+    HMAP_FOR_EACH_WITH_HASH (br, node, hash_string(name, 0), &dp->bridges) {
+        if (!strcmp(br->name, name)) {
+            return br;
+        }
+    }
+    return NULL;
+}
+
+int
+dp_port_add(struct dp *dp, struct netdev *netdev, uint32_t *port_no)
+{
+    struct dp_port *port;
+
+    if (!*port_no) {
+        while (!dp->next_port_no || dp_port_lookup(dp, dp->next_port_no)) {
+            dp->next_port_no++;
+        }
+        *port_no = dp->next_port_no++;
+    } else if (dp_port_lookup(dp, *port_no)) {
+        netdev_close(netdev);
+        return EEXIST;
+    }
+    port = xzalloc(sizeof *port);
+    port->port_no = *port_no;
+    port->netdev = netdev;
+    atomic_flag_clear(&port->tx_lock);
+    port->txqs = xcalloc(dp->n_threads, sizeof *port->txqs);
+    for (size_t i = 0; i < dp->n_threads; i++) {
+        port->txqs[i].port = port;
+    }
+    hmap_insert(&dp->ports, &port->node, hash_int(port->port_no, 0));
+    return 0;
+}
+
+static void
+dp_port_destroy(struct dp *dp, struct dp_port *port)
+{
+    hmap_remove(&dp->ports, &port->node);
+    netdev_close(port->netdev);
+    free(port->txqs);
+    free(port);
+}
+
+int
+dp_port_del(struct dp *dp, uint32_t port_no)
+{
+    struct dp_port *port = dp_port_lookup(dp, port_no);
+    struct dp_bridge *br;
+
+    if (!port) {
+        return ENOENT;
+    }
+    if (port->in_use) {
+        return EBUSY;
+    }
+    /* A later port may reuse the number: it must not inherit MACs. */
+    HMAP_FOR_EACH (br, node, &dp->bridges) {
+        fdb_flush_port(br->fdb, port_no);
+    }
+    dp_port_destroy(dp, port);
+    return 0;
+}
+
+struct netdev *
+dp_port_get_netdev(const struct dp *dp, uint32_t port_no)
+{
+    struct dp_port *port = dp_port_lookup(dp, port_no);
+    return port ? port->netdev : NULL;
+}
+
+/* Forwarding. */
+
+static void
+txq_flush(struct dp_txq *txq)
+{
+    struct dp_port *port = txq->port;
+    size_t n = txq->batch.count;
+    uint64_t bytes = 0;
+
+    for (size_t i = 0; i < n; i++) {
+        bytes += dp_packet_size(txq->batch.packets[i]);
+    }
+    while (atomic_flag_test_and_set_explicit(&port->tx_lock,
+                                             memory_order_acquire)) {
+        sched_yield();
+    }
+    netdev_send_batch(port->netdev, &txq->batch);
+    atomic_flag_clear_explicit(&port->tx_lock, memory_order_release);
+    txq->batch.count = 0;
+    atomic_fetch_add_explicit(&port->tx_packets, n, memory_order_relaxed);
+    atomic_fetch_add_explicit(&port->tx_bytes, bytes, memory_order_relaxed);
+}
+
+static void
+thread_flush(struct dp_thread *t)
+{
+    while (t->dirty) {
+        struct dp_txq *txq = t->dirty;
+
+        t->dirty = txq->next_dirty;
+        txq->dirty = false;
+        if (txq->batch.count) {
+            txq_flush(txq);
+        }
+    }
+}
+
+static inline void
+txq_push(struct dp_thread *t, struct dp_port *port, struct dp_packet *p)
+{
+    struct dp_txq *txq = &port->txqs[t->id];
+
+    if (txq->batch.count >= NETDEV_MAX_BURST) {
+        txq_flush(txq);
+    }
+    txq->batch.packets[txq->batch.count++] = p;
+    if (!txq->dirty) {
+        txq->dirty = true;
+        txq->next_dirty = t->dirty;
+        t->dirty = txq;
+    }
+}
+
+static void
+count_tx_drop(struct dp_port *port)
+{
+    atomic_fetch_add_explicit(&port->tx_dropped, 1, memory_order_relaxed);
+}
+
+/* Sends 'p', which belongs to 'vlan' and whose tag 'l2' describes, out of
+ * 'out', doing in software what the port cannot do.  Takes 'p'. */
+static void
+output(struct dp_thread *t, const struct cfg_port *out,
+       const struct flow_l2 *l2, uint16_t vlan, struct dp_packet *p)
+{
+    struct dp_port *port = out->port;
+    unsigned int caps = port->netdev->caps;
+
+    if (!vlan_packet_set_vid(p, l2, vlan_output_vid(&out->vlan, vlan))) {
+        goto drop;
+    }
+    if (p->ol.gso_type != DP_PACKET_GSO_NONE && !(caps & NETDEV_TX_TSO)) {
+        size_t n;
+
+        if (gso_segment(p, t->small_pool, t->segs, GSO_MAX_SEGS, &n)) {
+            goto drop;
+        }
+        dp_packet_delete(p);
+        for (size_t i = 0; i < n; i++) {
+            txq_push(t, port, t->segs[i]);
+        }
+        return;
+    }
+    if (p->ol.flags & DP_PACKET_OL_NEEDS_CSUM && !(caps & NETDEV_TX_CSUM)) {
+        if (csum_complete(p)) {
+            goto drop;
+        }
+    }
+    txq_push(t, port, p);
+    return;
+
+drop:
+    count_tx_drop(port);
+    dp_packet_delete(p);
+}
+
+static struct dp_packet *
+clone_packet(struct dp_thread *t, const struct dp_packet *p)
+{
+    struct dp_packet_pool *pool
+        = (DP_PACKET_HEADROOM + dp_packet_size(p) <= DP_PACKET_SMALL_BUF
+           ? t->small_pool : t->large_pool);
+    return dp_packet_clone(pool, p);
+}
+
+/* Sends 'p' to every port of 'b' that carries 'vlan', except 'in'. */
+static void
+flood(struct dp_thread *t, const struct cfg_bridge *b,
+      const struct cfg_port *in, const struct flow_l2 *l2, uint16_t vlan,
+      struct dp_packet *p)
+{
+    const struct cfg_port *last = NULL;
+
+    /* The last destination gets 'p' itself, the others copies: each
+     * destination edits its packet's VLAN tag and checksums. */
+    for (size_t i = 0; i < b->n_ports; i++) {
+        const struct cfg_port *out = b->ports[i];
+
+        if (out == in || !vlan_includes(&out->vlan, vlan)) {
+            continue;
+        }
+        if (last) {
+            struct dp_packet *copy = clone_packet(t, p);
+            if (copy) {
+                output(t, last, l2, vlan, copy);
+            } else {
+                count_tx_drop(last->port);
+            }
+        }
+        last = out;
+    }
+    if (last) {
+        output(t, last, l2, vlan, p);
+    } else {
+        dp_packet_delete(p);
+    }
+}
+
+static void
+process_batch(struct dp_thread *t, const struct cfg_port *in,
+              struct dp_packet_batch *batch, long long now)
+{
+    const struct cfg_bridge *b = in->bridge;
+    struct fdb *fdb = b->state->fdb;
+    struct dp_port *in_port = in->port;
+    bool rx_partial = in_port->netdev->caps & NETDEV_RX_PARTIAL_CSUM;
+    uint64_t bytes = 0, n_dropped = 0, n_errors = 0;
+    size_t n = 0;
+
+    /* Parse and filter: survivors are compacted to the front. */
+    for (size_t i = 0; i < batch->count; i++) {
+        struct dp_packet *p = batch->packets[i];
+        struct flow_l2 *l2 = &t->l2[n];
+
+        bytes += dp_packet_size(p);
+        if (!flow_parse_l2(dp_packet_data(p), dp_packet_size(p), l2)) {
+            n_errors++;
+            dp_packet_delete(p);
+            continue;
+        }
+        if (!vlan_input(&in->vlan, l2->vlan_present, l2->vlan_tci,
+                        &t->vlan[n])) {
+            n_dropped++;
+            dp_packet_delete(p);
+            continue;
+        }
+        if (rx_partial && (l2->dl_type == ETH_TYPE_IP
+                           || l2->dl_type == ETH_TYPE_IPV6)) {
+            struct flow_l4 l4;
+
+            flow_parse_l4(dp_packet_data(p), dp_packet_size(p), l2, &l4);
+            csum_mark_partial(p, l2, &l4);
+        }
+        batch->packets[n++] = p;
+    }
+
+    fdb_lock(fdb);
+    for (size_t i = 0; i < n; i++) {
+        const struct flow_l2 *l2 = &t->l2[i];
+
+        fdb_learn_locked(fdb, &l2->src, t->vlan[i], in->port_no, now);
+        t->out[i] = (eth_addr_is_multicast(&l2->dst) ? FDB_PORT_NONE
+                     : fdb_lookup_locked(fdb, &l2->dst, t->vlan[i], now));
+    }
+    fdb_unlock(fdb);
+
+    for (size_t i = 0; i < n; i++) {
+        struct dp_packet *p = batch->packets[i];
+        const struct cfg_port *out;
+
+        if (t->out[i] == FDB_PORT_NONE) {
+            flood(t, b, in, &t->l2[i], t->vlan[i], p);
+        } else if (t->out[i] == in->port_no) {
+            /* Never back out of the input port. */
+            dp_packet_delete(p);
+        } else if ((out = cfg_bridge_lookup(b, t->out[i])) == NULL) {
+            /* Learned on a port that has since left the bridge. */
+            flood(t, b, in, &t->l2[i], t->vlan[i], p);
+        } else if (vlan_includes(&out->vlan, t->vlan[i])) {
+            output(t, out, &t->l2[i], t->vlan[i], p);
+        } else {
+            dp_packet_delete(p);
+        }
+    }
+    batch->count = 0;
+    thread_flush(t);
+
+    atomic_fetch_add_explicit(&in_port->rx_packets, n + n_dropped + n_errors,
+                              memory_order_relaxed);
+    atomic_fetch_add_explicit(&in_port->rx_bytes, bytes,
+                              memory_order_relaxed);
+    if (n_dropped) {
+        atomic_fetch_add_explicit(&in_port->rx_dropped, n_dropped,
+                                  memory_order_relaxed);
+    }
+    if (n_errors) {
+        atomic_fetch_add_explicit(&in_port->rx_errors, n_errors,
+                                  memory_order_relaxed);
+    }
+}
+
+/* Rebuilds the poll set for 'cfg', the configuration the thread runs. */
+static void
+thread_update_pfds(struct dp_thread *t, const struct dp_config *cfg)
+{
+    size_t n_rx = t->id < cfg->n_threads ? cfg->n_rx[t->id] : 0;
+
+    free(t->pfds);
+    t->pfds = xcalloc(n_rx + 1, sizeof *t->pfds);
+    t->pfds[0].fd = t->wake_fd;
+    t->pfds[0].events = POLLIN;
+    t->n_pfds = 1;
+    t->busy_poll = false;
+    for (size_t i = 0; i < n_rx; i++) {
+        int fd = netdev_rxq_fd(cfg->rx[t->id][i]->port->netdev);
+        if (fd >= 0) {
+            t->pfds[t->n_pfds].fd = fd;
+            t->pfds[t->n_pfds].events = POLLIN;
+            t->n_pfds++;
+        } else {
+            t->busy_poll = true;
+        }
+    }
+    t->pfd_gen = cfg->gen;
+}
+
+/* Sleeps until a port may have packets or dp_commit() calls.  The thread
+ * is offline meanwhile: it holds no configuration pointer. */
+static void
+thread_sleep(struct dp_thread *t)
+{
+    struct dp *dp = t->dp;
+    uint64_t junk;
+
+    atomic_store(&t->seen, SEEN_OFFLINE);
+    if (atomic_load(&dp->config_gen) == t->pfd_gen
+        && !atomic_load(&dp->exiting)) {
+        /* The fds may belong to a netdev closed meanwhile; dp_commit()
+         * wakes us through 'wake_fd' before that matters. */
+        poll(t->pfds, t->n_pfds, t->busy_poll ? BUSY_POLL_SLEEP_MS : 1000);
+        if (t->pfds[0].revents & POLLIN) {
+            if (read(t->wake_fd, &junk, sizeof junk) < 0) {
+                /* Nothing to do: a wakeup is all it carries. */
+            }
+        }
+    }
+    atomic_store(&t->seen, atomic_load(&dp->epoch));
+}
+
+static void *
+thread_main(void *t_)
+{
+    struct dp_thread *t = t_;
+    struct dp *dp = t->dp;
+    struct dp_packet_batch batch;
+    unsigned int idle = 0;
+
+    t->small_pool = dp_packet_pool_create(SMALL_POOL_SIZE,
+                                          DP_PACKET_SMALL_BUF);
+    t->large_pool = dp_packet_pool_create(LARGE_POOL_SIZE,
+                                          DP_PACKET_LARGE_BUF);
+    atomic_store(&t->seen, atomic_load(&dp->epoch));
+    while (!atomic_load_explicit(&dp->exiting, memory_order_relaxed)) {
+        const struct dp_config *cfg = atomic_load(&dp->config);
+        size_t n_rx = t->id < cfg->n_threads ? cfg->n_rx[t->id] : 0;
+        long long now = dp_time_msec();
+        bool busy = false;
+
+        for (size_t i = 0; i < n_rx; i++) {
+            const struct cfg_port *in = cfg->rx[t->id][i];
+
+            batch.count = 0;
+            if (!netdev_recv_batch(in->port->netdev, &batch)
+                && batch.count) {
+                process_batch(t, in, &batch, now);
+                busy = true;
+            }
+        }
+        if (busy) {
+            idle = 0;
+        } else if (++idle >= IDLE_ROUNDS_BEFORE_SLEEP) {
+            if (t->pfd_gen != cfg->gen) {
+                thread_update_pfds(t, cfg);
+            }
+            thread_sleep(t);
+            idle = IDLE_ROUNDS_BEFORE_SLEEP / 2;
+            continue;
+        }
+        atomic_store(&t->seen, atomic_load(&dp->epoch));
+    }
+    atomic_store(&t->seen, SEEN_OFFLINE);
+    return NULL;
+}
+
+/* Control. */
+
+static void
+dp_wake_threads(struct dp *dp)
+{
+    uint64_t one = 1;
+
+    for (unsigned int i = 0; i < dp->n_threads; i++) {
+        if (write(dp->threads[i].wake_fd, &one, sizeof one) < 0) {
+            /* The counter is full, so the thread has a wakeup pending. */
+        }
+    }
+}
+
+/* Waits until no thread can see a configuration older than now. */
+static void
+dp_synchronize(struct dp *dp)
+{
+    uint64_t epoch = atomic_fetch_add(&dp->epoch, 1) + 1;
+
+    for (unsigned int i = 0; i < dp->n_threads; i++) {
+        struct dp_thread *t = &dp->threads[i];
+        uint64_t seen;
+
+        while ((seen = atomic_load(&t->seen)) != SEEN_OFFLINE
+               && seen < epoch) {
+            sched_yield();
+        }
+    }
+}
+
+struct dp *
+dp_create(unsigned int n_threads)
+{
+    struct dp *dp = xzalloc(sizeof *dp);
+    struct dp_config *cfg = dp_config_create();
+
+    n_threads = MAX(n_threads, 1);
+    hmap_init(&dp->ports);
+    hmap_init(&dp->bridges);
+    dp->next_port_no = 1;
+    cfg->n_threads = n_threads;
+    cfg->gen = 1;
+    atomic_init(&dp->config_gen, 1);
+    cfg->rx = xcalloc(n_threads, sizeof *cfg->rx);
+    cfg->n_rx = xcalloc(n_threads, sizeof *cfg->n_rx);
+    atomic_init(&dp->config, cfg);
+    atomic_init(&dp->epoch, 1);
+    atomic_init(&dp->exiting, false);
+    dp->n_threads = n_threads;
+    dp->threads = xcalloc(n_threads, sizeof *dp->threads);
+    for (unsigned int i = 0; i < n_threads; i++) {
+        struct dp_thread *t = &dp->threads[i];
+
+        t->dp = dp;
+        t->id = i;
+        atomic_init(&t->seen, SEEN_OFFLINE);
+        t->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+        if (t->wake_fd < 0) {
+            xsw_fatal("eventfd: %s", strerror(errno));
+        }
+        int error = pthread_create(&t->thread, NULL, thread_main, t);
+        if (error) {
+            xsw_fatal("pthread_create: %s", strerror(error));
+        }
+    }
+    return dp;
+}
+
+void
+dp_destroy(struct dp *dp)
+{
+    struct dp_port *port, *next_port;
+    struct dp_bridge *br, *next_br;
+
+    if (!dp) {
+        return;
+    }
+    atomic_store(&dp->exiting, true);
+    dp_wake_threads(dp);
+    for (unsigned int i = 0; i < dp->n_threads; i++) {
+        pthread_join(dp->threads[i].thread, NULL);
+    }
+    dp_config_destroy(atomic_load(&dp->config));
+
+    /* Ports first: a driver may still hold clones from the threads'
+     * pools, which it returns when closed. */
+    HMAP_FOR_EACH_SAFE (port, next_port, node, &dp->ports) {
+        dp_port_destroy(dp, port);
+    }
+    HMAP_FOR_EACH_SAFE (br, next_br, node, &dp->bridges) {
+        hmap_remove(&dp->bridges, &br->node);
+        fdb_destroy(br->fdb);
+        free(br->name);
+        free(br);
+    }
+    for (unsigned int i = 0; i < dp->n_threads; i++) {
+        struct dp_thread *t = &dp->threads[i];
+
+        close(t->wake_fd);
+        free(t->pfds);
+        dp_packet_pool_destroy(t->small_pool);
+        dp_packet_pool_destroy(t->large_pool);
+    }
+    free(dp->threads);
+    hmap_destroy(&dp->ports);
+    hmap_destroy(&dp->bridges);
+    free(dp);
+}
+
+static bool
+vlan_config_equal(const struct vlan_config *a, const struct vlan_config *b)
+{
+    return a->mode == b->mode && a->tag == b->tag
+           && !memcmp(a->trunks, b->trunks, sizeof a->trunks);
+}
+
+int
+dp_commit(struct dp *dp, struct dp_config *cfg)
+{
+    struct dp_config *old = atomic_load(&dp->config);
+    struct dp_bridge *br, *next_br;
+    struct dp_port *port;
+    size_t k = 0;
+
+    for (size_t i = 0; i < cfg->n_bridges; i++) {
+        struct cfg_bridge *b = cfg->bridges[i];
+        for (size_t j = 0; j < b->n_ports; j++) {
+            b->ports[j]->port = dp_port_lookup(dp, b->ports[j]->port_no);
+            if (!b->ports[j]->port) {
+                dp_config_destroy(cfg);
+                return ENOENT;
+            }
+        }
+    }
+
+    /* Resolve bridges and spread the ports over the threads. */
+    cfg->n_threads = dp->n_threads;
+    cfg->rx = xcalloc(dp->n_threads, sizeof *cfg->rx);
+    cfg->n_rx = xcalloc(dp->n_threads, sizeof *cfg->n_rx);
+    for (size_t i = 0; i < dp->n_threads; i++) {
+        cfg->rx[i] = xcalloc(MAX(1, hmap_count(&dp->ports)),
+                             sizeof *cfg->rx[i]);
+    }
+    for (size_t i = 0; i < cfg->n_bridges; i++) {
+        struct cfg_bridge *b = cfg->bridges[i];
+
+        b->state = dp_bridge_lookup(dp, b->name);
+        if (!b->state) {
+            b->state = xzalloc(sizeof *b->state);
+            b->state->name = xstrdup(b->name);
+            b->state->fdb = fdb_create(b->max_macs, b->idle_time);
+            hmap_insert(&dp->bridges, &b->state->node,
+                        hash_string(b->name, 0));
+        } else {
+            fdb_set_idle_time(b->state->fdb, b->idle_time);
+            if (fdb_get_max_entries(b->state->fdb) != b->max_macs) {
+                fdb_set_max_entries(b->state->fdb, b->max_macs);
+            }
+        }
+        cfg_bridge_index(b);
+        for (size_t j = 0; j < b->n_ports; j++, k++) {
+            size_t t = k % dp->n_threads;
+            cfg->rx[t][cfg->n_rx[t]++] = b->ports[j];
+        }
+    }
+
+    cfg->gen = old->gen + 1;
+    atomic_store(&dp->config, cfg);
+    atomic_store(&dp->config_gen, cfg->gen);
+    dp_wake_threads(dp);
+    dp_synchronize(dp);
+
+    /* No thread sees 'old' any more.  A port that changed bridge or VLAN
+     * settings forgets what it learned, as in Open vSwitch. */
+    for (size_t i = 0; i < old->n_bridges; i++) {
+        const struct cfg_bridge *ob = old->bridges[i];
+        for (size_t j = 0; j < ob->n_ports; j++) {
+            const struct cfg_port *op = ob->ports[j];
+            const struct cfg_port *np = cfg_find_port(cfg, op->port_no);
+
+            if (!np || np->bridge->state != ob->state
+                || !vlan_config_equal(&np->vlan, &op->vlan)) {
+                fdb_flush_port(ob->state->fdb, op->port_no);
+            }
+        }
+    }
+    HMAP_FOR_EACH (port, node, &dp->ports) {
+        port->in_use = false;
+    }
+    HMAP_FOR_EACH (br, node, &dp->bridges) {
+        br->in_use = false;
+    }
+    for (size_t i = 0; i < cfg->n_bridges; i++) {
+        struct cfg_bridge *b = cfg->bridges[i];
+        b->state->in_use = true;
+        for (size_t j = 0; j < b->n_ports; j++) {
+            b->ports[j]->port->in_use = true;
+        }
+    }
+    HMAP_FOR_EACH_SAFE (br, next_br, node, &dp->bridges) {
+        if (!br->in_use) {
+            hmap_remove(&dp->bridges, &br->node);
+            fdb_destroy(br->fdb);
+            free(br->name);
+            free(br);
+        }
+    }
+    dp_config_destroy(old);
+    return 0;
+}
+
+int
+dp_port_get_stats(const struct dp *dp, uint32_t port_no,
+                  struct dp_port_stats *s)
+{
+    struct dp_port *port = dp_port_lookup(dp, port_no);
+
+    if (!port) {
+        return ENOENT;
+    }
+#define READ(FIELD) \
+    s->FIELD = atomic_load_explicit(&port->FIELD, memory_order_relaxed)
+    READ(rx_packets); READ(rx_bytes); READ(rx_dropped); READ(rx_errors);
+    READ(tx_packets); READ(tx_bytes); READ(tx_dropped); READ(tx_errors);
+#undef READ
+    return 0;
+}
+
+static int
+compare_port_info(const void *a_, const void *b_)
+{
+    const struct dp_port_info *a = a_, *b = b_;
+    return a->port_no < b->port_no ? -1 : a->port_no > b->port_no;
+}
+
+struct dp_port_info *
+dp_dump_ports(const struct dp *dp, size_t *np)
+{
+    const struct dp_config *cfg = atomic_load(&dp->config);
+    struct dp_port_info *infos;
+    struct dp_port *port;
+    size_t n = 0;
+
+    infos = xcalloc(MAX(1, hmap_count(&dp->ports)), sizeof *infos);
+    HMAP_FOR_EACH (port, node, &dp->ports) {
+        struct dp_port_info *info = &infos[n++];
+        const struct cfg_port *cp = cfg_find_port(cfg, port->port_no);
+
+        info->port_no = port->port_no;
+        info->name = netdev_get_name(port->netdev);
+        info->type = netdev_get_type(port->netdev);
+        info->mode = netdev_get_mode(port->netdev);
+        info->bridge = cp ? cp->bridge->name : NULL;
+    }
+    qsort(infos, n, sizeof *infos, compare_port_info);
+    *np = n;
+    return infos;
+}
+
+int
+dp_fdb_dump(struct dp *dp, const char *bridge,
+            struct fdb_entry_info **entries, size_t *n)
+{
+    struct dp_bridge *br = dp_bridge_lookup(dp, bridge);
+
+    if (!br) {
+        *entries = NULL;
+        *n = 0;
+        return ENOENT;
+    }
+    *entries = fdb_dump(br->fdb, dp_time_msec(), n);
+    return 0;
+}
+
+char *
+dp_fdb_show(struct dp *dp, const char *bridge)
+{
+    struct fdb_entry_info *e;
+    size_t n, len, size;
+    char *s;
+
+    if (dp_fdb_dump(dp, bridge, &e, &n)) {
+        return NULL;
+    }
+    size = 64 + n * 48;
+    s = xmalloc(size);
+    len = snprintf(s, size, " port  VLAN  MAC                Age\n");
+    for (size_t i = 0; i < n; i++) {
+        const uint8_t *m = e[i].mac.ea;
+        len += snprintf(s + len, size - len,
+                        "%5"PRIu32"  %4u  %02x:%02x:%02x:%02x:%02x:%02x"
+                        "  %3u\n", e[i].port_no, e[i].vlan,
+                        m[0], m[1], m[2], m[3], m[4], m[5], e[i].age);
+    }
+    free(e);
+    return s;
+}
+
+int
+dp_fdb_flush(struct dp *dp, const char *bridge)
+{
+    struct dp_bridge *br;
+
+    if (bridge) {
+        br = dp_bridge_lookup(dp, bridge);
+        if (!br) {
+            return ENOENT;
+        }
+        fdb_flush(br->fdb);
+    } else {
+        HMAP_FOR_EACH (br, node, &dp->bridges) {
+            fdb_flush(br->fdb);
+        }
+    }
+    return 0;
+}
+
+void
+dp_run(struct dp *dp)
+{
+    long long now = dp_time_msec();
+    struct dp_bridge *br;
+
+    HMAP_FOR_EACH (br, node, &dp->bridges) {
+        fdb_expire(br->fdb, now);
+    }
+}

@@ -1,0 +1,133 @@
+/* dp.h: the datapath: bridges of ports, learning, forwarding threads.
+ *
+ * The datapath forwards on its own threads, apart from the control (libuv)
+ * thread that configures it.  The control thread
+ *
+ *   1. adds each port's netdev with dp_port_add() (the datapath then owns
+ *      it), getting a port number;
+ *   2. describes the whole wanted configuration (bridges, their ports and
+ *      VLAN settings) in a struct dp_config and commits it with
+ *      dp_commit().  The forwarding threads switch to the new, immutable
+ *      configuration between two batches, without stopping traffic; the
+ *      old one is freed once every thread has passed a quiescent point
+ *      (RCU-style epochs: a thread announces the epoch it has seen after
+ *      each polling round, or that it is asleep);
+ *   3. removes ports that no committed configuration uses any more with
+ *      dp_port_del().
+ *
+ * A bridge keeps its MAC learning table (fdb) across commits as long as a
+ * bridge of the same name stays; a port whose VLAN settings or bridge
+ * change has its learned MACs flushed, as Open vSwitch does.
+ *
+ * All functions here are for the control thread only. */
+#ifndef XSW_SWITCHD_DP_H
+#define XSW_SWITCHD_DP_H 1
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "fdb.h"
+#include "netdev.h"
+#include "vlan.h"
+
+struct dp;
+struct dp_config;
+
+/* Creates a datapath with 'n_threads' forwarding threads (at least 1) and
+ * an empty configuration, and starts the threads. */
+struct dp *dp_create(unsigned int n_threads);
+
+/* Stops the threads, closes every port's netdev and frees everything. */
+void dp_destroy(struct dp *);
+
+/* Adds 'netdev' as a port; the datapath owns it from now on (even on
+ * error, when it closes it).  '*port_no' is the wanted port number, or 0 to
+ * have one chosen; on success it holds the number.  EEXIST if the number
+ * is taken.  The port forwards nothing until a committed configuration
+ * puts it in a bridge. */
+int dp_port_add(struct dp *, struct netdev *netdev, uint32_t *port_no);
+
+/* Removes a port and closes its netdev.  ENOENT if there is no such port,
+ * EBUSY if the committed configuration still uses it. */
+int dp_port_del(struct dp *, uint32_t port_no);
+
+/* The netdev of a port (owned by the datapath), or NULL. */
+struct netdev *dp_port_get_netdev(const struct dp *, uint32_t port_no);
+
+/* Building a configuration. */
+struct dp_config *dp_config_create(void);
+void dp_config_destroy(struct dp_config *);  /* One never committed. */
+
+/* Adds a bridge.  'idle_time' is the MAC aging time in seconds, 'max_macs'
+ * the fdb size limit (0 for the defaults).  EEXIST if the name is taken. */
+int dp_config_add_bridge(struct dp_config *, const char *name,
+                         unsigned int idle_time, size_t max_macs);
+
+/* Puts port 'port_no' in bridge 'bridge' with VLAN settings 'vlan'
+ * (copied).  ENOENT if there is no such bridge in the configuration,
+ * EEXIST if the port is already in one. */
+int dp_config_add_port(struct dp_config *, const char *bridge,
+                       uint32_t port_no, const struct vlan_config *vlan);
+
+/* Makes 'cfg' the running configuration and frees it or the old one: it
+ * takes ownership of 'cfg' in every case.  Returns ENOENT, changing
+ * nothing, if 'cfg' names a port that was never added.  Returns once no
+ * forwarding thread can still see the old configuration (typically a few
+ * microseconds: the longest a batch takes). */
+int dp_commit(struct dp *, struct dp_config *cfg);
+
+/* Per-port counters, as the datapath saw them: rx_* for frames received
+ * from the port (rx_dropped: refused by VLAN filtering; rx_errors: not
+ * Ethernet), tx_* for frames handed to the port's driver (tx_dropped:
+ * lost on the way, for want of buffers, or because offloads could not be
+ * done in software).  The driver's own counters (ring overruns, ...) are in
+ * netdev_get_stats(). */
+struct dp_port_stats {
+    uint64_t rx_packets, rx_bytes, rx_dropped, rx_errors;
+    uint64_t tx_packets, tx_bytes, tx_dropped, tx_errors;
+};
+
+/* Reads a port's counters without stopping the fast path.  ENOENT if there
+ * is no such port. */
+int dp_port_get_stats(const struct dp *, uint32_t port_no,
+                      struct dp_port_stats *);
+
+/* One port as dp_dump_ports() reports it, for dpif/show. */
+struct dp_port_info {
+    uint32_t port_no;
+    const char *name;        /* The netdev's; valid until the port goes. */
+    const char *type;        /* The netdev class's type. */
+    const char *mode;        /* netdev_get_mode(), or NULL. */
+    const char *bridge;      /* Valid until the next commit; NULL if the
+                              * port is in no bridge. */
+};
+
+/* Returns all ports, in port number order, as an array of '*n' that the
+ * caller frees. */
+struct dp_port_info *dp_dump_ports(const struct dp *, size_t *n);
+
+/* The learned MACs of bridge 'bridge', oldest first, as for fdb/show: an
+ * array of '*n' that the caller frees.  ENOENT if there is no such bridge
+ * in the running configuration. */
+int dp_fdb_dump(struct dp *, const char *bridge,
+                struct fdb_entry_info **entries, size_t *n);
+
+/* The same as text, formatted like "ovs-appctl fdb/show BRIDGE":
+ *
+ *      port  VLAN  MAC                Age
+ *         1     0  02:00:00:00:00:01    5
+ *
+ * Returns a string the caller frees, or NULL if there is no such bridge. */
+char *dp_fdb_show(struct dp *, const char *bridge);
+
+/* Forgets the learned MACs of 'bridge', or of every bridge if NULL.
+ * ENOENT if there is no such bridge. */
+int dp_fdb_flush(struct dp *, const char *bridge);
+
+/* Periodic housekeeping: removes aged MACs.  Call about once a second. */
+void dp_run(struct dp *);
+
+/* Milliseconds on the clock the datapath ages MACs by (monotonic). */
+long long dp_time_msec(void);
+
+#endif /* dp.h */

@@ -1,0 +1,99 @@
+/* flow.h: parsing the headers of an Ethernet frame.
+ *
+ * The parser reads only what lies within the frame: a truncated header is
+ * reported, never read past.  It understands one 802.1Q tag (the outer
+ * one, TPID 0x8100), IPv4, IPv6 (without walking extension headers other
+ * than none) and the start of TCP and UDP.  Offsets are from the start of
+ * the frame; multi-byte values are in host byte order. */
+#ifndef XSW_SWITCHD_FLOW_H
+#define XSW_SWITCHD_FLOW_H 1
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include "packet.h"
+
+#define ETH_HEADER_LEN 14
+#define VLAN_HEADER_LEN 4
+#define ETH_TYPE_IP   0x0800
+#define ETH_TYPE_ARP  0x0806
+#define ETH_TYPE_VLAN 0x8100
+#define ETH_TYPE_IPV6 0x86dd
+#define VLAN_VID_MASK 0x0fff
+#define VLAN_PCP_MASK 0xe000
+#define IPPROTO_TCP_ 6
+#define IPPROTO_UDP_ 17
+
+/* What flow_parse_l2() found. */
+struct flow_l2 {
+    struct eth_addr dst, src;
+    bool vlan_present;       /* An 802.1Q tag follows the MAC addresses. */
+    uint16_t vlan_tci;       /* The tag's TCI (PCP, DEI, VID), if present. */
+    uint16_t dl_type;        /* Ethertype after the tag, if any. */
+    uint16_t l3_ofs;         /* 14, or 18 with a tag. */
+};
+
+/* What flow_parse_l4() found, on top of the L2 fields. */
+struct flow_l4 {
+    uint8_t ip_version;      /* 4, 6, or 0 for neither (or truncated). */
+    uint8_t nw_proto;        /* IP protocol (IPv6: the first next-header). */
+    bool is_fragment;        /* IPv4 MF or a nonzero offset. */
+    uint16_t l4_ofs;         /* Offset of TCP/UDP; 0 if not IP. */
+    uint16_t l4_len;         /* Bytes from l4_ofs to the end of the IP
+                              * payload (as the IP header says, bounded by
+                              * the frame). */
+};
+
+/* Parses the Ethernet header (and an 802.1Q tag) of the 'size'-byte frame
+ * at 'data'.  Returns false, with '*l2' unspecified, if the frame is too
+ * short to hold them. */
+static inline bool
+flow_parse_l2(const void *data, size_t size, struct flow_l2 *l2)
+{
+    const uint8_t *p = data;
+    uint16_t type;
+
+    if (size < ETH_HEADER_LEN) {
+        return false;
+    }
+    memcpy(&l2->dst, p, ETH_ADDR_LEN);
+    memcpy(&l2->src, p + ETH_ADDR_LEN, ETH_ADDR_LEN);
+    type = (p[12] << 8) | p[13];
+    if (type == ETH_TYPE_VLAN) {
+        if (size < ETH_HEADER_LEN + VLAN_HEADER_LEN) {
+            return false;
+        }
+        l2->vlan_present = true;
+        l2->vlan_tci = (p[14] << 8) | p[15];
+        l2->dl_type = (p[16] << 8) | p[17];
+        l2->l3_ofs = ETH_HEADER_LEN + VLAN_HEADER_LEN;
+    } else {
+        l2->vlan_present = false;
+        l2->vlan_tci = 0;
+        l2->dl_type = type;
+        l2->l3_ofs = ETH_HEADER_LEN;
+    }
+    return true;
+}
+
+/* Parses IPv4/IPv6 and finds the transport header of the frame at 'data'
+ * whose L2 headers 'l2' describes.  Always fills in '*l4': ip_version is 0
+ * if the frame holds no complete IP header, l4_ofs 0 if there is no
+ * complete TCP (20 bytes) or UDP (8 bytes) header. */
+void flow_parse_l4(const void *data, size_t size, const struct flow_l2 *l2,
+                   struct flow_l4 *l4);
+
+static inline bool
+eth_addr_is_multicast(const struct eth_addr *a)
+{
+    return a->ea[0] & 1;
+}
+
+static inline bool
+eth_addr_equals(const struct eth_addr *a, const struct eth_addr *b)
+{
+    return !memcmp(a, b, sizeof *a);
+}
+
+#endif /* flow.h */

@@ -1,0 +1,714 @@
+/* netdev-afxdp.c: system ports through AF_XDP (see netdev-afxdp.h).
+ *
+ * Frame life cycle.  Every 4 KiB frame of the umem is, at any moment, in
+ * exactly one of these places:
+ *
+ *     free stack --(recv: refill)--> fill ring --(kernel)--> RX ring
+ *         ^                                                    |
+ *         |                                           (recv_batch)
+ *         |                                                    v
+ *     completion ring <--(kernel)-- TX ring <--(send_batch)-- datapath
+ *         |                                                    |
+ *         +--(send_batch: reclaim)--> free stack <--(release)--+
+ *
+ * The free stack is the only structure touched by more than one thread
+ * (the receiving thread takes frames, the sending thread and any thread
+ * releasing packets put them back), so it alone has a lock: a spinlock,
+ * taken once per batch.  The fill and RX rings belong to recv_batch, the
+ * TX and completion rings to send_batch (which the datapath serialises). */
+#include <config.h>
+
+#include "netdev-afxdp.h"
+
+#include <errno.h>
+#include <linux/if_link.h>
+#include <linux/if_xdp.h>
+#include <net/if.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+#include <bpf/libbpf.h>
+#include <xdp/libxdp.h>
+#include <xdp/xsk.h>
+
+#include "netdev.h"
+#include "rtnl.h"
+#include "shash.h"
+#include "util.h"
+
+#define FRAME_SHIFT XSK_UMEM__DEFAULT_FRAME_SHIFT
+#define FRAME_SIZE (1u << FRAME_SHIFT)
+#define N_FRAMES 4096u                         /* 16 MiB of umem. */
+#define RING_SIZE XSK_RING_CONS__DEFAULT_NUM_DESCS   /* 2048 */
+
+/* Where a copied frame starts within its umem frame: the same headroom the
+ * kernel leaves on receive, so any frame can be pushed a VLAN tag. */
+#define TX_HEADROOM XDP_PACKET_HEADROOM
+
+enum afxdp_mode_request {
+    AFXDP_BEST_EFFORT,
+    AFXDP_NATIVE,
+    AFXDP_GENERIC,
+    AFXDP_NATIVE_ZC,
+};
+
+struct netdev_afxdp {
+    struct netdev up;
+    struct dp_packet_owner owner;   /* For packets in our umem frames. */
+    int ifindex;
+    const char *mode;               /* "native", "generic", ... */
+
+    void *umem_area;                /* N_FRAMES * FRAME_SIZE, mmap()ed. */
+    struct xsk_umem *umem;
+    struct xsk_socket *xsk;
+    struct xsk_ring_prod fq;        /* Fill: recv_batch only. */
+    struct xsk_ring_cons rx;        /* RX: recv_batch only. */
+    struct xsk_ring_prod tx;        /* TX: send_batch only. */
+    struct xsk_ring_cons cq;        /* Completion: send_batch only. */
+    struct dp_packet *packets;      /* N_FRAMES, packets[i] is frame i. */
+
+    /* Frames owned by nobody, as frame numbers.  Guarded by 'free_lock'. */
+    atomic_flag free_lock;
+    uint32_t *free_frames;
+    size_t n_free;
+
+    /* Relaxed atomics; see netdev.h on get_stats. */
+    struct netdev_stats stats;
+};
+
+static struct netdev_afxdp *
+netdev_afxdp_cast(const struct netdev *netdev)
+{
+    return CONTAINER_OF(netdev, struct netdev_afxdp, up);
+}
+
+static __thread char afxdp_error[256];
+
+static void PRINTF_FORMAT(1, 2)
+afxdp_set_error(const char *format, ...)
+{
+    va_list args;
+
+    va_start(args, format);
+    vsnprintf(afxdp_error, sizeof afxdp_error, format, args);
+    va_end(args);
+}
+
+const char *
+netdev_afxdp_open_error(void)
+{
+    return afxdp_error;
+}
+
+static int
+afxdp_print_nothing(enum libxdp_print_level level OVS_UNUSED,
+                    const char *format OVS_UNUSED, va_list args OVS_UNUSED)
+{
+    return 0;
+}
+
+static int
+bpf_print_nothing(enum libbpf_print_level level OVS_UNUSED,
+                  const char *format OVS_UNUSED, va_list args OVS_UNUSED)
+{
+    return 0;
+}
+
+void
+netdev_afxdp_quiet_libxdp(void)
+{
+    /* Their messages go to stderr, which a daemon does not read; the errors
+     * that matter come back from the calls and go to the Interface's
+     * 'error' column instead. */
+    libxdp_set_print(afxdp_print_nothing);
+    libbpf_set_print(bpf_print_nothing);
+}
+
+static void
+stat_add(uint64_t *counter, uint64_t n)
+{
+    if (n) {
+        __atomic_fetch_add(counter, n, __ATOMIC_RELAXED);
+    }
+}
+
+/* The free stack. */
+
+static void
+free_lock(struct netdev_afxdp *dev)
+{
+    while (atomic_flag_test_and_set_explicit(&dev->free_lock,
+                                             memory_order_acquire)) {
+        continue;
+    }
+}
+
+static void
+free_unlock(struct netdev_afxdp *dev)
+{
+    atomic_flag_clear_explicit(&dev->free_lock, memory_order_release);
+}
+
+/* Takes up to 'n' free frames into 'frames'; returns how many. */
+static size_t
+free_take(struct netdev_afxdp *dev, uint32_t *frames, size_t n)
+{
+    free_lock(dev);
+    n = MIN(n, dev->n_free);
+    dev->n_free -= n;
+    memcpy(frames, &dev->free_frames[dev->n_free], n * sizeof *frames);
+    free_unlock(dev);
+    return n;
+}
+
+/* The owner's release(): packets in our frames come back. */
+static void
+afxdp_release(struct dp_packet_owner *owner, struct dp_packet **pkts,
+              size_t n)
+{
+    struct netdev_afxdp *dev = CONTAINER_OF(owner, struct netdev_afxdp,
+                                            owner);
+
+    free_lock(dev);
+    for (size_t i = 0; i < n; i++) {
+        dev->free_frames[dev->n_free++] = pkts[i] - dev->packets;
+    }
+    free_unlock(dev);
+}
+
+/* Opening. */
+
+static int
+afxdp_parse_mode(const char *name, const struct shash *options,
+                 enum afxdp_mode_request *mode)
+{
+    const char *s = options ? shash_find_data(options, "xdp-mode") : NULL;
+
+    if (!s || !*s || !strcmp(s, "best-effort")) {
+        *mode = AFXDP_BEST_EFFORT;
+    } else if (!strcmp(s, "native")) {
+        *mode = AFXDP_NATIVE;
+    } else if (!strcmp(s, "generic")) {
+        *mode = AFXDP_GENERIC;
+    } else if (!strcmp(s, "native-with-zerocopy")) {
+        *mode = AFXDP_NATIVE_ZC;
+    } else {
+        afxdp_set_error("%s: unknown xdp-mode \"%s\" (expected native, "
+                        "generic, native-with-zerocopy or best-effort)",
+                        name, s);
+        return EINVAL;
+    }
+    return 0;
+}
+
+/* Creates the socket in one mode.  A socket just closed on the same queue
+ * (a restart, a reconfiguration) is released by the kernel a little later,
+ * so EBUSY is retried for up to a second. */
+static int
+afxdp_create_socket(struct netdev_afxdp *dev, bool native, bool zerocopy)
+{
+    struct xsk_socket_config cfg = {
+        .rx_size = RING_SIZE,
+        .tx_size = RING_SIZE,
+        .xdp_flags = ((native ? XDP_FLAGS_DRV_MODE : XDP_FLAGS_SKB_MODE)
+                      | XDP_FLAGS_UPDATE_IF_NOEXIST),
+        .bind_flags = (XDP_USE_NEED_WAKEUP
+                       | (zerocopy ? XDP_ZEROCOPY : native ? 0 : XDP_COPY)),
+    };
+    int error;
+
+    for (int attempt = 0; ; attempt++) {
+        error = -xsk_socket__create(&dev->xsk, dev->up.name, 0, dev->umem,
+                                    &dev->rx, &dev->tx, &cfg);
+        if (error != EBUSY || attempt >= 20) {
+            break;
+        }
+        nanosleep(&(struct timespec) { 0, 50 * 1000 * 1000 }, NULL);
+    }
+    if (error) {
+        dev->xsk = NULL;
+    }
+    return error;
+}
+
+static bool
+afxdp_is_zerocopy(const struct netdev_afxdp *dev)
+{
+    struct xdp_options opts;
+    socklen_t len = sizeof opts;
+
+    return (!getsockopt(xsk_socket__fd(dev->xsk), SOL_XDP, XDP_OPTIONS,
+                        &opts, &len)
+            && opts.flags & XDP_OPTIONS_ZEROCOPY);
+}
+
+static void
+afxdp_destroy(struct netdev_afxdp *dev)
+{
+    if (dev->xsk) {
+        /* Deleting the last socket of the device also detaches libxdp's
+         * program from it. */
+        xsk_socket__delete(dev->xsk);
+    }
+    if (dev->umem) {
+        xsk_umem__delete(dev->umem);
+    }
+    if (dev->umem_area) {
+        munmap(dev->umem_area, (size_t) N_FRAMES * FRAME_SIZE);
+    }
+    free(dev->packets);
+    free(dev->free_frames);
+    netdev_uninit(&dev->up);
+    free(dev);
+}
+
+static int
+netdev_afxdp_open(const char *name, const struct shash *options,
+                  struct netdev **netdevp)
+{
+    struct xsk_umem_config ucfg = {
+        .fill_size = RING_SIZE,
+        .comp_size = RING_SIZE,
+        .frame_size = FRAME_SIZE,
+        .frame_headroom = 0,
+    };
+    enum afxdp_mode_request mode;
+    struct netdev_afxdp *dev;
+    struct rtnl_link link;
+    uint32_t idx = 0;
+    int error;
+
+    *netdevp = NULL;
+    afxdp_error[0] = '\0';
+    netdev_afxdp_quiet_libxdp();
+    error = afxdp_parse_mode(name, options, &mode);
+    if (error) {
+        return error;
+    }
+    error = rtnl_link_get_by_name(name, &link);
+    if (error) {
+        afxdp_set_error(error == ENODEV
+                        ? "%s: no such network device"
+                        : "%s: cannot query network device (%s)",
+                        name, strerror(error));
+        return error;
+    }
+
+    dev = xzalloc(sizeof *dev);
+    netdev_init(&dev->up, &netdev_afxdp_class, name);
+    dev->up.caps = NETDEV_RX_PARTIAL_CSUM;
+    dev->owner.release = afxdp_release;
+    dev->ifindex = link.ifindex;
+    atomic_flag_clear(&dev->free_lock);
+
+    dev->umem_area = mmap(NULL, (size_t) N_FRAMES * FRAME_SIZE,
+                          PROT_READ | PROT_WRITE,
+                          MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (dev->umem_area == MAP_FAILED) {
+        dev->umem_area = NULL;
+        error = errno;
+        afxdp_set_error("%s: cannot allocate umem (%s)", name,
+                        strerror(error));
+        goto error;
+    }
+    error = -xsk_umem__create(&dev->umem, dev->umem_area,
+                              (uint64_t) N_FRAMES * FRAME_SIZE,
+                              &dev->fq, &dev->cq, &ucfg);
+    if (error) {
+        dev->umem = NULL;
+        afxdp_set_error("%s: cannot register umem (%s)", name,
+                        strerror(error));
+        goto error;
+    }
+
+    switch (mode) {
+    case AFXDP_BEST_EFFORT:
+        error = afxdp_create_socket(dev, true, false);
+        dev->mode = "native";
+        if (error) {
+            int native_error = error;
+            error = afxdp_create_socket(dev, false, false);
+            dev->mode = "generic";
+            if (error) {
+                afxdp_set_error("%s: cannot create AF_XDP socket in native "
+                                "mode (%s) or generic mode (%s)", name,
+                                strerror(native_error), strerror(error));
+            }
+        }
+        break;
+    case AFXDP_NATIVE:
+    case AFXDP_NATIVE_ZC:
+        error = afxdp_create_socket(dev, true, mode == AFXDP_NATIVE_ZC);
+        dev->mode = "native";
+        break;
+    case AFXDP_GENERIC:
+        error = afxdp_create_socket(dev, false, false);
+        dev->mode = "generic";
+        break;
+    }
+    if (error) {
+        if (!*afxdp_error) {
+            afxdp_set_error("%s: cannot create AF_XDP socket in %s%s mode "
+                            "(%s)", name, dev->mode,
+                            mode == AFXDP_NATIVE_ZC ? " zero-copy" : "",
+                            strerror(error));
+        }
+        goto error;
+    }
+    if (afxdp_is_zerocopy(dev)) {
+        dev->mode = "native-with-zerocopy";
+    }
+
+    /* Every frame gets its packet now; none is allocated later. */
+    dev->packets = xcalloc(N_FRAMES, sizeof *dev->packets);
+    dev->free_frames = xcalloc(N_FRAMES, sizeof *dev->free_frames);
+    for (uint32_t i = 0; i < N_FRAMES; i++) {
+        struct dp_packet *p = &dev->packets[i];
+
+        p->base = (char *) dev->umem_area + (size_t) i * FRAME_SIZE;
+        p->allocated = FRAME_SIZE;
+        p->owner = &dev->owner;
+        p->owner_data = (uint64_t) i << FRAME_SHIFT;
+    }
+    /* Half the frames go to the fill ring at once, the rest wait in the
+     * free stack for the datapath's packets in flight and for copies. */
+    if (xsk_ring_prod__reserve(&dev->fq, RING_SIZE, &idx) != RING_SIZE) {
+        error = EPROTO;
+        afxdp_set_error("%s: cannot fill the AF_XDP fill ring", name);
+        goto error;
+    }
+    for (uint32_t i = 0; i < RING_SIZE; i++) {
+        *xsk_ring_prod__fill_addr(&dev->fq, idx + i)
+            = (uint64_t) i << FRAME_SHIFT;
+    }
+    xsk_ring_prod__submit(&dev->fq, RING_SIZE);
+    for (uint32_t i = N_FRAMES; i > RING_SIZE; i--) {
+        dev->free_frames[dev->n_free++] = i - 1;
+    }
+
+    *netdevp = &dev->up;
+    return 0;
+
+error:
+    afxdp_destroy(dev);
+    return error;
+}
+
+static void
+netdev_afxdp_close(struct netdev *netdev)
+{
+    afxdp_destroy(netdev_afxdp_cast(netdev));
+}
+
+static int
+netdev_afxdp_rxq_fd(const struct netdev *netdev)
+{
+    return xsk_socket__fd(netdev_afxdp_cast(netdev)->xsk);
+}
+
+/* Moves free frames to the fill ring, a burst at a time. */
+static void
+afxdp_refill(struct netdev_afxdp *dev)
+{
+    uint32_t frames[NETDEV_MAX_BURST];
+    size_t want, n;
+    uint32_t idx = 0;
+
+    want = xsk_prod_nb_free(&dev->fq, NETDEV_MAX_BURST);
+    if (want < NETDEV_MAX_BURST) {
+        return;                 /* Plenty queued; refill in bursts. */
+    }
+    n = free_take(dev, frames, NETDEV_MAX_BURST);
+    if (!n) {
+        return;
+    }
+    /* Cannot fail: only this thread produces and we checked the space. */
+    xsk_ring_prod__reserve(&dev->fq, n, &idx);
+    for (size_t i = 0; i < n; i++) {
+        *xsk_ring_prod__fill_addr(&dev->fq, idx + i)
+            = (uint64_t) frames[i] << FRAME_SHIFT;
+    }
+    xsk_ring_prod__submit(&dev->fq, n);
+}
+
+static int
+netdev_afxdp_recv_batch(struct netdev *netdev, struct dp_packet_batch *batch)
+{
+    struct netdev_afxdp *dev = netdev_afxdp_cast(netdev);
+    uint64_t bytes = 0;
+    uint32_t idx = 0, n;
+
+    afxdp_refill(dev);
+    n = xsk_ring_cons__peek(&dev->rx, NETDEV_MAX_BURST, &idx);
+    if (!n) {
+        if (xsk_ring_prod__needs_wakeup(&dev->fq)) {
+            recvfrom(xsk_socket__fd(dev->xsk), NULL, 0, MSG_DONTWAIT,
+                     NULL, NULL);
+        }
+        return EAGAIN;
+    }
+    for (uint32_t i = 0; i < n; i++) {
+        const struct xdp_desc *d = xsk_ring_cons__rx_desc(&dev->rx, idx + i);
+        uint64_t addr = xsk_umem__extract_addr(d->addr);
+        struct dp_packet *p = &dev->packets[addr >> FRAME_SHIFT];
+
+        p->data_ofs = addr & (FRAME_SIZE - 1);
+        p->size = d->len;
+        memset(&p->ol, 0, sizeof p->ol);
+        bytes += d->len;
+        dp_packet_batch_add(batch, p);
+    }
+    xsk_ring_cons__release(&dev->rx, n);
+
+    stat_add(&dev->stats.rx_packets, n);
+    stat_add(&dev->stats.rx_bytes, bytes);
+    return 0;
+}
+
+/* Returns frames whose transmission completed to the free stack. */
+static void
+afxdp_reclaim(struct netdev_afxdp *dev)
+{
+    uint32_t idx = 0, n;
+
+    n = xsk_ring_cons__peek(&dev->cq, RING_SIZE, &idx);
+    if (!n) {
+        return;
+    }
+    free_lock(dev);
+    for (uint32_t i = 0; i < n; i++) {
+        uint64_t addr = *xsk_ring_cons__comp_addr(&dev->cq, idx + i);
+        dev->free_frames[dev->n_free++] = addr >> FRAME_SHIFT;
+    }
+    free_unlock(dev);
+    xsk_ring_cons__release(&dev->cq, n);
+}
+
+/* Returns 'n' unused frames to the free stack. */
+static void
+free_put(struct netdev_afxdp *dev, const uint32_t *frames, size_t n)
+{
+    free_lock(dev);
+    memcpy(&dev->free_frames[dev->n_free], frames, n * sizeof *frames);
+    dev->n_free += n;
+    free_unlock(dev);
+}
+
+static int
+netdev_afxdp_send_batch(struct netdev *netdev, struct dp_packet_batch *batch)
+{
+    struct netdev_afxdp *dev = netdev_afxdp_cast(netdev);
+    struct dp_packet *done[NETDEV_MAX_BURST];  /* To release now. */
+    uint32_t frames[NETDEV_MAX_BURST];
+    size_t n_done = 0, n_copies = 0, n_frames, used_frames = 0;
+    uint64_t bytes = 0, dropped = 0;
+    uint32_t idx = 0, room, sent = 0;
+    int error = 0;
+
+    afxdp_reclaim(dev);
+
+    /* Frames for the packets that are not in our umem, and ring space for
+     * as many packets as can go: whatever does not fit is dropped, like a
+     * NIC with a full queue would. */
+    for (size_t i = 0; i < batch->count; i++) {
+        n_copies += batch->packets[i]->owner != &dev->owner;
+    }
+    n_frames = free_take(dev, frames, n_copies);
+    room = xsk_prod_nb_free(&dev->tx, batch->count);
+    room = MIN(room, batch->count);
+    if (room) {
+        xsk_ring_prod__reserve(&dev->tx, room, &idx);
+    }
+
+    for (size_t i = 0; i < batch->count; i++) {
+        struct dp_packet *p = batch->packets[i];
+        bool ours = p->owner == &dev->owner;
+        struct xdp_desc *d;
+        uint64_t addr;
+
+        if (sent >= room || p->size > FRAME_SIZE - TX_HEADROOM
+            || (!ours && used_frames >= n_frames)) {
+            dropped++;
+            done[n_done++] = p;
+            continue;
+        }
+        if (ours) {
+            /* The frame itself goes out and comes back through the
+             * completion ring. */
+            addr = p->owner_data + p->data_ofs;
+        } else {
+            uint32_t frame = frames[used_frames++];
+            addr = ((uint64_t) frame << FRAME_SHIFT) + TX_HEADROOM;
+            memcpy((char *) dev->umem_area + addr, dp_packet_data(p),
+                   p->size);
+            done[n_done++] = p;
+        }
+        d = xsk_ring_prod__tx_desc(&dev->tx, idx + sent++);
+        d->addr = addr;
+        d->len = p->size;
+        d->options = 0;
+        bytes += p->size;
+    }
+
+    if (sent < room) {
+        /* Give back descriptors reserved for packets that were dropped.
+         * libxdp has no "cancel" for a producer ring; its cached producer
+         * index is ours alone to move back (nothing was submitted). */
+        dev->tx.cached_prod -= room - sent;
+    }
+    free_put(dev, frames + used_frames, n_frames - used_frames);
+    if (sent) {
+        xsk_ring_prod__submit(&dev->tx, sent);
+        if (xsk_ring_prod__needs_wakeup(&dev->tx)
+            && sendto(xsk_socket__fd(dev->xsk), NULL, 0, MSG_DONTWAIT,
+                      NULL, 0) < 0
+            && errno != EAGAIN && errno != EBUSY && errno != ENOBUFS
+            && errno != ENETDOWN) {
+            error = errno;
+        }
+    }
+    dp_packet_delete_array(done, n_done);
+    batch->count = 0;
+
+    stat_add(&dev->stats.tx_packets, sent);
+    stat_add(&dev->stats.tx_bytes, bytes);
+    stat_add(&dev->stats.tx_dropped, dropped);
+    return error ? error : dropped ? ENOBUFS : 0;
+}
+
+static void
+netdev_afxdp_get_stats(const struct netdev *netdev,
+                       struct netdev_stats *stats)
+{
+    const struct netdev_afxdp *dev = netdev_afxdp_cast(netdev);
+    const struct netdev_stats *s = &dev->stats;
+    struct xdp_statistics xs;
+    socklen_t len = sizeof xs;
+
+#define LOAD(FIELD) stats->FIELD = __atomic_load_n(&s->FIELD, __ATOMIC_RELAXED)
+    LOAD(rx_packets); LOAD(rx_bytes); LOAD(rx_dropped); LOAD(rx_errors);
+    LOAD(tx_packets); LOAD(tx_bytes); LOAD(tx_dropped); LOAD(tx_errors);
+#undef LOAD
+    /* What the kernel dropped before we saw it. */
+    if (!getsockopt(xsk_socket__fd(dev->xsk), SOL_XDP, XDP_STATISTICS,
+                    &xs, &len)) {
+        stats->rx_dropped += (xs.rx_dropped + xs.rx_ring_full
+                              + xs.rx_fill_ring_empty_descs);
+        stats->rx_errors += xs.rx_invalid_descs;
+        stats->tx_errors += xs.tx_invalid_descs;
+    }
+}
+
+static int
+afxdp_query(const struct netdev_afxdp *dev, struct rtnl_link *link)
+{
+    return rtnl_link_get_by_index(dev->ifindex, link);
+}
+
+static int
+netdev_afxdp_get_etheraddr(const struct netdev *netdev, struct eth_addr *mac)
+{
+    struct rtnl_link link;
+    int error = afxdp_query(netdev_afxdp_cast(netdev), &link);
+
+    if (!error) {
+        memcpy(mac->ea, link.mac, ETH_ADDR_LEN);
+    }
+    return error;
+}
+
+static int
+netdev_afxdp_get_ifindex(const struct netdev *netdev, int *ifindex)
+{
+    *ifindex = netdev_afxdp_cast(netdev)->ifindex;
+    return 0;
+}
+
+static int
+netdev_afxdp_get_mtu(const struct netdev *netdev, int *mtu)
+{
+    struct rtnl_link link;
+    int error = afxdp_query(netdev_afxdp_cast(netdev), &link);
+
+    *mtu = error ? 0 : (int) link.mtu;
+    return error;
+}
+
+static int
+netdev_afxdp_get_link_state(const struct netdev *netdev, bool *up)
+{
+    struct rtnl_link link;
+    int error = afxdp_query(netdev_afxdp_cast(netdev), &link);
+
+    *up = !error && rtnl_link_is_up(&link);
+    return error;
+}
+
+static const char *
+netdev_afxdp_get_mode(const struct netdev *netdev)
+{
+    return netdev_afxdp_cast(netdev)->mode;
+}
+
+const struct netdev_class netdev_afxdp_class = {
+    .type = "afxdp",
+    .open = netdev_afxdp_open,
+    .close = netdev_afxdp_close,
+    .rxq_fd = netdev_afxdp_rxq_fd,
+    .recv_batch = netdev_afxdp_recv_batch,
+    .send_batch = netdev_afxdp_send_batch,
+    .get_stats = netdev_afxdp_get_stats,
+    .get_etheraddr = netdev_afxdp_get_etheraddr,
+    .get_ifindex = netdev_afxdp_get_ifindex,
+    .get_mtu = netdev_afxdp_get_mtu,
+    .get_link_state = netdev_afxdp_get_link_state,
+    .get_mode = netdev_afxdp_get_mode,
+};
+
+int
+netdev_afxdp_remove_stale_prog(const char *name, bool *removed)
+{
+    struct xdp_multiprog *mp;
+    struct rtnl_link link;
+    int error;
+
+    *removed = false;
+    netdev_afxdp_quiet_libxdp();
+    error = rtnl_link_get_by_name(name, &link);
+    if (error) {
+        return error;
+    }
+    mp = xdp_multiprog__get_from_ifindex(link.ifindex);
+    error = libxdp_get_error(mp);
+    if (error || !mp) {
+        /* ENOENT: no program at all, nothing to do. */
+        return error == -ENOENT || !mp ? 0 : -error;
+    }
+
+    /* Only libxdp's AF_XDP redirect program, alone or under a dispatcher,
+     * is ours to remove: anything else was put there by someone else. */
+    const struct xdp_program *main_prog = xdp_multiprog__main_prog(mp);
+    bool ours = false;
+    if (xdp_multiprog__is_legacy(mp)) {
+        ours = main_prog && !strcmp(xdp_program__name(main_prog),
+                                    "xsk_def_prog");
+    } else {
+        struct xdp_program *prog = NULL;
+        ours = xdp_multiprog__program_count(mp) > 0;
+        while ((prog = xdp_multiprog__next_prog(prog, mp)) != NULL) {
+            ours &= !strcmp(xdp_program__name(prog), "xsk_def_prog");
+        }
+    }
+    if (ours) {
+        error = -xdp_multiprog__detach(mp);
+        *removed = !error;
+    }
+    xdp_multiprog__close(mp);
+    return error;
+}

@@ -1,0 +1,184 @@
+"""xswenv: run xsw-dbserver (or Debian's ovsdb-server, for comparison) in a
+private temporary directory, for interop tests with real Open vSwitch
+clients.
+
+    with DbServer() as db:                # xsw-dbserver on the vswitch schema
+        db.vsctl("add-br", "br0")         # ovs-vsctl --no-wait, checked
+        db.client("list-dbs")             # ovsdb-client, checked
+
+    with DbServer(peer="ovs") as db:      # the same, against ovsdb-server
+
+Everything a server started is killed (by its PID) and its directory
+removed when the block ends, even on failure.
+"""
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+
+TOP_SRCDIR = os.environ.get("top_srcdir") or os.path.abspath(
+    os.path.join(os.path.dirname(__file__), "..", ".."))
+TOP_BUILDDIR = os.environ.get("top_builddir") or TOP_SRCDIR
+XSW_DBSERVER = os.path.join(TOP_BUILDDIR, "dbserver", "xsw-dbserver")
+VSWITCH_SCHEMA = os.path.join(TOP_SRCDIR, "schema", "vswitch.ovsschema")
+
+
+class Failure(Exception):
+    pass
+
+
+def run(args, input=None, check=True, timeout=30, env=None):
+    """Runs 'args'; returns (stdout, stderr). Raises Failure on a non-zero
+    exit when 'check'."""
+    p = subprocess.run(args, input=input, capture_output=True, text=True,
+                       timeout=timeout, env=env)
+    if check and p.returncode != 0:
+        raise Failure("%s exited %d\nstdout: %s\nstderr: %s"
+                      % (" ".join(args), p.returncode, p.stdout, p.stderr))
+    return p.stdout, p.stderr
+
+
+class DbServer:
+    def __init__(self, peer="xsw", schema=VSWITCH_SCHEMA, extra_args=()):
+        self.peer = peer
+        self.schema = schema
+        self.extra_args = list(extra_args)
+        self.proc = None
+
+    def __enter__(self):
+        self.dir = tempfile.mkdtemp(prefix="xt-interop-")
+        self.sock = os.path.join(self.dir, "db.sock")
+        self.remote = "unix:" + self.sock
+        self.ctl = os.path.join(self.dir, "db.ctl")
+        self.db = os.path.join(self.dir, "conf.db")
+        self.log = os.path.join(self.dir, "server.log")
+        if self.peer == "xsw":
+            run([XSW_DBSERVER, "--create", self.schema, self.db])
+        else:
+            run(["ovsdb-tool", "create", self.db, self.schema])
+        self.start()
+        return self
+
+    def start(self):
+        if self.peer == "xsw":
+            args = [XSW_DBSERVER, "--remote=punix:" + self.sock,
+                    "--unixctl=" + self.ctl, "--log-file=" + self.log,
+                    "-vconsole:off"]
+        else:
+            args = ["ovsdb-server", "--remote=punix:" + self.sock,
+                    "--unixctl=" + self.ctl, "--log-file=" + self.log,
+                    "-vconsole:off"]
+        env = dict(os.environ, XSW_RUNDIR=self.dir, OVS_RUNDIR=self.dir)
+        self.proc = subprocess.Popen(args + self.extra_args + [self.db],
+                                     env=env, stdout=subprocess.DEVNULL,
+                                     stderr=open(self.log + ".stderr", "w"))
+        deadline = time.time() + 10
+        while not os.path.exists(self.sock):
+            if self.proc.poll() is not None:
+                raise Failure("%s exited %d at start: %s" % (
+                    args[0], self.proc.returncode, self.stderr_text()))
+            if time.time() > deadline:
+                raise Failure("%s did not create %s" % (args[0], self.sock))
+            time.sleep(0.02)
+
+    def stderr_text(self):
+        try:
+            return open(self.log + ".stderr").read()
+        except OSError:
+            return ""
+
+    def stop(self, sig=signal.SIGTERM):
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(sig)
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.proc = None
+        if os.path.exists(self.sock) and sig == signal.SIGKILL:
+            os.unlink(self.sock)
+
+    def __exit__(self, *exc):
+        crashed = self.proc is not None and self.proc.poll() is not None
+        self.stop()
+        if crashed:
+            sys.stderr.write("server died during the test:\n%s\n"
+                             % self.stderr_text())
+        if exc[0] is not None or crashed:
+            try:
+                sys.stderr.write("server log:\n%s\n"
+                                 % open(self.log).read()[-4000:])
+            except OSError:
+                pass
+        shutil.rmtree(self.dir, ignore_errors=True)
+        if crashed and exc[0] is None:
+            raise Failure("the server died")
+        return False
+
+    def alive(self):
+        return self.proc is not None and self.proc.poll() is None
+
+    def vsctl(self, *args, check_stderr=True):
+        """ovs-vsctl --no-wait ARGS; fails if it fails or prints on stderr."""
+        out, err = run(["ovs-vsctl", "--db=" + self.remote, "--no-wait",
+                        "--timeout=20"] + list(args))
+        if check_stderr and err:
+            raise Failure("ovs-vsctl %s printed on stderr:\n%s"
+                          % (" ".join(args), err))
+        return out
+
+    def client(self, *args, check=True, timeout=30):
+        out, err = run(["ovsdb-client", "--timeout=20"] + [
+            a.replace("@REMOTE", self.remote) for a in args],
+            check=check, timeout=timeout)
+        return out
+
+    def transact(self, *ops, db="Open_vSwitch"):
+        out = self.client("transact", self.remote,
+                          json.dumps([db] + list(ops)))
+        return json.loads(out)
+
+    def appctl(self, *args, check=True):
+        out, err = run(["ovs-appctl", "-t", self.ctl] + list(args),
+                       check=check)
+        return out
+
+
+class Checks:
+    """Counts checks; prints one line per check and a summary."""
+
+    def __init__(self):
+        self.passed = 0
+        self.failed = 0
+
+    def ok(self, cond, what, detail=""):
+        if cond:
+            self.passed += 1
+            print("ok   %s" % what)
+        else:
+            self.failed += 1
+            print("FAIL %s%s" % (what, ("\n     " + detail) if detail else ""))
+        sys.stdout.flush()
+        return cond
+
+    def eq(self, got, want, what):
+        return self.ok(got == want, what,
+                       "got:  %r\n     want: %r" % (got, want))
+
+    def run(self, fn):
+        try:
+            fn(self)
+        except Exception as e:  # A crash in a test is a failure, not a skip.
+            import traceback
+            traceback.print_exc()
+            self.ok(False, "%s raised %s: %s" % (fn.__name__,
+                                                 type(e).__name__, e))
+
+    def finish(self):
+        print("%d passed, %d failed" % (self.passed, self.failed))
+        sys.exit(1 if self.failed or not self.passed else 0)

@@ -1,0 +1,421 @@
+/* test-db.c: the in-memory database and its transactions (db.h), through
+ * the API that the storage, monitor and server code use. */
+#include <config.h>
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dbserver/db.h"
+#include "ovsdb-error.h"
+#include "ovsdb-schema.h"
+
+static struct ovsdb_db *db;
+static struct ovsdb_table *root, *child, *target;
+
+static void
+setup(void)
+{
+    const char *srcdir = getenv("top_srcdir");
+    char *path = xasprintf("%s/tests/schemas/test.ovsschema",
+                           srcdir ? srcdir : ".");
+    struct ovsdb_schema *schema;
+    struct ovsdb_error *error = ovsdb_schema_from_file(path, &schema);
+
+    ck_assert_msg(!error, "%s: %s", path,
+                  error ? ovsdb_error_to_string(error) : "");
+    free(path);
+    db = ovsdb_db_create(schema);
+    root = ovsdb_db_get_table(db, "Root");
+    child = ovsdb_db_get_table(db, "Child");
+    target = ovsdb_db_get_table(db, "Target");
+    ck_assert(root && child && target);
+}
+
+static void
+teardown(void)
+{
+    ovsdb_db_destroy(db);
+}
+
+static const struct ovsdb_column *
+column(const struct ovsdb_table *t, const char *name)
+{
+    const struct ovsdb_column *c = ovsdb_table_schema_get_column(t->schema,
+                                                                 name);
+    ck_assert_msg(c, "no column %s", name);
+    return c;
+}
+
+/* Sets string column 'name' of 'row' to 's'. */
+static void
+set_string(struct ovsdb_row *row, const char *name, const char *s)
+{
+    const struct ovsdb_column *c = column(row->table, name);
+    struct ovsdb_datum *d = &row->fields[c->index];
+
+    ck_assert_int_eq(d->n, 1);
+    free(d->keys[0].string);
+    d->keys[0].string = xstrdup(s);
+}
+
+static const char *
+get_string(const struct ovsdb_row *row, const char *name)
+{
+    return row->fields[column(row->table, name)->index].keys[0].string;
+}
+
+/* Adds 'uuid' to set column 'name' of 'row'. */
+static void
+add_uuid(struct ovsdb_row *row, const char *name, const struct uuid *uuid)
+{
+    const struct ovsdb_column *c = column(row->table, name);
+    union ovsdb_atom atom;
+
+    atom.uuid = *uuid;
+    ovsdb_datum_add_unsafe(&row->fields[c->index], &atom, NULL, &c->type);
+    ovsdb_datum_sort_unique(&row->fields[c->index], &c->type);
+}
+
+/* Commits a transaction inserting a Root row named 'name'; returns it. */
+static struct ovsdb_row *
+commit_root(const char *name)
+{
+    struct ovsdb_txn *txn = ovsdb_txn_create(db);
+    struct ovsdb_row *row = ovsdb_row_create(root, NULL);
+    struct uuid uuid = *ovsdb_row_get_uuid(row);
+
+    set_string(row, "name", name);
+    ovsdb_txn_row_insert(txn, row);
+    ck_assert_ptr_null(ovsdb_txn_precommit(txn));
+    ovsdb_txn_commit(txn);
+    return ovsdb_table_get_row(root, &uuid);
+}
+
+static void
+expect_error(struct ovsdb_error *error, const char *tag)
+{
+    ck_assert_msg(error, "expected %s", tag);
+    ck_assert_str_eq(ovsdb_error_get_tag(error), tag);
+    ovsdb_error_destroy(error);
+}
+
+START_TEST(test_row_create_clone)
+{
+    struct uuid uuid;
+    uuid_generate(&uuid);
+
+    struct ovsdb_row *row = ovsdb_row_create(root, &uuid);
+    ck_assert(uuid_equals(ovsdb_row_get_uuid(row), &uuid));
+    ck_assert_str_eq(get_string(row, "name"), "");
+    set_string(row, "name", "x");
+
+    struct ovsdb_row *copy = ovsdb_row_clone(row);
+    ck_assert(uuid_equals(ovsdb_row_get_uuid(copy), &uuid));
+    ck_assert_str_eq(get_string(copy, "name"), "x");
+    set_string(copy, "name", "y");
+    ck_assert_str_eq(get_string(row, "name"), "x");
+
+    struct ovsdb_column_set cs;
+    ovsdb_column_set_init(&cs);
+    ovsdb_column_set_add(&cs, column(root, "name"));
+    json_t *json = ovsdb_row_to_json(copy, &cs);
+    char *s = json_dumps(json, JSON_COMPACT);
+    ck_assert_str_eq(s, "{\"name\":\"y\"}");
+    free(s);
+    json_decref(json);
+    json = ovsdb_row_to_json(copy, NULL);
+    ck_assert_int_eq(json_object_size(json), root->schema->n_columns);
+    json_decref(json);
+    ovsdb_column_set_destroy(&cs);
+
+    ovsdb_row_destroy(row);
+    ovsdb_row_destroy(copy);
+    ovsdb_row_destroy(ovsdb_row_create(root, NULL));
+}
+END_TEST
+
+START_TEST(test_txn_views_and_abort)
+{
+    struct ovsdb_row *a = commit_root("a");
+    struct ovsdb_row *b = commit_root("b");
+    struct uuid a_uuid = *ovsdb_row_get_uuid(a);
+    struct uuid b_uuid = *ovsdb_row_get_uuid(b);
+    struct uuid version = a->fields[OVSDB_COL_VERSION].keys[0].uuid;
+
+    struct ovsdb_txn *txn = ovsdb_txn_create(db);
+    ck_assert(ovsdb_txn_is_empty(txn));
+
+    struct ovsdb_row *a2 = ovsdb_txn_row_modify(txn, a);
+    ck_assert_ptr_ne(a2, a);
+    ck_assert_ptr_eq(ovsdb_txn_row_modify(txn, a), a2);
+    ck_assert_ptr_eq(ovsdb_txn_row_modify(txn, a2), a2);
+    ck_assert(ovsdb_txn_is_empty(txn));     /* Unchanged copy. */
+    set_string(a2, "name", "a2");
+    ck_assert(!ovsdb_txn_is_empty(txn));
+
+    ovsdb_txn_row_delete(txn, b);
+    struct ovsdb_row *c = ovsdb_row_create(root, NULL);
+    set_string(c, "name", "c");
+    ovsdb_txn_row_insert(txn, c);
+
+    /* The txn sees its own changes; the tables do not. */
+    ck_assert_ptr_eq(ovsdb_txn_get_row(txn, root, &a_uuid), a2);
+    ck_assert_ptr_null(ovsdb_txn_get_row(txn, root, &b_uuid));
+    ck_assert_ptr_eq(ovsdb_txn_get_row(txn, root, ovsdb_row_get_uuid(c)), c);
+    ck_assert_ptr_eq(ovsdb_table_get_row(root, &a_uuid), a);
+    ck_assert_ptr_eq(ovsdb_table_get_row(root, &b_uuid), b);
+    ck_assert_str_eq(get_string(a, "name"), "a");
+    ck_assert_int_eq(hmap_count(&root->rows), 2);
+    ck_assert(!ovsdb_txn_may_create_row(txn, root, &b_uuid));
+    ck_assert(!ovsdb_txn_may_create_row(txn, root, ovsdb_row_get_uuid(c)));
+
+    ovsdb_txn_abort(txn);
+    ck_assert_ptr_eq(ovsdb_table_get_row(root, &a_uuid), a);
+    ck_assert_ptr_eq(ovsdb_table_get_row(root, &b_uuid), b);
+    ck_assert_ptr_null(a->txn_row);
+    ck_assert_ptr_null(b->txn_row);
+    ck_assert_str_eq(get_string(a, "name"), "a");
+    ck_assert(uuid_equals(&a->fields[OVSDB_COL_VERSION].keys[0].uuid,
+                          &version));
+    ck_assert_int_eq(hmap_count(&root->rows), 2);
+}
+END_TEST
+
+static bool
+collect_name(const struct ovsdb_row *row, void *names_)
+{
+    char *names = names_;
+    strcat(names, get_string(row, "name"));
+    return true;
+}
+
+START_TEST(test_txn_for_each_row)
+{
+    struct ovsdb_row *a = commit_root("a");
+    struct ovsdb_row *b = commit_root("b");
+    struct ovsdb_txn *txn = ovsdb_txn_create(db);
+
+    set_string(ovsdb_txn_row_modify(txn, a), "name", "A");
+    ovsdb_txn_row_delete(txn, b);
+    struct ovsdb_row *c = ovsdb_row_create(root, NULL);
+    set_string(c, "name", "c");
+    ovsdb_txn_row_insert(txn, c);
+
+    char names[16] = "";
+    ovsdb_txn_for_each_row(txn, root, collect_name, names);
+    ck_assert_int_eq(strlen(names), 2);
+    ck_assert(strchr(names, 'A') && strchr(names, 'c'));
+    ovsdb_txn_abort(txn);
+}
+END_TEST
+
+START_TEST(test_commit_changes)
+{
+    struct ovsdb_row *a = commit_root("a");
+    struct ovsdb_row *b = commit_root("b");
+    struct uuid a_uuid = *ovsdb_row_get_uuid(a);
+    struct uuid b_uuid = *ovsdb_row_get_uuid(b);
+    struct uuid a_version = a->fields[OVSDB_COL_VERSION].keys[0].uuid;
+    struct uuid b_version = b->fields[OVSDB_COL_VERSION].keys[0].uuid;
+    unsigned int name_idx = column(root, "name")->index;
+    unsigned int i_idx = column(root, "i")->index;
+
+    struct ovsdb_txn *txn = ovsdb_txn_create(db);
+    struct uuid txn_id = txn->txn_id;
+    set_string(ovsdb_txn_row_modify(txn, a), "name", "a2");
+    struct ovsdb_row *b2 = ovsdb_txn_row_modify(txn, b);
+    set_string(b2, "name", "tmp");
+    set_string(b2, "name", "b");            /* Back to where it was. */
+    ck_assert_ptr_null(ovsdb_txn_precommit(txn));
+
+    const struct ovsdb_txn_row *ra = a->txn_row, *rb = b->txn_row;
+    ck_assert(ra->has_changes);
+    ck_assert(ovsdb_txn_row_column_changed(ra, name_idx));
+    ck_assert(ovsdb_txn_row_column_changed(ra, OVSDB_COL_VERSION));
+    ck_assert(!ovsdb_txn_row_column_changed(ra, i_idx));
+    ck_assert(!ovsdb_txn_row_column_changed(ra, OVSDB_COL_UUID));
+    ck_assert(!rb->has_changes);
+    ck_assert(!ovsdb_txn_row_column_changed(rb, name_idx));
+    ck_assert(!ovsdb_txn_row_column_changed(rb, OVSDB_COL_VERSION));
+
+    ovsdb_txn_commit(txn);
+    ck_assert(uuid_equals(&db->last_txn_id, &txn_id));
+    a = ovsdb_table_get_row(root, &a_uuid);
+    b = ovsdb_table_get_row(root, &b_uuid);
+    ck_assert_str_eq(get_string(a, "name"), "a2");
+    ck_assert(!uuid_equals(&a->fields[OVSDB_COL_VERSION].keys[0].uuid,
+                           &a_version));
+    ck_assert(uuid_equals(&b->fields[OVSDB_COL_VERSION].keys[0].uuid,
+                          &b_version));
+    ck_assert_ptr_null(a->txn_row);
+
+    /* The index follows the new value: "a" is free again, "a2" is not. */
+    commit_root("a");
+    txn = ovsdb_txn_create(db);
+    struct ovsdb_row *dup = ovsdb_row_create(root, NULL);
+    set_string(dup, "name", "a2");
+    ovsdb_txn_row_insert(txn, dup);
+    expect_error(ovsdb_txn_precommit(txn), "constraint violation");
+    ovsdb_txn_abort(txn);
+    ck_assert_int_eq(hmap_count(&root->rows), 3);
+    ck_assert_int_eq(hmap_count(&root->indexes[0]), 3);
+}
+END_TEST
+
+START_TEST(test_insert_delete_changes)
+{
+    struct ovsdb_row *a = commit_root("a");
+    struct ovsdb_txn *txn = ovsdb_txn_create(db);
+    struct ovsdb_row *c = ovsdb_row_create(root, NULL);
+
+    ovsdb_txn_row_insert(txn, c);
+    ovsdb_txn_row_delete(txn, a);
+    ck_assert_ptr_null(ovsdb_txn_precommit(txn));
+    for (unsigned int i = 0; i < root->schema->n_columns; i++) {
+        ck_assert(ovsdb_txn_row_column_changed(c->txn_row, i));
+        ck_assert(ovsdb_txn_row_column_changed(a->txn_row, i));
+    }
+    ck_assert_int_eq(ovs_list_size(&txn->rows), 2);
+    ovsdb_txn_commit(txn);
+    ck_assert_int_eq(hmap_count(&root->rows), 1);
+    ck_assert_int_eq(hmap_count(&root->indexes[0]), 1);
+
+    /* Inserting and deleting in one txn leaves nothing behind. */
+    txn = ovsdb_txn_create(db);
+    c = ovsdb_row_create(root, NULL);
+    ovsdb_txn_row_insert(txn, c);
+    ovsdb_txn_row_delete(txn, c);
+    ck_assert(ovsdb_txn_is_empty(txn));
+    ck_assert(ovs_list_is_empty(&txn->rows));
+    ovsdb_txn_abort(txn);
+}
+END_TEST
+
+START_TEST(test_ref_counts_and_gc)
+{
+    struct ovsdb_txn *txn = ovsdb_txn_create(db);
+    struct ovsdb_row *r = ovsdb_row_create(root, NULL);
+    struct ovsdb_row *c = ovsdb_row_create(child, NULL);
+    struct uuid r_uuid = *ovsdb_row_get_uuid(r);
+    struct uuid c_uuid = *ovsdb_row_get_uuid(c);
+
+    set_string(r, "name", "r");
+    add_uuid(r, "children", &c_uuid);
+    ovsdb_txn_row_insert(txn, r);
+    ovsdb_txn_row_insert(txn, c);
+    ck_assert_ptr_null(ovsdb_txn_precommit(txn));
+    ovsdb_txn_commit(txn);
+    c = ovsdb_table_get_row(child, &c_uuid);
+    ck_assert_ptr_nonnull(c);
+    ck_assert_int_eq(c->n_refs, 1);
+
+    /* Deleting the child while referenced fails, and the abort restores
+     * everything. */
+    txn = ovsdb_txn_create(db);
+    ovsdb_txn_row_delete(txn, c);
+    expect_error(ovsdb_txn_precommit(txn), "referential integrity violation");
+    ovsdb_txn_abort(txn);
+    ck_assert_ptr_eq(ovsdb_table_get_row(child, &c_uuid), c);
+    ck_assert_int_eq(c->n_refs, 1);
+
+    /* Dropping the reference collects the child. */
+    txn = ovsdb_txn_create(db);
+    r = ovsdb_txn_row_modify(txn, ovsdb_table_get_row(root, &r_uuid));
+    const struct ovsdb_column *col = column(root, "children");
+    ovsdb_datum_destroy(&r->fields[col->index], &col->type);
+    ovsdb_datum_init_empty(&r->fields[col->index]);
+    ck_assert_ptr_null(ovsdb_txn_precommit(txn));
+    ck_assert_int_eq(ovs_list_size(&txn->rows), 2);   /* GC is visible. */
+    ck_assert_ptr_null(ovsdb_table_get_row(child, &c_uuid)->txn_row->new);
+    ovsdb_txn_commit(txn);
+    ck_assert_ptr_null(ovsdb_table_get_row(child, &c_uuid));
+}
+END_TEST
+
+START_TEST(test_load)
+{
+    struct ovsdb_row *r = ovsdb_row_create(root, NULL);
+    struct ovsdb_row *c = ovsdb_row_create(child, NULL);
+    struct ovsdb_row *r2 = ovsdb_row_create(root, NULL);
+
+    set_string(r, "name", "r");
+    set_string(r2, "name", "r2");
+    add_uuid(r, "children", ovsdb_row_get_uuid(c));
+    add_uuid(r2, "children", ovsdb_row_get_uuid(c));
+    ovsdb_db_load_row(db, r);
+    ovsdb_db_load_row(db, c);
+    ovsdb_db_load_row(db, r2);
+    ck_assert_ptr_null(ovsdb_db_finish_load(db));
+    ck_assert_int_eq(c->n_refs, 2);
+    ck_assert_int_eq(hmap_count(&root->indexes[0]), 2);
+    ck_assert_ptr_eq(ovsdb_table_get_row(child, ovsdb_row_get_uuid(c)), c);
+
+    /* A dangling strong reference is an error. */
+    struct ovsdb_row *bad = ovsdb_row_create(root, NULL);
+    struct uuid nowhere;
+    uuid_generate(&nowhere);
+    set_string(bad, "name", "bad");
+    add_uuid(bad, "children", &nowhere);
+    ovsdb_db_load_row(db, bad);
+    expect_error(ovsdb_db_finish_load(db), "referential integrity violation");
+}
+END_TEST
+
+START_TEST(test_weak_ref_cleanup)
+{
+    struct ovsdb_txn *txn = ovsdb_txn_create(db);
+    struct ovsdb_row *t = ovsdb_row_create(target, NULL);
+    struct ovsdb_row *r = ovsdb_row_create(root, NULL);
+    struct uuid t_uuid = *ovsdb_row_get_uuid(t);
+    struct uuid r_uuid = *ovsdb_row_get_uuid(r);
+
+    add_uuid(r, "weak", &t_uuid);
+    ovsdb_txn_row_insert(txn, t);
+    ovsdb_txn_row_insert(txn, r);
+    ck_assert_ptr_null(ovsdb_txn_precommit(txn));
+    ovsdb_txn_commit(txn);
+
+    unsigned int weak_idx = column(root, "weak")->index;
+    r = ovsdb_table_get_row(root, &r_uuid);
+    ck_assert_int_eq(r->fields[weak_idx].n, 1);
+
+    txn = ovsdb_txn_create(db);
+    ovsdb_txn_row_delete(txn, ovsdb_table_get_row(target, &t_uuid));
+    ck_assert_ptr_null(ovsdb_txn_precommit(txn));
+    /* The referencing row joined the txn, modified. */
+    ck_assert_ptr_nonnull(r->txn_row);
+    ck_assert(ovsdb_txn_row_column_changed(r->txn_row, weak_idx));
+    ovsdb_txn_commit(txn);
+    r = ovsdb_table_get_row(root, &r_uuid);
+    ck_assert_int_eq(r->fields[weak_idx].n, 0);
+}
+END_TEST
+
+static Suite *
+db_suite(void)
+{
+    Suite *s = suite_create("db");
+    TCase *tc = tcase_create("core");
+
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, test_row_create_clone);
+    tcase_add_test(tc, test_txn_views_and_abort);
+    tcase_add_test(tc, test_txn_for_each_row);
+    tcase_add_test(tc, test_commit_changes);
+    tcase_add_test(tc, test_insert_delete_changes);
+    tcase_add_test(tc, test_ref_counts_and_gc);
+    tcase_add_test(tc, test_load);
+    tcase_add_test(tc, test_weak_ref_cleanup);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int
+main(void)
+{
+    SRunner *sr = srunner_create(db_suite());
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

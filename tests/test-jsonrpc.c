@@ -1,0 +1,984 @@
+/* test-jsonrpc.c: framing, message classification, libuv connections,
+ * sessions, the blocking client and the output backlog bound. */
+#include <config.h>
+#include "jsonrpc.h"
+
+#include <check.h>
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "stream.h"
+
+/* ---- Framing. ---- */
+
+/* Three messages with the traps a naive scanner falls into: braces and
+ * brackets inside strings, escaped quotes, an escaped backslash right
+ * before a closing quote, whitespace and newlines between messages, and
+ * an array at top level. */
+static const char stream_text[] =
+    "  {\"method\":\"echo\",\"params\":[\"a{b}[\",\"q\\\"}\"],\"id\":1}"
+    "\n\r\t{\"result\":[\"\\\\\",{\"x\":\"]\"}],\"error\":null,\"id\":1}"
+    "[1,[2,{\"3\":[]}]]  \n";
+
+static json_t *
+expected_messages(void)
+{
+    return json_pack("[{s:s, s:[s, s], s:i}, {s:[s, {s:s}], s:n, s:i}, "
+                     "[i, [i, {s:[]}]]]",
+                     "method", "echo", "params", "a{b}[", "q\"}", "id", 1,
+                     "result", "\\", "x", "]", "error", "id", 1,
+                     1, 2, "3");
+}
+
+/* Feeds 'text' in pieces of the sizes given by 'split' (and the rest at
+ * once), appending the parsed messages to a new array. */
+static json_t *
+parse_in_pieces(const char *text, size_t len, size_t split)
+{
+    struct jsonrpc_parser p;
+    json_t *messages = json_array();
+    size_t pos = 0;
+
+    jsonrpc_parser_init(&p, 0, 0);
+    while (pos < len) {
+        size_t n = split ? MIN(split, len - pos) : len - pos;
+        const char *data = text + pos;
+
+        pos += n;
+        while (n > 0) {
+            json_t *msg;
+            char *error;
+            size_t used = jsonrpc_parser_feed(&p, data, n, &msg, &error);
+
+            ck_assert_msg(!error, "unexpected error: %s", error);
+            ck_assert_int_le(used, n);
+            data += used;
+            n -= used;
+            if (msg) {
+                json_array_append_new(messages, msg);
+            }
+        }
+    }
+    ck_assert(!jsonrpc_parser_is_partial(&p));
+    jsonrpc_parser_destroy(&p);
+    return messages;
+}
+
+START_TEST(test_framing_every_split)
+{
+    size_t len = strlen(stream_text);
+    json_t *expected = expected_messages();
+
+    /* Two pieces, split at every byte boundary. */
+    for (size_t k = 0; k <= len; k++) {
+        struct jsonrpc_parser p;
+        json_t *got = json_array();
+        const char *pieces[2] = { stream_text, stream_text + k };
+        size_t lens[2] = { k, len - k };
+
+        jsonrpc_parser_init(&p, 0, 0);
+        for (int i = 0; i < 2; i++) {
+            const char *data = pieces[i];
+            size_t n = lens[i];
+            while (n > 0) {
+                json_t *msg;
+                char *error;
+                size_t used = jsonrpc_parser_feed(&p, data, n, &msg, &error);
+                ck_assert_msg(!error, "split %zu: %s", k, error);
+                data += used;
+                n -= used;
+                if (msg) {
+                    json_array_append_new(got, msg);
+                }
+            }
+        }
+        ck_assert_msg(json_equal(got, expected), "split at %zu", k);
+        json_decref(got);
+        jsonrpc_parser_destroy(&p);
+    }
+
+    /* One byte at a time, and everything at once. */
+    for (size_t split = 0; split <= 1; split++) {
+        json_t *got = parse_in_pieces(stream_text, len, split);
+        ck_assert(json_equal(got, expected));
+        json_decref(got);
+    }
+    json_decref(expected);
+}
+END_TEST
+
+/* Feeds 'text' whole and returns the error (caller frees), after checking
+ * that 'n_good' messages came first. */
+static char *
+feed_expecting_error(struct jsonrpc_parser *p, const char *text, size_t len,
+                     int n_good)
+{
+    char *error = NULL;
+    int n_msgs = 0;
+
+    while (len > 0) {
+        json_t *msg;
+        size_t used = jsonrpc_parser_feed(p, text, len, &msg, &error);
+        if (error) {
+            break;
+        }
+        if (msg) {
+            n_msgs++;
+            json_decref(msg);
+        }
+        text += used;
+        len -= used;
+    }
+    ck_assert_int_eq(n_msgs, n_good);
+    ck_assert_ptr_nonnull(error);
+    return error;
+}
+
+START_TEST(test_framing_malformed)
+{
+    static const struct {
+        const char *text;
+        int n_good;
+        const char *needle;
+    } cases[] = {
+        { "{\"id\":1} {\"a\":}", 1, "syntax error" },
+        { "{\"a\":1,}", 0, "syntax error" },
+        { "hello", 0, "must be a JSON object" },
+        { "{\"a\":1} 42", 1, "must be a JSON object" },
+        { "{\"a\":[1}]", 0, "syntax error" },
+        { "{\"a\":\"\xff\"}", 0, "syntax error" },
+    };
+
+    for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+        struct jsonrpc_parser p;
+        json_t *msg;
+        char *error, *error2;
+
+        jsonrpc_parser_init(&p, 0, 0);
+        error = feed_expecting_error(&p, cases[i].text,
+                                     strlen(cases[i].text), cases[i].n_good);
+        ck_assert_msg(strstr(error, cases[i].needle), "%s: \"%s\"",
+                      cases[i].text, error);
+        free(error);
+
+        /* Once failed, the parser refuses further input. */
+        ck_assert_int_eq(jsonrpc_parser_feed(&p, "{}", 2, &msg, &error2), 0);
+        ck_assert_ptr_null(msg);
+        ck_assert_ptr_nonnull(error2);
+        free(error2);
+        jsonrpc_parser_destroy(&p);
+    }
+}
+END_TEST
+
+START_TEST(test_framing_depth)
+{
+    struct jsonrpc_parser p;
+    char text[64];
+    char *error;
+
+    memset(text, '[', 11);
+    memset(text + 11, ']', 11);
+    text[22] = '\0';
+
+    jsonrpc_parser_init(&p, 0, 10);
+    error = feed_expecting_error(&p, text, 22, 0);
+    ck_assert_msg(strstr(error, "maximum depth of 10"), "%s", error);
+    free(error);
+    jsonrpc_parser_destroy(&p);
+
+    /* Exactly at the limit is fine. */
+    json_t *got = parse_in_pieces(text + 1, 20, 3);
+    ck_assert_int_eq(json_array_size(got), 1);
+    json_decref(got);
+}
+END_TEST
+
+/* A 100 MB message against a 1 MiB limit: rejected once the limit is
+ * crossed, without buffering more than the limit plus one read. */
+START_TEST(test_framing_oversize)
+{
+    enum { CHUNK = 64 * 1024, LIMIT = 1024 * 1024 };
+    struct jsonrpc_parser p;
+    char *chunk = xmalloc(CHUNK);
+    size_t total = 0;
+    char *error = NULL;
+
+    memset(chunk, 'x', CHUNK);
+    memcpy(chunk, "{\"s\":\"", 6);
+    jsonrpc_parser_init(&p, LIMIT, 0);
+    while (total < 100u * 1000 * 1000) {
+        json_t *msg;
+        size_t used = jsonrpc_parser_feed(&p, chunk, CHUNK, &msg, &error);
+
+        if (error) {
+            break;
+        }
+        ck_assert_int_eq(used, CHUNK);
+        ck_assert_ptr_null(msg);
+        total += used;
+        if (total == CHUNK) {
+            memset(chunk, 'x', 6);
+        }
+    }
+    ck_assert_ptr_nonnull(error);
+    ck_assert_msg(strstr(error, "exceeds the maximum size of 1048576 bytes"),
+                  "%s", error);
+    ck_assert_int_le(total, LIMIT);
+    ck_assert_int_le(p.allocated, LIMIT + CHUNK);
+    free(error);
+    free(chunk);
+    jsonrpc_parser_destroy(&p);
+}
+END_TEST
+
+/* ---- Messages. ---- */
+
+static void
+check_classify(const char *text, enum jsonrpc_msg_type type)
+{
+    json_t *json = json_loads(text, 0, NULL);
+    struct jsonrpc_msg msg;
+    char *error;
+
+    ck_assert_ptr_nonnull(json);
+    error = jsonrpc_msg_parse(json, &msg);
+    ck_assert_msg(!error, "%s: %s", text, error);
+    ck_assert_msg(msg.type == type, "%s: got %s", text,
+                  jsonrpc_msg_type_to_string(msg.type));
+    json_decref(json);
+}
+
+static void
+check_invalid(const char *text, const char *needle)
+{
+    json_t *json = json_loads(text, JSON_DECODE_ANY, NULL);
+    struct jsonrpc_msg msg;
+    char *error;
+
+    ck_assert_ptr_nonnull(json);
+    error = jsonrpc_msg_parse(json, &msg);
+    ck_assert_msg(error != NULL, "%s should be invalid", text);
+    ck_assert_msg(strstr(error, needle), "%s: \"%s\" lacks \"%s\"", text,
+                  error, needle);
+    free(error);
+    json_decref(json);
+}
+
+START_TEST(test_classify)
+{
+    check_classify("{\"method\":\"transact\",\"params\":[],\"id\":7}",
+                   JSONRPC_REQUEST);
+    check_classify("{\"method\":\"update\",\"params\":[1],\"id\":null}",
+                   JSONRPC_NOTIFY);
+    check_classify("{\"method\":\"update\",\"params\":[]}", JSONRPC_NOTIFY);
+    check_classify("{\"result\":{},\"error\":null,\"id\":\"x\"}",
+                   JSONRPC_REPLY);
+    check_classify("{\"result\":null,\"error\":null,\"id\":3}",
+                   JSONRPC_REPLY);
+    check_classify("{\"result\":null,\"error\":{\"error\":\"e\"},\"id\":3}",
+                   JSONRPC_ERROR);
+
+    check_invalid("[1]", "not a JSON object");
+    check_invalid("{\"method\":\"m\",\"params\":{},\"id\":1}",
+                  "\"params\" of \"m\" must be an array");
+    check_invalid("{\"method\":1,\"params\":[],\"id\":1}",
+                  "\"method\" must be a string");
+    check_invalid("{\"method\":\"m\",\"id\":1}", "lacks \"params\"");
+    check_invalid("{\"method\":\"m\",\"params\":[],\"id\":1,\"x\":2}",
+                  "unexpected member \"x\"");
+    check_invalid("{\"result\":1,\"error\":null}", "reply lacks \"id\"");
+    check_invalid("{\"params\":[],\"id\":1}", "no \"method\"");
+    check_invalid("{\"id\":1}", "neither");
+
+    /* The constructors produce what the classifier accepts. */
+    json_t *msgs[] = {
+        jsonrpc_create_request("echo", json_array(), json_integer(1)),
+        jsonrpc_create_notify("update", json_array()),
+        jsonrpc_create_reply(json_object(), json_integer(1)),
+        jsonrpc_create_error(json_string("oops"), json_integer(1)),
+    };
+    for (size_t i = 0; i < ARRAY_SIZE(msgs); i++) {
+        struct jsonrpc_msg msg;
+        char *error = jsonrpc_msg_parse(msgs[i], &msg);
+        ck_assert_msg(!error, "%s", error);
+        ck_assert_int_eq(msg.type, (int) i);
+        json_decref(msgs[i]);
+    }
+
+    json_t *req = jsonrpc_create_request("transact", json_array(),
+                                         json_integer(5));
+    char *s = json_dumps(req, JSON_COMPACT | JSON_SORT_KEYS);
+    ck_assert_str_eq(s, "{\"id\":5,\"method\":\"transact\",\"params\":[]}");
+    free(s);
+    json_decref(req);
+}
+END_TEST
+
+/* ---- Connections over libuv. ---- */
+
+/* A tiny server: answers every request with {"echoed": params}, sends an
+ * "echo" probe to each new client, and records the probe's reply. */
+struct test_server {
+    uv_loop_t *loop;
+    struct stream_listener *listener;
+    struct jsonrpc_conn *conn;
+    struct jsonrpc_conn_options options;
+    bool probe;                     /* Send an echo probe on accept. */
+    bool probe_answered;
+    bool notify_before_reply;       /* Send a notification first. */
+    int n_requests;
+    enum jsonrpc_close_reason close_reason;
+    char *close_message;
+    bool closed;
+};
+
+static json_t *
+probe_params(void)
+{
+    return json_pack("[s, i]", "are you there", 7);
+}
+
+static void
+server_on_msg(struct jsonrpc_conn *conn, json_t *json, void *ts_)
+{
+    struct test_server *ts = ts_;
+    struct jsonrpc_msg msg;
+    char *error = jsonrpc_msg_parse(json, &msg);
+
+    ck_assert_msg(!error, "%s", error);
+    if (msg.type == JSONRPC_REPLY && json_is_string(msg.id)
+        && !strcmp(json_string_value(msg.id), "probe")) {
+        json_t *params = probe_params();
+        ts->probe_answered = json_equal(msg.result, params);
+        json_decref(params);
+    } else if (msg.type == JSONRPC_REQUEST
+               && !strcmp(msg.method, "noreply")) {
+        /* Never answered: for the timeout test. */
+    } else if (msg.type == JSONRPC_REQUEST && !strcmp(msg.method, "bye")) {
+        jsonrpc_conn_close(conn);
+    } else if (msg.type == JSONRPC_REQUEST
+               && !strcmp(msg.method, "list_dbs")) {
+        jsonrpc_conn_send(conn, jsonrpc_create_reply(
+                              json_pack("[s]", "xt_db"),
+                              json_incref(msg.id)));
+    } else if (msg.type == JSONRPC_REQUEST) {
+        ts->n_requests++;
+        if (ts->notify_before_reply) {
+            jsonrpc_conn_send(conn, jsonrpc_create_notify(
+                                  "update", json_pack("[s]", "hello")));
+            jsonrpc_conn_send(conn, jsonrpc_create_request(
+                                  "echo", probe_params(),
+                                  json_string("probe")));
+        }
+        jsonrpc_conn_send(conn, jsonrpc_create_reply(
+                              json_pack("{s:O}", "echoed", msg.params),
+                              json_incref(msg.id)));
+    }
+    json_decref(json);
+}
+
+static void
+server_on_close(struct jsonrpc_conn *conn, enum jsonrpc_close_reason reason,
+                const char *message, void *ts_)
+{
+    struct test_server *ts = ts_;
+
+    ts->closed = true;
+    ts->close_reason = reason;
+    free(ts->close_message);
+    ts->close_message = xstrdup(message);
+    if (ts->conn == conn) {
+        ts->conn = NULL;
+    }
+}
+
+static void
+server_on_accept(struct stream_listener *l, uv_stream_t *stream,
+                 const char *peer, void *ts_)
+{
+    static const struct jsonrpc_conn_callbacks cbs = {
+        .on_msg = server_on_msg,
+        .on_close = server_on_close,
+    };
+    struct test_server *ts = ts_;
+
+    ts->conn = jsonrpc_conn_create(stream, peer, &cbs, &ts->options, ts);
+    if (ts->probe) {
+        jsonrpc_conn_send(ts->conn, jsonrpc_create_request(
+                              "echo", probe_params(), json_string("probe")));
+    }
+}
+
+static void
+server_start(struct test_server *ts, uv_loop_t *loop, const char *name)
+{
+    char *error = NULL;
+
+    ts->loop = loop;
+    ck_assert_msg(!stream_listen(loop, name, NULL, server_on_accept, ts,
+                                 &ts->listener, &error), "%s", error);
+}
+
+static void
+server_stop(struct test_server *ts)
+{
+    if (ts->conn) {
+        jsonrpc_conn_close(ts->conn);
+    }
+    stream_listener_close(ts->listener);
+}
+
+/* Client side of the session test. */
+struct test_client {
+    struct test_server *server;
+    int n_connected;
+    json_t *reply;
+};
+
+static void
+client_on_connected(struct jsonrpc_session *s, void *tc_)
+{
+    struct test_client *tc = tc_;
+
+    tc->n_connected++;
+    ck_assert(jsonrpc_session_is_connected(s));
+    ck_assert_int_eq(jsonrpc_session_send(
+                         s, jsonrpc_create_request(
+                             "transact", json_pack("[s, i]", "db", 42),
+                             json_integer(1))), 0);
+}
+
+static void
+client_on_msg(struct jsonrpc_session *s, json_t *msg, void *tc_)
+{
+    struct test_client *tc = tc_;
+
+    /* The server's echo probe must never get here. */
+    ck_assert_ptr_null(json_object_get(msg, "method"));
+    tc->reply = msg;
+    /* Done: tear everything down from inside a callback. */
+    jsonrpc_session_destroy(s);
+    server_stop(tc->server);
+}
+
+static void
+run_session_test(const char *listen_name, bool tcp)
+{
+    static const struct jsonrpc_session_callbacks cbs = {
+        .on_connected = client_on_connected,
+        .on_msg = client_on_msg,
+    };
+    struct test_server ts = { .probe = true };
+    struct test_client tc = { .server = &ts };
+    struct jsonrpc_session *s;
+    uv_loop_t loop;
+    char *connect_name, *error = NULL;
+
+    uv_loop_init(&loop);
+    server_start(&ts, &loop, listen_name);
+    connect_name = (tcp
+                    ? xasprintf("tcp:127.0.0.1:%d",
+                                stream_listener_port(ts.listener))
+                    : xasprintf("unix:%s", listen_name + 6));
+    ck_assert_msg(!jsonrpc_session_create(&loop, connect_name, &cbs, NULL,
+                                          &tc, &s, &error), "%s", error);
+    uv_run(&loop, UV_RUN_DEFAULT);
+
+    ck_assert_int_eq(tc.n_connected, 1);
+    ck_assert_ptr_nonnull(tc.reply);
+    json_t *expected = json_pack("{s:{s:[s, i]}, s:n, s:i}",
+                                 "result", "echoed", "db", 42,
+                                 "error", "id", 1);
+    ck_assert(json_equal(tc.reply, expected));
+    ck_assert(ts.probe_answered);
+    ck_assert_int_eq(uv_loop_close(&loop), 0);
+    json_decref(expected);
+    json_decref(tc.reply);
+    free(ts.close_message);
+    free(connect_name);
+}
+
+START_TEST(test_session_unix)
+{
+    char dir[] = "/tmp/xt-jsonrpc-XXXXXX";
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    char *name = xasprintf("punix:%s/db.sock", dir);
+
+    run_session_test(name, false);
+    free(name);
+    rmdir(dir);
+}
+END_TEST
+
+START_TEST(test_session_tcp)
+{
+    run_session_test("ptcp:0:127.0.0.1", true);
+}
+END_TEST
+
+/* A session retries until the server appears. */
+struct reconnect_test {
+    uv_timer_t timer;
+    struct test_server *server;
+    char *listen_name;
+    struct jsonrpc_session *session;
+    int n_connected;
+};
+
+static void
+reconnect_timer_cb(uv_timer_t *timer)
+{
+    struct reconnect_test *rt = timer->data;
+
+    ck_assert(!jsonrpc_session_is_connected(rt->session));
+    server_start(rt->server, timer->loop, rt->listen_name);
+    uv_close((uv_handle_t *) timer, NULL);
+}
+
+static void
+reconnect_on_connected(struct jsonrpc_session *s, void *rt_)
+{
+    struct reconnect_test *rt = rt_;
+
+    rt->n_connected++;
+    jsonrpc_session_destroy(s);
+    server_stop(rt->server);
+}
+
+static void
+ignore_msg(struct jsonrpc_session *s, json_t *msg, void *aux)
+{
+    json_decref(msg);
+}
+
+START_TEST(test_session_reconnect)
+{
+    static const struct jsonrpc_session_callbacks cbs = {
+        .on_connected = reconnect_on_connected,
+        .on_msg = ignore_msg,
+    };
+    struct jsonrpc_session_options options = {
+        .min_backoff_ms = 10, .max_backoff_ms = 40,
+    };
+    struct test_server ts = { 0 };
+    struct reconnect_test rt = { .server = &ts };
+    char dir[] = "/tmp/xt-jsonrpc-XXXXXX";
+    uv_loop_t loop;
+    char *connect_name;
+
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    rt.listen_name = xasprintf("punix:%s/db.sock", dir);
+    connect_name = xasprintf("unix:%s/db.sock", dir);
+    uv_loop_init(&loop);
+    ck_assert(!jsonrpc_session_create(&loop, connect_name, &cbs, &options,
+                                      &rt, &rt.session, NULL));
+    uv_timer_init(&loop, &rt.timer);
+    rt.timer.data = &rt;
+    uv_timer_start(&rt.timer, reconnect_timer_cb, 200, 0);
+    uv_run(&loop, UV_RUN_DEFAULT);
+    ck_assert_int_eq(rt.n_connected, 1);
+    ck_assert_int_eq(uv_loop_close(&loop), 0);
+    free(ts.close_message);
+    free(rt.listen_name);
+    free(connect_name);
+    rmdir(dir);
+}
+END_TEST
+
+/* After the server drops an established connection, the session reports
+ * it and reconnects on its own. */
+struct drop_test {
+    struct test_server *server;
+    int n_connected, n_disconnected;
+    char *reason;
+};
+
+static void
+drop_on_connected(struct jsonrpc_session *s, void *dt_)
+{
+    struct drop_test *dt = dt_;
+
+    ck_assert_int_eq(jsonrpc_session_get_seqno(s), ++dt->n_connected);
+    if (dt->n_connected == 1) {
+        jsonrpc_session_send(s, jsonrpc_create_request("bye", json_array(),
+                                                       json_integer(1)));
+    } else {
+        jsonrpc_session_destroy(s);
+        server_stop(dt->server);
+    }
+}
+
+static void
+drop_on_disconnected(struct jsonrpc_session *s, const char *reason,
+                     void *dt_)
+{
+    struct drop_test *dt = dt_;
+
+    ck_assert(!jsonrpc_session_is_connected(s));
+    ck_assert_int_eq(jsonrpc_session_send(s, json_object()), ENOTCONN);
+    dt->n_disconnected++;
+    free(dt->reason);
+    dt->reason = xstrdup(reason);
+}
+
+START_TEST(test_session_drop)
+{
+    static const struct jsonrpc_session_callbacks cbs = {
+        .on_connected = drop_on_connected,
+        .on_msg = ignore_msg,
+        .on_disconnected = drop_on_disconnected,
+    };
+    struct jsonrpc_session_options options = { .min_backoff_ms = 10 };
+    struct test_server ts = { 0 };
+    struct drop_test dt = { .server = &ts };
+    struct jsonrpc_session *s;
+    uv_loop_t loop;
+    char *connect_name;
+
+    uv_loop_init(&loop);
+    server_start(&ts, &loop, "ptcp:0:127.0.0.1");
+    connect_name = xasprintf("tcp:127.0.0.1:%d",
+                             stream_listener_port(ts.listener));
+    ck_assert(!jsonrpc_session_create(&loop, connect_name, &cbs, &options,
+                                      &dt, &s, NULL));
+    uv_run(&loop, UV_RUN_DEFAULT);
+    ck_assert_int_eq(dt.n_connected, 2);
+    ck_assert_int_eq(dt.n_disconnected, 1);
+    ck_assert_str_eq(dt.reason, "connection closed by peer");
+    ck_assert_int_eq(uv_loop_close(&loop), 0);
+    free(dt.reason);
+    free(ts.close_message);
+    free(connect_name);
+}
+END_TEST
+
+/* A peer that sends garbage is disconnected with a clear reason. */
+START_TEST(test_conn_protocol_error)
+{
+    struct test_server ts = { 0 };
+    char dir[] = "/tmp/xt-jsonrpc-XXXXXX";
+    char *listen_name, *connect_name;
+    uv_loop_t loop;
+    int fd;
+
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    listen_name = xasprintf("punix:%s/db.sock", dir);
+    connect_name = xasprintf("unix:%s/db.sock", dir);
+    uv_loop_init(&loop);
+    server_start(&ts, &loop, listen_name);
+    ck_assert_int_eq(stream_open_block(connect_name, 1000, &fd, NULL), 0);
+    const char garbage[] = "{\"method\":\"echo\",\"params\":[],\"id\":1}"
+                           "{\"method\":}";
+    ck_assert_int_eq(write(fd, garbage, strlen(garbage)), strlen(garbage));
+    while (!ts.closed) {
+        uv_run(&loop, UV_RUN_ONCE);
+    }
+    ck_assert_int_eq(ts.n_requests, 1);
+    ck_assert_int_eq(ts.close_reason, JSONRPC_CLOSE_PROTOCOL);
+    ck_assert_msg(strstr(ts.close_message, "syntax error"), "%s",
+                  ts.close_message);
+    server_stop(&ts);
+    uv_run(&loop, UV_RUN_DEFAULT);
+    ck_assert_int_eq(uv_loop_close(&loop), 0);
+    close(fd);
+    free(ts.close_message);
+    free(listen_name);
+    free(connect_name);
+    rmdir(dir);
+}
+END_TEST
+
+/* A client that never reads is cut off once the backlog passes the bound,
+ * instead of making the server buffer without limit. */
+START_TEST(test_conn_backlog)
+{
+    struct test_server ts = { .options = { .max_backlog = 256 * 1024 } };
+    char dir[] = "/tmp/xt-jsonrpc-XXXXXX";
+    char *listen_name, *connect_name, *big;
+    int fd, n_sent, retval = 0;
+    uv_loop_t loop;
+
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    listen_name = xasprintf("punix:%s/db.sock", dir);
+    connect_name = xasprintf("unix:%s/db.sock", dir);
+    uv_loop_init(&loop);
+    server_start(&ts, &loop, listen_name);
+    ck_assert_int_eq(stream_open_block(connect_name, 1000, &fd, NULL), 0);
+    while (!ts.conn) {
+        uv_run(&loop, UV_RUN_ONCE);
+    }
+
+    big = xmalloc(16 * 1024 + 1);
+    memset(big, 'u', 16 * 1024);
+    big[16 * 1024] = '\0';
+    for (n_sent = 0; n_sent < 10000; n_sent++) {
+        retval = jsonrpc_conn_send(ts.conn, jsonrpc_create_notify(
+                                       "update", json_pack("[s]", big)));
+        if (retval) {
+            break;
+        }
+    }
+    ck_assert_int_eq(retval, ENOBUFS);
+    /* 10000 x 16 KiB would be 160 MB: we must have stopped far sooner. */
+    ck_assert_int_lt(n_sent, 1000);
+    ck_assert(jsonrpc_conn_is_closing(ts.conn));
+    ck_assert_int_eq(jsonrpc_conn_send(ts.conn, json_object()), ENOTCONN);
+    while (!ts.closed) {
+        uv_run(&loop, UV_RUN_ONCE);
+    }
+    ck_assert_int_eq(ts.close_reason, JSONRPC_CLOSE_BACKLOG);
+    ck_assert_msg(strstr(ts.close_message, "not reading"), "%s",
+                  ts.close_message);
+    server_stop(&ts);
+    uv_run(&loop, UV_RUN_DEFAULT);
+    ck_assert_int_eq(uv_loop_close(&loop), 0);
+    close(fd);
+    free(big);
+    free(ts.close_message);
+    free(listen_name);
+    free(connect_name);
+    rmdir(dir);
+}
+END_TEST
+
+/* ---- Blocking client against a libuv server in another thread. ---- */
+
+struct server_thread {
+    pthread_t thread;
+    uv_loop_t loop;
+    uv_async_t stop;
+    struct test_server ts;
+    char *listen_name;
+};
+
+static void
+stop_cb(uv_async_t *async)
+{
+    struct server_thread *st = async->data;
+
+    server_stop(&st->ts);
+    uv_close((uv_handle_t *) async, NULL);
+}
+
+static void *
+server_thread_main(void *st_)
+{
+    struct server_thread *st = st_;
+
+    uv_run(&st->loop, UV_RUN_DEFAULT);
+    return NULL;
+}
+
+static void
+server_thread_start(struct server_thread *st, const char *listen_name)
+{
+    uv_loop_init(&st->loop);
+    uv_async_init(&st->loop, &st->stop, stop_cb);
+    st->stop.data = st;
+    server_start(&st->ts, &st->loop, listen_name);
+    pthread_create(&st->thread, NULL, server_thread_main, st);
+}
+
+static void
+server_thread_stop(struct server_thread *st)
+{
+    uv_async_send(&st->stop);
+    pthread_join(st->thread, NULL);
+    ck_assert_int_eq(uv_loop_close(&st->loop), 0);
+    free(st->ts.close_message);
+}
+
+static void
+count_notify(json_t *msg, void *n_)
+{
+    int *n = n_;
+
+    ck_assert_str_eq(json_string_value(json_object_get(msg, "method")),
+                     "update");
+    (*n)++;
+    json_decref(msg);
+}
+
+START_TEST(test_blocking_client)
+{
+    struct server_thread st = { .ts = { .notify_before_reply = true } };
+    char dir[] = "/tmp/xt-jsonrpc-XXXXXX";
+    struct jsonrpc_client *c;
+    char *listen_name, *connect_name, *error = NULL;
+    json_t *reply;
+    int n_notify = 0;
+
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    listen_name = xasprintf("punix:%s/db.sock", dir);
+    connect_name = xasprintf("unix:%s/db.sock", dir);
+    server_thread_start(&st, listen_name);
+
+    ck_assert_msg(!jsonrpc_client_open(connect_name, 1000, &c, &error),
+                  "%s", error);
+    jsonrpc_client_set_notify_cb(c, count_notify, &n_notify);
+    ck_assert_msg(!jsonrpc_client_transact(
+                      c, jsonrpc_create_request("transact", json_array(),
+                                                json_integer(9)),
+                      2000, &reply, &error), "%s", error);
+    json_t *expected = json_pack("{s:{s:[]}, s:n, s:i}", "result", "echoed",
+                                 "error", "id", 9);
+    ck_assert(json_equal(reply, expected));
+    ck_assert_int_eq(n_notify, 1);
+    json_decref(reply);
+    json_decref(expected);
+
+    /* A request nobody answers times out, promptly. */
+    ck_assert_int_eq(jsonrpc_client_transact(
+                         c, jsonrpc_create_request("noreply", json_array(),
+                                                   json_integer(10)),
+                         200, &reply, &error), ETIMEDOUT);
+    ck_assert_ptr_null(reply);
+    ck_assert_ptr_nonnull(strstr(error, "timed out"));
+    free(error);
+    jsonrpc_client_close(c);
+
+    /* The one-shot helper. */
+    ck_assert_int_eq(jsonrpc_transact_block(
+                         connect_name,
+                         jsonrpc_create_request("x", json_array(),
+                                                json_string("id")),
+                         2000, &reply, &error), 0);
+    ck_assert_ptr_nonnull(json_object_get(reply, "result"));
+    json_decref(reply);
+
+    server_thread_stop(&st);
+    /* The server's echo probe was answered by the blocking client. */
+    ck_assert(st.ts.probe_answered);
+
+    ck_assert_int_eq(jsonrpc_client_open(connect_name, 1000, &c, &error),
+                     ENOENT);
+    ck_assert_ptr_nonnull(strstr(error, connect_name));
+    free(error);
+
+    free(listen_name);
+    free(connect_name);
+    rmdir(dir);
+}
+END_TEST
+
+/* Open vSwitch's own client must be able to talk to a server built on
+ * jsonrpc_conn, and our blocking client to Open vSwitch's server. */
+START_TEST(test_interop_ovsdb_client)
+{
+    struct server_thread st = { .ts = { 0 } };
+    char dir[] = "/tmp/xt-jsonrpc-XXXXXX";
+    char *listen_name, *cmd, out[256];
+    size_t n;
+    FILE *p;
+
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    listen_name = xasprintf("punix:%s/db.sock", dir);
+    server_thread_start(&st, listen_name);
+    cmd = xasprintf("ovsdb-client --timeout=5 list-dbs unix:%s/db.sock", dir);
+    p = popen(cmd, "r");
+    ck_assert_ptr_nonnull(p);
+    n = fread(out, 1, sizeof out - 1, p);
+    out[n] = '\0';
+    ck_assert_int_eq(pclose(p), 0);
+    ck_assert_str_eq(out, "xt_db\n");
+    server_thread_stop(&st);
+    free(cmd);
+    free(listen_name);
+    rmdir(dir);
+}
+END_TEST
+
+START_TEST(test_interop_ovsdb_server)
+{
+    char dir[] = "/tmp/xt-jsonrpc-XXXXXX";
+    char *db, *sock, *remote, *ctl, *cmd, *error = NULL;
+    json_t *reply = NULL;
+    pid_t pid;
+    int retval = -1;
+
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    db = xasprintf("%s/conf.db", dir);
+    sock = xasprintf("%s/db.sock", dir);
+    remote = xasprintf("--remote=punix:%s", sock);
+    ctl = xasprintf("--unixctl=%s/db.ctl", dir);
+    cmd = xasprintf("ovsdb-tool create %s "
+                    "/usr/share/openvswitch/vswitch.ovsschema", db);
+    ck_assert_int_eq(system(cmd), 0);
+
+    pid = fork();
+    ck_assert_int_ge(pid, 0);
+    if (!pid) {
+        execlp("ovsdb-server", "ovsdb-server", remote, ctl, "--no-chdir",
+               "-vconsole:off", db, (char *) NULL);
+        _exit(127);
+    }
+    char *unix_name = xasprintf("unix:%s", sock);
+    for (int i = 0; i < 200 && retval; i++) {
+        free(error);
+        error = NULL;
+        retval = jsonrpc_transact_block(
+            unix_name, jsonrpc_create_request("list_dbs", json_array(),
+                                              json_integer(0)),
+            2000, &reply, &error);
+        if (retval) {
+            usleep(20000);
+        }
+    }
+    kill(pid, SIGTERM);
+    waitpid(pid, NULL, 0);
+    ck_assert_msg(!retval, "%s", error);
+    json_t *expected = json_pack("{s:[s, s], s:n, s:i}", "result",
+                                 "Open_vSwitch", "_Server", "error", "id", 0);
+    ck_assert(json_equal(reply, expected));
+    json_decref(expected);
+    json_decref(reply);
+
+    free(unix_name);
+    free(cmd);
+    cmd = xasprintf("rm -rf %s", dir);
+    ck_assert_int_eq(system(cmd), 0);
+    free(cmd);
+    free(db);
+    free(sock);
+    free(remote);
+    free(ctl);
+}
+END_TEST
+
+int
+main(void)
+{
+    Suite *s = suite_create("jsonrpc");
+    TCase *tc = tcase_create("core");
+    SRunner *sr;
+    int failed;
+
+    tcase_set_timeout(tc, 30);
+    tcase_add_test(tc, test_framing_every_split);
+    tcase_add_test(tc, test_framing_malformed);
+    tcase_add_test(tc, test_framing_depth);
+    tcase_add_test(tc, test_framing_oversize);
+    tcase_add_test(tc, test_classify);
+    tcase_add_test(tc, test_session_unix);
+    tcase_add_test(tc, test_session_tcp);
+    tcase_add_test(tc, test_session_reconnect);
+    tcase_add_test(tc, test_session_drop);
+    tcase_add_test(tc, test_conn_protocol_error);
+    tcase_add_test(tc, test_conn_backlog);
+    tcase_add_test(tc, test_blocking_client);
+    tcase_add_test(tc, test_interop_ovsdb_client);
+    tcase_add_test(tc, test_interop_ovsdb_server);
+    suite_add_tcase(s, tc);
+    sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
