@@ -507,7 +507,9 @@ execute_transaction(struct session *s, struct server_db *sdb,
 {
     struct server *server = s->server;
     struct ovsdb_execute_ctx ctx = {
-        .read_only = sdb == server->server_db,
+        /* _Server is read-only because its name is reserved: transact.c
+         * refuses writes to it with ovsdb-server's message. */
+        .read_only = false,
         .has_lock = session_has_lock,
         .aux = s,
     };
@@ -614,33 +616,37 @@ trigger_timer_cb(uv_timer_t *timer)
 
 /* ---- Methods. ---- */
 
-static bool
-check_params(struct session *s, const json_t *params, size_t min,
-             size_t max, const json_t *id, const char *method)
+/* An error reply whose "error" is a bare string, as ovsdb-server sends
+ * for an unknown method or monitor. */
+static void
+send_error_string(struct session *s, const char *error, const json_t *id)
 {
-    size_t n = json_array_size(params);
-
-    if (n < min || n > max) {
-        send_error(s, ovsdb_error("syntax error", "%s: expected %zu%s "
-                                  "parameters, got %zu", method, min,
-                                  max == min ? "" : " or more", n), id);
-        return false;
-    }
-    return true;
+    session_send(s, jsonrpc_create_error(json_string(error),
+                                         json_incref((json_t *) id)),
+                 HELD_PLAIN, NULL);
 }
 
-/* For methods whose first parameter names a database. */
+/* For methods whose first parameter names a database: the database, or
+ * NULL after replying with ovsdb-server's error. */
 static struct server_db *
-get_db_param(struct session *s, const json_t *params, const json_t *id)
+get_db_param(struct session *s, const json_t *params, const json_t *id,
+             const char *method)
 {
-    struct server_db *sdb = server_find_db(s->server,
-                                           json_array_get(params, 0));
+    const json_t *name = json_array_get(params, 0);
+    struct server_db *sdb;
+
+    if (!json_is_string(name)) {
+        send_error(s, ovsdb_syntax_error(params, NULL, "%s request params "
+                                         "must begin with <db-name>",
+                                         method), id);
+        return NULL;
+    }
+    sdb = server_find_db(s->server, name);
     if (!sdb) {
-        const json_t *name = json_array_get(params, 0);
-        send_error(s, ovsdb_error("unknown database", "%s",
-                                  json_is_string(name)
-                                  ? json_string_value(name) : "(not a "
-                                  "string)"), id);
+        send_error(s, ovsdb_syntax_error(params, "unknown database",
+                                         "%s request specifies unknown "
+                                         "database %s", method,
+                                         json_string_value(name)), id);
     }
     return sdb;
 }
@@ -663,8 +669,9 @@ method_get_schema(struct session *s, const json_t *params, const json_t *id)
 {
     struct server_db *sdb;
 
-    if (check_params(s, params, 1, 1, id, "get_schema")
-        && (sdb = get_db_param(s, params, id))) {
+    /* Later parameters are ignored, as ovsdb-server ignores them (the
+     * Python IDL sends the database's last known cid). */
+    if ((sdb = get_db_param(s, params, id, "get_schema"))) {
         send_reply(s, ovsdb_schema_to_json(sdb->db->schema), id);
     }
 }
@@ -677,8 +684,7 @@ method_transact(struct session *s, const json_t *params, const json_t *id)
     long long deadline;
     json_t *ops;
 
-    if (!check_params(s, params, 1, SIZE_MAX, id, "transact")
-        || !(sdb = get_db_param(s, params, id))) {
+    if (!(sdb = get_db_param(s, params, id, "transact"))) {
         return;
     }
     ops = json_array();
@@ -707,9 +713,6 @@ method_cancel(struct session *s, const json_t *params, const json_t *id)
 {
     struct trigger *t, *next;
 
-    if (!check_params(s, params, 1, 1, id, "cancel")) {
-        return;
-    }
     LIST_FOR_EACH_SAFE (t, next, node, &s->server->triggers) {
         if (t->session == s && json_equal(t->id, json_array_get(params, 0))) {
             send_error(s, ovsdb_error("canceled", NULL), t->id);
@@ -746,14 +749,18 @@ method_monitor(struct session *s, const json_t *params, const json_t *id,
     struct ovsdb_error *error;
     json_t *result;
 
-    if (!check_params(s, params, version == OVSDB_MONITOR_V1 ? 2 : 3, n, id,
-                      method)
-        || !(sdb = get_db_param(s, params, id))) {
+    if (json_array_size(params) != n) {
+        send_error(s, ovsdb_syntax_error(params, NULL, "invalid parameters"),
+                   id);
+        return;
+    }
+    if (!(sdb = get_db_param(s, params, id, method))) {
         return;
     }
     const json_t *monitor_id = json_array_get(params, 1);
     if (session_find_monitor(s, monitor_id)) {
-        send_error(s, ovsdb_error("duplicate monitor ID", NULL), id);
+        send_error(s, ovsdb_syntax_error(monitor_id, NULL,
+                                         "duplicate monitor ID"), id);
         return;
     }
     m = xzalloc(sizeof *m);
@@ -792,12 +799,9 @@ method_monitor_cancel(struct session *s, const json_t *params,
 {
     struct session_monitor *m;
 
-    if (!check_params(s, params, 1, 1, id, "monitor_cancel")) {
-        return;
-    }
     m = session_find_monitor(s, json_array_get(params, 0));
-    if (!m) {
-        send_error(s, ovsdb_error("unknown monitor", NULL), id);
+    if (json_array_size(params) != 1 || !m) {
+        send_error_string(s, "unknown monitor", id);
         return;
     }
     session_monitor_destroy(m);
@@ -811,18 +815,21 @@ method_monitor_cond_change(struct session *s, const json_t *params,
     struct session_monitor *m;
     struct ovsdb_error *error;
 
-    if (!check_params(s, params, 3, 3, id, "monitor_cond_change")) {
+    if (json_array_size(params) != 3) {
+        send_error(s, ovsdb_syntax_error(params, NULL, "invalid parameters"),
+                   id);
         return;
     }
     m = session_find_monitor(s, json_array_get(params, 0));
     if (!m) {
-        send_error(s, ovsdb_error("unknown monitor", "no monitor with this "
-                                  "id"), id);
+        send_error(s, ovsdb_syntax_error(json_array_get(params, 0), NULL,
+                                         "unknown monitor session"), id);
         return;
     }
     const json_t *new_id = json_array_get(params, 1);
     if (!json_equal(new_id, m->id) && session_find_monitor(s, new_id)) {
-        send_error(s, ovsdb_error("duplicate monitor ID", NULL), id);
+        send_error(s, ovsdb_syntax_error(new_id, NULL,
+                                         "duplicate monitor ID"), id);
         return;
     }
     /* The rows that start or stop matching go first, in an update; the
@@ -902,6 +909,8 @@ lock_waiter_remove(struct server *server, struct lock_waiter *w)
     }
 }
 
+/* "lock" and "steal" (RFC 7047 4.1.8, 4.1.9).  A session may hold or wait
+ * for a lock only once: it must unlock before asking again. */
 static void
 method_lock(struct session *s, const json_t *params, const json_t *id,
             bool steal)
@@ -910,35 +919,27 @@ method_lock(struct session *s, const json_t *params, const json_t *id,
     struct server_lock *lock;
     struct lock_waiter *w;
 
-    if (!check_params(s, params, 1, 1, id, method)) {
-        return;
-    }
     const json_t *name = json_array_get(params, 0);
-    if (!lock_name_is_valid(name)) {
-        send_error(s, ovsdb_error("syntax error", "%s: invalid lock name",
-                                  method), id);
+    if (json_array_size(params) != 1 || !lock_name_is_valid(name)) {
+        send_error(s, ovsdb_syntax_error(params, NULL, "%s request params "
+                                         "must be <id>", method), id);
         return;
     }
     const char *lock_name = json_string_value(name);
-    w = shash_find_data(&s->waiters, lock_name);
-    if (w && !steal) {
-        send_error(s, ovsdb_error("duplicate lock", "session already holds "
-                                  "or waits for lock %s", lock_name), id);
+    if (shash_find(&s->waiters, lock_name)) {
+        send_error(s, ovsdb_syntax_error(params, NULL, "must issue \"unlock\" "
+                                         "before new \"%s\"", method), id);
         return;
     }
     lock = get_lock(s->server, lock_name);
-    if (w) {
-        ovs_list_remove(&w->node);
-    } else {
-        w = xzalloc(sizeof *w);
-        w->lock = lock;
-        w->session = s;
-        shash_add(&s->waiters, lock_name, w);
-    }
+    w = xzalloc(sizeof *w);
+    w->lock = lock;
+    w->session = s;
+    shash_add(&s->waiters, lock_name, w);
     if (steal) {
         struct session *victim = lock_owner(lock);
         ovs_list_push_front(&lock->waiters, &w->node);
-        if (victim && victim != s) {
+        if (victim) {
             /* The victim loses the lock for good, as in ovsdb-server. */
             struct lock_waiter *vw = shash_find_data(&victim->waiters,
                                                      lock_name);
@@ -956,16 +957,13 @@ method_lock(struct session *s, const json_t *params, const json_t *id,
 static void
 method_unlock(struct session *s, const json_t *params, const json_t *id)
 {
-    struct lock_waiter *w;
-
-    if (!check_params(s, params, 1, 1, id, "unlock")) {
-        return;
-    }
     const char *name = json_string_value(json_array_get(params, 0));
-    w = name ? shash_find_data(&s->waiters, name) : NULL;
-    if (!w) {
-        send_error(s, ovsdb_error("not locked", "session does not hold or "
-                                  "wait for lock %s", name ? name : "?"), id);
+    struct lock_waiter *w = name ? shash_find_data(&s->waiters, name) : NULL;
+
+    if (json_array_size(params) != 1 || !w) {
+        send_error(s, ovsdb_syntax_error(params, NULL, "unlock: \"unlock\" "
+                                         "without \"lock\" or \"steal\""),
+                   id);
         return;
     }
     lock_waiter_remove(s->server, w);
@@ -1013,7 +1011,7 @@ handle_request(struct session *s, const struct jsonrpc_msg *msg)
     } else if (!strcmp(method, "cancel")) {
         method_cancel(s, params, id);
     } else {
-        send_error(s, ovsdb_error("unknown method", "%s", method), id);
+        send_error_string(s, "unknown method", id);
     }
 }
 

@@ -235,7 +235,8 @@ jsonrpc_create_reply(json_t *result, json_t *id)
 json_t *
 jsonrpc_create_error(json_t *error, json_t *id)
 {
-    return json_pack("{s:n, s:o, s:o}", "result",
+    /* Open vSwitch sends no "result" member in an error reply. */
+    return json_pack("{s:o, s:o}",
                      "error", error ? error : json_null(),
                      "id", id ? id : json_null());
 }
@@ -334,11 +335,13 @@ jsonrpc_msg_to_string(const json_t *json)
 }
 
 /* Serializes 'json' compactly into a malloc'd buffer.  jansson's json_dumps
- * uses its own allocator (malloc by default), so free() works. */
+ * uses its own allocator (malloc by default), so free() works.  Reals get 15
+ * significant digits, as Open vSwitch prints them (DBL_DIG): 0.1 goes out as
+ * 0.1, not 0.10000000000000001, and 1.0 as 1. */
 static char *
 serialize(const json_t *json, size_t *lenp)
 {
-    char *s = json_dumps(json, JSON_COMPACT);
+    char *s = json_dumps(json, JSON_COMPACT | JSON_REAL_PRECISION(15));
     *lenp = s ? strlen(s) : 0;
     return s;
 }

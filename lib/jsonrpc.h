@@ -155,8 +155,9 @@ struct jsonrpc_conn_callbacks {
 
     /* The connection is gone.  Called exactly once per connection, always
      * from the loop (never from inside a jsonrpc_conn_*() call), also after
-     * jsonrpc_conn_close().  'message' explains the reason for logs ("
-     * connection closed by peer", "syntax error at byte 1234: ...").  The
+     * jsonrpc_conn_close().  'message' explains the reason for logs
+     * ("connection closed by peer", "syntax error in message starting at
+     * byte 1234: ...").  The
      * connection is freed right after this returns.  Optional. */
     void (*on_close)(struct jsonrpc_conn *, enum jsonrpc_close_reason,
                      const char *message, void *aux);
@@ -264,8 +265,8 @@ int jsonrpc_client_send(struct jsonrpc_client *, json_t *msg,
                         int timeout_ms, char **errorp);
 
 /* Receives the next message of any kind into '*msgp' (caller owns it).
- * EOF when the peer closed the connection, ETIMEDOUT, EPROTO for a framing
- * error. */
+ * Returns 0, EOF (-1, as in <stdio.h>) when the peer closed the
+ * connection, ETIMEDOUT, EPROTO for a framing error, or another errno. */
 int jsonrpc_client_recv(struct jsonrpc_client *, int timeout_ms,
                         json_t **msgp, char **errorp);
 

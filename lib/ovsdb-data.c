@@ -1082,18 +1082,15 @@ datum_sort__(struct ovsdb_datum *datum, const struct ovsdb_type *type)
     free(elems);
 }
 
+/* Open vSwitch reports a duplicate with this tag and these words, without
+ * naming the value (ovs-vsctl prints "1,1: set contains duplicate value");
+ * a transact reply says "set contains duplicate", see datum_from_json__. */
 static struct ovsdb_error *
-duplicate_error(const struct ovsdb_datum *datum, unsigned int i,
-                const struct ovsdb_type *type)
+duplicate_error(const struct ovsdb_type *type)
 {
-    char *s = ovsdb_atom_to_string(&datum->keys[i], type->key.type);
-    struct ovsdb_error *error
-        = ovsdb_error("constraint violation",
-                      ovsdb_type_is_map(type)
-                      ? "map contains duplicate key %s"
-                      : "set contains duplicate value %s", s);
-    free(s);
-    return error;
+    return ovsdb_error("ovsdb error", ovsdb_type_is_map(type)
+                       ? "map contains duplicate key"
+                       : "set contains duplicate value");
 }
 
 struct ovsdb_error *
@@ -1103,7 +1100,7 @@ ovsdb_datum_sort(struct ovsdb_datum *datum, const struct ovsdb_type *type)
     for (unsigned int i = 1; i < datum->n; i++) {
         if (ovsdb_atom_equals(&datum->keys[i - 1], &datum->keys[i],
                               type->key.type)) {
-            return duplicate_error(datum, i, type);
+            return duplicate_error(type);
         }
     }
     return NULL;
@@ -1134,22 +1131,22 @@ ovsdb_datum_sort_unique(struct ovsdb_datum *datum,
     datum->n = dst;
 }
 
-/* The "N members" size error. */
+/* The "N members" size error, worded and tagged as ovsdb-server words and
+ * tags it ("syntax error"), quoting 'json' when there is one. */
 static struct ovsdb_error *
-check_size(unsigned int n, const struct ovsdb_type *type)
+check_size(unsigned int n, const struct ovsdb_type *type, const json_t *json)
 {
     const char *class = ovsdb_type_is_map(type) ? "map" : "set";
 
     if (n >= type->n_min && n <= type->n_max) {
         return NULL;
-    } else if (type->n_max == OVSDB_UNLIMITED) {
-        return ovsdb_error("constraint violation",
-                           "%s must have at least %u members but %u are "
-                           "present", class, type->n_min, n);
+    } else if (type->n_min == 1 && type->n_max == 1) {
+        return ovsdb_syntax_error(json, NULL, "%s must have exactly one "
+                                  "member but %u are present", class, n);
     } else {
-        return ovsdb_error("constraint violation",
-                           "%s must have %u to %u members but %u are "
-                           "present", class, type->n_min, type->n_max, n);
+        return ovsdb_syntax_error(json, NULL, "%s must have %u to %u members "
+                                  "but %u are present", class, type->n_min,
+                                  type->n_max, n);
     }
 }
 
@@ -1157,7 +1154,7 @@ struct ovsdb_error *
 ovsdb_datum_check_constraints(const struct ovsdb_datum *datum,
                               const struct ovsdb_type *type)
 {
-    struct ovsdb_error *error = check_size(datum->n, type);
+    struct ovsdb_error *error = check_size(datum->n, type, NULL);
 
     for (unsigned int i = 0; !error && i < datum->n; i++) {
         error = ovsdb_atom_check_constraints(&datum->keys[i], &type->key);
@@ -1220,7 +1217,7 @@ datum_from_json__(struct ovsdb_datum *datum, const struct ovsdb_type *type,
     }
 
     if (check_bounds) {
-        error = check_size(n, type);
+        error = check_size(n, type, json);
         if (error) {
             return error;
         }
@@ -1258,6 +1255,11 @@ datum_from_json__(struct ovsdb_datum *datum, const struct ovsdb_type *type,
     }
     if (!error) {
         error = ovsdb_datum_sort(datum, type);
+        if (error && !is_map) {
+            /* ovsdb-server's wording for a set in a transaction. */
+            ovsdb_error_destroy(error);
+            error = ovsdb_error("ovsdb error", "set contains duplicate");
+        }
     }
     if (error) {
         ovsdb_datum_destroy(datum, type);

@@ -111,7 +111,7 @@ ovsdb_error_to_json(const struct ovsdb_error *error)
     if (error->syntax) {
         char *s = json_dumps(error->syntax,
                              JSON_COMPACT | JSON_ENCODE_ANY
-                             | JSON_PRESERVE_ORDER);
+                             | JSON_SORT_KEYS);
         if (s) {
             json_object_set_new(json, "syntax", json_string(s));
             free(s);

@@ -7,6 +7,7 @@
 #include "uuid.h"
 
 #include <ctype.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/random.h>
@@ -14,6 +15,20 @@
 #include <unistd.h>
 
 static __thread uint64_t prng_state[2];
+
+/* A forked child must not repeat its parent's UUIDs: forget the state in
+ * the child, so that its first UUID reseeds from getrandom(). */
+static void
+prng_forget(void)
+{
+    prng_state[0] = prng_state[1] = 0;
+}
+
+static void __attribute__((constructor))
+prng_init(void)
+{
+    pthread_atfork(NULL, NULL, prng_forget);
+}
 
 static uint64_t
 prng_next(void)

@@ -19,3 +19,9 @@ include tests/monitor.mk
 include tests/server.mk
 include tests/interop.mk
 include tests/switchd.mk
+include tests/idl.mk
+include tests/ctl.mk
+include tests/switchd-daemon.mk
+include tests/system.mk
+include tests/fuzz.mk
+include tests/fault.mk

@@ -2,6 +2,7 @@
 # the Python IDL, ovsdbapp) against xsw-dbserver, beside ovsdb-server.
 TESTS += \
 	tests/interop/ovsdb-client.py \
+	tests/interop/jsonrpc-protocol.py \
 	tests/interop/ovs-vsctl.py \
 	tests/interop/python-idl.py \
 	tests/interop/ovsdbapp-api.py

@@ -270,11 +270,9 @@ struct error_case {
     const char *syntax;    /* NULL: not checked; "" none expected. */
 };
 
-/* An argument with too few or too many elements.  Open vSwitch reports a
- * "syntax error" ("set must have exactly one member but 0 are present");
- * lib/ovsdb-data.c currently says "constraint violation" with other words.
- * Either tag passes here until the two are reconciled. */
-#define SIZE_ERROR NULL
+/* An argument with too few or too many elements: Open vSwitch reports a
+ * "syntax error" ("set must have exactly one member but 0 are present"). */
+#define SIZE_ERROR "syntax error"
 
 #define MISMATCH(OP, COL, TYPE) \
     "Type mismatch: \"" OP "\" operator may not be applied to column " \
