@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 #include <uv.h>
 
@@ -59,8 +60,18 @@ usage(void)
            "  --unixctl=PATH        control socket (default\n"
            "                        %s/xsw-dbserver.<pid>.ctl)\n"
            "  --max-message-size=N  largest JSON-RPC message accepted, bytes\n"
+           "                        (default 64 MiB)\n"
+           "  --read-only-remote=REMOTE  like --remote, but its clients may\n"
+           "                        only read and monitor\n"
+           "  --unix-socket-mode=MODE  mode of punix: sockets (default 0700)\n"
            "  --max-backlog=N       output bytes queued for a client before\n"
-           "                        it is disconnected\n"
+           "                        it is disconnected (default 128 MiB)\n"
+           "  --max-nesting-depth=N deepest JSON nesting accepted (default\n"
+           "                        1000)\n"
+           "  --max-sessions=N      most clients served at once (default\n"
+           "                        10000)\n"
+           "  --max-txn-rows=N      most rows one transaction may change\n"
+           "                        (default 1000000)\n"
            "  --create SCHEMA DBFILE  create DBFILE from SCHEMA and exit\n"
            "  -h, --help            this help\n"
            "  -V, --version         print the version\n",
@@ -106,6 +117,20 @@ exit_on_signal(uv_signal_t *handle, int signum)
     uv_stop(handle->loop);
 }
 
+/* Each client is a file descriptor: allow as many as the hard limit does,
+ * so that --max-sessions, not the default soft limit of 1024, is what
+ * bounds them. */
+static void
+raise_fd_limit(void)
+{
+    struct rlimit rl;
+
+    if (!getrlimit(RLIMIT_NOFILE, &rl) && rl.rlim_cur < rl.rlim_max) {
+        rl.rlim_cur = rl.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &rl);
+    }
+}
+
 static size_t
 parse_size(const char *option, const char *s)
 {
@@ -130,7 +155,12 @@ main(int argc, char *argv[])
         OPT_UNIXCTL,
         OPT_CREATE,
         OPT_MAX_MSG,
-        OPT_MAX_BACKLOG
+        OPT_MAX_BACKLOG,
+        OPT_READ_ONLY_REMOTE,
+        OPT_MAX_DEPTH,
+        OPT_MAX_SESSIONS,
+        OPT_MAX_TXN_ROWS,
+        OPT_UNIX_MODE
     };
     static const struct option long_options[] = {
         {"remote", required_argument, NULL, OPT_REMOTE},
@@ -138,16 +168,22 @@ main(int argc, char *argv[])
         {"create", required_argument, NULL, OPT_CREATE},
         {"max-message-size", required_argument, NULL, OPT_MAX_MSG},
         {"max-backlog", required_argument, NULL, OPT_MAX_BACKLOG},
+        {"read-only-remote", required_argument, NULL, OPT_READ_ONLY_REMOTE},
+        {"max-nesting-depth", required_argument, NULL, OPT_MAX_DEPTH},
+        {"max-sessions", required_argument, NULL, OPT_MAX_SESSIONS},
+        {"max-txn-rows", required_argument, NULL, OPT_MAX_TXN_ROWS},
+        {"unix-socket-mode", required_argument, NULL, OPT_UNIX_MODE},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
         VLOG_LONG_OPTIONS,
         DAEMON_LONG_OPTIONS,
         {NULL, 0, NULL, 0},
     };
-    struct server_options options = { 0, 0 };
+    struct server_options options = { 0 };
     const char *unixctl_path = NULL;
     const char *create_schema = NULL;
     const char **remotes = xcalloc(argc, sizeof *remotes);
+    bool *read_only = xcalloc(argc, sizeof *read_only);
     size_t n_remotes = 0;
     struct ovsdb_error *error;
     struct unixctl_server *unixctl;
@@ -163,8 +199,31 @@ main(int argc, char *argv[])
     while ((c = getopt_long(argc, argv, "hVv::", long_options, NULL)) != -1) {
         switch (c) {
         case OPT_REMOTE:
+        case OPT_READ_ONLY_REMOTE:
+            read_only[n_remotes] = c == OPT_READ_ONLY_REMOTE;
             remotes[n_remotes++] = optarg;
             break;
+        case OPT_MAX_DEPTH:
+            options.max_depth = parse_size("max-nesting-depth", optarg);
+            break;
+        case OPT_MAX_SESSIONS:
+            options.max_sessions = parse_size("max-sessions", optarg);
+            break;
+        case OPT_MAX_TXN_ROWS:
+            options.max_txn_rows = parse_size("max-txn-rows", optarg);
+            break;
+        case OPT_UNIX_MODE: {
+            char *end;
+            long mode = strtol(optarg, &end, 8);
+            if (*end || mode <= 0 || mode > 0777) {
+                fprintf(stderr, "%s: --unix-socket-mode: \"%s\" is not an "
+                        "octal file mode such as 0700\n",
+                        daemon_program_name(), optarg);
+                exit(EXIT_FAILURE);
+            }
+            options.unix_mode = mode;
+            break;
+        }
         case OPT_UNIXCTL:
             unixctl_path = optarg;
             break;
@@ -231,6 +290,7 @@ main(int argc, char *argv[])
         }
     }
 
+    raise_fd_limit();
     daemonize_start();
     loop = uv_default_loop();
 
@@ -255,13 +315,13 @@ main(int argc, char *argv[])
             daemon_fatal("cannot create %s: %s", xsw_rundir(), strerror(err));
         }
         char *remote = xasprintf("punix:%s/db.sock", xsw_rundir());
-        if (server_add_remote(server, remote, &msg)) {
+        if (server_add_remote(server, remote, false, &msg)) {
             daemon_fatal("%s", msg);
         }
         free(remote);
     }
     for (size_t i = 0; i < n_remotes; i++) {
-        if (server_add_remote(server, remotes[i], &msg)) {
+        if (server_add_remote(server, remotes[i], read_only[i], &msg)) {
             daemon_fatal("%s", msg);
         }
     }
@@ -293,5 +353,6 @@ main(int argc, char *argv[])
     uv_run(loop, UV_RUN_NOWAIT);
     free(default_db);
     free(remotes);
+    free(read_only);
     return 0;
 }

@@ -102,9 +102,17 @@ struct session_monitor {
     struct ovsdb_monitor *monitor;   /* Owned. */
 };
 
+/* A listening remote. */
+struct remote {
+    struct server *server;
+    struct stream_listener *listener;
+    bool read_only;
+};
+
 struct session {
     struct ovs_list node;       /* In server->sessions. */
     struct server *server;
+    bool read_only;             /* From a read-only remote. */
     struct jsonrpc_conn *conn;  /* NULL once closed. */
     char *name;
     struct ovs_list monitors;   /* struct session_monitor. */
@@ -118,7 +126,8 @@ struct server {
     struct server_options options;
     struct shash dbs;           /* Name -> struct server_db. */
     struct server_db *server_db;    /* _Server. */
-    struct shash remotes;       /* Name -> struct stream_listener. */
+    struct shash remotes;       /* Name -> struct remote. */
+    size_t n_sessions;
     struct ovs_list sessions;
     struct shash locks;         /* Name -> struct server_lock. */
     struct ovs_list triggers;
@@ -509,7 +518,7 @@ execute_transaction(struct session *s, struct server_db *sdb,
     struct ovsdb_execute_ctx ctx = {
         /* _Server is read-only because its name is reserved: transact.c
          * refuses writes to it with ovsdb-server's message. */
-        .read_only = false,
+        .read_only = s->read_only,
         .has_lock = session_has_lock,
         .aux = s,
     };
@@ -529,7 +538,13 @@ execute_transaction(struct session *s, struct server_db *sdb,
     }
 
     struct ovsdb_error *error = NULL;
-    if (sdb->storage) {
+    size_t n_rows = ovs_list_size(&txn->rows);
+    if (n_rows > server->options.max_txn_rows) {
+        error = ovsdb_error("resources exhausted", "transaction changes "
+                            "%zu rows, more than this server's limit of %zu "
+                            "(--max-txn-rows)", n_rows,
+                            server->options.max_txn_rows);
+    } else if (sdb->storage) {
         start_batch(sdb, &error);
         if (!error) {
             error = storage_write_txn(sdb->storage, txn);
@@ -1090,6 +1105,7 @@ session_destroy(struct session *s)
     }
     shash_destroy(&s->waiters);
     ovs_list_remove(&s->node);
+    server->n_sessions--;
     free(s->name);
     free(s);
 }
@@ -1098,30 +1114,48 @@ static void
 accept_cb(struct stream_listener *listener, uv_stream_t *client,
           const char *peer, void *aux)
 {
-    struct server *server = aux;
-    struct session *s = xzalloc(sizeof *s);
+    struct remote *remote = aux;
+    struct server *server = remote->server;
     struct jsonrpc_conn_options options = {
         .max_msg_size = server->options.max_msg_size,
+        .max_depth = server->options.max_depth,
         .max_backlog = server->options.max_backlog,
     };
     static const struct jsonrpc_conn_callbacks callbacks = {
         .on_msg = session_on_msg,
         .on_close = session_on_close,
     };
+    static struct vlog_rate_limit full_rl = VLOG_RATE_LIMIT_INIT(6, 1);
+    struct session *s;
 
+    if (server->n_sessions >= server->options.max_sessions) {
+        VLOG_WARN_RL(&full_rl, "%s: refusing connection from %s: already "
+                     "serving %zu clients (--max-sessions)",
+                     stream_listener_name(listener), peer,
+                     server->n_sessions);
+        stream_close(client);
+        return;
+    }
+    s = xzalloc(sizeof *s);
     s->server = server;
+    s->read_only = remote->read_only;
     s->name = xasprintf("%s (%s)", stream_listener_name(listener), peer);
     ovs_list_init(&s->monitors);
     shash_init(&s->waiters);
     ovs_list_push_back(&server->sessions, &s->node);
+    server->n_sessions++;
     s->conn = jsonrpc_conn_create(client, s->name, &callbacks, &options, s);
     VLOG_DBG("%s: connected", s->name);
 }
 
 int
-server_add_remote(struct server *server, const char *name, char **errorp)
+server_add_remote(struct server *server, const char *name, bool read_only,
+                  char **errorp)
 {
-    struct stream_listener *listener;
+    struct stream_listen_options listen_options = {
+        .unix_mode = server->options.unix_mode,
+    };
+    struct remote *remote;
     int error;
 
     if (shash_find(&server->remotes, name)) {
@@ -1133,13 +1167,25 @@ server_add_remote(struct server *server, const char *name, char **errorp)
                             "ptcp:PORT[:IP])", name);
         return EINVAL;
     }
-    error = stream_listen(server->loop, name, NULL, accept_cb, server,
-                          &listener, errorp);
-    if (!error) {
-        shash_add(&server->remotes, name, listener);
-        VLOG_INFO("listening on %s", name);
+    remote = xzalloc(sizeof *remote);
+    remote->server = server;
+    remote->read_only = read_only;
+    error = stream_listen(server->loop, name, &listen_options, accept_cb,
+                          remote, &remote->listener, errorp);
+    if (error) {
+        free(remote);
+        return error;
     }
-    return error;
+    shash_add(&server->remotes, name, remote);
+    VLOG_INFO("listening on %s%s", name, read_only ? " (read-only)" : "");
+    return 0;
+}
+
+static void
+remote_destroy(struct remote *remote)
+{
+    stream_listener_close(remote->listener);
+    free(remote);
 }
 
 /* ---- Life cycle. ---- */
@@ -1151,6 +1197,12 @@ server_create(uv_loop_t *loop, const struct server_options *options)
 
     server->loop = loop;
     server->options = *options;
+    if (!server->options.max_sessions) {
+        server->options.max_sessions = SERVER_DEFAULT_MAX_SESSIONS;
+    }
+    if (!server->options.max_txn_rows) {
+        server->options.max_txn_rows = SERVER_DEFAULT_MAX_TXN_ROWS;
+    }
     shash_init(&server->dbs);
     shash_init(&server->remotes);
     shash_init(&server->locks);
@@ -1188,7 +1240,7 @@ server_destroy(struct server *server)
         }
     }
     SHASH_FOR_EACH_SAFE (node, next, &server->remotes) {
-        stream_listener_close(node->data);
+        remote_destroy(node->data);
         shash_delete(&server->remotes, node);
     }
     uv_close((uv_handle_t *) &server->commit_check, NULL);
@@ -1248,7 +1300,7 @@ unixctl_add_remote(struct unixctl_conn *conn, int argc, const char *argv[],
 {
     char *error;
 
-    if (server_add_remote(aux, argv[1], &error)) {
+    if (server_add_remote(aux, argv[1], false, &error)) {
         unixctl_command_reply_error(conn, error);
         free(error);
     } else {
@@ -1267,7 +1319,7 @@ unixctl_remove_remote(struct unixctl_conn *conn, int argc,
         unixctl_command_reply_error(conn, "no such remote");
         return;
     }
-    stream_listener_close(node->data);
+    remote_destroy(node->data);
     shash_delete(&server->remotes, node);
     unixctl_command_reply(conn, NULL);
 }
@@ -1282,7 +1334,9 @@ unixctl_list_remotes(struct unixctl_conn *conn, int argc, const char *argv[],
     char *out = xstrdup("");
 
     for (size_t i = 0; i < n; i++) {
-        char *next = xasprintf("%s%s\n", out, nodes[i]->name);
+        const struct remote *remote = nodes[i]->data;
+        char *next = xasprintf("%s%s%s\n", out, nodes[i]->name,
+                               remote->read_only ? " (read-only)" : "");
         free(out);
         out = next;
     }

@@ -15,6 +15,7 @@
 #ifndef XSW_SERVER_H
 #define XSW_SERVER_H 1
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <uv.h>
 
@@ -23,8 +24,17 @@ struct ovsdb_error;
 
 struct server_options {
     size_t max_msg_size;      /* 0: the JSON-RPC default. */
+    int max_depth;            /* JSON nesting; 0: the JSON-RPC default. */
     size_t max_backlog;       /* 0: the JSON-RPC default. */
+    size_t max_sessions;      /* 0: SERVER_DEFAULT_MAX_SESSIONS. */
+    size_t max_txn_rows;      /* 0: SERVER_DEFAULT_MAX_TXN_ROWS. */
+    int unix_mode;            /* punix: socket mode; 0: owner only. */
 };
+
+/* Enough for every client a host plausibly has, yet a bound. */
+#define SERVER_DEFAULT_MAX_SESSIONS 10000
+/* A transaction adding 10,000 ports changes 20,000 rows. */
+#define SERVER_DEFAULT_MAX_TXN_ROWS 1000000
 
 struct server *server_create(uv_loop_t *, const struct server_options *);
 void server_destroy(struct server *);
@@ -34,9 +44,11 @@ void server_destroy(struct server *);
 struct ovsdb_error *server_add_db(struct server *, const char *path)
     __attribute__((warn_unused_result));
 
-/* Starts listening on passive remote 'name' (punix:, ptcp:).  Returns 0 or
- * a positive errno value with a message in '*errorp'. */
-int server_add_remote(struct server *, const char *name, char **errorp);
+/* Starts listening on passive remote 'name' (punix:, ptcp:).  Clients of a
+ * 'read_only' remote may read and monitor but not write.  Returns 0 or a
+ * positive errno value with a message in '*errorp'. */
+int server_add_remote(struct server *, const char *name, bool read_only,
+                      char **errorp);
 
 /* Registers the unixctl commands (exit, ovsdb-server/list-dbs, ...).
  * 'exit' stops the loop. */

@@ -1,1 +1,2 @@
-# tests: server
+# xsw-dbserver as a program: access control and input limits.
+TESTS += tests/server/limits.py
