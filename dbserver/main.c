@@ -27,12 +27,11 @@
 #include "storage.h"
 #include "unixctl.h"
 #include "util.h"
+#include "vswitch-schema.h"
 #include "vlog.h"
 
 VLOG_DEFINE_THIS_MODULE(dbserver);
 
-/* The Open_vSwitch schema, compiled in from schema/vswitch.ovsschema. */
-extern const char xsw_vswitch_schema[];
 
 static const char *
 default_dbdir(void)

@@ -18,10 +18,22 @@ lib_libxsw_a_SOURCES += \
 # JSON-RPC, streams, logging, unixctl (owned by the rpc work): add here.
 lib_libxsw_a_SOURCES += \
 	lib/daemon.c lib/daemon.h \
+	lib/idl.c lib/idl.h \
 	lib/jsonrpc.c lib/jsonrpc.h \
 	lib/stream.c lib/stream.h \
 	lib/unixctl.c lib/unixctl.h \
 	lib/vlog.c lib/vlog.h
+
+# The Open_vSwitch schema, compiled in (see vswitch-schema.h).
+lib_libxsw_a_SOURCES += lib/vswitch-schema.h
+nodist_lib_libxsw_a_SOURCES = lib/vswitch-schema.c
+lib/vswitch-schema.c: schema/vswitch.ovsschema
+	$(AM_V_GEN){ echo '/* Generated from schema/vswitch.ovsschema. */'; \
+	  echo '#include "vswitch-schema.h"'; \
+	  echo 'const char xsw_vswitch_schema[] ='; \
+	  sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/    "/' -e 's/$$/\\n"/' $<; \
+	  echo '    ;'; } > $@.tmp && mv $@.tmp $@
+CLEANFILES += lib/vswitch-schema.c
 
 # Everything a program needs to link against libxsw.
 XSW_LIBS = lib/libxsw.a $(JANSSON_LIBS) $(LIBUV_LIBS)

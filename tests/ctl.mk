@@ -1,1 +1,9 @@
 # tests: ctl
+# xsw-ctl framework and database commands (part 1).
+TESTS += tests/ctl/compare.py tests/ctl/race-completion.sh
+EXTRA_DIST += tests/ctl/compare.py tests/ctl/race-completion.sh
+# xsw-ctl's Open vSwitch, bridge, port and interface commands (part 2).
+TESTS += tests/ctl/vsctl-compare.py tests/ctl/vsctl-scale.py \
+	tests/ctl/vsctl-switchd.py
+EXTRA_DIST += tests/ctl/vsctl-compare.py tests/ctl/vsctl-scale.py \
+	tests/ctl/vsctl-switchd.py

@@ -93,8 +93,11 @@ def test_limits(c):
         for i in range(4):
             s = socket.socket(socket.AF_UNIX)
             s.connect(db.sock)
+            # A reply proves the server has accepted this session.
+            s.sendall(b'{"method":"echo","params":[],"id":0}')
+            s.settimeout(5)
+            c.ok(s.recv(100).startswith(b"{"), "session %d is served" % i)
             held.append(s)
-        time.sleep(0.2)
         c.eq(rpc(db.sock, {"method": "echo", "params": [], "id": 1}), None,
              "a client beyond --max-sessions is disconnected")
         c.ok("--max-sessions" in log_text(db),

@@ -1,0 +1,528 @@
+/* table.c: tabular output in ovs-vsctl's formats.
+ *
+ * Every format is reproduced byte for byte from ovs-vsctl 3.1, quirks
+ * included (a JSON table always holds RFC 7047 JSON cells whatever --data
+ * says; HTML turns every UUID into a link), because scripts parse it. */
+#include <config.h>
+#include "table.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include "ctl.h"
+#include "util.h"
+#include "uuid.h"
+
+struct cell {
+    char *text;                      /* Plain text, or NULL for a datum. */
+    struct ovsdb_datum datum;
+    const struct ovsdb_type *type;   /* Non-NULL for a datum. */
+};
+
+struct table {
+    char **headings;
+    size_t n_columns, allocated_columns;
+    struct cell **rows;              /* Each has n_columns cells. */
+    size_t n_rows, allocated_rows;
+    size_t n_cells_in_row;           /* Cells added to the last row. */
+};
+
+struct table *
+table_create(void)
+{
+    return xzalloc(sizeof(struct table));
+}
+
+static void
+cell_destroy(struct cell *cell)
+{
+    if (cell->type) {
+        ovsdb_datum_destroy(&cell->datum, cell->type);
+    }
+    free(cell->text);
+}
+
+void
+table_destroy(struct table *table)
+{
+    if (!table) {
+        return;
+    }
+    for (size_t y = 0; y < table->n_rows; y++) {
+        for (size_t x = 0; x < table->n_columns; x++) {
+            cell_destroy(&table->rows[y][x]);
+        }
+        free(table->rows[y]);
+    }
+    free(table->rows);
+    for (size_t x = 0; x < table->n_columns; x++) {
+        free(table->headings[x]);
+    }
+    free(table->headings);
+    free(table);
+}
+
+void
+table_add_column(struct table *table, const char *heading)
+{
+    if (table->n_columns >= table->allocated_columns) {
+        table->headings = x2nrealloc(table->headings,
+                                     &table->allocated_columns,
+                                     sizeof *table->headings);
+    }
+    table->headings[table->n_columns++] = xstrdup(heading);
+}
+
+void
+table_add_row(struct table *table)
+{
+    if (table->n_rows >= table->allocated_rows) {
+        table->rows = x2nrealloc(table->rows, &table->allocated_rows,
+                                 sizeof *table->rows);
+    }
+    table->rows[table->n_rows++] = xcalloc(table->n_columns ? table->n_columns
+                                           : 1, sizeof(struct cell));
+    table->n_cells_in_row = 0;
+}
+
+static struct cell *
+table_next_cell(struct table *table)
+{
+    if (!table->n_rows || table->n_cells_in_row >= table->n_columns) {
+        xsw_fatal("table: cell added beyond the last column");
+    }
+    return &table->rows[table->n_rows - 1][table->n_cells_in_row++];
+}
+
+void
+table_add_datum(struct table *table, const struct ovsdb_datum *datum,
+                const struct ovsdb_type *type)
+{
+    struct cell *cell = table_next_cell(table);
+    ovsdb_datum_clone(&cell->datum, datum, type);
+    cell->type = type;
+}
+
+void
+table_add_text(struct table *table, const char *text)
+{
+    table_next_cell(table)->text = xstrdup(text);
+}
+
+size_t
+table_n_rows(const struct table *table)
+{
+    return table->n_rows;
+}
+
+/* Returns the text of 'cell' in 'style', in a new string. */
+static char *
+cell_to_text(const struct cell *cell, const struct table_style *style)
+{
+    if (cell->text) {
+        return xstrdup(cell->text);
+    }
+    if (!cell->type) {
+        return xstrdup("");
+    }
+    switch (style->cell_format) {
+    case CF_BARE:
+        return ovsdb_datum_to_bare(&cell->datum, cell->type);
+    case CF_JSON: {
+        json_t *json = ovsdb_datum_to_json(&cell->datum, cell->type);
+        char *s = json_dumps(json, JSON_COMPACT | JSON_ENCODE_ANY);
+        json_decref(json);
+        return s;
+    }
+    case CF_STRING:
+    default:
+        return ovsdb_datum_to_string(&cell->datum, cell->type);
+    }
+}
+
+static json_t *
+cell_to_json(const struct cell *cell)
+{
+    if (cell->text) {
+        return json_string(cell->text);
+    }
+    return cell->type ? ovsdb_datum_to_json(&cell->datum, cell->type)
+                      : json_string("");
+}
+
+/* Text of every cell, computed once: row-major, n_rows * n_columns. */
+static char **
+table_texts(const struct table *table, const struct table_style *style)
+{
+    size_t n = table->n_rows * table->n_columns;
+    char **texts = xcalloc(n ? n : 1, sizeof *texts);
+    for (size_t y = 0; y < table->n_rows; y++) {
+        for (size_t x = 0; x < table->n_columns; x++) {
+            texts[y * table->n_columns + x]
+                = cell_to_text(&table->rows[y][x], style);
+        }
+    }
+    return texts;
+}
+
+static void
+free_texts(const struct table *table, char **texts)
+{
+    for (size_t i = 0; i < table->n_rows * table->n_columns; i++) {
+        free(texts[i]);
+    }
+    free(texts);
+}
+
+struct sort_aux {
+    size_t n_columns;
+    char **texts;
+};
+
+static struct sort_aux *sort_aux;
+
+static int
+compare_rows(const void *a_, const void *b_)
+{
+    size_t a = *(const size_t *) a_, b = *(const size_t *) b_;
+    for (size_t x = 0; x < sort_aux->n_columns; x++) {
+        int cmp = strcmp(sort_aux->texts[a * sort_aux->n_columns + x],
+                         sort_aux->texts[b * sort_aux->n_columns + x]);
+        if (cmp) {
+            return cmp;
+        }
+    }
+    return a < b ? -1 : a > b;
+}
+
+void
+table_sort(struct table *table, const struct table_style *style)
+{
+    struct sort_aux aux = { table->n_columns, table_texts(table, style) };
+    size_t *order = xcalloc(table->n_rows ? table->n_rows : 1,
+                            sizeof *order);
+    for (size_t y = 0; y < table->n_rows; y++) {
+        order[y] = y;
+    }
+    sort_aux = &aux;
+    qsort(order, table->n_rows, sizeof *order, compare_rows);
+    sort_aux = NULL;
+
+    struct cell **rows = xcalloc(table->n_rows ? table->n_rows : 1,
+                                 sizeof *rows);
+    for (size_t y = 0; y < table->n_rows; y++) {
+        rows[y] = table->rows[order[y]];
+    }
+    memcpy(table->rows, rows, table->n_rows * sizeof *rows);
+    free(rows);
+    free(order);
+    free_texts(table, aux.texts);
+}
+
+/* Appends 'line' to 'out' without trailing spaces, as ovs-vsctl does. */
+static void
+put_line(struct ctl_output *out, char *line, size_t len)
+{
+    while (len > 0 && line[len - 1] == ' ') {
+        len--;
+    }
+    line[len] = '\0';
+    ctl_output_puts(out, line);
+    ctl_output_puts(out, "\n");
+}
+
+static void
+format_table(const struct table *table, const struct table_style *style,
+             char **texts, struct ctl_output *out)
+{
+    size_t *widths = xcalloc(table->n_columns + 1, sizeof *widths);
+    size_t line_size = 1;
+    for (size_t x = 0; x < table->n_columns; x++) {
+        size_t w = style->headings ? strlen(table->headings[x]) : 0;
+        for (size_t y = 0; y < table->n_rows; y++) {
+            size_t len = strlen(texts[y * table->n_columns + x]);
+            w = MAX(w, len);
+        }
+        widths[x] = w;
+        line_size += w + 1;
+    }
+
+    char *line = xmalloc(line_size + 1);
+    if (style->headings) {
+        size_t len = 0;
+        for (size_t x = 0; x < table->n_columns; x++) {
+            len += sprintf(line + len, "%s%-*s", x ? " " : "",
+                           (int) widths[x], table->headings[x]);
+        }
+        put_line(out, line, len);
+        len = 0;
+        for (size_t x = 0; x < table->n_columns; x++) {
+            if (x) {
+                line[len++] = ' ';
+            }
+            memset(line + len, '-', widths[x]);
+            len += widths[x];
+        }
+        put_line(out, line, len);
+    }
+    for (size_t y = 0; y < table->n_rows; y++) {
+        size_t len = 0;
+        for (size_t x = 0; x < table->n_columns; x++) {
+            len += sprintf(line + len, "%s%-*s", x ? " " : "",
+                           (int) widths[x], texts[y * table->n_columns + x]);
+        }
+        put_line(out, line, len);
+    }
+    free(line);
+    free(widths);
+}
+
+static void
+format_list(const struct table *table, const struct table_style *style,
+            char **texts, struct ctl_output *out)
+{
+    for (size_t y = 0; y < table->n_rows; y++) {
+        if (y > 0) {
+            ctl_output_puts(out, "\n");
+        }
+        for (size_t x = 0; x < table->n_columns; x++) {
+            if (style->headings) {
+                ctl_output_printf(out, "%-20s: ", table->headings[x]);
+            }
+            ctl_output_printf(out, "%s\n", texts[y * table->n_columns + x]);
+        }
+    }
+}
+
+static void
+put_csv(struct ctl_output *out, const char *s)
+{
+    if (!strpbrk(s, "\n\",")) {
+        ctl_output_puts(out, s);
+        return;
+    }
+    ctl_output_puts(out, "\"");
+    for (; *s; s++) {
+        char c[3] = { *s, *s == '"' ? '"' : '\0', '\0' };
+        ctl_output_puts(out, c);
+    }
+    ctl_output_puts(out, "\"");
+}
+
+static void
+format_csv(const struct table *table, const struct table_style *style,
+           char **texts, struct ctl_output *out)
+{
+    if (style->headings) {
+        for (size_t x = 0; x < table->n_columns; x++) {
+            if (x) {
+                ctl_output_puts(out, ",");
+            }
+            put_csv(out, table->headings[x]);
+        }
+        ctl_output_puts(out, "\n");
+    }
+    for (size_t y = 0; y < table->n_rows; y++) {
+        for (size_t x = 0; x < table->n_columns; x++) {
+            if (x) {
+                ctl_output_puts(out, ",");
+            }
+            put_csv(out, texts[y * table->n_columns + x]);
+        }
+        ctl_output_puts(out, "\n");
+    }
+}
+
+/* An HTML cell: text escaped, and every UUID in it a link to the row with
+ * that UUID (ovs-vsctl prints _uuid and references this way so that an
+ * HTML dump of several tables is navigable). */
+static void
+put_html_cell(struct ctl_output *out, const char *element, const char *s,
+              bool is_uuid_column)
+{
+    struct uuid uuid;
+
+    ctl_output_printf(out, "    <%s>", element);
+    if (is_uuid_column && uuid_from_string(&uuid, s)) {
+        /* A row's own UUID is the anchor that references link to. */
+        ctl_output_printf(out, "<a name=\"%s\">%.8s</a></%s>\n", s, s,
+                          element);
+        return;
+    }
+    while (*s) {
+        if (uuid_from_string_prefix(&uuid, s)) {
+            ctl_output_printf(out, "<a href=\"#%.*s\">%.*s</a>",
+                              UUID_LEN, s, 8, s);
+            s += UUID_LEN;
+            continue;
+        }
+        switch (*s) {
+        case '&': ctl_output_puts(out, "&amp;"); break;
+        case '<': ctl_output_puts(out, "&lt;"); break;
+        case '>': ctl_output_puts(out, "&gt;"); break;
+        case '"': ctl_output_puts(out, "&quot;"); break;
+        default: {
+            char c[2] = { *s, '\0' };
+            ctl_output_puts(out, c);
+        }
+        }
+        s++;
+    }
+    ctl_output_printf(out, "</%s>\n", element);
+}
+
+static void
+format_html(const struct table *table, const struct table_style *style,
+            char **texts, struct ctl_output *out)
+{
+    ctl_output_puts(out, "<table border=1>\n");
+    if (style->headings) {
+        ctl_output_puts(out, "  <tr>\n");
+        for (size_t x = 0; x < table->n_columns; x++) {
+            put_html_cell(out, "th", table->headings[x], false);
+        }
+        ctl_output_puts(out, "  </tr>\n");
+    }
+    for (size_t y = 0; y < table->n_rows; y++) {
+        ctl_output_puts(out, "  <tr>\n");
+        for (size_t x = 0; x < table->n_columns; x++) {
+            put_html_cell(out, "td", texts[y * table->n_columns + x],
+                          !strcmp(table->headings[x], "_uuid"));
+        }
+        ctl_output_puts(out, "  </tr>\n");
+    }
+    ctl_output_puts(out, "</table>\n");
+}
+
+/* Open vSwitch's pretty JSON: each member and element on its own line,
+ * indented by two spaces per level, closing brackets at the end of the
+ * last element's line.  Scalars are as compact JSON. */
+static void
+put_pretty_json(struct ctl_output *out, const json_t *json, int level)
+{
+    if (json_is_array(json) && json_array_size(json)) {
+        ctl_output_puts(out, "[");
+        for (size_t i = 0; i < json_array_size(json); i++) {
+            ctl_output_printf(out, "%s\n%*s", i ? "," : "", 2 * (level + 1),
+                              "");
+            put_pretty_json(out, json_array_get(json, i), level + 1);
+        }
+        ctl_output_puts(out, "]");
+    } else if (json_is_object(json) && json_object_size(json)) {
+        const char *key;
+        json_t *value;
+        bool first = true;
+
+        ctl_output_puts(out, "{");
+        json_object_foreach ((json_t *) json, key, value) {
+            json_t *k = json_string(key);
+            char *ks = json_dumps(k, JSON_ENCODE_ANY);
+            ctl_output_printf(out, "%s\n%*s%s: ", first ? "" : ",",
+                              2 * (level + 1), "", ks);
+            free(ks);
+            json_decref(k);
+            put_pretty_json(out, value, level + 1);
+            first = false;
+        }
+        ctl_output_puts(out, "}");
+    } else {
+        char *s = json_dumps(json, JSON_COMPACT | JSON_ENCODE_ANY);
+        ctl_output_puts(out, s);
+        free(s);
+    }
+}
+
+static void
+format_json(const struct table *table, const struct table_style *style,
+            struct ctl_output *out)
+{
+    json_t *data = json_array();
+    for (size_t y = 0; y < table->n_rows; y++) {
+        json_t *row = json_array();
+        for (size_t x = 0; x < table->n_columns; x++) {
+            json_array_append_new(row, cell_to_json(&table->rows[y][x]));
+        }
+        json_array_append_new(data, row);
+    }
+    json_t *headings = json_array();
+    for (size_t x = 0; x < table->n_columns; x++) {
+        json_array_append_new(headings, json_string(table->headings[x]));
+    }
+    json_t *obj = json_object();
+    json_object_set_new(obj, "data", data);
+    json_object_set_new(obj, "headings", headings);
+
+    if (style->pretty) {
+        put_pretty_json(out, obj, 0);
+    } else {
+        char *s = json_dumps(obj, JSON_COMPACT);
+        ctl_output_puts(out, s);
+        free(s);
+    }
+    ctl_output_puts(out, "\n");
+    json_decref(obj);
+}
+
+void
+table_format(const struct table *table, const struct table_style *style,
+             bool first, struct ctl_output *out)
+{
+    if (style->format == TF_JSON) {
+        format_json(table, style, out);
+        return;
+    }
+    if (style->format == TF_HTML) {
+        char **texts = table_texts(table, style);
+        format_html(table, style, texts, out);
+        free_texts(table, texts);
+        return;
+    }
+
+    if (!first) {
+        ctl_output_puts(out, "\n");
+    }
+    char **texts = table_texts(table, style);
+    switch (style->format) {
+    case TF_LIST:
+        format_list(table, style, texts, out);
+        break;
+    case TF_CSV:
+        format_csv(table, style, texts, out);
+        break;
+    case TF_TABLE:
+    default:
+        format_table(table, style, texts, out);
+        break;
+    }
+    free_texts(table, texts);
+}
+
+bool
+table_parse_format(const char *s, enum table_format *format)
+{
+    static const struct { const char *name; enum table_format f; } fs[] = {
+        { "table", TF_TABLE }, { "list", TF_LIST }, { "html", TF_HTML },
+        { "csv", TF_CSV }, { "json", TF_JSON },
+    };
+    for (size_t i = 0; i < ARRAY_SIZE(fs); i++) {
+        if (!strcmp(s, fs[i].name)) {
+            *format = fs[i].f;
+            return true;
+        }
+    }
+    return false;
+}
+
+bool
+table_parse_cell_format(const char *s, enum cell_format *format)
+{
+    if (!strcmp(s, "string")) {
+        *format = CF_STRING;
+    } else if (!strcmp(s, "bare")) {
+        *format = CF_BARE;
+    } else if (!strcmp(s, "json")) {
+        *format = CF_JSON;
+    } else {
+        return false;
+    }
+    return true;
+}

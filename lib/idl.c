@@ -1,0 +1,2832 @@
+/* idl.c: the client-side replica of an OVSDB database.
+ *
+ * Structure of this file:
+ *
+ *   connection   our own connect/backoff loop over stream_connect() and
+ *                jsonrpc_conn (rather than jsonrpc_session) because a CLI
+ *                must be able to report why the first connection attempt
+ *                failed, and the session does not expose that
+ *   protocol     get_schema -> lock -> monitor_cond_since (or fallbacks),
+ *                dispatch of replies and notifications
+ *   replica      applying table updates (update, update2, update3) to rows,
+ *                change tracking
+ *   reading      the public getters
+ *   transactions building ops from the rows a transaction touched,
+ *                interpreting the reply
+ *   blocking     the helpers that run the loop until something happens
+ *
+ * Rows.  A row holds one datum per registered column of its table
+ * (row->old, indexed like table->columns), whatever the server's column
+ * order.  A transaction that changes a row gives it a second array,
+ * row->new, a full copy that getters prefer, which is how the transaction
+ * reads its own writes.  A row is freed only when nothing refers to it: not
+ * the replica (in table->rows), not change tracking (a deleted row kept for
+ * its last values) and not the open transaction (see row_maybe_free()). */
+#include <config.h>
+#include "idl.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hash.h"
+#include "hmap.h"
+#include "jsonrpc.h"
+#include "list.h"
+#include "ovsdb-error.h"
+#include "shash.h"
+#include "stream.h"
+#include "vlog.h"
+
+VLOG_DEFINE_THIS_MODULE(idl);
+
+#define IDL_MIN_BACKOFF_MS 100
+#define IDL_MAX_BACKOFF_MS 8000
+
+/* Monitor methods, newest first: we start with the best and fall back when
+ * a server answers "unknown method". */
+enum idl_monitor_version {
+    IDL_MONITOR_V1 = 1,         /* "monitor", "update". */
+    IDL_MONITOR_V2,             /* "monitor_cond", "update2". */
+    IDL_MONITOR_V3              /* "monitor_cond_since", "update3". */
+};
+
+enum idl_state {
+    IDL_S_DISCONNECTED,
+    IDL_S_SCHEMA_REQUESTED,     /* Connected, get_schema sent. */
+    IDL_S_MONITOR_REQUESTED,    /* Monitor request sent. */
+    IDL_S_MONITORING,           /* Monitor reply applied. */
+    IDL_S_FAILED                /* The server refused us; see last_error. */
+};
+
+/* Per-field flags in row->flags. */
+enum {
+    FIELD_WRITTEN = 1 << 0,     /* The open transaction wrote the column. */
+    FIELD_VERIFIED = 1 << 1,    /* The open transaction verifies it. */
+    FIELD_CHANGED = 1 << 2      /* Changed since the last track_clear. */
+};
+
+#define ZERO_TXN_ID "00000000-0000-0000-0000-000000000000"
+
+/* Rows are const to readers; the transaction functions take them back. */
+#define CONST_CAST(TYPE, POINTER) ((TYPE) (uintptr_t) (const void *) (POINTER))
+
+struct ovsdb_idl_column {
+    struct ovsdb_idl_table *table;
+    char *name;
+    size_t idx;                          /* In table->columns, row fields. */
+    const struct ovsdb_column *schema;   /* NULL if the server lacks it. */
+};
+
+struct ovsdb_idl_table {
+    struct ovsdb_idl *idl;
+    char *name;
+    const struct ovsdb_table_schema *schema;  /* NULL if unknown. */
+
+    struct ovsdb_idl_column **columns;   /* Owned. */
+    size_t n_columns, allocated_columns;
+    struct shash columns_by_name;        /* -> struct ovsdb_idl_column *. */
+    bool all_columns;
+
+    json_t *condition;          /* "where" array, or NULL for all rows. */
+    bool cond_dirty;            /* Changed since sent to the server. */
+
+    struct hmap rows;           /* struct ovsdb_idl_row, by uuid_hash(). */
+    struct ovs_list tracked;    /* Rows with a tracked change. */
+};
+
+/* A mutate operation the open transaction will send for one row. */
+struct idl_mutation {
+    size_t idx;                 /* Column. */
+    char *mutator;
+    json_t *arg;
+};
+
+struct ovsdb_idl_row {
+    struct hmap_node node;      /* In table->rows, while 'in_replica'. */
+    struct uuid uuid;
+    struct ovsdb_idl_table *table;
+
+    struct ovsdb_datum *old;    /* 'n_fields' datums; NULL for a row the
+                                 * transaction inserted. */
+    struct ovsdb_datum *new;    /* The transaction's values, or NULL. */
+    uint8_t *flags;             /* FIELD_* per field. */
+    size_t n_fields;
+
+    bool in_replica;            /* In table->rows. */
+    bool stale;                 /* Not yet seen in a wholesale reload. */
+
+    /* Change tracking. */
+    enum ovsdb_idl_change change;
+    struct ovs_list track_node; /* In table->tracked, if 'change'. */
+
+    /* Transaction. */
+    bool in_txn;                /* In txn->rows. */
+    struct ovs_list txn_node;
+    bool txn_inserted, txn_deleted;
+    struct hmap_node txn_insert_node;  /* In txn->inserted (if inserted). */
+    struct idl_mutation *mutations;
+    size_t n_mutations;
+};
+
+struct ovsdb_idl_txn {
+    struct ovsdb_idl *idl;
+    enum ovsdb_idl_txn_status status;
+    struct ovs_list rows;       /* Rows touched, via txn_node. */
+    struct hmap inserted;       /* Inserted rows by temporary uuid. */
+    char *error;
+    char **comments;
+    size_t n_comments;
+    bool dry_run;
+
+    const struct ovsdb_idl_row *inc_row;
+    size_t inc_idx;
+    int64_t inc_new_value;
+    int inc_op;                 /* Index of the select op, or -1. */
+
+    /* Inserted rows (pointers, owned through in_txn) to the index of their
+     * insert op, and after success to their real uuid. */
+    struct idl_insert {
+        const struct ovsdb_idl_row *row;
+        int op;
+        struct uuid real;
+        bool have_real;
+    } *inserts;
+    size_t n_inserts;
+    int n_ops;
+
+    int64_t request_id;         /* While INCOMPLETE. */
+    bool awaiting_replica;      /* Succeeded, replica not there yet. */
+    enum ovsdb_idl_txn_status final_status;
+
+    ovsdb_idl_txn_done_cb *done_cb;
+    void *done_aux;
+};
+
+struct ovsdb_idl {
+    uv_loop_t *loop;
+    char *remote;
+    char *db_name;
+
+    /* Connection. */
+    bool bad_remote;            /* Malformed name: never connect. */
+    struct stream_connect *connecting;
+    struct jsonrpc_conn *conn;
+    uv_timer_t backoff_timer;   /* Reconnects after a failure. */
+    uv_timer_t kick_timer;      /* Deferred monitor updates. */
+    uv_timer_t deadline_timer;  /* For the blocking helpers. */
+    int n_handles;              /* Timers not yet closed. */
+    bool destroyed;
+    bool deadline_expired;
+    int backoff_ms;
+    int last_errno;
+    char *last_error;
+    unsigned int n_failures;    /* Connection failures and refusals. */
+    bool retry;
+
+    /* Protocol. */
+    enum idl_state state;
+    enum idl_monitor_version monitor_version;
+    int64_t next_request_id;
+    int64_t schema_request, monitor_request, cond_request, lock_request;
+    json_t *monitor_id;         /* Current monitor's id (a string). */
+    unsigned int n_monitors;    /* For fresh monitor ids. */
+    char last_txn_id[UUID_LEN + 1];
+    bool remonitor;             /* Registration changed: monitor again. */
+    unsigned int conn_seqno;
+    unsigned int n_reloads;     /* Wholesale replica loads. */
+
+    /* Schema and registrations. */
+    json_t *schema_json;
+    struct ovsdb_schema *schema;
+    struct shash tables;        /* -> struct ovsdb_idl_table *, owned. */
+    bool all_tables;
+
+    /* Change notification. */
+    uint64_t seqno;
+    bool tracking;
+    ovsdb_idl_change_cb *change_cb;
+    void *change_aux;
+    ovsdb_idl_warning_cb *warning_cb;
+    void *warning_aux;
+
+    /* Lock. */
+    char *lock_name;
+    bool has_lock;
+    bool lock_contended;
+
+    struct ovsdb_idl_txn *txn;  /* Open or pending, or NULL. */
+};
+
+static void idl_connect(struct ovsdb_idl *);
+static void idl_send_monitor(struct ovsdb_idl *);
+static void idl_kick(struct ovsdb_idl *);
+static void idl_clear_replica(struct ovsdb_idl *);
+static void idl_changed(struct ovsdb_idl *);
+static void txn_complete(struct ovsdb_idl_txn *, enum ovsdb_idl_txn_status);
+static void txn_check_replica(struct ovsdb_idl_txn *);
+static void row_maybe_free(struct ovsdb_idl_row *);
+static const struct ovsdb_type *column_type(const struct ovsdb_idl_column *);
+
+static void PRINTF_FORMAT(2, 3)
+idl_warn(struct ovsdb_idl *idl, const char *format, ...)
+{
+    va_list args;
+    char *msg;
+
+    va_start(args, format);
+    msg = xvasprintf(format, args);
+    va_end(args);
+    if (idl->warning_cb) {
+        idl->warning_cb(idl, msg, idl->warning_aux);
+    } else {
+        VLOG_WARN("%s", msg);
+    }
+    free(msg);
+}
+
+/* Records a failure that ovsdb_idl_run_until_synced() reports.  Takes
+ * 'msg'. */
+static void
+idl_fail(struct ovsdb_idl *idl, int error, char *msg)
+{
+    free(idl->last_error);
+    idl->last_errno = error;
+    idl->last_error = msg;
+    idl->n_failures++;
+}
+
+/* ---- Connection. ---- */
+
+static void
+idl_timer_closed(uv_handle_t *handle)
+{
+    struct ovsdb_idl *idl = handle->data;
+
+    if (!--idl->n_handles) {
+        free(idl);
+    }
+}
+
+static void
+idl_backoff_cb(uv_timer_t *timer)
+{
+    idl_connect(timer->data);
+}
+
+static void
+idl_schedule_reconnect(struct ovsdb_idl *idl)
+{
+    uv_timer_start(&idl->backoff_timer, idl_backoff_cb, idl->backoff_ms, 0);
+    idl->backoff_ms = MIN(idl->backoff_ms * 2, IDL_MAX_BACKOFF_MS);
+}
+
+static int
+idl_send(struct ovsdb_idl *idl, json_t *msg)
+{
+    if (!idl->conn) {
+        json_decref(msg);
+        return ENOTCONN;
+    }
+    return jsonrpc_conn_send(idl->conn, msg);
+}
+
+/* Sends a request and returns its id. */
+static int64_t
+idl_request(struct ovsdb_idl *idl, const char *method, json_t *params)
+{
+    int64_t id = idl->next_request_id++;
+
+    idl_send(idl, jsonrpc_create_request(method, params, json_integer(id)));
+    return id;
+}
+
+/* The connection is gone (or never came): forget per-connection state and
+ * fail what cannot survive it. */
+static void
+idl_disconnected(struct ovsdb_idl *idl)
+{
+    bool had_lock = idl->has_lock;
+
+    idl->conn = NULL;
+    idl->schema_request = idl->monitor_request = 0;
+    idl->cond_request = idl->lock_request = 0;
+    if (idl->state != IDL_S_FAILED) {
+        idl->state = IDL_S_DISCONNECTED;
+    }
+    idl->has_lock = idl->lock_contended = false;
+    if (idl->txn && idl->txn->awaiting_replica) {
+        /* It committed; the update it waited for will come with the
+         * replica's reload after the reconnect. */
+        txn_complete(idl->txn, idl->txn->final_status);
+    } else if (idl->txn && idl->txn->status == OVSDB_IDL_TXN_INCOMPLETE) {
+        /* We cannot know whether it committed: the caller re-reads the
+         * replica and retries, as with Open vSwitch. */
+        txn_complete(idl->txn, OVSDB_IDL_TXN_TRY_AGAIN);
+    }
+    if (had_lock) {
+        idl_changed(idl);
+    } else {
+        idl->seqno++;
+    }
+}
+
+static void idl_on_msg(struct jsonrpc_conn *, json_t *msg, void *aux);
+
+static void
+idl_on_close(struct jsonrpc_conn *conn OVS_UNUSED,
+             enum jsonrpc_close_reason reason, const char *message,
+             void *aux)
+{
+    struct ovsdb_idl *idl = aux;
+
+    if (!idl) {                 /* Closed by ovsdb_idl_destroy(). */
+        return;
+    }
+    VLOG_INFO("%s: connection dropped (%s)", idl->remote, message);
+    if (idl->state == IDL_S_SCHEMA_REQUESTED
+        || idl->state == IDL_S_MONITOR_REQUESTED) {
+        /* Dropped before we ever got the database: as good as refused. */
+        idl_fail(idl, ECONNRESET,
+                 xasprintf("%s: database connection failed (%s)",
+                           idl->remote, message));
+    }
+    idl_disconnected(idl);
+    if (reason == JSONRPC_CLOSE_LOCAL) {
+        idl->backoff_ms = IDL_MIN_BACKOFF_MS;
+        idl_connect(idl);
+    } else {
+        idl_schedule_reconnect(idl);
+    }
+}
+
+static void
+idl_connected_cb(uv_stream_t *stream, int error, void *aux)
+{
+    static const struct jsonrpc_conn_callbacks cbs = {
+        .on_msg = idl_on_msg,
+        .on_close = idl_on_close,
+    };
+    struct ovsdb_idl *idl = aux;
+
+    idl->connecting = NULL;
+    if (error) {
+        idl_fail(idl, error, xasprintf("%s: database connection failed (%s)",
+                                       idl->remote, strerror(error)));
+        idl_schedule_reconnect(idl);
+        return;
+    }
+    VLOG_DBG("%s: connected", idl->remote);
+    idl->conn = jsonrpc_conn_create(stream, idl->remote, &cbs, NULL, idl);
+    idl->state = IDL_S_SCHEMA_REQUESTED;
+    idl->schema_request = idl_request(idl, "get_schema",
+                                      json_pack("[s]", idl->db_name));
+}
+
+static void
+idl_connect(struct ovsdb_idl *idl)
+{
+    char *msg;
+    int error;
+
+    if (idl->destroyed || idl->bad_remote || idl->conn || idl->connecting) {
+        return;
+    }
+    uv_timer_stop(&idl->backoff_timer);
+    error = stream_connect(idl->loop, idl->remote, idl_connected_cb, idl,
+                           &idl->connecting, &msg);
+    if (error) {
+        /* The name was parsed at creation, so this is a lack of resources
+         * (sockets, say): try again later. */
+        idl->connecting = NULL;
+        idl_fail(idl, error, msg);
+        idl->backoff_ms = IDL_MAX_BACKOFF_MS;
+        idl_schedule_reconnect(idl);
+    }
+}
+
+struct ovsdb_idl *
+ovsdb_idl_create(uv_loop_t *loop, const char *remote, const char *db_name)
+{
+    struct ovsdb_idl *idl = xzalloc(sizeof *idl);
+    struct stream_addr addr;
+    char *msg;
+    int error;
+
+    idl->loop = loop;
+    idl->remote = xstrdup(remote);
+    idl->db_name = xstrdup(db_name);
+    idl->backoff_ms = IDL_MIN_BACKOFF_MS;
+    idl->next_request_id = 1;
+    idl->monitor_version = IDL_MONITOR_V3;
+    strcpy(idl->last_txn_id, ZERO_TXN_ID);
+    shash_init(&idl->tables);
+
+    uv_timer_init(loop, &idl->backoff_timer);
+    uv_timer_init(loop, &idl->kick_timer);
+    uv_timer_init(loop, &idl->deadline_timer);
+    idl->backoff_timer.data = idl->kick_timer.data = idl;
+    idl->deadline_timer.data = idl;
+    idl->n_handles = 3;
+
+    error = stream_parse(remote, &addr, &msg);
+    if (!error && addr.passive) {
+        msg = xasprintf("%s: cannot connect to a passive remote (use "
+                        "\"unix:\" or \"tcp:\")", remote);
+        error = EINVAL;
+    }
+    if (!error) {
+        stream_addr_destroy(&addr);
+        idl_connect(idl);
+    } else {
+        if (!msg) {
+            msg = xasprintf("%s: invalid remote", remote);
+        }
+        idl->bad_remote = true;
+        idl_fail(idl, error, msg);
+        idl->state = IDL_S_FAILED;
+    }
+    return idl;
+}
+
+static void
+table_destroy(struct ovsdb_idl_table *table)
+{
+    for (size_t i = 0; i < table->n_columns; i++) {
+        free(table->columns[i]->name);
+        free(table->columns[i]);
+    }
+    free(table->columns);
+    shash_destroy(&table->columns_by_name);
+    json_decref(table->condition);
+    hmap_destroy(&table->rows);
+    free(table->name);
+    free(table);
+}
+
+void
+ovsdb_idl_destroy(struct ovsdb_idl *idl)
+{
+    struct shash_node *node;
+
+    if (!idl) {
+        return;
+    }
+    idl->destroyed = true;
+    if (idl->txn) {
+        idl->txn->done_cb = NULL;
+        ovsdb_idl_txn_destroy(idl->txn);
+    }
+    if (idl->connecting) {
+        stream_connect_cancel(idl->connecting);
+    }
+    if (idl->conn) {
+        /* The connection outlives us until the loop runs: cut it loose. */
+        jsonrpc_conn_set_aux(idl->conn, NULL);
+        jsonrpc_conn_close(idl->conn);
+    }
+
+    idl->tracking = false;
+    idl_clear_replica(idl);
+    ovsdb_idl_track_clear(idl);
+    SHASH_FOR_EACH (node, &idl->tables) {
+        table_destroy(node->data);
+    }
+    shash_destroy(&idl->tables);
+    ovsdb_schema_destroy(idl->schema);
+    json_decref(idl->schema_json);
+    json_decref(idl->monitor_id);
+    free(idl->lock_name);
+    free(idl->last_error);
+    free(idl->remote);
+    free(idl->db_name);
+
+    uv_close((uv_handle_t *) &idl->backoff_timer, idl_timer_closed);
+    uv_close((uv_handle_t *) &idl->kick_timer, idl_timer_closed);
+    uv_close((uv_handle_t *) &idl->deadline_timer, idl_timer_closed);
+}
+
+uv_loop_t *
+ovsdb_idl_get_loop(const struct ovsdb_idl *idl)
+{
+    return idl->loop;
+}
+
+const char *
+ovsdb_idl_get_remote(const struct ovsdb_idl *idl)
+{
+    return idl->remote;
+}
+
+const char *
+ovsdb_idl_get_db_name(const struct ovsdb_idl *idl)
+{
+    return idl->db_name;
+}
+
+const struct ovsdb_schema *
+ovsdb_idl_get_schema(const struct ovsdb_idl *idl)
+{
+    return idl->schema;
+}
+
+bool
+ovsdb_idl_is_connected(const struct ovsdb_idl *idl)
+{
+    return idl->conn != NULL;
+}
+
+static bool
+idl_conds_dirty(const struct ovsdb_idl *idl)
+{
+    struct shash_node *node;
+
+    SHASH_FOR_EACH (node, &idl->tables) {
+        const struct ovsdb_idl_table *table = node->data;
+        if (table->cond_dirty && table->schema) {
+            return true;
+        }
+    }
+    return false;
+}
+
+bool
+ovsdb_idl_is_synced(const struct ovsdb_idl *idl)
+{
+    return (idl->conn && idl->state == IDL_S_MONITORING
+            && !idl->cond_request && !idl->remonitor
+            && (idl->monitor_version == IDL_MONITOR_V1
+                || !idl_conds_dirty(idl))
+            && (!idl->lock_name || idl->lock_request == 0));
+}
+
+unsigned int
+ovsdb_idl_get_connection_seqno(const struct ovsdb_idl *idl)
+{
+    return idl->conn_seqno;
+}
+
+unsigned int
+ovsdb_idl_get_reload_count(const struct ovsdb_idl *idl)
+{
+    return idl->n_reloads;
+}
+
+int
+ovsdb_idl_get_last_errno(const struct ovsdb_idl *idl)
+{
+    return idl->last_errno;
+}
+
+const char *
+ovsdb_idl_get_last_error(const struct ovsdb_idl *idl)
+{
+    return idl->last_error;
+}
+
+void
+ovsdb_idl_set_retry(struct ovsdb_idl *idl, bool retry)
+{
+    idl->retry = retry;
+}
+
+void
+ovsdb_idl_force_reconnect(struct ovsdb_idl *idl)
+{
+    if (idl->conn) {
+        jsonrpc_conn_close(idl->conn);   /* idl_on_close() reconnects. */
+    } else if (!idl->connecting) {
+        idl->backoff_ms = IDL_MIN_BACKOFF_MS;
+        idl_connect(idl);
+    }
+}
+
+void
+ovsdb_idl_set_warning_cb(struct ovsdb_idl *idl, ovsdb_idl_warning_cb *cb,
+                         void *aux)
+{
+    idl->warning_cb = cb;
+    idl->warning_aux = aux;
+}
+
+/* ---- Registration. ---- */
+
+/* Points 'column' at its schema in the table's current schema (or NULL). */
+static void
+column_resolve(struct ovsdb_idl_column *column)
+{
+    const struct ovsdb_table_schema *ts = column->table->schema;
+
+    column->schema = ts ? ovsdb_table_schema_get_column(ts, column->name)
+                        : NULL;
+    if (column->schema && column->schema->index < OVSDB_N_IMPLICIT_COLUMNS) {
+        column->schema = NULL;   /* _uuid and _version are not columns. */
+    }
+}
+
+static struct ovsdb_idl_column *
+table_add_column(struct ovsdb_idl_table *table, const char *name)
+{
+    struct ovsdb_idl_column *column;
+
+    column = shash_find_data(&table->columns_by_name, name);
+    if (column) {
+        return column;
+    }
+    column = xzalloc(sizeof *column);
+    column->table = table;
+    column->name = xstrdup(name);
+    column->idx = table->n_columns;
+    if (table->n_columns >= table->allocated_columns) {
+        table->columns = x2nrealloc(table->columns,
+                                    &table->allocated_columns,
+                                    sizeof *table->columns);
+    }
+    table->columns[table->n_columns++] = column;
+    shash_add(&table->columns_by_name, name, column);
+    column_resolve(column);
+    return column;
+}
+
+/* Registers every column of the table's schema, if known. */
+static bool
+table_add_schema_columns(struct ovsdb_idl_table *table)
+{
+    size_t n = table->n_columns;
+
+    if (table->schema) {
+        for (unsigned int i = OVSDB_N_IMPLICIT_COLUMNS;
+             i < table->schema->n_columns; i++) {
+            table_add_column(table, table->schema->columns[i]->name);
+        }
+    }
+    return table->n_columns != n;
+}
+
+/* Registration changed what the server must send us: if a monitor is
+ * already running, replace it. */
+static void
+idl_registration_changed(struct ovsdb_idl *idl)
+{
+    if (idl->state == IDL_S_MONITOR_REQUESTED
+        || idl->state == IDL_S_MONITORING) {
+        idl->remonitor = true;
+        idl_kick(idl);
+    }
+}
+
+struct ovsdb_idl_table *
+ovsdb_idl_add_table(struct ovsdb_idl *idl, const char *name)
+{
+    struct ovsdb_idl_table *table = shash_find_data(&idl->tables, name);
+
+    if (table) {
+        return table;
+    }
+    table = xzalloc(sizeof *table);
+    table->idl = idl;
+    table->name = xstrdup(name);
+    shash_init(&table->columns_by_name);
+    hmap_init(&table->rows);
+    ovs_list_init(&table->tracked);
+    shash_add(&idl->tables, name, table);
+    if (idl->schema) {
+        table->schema = ovsdb_schema_get_table(idl->schema, name);
+        if (!table->schema) {
+            idl_warn(idl, "%s: database %s has no table %s (ignoring it)",
+                     idl->remote, idl->db_name, name);
+        }
+    }
+    idl_registration_changed(idl);
+    return table;
+}
+
+const struct ovsdb_idl_column *
+ovsdb_idl_add_column(struct ovsdb_idl_table *table, const char *name)
+{
+    size_t n = table->n_columns;
+    struct ovsdb_idl_column *column = table_add_column(table, name);
+
+    if (table->n_columns != n) {
+        if (table->schema && !column->schema) {
+            idl_warn(table->idl, "%s: table %s has no column %s (ignoring "
+                     "it)", table->idl->remote, table->name, name);
+        }
+        idl_registration_changed(table->idl);
+    }
+    return column;
+}
+
+void
+ovsdb_idl_add_all_columns(struct ovsdb_idl_table *table)
+{
+    table->all_columns = true;
+    if (table_add_schema_columns(table)) {
+        idl_registration_changed(table->idl);
+    }
+}
+
+void
+ovsdb_idl_add_all_tables(struct ovsdb_idl *idl)
+{
+    idl->all_tables = true;
+    if (idl->schema) {
+        struct shash_node *node;
+
+        SHASH_FOR_EACH (node, &idl->schema->tables) {
+            ovsdb_idl_add_all_columns(ovsdb_idl_add_table(idl, node->name));
+        }
+    }
+}
+
+void
+ovsdb_idl_set_condition(struct ovsdb_idl_table *table, json_t *where)
+{
+    if (where && json_is_array(where) && !json_array_size(where)) {
+        json_decref(where);
+        where = NULL;           /* [] is "every row", like no condition. */
+    }
+    if ((!where && !table->condition)
+        || (where && table->condition && json_equal(where,
+                                                    table->condition))) {
+        json_decref(where);
+        return;
+    }
+    json_decref(table->condition);
+    table->condition = where;
+    table->cond_dirty = true;
+    if (table->idl->state == IDL_S_MONITORING) {
+        idl_kick(table->idl);
+    }
+}
+
+struct ovsdb_idl_table *
+ovsdb_idl_table_from_name(const struct ovsdb_idl *idl, const char *name)
+{
+    return shash_find_data(&idl->tables, name);
+}
+
+const struct ovsdb_idl_column *
+ovsdb_idl_column_from_name(const struct ovsdb_idl_table *table,
+                           const char *name)
+{
+    return table ? shash_find_data(&table->columns_by_name, name) : NULL;
+}
+
+const char *
+ovsdb_idl_table_get_name(const struct ovsdb_idl_table *table)
+{
+    return table->name;
+}
+
+struct ovsdb_idl *
+ovsdb_idl_table_get_idl(const struct ovsdb_idl_table *table)
+{
+    return table->idl;
+}
+
+const struct ovsdb_table_schema *
+ovsdb_idl_table_get_schema(const struct ovsdb_idl_table *table)
+{
+    return table->schema;
+}
+
+const char *
+ovsdb_idl_column_get_name(const struct ovsdb_idl_column *column)
+{
+    return column->name;
+}
+
+struct ovsdb_idl_table *
+ovsdb_idl_column_get_table(const struct ovsdb_idl_column *column)
+{
+    return column->table;
+}
+
+const struct ovsdb_type *
+ovsdb_idl_column_get_type(const struct ovsdb_idl_column *column)
+{
+    return column->schema ? &column->schema->type : NULL;
+}
+
+const struct ovsdb_column *
+ovsdb_idl_column_get_schema(const struct ovsdb_idl_column *column)
+{
+    return column->schema;
+}
+
+/* ---- Rows. ---- */
+
+/* Unresolved columns hold empty datums, which need no real type to be
+ * freed; this one stands in. */
+static const struct ovsdb_type *
+column_type(const struct ovsdb_idl_column *column)
+{
+    static const struct ovsdb_type empty_type = {
+        .key = { .type = OVSDB_TYPE_INTEGER },
+        .value = { .type = OVSDB_TYPE_VOID },
+        .n_min = 0, .n_max = OVSDB_UNLIMITED,
+    };
+    return column->schema ? &column->schema->type : &empty_type;
+}
+
+static void
+column_init_default(const struct ovsdb_idl_column *column,
+                    struct ovsdb_datum *datum)
+{
+    if (column->schema) {
+        ovsdb_datum_init_default(datum, &column->schema->type);
+    } else {
+        ovsdb_datum_init_empty(datum);
+    }
+}
+
+static void
+fields_destroy(struct ovsdb_idl_table *table, struct ovsdb_datum *fields,
+               size_t n)
+{
+    if (fields) {
+        for (size_t i = 0; i < n; i++) {
+            ovsdb_datum_destroy(&fields[i], column_type(table->columns[i]));
+        }
+        free(fields);
+    }
+}
+
+static struct ovsdb_datum *
+fields_clone(struct ovsdb_idl_table *table, const struct ovsdb_datum *src,
+             size_t n)
+{
+    struct ovsdb_datum *dst = xcalloc(n ? n : 1, sizeof *dst);
+
+    for (size_t i = 0; i < n; i++) {
+        ovsdb_datum_clone(&dst[i], &src[i], column_type(table->columns[i]));
+    }
+    return dst;
+}
+
+/* Grows 'row''s arrays to cover columns registered after it was made. */
+static void
+row_ensure_fields(struct ovsdb_idl_row *row)
+{
+    struct ovsdb_idl_table *table = row->table;
+    size_t old_n = row->n_fields, n = table->n_columns;
+
+    if (old_n >= n) {
+        return;
+    }
+    row->flags = xrealloc(row->flags, n);
+    memset(row->flags + old_n, 0, n - old_n);
+    if (row->old) {
+        row->old = xrealloc(row->old, n * sizeof *row->old);
+        for (size_t i = old_n; i < n; i++) {
+            column_init_default(table->columns[i], &row->old[i]);
+        }
+    }
+    if (row->new) {
+        row->new = xrealloc(row->new, n * sizeof *row->new);
+        for (size_t i = old_n; i < n; i++) {
+            column_init_default(table->columns[i], &row->new[i]);
+        }
+    }
+    row->n_fields = n;
+}
+
+static struct ovsdb_idl_row *
+row_create(struct ovsdb_idl_table *table, const struct uuid *uuid,
+           bool with_old)
+{
+    struct ovsdb_idl_row *row = xzalloc(sizeof *row);
+    size_t n = table->n_columns;
+    struct ovsdb_datum *fields = xcalloc(n ? n : 1, sizeof *fields);
+
+    row->uuid = *uuid;
+    row->table = table;
+    row->n_fields = n;
+    row->flags = xzalloc(n ? n : 1);
+    for (size_t i = 0; i < n; i++) {
+        column_init_default(table->columns[i], &fields[i]);
+    }
+    if (with_old) {
+        row->old = fields;
+    } else {
+        row->new = fields;
+    }
+    return row;
+}
+
+static void
+row_clear_mutations(struct ovsdb_idl_row *row)
+{
+    for (size_t i = 0; i < row->n_mutations; i++) {
+        free(row->mutations[i].mutator);
+        json_decref(row->mutations[i].arg);
+    }
+    free(row->mutations);
+    row->mutations = NULL;
+    row->n_mutations = 0;
+}
+
+/* Frees 'row' once nothing refers to it any more. */
+static void
+row_maybe_free(struct ovsdb_idl_row *row)
+{
+    if (row->in_replica || row->in_txn
+        || row->change != OVSDB_IDL_UNCHANGED) {
+        return;
+    }
+    fields_destroy(row->table, row->old, row->n_fields);
+    fields_destroy(row->table, row->new, row->n_fields);
+    row_clear_mutations(row);
+    free(row->flags);
+    free(row);
+}
+
+static void
+row_track(struct ovsdb_idl_row *row, enum ovsdb_idl_change change)
+{
+    struct ovsdb_idl *idl = row->table->idl;
+
+    if (!idl->tracking) {
+        return;
+    }
+    if (row->change == OVSDB_IDL_UNCHANGED) {
+        ovs_list_push_back(&row->table->tracked, &row->track_node);
+        row->change = change;
+    } else if (change == OVSDB_IDL_DELETED) {
+        row->change = OVSDB_IDL_DELETED;
+    }
+    /* INSERTED then MODIFIED stays INSERTED. */
+}
+
+static void
+row_insert_into_replica(struct ovsdb_idl_row *row)
+{
+    hmap_insert(&row->table->rows, &row->node, uuid_hash(&row->uuid));
+    row->in_replica = true;
+}
+
+/* Takes 'row' out of the replica: tracked as deleted, or freed. */
+static void
+row_delete_from_replica(struct ovsdb_idl_row *row)
+{
+    hmap_remove(&row->table->rows, &row->node);
+    row->in_replica = false;
+    if (row->table->idl->tracking) {
+        for (size_t i = 0; i < row->n_fields; i++) {
+            row->flags[i] |= FIELD_CHANGED;
+        }
+    }
+    row_track(row, OVSDB_IDL_DELETED);
+    row_maybe_free(row);
+}
+
+static struct ovsdb_idl_row *
+table_find_row(const struct ovsdb_idl_table *table, const struct uuid *uuid)
+{
+    struct ovsdb_idl_row *row;
+
+    HMAP_FOR_EACH_WITH_HASH (row, node, uuid_hash(uuid), &table->rows) {
+        if (uuid_equals(&row->uuid, uuid) && !row->txn_inserted) {
+            return row;
+        }
+    }
+    return NULL;
+}
+
+/* Removes every row from the replica (schema change, destroy). */
+static void
+idl_clear_replica(struct ovsdb_idl *idl)
+{
+    struct shash_node *node;
+
+    SHASH_FOR_EACH (node, &idl->tables) {
+        struct ovsdb_idl_table *table = node->data;
+        struct ovsdb_idl_row *row, *next;
+
+        HMAP_FOR_EACH_SAFE (row, next, node, &table->rows) {
+            if (!row->txn_inserted) {
+                row_delete_from_replica(row);
+            }
+        }
+    }
+}
+
+/* ---- Applying updates. ---- */
+
+/* Parses 'json', a <row> object, into 'fields' (n_columns datums, which
+ * must hold defaults or previous values): each column present replaces
+ * its field, and FIELD_CHANGED marks fields that changed if 'row' is
+ * nonnull.  With 'diff', values are update2 "modify" diffs.  Returns true
+ * if any field changed. */
+static bool
+row_apply_json(struct ovsdb_idl_table *table, struct ovsdb_idl_row *row,
+               struct ovsdb_datum *fields, const json_t *json, bool diff)
+{
+    static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 5);
+    const char *name;
+    json_t *value;
+    bool changed = false;
+
+    json_object_foreach ((json_t *) json, name, value) {
+        const struct ovsdb_idl_column *column;
+        struct ovsdb_error *error;
+        const struct ovsdb_type *type;
+        struct ovsdb_datum datum;
+
+        column = shash_find_data(&table->columns_by_name, name);
+        if (!column || !column->schema) {
+            continue;           /* Not ours (e.g. a re-monitor race). */
+        }
+        type = &column->schema->type;
+        if (diff) {
+            struct ovsdb_datum d;
+
+            error = ovsdb_datum_from_json_unbounded(&d, type, value, NULL);
+            if (!error) {
+                error = ovsdb_datum_apply_diff(&datum, &fields[column->idx],
+                                               &d, type);
+                ovsdb_datum_destroy(&d, type);
+            }
+        } else {
+            error = ovsdb_datum_from_json(&datum, type, value, NULL);
+        }
+        if (error) {
+            char *s = ovsdb_error_to_string(error);
+            VLOG_WARN_RL(&rl, "%s: bad value for %s column %s in update "
+                         "(%s)", table->idl->remote, table->name, name, s);
+            free(s);
+            ovsdb_error_destroy(error);
+            continue;
+        }
+        if (ovsdb_datum_equals(&datum, &fields[column->idx], type)) {
+            ovsdb_datum_destroy(&datum, type);
+            continue;
+        }
+        ovsdb_datum_swap(&datum, &fields[column->idx]);
+        ovsdb_datum_destroy(&datum, type);
+        changed = true;
+        if (row && table->idl->tracking) {
+            row->flags[column->idx] |= FIELD_CHANGED;
+        }
+    }
+    return changed;
+}
+
+/* A full <row> for 'uuid' ("initial", "insert", or a monitor v1 "new"
+ * with no "old"): inserts the row, or during a wholesale reload replaces
+ * the values of the row we already had. */
+static void
+apply_full_row(struct ovsdb_idl_table *table, const struct uuid *uuid,
+               const json_t *json)
+{
+    struct ovsdb_idl_row *row = table_find_row(table, uuid);
+
+    if (!row) {
+        row = row_create(table, uuid, true);
+        row_apply_json(table, NULL, row->old, json, false);
+        row_insert_into_replica(row);
+        row_track(row, OVSDB_IDL_INSERTED);
+        return;
+    }
+
+    /* Compare against a fresh row built from defaults, so that columns the
+     * update omits (they hold their defaults) are compared too. */
+    struct ovsdb_datum *fields;
+    bool changed = false;
+
+    row_ensure_fields(row);
+    row->stale = false;
+    fields = xcalloc(row->n_fields ? row->n_fields : 1, sizeof *fields);
+    for (size_t i = 0; i < row->n_fields; i++) {
+        column_init_default(table->columns[i], &fields[i]);
+    }
+    row_apply_json(table, NULL, fields, json, false);
+    for (size_t i = 0; i < row->n_fields; i++) {
+        const struct ovsdb_type *type = column_type(table->columns[i]);
+        if (!ovsdb_datum_equals(&fields[i], &row->old[i], type)) {
+            ovsdb_datum_swap(&fields[i], &row->old[i]);
+            if (table->idl->tracking) {
+                row->flags[i] |= FIELD_CHANGED;
+            }
+            changed = true;
+        }
+    }
+    fields_destroy(table, fields, row->n_fields);
+    if (changed) {
+        row_track(row, OVSDB_IDL_MODIFIED);
+    }
+}
+
+static void
+apply_modify(struct ovsdb_idl_table *table, const struct uuid *uuid,
+             const json_t *json, bool diff)
+{
+    static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 5);
+    struct ovsdb_idl_row *row = table_find_row(table, uuid);
+
+    if (!row) {
+        VLOG_WARN_RL(&rl, "%s: update modifies unknown %s row "UUID_FMT,
+                     table->idl->remote, table->name, UUID_ARGS(uuid));
+        return;
+    }
+    row_ensure_fields(row);
+    if (row_apply_json(table, row, row->old, json, diff)) {
+        row_track(row, OVSDB_IDL_MODIFIED);
+    }
+}
+
+static void
+apply_delete(struct ovsdb_idl_table *table, const struct uuid *uuid)
+{
+    struct ovsdb_idl_row *row = table_find_row(table, uuid);
+
+    if (row) {
+        row_delete_from_replica(row);
+    }
+}
+
+/* Applies one <row-update> (update2/update3 form when 'version' >= 2,
+ * RFC 7047 "update" form otherwise). */
+static void
+apply_row_update(struct ovsdb_idl_table *table, const struct uuid *uuid,
+                 const json_t *ru, enum idl_monitor_version version)
+{
+    static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 5);
+    const json_t *j;
+
+    if (!json_is_object(ru)) {
+        goto bad;
+    }
+    if (version == IDL_MONITOR_V1) {
+        const json_t *old = json_object_get(ru, "old");
+        const json_t *new = json_object_get(ru, "new");
+
+        if (!new) {
+            apply_delete(table, uuid);
+        } else if (!old || !table_find_row(table, uuid)) {
+            apply_full_row(table, uuid, new);
+        } else {
+            apply_modify(table, uuid, new, false);
+        }
+        return;
+    }
+    if ((j = json_object_get(ru, "initial"))
+        || (j = json_object_get(ru, "insert"))) {
+        apply_full_row(table, uuid, j);
+    } else if ((j = json_object_get(ru, "modify"))) {
+        apply_modify(table, uuid, j, true);
+    } else if (json_object_get(ru, "delete")) {
+        apply_delete(table, uuid);
+    } else {
+        goto bad;
+    }
+    return;
+
+bad:
+    VLOG_WARN_RL(&rl, "%s: malformed row update for %s table",
+                 table->idl->remote, table->name);
+}
+
+/* Applies <table-updates> 'updates'.  With 'reload', 'updates' is the
+ * whole of the monitored data: rows we have that it lacks are deleted. */
+static void
+apply_table_updates(struct ovsdb_idl *idl, const json_t *updates,
+                    enum idl_monitor_version version, bool reload)
+{
+    static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 5);
+    struct shash_node *node;
+    const char *table_name;
+    json_t *table_updates;
+
+    if (reload) {
+        idl->n_reloads++;
+        SHASH_FOR_EACH (node, &idl->tables) {
+            struct ovsdb_idl_table *table = node->data;
+            struct ovsdb_idl_row *row;
+
+            HMAP_FOR_EACH (row, node, &table->rows) {
+                row->stale = true;
+            }
+        }
+    }
+
+    if (json_is_object(updates)) {
+        json_object_foreach ((json_t *) updates, table_name, table_updates) {
+            struct ovsdb_idl_table *table;
+            const char *uuid_s;
+            json_t *ru;
+
+            table = shash_find_data(&idl->tables, table_name);
+            if (!table || !table->schema || !json_is_object(table_updates)) {
+                VLOG_WARN_RL(&rl, "%s: update for unexpected table %s",
+                             idl->remote, table_name);
+                continue;
+            }
+            json_object_foreach (table_updates, uuid_s, ru) {
+                struct uuid uuid;
+
+                if (!uuid_from_string(&uuid, uuid_s)) {
+                    VLOG_WARN_RL(&rl, "%s: bad row UUID %s in update",
+                                 idl->remote, uuid_s);
+                    continue;
+                }
+                apply_row_update(table, &uuid, ru, version);
+            }
+        }
+    }
+
+    if (reload) {
+        SHASH_FOR_EACH (node, &idl->tables) {
+            struct ovsdb_idl_table *table = node->data;
+            struct ovsdb_idl_row *row, *next;
+
+            HMAP_FOR_EACH_SAFE (row, next, node, &table->rows) {
+                if (row->stale && !row->txn_inserted) {
+                    row->stale = false;
+                    row_delete_from_replica(row);
+                }
+            }
+        }
+    }
+}
+
+/* The replica (or lock state) changed. */
+static void
+idl_changed(struct ovsdb_idl *idl)
+{
+    idl->seqno++;
+    if (idl->txn && idl->txn->awaiting_replica) {
+        txn_check_replica(idl->txn);
+    }
+    if (idl->change_cb) {
+        idl->change_cb(idl, idl->change_aux);
+    }
+}
+
+/* ---- Protocol. ---- */
+
+/* {table: [{"columns": [...], "where": [...]}], ...} for every table and
+ * column the server has. */
+static json_t *
+idl_monitor_requests(struct ovsdb_idl *idl)
+{
+    json_t *requests = json_object();
+    struct shash_node *node;
+
+    SHASH_FOR_EACH (node, &idl->tables) {
+        struct ovsdb_idl_table *table = node->data;
+        json_t *columns, *request;
+
+        if (!table->schema) {
+            continue;
+        }
+        columns = json_array();
+        for (size_t i = 0; i < table->n_columns; i++) {
+            if (table->columns[i]->schema) {
+                json_array_append_new(columns,
+                                      json_string(table->columns[i]->name));
+            }
+        }
+        request = json_pack("{s:o}", "columns", columns);
+        if (table->condition && idl->monitor_version >= IDL_MONITOR_V2) {
+            json_object_set(request, "where", table->condition);
+        }
+        table->cond_dirty = false;
+        json_object_set_new(requests, table->name,
+                            json_pack("[o]", request));
+    }
+    return requests;
+}
+
+static void
+idl_send_monitor(struct ovsdb_idl *idl)
+{
+    static const char *const methods[] = {
+        [IDL_MONITOR_V1] = "monitor",
+        [IDL_MONITOR_V2] = "monitor_cond",
+        [IDL_MONITOR_V3] = "monitor_cond_since",
+    };
+    json_t *params;
+
+    json_decref(idl->monitor_id);
+    idl->monitor_id = json_sprintf("xsw-idl-%u", ++idl->n_monitors);
+    params = json_pack("[s O o]", idl->db_name, idl->monitor_id,
+                       idl_monitor_requests(idl));
+    if (idl->monitor_version == IDL_MONITOR_V3) {
+        json_array_append_new(params, json_string(idl->last_txn_id));
+    }
+    idl->remonitor = false;
+    idl->state = IDL_S_MONITOR_REQUESTED;
+    idl->monitor_request = idl_request(idl, methods[idl->monitor_version],
+                                       params);
+}
+
+static void
+idl_send_lock(struct ovsdb_idl *idl)
+{
+    idl->lock_request = idl_request(idl, "lock",
+                                    json_pack("[s]", idl->lock_name));
+}
+
+/* Resolves tables and columns against a freshly loaded schema. */
+static void
+idl_resolve_schema(struct ovsdb_idl *idl)
+{
+    struct shash_node *node;
+
+    if (idl->all_tables) {
+        SHASH_FOR_EACH (node, &idl->schema->tables) {
+            ovsdb_idl_add_table(idl, node->name);
+        }
+    }
+    SHASH_FOR_EACH (node, &idl->tables) {
+        struct ovsdb_idl_table *table = node->data;
+
+        table->schema = ovsdb_schema_get_table(idl->schema, table->name);
+        if (!table->schema) {
+            idl_warn(idl, "%s: database %s has no table %s (ignoring it)",
+                     idl->remote, idl->db_name, table->name);
+            continue;
+        }
+        if (table->all_columns || idl->all_tables) {
+            table->all_columns = true;
+            table_add_schema_columns(table);
+        }
+        for (size_t i = 0; i < table->n_columns; i++) {
+            struct ovsdb_idl_column *column = table->columns[i];
+
+            column_resolve(column);
+            if (!column->schema) {
+                idl_warn(idl, "%s: table %s has no column %s (ignoring it)",
+                         idl->remote, table->name, column->name);
+            }
+        }
+    }
+}
+
+static void
+idl_handle_schema_reply(struct ovsdb_idl *idl, json_t *result)
+{
+    struct ovsdb_schema *schema;
+    struct ovsdb_error *error;
+
+    if (!idl->schema_json || !json_equal(idl->schema_json, result)) {
+        error = ovsdb_schema_from_json(result, &schema);
+        if (error) {
+            char *s = ovsdb_error_to_string(error);
+            idl_fail(idl, EPROTO, xasprintf("%s: server sent a bad schema "
+                                            "for %s (%s)", idl->remote,
+                                            idl->db_name, s));
+            idl_warn(idl, "%s", idl->last_error);
+            free(s);
+            ovsdb_error_destroy(error);
+            idl->state = IDL_S_FAILED;
+            return;
+        }
+        if (idl->schema) {
+            /* A new schema: the old replica cannot be trusted to fit it.
+             * Rows go (tracked rows lose their values, whose types may have
+             * changed) and the monitor starts from scratch. */
+            idl_clear_replica(idl);
+            struct shash_node *node;
+            SHASH_FOR_EACH (node, &idl->tables) {
+                struct ovsdb_idl_table *table = node->data;
+                struct ovsdb_idl_row *row;
+                LIST_FOR_EACH (row, track_node, &table->tracked) {
+                    fields_destroy(table, row->old, row->n_fields);
+                    row->old = xzalloc(sizeof *row->old);
+                    row->n_fields = 0;
+                }
+            }
+            strcpy(idl->last_txn_id, ZERO_TXN_ID);
+        }
+        ovsdb_schema_destroy(idl->schema);
+        idl->schema = schema;
+        json_decref(idl->schema_json);
+        idl->schema_json = json_incref(result);
+        idl_resolve_schema(idl);
+    }
+    if (idl->lock_name) {
+        idl_send_lock(idl);
+    }
+    idl_send_monitor(idl);
+}
+
+static void
+idl_handle_monitor_reply(struct ovsdb_idl *idl, json_t *result)
+{
+    if (idl->monitor_version == IDL_MONITOR_V3) {
+        json_t *found = json_array_get(result, 0);
+        json_t *last_id = json_array_get(result, 1);
+        json_t *updates = json_array_get(result, 2);
+
+        if (!json_is_boolean(found) || !json_is_string(last_id)
+            || strlen(json_string_value(last_id)) != UUID_LEN) {
+            idl_warn(idl, "%s: malformed monitor_cond_since reply",
+                     idl->remote);
+            jsonrpc_conn_close(idl->conn);
+            return;
+        }
+        VLOG_DBG("%s: monitor_cond_since: found=%s", idl->remote,
+                 json_is_true(found) ? "true" : "false");
+        apply_table_updates(idl, updates, IDL_MONITOR_V3,
+                            !json_is_true(found));
+        strcpy(idl->last_txn_id, json_string_value(last_id));
+    } else {
+        apply_table_updates(idl, result, idl->monitor_version, true);
+    }
+    idl->state = IDL_S_MONITORING;
+    idl->conn_seqno++;
+    if (idl->remonitor || idl_conds_dirty(idl)) {
+        idl_kick(idl);
+    }
+    idl_changed(idl);
+}
+
+static void
+idl_handle_monitor_error(struct ovsdb_idl *idl, json_t *error)
+{
+    /* Open vSwitch answers an unknown method with the bare string. */
+    const char *s = (json_is_string(error) ? json_string_value(error)
+                     : json_string_value(json_object_get(error, "error")));
+
+    if (s && !strcmp(s, "unknown method")
+        && idl->monitor_version > IDL_MONITOR_V1) {
+        idl->monitor_version--;
+        VLOG_INFO("%s: server lacks conditional monitoring, falling back",
+                  idl->remote);
+        idl_send_monitor(idl);
+        return;
+    }
+    char *text = json_dumps(error, JSON_COMPACT | JSON_ENCODE_ANY);
+    idl_fail(idl, EPROTO, xasprintf("%s: server refused to monitor %s (%s)",
+                                    idl->remote, idl->db_name, text));
+    free(text);
+    idl_warn(idl, "%s", idl->last_error);
+    idl->state = IDL_S_FAILED;
+}
+
+/* Sends monitor_cond_change for the tables whose condition changed. */
+static void
+idl_send_cond_change(struct ovsdb_idl *idl)
+{
+    json_t *requests = json_object();
+    struct shash_node *node;
+
+    SHASH_FOR_EACH (node, &idl->tables) {
+        struct ovsdb_idl_table *table = node->data;
+
+        if (table->cond_dirty && table->schema) {
+            json_t *where = (table->condition
+                             ? json_incref(table->condition)
+                             : json_pack("[b]", true));
+            json_object_set_new(requests, table->name,
+                                json_pack("[{s:o}]", "where", where));
+            table->cond_dirty = false;
+        }
+    }
+    idl->cond_request = idl_request(idl, "monitor_cond_change",
+                                    json_pack("[O O o]", idl->monitor_id,
+                                              idl->monitor_id, requests));
+}
+
+static void
+idl_kick_cb(uv_timer_t *timer)
+{
+    struct ovsdb_idl *idl = timer->data;
+
+    if (!idl->conn || idl->state != IDL_S_MONITORING || idl->cond_request) {
+        return;                 /* Done again when that settles. */
+    }
+    if (idl->remonitor) {
+        /* New tables or columns: a diff since our last txn id would lack
+         * their values, so reload everything under a new monitor. */
+        idl_send(idl, jsonrpc_create_request("monitor_cancel",
+                                             json_pack("[O]", idl->monitor_id),
+                                             json_integer(
+                                                 idl->next_request_id++)));
+        strcpy(idl->last_txn_id, ZERO_TXN_ID);
+        idl_send_monitor(idl);
+    } else if (idl_conds_dirty(idl)) {
+        if (idl->monitor_version == IDL_MONITOR_V1) {
+            /* No conditions to change: we get every row anyway. */
+            struct shash_node *node;
+            SHASH_FOR_EACH (node, &idl->tables) {
+                ((struct ovsdb_idl_table *) node->data)->cond_dirty = false;
+            }
+        } else {
+            idl_send_cond_change(idl);
+        }
+    }
+}
+
+static void
+idl_kick(struct ovsdb_idl *idl)
+{
+    if (!idl->destroyed) {
+        uv_timer_start(&idl->kick_timer, idl_kick_cb, 0, 0);
+    }
+}
+
+static void
+idl_handle_lock_result(struct ovsdb_idl *idl, bool locked)
+{
+    idl->has_lock = locked;
+    idl->lock_contended = !locked;
+    idl_changed(idl);
+}
+
+static bool
+id_matches(const json_t *id, int64_t want)
+{
+    return want && json_is_integer(id) && json_integer_value(id) == want;
+}
+
+static void txn_handle_reply(struct ovsdb_idl_txn *,
+                             const struct jsonrpc_msg *);
+
+static void
+idl_handle_reply(struct ovsdb_idl *idl, const struct jsonrpc_msg *msg)
+{
+    bool ok = msg->type == JSONRPC_REPLY;
+
+    if (id_matches(msg->id, idl->schema_request)) {
+        idl->schema_request = 0;
+        if (ok) {
+            idl_handle_schema_reply(idl, msg->result);
+        } else {
+            char *text = json_dumps(msg->error,
+                                    JSON_COMPACT | JSON_ENCODE_ANY);
+            idl_fail(idl, ENOENT, xasprintf("%s: database %s not available "
+                                            "(%s)", idl->remote,
+                                            idl->db_name, text));
+            free(text);
+            idl_warn(idl, "%s", idl->last_error);
+            idl->state = IDL_S_FAILED;
+        }
+    } else if (id_matches(msg->id, idl->monitor_request)) {
+        idl->monitor_request = 0;
+        if (ok) {
+            idl_handle_monitor_reply(idl, msg->result);
+        } else {
+            idl_handle_monitor_error(idl, msg->error);
+        }
+    } else if (id_matches(msg->id, idl->cond_request)) {
+        idl->cond_request = 0;
+        if (!ok) {
+            char *text = json_dumps(msg->error,
+                                    JSON_COMPACT | JSON_ENCODE_ANY);
+            idl_warn(idl, "%s: monitor_cond_change failed (%s)",
+                     idl->remote, text);
+            free(text);
+        }
+        if (idl->remonitor || idl_conds_dirty(idl)) {
+            idl_kick(idl);
+        }
+        idl_changed(idl);
+    } else if (id_matches(msg->id, idl->lock_request)) {
+        idl->lock_request = 0;
+        if (ok) {
+            idl_handle_lock_result(
+                idl, json_is_true(json_object_get(msg->result, "locked")));
+        } else {
+            idl_warn(idl, "%s: lock request failed", idl->remote);
+        }
+    } else if (idl->txn && idl->txn->status == OVSDB_IDL_TXN_INCOMPLETE
+               && id_matches(msg->id, idl->txn->request_id)) {
+        txn_handle_reply(idl->txn, msg);
+    }
+    /* Anything else answers a request we no longer care about (a
+     * monitor_cancel, an unlock, a destroyed transaction). */
+}
+
+static void
+idl_handle_notify(struct ovsdb_idl *idl, const struct jsonrpc_msg *msg)
+{
+    const json_t *params = msg->params;
+    const char *method = msg->method;
+
+    if (!strcmp(method, "update3") || !strcmp(method, "update2")
+        || !strcmp(method, "update")) {
+        bool v3 = !strcmp(method, "update3");
+        enum idl_monitor_version version = (v3 ? IDL_MONITOR_V3
+                                            : method[6] ? IDL_MONITOR_V2
+                                            : IDL_MONITOR_V1);
+        const json_t *id = json_array_get(params, 0);
+
+        if (!idl->monitor_id || !id || !json_equal(id, idl->monitor_id)
+            || (idl->state != IDL_S_MONITORING
+                && idl->state != IDL_S_MONITOR_REQUESTED)) {
+            return;             /* A cancelled monitor's last words. */
+        }
+        if (v3) {
+            const json_t *last_id = json_array_get(params, 1);
+            if (json_is_string(last_id)
+                && strlen(json_string_value(last_id)) == UUID_LEN) {
+                strcpy(idl->last_txn_id, json_string_value(last_id));
+            }
+        }
+        apply_table_updates(idl, json_array_get(params, v3 ? 2 : 1),
+                            version, false);
+        idl_changed(idl);
+    } else if (!strcmp(method, "locked") || !strcmp(method, "stolen")) {
+        const char *name = json_string_value(json_array_get(params, 0));
+
+        if (idl->lock_name && name && !strcmp(name, idl->lock_name)) {
+            idl_handle_lock_result(idl, method[0] == 'l');
+        }
+    }
+}
+
+static void
+idl_on_msg(struct jsonrpc_conn *conn, json_t *json, void *aux)
+{
+    static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 5);
+    struct ovsdb_idl *idl = aux;
+    struct jsonrpc_msg msg;
+    char *error;
+
+    if (!idl) {
+        json_decref(json);
+        return;
+    }
+    idl->backoff_ms = IDL_MIN_BACKOFF_MS;
+    error = jsonrpc_msg_parse(json, &msg);
+    if (error) {
+        VLOG_WARN_RL(&rl, "%s: bad JSON-RPC message (%s)", idl->remote,
+                     error);
+        free(error);
+    } else if (msg.type == JSONRPC_REQUEST) {
+        if (!strcmp(msg.method, "echo")) {
+            jsonrpc_conn_send(conn, jsonrpc_create_reply(
+                                  json_incref(msg.params),
+                                  json_incref(msg.id)));
+        } else {
+            jsonrpc_conn_send(conn, jsonrpc_create_error(
+                                  json_string("unknown method"),
+                                  json_incref(msg.id)));
+        }
+    } else if (msg.type == JSONRPC_NOTIFY) {
+        idl_handle_notify(idl, &msg);
+    } else {
+        idl_handle_reply(idl, &msg);
+    }
+    json_decref(json);
+}
+
+/* ---- Reading. ---- */
+
+static const struct ovsdb_idl_row *
+next_visible(const struct ovsdb_idl_table *table, struct hmap_node *node)
+{
+    for (; node; node = hmap_next(&table->rows, node)) {
+        const struct ovsdb_idl_row *row
+            = CONTAINER_OF(node, struct ovsdb_idl_row, node);
+        if (!row->txn_deleted) {
+            return row;
+        }
+    }
+    return NULL;
+}
+
+const struct ovsdb_idl_row *
+ovsdb_idl_first_row(const struct ovsdb_idl_table *table)
+{
+    return next_visible(table, hmap_first(&table->rows));
+}
+
+const struct ovsdb_idl_row *
+ovsdb_idl_next_row(const struct ovsdb_idl_row *row)
+{
+    return next_visible(row->table, hmap_next(&row->table->rows,
+                                              &row->node));
+}
+
+size_t
+ovsdb_idl_count_rows(const struct ovsdb_idl_table *table)
+{
+    const struct ovsdb_idl_row *row;
+    size_t n = 0;
+
+    OVSDB_IDL_FOR_EACH_ROW (row, table) {
+        n++;
+    }
+    return n;
+}
+
+const struct ovsdb_idl_row *
+ovsdb_idl_get_row(const struct ovsdb_idl_table *table,
+                  const struct uuid *uuid)
+{
+    const struct ovsdb_idl_row *row;
+
+    HMAP_FOR_EACH_WITH_HASH (row, node, uuid_hash(uuid), &table->rows) {
+        if (uuid_equals(&row->uuid, uuid) && !row->txn_deleted) {
+            return row;
+        }
+    }
+    return NULL;
+}
+
+const struct uuid *
+ovsdb_idl_row_get_uuid(const struct ovsdb_idl_row *row)
+{
+    return &row->uuid;
+}
+
+struct ovsdb_idl_table *
+ovsdb_idl_row_get_table(const struct ovsdb_idl_row *row)
+{
+    return row->table;
+}
+
+const struct ovsdb_datum *
+ovsdb_idl_row_get_datum(const struct ovsdb_idl_row *row,
+                        const struct ovsdb_idl_column *column)
+{
+    if (!column || column->table != row->table || !column->schema
+        || column->idx >= row->n_fields) {
+        return NULL;
+    }
+    return row->new ? &row->new[column->idx] : &row->old[column->idx];
+}
+
+const struct ovsdb_datum *
+ovsdb_idl_row_get_datum_by_name(const struct ovsdb_idl_row *row,
+                                const char *name)
+{
+    return ovsdb_idl_row_get_datum(
+        row, ovsdb_idl_column_from_name(row->table, name));
+}
+
+/* The datum of 'column' if its key type is 'type' and it has an element. */
+static const struct ovsdb_datum *
+get_typed(const struct ovsdb_idl_row *row,
+          const struct ovsdb_idl_column *column, enum ovsdb_atomic_type type)
+{
+    const struct ovsdb_datum *d = ovsdb_idl_row_get_datum(row, column);
+
+    return (d && d->n && column->schema->type.key.type == type ? d : NULL);
+}
+
+const char *
+ovsdb_idl_row_get_string(const struct ovsdb_idl_row *row,
+                         const struct ovsdb_idl_column *column,
+                         const char *dflt)
+{
+    const struct ovsdb_datum *d = get_typed(row, column, OVSDB_TYPE_STRING);
+    return d ? d->keys[0].string : dflt;
+}
+
+int64_t
+ovsdb_idl_row_get_integer(const struct ovsdb_idl_row *row,
+                          const struct ovsdb_idl_column *column, int64_t dflt)
+{
+    const struct ovsdb_datum *d = get_typed(row, column, OVSDB_TYPE_INTEGER);
+    return d ? d->keys[0].integer : dflt;
+}
+
+bool
+ovsdb_idl_row_get_boolean(const struct ovsdb_idl_row *row,
+                          const struct ovsdb_idl_column *column, bool dflt)
+{
+    const struct ovsdb_datum *d = get_typed(row, column, OVSDB_TYPE_BOOLEAN);
+    return d ? d->keys[0].boolean : dflt;
+}
+
+const char *
+ovsdb_idl_row_get_map_string(const struct ovsdb_idl_row *row,
+                             const struct ovsdb_idl_column *column,
+                             const char *key, const char *dflt)
+{
+    const struct ovsdb_datum *d = get_typed(row, column, OVSDB_TYPE_STRING);
+    union ovsdb_atom atom;
+    unsigned int idx;
+
+    if (!d || column->schema->type.value.type != OVSDB_TYPE_STRING) {
+        return dflt;
+    }
+    atom.string = (char *) key;
+    idx = ovsdb_datum_find_key(d, &atom, OVSDB_TYPE_STRING);
+    return idx == UINT_MAX ? dflt : d->values[idx].string;
+}
+
+/* ---- Change notification and tracking. ---- */
+
+uint64_t
+ovsdb_idl_get_seqno(const struct ovsdb_idl *idl)
+{
+    return idl->seqno;
+}
+
+void
+ovsdb_idl_set_change_cb(struct ovsdb_idl *idl, ovsdb_idl_change_cb *cb,
+                        void *aux)
+{
+    idl->change_cb = cb;
+    idl->change_aux = aux;
+}
+
+void
+ovsdb_idl_track_enable(struct ovsdb_idl *idl)
+{
+    idl->tracking = true;
+}
+
+const char *
+ovsdb_idl_change_to_string(enum ovsdb_idl_change change)
+{
+    switch (change) {
+    case OVSDB_IDL_UNCHANGED: return "unchanged";
+    case OVSDB_IDL_INSERTED: return "inserted";
+    case OVSDB_IDL_MODIFIED: return "modified";
+    case OVSDB_IDL_DELETED: return "deleted";
+    }
+    return "<invalid>";
+}
+
+static const struct ovsdb_idl_row *
+track_row(const struct ovsdb_idl_table *table, const struct ovs_list *node)
+{
+    return (node == &table->tracked ? NULL
+            : CONTAINER_OF(node, struct ovsdb_idl_row, track_node));
+}
+
+const struct ovsdb_idl_row *
+ovsdb_idl_track_first(const struct ovsdb_idl_table *table)
+{
+    return track_row(table, table->tracked.next);
+}
+
+const struct ovsdb_idl_row *
+ovsdb_idl_track_next(const struct ovsdb_idl_row *row)
+{
+    return track_row(row->table, row->track_node.next);
+}
+
+enum ovsdb_idl_change
+ovsdb_idl_row_get_change(const struct ovsdb_idl_row *row)
+{
+    return row->change;
+}
+
+bool
+ovsdb_idl_row_column_changed(const struct ovsdb_idl_row *row,
+                             const struct ovsdb_idl_column *column)
+{
+    if (row->change == OVSDB_IDL_INSERTED
+        || row->change == OVSDB_IDL_DELETED) {
+        return true;
+    }
+    return (column && column->table == row->table
+            && column->idx < row->n_fields
+            && (row->flags[column->idx] & FIELD_CHANGED));
+}
+
+void
+ovsdb_idl_track_clear(struct ovsdb_idl *idl)
+{
+    struct shash_node *node;
+
+    SHASH_FOR_EACH (node, &idl->tables) {
+        struct ovsdb_idl_table *table = node->data;
+        struct ovsdb_idl_row *row;
+
+        LIST_FOR_EACH_POP (row, track_node, &table->tracked) {
+            row->change = OVSDB_IDL_UNCHANGED;
+            for (size_t i = 0; i < row->n_fields; i++) {
+                row->flags[i] &= ~FIELD_CHANGED;
+            }
+            row_maybe_free(row);
+        }
+    }
+}
+
+/* ---- Locks. ---- */
+
+void
+ovsdb_idl_set_lock(struct ovsdb_idl *idl, const char *name)
+{
+    if ((!name && !idl->lock_name)
+        || (name && idl->lock_name && !strcmp(name, idl->lock_name))) {
+        return;
+    }
+    if (idl->lock_name && idl->conn) {
+        idl_send(idl, jsonrpc_create_request(
+                     "unlock", json_pack("[s]", idl->lock_name),
+                     json_integer(idl->next_request_id++)));
+    }
+    free(idl->lock_name);
+    idl->lock_name = name ? xstrdup(name) : NULL;
+    idl->has_lock = idl->lock_contended = false;
+    idl->lock_request = 0;
+    if (name && idl->conn && idl->state != IDL_S_SCHEMA_REQUESTED) {
+        idl_send_lock(idl);
+    }
+    idl->seqno++;
+}
+
+const char *
+ovsdb_idl_get_lock_name(const struct ovsdb_idl *idl)
+{
+    return idl->lock_name;
+}
+
+bool
+ovsdb_idl_has_lock(const struct ovsdb_idl *idl)
+{
+    return idl->has_lock;
+}
+
+bool
+ovsdb_idl_is_lock_contended(const struct ovsdb_idl *idl)
+{
+    return idl->lock_contended;
+}
+
+/* ---- Transactions. ---- */
+
+const char *
+ovsdb_idl_txn_status_to_string(enum ovsdb_idl_txn_status status)
+{
+    switch (status) {
+    case OVSDB_IDL_TXN_UNCOMMITTED: return "uncommitted";
+    case OVSDB_IDL_TXN_UNCHANGED: return "unchanged";
+    case OVSDB_IDL_TXN_INCOMPLETE: return "incomplete";
+    case OVSDB_IDL_TXN_ABORTED: return "aborted";
+    case OVSDB_IDL_TXN_SUCCESS: return "success";
+    case OVSDB_IDL_TXN_TRY_AGAIN: return "try again";
+    case OVSDB_IDL_TXN_ERROR: return "error";
+    case OVSDB_IDL_TXN_NOT_LOCKED: return "not locked";
+    }
+    return "<invalid>";
+}
+
+struct ovsdb_idl_txn *
+ovsdb_idl_txn_create(struct ovsdb_idl *idl)
+{
+    struct ovsdb_idl_txn *txn;
+
+    if (idl->txn) {
+        return NULL;
+    }
+    txn = xzalloc(sizeof *txn);
+    txn->idl = idl;
+    txn->status = OVSDB_IDL_TXN_UNCOMMITTED;
+    ovs_list_init(&txn->rows);
+    hmap_init(&txn->inserted);
+    txn->inc_op = -1;
+    txn->inc_new_value = -1;
+    idl->txn = txn;
+    return txn;
+}
+
+struct ovsdb_idl_txn *
+ovsdb_idl_get_txn(const struct ovsdb_idl *idl)
+{
+    return idl->txn;
+}
+
+/* Ends read-your-writes: rows show the replica again and rows the
+ * transaction inserted leave the tables (they stay allocated, for
+ * ovsdb_idl_txn_get_insert_uuid(), until the transaction is destroyed). */
+static void
+txn_disassemble(struct ovsdb_idl_txn *txn)
+{
+    struct ovsdb_idl_row *row;
+
+    LIST_FOR_EACH (row, txn_node, &txn->rows) {
+        if (row->txn_inserted) {
+            if (row->in_replica) {
+                hmap_remove(&row->table->rows, &row->node);
+                row->in_replica = false;
+            }
+            continue;
+        }
+        fields_destroy(row->table, row->new, row->n_fields);
+        row->new = NULL;
+        for (size_t i = 0; i < row->n_fields; i++) {
+            row->flags[i] &= ~(FIELD_WRITTEN | FIELD_VERIFIED);
+        }
+        row_clear_mutations(row);
+        row->txn_deleted = false;
+    }
+}
+
+void
+ovsdb_idl_txn_destroy(struct ovsdb_idl_txn *txn)
+{
+    struct ovsdb_idl_row *row;
+
+    if (!txn) {
+        return;
+    }
+    txn_disassemble(txn);
+    LIST_FOR_EACH_POP (row, txn_node, &txn->rows) {
+        row->in_txn = false;
+        row_maybe_free(row);    /* Frees the rows the transaction made. */
+    }
+    hmap_destroy(&txn->inserted);
+    for (size_t i = 0; i < txn->n_comments; i++) {
+        free(txn->comments[i]);
+    }
+    free(txn->comments);
+    free(txn->inserts);
+    free(txn->error);
+    if (txn->idl->txn == txn) {
+        txn->idl->txn = NULL;
+    }
+    free(txn);
+}
+
+/* Checks that 'row' may be changed by the open transaction of its IDL and
+ * adds it to the transaction. */
+static struct ovsdb_idl_txn *
+txn_touch(const struct ovsdb_idl_row *row_)
+{
+    struct ovsdb_idl_row *row = CONST_CAST(struct ovsdb_idl_row *, row_);
+    struct ovsdb_idl_txn *txn = row->table->idl->txn;
+
+    if (!txn || txn->status != OVSDB_IDL_TXN_UNCOMMITTED) {
+        xsw_fatal("idl: changing a row without an open transaction");
+    }
+    if (!row->in_txn) {
+        row->in_txn = true;
+        ovs_list_push_back(&txn->rows, &row->txn_node);
+    }
+    row_ensure_fields(row);
+    return txn;
+}
+
+/* Gives 'row' its transaction copy, if it does not have one yet. */
+static void
+row_prepare_new(struct ovsdb_idl_row *row)
+{
+    if (!row->new) {
+        row->new = fields_clone(row->table, row->old, row->n_fields);
+    }
+}
+
+static bool
+column_is_writable(const struct ovsdb_idl_row *row,
+                   const struct ovsdb_idl_column *column)
+{
+    return column && column->table == row->table && column->schema;
+}
+
+const struct ovsdb_idl_row *
+ovsdb_idl_txn_insert(struct ovsdb_idl_txn *txn,
+                     struct ovsdb_idl_table *table, const struct uuid *uuid)
+{
+    struct ovsdb_idl_row *row;
+    struct uuid u;
+
+    if (uuid) {
+        u = *uuid;
+    } else {
+        uuid_generate(&u);
+    }
+    row = row_create(table, &u, false);
+    row->txn_inserted = true;
+    row->in_txn = true;
+    ovs_list_push_back(&txn->rows, &row->txn_node);
+    hmap_insert(&txn->inserted, &row->txn_insert_node, uuid_hash(&u));
+    row_insert_into_replica(row);
+    return row;
+}
+
+void
+ovsdb_idl_txn_write(const struct ovsdb_idl_row *row_,
+                    const struct ovsdb_idl_column *column,
+                    struct ovsdb_datum *datum)
+{
+    struct ovsdb_idl_row *row = CONST_CAST(struct ovsdb_idl_row *, row_);
+    const struct ovsdb_type *type;
+
+    txn_touch(row);
+    if (!column_is_writable(row, column)) {
+        VLOG_WARN("%s: cannot write column %s of table %s (not replicated)",
+                  row->table->idl->remote, column ? column->name : "?",
+                  row->table->name);
+        return;
+    }
+    type = &column->schema->type;
+    row_prepare_new(row);
+    ovsdb_datum_destroy(&row->new[column->idx], type);
+    row->new[column->idx] = *datum;
+    ovsdb_datum_init_empty(datum);
+    row->flags[column->idx] |= FIELD_WRITTEN;
+
+    /* The whole value supersedes earlier mutations of the column. */
+    size_t n = 0;
+    for (size_t i = 0; i < row->n_mutations; i++) {
+        struct idl_mutation *m = &row->mutations[i];
+        if (m->idx == column->idx) {
+            free(m->mutator);
+            json_decref(m->arg);
+        } else {
+            row->mutations[n++] = *m;
+        }
+    }
+    row->n_mutations = n;
+}
+
+static void
+write_atom(const struct ovsdb_idl_row *row,
+           const struct ovsdb_idl_column *column, union ovsdb_atom *atom)
+{
+    struct ovsdb_datum d;
+
+    d.n = 1;
+    d.keys = xmemdup(atom, sizeof *atom);
+    d.values = NULL;
+    ovsdb_idl_txn_write(row, column, &d);
+}
+
+void
+ovsdb_idl_txn_write_string(const struct ovsdb_idl_row *row,
+                           const struct ovsdb_idl_column *column,
+                           const char *s)
+{
+    union ovsdb_atom atom = { .string = xstrdup(s) };
+    write_atom(row, column, &atom);
+}
+
+void
+ovsdb_idl_txn_write_integer(const struct ovsdb_idl_row *row,
+                            const struct ovsdb_idl_column *column,
+                            int64_t value)
+{
+    union ovsdb_atom atom = { .integer = value };
+    write_atom(row, column, &atom);
+}
+
+void
+ovsdb_idl_txn_write_boolean(const struct ovsdb_idl_row *row,
+                            const struct ovsdb_idl_column *column,
+                            bool value)
+{
+    union ovsdb_atom atom = { .boolean = value };
+    write_atom(row, column, &atom);
+}
+
+/* The type of the keys of 'type', as a set of any size. */
+static struct ovsdb_type
+key_set_type(const struct ovsdb_type *type)
+{
+    struct ovsdb_type t = {
+        .key = type->key,       /* Shallow: read only, never destroyed. */
+        .value = { .type = OVSDB_TYPE_VOID },
+        .n_min = 0,
+        .n_max = OVSDB_UNLIMITED,
+    };
+    return t;
+}
+
+int
+ovsdb_idl_txn_mutate(const struct ovsdb_idl_row *row_,
+                     const struct ovsdb_idl_column *column,
+                     const char *mutator, const struct ovsdb_datum *datum)
+{
+    struct ovsdb_idl_row *row = CONST_CAST(struct ovsdb_idl_row *, row_);
+    bool insert = !strcmp(mutator, "insert");
+    const struct ovsdb_type *type;
+    struct ovsdb_type arg_type;
+    bool keys_only;
+
+    if (!insert && strcmp(mutator, "delete")) {
+        return EINVAL;
+    }
+    txn_touch(row);
+    if (!column_is_writable(row, column)) {
+        return EINVAL;
+    }
+    type = &column->schema->type;
+    keys_only = (!insert && ovsdb_type_is_map(type) && !datum->values);
+    arg_type = keys_only ? key_set_type(type) : *type;
+    arg_type.n_min = 0;
+    arg_type.n_max = OVSDB_UNLIMITED;
+
+    row_prepare_new(row);
+    if (insert) {
+        ovsdb_datum_union(&row->new[column->idx], datum, type);
+    } else {
+        ovsdb_datum_subtract(&row->new[column->idx], type, datum, &arg_type);
+    }
+
+    if (row->txn_inserted || (row->flags[column->idx] & FIELD_WRITTEN)) {
+        /* The row or column goes out whole anyway. */
+        row->flags[column->idx] |= FIELD_WRITTEN;
+        return 0;
+    }
+    row->mutations = xrealloc(row->mutations,
+                              (row->n_mutations + 1)
+                              * sizeof *row->mutations);
+    row->mutations[row->n_mutations++] = (struct idl_mutation) {
+        .idx = column->idx,
+        .mutator = xstrdup(mutator),
+        .arg = ovsdb_datum_to_json(datum, &arg_type),
+    };
+    return 0;
+}
+
+void
+ovsdb_idl_txn_delete(const struct ovsdb_idl_row *row_)
+{
+    struct ovsdb_idl_row *row = CONST_CAST(struct ovsdb_idl_row *, row_);
+
+    txn_touch(row);
+    row->txn_deleted = true;
+}
+
+void
+ovsdb_idl_txn_verify(const struct ovsdb_idl_row *row_,
+                     const struct ovsdb_idl_column *column)
+{
+    struct ovsdb_idl_row *row = CONST_CAST(struct ovsdb_idl_row *, row_);
+
+    txn_touch(row);
+    if (column_is_writable(row, column) && !row->txn_inserted) {
+        row->flags[column->idx] |= FIELD_VERIFIED;
+    }
+}
+
+void
+ovsdb_idl_txn_increment(struct ovsdb_idl_txn *txn,
+                        const struct ovsdb_idl_row *row,
+                        const struct ovsdb_idl_column *column)
+{
+    if (column_is_writable(row, column)
+        && column->schema->type.key.type == OVSDB_TYPE_INTEGER) {
+        txn_touch(row);
+        txn->inc_row = row;
+        txn->inc_idx = column->idx;
+    }
+}
+
+int64_t
+ovsdb_idl_txn_get_increment_new_value(const struct ovsdb_idl_txn *txn)
+{
+    return txn->inc_new_value;
+}
+
+void
+ovsdb_idl_txn_add_comment(struct ovsdb_idl_txn *txn, const char *fmt, ...)
+{
+    va_list args;
+
+    va_start(args, fmt);
+    txn->comments = xrealloc(txn->comments,
+                             (txn->n_comments + 1) * sizeof *txn->comments);
+    txn->comments[txn->n_comments++] = xvasprintf(fmt, args);
+    va_end(args);
+}
+
+void
+ovsdb_idl_txn_set_dry_run(struct ovsdb_idl_txn *txn)
+{
+    txn->dry_run = true;
+}
+
+void
+ovsdb_idl_txn_set_done_cb(struct ovsdb_idl_txn *txn,
+                          ovsdb_idl_txn_done_cb *cb, void *aux)
+{
+    txn->done_cb = cb;
+    txn->done_aux = aux;
+}
+
+/* The "uuid-name" of a row the transaction inserts. */
+static char *
+named_uuid(const struct uuid *uuid)
+{
+    char *name = xasprintf("row"UUID_FMT, UUID_ARGS(uuid));
+
+    for (char *p = name; *p; p++) {
+        if (*p == '-') {
+            *p = '_';
+        }
+    }
+    return name;
+}
+
+/* Rewrites ["uuid", U] into ["named-uuid", NAME] throughout 'json' for
+ * every U the transaction inserts, so that new rows can refer to each
+ * other.  Returns 'json'. */
+static json_t *
+substitute_uuids(struct ovsdb_idl_txn *txn, json_t *json)
+{
+    if (json_is_array(json)) {
+        const char *s;
+        struct uuid uuid;
+
+        if (json_array_size(json) == 2
+            && (s = json_string_value(json_array_get(json, 0)))
+            && !strcmp(s, "uuid")
+            && (s = json_string_value(json_array_get(json, 1)))
+            && uuid_from_string(&uuid, s)) {
+            const struct ovsdb_idl_row *row;
+
+            HMAP_FOR_EACH_WITH_HASH (row, txn_insert_node, uuid_hash(&uuid),
+                                     &txn->inserted) {
+                if (uuid_equals(&row->uuid, &uuid) && !row->txn_deleted) {
+                    char *name = named_uuid(&uuid);
+                    json_array_set_new(json, 0, json_string("named-uuid"));
+                    json_array_set_new(json, 1, json_string(name));
+                    free(name);
+                    break;
+                }
+            }
+            return json;
+        }
+        for (size_t i = 0; i < json_array_size(json); i++) {
+            substitute_uuids(txn, json_array_get(json, i));
+        }
+    } else if (json_is_object(json)) {
+        const char *key;
+        json_t *value;
+
+        json_object_foreach (json, key, value) {
+            substitute_uuids(txn, value);
+        }
+    }
+    return json;
+}
+
+static json_t *
+where_uuid(const struct ovsdb_idl_row *row)
+{
+    char s[UUID_LEN + 1];
+
+    uuid_to_string(&row->uuid, s);
+    return json_pack("[[s s [s s]]]", "_uuid", "==", "uuid", s);
+}
+
+static json_t *
+field_json(struct ovsdb_idl_txn *txn, const struct ovsdb_idl_row *row,
+           const struct ovsdb_datum *fields, size_t idx)
+{
+    return substitute_uuids(txn, ovsdb_datum_to_json(
+                                &fields[idx],
+                                &row->table->columns[idx]->schema->type));
+}
+
+/* Appends to 'ops' the operations for 'row'.  Returns true if they change
+ * the database (not just check it). */
+static bool
+txn_row_ops(struct ovsdb_idl_txn *txn, const struct ovsdb_idl_row *row,
+            json_t *ops)
+{
+    struct ovsdb_idl_table *table = row->table;
+    bool changes = false;
+
+    if (row->txn_inserted) {
+        if (row->txn_deleted) {
+            return false;
+        }
+        json_t *values = json_object();
+        for (size_t i = 0; i < row->n_fields; i++) {
+            if (row->flags[i] & FIELD_WRITTEN) {
+                json_object_set_new(values, table->columns[i]->name,
+                                    field_json(txn, row, row->new, i));
+            }
+        }
+        txn->inserts = xrealloc(txn->inserts,
+                                (txn->n_inserts + 1) * sizeof *txn->inserts);
+        txn->inserts[txn->n_inserts++] = (struct idl_insert) {
+            .row = row, .op = (int) json_array_size(ops) - 1,
+        };
+        char *name = named_uuid(&row->uuid);
+        json_array_append_new(ops, json_pack("{s:s s:s s:o s:s}",
+                                             "op", "insert",
+                                             "table", table->name,
+                                             "row", values,
+                                             "uuid-name", name));
+        free(name);
+        return true;
+    }
+
+    /* A "wait" first: the row still exists and every verified column still
+     * has the value we read, else the commit fails with "timed out" and
+     * the caller gets TRY_AGAIN. */
+    json_t *columns = json_pack("[s]", "_uuid");
+    char s[UUID_LEN + 1];
+    uuid_to_string(&row->uuid, s);
+    json_t *expect = json_pack("{s:[s s]}", "_uuid", "uuid", s);
+    for (size_t i = 0; i < row->n_fields; i++) {
+        if (row->flags[i] & FIELD_VERIFIED) {
+            json_array_append_new(columns,
+                                  json_string(table->columns[i]->name));
+            json_object_set_new(expect, table->columns[i]->name,
+                                field_json(txn, row, row->old, i));
+        }
+    }
+    json_array_append_new(ops, json_pack("{s:s s:s s:o s:i s:o s:s s:[o]}",
+                                         "op", "wait", "table", table->name,
+                                         "where", where_uuid(row),
+                                         "timeout", 0, "columns", columns,
+                                         "until", "==", "rows", expect));
+
+    if (row->txn_deleted) {
+        json_array_append_new(ops, json_pack("{s:s s:s s:o}",
+                                             "op", "delete",
+                                             "table", table->name,
+                                             "where", where_uuid(row)));
+        return true;
+    }
+
+    json_t *values = json_object();
+    for (size_t i = 0; i < row->n_fields; i++) {
+        if (row->flags[i] & FIELD_WRITTEN) {
+            json_object_set_new(values, table->columns[i]->name,
+                                field_json(txn, row, row->new, i));
+        }
+    }
+    if (json_object_size(values)) {
+        json_array_append_new(ops, json_pack("{s:s s:s s:o s:o}",
+                                             "op", "update",
+                                             "table", table->name,
+                                             "where", where_uuid(row),
+                                             "row", values));
+        changes = true;
+    } else {
+        json_decref(values);
+    }
+    if (row->n_mutations) {
+        json_t *mutations = json_array();
+        for (size_t i = 0; i < row->n_mutations; i++) {
+            const struct idl_mutation *m = &row->mutations[i];
+            json_array_append_new(
+                mutations,
+                json_pack("[s s o]", table->columns[m->idx]->name,
+                          m->mutator,
+                          substitute_uuids(txn, json_deep_copy(m->arg))));
+        }
+        json_array_append_new(ops, json_pack("{s:s s:s s:o s:o}",
+                                             "op", "mutate",
+                                             "table", table->name,
+                                             "where", where_uuid(row),
+                                             "mutations", mutations));
+        changes = true;
+    }
+    return changes;
+}
+
+static void
+txn_finish(struct ovsdb_idl_txn *txn, enum ovsdb_idl_txn_status status)
+{
+    txn->status = status;
+    txn_disassemble(txn);
+}
+
+enum ovsdb_idl_txn_status
+ovsdb_idl_txn_commit(struct ovsdb_idl_txn *txn)
+{
+    struct ovsdb_idl *idl = txn->idl;
+    struct ovsdb_idl_row *row;
+    bool changes = false;
+    json_t *ops;
+
+    if (txn->status != OVSDB_IDL_TXN_UNCOMMITTED) {
+        return txn->status;
+    }
+    if (idl->lock_name && !idl->has_lock) {
+        txn_finish(txn, OVSDB_IDL_TXN_NOT_LOCKED);
+        return txn->status;
+    }
+
+    ops = json_pack("[s]", idl->db_name);
+    if (idl->lock_name) {
+        json_array_append_new(ops, json_pack("{s:s s:s}", "op", "assert",
+                                             "lock", idl->lock_name));
+    }
+    LIST_FOR_EACH (row, txn_node, &txn->rows) {
+        if (txn_row_ops(txn, row, ops)) {
+            changes = true;
+        }
+    }
+    if (txn->inc_row) {
+        const struct ovsdb_idl_row *r = txn->inc_row;
+        const char *col = r->table->columns[txn->inc_idx]->name;
+
+        json_array_append_new(ops, json_pack("{s:s s:s s:o s:[[s s i]]}",
+                                             "op", "mutate",
+                                             "table", r->table->name,
+                                             "where", where_uuid(r),
+                                             "mutations", col, "+=", 1));
+        json_array_append_new(ops, json_pack("{s:s s:s s:o s:[s]}",
+                                             "op", "select",
+                                             "table", r->table->name,
+                                             "where", where_uuid(r),
+                                             "columns", col));
+        /* Results are numbered from the first op, after the db name. */
+        txn->inc_op = (int) json_array_size(ops) - 2;
+        changes = true;
+    }
+    if (!changes) {
+        json_decref(ops);
+        txn_finish(txn, OVSDB_IDL_TXN_UNCHANGED);
+        return txn->status;
+    }
+    for (size_t i = 0; i < txn->n_comments; i++) {
+        json_array_append_new(ops, json_pack("{s:s s:s}", "op", "comment",
+                                             "comment", txn->comments[i]));
+    }
+    if (txn->dry_run) {
+        json_array_append_new(ops, json_pack("{s:s}", "op", "abort"));
+    }
+    txn->n_ops = (int) json_array_size(ops) - 1;
+
+    if (!ovsdb_idl_is_synced(idl)) {
+        json_decref(ops);
+        txn_finish(txn, OVSDB_IDL_TXN_TRY_AGAIN);
+        return txn->status;
+    }
+    txn->request_id = idl->next_request_id++;
+    txn_disassemble(txn);
+    txn->status = OVSDB_IDL_TXN_INCOMPLETE;
+    idl_send(idl, jsonrpc_create_request("transact", ops,
+                                         json_integer(txn->request_id)));
+    return txn->status;
+}
+
+/* Sets the final status and tells the owner. */
+static void
+txn_complete(struct ovsdb_idl_txn *txn, enum ovsdb_idl_txn_status status)
+{
+    txn->status = status;
+    txn->awaiting_replica = false;
+    if (txn->done_cb) {
+        txn->done_cb(txn, status, txn->done_aux);   /* May destroy 'txn'. */
+    }
+}
+
+/* After SUCCESS, waits until the replica shows the rows the transaction
+ * inserted into and deleted from unconditionally monitored tables, in case
+ * a server sent the reply before the update. */
+static void
+txn_check_replica(struct ovsdb_idl_txn *txn)
+{
+    for (size_t i = 0; i < txn->n_inserts; i++) {
+        const struct idl_insert *ins = &txn->inserts[i];
+        if (ins->have_real && ins->row->table->schema
+            && !ins->row->table->condition
+            && !table_find_row(ins->row->table, &ins->real)) {
+            txn->awaiting_replica = true;
+            return;
+        }
+    }
+    txn_complete(txn, txn->final_status);
+}
+
+void
+ovsdb_idl_txn_abort(struct ovsdb_idl_txn *txn)
+{
+    if (txn->status == OVSDB_IDL_TXN_UNCOMMITTED
+        || txn->status == OVSDB_IDL_TXN_INCOMPLETE) {
+        txn_finish(txn, OVSDB_IDL_TXN_ABORTED);
+        txn->awaiting_replica = false;
+    }
+}
+
+static void
+txn_set_error(struct ovsdb_idl_txn *txn, const json_t *error)
+{
+    const char *tag = json_string_value(json_object_get(error, "error"));
+    const char *details = json_string_value(json_object_get(error,
+                                                            "details"));
+
+    if (txn->error) {
+        return;                 /* Keep the first: later ones follow. */
+    }
+    if (tag && details) {
+        txn->error = xasprintf("%s: %s", tag, details);
+    } else if (tag) {
+        txn->error = xstrdup(tag);
+    } else {
+        txn->error = json_dumps(error, JSON_COMPACT | JSON_ENCODE_ANY);
+    }
+}
+
+static void
+txn_handle_reply(struct ovsdb_idl_txn *txn, const struct jsonrpc_msg *msg)
+{
+    bool hard = false, soft = false, lock = false;
+    enum ovsdb_idl_txn_status status;
+
+    if (msg->type == JSONRPC_ERROR) {
+        if (json_is_object(msg->error)) {
+            txn_set_error(txn, msg->error);
+        } else {
+            txn->error = json_dumps(msg->error,
+                                    JSON_COMPACT | JSON_ENCODE_ANY);
+        }
+        hard = true;
+    } else if (!json_is_array(msg->result)) {
+        txn->error = xstrdup("reply to \"transact\" is not an array");
+        hard = true;
+    } else {
+        size_t i;
+        json_t *r;
+
+        json_array_foreach (msg->result, i, r) {
+            const char *tag = json_string_value(json_object_get(r, "error"));
+
+            if (!tag) {
+                continue;
+            } else if (!strcmp(tag, "timed out")) {
+                soft = true;
+            } else if (!strcmp(tag, "not owner")) {
+                lock = true;
+            } else if (!strcmp(tag, "aborted") && txn->dry_run
+                       && (int) i == txn->n_ops - 1) {
+                continue;
+            } else {
+                txn_set_error(txn, r);
+                hard = true;
+            }
+        }
+        if (!hard && !soft && !lock) {
+            for (size_t k = 0; k < txn->n_inserts; k++) {
+                struct idl_insert *ins = &txn->inserts[k];
+                json_t *u = json_object_get(json_array_get(msg->result,
+                                                           ins->op),
+                                            "uuid");
+                ins->have_real = uuid_from_string(
+                    &ins->real, json_string_value(json_array_get(u, 1))
+                                ? json_string_value(json_array_get(u, 1))
+                                : "");
+            }
+            if (txn->inc_op >= 0) {
+                json_t *rows = json_object_get(
+                    json_array_get(msg->result, txn->inc_op), "rows");
+                json_t *v = json_object_get(
+                    json_array_get(rows, 0),
+                    txn->inc_row->table->columns[txn->inc_idx]->name);
+                txn->inc_new_value = json_is_integer(v)
+                                     ? json_integer_value(v) : -1;
+            }
+        }
+    }
+
+    status = (hard ? OVSDB_IDL_TXN_ERROR
+              : lock ? OVSDB_IDL_TXN_NOT_LOCKED
+              : soft ? OVSDB_IDL_TXN_TRY_AGAIN
+              : OVSDB_IDL_TXN_SUCCESS);
+    if (status == OVSDB_IDL_TXN_SUCCESS && !txn->dry_run) {
+        txn->final_status = status;
+        txn_check_replica(txn);
+    } else {
+        txn_complete(txn, status);
+    }
+}
+
+enum ovsdb_idl_txn_status
+ovsdb_idl_txn_get_status(const struct ovsdb_idl_txn *txn)
+{
+    return txn->status == OVSDB_IDL_TXN_INCOMPLETE || txn->awaiting_replica
+           ? OVSDB_IDL_TXN_INCOMPLETE : txn->status;
+}
+
+const char *
+ovsdb_idl_txn_get_error(const struct ovsdb_idl_txn *txn)
+{
+    return txn->status == OVSDB_IDL_TXN_ERROR ? txn->error : NULL;
+}
+
+const struct uuid *
+ovsdb_idl_txn_get_insert_uuid(const struct ovsdb_idl_txn *txn,
+                              const struct ovsdb_idl_row *row)
+{
+    if (txn->status != OVSDB_IDL_TXN_SUCCESS) {
+        return NULL;
+    }
+    for (size_t i = 0; i < txn->n_inserts; i++) {
+        if (txn->inserts[i].row == row && txn->inserts[i].have_real) {
+            return &txn->inserts[i].real;
+        }
+    }
+    return NULL;
+}
+
+struct ovsdb_idl *
+ovsdb_idl_txn_get_idl(const struct ovsdb_idl_txn *txn)
+{
+    return txn->idl;
+}
+
+/* ---- Blocking helpers. ---- */
+
+static void
+idl_deadline_cb(uv_timer_t *timer)
+{
+    struct ovsdb_idl *idl = timer->data;
+    idl->deadline_expired = true;
+}
+
+/* Runs the loop until 'done(idl, aux)' or the deadline.  Returns 0 or
+ * ETIMEDOUT; or, with 'fail_fast', the errno of a failure recorded while
+ * running. */
+static int
+idl_run_until(struct ovsdb_idl *idl, bool (*done)(struct ovsdb_idl *,
+                                                  void *),
+              void *aux, int timeout_ms, bool fail_fast)
+{
+    unsigned int n_failures = idl->n_failures;
+    int error = 0;
+
+    idl->deadline_expired = false;
+    if (timeout_ms >= 0) {
+        uv_timer_start(&idl->deadline_timer, idl_deadline_cb, timeout_ms, 0);
+    }
+    for (;;) {
+        if (done(idl, aux)) {
+            break;
+        }
+        if (fail_fast && (idl->n_failures != n_failures
+                          || idl->state == IDL_S_FAILED)) {
+            error = idl->last_errno ? idl->last_errno : EPROTO;
+            break;
+        }
+        if (idl->deadline_expired) {
+            error = ETIMEDOUT;
+            break;
+        }
+        uv_run(idl->loop, UV_RUN_ONCE);
+    }
+    uv_timer_stop(&idl->deadline_timer);
+    return error;
+}
+
+static bool
+is_synced(struct ovsdb_idl *idl, void *aux OVS_UNUSED)
+{
+    return ovsdb_idl_is_synced(idl);
+}
+
+int
+ovsdb_idl_run_until_synced(struct ovsdb_idl *idl, int timeout_ms,
+                           char **errorp)
+{
+    int error;
+
+    if (errorp) {
+        *errorp = NULL;
+    }
+    if (idl->bad_remote) {
+        error = idl->last_errno;
+    } else {
+        error = idl_run_until(idl, is_synced, NULL, timeout_ms, !idl->retry);
+    }
+    if (error && errorp) {
+        *errorp = (error == ETIMEDOUT
+                   ? xasprintf("%s: timed out after %d ms waiting for "
+                               "database %s%s%s", idl->remote, timeout_ms,
+                               idl->db_name,
+                               idl->last_error ? ": " : "",
+                               idl->last_error ? idl->last_error : "")
+                   : xstrdup(idl->last_error ? idl->last_error
+                             : strerror(error)));
+    }
+    return error;
+}
+
+struct predicate_aux {
+    bool (*predicate)(void *);
+    void *aux;
+};
+
+static bool
+predicate_true(struct ovsdb_idl *idl OVS_UNUSED, void *pa_)
+{
+    struct predicate_aux *pa = pa_;
+    return pa->predicate(pa->aux);
+}
+
+int
+ovsdb_idl_wait_for(struct ovsdb_idl *idl, bool (*predicate)(void *aux),
+                   void *aux, int timeout_ms)
+{
+    struct predicate_aux pa = { predicate, aux };
+    return idl_run_until(idl, predicate_true, &pa, timeout_ms, false);
+}
+
+static bool
+txn_is_done(struct ovsdb_idl *idl OVS_UNUSED, void *txn)
+{
+    return ovsdb_idl_txn_get_status(txn) != OVSDB_IDL_TXN_INCOMPLETE;
+}
+
+enum ovsdb_idl_txn_status
+ovsdb_idl_txn_commit_block(struct ovsdb_idl_txn *txn, int timeout_ms)
+{
+    enum ovsdb_idl_txn_status status = ovsdb_idl_txn_commit(txn);
+
+    if (status == OVSDB_IDL_TXN_INCOMPLETE) {
+        idl_run_until(txn->idl, txn_is_done, txn, timeout_ms, false);
+        status = ovsdb_idl_txn_get_status(txn);
+    }
+    return status;
+}

@@ -1,0 +1,399 @@
+#!/usr/bin/python3
+"""vsctl-compare: xsw-ctl's Open vSwitch, bridge, port and interface commands
+(init, show, emer-reset, add-br ... iface-to-br) against ovs-vsctl 3.1.
+
+Each case names a set-up (a list of ovs-vsctl command lines) and one command
+line.  The set-up is built once into an xsw-dbserver database file; for each
+case the file is copied twice, so that ovs-vsctl and xsw-ctl start from
+byte-identical databases, row UUIDs included (show prints rows in UUID
+order).  The case then runs ovs-vsctl against one copy and xsw-ctl against
+the other and requires:
+
+  - the same stdout, byte for byte;
+  - the same stderr, once the program name is replaced and log lines and
+    UUIDs (which differ between two servers' new rows) are masked;
+  - the same exit status;
+  - the same database afterwards (every table, rows matched by name, UUIDs
+    replaced by the name of the row they point to).
+
+Differences that remain on purpose are listed in docs/ctl-differences.md.
+"""
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "..", "interop"))
+import xswenv  # noqa: E402
+
+# $XSW_DBSERVER overrides the server under test (e.g. a copy that a
+# concurrent rebuild cannot pull from under the test).
+xswenv.XSW_DBSERVER = os.environ.get("XSW_DBSERVER") or xswenv.XSW_DBSERVER
+
+# $XSW_CTL overrides, e.g. XSW_CTL=ovs-vsctl checks the harness itself.
+XSW_CTL = os.environ.get("XSW_CTL") or os.path.join(xswenv.TOP_BUILDDIR,
+                                                    "ctl", "xsw-ctl")
+
+# ---- Set-ups: ovs-vsctl command lines, each a list of arguments. ----
+
+BASIC = [
+    ["add-br", "br0"],
+    ["add-port", "br0", "p1"],
+    ["add-port", "br0", "p2", "tag=5"],
+    ["add-br", "fb", "br0", "10"],
+    ["add-port", "fb", "p3"],
+    ["add-bond", "br0", "bond0", "a", "b"],
+    ["add-br", "br1"],
+    ["add-port", "br1", "q1"],
+    ["br-set-external-id", "br0", "k", "v"],
+    ["br-set-external-id", "br0", "a", "1"],
+    ["br-set-external-id", "fb", "k2", "v2"],
+]
+
+RICH = BASIC + [
+    ["set", "Open_vSwitch", ".", "ovs_version=3.1.0"],
+    ["set-fail-mode", "br0", "secure"],
+    ["set-controller", "br0", "tcp:10.0.0.1:6653", "ptcp:6654"],
+    ["set-manager", "ptcp:6640"],
+    ["set", "Interface", "p1", "type=patch", "options:peer=q1"],
+    ["set", "Interface", "a", "error=\"no such device\""],
+    ["set", "Port", "p2", "trunks=1,2,3", "other_config:x=y"],
+    ["set", "Bridge", "br0", "other_config:hwaddr=\"00:11:22:33:44:55\"",
+     "other_config:foo=bar", "flood_vlans=7"],
+    ["set", "Interface", "b", "ingress_policing_rate=100",
+     "ingress_policing_burst=10"],
+    ["--", "--id=@m", "create", "Mirror", "name=m0", "select_all=true",
+     "--", "add", "Bridge", "br0", "mirrors", "@m"],
+    ["--", "--id=@n", "create", "NetFlow", "targets=\"10.0.0.2:5566\"",
+     "--", "set", "Bridge", "br1", "netflow=@n"],
+]
+
+SETUPS = {
+    "empty": [],
+    "init": [["init"]],
+    "basic": BASIC,
+    "rich": RICH,
+}
+
+# ---- Cases: (set-up, command line). ----
+
+CASES = []
+
+
+def case(setup, *args, stderr_differs=None):
+    """'stderr_differs': the reason stderr is known to differ (listed in
+    docs/ctl-differences.md); then stdout, the exit status and the database
+    are still compared."""
+    CASES.append((setup, list(args), stderr_differs))
+
+
+# Open vSwitch commands.
+for s in ("empty", "init", "basic", "rich"):
+    case(s, "show")
+case("empty", "init")
+case("init", "init")
+case("basic", "init")
+case("rich", "emer-reset")
+case("basic", "emer-reset")
+case("init", "emer-reset")
+
+# Bridge commands, read-only.
+for s in ("init", "basic"):
+    case(s, "list-br")
+    case(s, "--real", "list-br")
+    case(s, "--fake", "list-br")
+    case(s, "--real", "--fake", "list-br")
+for br in ("br0", "fb", "br1", "br9", "p1"):
+    case("basic", "br-exists", br)
+    case("basic", "br-to-vlan", br)
+    case("basic", "br-to-parent", br)
+    case("basic", "br-get-external-id", br)
+case("basic", "br-get-external-id", "br0", "k")
+case("basic", "br-get-external-id", "br0", "nokey")
+case("basic", "br-get-external-id", "fb", "k2")
+case("basic", "br-get-external-id", "fb", "k")
+
+# Bridge commands that write.
+case("empty", "add-br", "br0")
+case("init", "add-br", "br0")
+case("basic", "add-br", "br2")
+case("basic", "add-br", "br0")
+case("basic", "add-br", "fb")
+case("basic", "add-br", "p1")
+case("basic", "add-br", "a")
+case("basic", "--may-exist", "add-br", "br0")
+case("basic", "--may-exist", "add-br", "br2")
+case("basic", "--may-exist", "add-br", "fb")
+case("basic", "--may-exist", "add-br", "fb", "br0", "10")
+case("basic", "--may-exist", "add-br", "fb", "br0", "11")
+case("basic", "--may-exist", "add-br", "fb", "br1", "10")
+case("basic", "--may-exist", "add-br", "br0", "br1", "3")
+case("basic", "--may-exist", "add-br", "fb2", "br0", "20")
+case("basic", "add-br", "fb2", "br0", "20")
+case("basic", "add-br", "fb2", "br0", "0")
+case("basic", "add-br", "fb2", "br0", "10")
+case("basic", "add-br", "fb2", "fb", "20")
+case("basic", "add-br", "fb2", "br9", "20")
+case("basic", "add-br", "fb2", "br0", "4096")
+case("basic", "add-br", "fb2", "br0", "-1")
+case("basic", "add-br", "fb2", "br0", "abc")
+case("basic", "add-br", "fb2", "br0")
+case("basic", "del-br", "br0")
+case("basic", "del-br", "fb")
+case("basic", "del-br", "br1")
+case("basic", "del-br", "br9")
+case("basic", "--if-exists", "del-br", "br9")
+case("basic", "br-set-external-id", "br0", "k", "w")
+case("basic", "br-set-external-id", "br0", "k")
+case("basic", "br-set-external-id", "br0", "new", "x y")
+case("basic", "br-set-external-id", "fb", "k3", "v3")
+case("basic", "br-set-external-id", "fb", "k2")
+case("basic", "br-set-external-id", "br9", "k", "v")
+
+# Port commands.
+for br in ("br0", "fb", "br1", "br9"):
+    case("basic", "list-ports", br)
+    case("basic", "list-ifaces", br)
+for p in ("p1", "p3", "bond0", "a", "br0", "fb", "q1", "p9"):
+    case("basic", "port-to-br", p)
+    case("basic", "iface-to-br", p)
+case("basic", "add-port", "br0", "p4")
+case("basic", "add-port", "fb", "p4")
+case("basic", "add-port", "br1", "p4", "tag=7", "other_config:x=y",
+     "external_ids:k=\"a b\"")
+case("basic", "add-port", "br0", "p1")
+case("basic", "add-port", "br1", "p3")
+case("basic", "add-port", "br0", "a")
+case("basic", "add-port", "br0", "br1")
+case("basic", "add-port", "br0", "fb")
+case("basic", "add-port", "br9", "p4")
+case("basic", "add-port", "br0", "p4", "nosuch=1")
+case("basic", "add-port", "br0", "p4", "tag=abc")
+case("basic", "--may-exist", "add-port", "br0", "p1")
+case("basic", "--may-exist", "add-port", "br1", "p1")
+case("basic", "--may-exist", "add-port", "fb", "p3")
+case("basic", "--may-exist", "add-port", "br0", "p3")
+case("basic", "--may-exist", "add-port", "br0", "bond0")
+case("basic", "--may-exist", "add-port", "br0", "p4")
+case("basic", "add-port", "br0", "x", "--", "add-port", "br0", "x")
+case("basic", "add-port", "br0", "x", "--", "add-port", "br1", "y",
+     "--", "list-ports", "br0", "--", "list-ports", "br1")
+case("basic", "add-port", "br0", "x", "--", "del-port", "x")
+case("basic", "add-br", "br2", "--", "add-port", "br2", "r1", "--",
+     "list-ports", "br2", "--", "port-to-br", "r1")
+case("basic", "del-br", "br0", "--", "add-br", "br0", "--",
+     "list-ports", "br0")
+case("basic", "add-bond", "br0", "b2", "c", "d")
+case("basic", "--fake-iface", "add-bond", "br0", "b2", "c", "d")
+case("basic", "add-bond", "br0", "b2", "c", "d", "lacp=active",
+     "bond_mode=balance-slb")
+case("basic", "add-bond", "fb", "b2", "c", "d")
+case("basic", "add-bond", "br0", "b2", "c")
+case("basic", "add-bond", "br0", "b2", "c", "x=1", "d")
+case("basic", "add-bond", "br0", "b2", "a", "d")
+case("basic", "add-bond", "br0", "b2", "p1", "d")
+case("basic", "--may-exist", "add-bond", "br0", "bond0", "a", "b")
+case("basic", "--may-exist", "add-bond", "br0", "bond0", "b", "a")
+case("basic", "--may-exist", "add-bond", "br0", "bond0", "a", "c")
+case("basic", "--may-exist", "add-bond", "br1", "bond0", "a", "b")
+case("basic", "del-port", "p1")
+case("basic", "del-port", "br0", "p1")
+case("basic", "del-port", "bond0")
+case("basic", "del-port", "fb", "p3")
+case("basic", "del-port", "br0", "p3")
+case("basic", "del-port", "fb", "p1")
+case("basic", "del-port", "br1", "p1")
+case("basic", "del-port", "br9", "p1")
+case("basic", "del-port", "p9")
+case("basic", "del-port", "br0")
+case("basic", "del-port", "fb")
+case("basic", "del-port", "br0", "br0")
+case("basic", "del-port", "a")
+case("basic", "--if-exists", "del-port", "p9")
+case("basic", "--if-exists", "del-port", "br0")
+case("basic", "--if-exists", "del-port", "br0", "p9")
+case("basic", "--if-exists", "del-port", "fb", "p1")
+case("basic", "--with-iface", "del-port", "a")
+case("basic", "--with-iface", "del-port", "br0", "b")
+case("basic", "--with-iface", "del-port", "br1", "b")
+case("basic", "--with-iface", "del-port", "p1")
+case("basic", "--with-iface", "del-port", "p9")
+case("basic", "--if-exists", "--with-iface", "del-port", "p9")
+
+# Chains and global options around these commands.
+case("basic", "add-bond", "br0", "b2", "x", "x",
+     stderr_differs="the server's transaction error is worded, not JSON")
+case("basic", "add-port", "fb", "p5", "--", "list-ports", "fb", "--",
+     "list-ports", "br0", "--", "port-to-br", "p5")
+case("basic", "add-port", "br0", "p5", "tag=10", "--", "list-ports", "fb")
+case("basic", "add-br", "fb2", "br0", "20", "--", "add-port", "fb2", "p5",
+     "--", "list-ports", "fb2", "--", "br-to-parent", "fb2")
+case("basic", "del-port", "p3", "--", "del-br", "fb", "--", "list-br")
+case("basic", "--dry-run", "add-port", "br0", "p4")
+case("basic", "--dry-run", "del-br", "br0")
+case("basic", "--oneline", "list-ports", "br0", "--", "list-ifaces", "br0",
+     "--", "br-get-external-id", "br0")
+case("basic", "add-port", "br0", "p4", "--", "br-exists", "br9")
+case("basic", "del-port", "br0", "p2", "--", "add-port", "br1", "p2",
+     "--", "port-to-br", "p2")
+
+# Bridge commands against a database without an Open_vSwitch row.
+for args in (["list-br"], ["br-exists", "br0"], ["show"],
+             ["list-ports", "br0"]):
+    case("empty", *args)
+
+
+# ---- Running. ----
+
+UUID_RE = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-"
+                     r"[0-9a-f]{12}")
+LOG_RE = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\|\d+\|.*\n?", re.M)
+
+
+def normalize_stderr(text):
+    text = LOG_RE.sub("", text)
+    text = re.sub(r"^xsw-ctl: ", "ovs-vsctl: ", text, flags=re.M)
+    return UUID_RE.sub("<uuid>", text)
+
+
+class CopyServer(xswenv.DbServer):
+    """xsw-dbserver serving a copy of the database files in 'template'."""
+
+    def __init__(self, template):
+        super().__init__()
+        self.template = template
+
+    def __enter__(self):
+        self.dir = tempfile.mkdtemp(prefix="xt-vsctl-")
+        self.sock = os.path.join(self.dir, "db.sock")
+        self.remote = "unix:" + self.sock
+        self.ctl = os.path.join(self.dir, "db.ctl")
+        self.db = os.path.join(self.dir, "conf.db")
+        self.log = os.path.join(self.dir, "server.log")
+        tdir, tname = os.path.split(self.template)
+        for f in os.listdir(tdir):
+            if f.startswith(tname):
+                shutil.copy(os.path.join(tdir, f),
+                            os.path.join(self.dir, "conf.db" + f[len(tname):]))
+        self.start()
+        return self
+
+
+def build_template(workdir, name, commands):
+    """Builds the set-up 'name' with ovs-vsctl; returns the database path."""
+    with xswenv.DbServer() as db:
+        for args in commands:
+            db.vsctl(*args)
+        db.stop()
+        dest = os.path.join(workdir, name + ".db")
+        for f in os.listdir(db.dir):
+            if f.startswith("conf.db"):
+                shutil.copy(os.path.join(db.dir, f),
+                            dest + f[len("conf.db"):])
+    return dest
+
+
+def dump(db):
+    """The whole database, canonical: rows matched by name, not UUID."""
+    schema = json.loads(db.client("get-schema", db.remote))
+    tables = sorted(schema["tables"])
+    ops = [{"op": "select", "table": t, "where": []} for t in tables]
+    result = db.transact(*ops)
+    names = {}
+    for t, r in zip(tables, result):
+        for row in r["rows"]:
+            name = row.get("name", row.get("target"))
+            names[row["_uuid"][1]] = "%s:%s" % (t, json.dumps(name))
+
+    def canon(v):
+        if isinstance(v, list) and len(v) == 2 and v[0] == "uuid":
+            return ["uuid", names.get(v[1], "<uuid>")]
+        if isinstance(v, list) and len(v) == 2 and v[0] in ("set", "map"):
+            return [v[0], sorted((canon(x) for x in v[1]),
+                                 key=json.dumps)]
+        if isinstance(v, list):
+            return [canon(x) for x in v]
+        return v
+
+    out = {}
+    for t, r in zip(tables, result):
+        rows = []
+        for row in r["rows"]:
+            rows.append({c: canon(v) for c, v in row.items()
+                         if c not in ("_uuid", "_version")})
+        out[t] = sorted(rows, key=lambda x: json.dumps(x, sort_keys=True))
+    return out
+
+
+def run_case(checks, template, setup, args, stderr_differs):
+    what = "%s: %s" % (setup, " ".join(args))
+    with CopyServer(template) as a, CopyServer(template) as b:
+        env_a = dict(os.environ, OVS_RUNDIR=a.dir)
+        env_b = dict(os.environ, XSW_RUNDIR=b.dir)
+        # Global options go first, as the tools read them; the command
+        # line under test follows unchanged.
+        p_a = subprocess.run(["ovs-vsctl", "--db=" + a.remote, "--no-wait",
+                              "--timeout=20"] + args, capture_output=True,
+                             text=True, timeout=60, env=env_a)
+        p_b = subprocess.run([XSW_CTL, "--db=" + b.remote, "--no-wait",
+                              "--timeout=20"] + args, capture_output=True,
+                             text=True, timeout=60, env=env_b)
+        out_a, out_b = p_a.stdout, p_b.stdout
+        if setup == "empty":
+            # Both tools create the Open_vSwitch row, each its own UUID.
+            out_a, out_b = UUID_RE.sub("<uuid>", out_a), UUID_RE.sub(
+                "<uuid>", out_b)
+        want = (out_a, normalize_stderr(p_a.stderr), p_a.returncode)
+        got = (out_b, normalize_stderr(p_b.stderr), p_b.returncode)
+        if stderr_differs:
+            what += " [stderr differs: %s]" % stderr_differs
+            want, got = (want[0], bool(want[1]), want[2]), (
+                got[0], bool(got[1]), got[2])
+        if not checks.eq(got, want, what):
+            return
+        checks.eq(dump(b), dump(a), what + " [database]")
+
+
+def main():
+    global XSW_CTL
+    if not shutil.which(XSW_CTL):
+        print("FAIL %s is not built" % XSW_CTL)
+        sys.exit(1)
+    checks = xswenv.Checks()
+    only = sys.argv[1:]
+    workdir = tempfile.mkdtemp(prefix="xt-vsctl-tmpl-")
+    try:
+        # Private copies of the programs under test: the run takes a while,
+        # and a rebuild that relinks them meanwhile must not break it.
+        for name in ("XSW_CTL", "XSW_DBSERVER"):
+            path = (XSW_CTL if name == "XSW_CTL" else xswenv.XSW_DBSERVER)
+            path = shutil.which(path)
+            copy = os.path.join(workdir, os.path.basename(path))
+            shutil.copy(path, copy)
+            if name == "XSW_CTL":
+                XSW_CTL = copy
+            else:
+                xswenv.XSW_DBSERVER = copy
+        templates = {}
+        for name, commands in SETUPS.items():
+            templates[name] = build_template(workdir, name, commands)
+        for setup, args, stderr_differs in CASES:
+            if only and not any(o in " ".join(args) for o in only):
+                continue
+            try:
+                run_case(checks, templates[setup], setup, args,
+                         stderr_differs)
+            except Exception as e:
+                checks.ok(False, "%s: %s raised %s: %s"
+                          % (setup, " ".join(args), type(e).__name__, e))
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    checks.finish()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,267 @@
+#!/usr/bin/python3
+"""vsctl-scale: what xsw-ctl's add-port, add-bond and del-port fetch and
+send on a big bridge.
+
+A recording proxy sits between xsw-ctl and xsw-dbserver and keeps every
+JSON-RPC message.  On a database with a 2,000-port bridge, each command
+must:
+
+  - change the bridge with a "mutate" of its ports set ("insert" or
+    "delete" of one UUID), never an "update" or "wait" that carries the set;
+  - receive none of the bridge's other ports or interfaces (rows that the
+    command line does not name);
+  - leave the database as ovs-vsctl would (checked by listing ports).
+
+and xsw-ctl must receive far less than ovs-vsctl does for the same
+command, which reads the whole database.
+"""
+import json
+import os
+import socket
+import subprocess
+import sys
+import threading
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "..", "interop"))
+import xswenv  # noqa: E402
+
+# $XSW_DBSERVER overrides the server under test (e.g. a copy that a
+# concurrent rebuild cannot pull from under the test).
+xswenv.XSW_DBSERVER = os.environ.get("XSW_DBSERVER") or xswenv.XSW_DBSERVER
+
+XSW_CTL = os.environ.get("XSW_CTL") or os.path.join(xswenv.TOP_BUILDDIR,
+                                                    "ctl", "xsw-ctl")
+N_PORTS = 2000
+
+
+class Proxy:
+    """Relays a Unix socket to 'upstream', recording what each side sent."""
+
+    def __init__(self, path, upstream):
+        self.path = path
+        self.upstream = upstream
+        self.to_server = bytearray()
+        self.to_client = bytearray()
+        self.lock = threading.Lock()
+        self.listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.listener.bind(path)
+        self.listener.listen(8)
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self):
+        while True:
+            try:
+                client, _ = self.listener.accept()
+            except OSError:
+                return
+            server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            server.connect(self.upstream)
+            threading.Thread(target=self._pump, daemon=True,
+                             args=(client, server, self.to_server)).start()
+            threading.Thread(target=self._pump, daemon=True,
+                             args=(server, client, self.to_client)).start()
+
+    def _pump(self, src, dst, record):
+        try:
+            while True:
+                data = src.recv(65536)
+                if not data:
+                    break
+                with self.lock:
+                    record.extend(data)
+                dst.sendall(data)
+        except OSError:
+            pass
+        for s in (src, dst):
+            try:
+                s.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+
+    def reset(self):
+        with self.lock:
+            self.to_server.clear()
+            self.to_client.clear()
+
+    def messages(self, record):
+        """The JSON-RPC messages in 'record', in order."""
+        text = record.decode()
+        dec = json.JSONDecoder()
+        out, i = [], 0
+        while i < len(text):
+            while i < len(text) and text[i].isspace():
+                i += 1
+            if i >= len(text):
+                break
+            msg, i = dec.raw_decode(text, i)
+            out.append(msg)
+        return out
+
+    def close(self):
+        self.listener.close()
+
+
+def raw_transact(path, ops):
+    """One "transact" straight over the socket (too big for a command
+    line)."""
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    sock.connect(path)
+    sock.sendall(json.dumps({"method": "transact", "id": 1,
+                             "params": ["Open_vSwitch"] + ops}).encode())
+    buf, dec = "", json.JSONDecoder()
+    while True:
+        data = sock.recv(65536)
+        if not data:
+            raise xswenv.Failure("server closed the connection")
+        buf += data.decode()
+        try:
+            msg, _ = dec.raw_decode(buf.lstrip())
+        except ValueError:
+            continue
+        if msg.get("id") == 1:
+            sock.close()
+            return msg["result"]
+        buf = ""
+
+
+def populate(db):
+    """br0 with N_PORTS ports p0..p<N-1>, br1 with 10, in one transaction
+    each (ovsdb-client: fast and independent of the tools under test)."""
+    db.vsctl("add-br", "br0", "--", "add-br", "br1")
+    for br, n, prefix in (("br0", N_PORTS, "p"), ("br1", 10, "q")):
+        ops, ports = [], []
+        for i in range(n):
+            name = "%s%d" % (prefix, i)
+            ops.append({"op": "insert", "table": "Interface",
+                        "row": {"name": name}, "uuid-name": "i%d" % i})
+            ops.append({"op": "insert", "table": "Port",
+                        "row": {"name": name,
+                                "interfaces": ["named-uuid", "i%d" % i]},
+                        "uuid-name": "p%d" % i})
+            ports.append(["named-uuid", "p%d" % i])
+        ops.append({"op": "mutate", "table": "Bridge",
+                    "where": [["name", "==", br]],
+                    "mutations": [["ports", "insert", ["set", ports]]]})
+        result = raw_transact(db.sock, ops)
+        assert all("error" not in r for r in result if r), result
+
+
+def ctl(proxy_sock, *args, tool=XSW_CTL):
+    p = subprocess.run([tool, "--db=unix:" + proxy_sock, "--no-wait",
+                        "--timeout=30"] + list(args),
+                       capture_output=True, text=True, timeout=60)
+    return p.stdout, p.stderr, p.returncode
+
+
+def transact_ops(proxy):
+    ops = []
+    for m in proxy.messages(proxy.to_server):
+        if m.get("method") == "transact":
+            ops.extend(op for op in m["params"][1:] if isinstance(op, dict))
+    return ops
+
+
+def received_names(proxy):
+    """Every string that follows a "name" key in what the client got."""
+    names = set()
+
+    def walk(v):
+        if isinstance(v, dict):
+            for k, x in v.items():
+                if k == "name" and isinstance(x, str):
+                    names.add(x)
+                walk(x)
+        elif isinstance(v, list):
+            for x in v:
+                walk(x)
+    for m in proxy.messages(proxy.to_client):
+        walk(m)
+    return names
+
+
+def check_command(checks, db, proxy, sock, args, mutator, want_ports):
+    what = " ".join(args)
+    proxy.reset()
+    out, err, rc = ctl(sock, *args)
+    if not checks.eq((out, err, rc), ("", "", 0), what + ": succeeds"):
+        return
+    ops = transact_ops(proxy)
+    bridge_ops = [op for op in ops if op.get("table") == "Bridge"]
+    mutates = [op for op in bridge_ops if op["op"] == "mutate"]
+    checks.ok(len(mutates) == 1
+              and mutates[0]["mutations"][0][:2] == ["ports", mutator],
+              what + ": one \"%s\" mutation of Bridge ports" % mutator,
+              json.dumps(bridge_ops)[:2000])
+    checks.ok(not any(op["op"] in ("update", "wait")
+                      and "ports" in json.dumps(op.get("row", op.get("rows")))
+                      for op in bridge_ops),
+              what + ": the ports set is neither rewritten nor verified",
+              json.dumps(bridge_ops)[:2000])
+    names = received_names(proxy)
+    strangers = sorted(n for n in names
+                       if n.startswith("p") and n[1:].isdigit()
+                       and n not in args)
+    checks.ok(not strangers,
+              what + ": fetched none of the bridge's other ports",
+              "fetched: %s" % strangers[:20])
+    got = db.vsctl("list-ports", "br0").split()
+    checks.eq(sorted(got), sorted(want_ports), what + ": ports afterwards")
+    return len(proxy.to_client)
+
+
+def main():
+    if not os.path.exists(XSW_CTL):
+        print("FAIL %s is not built" % XSW_CTL)
+        sys.exit(1)
+    checks = xswenv.Checks()
+    with xswenv.DbServer() as db:
+        populate(db)
+        sock = os.path.join(db.dir, "proxy.sock")
+        proxy = Proxy(sock, db.sock)
+        try:
+            ports = ["p%d" % i for i in range(N_PORTS)]
+            check_command(checks, db, proxy, sock,
+                          ["add-port", "br0", "new0"], "insert",
+                          ports + ["new0"])
+            check_command(checks, db, proxy, sock,
+                          ["add-bond", "br0", "bond0", "e0", "e1"], "insert",
+                          ports + ["new0", "bond0"])
+            xsw_bytes = check_command(checks, db, proxy, sock,
+                                      ["del-port", "br0", "p1234"], "delete",
+                                      [p for p in ports if p != "p1234"]
+                                      + ["new0", "bond0"])
+            check_command(checks, db, proxy, sock,
+                          ["--with-iface", "del-port", "e1"], "delete",
+                          [p for p in ports if p != "p1234"] + ["new0"])
+
+            # The same del-port through ovs-vsctl, for scale.
+            proxy.reset()
+            out, err, rc = ctl(sock, "del-port", "br0", "p1235",
+                               tool="ovs-vsctl")
+            vsctl_bytes = len(proxy.to_client)
+            checks.ok(rc == 0 and xsw_bytes and
+                      xsw_bytes * 4 < vsctl_bytes,
+                      "xsw-ctl del-port receives under a quarter of what "
+                      "ovs-vsctl does (%s vs %d bytes)"
+                      % (xsw_bytes, vsctl_bytes))
+
+            # A clash is still found, with the bridge named.
+            proxy.reset()
+            out, err, rc = ctl(sock, "add-port", "br1", "p77")
+            checks.eq((out, err, rc),
+                      ("", "xsw-ctl: cannot create a port named p77 because "
+                       "a port named p77 already exists on bridge br0\n", 1),
+                      "add-port br1 p77: clash with a port of br0")
+            out, err, rc = ctl(sock, "add-bond", "br1", "b9", "x1", "p5")
+            checks.eq((out, err, rc),
+                      ("", "xsw-ctl: cannot create an interface named p5 "
+                       "because a port named p5 already exists on bridge "
+                       "br0\n", 1), "add-bond br1 b9 x1 p5: interface clash")
+        finally:
+            proxy.close()
+    checks.finish()
+
+
+if __name__ == "__main__":
+    main()
