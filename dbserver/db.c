@@ -671,23 +671,106 @@ check_ref_target(const struct ovsdb_row *row, const struct ovsdb_column *c,
 }
 
 static struct ovsdb_error *
+add_checked_ref(const struct ovsdb_row *row, const struct ovsdb_column *c,
+                struct ovsdb_table *dst, const struct uuid *dst_uuid,
+                void *txn)
+{
+    struct ovsdb_error *error = check_ref_target(row, c, dst, dst_uuid, txn);
+
+    if (!error) {
+        add_ref(row, c, dst, dst_uuid, txn_impl(txn));
+    }
+    return error;
+}
+
+/* Counts the strong references that 'new' has and 'old' had not (checking
+ * that their targets exist) and those that 'old' had and 'new' has not.
+ * A reference unchanged by the txn costs nothing beyond comparing sorted
+ * arrays: a Bridge gaining one port out of 10,000 touches one count, not
+ * 20,000. */
+static struct ovsdb_error *
+update_changed_refs(struct ovsdb_txn *txn, const struct ovsdb_row *old,
+                    const struct ovsdb_row *new)
+{
+    const struct ovsdb_table_schema *ts = new->table->schema;
+    struct txn_impl *impl = txn_impl(txn);
+    struct ovsdb_db *db = txn->db;
+
+    for (unsigned int i = OVSDB_N_IMPLICIT_COLUMNS; i < ts->n_columns; i++) {
+        const struct ovsdb_column *c = ts->columns[i];
+        const struct ovsdb_datum *od = &old->fields[i];
+        const struct ovsdb_datum *nd = &new->fields[i];
+        struct ovsdb_table *kt = (ovsdb_base_type_is_strong_ref(&c->type.key)
+                                  ? ref_table(db, &c->type.key) : NULL);
+        struct ovsdb_table *vt = (ovsdb_base_type_is_strong_ref(&c->type.value)
+                                  ? ref_table(db, &c->type.value) : NULL);
+        struct ovsdb_error *error = NULL;
+
+        if ((!kt && !vt) || ovsdb_datum_equals(od, nd, &c->type)) {
+            continue;
+        }
+        if (vt) {
+            /* Values are not sorted, so no merge: count every reference of
+             * both versions.  Maps to rows are small in practice. */
+            for (unsigned int j = 0; !error && j < nd->n; j++) {
+                if (kt) {
+                    error = add_checked_ref(new, c, kt, &nd->keys[j].uuid,
+                                            txn);
+                }
+                if (!error) {
+                    error = add_checked_ref(new, c, vt, &nd->values[j].uuid,
+                                            txn);
+                }
+            }
+            for (unsigned int j = 0; !error && j < od->n; j++) {
+                if (kt) {
+                    remove_ref(old, c, kt, &od->keys[j].uuid, impl);
+                }
+                remove_ref(old, c, vt, &od->values[j].uuid, impl);
+            }
+        } else {
+            /* Keys are sorted by UUID: merge. */
+            unsigned int a = 0, b = 0;
+            while (!error && (a < od->n || b < nd->n)) {
+                int cmp = (a >= od->n ? 1 : b >= nd->n ? -1
+                           : uuid_compare_3way(&od->keys[a].uuid,
+                                               &nd->keys[b].uuid));
+                if (cmp < 0) {
+                    remove_ref(old, c, kt, &od->keys[a++].uuid, impl);
+                } else if (cmp > 0) {
+                    error = add_checked_ref(new, c, kt, &nd->keys[b++].uuid,
+                                            txn);
+                } else {
+                    a++, b++;
+                }
+            }
+        }
+        if (error) {
+            return error;
+        }
+    }
+    return NULL;
+}
+
+static struct ovsdb_error *
 update_ref_counts(struct ovsdb_txn *txn)
 {
     struct txn_impl *impl = txn_impl(txn);
     struct ovsdb_txn_row *r;
 
     LIST_FOR_EACH (r, node, &txn->rows) {
-        if (r->new) {
-            struct ovsdb_error *error;
-            error = for_each_strong_ref(txn->db, r->new, check_ref_target,
+        struct ovsdb_error *error = NULL;
+
+        if (r->new && r->old) {
+            error = update_changed_refs(txn, r->old, r->new);
+        } else if (r->new) {
+            error = for_each_strong_ref(txn->db, r->new, add_checked_ref,
                                         txn);
-            if (error) {
-                return error;
-            }
-            for_each_strong_ref(txn->db, r->new, add_ref, impl);
-        }
-        if (r->old) {
+        } else {
             for_each_strong_ref(txn->db, r->old, remove_ref, impl);
+        }
+        if (error) {
+            return error;
         }
     }
 

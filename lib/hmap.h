@@ -131,9 +131,26 @@ struct hmap_node *hmap_next(const struct hmap *, const struct hmap_node *);
                                       NODE, MEMBER), 1) : 0);               \
          NODE = NEXT)
 
-/* Removes each element in turn; the body must take ownership of NODE. */
+/* Removes each element in turn; the body must take ownership of NODE and
+ * must not insert into the map.  The bucket cursor makes emptying a map
+ * linear: restarting from bucket 0 for every element would be quadratic in
+ * a large, emptying table. */
+static inline struct hmap_node *
+hmap_pop_from__(struct hmap *h, size_t *bucket)
+{
+    for (; *bucket <= h->mask; (*bucket)++) {
+        struct hmap_node *node = h->buckets[*bucket];
+        if (node) {
+            hmap_remove(h, node);
+            return node;
+        }
+    }
+    return NULL;
+}
+
 #define HMAP_FOR_EACH_POP(NODE, MEMBER, HMAP)                               \
-    while ((NODE = HMAP_NODE_TO(hmap_first(HMAP), NODE, MEMBER))            \
-           && (hmap_remove(HMAP, &(NODE)->MEMBER), 1))
+    for (struct { size_t bucket; struct hmap_node *node; } pop__ = { 0, NULL };\
+         (pop__.node = hmap_pop_from__(HMAP, &pop__.bucket)) != NULL        \
+         && (NODE = OBJECT_CONTAINING(pop__.node, NODE, MEMBER), 1); )
 
 #endif /* hmap.h */
