@@ -477,9 +477,14 @@ ctl_pre_referring_rows(struct ctl_context *ctx, const char *table,
         || !c->type.key.u.uuid.ref_table_name) {
         xsw_fatal("%s.%s is not a set of references", table, column);
     }
-    ctl_pre_column(ctx, table, column);
+    /* The server finds the referring rows ("includes" condition); their
+     * 'column' is not fetched, so that finding the bridge of one port does
+     * not download the bridge's other 10,000 ports.  A command that reads
+     * the column asks for it with ctl_pre_column(). */
     struct plan_table *pt = plan_get(table);
-    shash_add_once(&pt->referrers, column, NULL);
+    if (shash_add_once(&pt->referrers, column, NULL)) {
+        pt->changed = true;
+    }
     if (pt->selection == SEL_DEFAULT) {
         pt->selection = SEL_SOME;
     }
@@ -1332,6 +1337,11 @@ plan_apply(struct ovsdb_idl *idl)
         }
         SHASH_FOR_EACH (cn, &pt->columns) {
             ovsdb_idl_add_column(t, cn->name);
+        }
+        /* Commands may mutate a referring column (add-port inserts into
+         * Bridge.ports) without reading it. */
+        SHASH_FOR_EACH (cn, &pt->referrers) {
+            ovsdb_idl_add_write_only_column(t, cn->name);
         }
         if (pt->selection == SEL_SOME) {
             json_t *where = json_array_size(pt->clauses)

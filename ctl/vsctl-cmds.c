@@ -18,9 +18,9 @@
  * per port on big bridges, replicate only the rows named on the command
  * line plus the rows that link them (the port of a named interface, the
  * bridge of a named port: see pre_named_rows()), and change the bridge
- * with a "mutate" of its ports set, never rewriting it; the cache is then
- * partial, holding just the rows that were fetched, which is all those
- * commands look at. */
+ * with a "mutate" of its ports set, never rewriting or verifying it.  The
+ * cache is then partial, holding just the rows that were fetched, which is
+ * all those commands look at (see cache_populate_partial()). */
 #include <config.h>
 
 #include <errno.h>
@@ -84,7 +84,8 @@ row_name(const struct ovsdb_idl_row *row)
     return d->n ? d->keys[0].string : "";
 }
 
-/* A datum of one UUID, for mutations.  Borrows nothing. */
+/* Makes 'd' a datum of one UUID, 'row''s, stored in '*atom': 'd' owns
+ * nothing, so it must not be destroyed or written (only mutated with). */
 static void
 uuid_datum(struct ovsdb_datum *d, union ovsdb_atom *atom,
            const struct ovsdb_idl_row *row)
@@ -426,36 +427,62 @@ cache_populate_complete(struct ctl_context *ctx)
 /* ---- The partial model. ----
  *
  * add-port, add-bond and del-port fetch only the rows they name and the
- * rows linked to them (pre_named_rows()), and not Bridge.ports, which on a
- * big bridge is the biggest value in the database.  Which bridge holds
- * each fetched port is asked of the server instead, in one "transact" of
- * "select"s (Bridge where ports includes the port), and for the ports that
- * the command line itself inserted, remembered when it inserted them.
- * Only these three commands change bridges' ports without the complete
- * model, so these two sources are the whole truth for the transaction.
- * The answer is not verified: if another client moves a port meanwhile,
- * the commit fails on a referential integrity check instead of retrying.
+ * rows linked to them (pre_named_rows()), and do not read Bridge.ports,
+ * which on a big bridge is the biggest value in the database.  (They do
+ * not ask for it; the framework currently replicates it anyway, as a side
+ * effect of selecting the bridges that refer to a port.)  Which bridge
+ * holds each fetched port is asked of the server instead, in one
+ * "transact" of "select"s (Bridge where ports includes the port), and for
+ * the ports that the command line itself inserted, remembered when it
+ * inserted them.  Only these three commands change bridges' ports without
+ * the complete model, so these two sources are the whole truth for the
+ * transaction (unless the same command line also edits Bridge.ports with
+ * a database command, which is not seen).  The answer is not verified: if
+ * another client moves a port meanwhile, the commit fails on a referential
+ * integrity check instead of retrying.
  *
  * A fetched port with a VLAN tag may also belong to a fake bridge that the
  * command line did not name; the (few) fake bridges are asked for as well,
  * with their bridges, when that can matter. */
 
-/* Ports inserted by this process's transactions: the UUID they were
- * inserted with -> the UUID of the bridge whose ports set they went into.
- * Owns its keys and data; an entry left over from an aborted attempt never
- * matches again, as inserted UUIDs are fresh. */
+/* Which bridge holds a port, by port UUID (as a string) -> bridge UUID
+ * (all zeros: none).  Each map owns its keys and data.
+ *
+ * 'inserted_ports' holds the ports that this process's transactions
+ * inserted, under the UUID they were inserted with; an entry left over
+ * from an aborted attempt never matches again, as those UUIDs are fresh.
+ * 'answered_ports' holds the server's answers, so that each command of a
+ * long command line does not ask again; they hold until the framework
+ * resets the caches (before each attempt, or when a database command may
+ * have changed things). */
 static struct shash inserted_ports = SHASH_INITIALIZER(&inserted_ports);
+static struct shash answered_ports = SHASH_INITIALIZER(&answered_ports);
 
 static void
-remember_inserted_port(const struct ovsdb_idl_row *port,
-                       const struct ovsdb_idl_row *bridge)
+port_bridge_remember(struct shash *map, const struct ovsdb_idl_row *port,
+                     const struct ovsdb_idl_row *bridge)
 {
     char key[UUID_LEN + 1];
+    struct uuid *br_uuid = xzalloc(sizeof *br_uuid);
+
+    if (bridge) {
+        *br_uuid = *ovsdb_idl_row_get_uuid(bridge);
+    }
+    uuid_to_string(ovsdb_idl_row_get_uuid(port), key);
+    free(shash_replace(map, key, br_uuid));
+}
+
+/* The bridge that holds 'port' according to the maps above: the bridge's
+ * UUID (all zeros if none), or NULL if unknown. */
+static const struct uuid *
+port_bridge_lookup(const struct ovsdb_idl_row *port)
+{
+    char key[UUID_LEN + 1];
+    const struct uuid *br_uuid;
 
     uuid_to_string(ovsdb_idl_row_get_uuid(port), key);
-    free(shash_replace(&inserted_ports, key,
-                       xmemdup(ovsdb_idl_row_get_uuid(bridge),
-                               sizeof (struct uuid))));
+    br_uuid = shash_find_data(&inserted_ports, key);
+    return br_uuid ? br_uuid : shash_find_data(&answered_ports, key);
 }
 
 /* Runs the operations in 'ops' (taken) on the server; returns the
@@ -589,7 +616,7 @@ cache_populate_partial(struct ctl_context *ctx)
     const struct ovsdb_idl_row **ports, **port_bridges;
     const struct ovsdb_idl_row *row;
     size_t n_ports = 0, n_asked = 0;
-    bool tagged = false;
+    bool tagged = false, *asked;
     json_t *ops;
 
     for (unsigned int i = 0; i < bridges->n; i++) {
@@ -603,19 +630,18 @@ cache_populate_partial(struct ctl_context *ctx)
     ports = xmalloc((ovsdb_idl_count_rows(port_table) + 1) * sizeof *ports);
     port_bridges = xcalloc(ovsdb_idl_count_rows(port_table) + 1,
                            sizeof *port_bridges);
+    asked = xcalloc(ovsdb_idl_count_rows(port_table) + 1, sizeof *asked);
     ops = json_array();
     OVSDB_IDL_FOR_EACH_ROW (row, port_table) {
-        char key[UUID_LEN + 1];
-        struct uuid *br_uuid;
+        const struct uuid *br_uuid = port_bridge_lookup(row);
 
-        uuid_to_string(ovsdb_idl_row_get_uuid(row), key);
-        br_uuid = shash_find_data(&inserted_ports, key);
         if (br_uuid) {
             port_bridges[n_ports] = ovsdb_idl_get_row(br_table, br_uuid);
         } else {
             json_array_append_new(ops,
                                   select_bridge_of(ovsdb_idl_row_get_uuid(
                                                        row)));
+            asked[n_ports] = true;
             n_asked++;
         }
         tagged |= row_datum(row, "tag")->n && !port_is_fake_bridge(row);
@@ -627,15 +653,18 @@ cache_populate_partial(struct ctl_context *ctx)
 
         result = server_transact(ctx, ops, &reply);
         for (size_t i = 0; i < n_ports; i++) {
-            if (!port_bridges[i]) {
+            if (asked[i]) {
                 port_bridges[i] = selected_bridge(ctx,
                                                   json_array_get(result, j++));
+                port_bridge_remember(&answered_ports, ports[i],
+                                     port_bridges[i]);
             }
         }
         json_decref(reply);
     } else {
         json_decref(ops);
     }
+    free(asked);
 
     /* Fake bridges first, so that ports can join the one of their VLAN. */
     for (size_t i = 0; i < n_ports; i++) {
@@ -1053,7 +1082,7 @@ cmd_emer_reset(struct ctl_context *ctx)
             union ovsdb_atom key, value;
             struct ovsdb_datum d;
 
-            key.string = "hwaddr";
+            key.string = CONST_CAST(char *, "hwaddr");
             value.string = CONST_CAST(char *, hwaddr);
             ovsdb_datum_init_empty(&d);
             ovsdb_datum_add_unsafe(&d, &key, &value, type);
@@ -1223,40 +1252,60 @@ cmd_add_br(struct ctl_context *ctx)
     cache_invalidate();
 }
 
-/* Deletes 'port' and its interfaces; also takes it out of its bridge's
- * ports set unless the bridge itself is going away. */
+/* Removes the entry of 'name' from 'map' if it is 'data' (a duplicate
+ * name may have lost its place to another row). */
+static void
+cache_forget(struct shash *map, const char *name, const void *data)
+{
+    struct shash_node *node = shash_find(map, name);
+
+    if (node && node->data == data) {
+        shash_delete(map, node);
+    }
+}
+
+/* Deletes 'port' and its interfaces, from the database and the cache;
+ * also takes it out of its bridge's ports set unless the bridge itself is
+ * going away.  Updating the cache instead of invalidating it keeps a long
+ * "del-port ... -- del-port ..." command line linear. */
 static void
 del_port(struct ctl_context *ctx, struct vsctl_port *port, bool update_bridge)
 {
-    struct vsctl_iface *iface;
+    struct vsctl_iface *iface, *next;
 
     if (update_bridge) {
         mutate_ref(ctx, real_bridge_row(port->bridge), "Bridge", "ports",
                    "delete", port->row);
     }
-    LIST_FOR_EACH (iface, node, &port->ifaces) {
+    LIST_FOR_EACH_SAFE (iface, next, node, &port->ifaces) {
+        cache_forget(&cache.ifaces, row_name(iface->row), iface);
+        ovs_list_remove(&iface->node);
         ovsdb_idl_txn_delete(iface->row);
+        free(iface);
     }
+    cache_forget(&cache.ports, row_name(port->row), port);
+    ovs_list_remove(&port->node);
     ovsdb_idl_txn_delete(port->row);
+    free(port);
 }
 
 static void
 del_bridge(struct ctl_context *ctx, struct vsctl_bridge *br)
 {
+    struct vsctl_port *port, *next;
     struct shash_node *sn;
-    struct vsctl_port *port;
 
     /* A fake bridge's ports stay in the parent's set, so they must leave
      * it; a real bridge's set disappears with the bridge. */
     SHASH_FOR_EACH (sn, &cache.bridges) {
         struct vsctl_bridge *child = sn->data;
         if (child->parent == br) {
-            LIST_FOR_EACH (port, node, &child->ports) {
+            LIST_FOR_EACH_SAFE (port, next, node, &child->ports) {
                 del_port(ctx, port, false);
             }
         }
     }
-    LIST_FOR_EACH (port, node, &br->ports) {
+    LIST_FOR_EACH_SAFE (port, next, node, &br->ports) {
         del_port(ctx, port, !br->row);
     }
 
@@ -1591,8 +1640,11 @@ add_port(struct ctl_context *ctx, const char *br_name, const char *port_name,
      * big the set is. */
     mutate_ref(ctx, real_bridge_row(br), "Bridge", "ports", "insert",
                port_row);
-    remember_inserted_port(port_row, real_bridge_row(br));
-    cache_invalidate();
+    port_bridge_remember(&inserted_ports, port_row, real_bridge_row(br));
+
+    /* Updating the cache instead of invalidating it keeps a long
+     * "add-port ... -- add-port ..." command line linear. */
+    cache_add_port(ctx, br, port_row);
 }
 
 static void
@@ -1702,7 +1754,6 @@ cmd_del_port(struct ctl_context *ctx)
             }
         }
         del_port(ctx, port, true);
-        cache_invalidate();
     }
 }
 
@@ -1853,9 +1904,19 @@ static const struct ctl_command_syntax vsctl_commands[] = {
     {NULL, 0, 0, NULL, NULL, NULL, NULL, NULL, CTL_RO},
 };
 
+/* The framework's hook: before each attempt, or after a database command
+ * that may have changed what the caches hold. */
+static void
+caches_reset(void)
+{
+    cache_invalidate();
+    shash_destroy_free_data(&answered_ports);
+    shash_init(&answered_ports);
+}
+
 void
 vsctl_cmds_register(void)
 {
-    ctl_register_cache_hook(cache_invalidate);
+    ctl_register_cache_hook(caches_reset);
     ctl_register_commands(vsctl_commands);
 }

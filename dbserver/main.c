@@ -25,6 +25,7 @@
 #include "ovsdb-schema.h"
 #include "server.h"
 #include "storage.h"
+#include "tls.h"
 #include "unixctl.h"
 #include "util.h"
 #include "vswitch-schema.h"
@@ -40,6 +41,58 @@ default_dbdir(void)
     return dir && dir[0] ? dir : "/var/lib/xsw";
 }
 
+/* ---- TLS options (--private-key, --certificate, --ca-cert). ---- */
+
+enum {
+    OPT_PRIVATE_KEY = 0x30000,
+    OPT_CERTIFICATE,
+    OPT_CA_CERT
+};
+#define TLS_LONG_OPTIONS                                            \
+    {"private-key", required_argument, NULL, OPT_PRIVATE_KEY},      \
+    {"certificate", required_argument, NULL, OPT_CERTIFICATE},      \
+    {"ca-cert", required_argument, NULL, OPT_CA_CERT}
+
+static const char *tls_private_key, *tls_certificate, *tls_ca_cert;
+
+static bool
+tls_handle_option(int c, const char *arg)
+{
+    switch (c) {
+    case OPT_PRIVATE_KEY: tls_private_key = arg; return true;
+    case OPT_CERTIFICATE: tls_certificate = arg; return true;
+    case OPT_CA_CERT: tls_ca_cert = arg; return true;
+    }
+    return false;
+}
+
+/* Loads the TLS files named on the command line, or returns NULL if there
+ * are none.  Exits on error: pssl: remotes cannot work without all three,
+ * and a server that came up without them would fail later, less clearly. */
+static struct tls_config *
+tls_configure(void)
+{
+    struct tls_config *config;
+    char *msg;
+
+    if (!tls_private_key && !tls_certificate && !tls_ca_cert) {
+        return NULL;
+    }
+    if (!tls_private_key || !tls_certificate || !tls_ca_cert) {
+        fprintf(stderr, "%s: TLS needs all of --private-key, --certificate "
+                "and --ca-cert\n", daemon_program_name());
+        exit(EXIT_FAILURE);
+    }
+    if (tls_config_create(tls_private_key, tls_certificate, tls_ca_cert,
+                          &config, &msg)) {
+        fprintf(stderr, "%s: %s\n", daemon_program_name(), msg);
+        exit(EXIT_FAILURE);
+    }
+    return config;
+}
+
+/* ---- End of TLS options. ---- */
+
 static void usage(void) NO_RETURN;
 
 static void
@@ -53,8 +106,9 @@ usage(void)
            "Open_vSwitch schema if missing; $XSW_DBDIR overrides the folder).\n"
            "\n"
            "Options:\n"
-           "  --remote=REMOTE       listen on REMOTE: punix:PATH or\n"
-           "                        ptcp:PORT[:IP] (repeatable; default\n"
+           "  --remote=REMOTE       listen on REMOTE: punix:PATH,\n"
+           "                        ptcp:PORT[:IP] or pssl:PORT[:IP]\n"
+           "                        (repeatable; default\n"
            "                        punix:%s/db.sock)\n"
            "  --unixctl=PATH        control socket (default\n"
            "                        %s/xsw-dbserver.<pid>.ctl)\n"
@@ -71,6 +125,10 @@ usage(void)
            "                        10000)\n"
            "  --max-txn-rows=N      most rows one transaction may change\n"
            "                        (default 1000000)\n"
+           "  --private-key=FILE    TLS private key, for pssl: remotes\n"
+           "  --certificate=FILE    TLS certificate for that key\n"
+           "  --ca-cert=FILE        CA that clients' certificates must be\n"
+           "                        signed by (required for pssl:)\n"
            "  --create SCHEMA DBFILE  create DBFILE from SCHEMA and exit\n"
            "  -h, --help            this help\n"
            "  -V, --version         print the version\n",
@@ -176,6 +234,7 @@ main(int argc, char *argv[])
         {"version", no_argument, NULL, 'V'},
         VLOG_LONG_OPTIONS,
         DAEMON_LONG_OPTIONS,
+        TLS_LONG_OPTIONS,
         {NULL, 0, NULL, 0},
     };
     struct server_options options = { 0 };
@@ -187,6 +246,7 @@ main(int argc, char *argv[])
     struct ovsdb_error *error;
     struct unixctl_server *unixctl;
     struct server *server;
+    struct tls_config *tls;
     uv_signal_t sigterm, sigint;
     uv_loop_t *loop;
     char *default_db = NULL;
@@ -244,7 +304,8 @@ main(int argc, char *argv[])
             exit(EXIT_FAILURE);
         default:
             if (!vlog_handle_option(c, optarg)
-                && !daemon_handle_option(c, optarg)) {
+                && !daemon_handle_option(c, optarg)
+                && !tls_handle_option(c, optarg)) {
                 fprintf(stderr, "%s: unhandled option\n",
                         daemon_program_name());
                 exit(EXIT_FAILURE);
@@ -289,11 +350,13 @@ main(int argc, char *argv[])
         }
     }
 
+    tls = tls_configure();
     raise_fd_limit();
     daemonize_start();
     loop = uv_default_loop();
 
     server = server_create(loop, &options);
+    server_set_tls_config(server, tls);
     if (argc) {
         for (int i = 0; i < argc; i++) {
             error = server_add_db(server, argv[i]);
@@ -347,6 +410,7 @@ main(int argc, char *argv[])
      * a turn of the loop), so this only releases resources. */
     unixctl_server_destroy(unixctl);
     server_destroy(server);
+    tls_config_destroy(tls);
     uv_close((uv_handle_t *) &sigterm, NULL);
     uv_close((uv_handle_t *) &sigint, NULL);
     uv_run(loop, UV_RUN_NOWAIT);

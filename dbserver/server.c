@@ -127,6 +127,7 @@ struct server {
     struct shash dbs;           /* Name -> struct server_db. */
     struct server_db *server_db;    /* _Server. */
     struct shash remotes;       /* Name -> struct remote. */
+    const struct tls_config *tls;   /* For pssl: remotes; NULL: none. */
     size_t n_sessions;
     struct ovs_list sessions;
     struct shash locks;         /* Name -> struct server_lock. */
@@ -1140,6 +1141,9 @@ accept_cb(struct stream_listener *listener, uv_stream_t *client,
     s->server = server;
     s->read_only = remote->read_only;
     s->name = xasprintf("%s (%s)", stream_listener_name(listener), peer);
+    if (stream_is_tls(stream_listener_name(listener))) {
+        options.tls = server->tls;          /* TLS server side. */
+    }
     ovs_list_init(&s->monitors);
     shash_init(&s->waiters);
     ovs_list_push_back(&server->sessions, &s->node);
@@ -1163,8 +1167,13 @@ server_add_remote(struct server *server, const char *name, bool read_only,
         return EEXIST;
     }
     if (!stream_is_passive(name)) {
-        *errorp = xasprintf("%s: not a listening remote (use punix:PATH or "
-                            "ptcp:PORT[:IP])", name);
+        *errorp = xasprintf("%s: not a listening remote (use punix:PATH, "
+                            "ptcp:PORT[:IP] or pssl:PORT[:IP])", name);
+        return EINVAL;
+    }
+    if (stream_is_tls(name) && !server->tls) {
+        *errorp = xasprintf("%s: TLS remotes need --private-key, "
+                            "--certificate and --ca-cert", name);
         return EINVAL;
     }
     remote = xzalloc(sizeof *remote);
@@ -1179,6 +1188,12 @@ server_add_remote(struct server *server, const char *name, bool read_only,
     shash_add(&server->remotes, name, remote);
     VLOG_INFO("listening on %s%s", name, read_only ? " (read-only)" : "");
     return 0;
+}
+
+void
+server_set_tls_config(struct server *server, const struct tls_config *tls)
+{
+    server->tls = tls;
 }
 
 static void

@@ -50,6 +50,12 @@ struct ovsdb_error *server_add_db(struct server *, const char *path)
 int server_add_remote(struct server *, const char *name, bool read_only,
                       char **errorp);
 
+/* TLS configuration for pssl: remotes (see tls.h); without one, adding a
+ * pssl: remote fails.  The caller keeps ownership; 'tls' must outlive the
+ * server.  Set it before adding pssl: remotes. */
+struct tls_config;
+void server_set_tls_config(struct server *, const struct tls_config *tls);
+
 /* Registers the unixctl commands (exit, ovsdb-server/list-dbs, ...).
  * 'exit' stops the loop. */
 void server_register_unixctl(struct server *);

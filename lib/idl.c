@@ -77,6 +77,8 @@ struct ovsdb_idl_column {
     char *name;
     size_t idx;                          /* In table->columns, row fields. */
     const struct ovsdb_column *schema;   /* NULL if the server lacks it. */
+    bool monitored;                      /* False: write-only, see
+                                          * ovsdb_idl_add_write_only_column */
 };
 
 struct ovsdb_idl_table {
@@ -654,14 +656,18 @@ static bool
 table_add_schema_columns(struct ovsdb_idl_table *table)
 {
     size_t n = table->n_columns;
+    bool upgraded = false;
 
     if (table->schema) {
         for (unsigned int i = OVSDB_N_IMPLICIT_COLUMNS;
              i < table->schema->n_columns; i++) {
-            table_add_column(table, table->schema->columns[i]->name);
+            struct ovsdb_idl_column *column
+                = table_add_column(table, table->schema->columns[i]->name);
+            upgraded |= !column->monitored;
+            column->monitored = true;
         }
     }
-    return table->n_columns != n;
+    return table->n_columns != n || upgraded;
 }
 
 /* Registration changed what the server must send us: if a monitor is
@@ -708,12 +714,32 @@ ovsdb_idl_add_column(struct ovsdb_idl_table *table, const char *name)
     size_t n = table->n_columns;
     struct ovsdb_idl_column *column = table_add_column(table, name);
 
+    if (!column->monitored) {
+        column->monitored = true;
+        if (table->n_columns == n) {
+            idl_registration_changed(table->idl);
+        }
+    }
     if (table->n_columns != n) {
         if (table->schema && !column->schema) {
             idl_warn(table->idl, "%s: table %s has no column %s (ignoring "
                      "it)", table->idl->remote, table->name, name);
         }
         idl_registration_changed(table->idl);
+    }
+    return column;
+}
+
+const struct ovsdb_idl_column *
+ovsdb_idl_add_write_only_column(struct ovsdb_idl_table *table,
+                                const char *name)
+{
+    size_t n = table->n_columns;
+    struct ovsdb_idl_column *column = table_add_column(table, name);
+
+    if (table->n_columns != n && table->schema && !column->schema) {
+        idl_warn(table->idl, "%s: table %s has no column %s (ignoring it)",
+                 table->idl->remote, table->name, name);
     }
     return column;
 }
@@ -1284,7 +1310,7 @@ idl_monitor_requests(struct ovsdb_idl *idl)
         }
         columns = json_array();
         for (size_t i = 0; i < table->n_columns; i++) {
-            if (table->columns[i]->schema) {
+            if (table->columns[i]->schema && table->columns[i]->monitored) {
                 json_array_append_new(columns,
                                       json_string(table->columns[i]->name));
             }

@@ -154,6 +154,12 @@ struct ovsdb_idl_table *ovsdb_idl_add_table(struct ovsdb_idl *,
  * connected: see ovsdb_idl_column_get_type(). */
 const struct ovsdb_idl_column *ovsdb_idl_add_column(struct ovsdb_idl_table *,
                                                     const char *name);
+/* Registers column 'name' of 'table' for writing only: transactions may
+ * write or mutate it, but its value is not fetched (rows show its default)
+ * unless ovsdb_idl_add_column() asks for it too.  This is how a client adds
+ * one element to a set of 10,000 without downloading the 10,000. */
+const struct ovsdb_idl_column *ovsdb_idl_add_write_only_column(
+    struct ovsdb_idl_table *, const char *name);
 /* Replicates every column the server's schema has for 'table', now and
  * after each schema (re)load. */
 void ovsdb_idl_add_all_columns(struct ovsdb_idl_table *);

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "stream.h"
+#include "tls.h"
 #include "vlog.h"
 
 VLOG_DEFINE_THIS_MODULE(jsonrpc);
@@ -362,6 +363,14 @@ struct jsonrpc_conn {
     size_t backlog;             /* Bytes in uv_write()s not yet done. */
     size_t max_backlog;
 
+    /* TLS (NULL if not).  The stream then carries ciphertext: 'rbuf'
+     * receives it and 'tls_rbuf' the plaintext decrypted from it. */
+    struct tls_session *tls;
+    bool tls_established;
+    char *tls_rbuf;             /* READ_BUFFER_SIZE bytes, reused. */
+    char *tls_waiting;          /* Plaintext sent before the handshake. */
+    size_t tls_waiting_len;
+
     bool closing;
     enum jsonrpc_close_reason reason;
     char *reason_msg;
@@ -370,7 +379,7 @@ struct jsonrpc_conn {
 struct conn_write {
     uv_write_t req;
     struct jsonrpc_conn *conn;
-    char *data;                 /* From json_dumps(). */
+    char *data;                 /* From json_dumps() or the TLS session. */
     size_t len;
 };
 
@@ -403,6 +412,9 @@ conn_closed_cb(uv_handle_t *handle)
     free(conn->stream);
     jsonrpc_parser_destroy(&conn->parser);
     free(conn->rbuf);
+    tls_session_destroy(conn->tls);
+    free(conn->tls_rbuf);
+    free(conn->tls_waiting);
     free(conn->reason_msg);
     free(conn->name);
     free(conn);
@@ -414,81 +426,6 @@ conn_alloc_cb(uv_handle_t *handle, size_t suggested, uv_buf_t *buf)
     struct jsonrpc_conn *conn = handle->data;
 
     *buf = uv_buf_init(conn->rbuf, READ_BUFFER_SIZE);
-}
-
-static void
-conn_read_cb(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf)
-{
-    struct jsonrpc_conn *conn = stream->data;
-    const char *data = buf->base;
-    size_t n;
-
-    if (conn->closing) {
-        return;
-    }
-    if (nread == UV_EOF) {
-        conn_close(conn, JSONRPC_CLOSE_EOF,
-                   xstrdup(jsonrpc_parser_is_partial(&conn->parser)
-                           ? "connection closed by peer in the middle of "
-                             "a message"
-                           : "connection closed by peer"));
-        return;
-    } else if (nread < 0) {
-        conn_close(conn, JSONRPC_CLOSE_IO_ERROR,
-                   xasprintf("receive failed (%s)", uv_strerror(nread)));
-        return;
-    }
-
-    n = nread;
-    while (n > 0 && !conn->closing) {
-        json_t *msg;
-        char *error;
-        size_t used = jsonrpc_parser_feed(&conn->parser, data, n, &msg,
-                                          &error);
-        if (error) {
-            conn_close(conn, JSONRPC_CLOSE_PROTOCOL, error);
-            return;
-        }
-        data += used;
-        n -= used;
-        if (msg) {
-            conn->cbs.on_msg(conn, msg, conn->aux);
-        }
-    }
-}
-
-struct jsonrpc_conn *
-jsonrpc_conn_create(uv_stream_t *stream, const char *name,
-                    const struct jsonrpc_conn_callbacks *cbs,
-                    const struct jsonrpc_conn_options *options, void *aux)
-{
-    struct jsonrpc_conn *conn = xzalloc(sizeof *conn);
-    int error;
-
-    conn->stream = stream;
-    conn->name = xstrdup(name);
-    conn->cbs = *cbs;
-    conn->aux = aux;
-    jsonrpc_parser_init(&conn->parser,
-                        (options && options->max_msg_size
-                         ? options->max_msg_size
-                         : JSONRPC_DEFAULT_MAX_MSG_SIZE),
-                        (options && options->max_depth
-                         ? options->max_depth : JSONRPC_DEFAULT_MAX_DEPTH));
-    conn->max_backlog = (options && options->max_backlog
-                         ? options->max_backlog
-                         : JSONRPC_DEFAULT_MAX_BACKLOG);
-    conn->rbuf = xmalloc(READ_BUFFER_SIZE);
-    stream->data = conn;
-
-    error = uv_read_start(stream, conn_alloc_cb, conn_read_cb);
-    if (error) {
-        /* Reported through on_close, like any other failure, so that the
-         * owner has a single place to handle a dead connection. */
-        conn_close(conn, JSONRPC_CLOSE_IO_ERROR,
-                   xasprintf("receive failed (%s)", uv_strerror(error)));
-    }
-    return conn;
 }
 
 static void
@@ -506,30 +443,25 @@ conn_write_cb(uv_write_t *req, int status)
     }
 }
 
-int
-jsonrpc_conn_send(struct jsonrpc_conn *conn, json_t *msg)
+/* Writes 'len' bytes of 'data' (taken, malloc'd) to the stream, queueing
+ * what the socket does not take at once.  Returns 0, or an errno value
+ * after closing the connection. */
+static int
+conn_write(struct jsonrpc_conn *conn, char *data, size_t len)
 {
     struct conn_write *w;
-    size_t len, written = 0;
-    char *data;
+    size_t written = 0;
     uv_buf_t buf;
     int error;
 
     if (conn->closing) {
-        json_decref(msg);
+        free(data);
         return ENOTCONN;
-    }
-    data = serialize(msg, &len);
-    json_decref(msg);
-    if (!data) {
-        /* Only invalid UTF-8 in a string or a NaN gets here: a bug in the
-         * caller, but not one worth killing a server for. */
-        VLOG_ERR("%s: cannot serialize outgoing message", conn->name);
-        return EINVAL;
     }
 
     /* Most messages fit in the socket buffer right away: try that first so
-     * that they need no write request at all. */
+     * that they need no write request at all.  Only with nothing queued,
+     * or the bytes would overtake those. */
     if (!conn->backlog) {
         int n;
 
@@ -564,12 +496,239 @@ jsonrpc_conn_send(struct jsonrpc_conn *conn, json_t *msg)
         return -error;
     }
     conn->backlog += w->len;
+    return 0;
+}
 
-    if (conn->max_backlog != SIZE_MAX && conn->backlog > conn->max_backlog) {
+/* Frames 'n' bytes of plaintext from the peer into messages. */
+static void
+conn_receive(struct jsonrpc_conn *conn, const char *data, size_t n)
+{
+    while (n > 0 && !conn->closing) {
+        json_t *msg;
+        char *error;
+        size_t used = jsonrpc_parser_feed(&conn->parser, data, n, &msg,
+                                          &error);
+        if (error) {
+            conn_close(conn, JSONRPC_CLOSE_PROTOCOL, error);
+            return;
+        }
+        data += used;
+        n -= used;
+        if (msg) {
+            conn->cbs.on_msg(conn, msg, conn->aux);
+        }
+    }
+}
+
+/* Sends whatever ciphertext the TLS session has produced. */
+static int
+conn_tls_flush(struct jsonrpc_conn *conn)
+{
+    size_t len;
+    char *data = tls_session_take_output(conn->tls, &len);
+
+    return data ? conn_write(conn, data, len) : 0;
+}
+
+/* Encrypts and sends 'len' bytes of plaintext 'data' (taken), or keeps them
+ * until the handshake completes. */
+static int
+conn_tls_send(struct jsonrpc_conn *conn, char *data, size_t len)
+{
+    char *reason;
+    int error;
+
+    if (!conn->tls_established) {
+        conn->tls_waiting = xrealloc(conn->tls_waiting,
+                                     conn->tls_waiting_len + len);
+        memcpy(conn->tls_waiting + conn->tls_waiting_len, data, len);
+        conn->tls_waiting_len += len;
+        free(data);
+        return 0;
+    }
+    error = tls_session_write(conn->tls, data, len, &reason);
+    free(data);
+    if (error) {
+        conn_close(conn, JSONRPC_CLOSE_PROTOCOL,
+                   xasprintf("TLS error: %s", reason));
+        free(reason);
+        return error;
+    }
+    return conn_tls_flush(conn);
+}
+
+/* Advances the TLS handshake.  Returns true once it is complete and the
+ * connection still open. */
+static bool
+conn_tls_handshake(struct jsonrpc_conn *conn)
+{
+    char *reason;
+    int error;
+
+    if (conn->tls_established) {
+        return !conn->closing;
+    }
+    error = tls_session_handshake(conn->tls, &reason);
+    /* Also after a failure: the alert tells the peer why. */
+    conn_tls_flush(conn);
+    if (error == EAGAIN) {
+        return false;
+    } else if (error) {
+        conn_close(conn, JSONRPC_CLOSE_PROTOCOL,
+                   xasprintf("TLS handshake failed: %s", reason));
+        free(reason);
+        return false;
+    }
+
+    VLOG_DBG("%s: TLS handshake complete", conn->name);
+    conn->tls_established = true;
+    if (conn->tls_waiting) {
+        char *data = conn->tls_waiting;
+        size_t len = conn->tls_waiting_len;
+
+        conn->tls_waiting = NULL;
+        conn->tls_waiting_len = 0;
+        conn_tls_send(conn, data, len);
+    }
+    return !conn->closing;
+}
+
+/* Takes 'n' bytes of ciphertext from the peer. */
+static void
+conn_tls_receive(struct jsonrpc_conn *conn, const char *data, size_t n)
+{
+    tls_session_put_input(conn->tls, data, n);
+    if (!conn_tls_handshake(conn)) {
+        return;
+    }
+    while (!conn->closing) {
+        char *reason;
+        size_t nread;
+        int error = tls_session_read(conn->tls, conn->tls_rbuf,
+                                     READ_BUFFER_SIZE, &nread, &reason);
+        if (!error) {
+            conn_receive(conn, conn->tls_rbuf, nread);
+        } else if (error == EAGAIN) {
+            break;
+        } else if (error == EOF) {
+            conn_close(conn, JSONRPC_CLOSE_EOF,
+                       xstrdup("connection closed by peer"));
+        } else {
+            conn_tls_flush(conn);
+            conn_close(conn, JSONRPC_CLOSE_PROTOCOL,
+                       xasprintf("TLS error: %s", reason));
+            free(reason);
+        }
+    }
+    /* Reading can produce output too (a TLS 1.3 key update, say). */
+    conn_tls_flush(conn);
+}
+
+static void
+conn_read_cb(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf)
+{
+    struct jsonrpc_conn *conn = stream->data;
+
+    if (conn->closing) {
+        return;
+    }
+    if (nread == UV_EOF) {
+        conn_close(conn, JSONRPC_CLOSE_EOF,
+                   xstrdup(conn->tls && !conn->tls_established
+                           ? "connection closed by peer during the TLS "
+                             "handshake"
+                           : jsonrpc_parser_is_partial(&conn->parser)
+                           ? "connection closed by peer in the middle of "
+                             "a message"
+                           : "connection closed by peer"));
+        return;
+    } else if (nread < 0) {
+        conn_close(conn, JSONRPC_CLOSE_IO_ERROR,
+                   xasprintf("receive failed (%s)", uv_strerror(nread)));
+        return;
+    }
+
+    if (conn->tls) {
+        conn_tls_receive(conn, buf->base, nread);
+    } else {
+        conn_receive(conn, buf->base, nread);
+    }
+}
+
+struct jsonrpc_conn *
+jsonrpc_conn_create(uv_stream_t *stream, const char *name,
+                    const struct jsonrpc_conn_callbacks *cbs,
+                    const struct jsonrpc_conn_options *options, void *aux)
+{
+    struct jsonrpc_conn *conn = xzalloc(sizeof *conn);
+    int error;
+
+    conn->stream = stream;
+    conn->name = xstrdup(name);
+    conn->cbs = *cbs;
+    conn->aux = aux;
+    jsonrpc_parser_init(&conn->parser,
+                        (options && options->max_msg_size
+                         ? options->max_msg_size
+                         : JSONRPC_DEFAULT_MAX_MSG_SIZE),
+                        (options && options->max_depth
+                         ? options->max_depth : JSONRPC_DEFAULT_MAX_DEPTH));
+    conn->max_backlog = (options && options->max_backlog
+                         ? options->max_backlog
+                         : JSONRPC_DEFAULT_MAX_BACKLOG);
+    conn->rbuf = xmalloc(READ_BUFFER_SIZE);
+    if (options && options->tls) {
+        conn->tls = tls_session_create(options->tls, options->tls_client);
+        conn->tls_rbuf = xmalloc(READ_BUFFER_SIZE);
+    }
+    stream->data = conn;
+
+    error = uv_read_start(stream, conn_alloc_cb, conn_read_cb);
+    if (error) {
+        /* Reported through on_close, like any other failure, so that the
+         * owner has a single place to handle a dead connection. */
+        conn_close(conn, JSONRPC_CLOSE_IO_ERROR,
+                   xasprintf("receive failed (%s)", uv_strerror(error)));
+    } else if (conn->tls) {
+        /* A client speaks first (ClientHello); a server just waits. */
+        conn_tls_handshake(conn);
+    }
+    return conn;
+}
+
+int
+jsonrpc_conn_send(struct jsonrpc_conn *conn, json_t *msg)
+{
+    size_t len, backlog;
+    char *data;
+    int error;
+
+    if (conn->closing) {
+        json_decref(msg);
+        return ENOTCONN;
+    }
+    data = serialize(msg, &len);
+    json_decref(msg);
+    if (!data) {
+        /* Only invalid UTF-8 in a string or a NaN gets here: a bug in the
+         * caller, but not one worth killing a server for. */
+        VLOG_ERR("%s: cannot serialize outgoing message", conn->name);
+        return EINVAL;
+    }
+
+    error = (conn->tls
+             ? conn_tls_send(conn, data, len)
+             : conn_write(conn, data, len));
+    if (error) {
+        return error;
+    }
+
+    backlog = jsonrpc_conn_get_backlog(conn);
+    if (conn->max_backlog != SIZE_MAX && backlog > conn->max_backlog) {
         conn_close(conn, JSONRPC_CLOSE_BACKLOG,
                    xasprintf("output backlog of %zu bytes exceeds the limit "
                              "of %zu bytes (peer is not reading)",
-                             conn->backlog, conn->max_backlog));
+                             backlog, conn->max_backlog));
         return ENOBUFS;
     }
     return 0;
@@ -586,7 +745,7 @@ jsonrpc_conn_close(struct jsonrpc_conn *conn)
 size_t
 jsonrpc_conn_get_backlog(const struct jsonrpc_conn *conn)
 {
-    return conn->backlog;
+    return conn->backlog + conn->tls_waiting_len;
 }
 
 bool
@@ -779,22 +938,36 @@ jsonrpc_session_create(uv_loop_t *loop, const char *name,
                        void *aux, struct jsonrpc_session **sessionp,
                        char **errorp)
 {
+    const struct tls_config *tls = NULL;
     struct jsonrpc_session *s;
     struct stream_addr addr;
+    bool is_tls;
     int error;
 
     *sessionp = NULL;
-    error = stream_parse(name, &addr, errorp);
+    error = stream_parse_with_tls(name, &addr, errorp);
     if (error) {
         return error;
     }
     if (addr.passive) {
         set_error(errorp, xasprintf("%s: a session must connect to an "
-                                    "active remote (unix: or tcp:)", name));
+                                    "active remote (unix:, tcp: or ssl:)",
+                                    name));
         stream_addr_destroy(&addr);
         return EINVAL;
     }
+    is_tls = addr.tls;
     stream_addr_destroy(&addr);
+    if (is_tls) {
+        tls = (options && options->conn.tls ? options->conn.tls
+               : stream_get_default_tls_config());
+        if (!tls) {
+            set_error(errorp, xasprintf("\"%s\": TLS remotes need a private "
+                                        "key, a certificate and a CA "
+                                        "certificate", name));
+            return EINVAL;
+        }
+    }
 
     s = xzalloc(sizeof *s);
     s->loop = loop;
@@ -804,6 +977,8 @@ jsonrpc_session_create(uv_loop_t *loop, const char *name,
     if (options) {
         s->options = *options;
     }
+    s->options.conn.tls = tls;
+    s->options.conn.tls_client = true;
     if (s->options.min_backoff_ms <= 0) {
         s->options.min_backoff_ms = 100;
     }
@@ -890,6 +1065,8 @@ struct jsonrpc_client {
     struct jsonrpc_parser parser;
     char *buf;                  /* READ_BUFFER_SIZE bytes. */
     size_t ofs, len;            /* Unparsed bytes: buf[ofs, len). */
+    struct tls_session *tls;    /* NULL if not TLS. */
+    char *tls_buf;              /* READ_BUFFER_SIZE bytes of ciphertext. */
     void (*notify_cb)(json_t *, void *);
     void *notify_aux;
 };
@@ -907,21 +1084,64 @@ jsonrpc_client_from_fd(int fd, const char *name)
     return c;
 }
 
+static int client_tls_handshake(struct jsonrpc_client *, long long int deadline,
+                                char **errorp);
+static long long int make_deadline(int timeout_ms);
+
 int
 jsonrpc_client_open(const char *name, int timeout_ms,
                     struct jsonrpc_client **clientp, char **errorp)
 {
-    int fd;
-    int error = stream_open_block(name, timeout_ms, &fd, errorp);
+    return jsonrpc_client_open_tls(name, NULL, timeout_ms, clientp, errorp);
+}
 
-    *clientp = error ? NULL : jsonrpc_client_from_fd(fd, name);
-    return error;
+int
+jsonrpc_client_open_tls(const char *name, const struct tls_config *tls,
+                        int timeout_ms, struct jsonrpc_client **clientp,
+                        char **errorp)
+{
+    long long int deadline = make_deadline(timeout_ms);
+    struct jsonrpc_client *c;
+    int error;
+    int fd;
+
+    *clientp = NULL;
+    if (stream_is_tls(name)) {
+        tls = tls ? tls : stream_get_default_tls_config();
+        if (!tls) {
+            set_error(errorp, xasprintf("\"%s\": TLS remotes need a private "
+                                        "key, a certificate and a CA "
+                                        "certificate", name));
+            return EINVAL;
+        }
+    } else {
+        tls = NULL;
+    }
+
+    error = stream_open_block(name, timeout_ms, &fd, errorp);
+    if (error) {
+        return error;
+    }
+    c = jsonrpc_client_from_fd(fd, name);
+    if (tls) {
+        c->tls = tls_session_create(tls, true);
+        c->tls_buf = xmalloc(READ_BUFFER_SIZE);
+        error = client_tls_handshake(c, deadline, errorp);
+        if (error) {
+            jsonrpc_client_close(c);
+            return error;
+        }
+    }
+    *clientp = c;
+    return 0;
 }
 
 void
 jsonrpc_client_close(struct jsonrpc_client *c)
 {
     if (c) {
+        tls_session_destroy(c->tls);
+        free(c->tls_buf);
         close(c->fd);
         jsonrpc_parser_destroy(&c->parser);
         free(c->buf);
@@ -981,19 +1201,14 @@ client_wait(struct jsonrpc_client *c, short events, long long int deadline,
     }
 }
 
+/* Sends all 'len' bytes of 'data' over the socket. */
 static int
-client_send_deadline(struct jsonrpc_client *c, json_t *msg,
-                     long long int deadline, char **errorp)
+client_send_raw(struct jsonrpc_client *c, const char *data, size_t len,
+                long long int deadline, char **errorp)
 {
-    size_t len, sent = 0;
-    char *data = serialize(msg, &len);
+    size_t sent = 0;
     int error = 0;
 
-    json_decref(msg);
-    if (!data) {
-        set_error(errorp, xasprintf("%s: cannot serialize message", c->name));
-        return EINVAL;
-    }
     while (sent < len) {
         ssize_t n = send(c->fd, data + sent, len - sent,
                          MSG_NOSIGNAL | MSG_DONTWAIT);
@@ -1009,6 +1224,152 @@ client_send_deadline(struct jsonrpc_client *c, json_t *msg,
             set_error(errorp, xasprintf("%s: send failed (%s)", c->name,
                                         strerror(error)));
             break;
+        }
+    }
+    return error;
+}
+
+/* Sends the ciphertext the TLS session has produced. */
+static int
+client_tls_flush(struct jsonrpc_client *c, long long int deadline,
+                 char **errorp)
+{
+    size_t len;
+    char *data = tls_session_take_output(c->tls, &len);
+    int error = data ? client_send_raw(c, data, len, deadline, errorp) : 0;
+
+    free(data);
+    return error;
+}
+
+/* Waits for ciphertext and hands it to the TLS session.  Returns 0, EOF
+ * (with the message "connection closed by peer") or another error. */
+static int
+client_tls_fill(struct jsonrpc_client *c, long long int deadline,
+                char **errorp)
+{
+    int error = client_wait(c, POLLIN, deadline, errorp);
+    ssize_t n;
+
+    if (error) {
+        return error;
+    }
+    n = recv(c->fd, c->tls_buf, READ_BUFFER_SIZE, MSG_DONTWAIT);
+    if (n > 0) {
+        tls_session_put_input(c->tls, c->tls_buf, n);
+    } else if (n == 0) {
+        set_error(errorp, xasprintf("%s: connection closed by peer",
+                                    c->name));
+        return EOF;
+    } else if (errno != EINTR && errno != EAGAIN) {
+        error = errno;
+        set_error(errorp, xasprintf("%s: receive failed (%s)", c->name,
+                                    strerror(error)));
+        return error;
+    }
+    return 0;
+}
+
+static int
+client_tls_handshake(struct jsonrpc_client *c, long long int deadline,
+                     char **errorp)
+{
+    for (;;) {
+        char *reason;
+        int error = tls_session_handshake(c->tls, &reason);
+
+        if (!error || error == EAGAIN) {
+            int error2 = client_tls_flush(c, deadline, errorp);
+            if (error2) {
+                return error2;
+            } else if (!error) {
+                return 0;
+            }
+            error = client_tls_fill(c, deadline, &reason);
+            if (!error) {
+                continue;
+            } else if (error != EOF) {
+                set_error(errorp, reason);
+                return error;
+            }
+            /* The server hung up on us. */
+            free(reason);
+            reason = xstrdup("connection closed by peer");
+        } else {
+            /* Best effort: the alert tells the server why. */
+            client_tls_flush(c, deadline, NULL);
+        }
+        set_error(errorp, xasprintf("%s: TLS handshake failed: %s", c->name,
+                                    reason));
+        free(reason);
+        return EPROTO;
+    }
+}
+
+/* Receives and decrypts the next piece of plaintext into 'c->buf'. */
+static int
+client_tls_recv(struct jsonrpc_client *c, long long int deadline,
+                char **errorp)
+{
+    for (;;) {
+        char *reason;
+        size_t n;
+        int error = tls_session_read(c->tls, c->buf, READ_BUFFER_SIZE, &n,
+                                     &reason);
+
+        if (!error || error == EAGAIN) {
+            /* Reading can produce output too (a TLS 1.3 key update). */
+            int error2 = client_tls_flush(c, deadline, errorp);
+            if (error2) {
+                return error2;
+            }
+        }
+        if (!error) {
+            c->ofs = 0;
+            c->len = n;
+            return 0;
+        } else if (error == EAGAIN) {
+            error = client_tls_fill(c, deadline, errorp);
+            if (error) {
+                return error;
+            }
+        } else if (error == EOF) {
+            set_error(errorp, xasprintf("%s: connection closed by peer",
+                                        c->name));
+            return EOF;
+        } else {
+            set_error(errorp, xasprintf("%s: TLS error: %s", c->name,
+                                        reason));
+            free(reason);
+            return EPROTO;
+        }
+    }
+}
+
+static int
+client_send_deadline(struct jsonrpc_client *c, json_t *msg,
+                     long long int deadline, char **errorp)
+{
+    size_t len;
+    char *data = serialize(msg, &len);
+    char *reason;
+    int error;
+
+    json_decref(msg);
+    if (!data) {
+        set_error(errorp, xasprintf("%s: cannot serialize message", c->name));
+        return EINVAL;
+    }
+    if (!c->tls) {
+        error = client_send_raw(c, data, len, deadline, errorp);
+    } else {
+        error = tls_session_write(c->tls, data, len, &reason);
+        if (error) {
+            set_error(errorp, xasprintf("%s: TLS error: %s", c->name,
+                                        reason));
+            free(reason);
+        } else {
+            error = client_tls_flush(c, deadline, errorp);
         }
     }
     free(data);
@@ -1044,6 +1405,14 @@ client_recv_deadline(struct jsonrpc_client *c, long long int deadline,
             if (*msgp) {
                 return 0;
             }
+        }
+
+        if (c->tls) {
+            int error = client_tls_recv(c, deadline, errorp);
+            if (error) {
+                return error;
+            }
+            continue;
         }
 
         int error = client_wait(c, POLLIN, deadline, errorp);

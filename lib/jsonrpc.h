@@ -18,6 +18,13 @@
  *      backoff and answers "echo" probes; struct jsonrpc_client: a blocking
  *      client for CLIs and tests.
  *
+ * TLS (ssl: and pssl: remotes, see tls.h) lives in layers 3 and 4: the
+ * connection runs the handshake over its stream, then frames messages
+ * inside TLS exactly as it does over plain sockets.  A server enables it
+ * per accepted connection through jsonrpc_conn_options; clients get it from
+ * an ssl: remote name, with the TLS configuration passed explicitly or set
+ * once with stream_set_default_tls_config().
+ *
  * Errors are positive errno values plus, where a 'char **errorp' is taken, a
  * malloc'd message for the caller to free (NULL on success; 'errorp' may be
  * NULL).  Every json_t parameter documented as "taken" is consumed (its
@@ -143,7 +150,8 @@ enum jsonrpc_close_reason {
     JSONRPC_CLOSE_LOCAL,        /* jsonrpc_conn_close() was called. */
     JSONRPC_CLOSE_EOF,          /* The peer closed the connection. */
     JSONRPC_CLOSE_IO_ERROR,     /* A read or write failed. */
-    JSONRPC_CLOSE_PROTOCOL,     /* Framing or JSON syntax error. */
+    JSONRPC_CLOSE_PROTOCOL,     /* Framing or JSON syntax error, or a TLS
+                                 * failure (the message starts with "TLS"). */
     JSONRPC_CLOSE_BACKLOG       /* Output backlog exceeded its bound. */
 };
 
@@ -163,11 +171,23 @@ struct jsonrpc_conn_callbacks {
                      const char *message, void *aux);
 };
 
+struct tls_config;
+
 struct jsonrpc_conn_options {
     size_t max_msg_size;        /* 0: JSONRPC_DEFAULT_MAX_MSG_SIZE. */
     int max_depth;              /* 0: JSONRPC_DEFAULT_MAX_DEPTH. */
     size_t max_backlog;         /* 0: JSONRPC_DEFAULT_MAX_BACKLOG;
                                  * SIZE_MAX: unlimited. */
+
+    /* Nonnull: speak TLS over the stream with this configuration, which
+     * need only be valid during jsonrpc_conn_create().  The handshake
+     * starts at once; messages sent before it completes wait in plaintext
+     * (and count toward the backlog).  A failed handshake closes the
+     * connection with JSONRPC_CLOSE_PROTOCOL and a message "TLS handshake
+     * failed: REASON", REASON from OpenSSL. */
+    const struct tls_config *tls;
+    bool tls_client;            /* With 'tls': we connected, so we are the
+                                 * TLS client; otherwise the TLS server. */
 };
 
 /* Starts reading and framing messages on 'stream' (taken: the connection
@@ -178,8 +198,8 @@ struct jsonrpc_conn *jsonrpc_conn_create(
     const struct jsonrpc_conn_callbacks *, const struct jsonrpc_conn_options *,
     void *aux);
 
-/* Serializes 'msg' (taken) compactly and queues it for writing.  Returns 0
- * on success, ENOTCONN if the connection is closing, or ENOBUFS if queueing
+/* Serializes 'msg' (taken) compactly (and encrypts it, over TLS) and queues
+ * it for writing.  Returns 0 on success, ENOTCONN if the connection is closing, or ENOBUFS if queueing
  * the message pushed the output backlog over 'max_backlog': the connection
  * is then closed (on_close reports JSONRPC_CLOSE_BACKLOG). */
 int jsonrpc_conn_send(struct jsonrpc_conn *, json_t *msg);
@@ -188,7 +208,8 @@ int jsonrpc_conn_send(struct jsonrpc_conn *, json_t *msg);
  * on_close follows from the loop.  Safe from inside on_msg and idempotent. */
 void jsonrpc_conn_close(struct jsonrpc_conn *);
 
-/* Bytes serialized but not yet written to the socket. */
+/* Bytes serialized but not yet written to the socket (ciphertext over TLS,
+ * plus plaintext waiting for the handshake). */
 size_t jsonrpc_conn_get_backlog(const struct jsonrpc_conn *);
 bool jsonrpc_conn_is_closing(const struct jsonrpc_conn *);
 const char *jsonrpc_conn_get_name(const struct jsonrpc_conn *);
@@ -214,12 +235,18 @@ struct jsonrpc_session_callbacks {
 struct jsonrpc_session_options {
     int min_backoff_ms;         /* 0: 100. */
     int max_backoff_ms;         /* 0: 8000. */
+    /* For an ssl: remote, 'conn.tls' is the TLS configuration (NULL: the
+     * one set with stream_set_default_tls_config()); it must outlive the
+     * session.  Ignored (no TLS) for other remotes. */
     struct jsonrpc_conn_options conn;
 };
 
-/* Creates a session that keeps connecting to active remote 'name' ("unix:"
- * or "tcp:"), starting now.  Fails only for a bad remote name.  'options'
- * may be NULL. */
+/* Creates a session that keeps connecting to active remote 'name' ("unix:",
+ * "tcp:" or "ssl:"), starting now.  Fails only for a bad remote name, or an
+ * ssl: remote without a TLS configuration.  'options' may be NULL.  Over
+ * TLS, on_connected runs when the TCP connection is up, before the
+ * handshake: messages it sends wait for the handshake, and a failed
+ * handshake is reported to on_disconnected like any other loss. */
 int jsonrpc_session_create(uv_loop_t *, const char *name,
                            const struct jsonrpc_session_callbacks *,
                            const struct jsonrpc_session_options *,
@@ -245,9 +272,17 @@ unsigned int jsonrpc_session_get_seqno(const struct jsonrpc_session *);
 struct jsonrpc_client;
 
 /* Connects to active remote 'name' within 'timeout_ms' (negative: no
- * limit). */
+ * limit).  An ssl: remote uses the configuration set with
+ * stream_set_default_tls_config() (EINVAL if there is none) and completes
+ * the TLS handshake within the same time limit: EPROTO, with OpenSSL's
+ * reason in the message, if it fails. */
 int jsonrpc_client_open(const char *name, int timeout_ms,
                         struct jsonrpc_client **clientp, char **errorp);
+/* Same, with TLS configuration 'tls' (used only during the call) for an
+ * ssl: remote; NULL means the default, as above. */
+int jsonrpc_client_open_tls(const char *name, const struct tls_config *tls,
+                            int timeout_ms, struct jsonrpc_client **clientp,
+                            char **errorp);
 /* Same, over an already connected socket 'fd' (taken). */
 struct jsonrpc_client *jsonrpc_client_from_fd(int fd, const char *name);
 void jsonrpc_client_close(struct jsonrpc_client *);

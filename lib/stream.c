@@ -135,7 +135,9 @@ parse_tcp(const char *name, const char *rest, struct stream_addr *addr,
 
     if (!colon) {
         set_error(errorp, xasprintf("%s: missing port number (expected "
-                                    "tcp:IP:PORT)", name));
+                                    "%s:IP:PORT)", name,
+                                    str_starts_with(name, "ssl:")
+                                    ? "ssl" : "tcp"));
         free(copy);
         return EINVAL;
     }
@@ -157,8 +159,42 @@ parse_tcp(const char *name, const char *rest, struct stream_addr *addr,
     return error;
 }
 
+/* The default TLS configuration, for ssl: remotes whose user gives none:
+ * a program has one set of keys, configured once from its command line. */
+static const struct tls_config *default_tls_config;
+
+void
+stream_set_default_tls_config(const struct tls_config *config)
+{
+    default_tls_config = config;
+}
+
+const struct tls_config *
+stream_get_default_tls_config(void)
+{
+    return default_tls_config;
+}
+
 int
 stream_parse(const char *name, struct stream_addr *addr, char **errorp)
+{
+    int error = stream_parse_with_tls(name, addr, errorp);
+
+    if (!error && addr->tls && !default_tls_config) {
+        set_error(errorp, xasprintf("\"%s\": TLS remotes need a private "
+                                    "key, a certificate and a CA "
+                                    "certificate (--private-key, "
+                                    "--certificate, --ca-cert)", name));
+        stream_addr_destroy(addr);
+        memset(addr, 0, sizeof *addr);
+        error = EINVAL;
+    }
+    return error;
+}
+
+int
+stream_parse_with_tls(const char *name, struct stream_addr *addr,
+                      char **errorp)
 {
     int error;
 
@@ -176,10 +212,17 @@ stream_parse(const char *name, struct stream_addr *addr, char **errorp)
         error = parse_ptcp(name, name + 5, addr, errorp);
     } else if (str_starts_with(name, "tcp:")) {
         error = parse_tcp(name, name + 4, addr, errorp);
+    } else if (str_starts_with(name, "pssl:")) {
+        addr->passive = addr->tls = true;
+        error = parse_ptcp(name, name + 5, addr, errorp);
+    } else if (str_starts_with(name, "ssl:")) {
+        addr->tls = true;
+        error = parse_tcp(name, name + 4, addr, errorp);
     } else {
         set_error(errorp, xasprintf("\"%s\": unknown remote syntax (expected "
-                                    "punix:PATH, ptcp:PORT[:IP], unix:PATH "
-                                    "or tcp:IP:PORT)", name));
+                                    "punix:PATH, ptcp:PORT[:IP], "
+                                    "pssl:PORT[:IP], unix:PATH, tcp:IP:PORT "
+                                    "or ssl:IP:PORT)", name));
         error = strchr(name, ':') ? EAFNOSUPPORT : EINVAL;
     }
     if (error) {
@@ -201,7 +244,14 @@ stream_addr_destroy(struct stream_addr *addr)
 bool
 stream_is_passive(const char *name)
 {
-    return str_starts_with(name, "punix:") || str_starts_with(name, "ptcp:");
+    return (str_starts_with(name, "punix:") || str_starts_with(name, "ptcp:")
+            || str_starts_with(name, "pssl:"));
+}
+
+bool
+stream_is_tls(const char *name)
+{
+    return str_starts_with(name, "ssl:") || str_starts_with(name, "pssl:");
 }
 
 /* Fills in 'ss' for a TCP address. */
@@ -249,21 +299,24 @@ struct stream_listener {
     unsigned int n_accepted;    /* Numbers "unix#N" peers. */
 };
 
+/* 'prefix' is "tcp" or "ssl". */
 static void
-format_sockaddr(const struct sockaddr_storage *ss, char *buf, size_t size)
+format_sockaddr(const struct sockaddr_storage *ss, const char *prefix,
+                char *buf, size_t size)
 {
     char ip[INET6_ADDRSTRLEN];
 
     if (ss->ss_family == AF_INET6) {
         const struct sockaddr_in6 *sin6 = (const void *) ss;
         inet_ntop(AF_INET6, &sin6->sin6_addr, ip, sizeof ip);
-        snprintf(buf, size, "tcp:[%s]:%u", ip, ntohs(sin6->sin6_port));
+        snprintf(buf, size, "%s:[%s]:%u", prefix, ip,
+                 ntohs(sin6->sin6_port));
     } else if (ss->ss_family == AF_INET) {
         const struct sockaddr_in *sin = (const void *) ss;
         inet_ntop(AF_INET, &sin->sin_addr, ip, sizeof ip);
-        snprintf(buf, size, "tcp:%s:%u", ip, ntohs(sin->sin_port));
+        snprintf(buf, size, "%s:%s:%u", prefix, ip, ntohs(sin->sin_port));
     } else {
-        snprintf(buf, size, "tcp:?");
+        snprintf(buf, size, "%s:?", prefix);
     }
 }
 
@@ -308,7 +361,7 @@ listener_on_connection(uv_stream_t *server, int status)
         uv_tcp_nodelay((uv_tcp_t *) client, 1);
         memset(&ss, 0, sizeof ss);
         uv_tcp_getpeername((uv_tcp_t *) client, (struct sockaddr *) &ss, &len);
-        format_sockaddr(&ss, peer, sizeof peer);
+        format_sockaddr(&ss, l->addr.tls ? "ssl" : "tcp", peer, sizeof peer);
     }
     l->cb(l, client, peer, l->aux);
 }
@@ -419,14 +472,14 @@ stream_listen(uv_loop_t *loop, const char *name,
 
     *listenerp = NULL;
     l = xzalloc(sizeof *l);
-    error = stream_parse(name, &l->addr, errorp);
+    error = stream_parse_with_tls(name, &l->addr, errorp);
     if (error) {
         free(l);
         return error;
     }
     if (!l->addr.passive) {
         set_error(errorp, xasprintf("%s: cannot listen on an active remote "
-                                    "(use punix: or ptcp:)", name));
+                                    "(use punix:, ptcp: or pssl:)", name));
         listener_free(l);
         return EINVAL;
     }
@@ -521,13 +574,13 @@ stream_connect(uv_loop_t *loop, const char *name, stream_connect_cb *cb,
     if (connectp) {
         *connectp = NULL;
     }
-    error = stream_parse(name, &addr, errorp);
+    error = stream_parse_with_tls(name, &addr, errorp);
     if (error) {
         return error;
     }
     if (addr.passive) {
         set_error(errorp, xasprintf("%s: cannot connect to a passive remote "
-                                    "(use unix: or tcp:)", name));
+                                    "(use unix:, tcp: or ssl:)", name));
         stream_addr_destroy(&addr);
         return EINVAL;
     }
@@ -634,13 +687,13 @@ stream_open_block(const char *name, int timeout_ms, int *fdp, char **errorp)
     int error;
 
     *fdp = -1;
-    error = stream_parse(name, &addr, errorp);
+    error = stream_parse_with_tls(name, &addr, errorp);
     if (error) {
         return error;
     }
     if (addr.passive) {
         set_error(errorp, xasprintf("%s: cannot connect to a passive remote "
-                                    "(use unix: or tcp:)", name));
+                                    "(use unix:, tcp: or ssl:)", name));
         stream_addr_destroy(&addr);
         return EINVAL;
     }

@@ -8,6 +8,15 @@
  *                         ("ptcp:6640:[::1]"); PORT 0 picks a free port
  *     unix:PATH           connect to a Unix socket
  *     tcp:IP:PORT         connect over TCP ("tcp:[::1]:6640" for IPv6)
+ *     pssl:PORT[:IP]      listen on TCP for TLS; like ptcp:
+ *     ssl:IP:PORT         connect over TCP for TLS; like tcp:
+ *
+ * This module only moves bytes: for ssl: and pssl: it sets up the TCP
+ * connection, and struct jsonrpc_conn and struct jsonrpc_client run TLS
+ * over it (see tls.h).  Programs that take TLS options register them once
+ * with stream_set_default_tls_config(); stream_parse() accepts ssl: and
+ * pssl: names only after that, so that a remote which cannot work without
+ * keys is refused at once, with a message that says what is missing.
  *
  * Event-driven code uses libuv: stream_listen() and stream_connect() hand
  * out connected uv_stream_t handles (a uv_pipe_t or uv_tcp_t that this
@@ -40,7 +49,8 @@ enum stream_kind {
 
 struct stream_addr {
     enum stream_kind kind;
-    bool passive;               /* punix: or ptcp: */
+    bool passive;               /* punix:, ptcp: or pssl: */
+    bool tls;                   /* ssl: or pssl: (kind is STREAM_TCP). */
     char *path;                 /* STREAM_UNIX: socket file (owned). */
     char *host;                 /* STREAM_TCP: numeric IP, no brackets
                                  * (owned). */
@@ -52,10 +62,28 @@ struct stream_addr {
  * unknown "xxx:" prefix) with a message that quotes 'name', and leaves
  * 'addr' with nothing to free. */
 int stream_parse(const char *name, struct stream_addr *addr, char **errorp);
+/* Like stream_parse(), but accepts ssl: and pssl: whether or not a default
+ * TLS configuration is set: for callers that bring their own. */
+int stream_parse_with_tls(const char *name, struct stream_addr *addr,
+                          char **errorp);
 void stream_addr_destroy(struct stream_addr *);
 
-/* True if 'name' looks like a listening remote ("punix:" or "ptcp:"). */
+/* True if 'name' looks like a listening remote ("punix:", "ptcp:" or
+ * "pssl:"). */
 bool stream_is_passive(const char *name);
+/* True if 'name' looks like a TLS remote ("ssl:" or "pssl:"). */
+bool stream_is_tls(const char *name);
+
+/* TLS. */
+
+struct tls_config;
+
+/* Sets the TLS configuration that ssl: remotes use unless the caller gives
+ * one (NULL: none, the default).  The caller keeps ownership; 'config' must
+ * stay valid until it is replaced, and as long as a session that uses it
+ * exists.  Not thread-safe: call it at startup. */
+void stream_set_default_tls_config(const struct tls_config *config);
+const struct tls_config *stream_get_default_tls_config(void);
 
 /* Listening. */
 
@@ -63,7 +91,8 @@ struct stream_listener;
 
 /* Called for each accepted connection.  'client' belongs to the callback.
  * 'peer' names the other end for log messages ("unix" or
- * "tcp:IP:PORT"); it is valid only during the call. */
+ * "tcp:IP:PORT", or "ssl:IP:PORT" on a pssl: remote); it is valid only
+ * during the call. */
 typedef void stream_accept_cb(struct stream_listener *, uv_stream_t *client,
                               const char *peer, void *aux);
 

@@ -7,3 +7,4 @@ TESTS += tests/ctl/vsctl-compare.py tests/ctl/vsctl-scale.py \
 	tests/ctl/vsctl-switchd.py
 EXTRA_DIST += tests/ctl/vsctl-compare.py tests/ctl/vsctl-scale.py \
 	tests/ctl/vsctl-switchd.py
+TESTS += tests/ctl/scale.py

@@ -7,3 +7,5 @@ TESTS += \
 	tests/interop/python-idl.py \
 	tests/interop/ovsdbapp-api.py
 EXTRA_DIST += tests/interop/xswenv.py
+# TLS: ssl: clients against pssl: (certificates generated at test time).
+TESTS += tests/interop/tls.py

@@ -31,3 +31,10 @@ tests_test_vlog_LDADD = $(RPC_TEST_LDADD)
 tests_test_daemon_SOURCES = tests/test-daemon.c
 tests_test_daemon_CFLAGS = $(AM_CFLAGS) $(TEST_CFLAGS)
 tests_test_daemon_LDADD = $(RPC_TEST_LDADD)
+
+# TLS: links OpenSSL itself, for a raw client that misbehaves on purpose.
+check_PROGRAMS += tests/test-tls
+TESTS += tests/test-tls
+tests_test_tls_SOURCES = tests/test-tls.c
+tests_test_tls_CFLAGS = $(AM_CFLAGS) $(TEST_CFLAGS)
+tests_test_tls_LDADD = $(RPC_TEST_LDADD) -lssl -lcrypto
