@@ -375,10 +375,26 @@ schema_column(const char *table, const char *column)
     return c;
 }
 
+/* Beyond this many clauses for one table, fetching the whole table is
+ * cheaper than making the server test every row against every clause (a
+ * chain of 1,000 del-ports would otherwise send 1,000 clauses, grown one
+ * command at a time). */
+#define PLAN_MAX_CLAUSES 64
+
 /* Adds 'clause' (taken) to 'pt''s selection unless it is there already. */
 static void
 plan_add_clause(struct plan_table *pt, json_t *clause)
 {
+    if (pt->selection == SEL_ALL) {
+        json_decref(clause);
+        return;
+    }
+    if (json_array_size(pt->clauses) >= PLAN_MAX_CLAUSES) {
+        pt->selection = SEL_ALL;
+        pt->changed = true;
+        json_decref(clause);
+        return;
+    }
     char *key = json_dumps(clause, JSON_COMPACT | JSON_SORT_KEYS);
     if (pt->selection == SEL_DEFAULT) {
         pt->selection = SEL_SOME;

@@ -14,7 +14,10 @@ Each cycle:
      row the writer recorded must be there.  Transactions are atomic: the
      number of QoS rows must equal next_cfg (no insert without its
      increment, or the reverse), no seq may appear twice, and no row may
-     carry a seq that was never sent.
+     carry a seq that was never sent;
+  4. to keep the database (and so the cycle) small, the cycle's rows are
+     then deleted in one acknowledged transaction, except every tenth
+     cycle's, which stay as history; a deleted row must never come back.
 
 XSW_FAULT_CYCLES (default 200) sets the number of cycles.
 """
@@ -88,16 +91,18 @@ class Writer(threading.Thread):
             c.close()
 
 
-def check_db(c, sent_below, acked, where=()):
+def check_db(c, sent_below, acked, deleted, where=()):
     """Checks the stored QoS rows (matching 'where') against what was
-    acknowledged.  Returns the seqs found."""
-    rows = select_all(c, "QoS", ["external_ids"], where)
+    acknowledged.  Returns the seqs found, each with its row's UUID."""
+    rows = select_all(c, "QoS", ["_uuid", "external_ids"], where)
     seqs = {}
     for row in rows:
         seq = int(map_get(row["external_ids"], "seq"))
         check(seq not in seqs, "seq %d stored twice", seq)
         check(seq < sent_below, "seq %d stored but never sent", seq)
-        seqs[seq] = row
+        check(seq not in deleted, "seq %d was deleted (acknowledged) but is "
+              "back", seq)
+        seqs[seq] = row["_uuid"][1]
     lost = sorted(acked - seqs.keys())
     check(not lost, "%d acknowledged transactions lost, e.g. seq %s",
           len(lost), lost[:10])
@@ -105,8 +110,9 @@ def check_db(c, sent_below, acked, where=()):
 
 
 def test():
-    rng = random.Random(int(os.environ.get("XSW_FAULT_SEED",
-                                           str(int(time.time())))))
+    seed = int(os.environ.get("XSW_FAULT_SEED", str(int(time.time()))))
+    log("XSW_FAULT_SEED=%d", seed)
+    rng = random.Random(seed)
     with Sandbox() as sb:
         srv = sb.server()
         c = Client(srv.sock)
@@ -117,6 +123,7 @@ def test():
         c.close()
 
         all_acked = set()
+        deleted = set()     # Seqs whose deletion was acknowledged.
         next_seq = 0
         in_doubt = 0        # Sent, not acknowledged, but stored anyway.
         t0 = time.monotonic()
@@ -136,31 +143,48 @@ def test():
             # The database must open again, whatever the moment of the kill.
             srv.start()
             c = Client(srv.sock)
-            seqs = check_db(c, next_seq, w.acked,
+            seqs = check_db(c, next_seq, w.acked, deleted,
                             [["external_ids", "includes",
                               ovs_map({"cycle": str(cycle)})]])
             in_doubt += len(seqs.keys() - w.acked)
+            if cycle % 10 and seqs:
+                # Keep the database small, so that a cycle stays cheap:
+                # delete this cycle's rows (keeping every tenth cycle's as
+                # history), with the matching decrement of next_cfg.  The
+                # deletes are writes under test too: they must stay done.
+                ops = [{"op": "delete", "table": "QoS",
+                        "where": [["_uuid", "==", ["uuid", u]]]}
+                       for u in seqs.values()]
+                ops.append({"op": "mutate", "table": "Open_vSwitch",
+                            "where": [["_uuid", "==", ["uuid", ovs_uuid]]],
+                            "mutations": [["next_cfg", "-=", len(seqs)]]})
+                res = c.transact(ops)
+                check(txn_error(res) is None, "cycle %d: deleting: %r",
+                      cycle, txn_error(res))
+                deleted |= seqs.keys()
+                all_acked -= seqs.keys()
             ovs = select_all(c, "Open_vSwitch", ["next_cfg"])
             check(len(ovs) == 1, "cycle %d: %d Open_vSwitch rows",
                   cycle, len(ovs))
             if cycle % 25 == 24 or cycle == CYCLES - 1:
                 # The whole history, not only this cycle's rows.
-                seqs = check_db(c, next_seq, all_acked)
+                seqs = check_db(c, next_seq, all_acked, deleted)
                 check(ovs[0]["next_cfg"] == len(seqs),
                       "cycle %d: next_cfg %d but %d QoS rows: a "
                       "transaction was applied in part", cycle,
                       ovs[0]["next_cfg"], len(seqs))
                 log("cycle %d: %d transactions acknowledged so far, "
                     "%d rows stored, all present; %.1f s",
-                    cycle + 1, len(all_acked), len(seqs),
+                    cycle + 1, len(all_acked) + len(deleted), len(seqs),
                     time.monotonic() - t0)
             c.close()
 
+        n_acked = len(all_acked) + len(deleted)
         log("fault-kill: %d kill -9 cycles survived, %d acknowledged "
-            "transactions, none lost; %d unacknowledged ones were stored "
-            "(allowed); %.1f s", CYCLES, len(all_acked), in_doubt,
-            time.monotonic() - t0)
-        check(len(all_acked) > CYCLES, "the writers got almost nothing "
+            "transactions (%d of them deleted again), none lost; %d "
+            "unacknowledged ones were stored (allowed); %.1f s", CYCLES,
+            n_acked, len(deleted), in_doubt, time.monotonic() - t0)
+        check(n_acked > CYCLES, "the writers got almost nothing "
               "acknowledged (%d): the test tested nothing", len(all_acked))
         rc = srv.stop()
         check(rc == 0, "xsw-dbserver exited %r on SIGTERM", rc)

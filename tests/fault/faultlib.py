@@ -146,6 +146,9 @@ class Client:
                 data = self.sock.recv(1 << 18)
             except ConnectionResetError as e:
                 raise Closed(str(e))
+            except socket.timeout:
+                raise Failure("no answer from the server in %.0f s"
+                              % self.sock.gettimeout())
             if not data:
                 raise Closed("end of stream")
             self.buf += data
@@ -212,12 +215,14 @@ def map_get(datum, key):
 class Server:
     """One xsw-dbserver process serving 'db' (restartable)."""
 
-    def __init__(self, sandbox, db, name="db", extra_args=(), user=None):
+    def __init__(self, sandbox, db, name="db", extra_args=(), user=None,
+                 rundir=None):
         self.sandbox = sandbox
         self.db = db
-        self.sock = os.path.join(sandbox.dir, name + ".sock")
-        self.ctl = os.path.join(sandbox.dir, name + ".ctl")
-        self.log = os.path.join(sandbox.dir, name + ".log")
+        self.rundir = rundir or sandbox.dir
+        self.sock = os.path.join(self.rundir, name + ".sock")
+        self.ctl = os.path.join(self.rundir, name + ".ctl")
+        self.log = os.path.join(self.rundir, name + ".log")
         self.stderr_path = self.log + ".stderr"
         self.extra_args = list(extra_args)
         self.user = user
@@ -234,8 +239,10 @@ class Server:
         if self.user:
             # setpriv, not su: no PAM, no session, and the PID we get is the
             # server's own (setpriv exec()s it).
-            args = ["setpriv", "--reuid=" + self.user,
-                    "--regid=" + self.user, "--clear-groups"] + args
+            import pwd
+            pw = pwd.getpwnam(self.user)
+            args = ["setpriv", "--reuid=%d" % pw.pw_uid,
+                    "--regid=%d" % pw.pw_gid, "--clear-groups"] + args
         return args
 
     def spawn(self):
@@ -243,7 +250,7 @@ class Server:
         self.proc = subprocess.Popen(
             self.args(), stdout=subprocess.DEVNULL,
             stderr=open(self.stderr_path, "w"),
-            env=dict(os.environ, XSW_RUNDIR=self.sandbox.dir))
+            env=dict(os.environ, XSW_RUNDIR=self.rundir))
         self.sandbox.procs.append(self.proc)
         return self.proc
 
@@ -301,14 +308,14 @@ class Server:
 
     def stderr_text(self):
         try:
-            with open(self.stderr_path) as f:
+            with open(self.stderr_path, errors="backslashreplace") as f:
                 return f.read()
         except OSError:
             return ""
 
     def log_text(self):
         try:
-            with open(self.log) as f:
+            with open(self.log, errors="backslashreplace") as f:
                 return f.read()
         except OSError:
             return ""
@@ -344,8 +351,9 @@ class Sandbox:
         return db
 
     def server(self, db=None, name="db", extra_args=(), start=True,
-               user=None):
-        srv = Server(self, db or self.create_db(), name, extra_args, user)
+               user=None, rundir=None):
+        srv = Server(self, db or self.create_db(), name, extra_args, user,
+                     rundir)
         self.servers.append(srv)
         if start:
             srv.start()
@@ -364,15 +372,20 @@ class Sandbox:
             if p.poll() is None:
                 p.kill()
             p.wait()
-        if exc_type is not None:
-            for srv in self.servers:
-                text = srv.log_text()[-4000:] + srv.stderr_text()[-2000:]
-                if text:
-                    sys.stderr.write("--- %s log (tail):\n%s\n"
-                                     % (srv.log, text))
-        for mnt in reversed(self.mounts):
-            subprocess.run(["umount", "-l", mnt])
-        shutil.rmtree(self.dir, ignore_errors=True)
+        try:
+            if exc_type is not None:
+                for srv in self.servers:
+                    text = (srv.log_text()[-4000:]
+                            + srv.stderr_text()[-2000:])
+                    if text.strip():
+                        sys.stderr.write("--- %s log (tail):\n%s\n"
+                                         % (srv.log, text))
+        finally:
+            for mnt in reversed(self.mounts):
+                subprocess.run(["umount", "-l", mnt])
+            subprocess.run(["chattr", "-R", "-i", self.dir],
+                           capture_output=True)
+            shutil.rmtree(self.dir, ignore_errors=True)
 
 
 def main(test):
