@@ -146,6 +146,7 @@ static void session_destroy(struct session *);
 static void server_db_update_server_row(struct server_db *);
 static void run_triggers(struct server *, bool only_expired);
 static void trigger_timer_cb(uv_timer_t *);
+static void session_monitor_destroy(struct session_monitor *);
 
 static long long
 now_ms(const struct server *server)
@@ -370,10 +371,7 @@ recover_from_failed_batch(struct server_db *sdb, struct ovsdb_error *error)
         struct session_monitor *m, *next_m;
         LIST_FOR_EACH_SAFE (m, next_m, node, &s->monitors) {
             if (m->sdb == sdb) {
-                ovsdb_monitor_destroy(m->monitor);
-                ovs_list_remove(&m->node);
-                json_decref(m->id);
-                free(m);
+                session_monitor_destroy(m);
                 s->close_after_flush = true;
             }
         }
@@ -1290,21 +1288,33 @@ unixctl_exit(struct unixctl_conn *conn, int argc, const char *argv[],
     uv_stop(server->loop);
 }
 
+/* The names in 'sh', sorted, one per line, each followed by what
+ * 'describe' says of its data (NULL: nothing).  The caller frees it. */
+static char *
+format_names(const struct shash *sh, const char *(*describe)(const void *))
+{
+    const struct shash_node **nodes = shash_sort(sh);
+    size_t n = shash_count(sh);
+    char *out = xstrdup("");
+
+    for (size_t i = 0; i < n; i++) {
+        const char *extra = describe ? describe(nodes[i]->data) : NULL;
+        char *next = xasprintf("%s%s%s\n", out, nodes[i]->name,
+                               extra ? extra : "");
+        free(out);
+        out = next;
+    }
+    free(nodes);
+    return out;
+}
+
 static void
 unixctl_list_dbs(struct unixctl_conn *conn, int argc, const char *argv[],
                  void *aux)
 {
     struct server *server = aux;
-    const struct shash_node **nodes = shash_sort(&server->dbs);
-    size_t n = shash_count(&server->dbs);
-    char *out = xstrdup("");
+    char *out = format_names(&server->dbs, NULL);
 
-    for (size_t i = 0; i < n; i++) {
-        char *next = xasprintf("%s%s\n", out, nodes[i]->name);
-        free(out);
-        out = next;
-    }
-    free(nodes);
     unixctl_command_reply(conn, out);
     free(out);
 }
@@ -1339,23 +1349,20 @@ unixctl_remove_remote(struct unixctl_conn *conn, int argc,
     unixctl_command_reply(conn, NULL);
 }
 
+static const char *
+describe_remote(const void *remote_)
+{
+    const struct remote *remote = remote_;
+    return remote->read_only ? " (read-only)" : NULL;
+}
+
 static void
 unixctl_list_remotes(struct unixctl_conn *conn, int argc, const char *argv[],
                      void *aux)
 {
     struct server *server = aux;
-    const struct shash_node **nodes = shash_sort(&server->remotes);
-    size_t n = shash_count(&server->remotes);
-    char *out = xstrdup("");
+    char *out = format_names(&server->remotes, describe_remote);
 
-    for (size_t i = 0; i < n; i++) {
-        const struct remote *remote = nodes[i]->data;
-        char *next = xasprintf("%s%s%s\n", out, nodes[i]->name,
-                               remote->read_only ? " (read-only)" : "");
-        free(out);
-        out = next;
-    }
-    free(nodes);
     unixctl_command_reply(conn, out);
     free(out);
 }
