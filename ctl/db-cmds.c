@@ -533,65 +533,97 @@ pre_cmd_add_remove(struct ctl_context *ctx)
     ctl_pre_column(ctx, ts->name, c->name);
 }
 
+/* A column that "add" or "remove" changes element by element: the command
+ * edits a copy of its value, which column_edit_finish() writes back. */
+struct column_edit {
+    const struct ovsdb_table_schema *ts;
+    const struct ovsdb_column *c;
+    const struct ovsdb_idl_row *row;
+    const struct ovsdb_idl_column *col;
+    struct ovsdb_datum value;   /* Owned; of type c->type. */
+};
+
+/* Finds table argv[1], column argv[3] and record argv[2] (in that order, so
+ * that a bad command fails with ovs-vsctl's first error) and copies the
+ * column's value into 'e->value'.  Returns false, with nothing to free, if
+ * --if-exists found no such record. */
+static bool
+column_edit_start(struct ctl_context *ctx, struct column_edit *e)
+{
+    struct ovsdb_datum tmp = OVSDB_DATUM_EMPTY_INIT;
+
+    e->ts = arg_table(ctx);
+    e->c = ctl_get_column(e->ts, ctx->argv[3]);
+    e->row = ctl_get_row(ctx, e->ts->name, ctx->argv[2],
+                         !ctl_has_option(ctx, "--if-exists"));
+    if (!e->row) {
+        return false;
+    }
+    check_mutable(e->ts, e->c);
+    e->col = ctl_idl_column(ctx, e->ts->name, e->c->name);
+    ovsdb_datum_clone(&e->value, read_column(ctx, e->row, e->ts, e->c, &tmp),
+                      &e->c->type);
+    ovsdb_datum_destroy(&tmp, &e->c->type);
+    return true;
+}
+
+/* The type of one command-line argument of "add" or "remove": the column's
+ * type, but any number of elements (at least one) per argument. */
+static struct ovsdb_type
+column_edit_arg_type(const struct column_edit *e)
+{
+    struct ovsdb_type type = e->c->type;
+
+    type.n_min = 1;
+    type.n_max = UINT_MAX;
+    return type;
+}
+
+/* Writes 'e->value' back, verifying that the column did not change since it
+ * was read, and frees it. */
+static void
+column_edit_finish(struct column_edit *e)
+{
+    ovsdb_idl_txn_verify(e->row, e->col);
+    ovsdb_idl_txn_write(e->row, e->col, &e->value);
+    ovsdb_datum_destroy(&e->value, &e->c->type);
+    ctl_invalidate_caches();
+}
+
 static void
 cmd_add(struct ctl_context *ctx)
 {
-    const struct ovsdb_table_schema *ts = arg_table(ctx);
-    const struct ovsdb_column *c = ctl_get_column(ts, ctx->argv[3]);
-    const struct ovsdb_idl_row *row = ctl_get_row(
-        ctx, ts->name, ctx->argv[2], !ctl_has_option(ctx, "--if-exists"));
-    const struct ovsdb_idl_column *col;
-    struct ovsdb_datum old, tmp = OVSDB_DATUM_EMPTY_INIT;
+    struct column_edit e;
 
-    if (!row) {
+    if (!column_edit_start(ctx, &e)) {
         return;
     }
-    check_mutable(ts, c);
-    col = ctl_idl_column(ctx, ts->name, c->name);
-    ovsdb_datum_clone(&old, read_column(ctx, row, ts, c, &tmp), &c->type);
-    ovsdb_datum_destroy(&tmp, &c->type);
     for (int i = 4; i < ctx->argc; i++) {
-        struct ovsdb_type add_type = c->type;
+        struct ovsdb_type add_type = column_edit_arg_type(&e);
         struct ovsdb_datum add;
 
-        add_type.n_min = 1;
-        add_type.n_max = UINT_MAX;
         parse_value_or_die(&add, &add_type, ctx->argv[i], ctx->symtab);
-        ovsdb_datum_union(&old, &add, &c->type);
+        ovsdb_datum_union(&e.value, &add, &e.c->type);
         ovsdb_datum_destroy(&add, &add_type);
     }
     /* Like ovs-vsctl 3.1, too many elements are left for the server to
      * reject, so that the error is the same. */
-    ovsdb_idl_txn_verify(row, col);
-    ovsdb_idl_txn_write(row, col, &old);
-    ovsdb_datum_destroy(&old, &c->type);
-    ctl_invalidate_caches();
+    column_edit_finish(&e);
 }
 
 static void
 cmd_remove(struct ctl_context *ctx)
 {
-    const struct ovsdb_table_schema *ts = arg_table(ctx);
-    const struct ovsdb_column *c = ctl_get_column(ts, ctx->argv[3]);
-    const struct ovsdb_idl_row *row = ctl_get_row(
-        ctx, ts->name, ctx->argv[2], !ctl_has_option(ctx, "--if-exists"));
-    const struct ovsdb_idl_column *col;
-    struct ovsdb_datum old, tmp = OVSDB_DATUM_EMPTY_INIT;
+    struct column_edit e;
 
-    if (!row) {
+    if (!column_edit_start(ctx, &e)) {
         return;
     }
-    check_mutable(ts, c);
-    col = ctl_idl_column(ctx, ts->name, c->name);
-    ovsdb_datum_clone(&old, read_column(ctx, row, ts, c, &tmp), &c->type);
-    ovsdb_datum_destroy(&tmp, &c->type);
     for (int i = 4; i < ctx->argc; i++) {
-        struct ovsdb_type rm_type = c->type;
+        struct ovsdb_type rm_type = column_edit_arg_type(&e);
         struct ovsdb_datum rm;
         char *error;
 
-        rm_type.n_min = 1;
-        rm_type.n_max = UINT_MAX;
         error = ovsdb_datum_from_string(&rm, &rm_type, ctx->argv[i],
                                         ctx->symtab);
         if (error) {
@@ -603,19 +635,17 @@ cmd_remove(struct ctl_context *ctx)
             rm_type.value.type = OVSDB_TYPE_VOID;
             parse_value_or_die(&rm, &rm_type, ctx->argv[i], ctx->symtab);
         }
-        ovsdb_datum_subtract(&old, &c->type, &rm, &rm_type);
+        ovsdb_datum_subtract(&e.value, &e.c->type, &rm, &rm_type);
         ovsdb_datum_destroy(&rm, &rm_type);
     }
-    if (old.n < c->type.n_min) {
+    if (e.value.n < e.c->type.n_min) {
         ctl_fatal("\"remove\" operation would put %u %s in column %s of "
-                  "table %s but the minimum number is %u", old.n,
-                  c->type.value.type == OVSDB_TYPE_VOID ? "values" : "pairs",
-                  c->name, ts->name, c->type.n_min);
+                  "table %s but the minimum number is %u", e.value.n,
+                  e.c->type.value.type == OVSDB_TYPE_VOID ? "values"
+                                                          : "pairs",
+                  e.c->name, e.ts->name, e.c->type.n_min);
     }
-    ovsdb_idl_txn_verify(row, col);
-    ovsdb_idl_txn_write(row, col, &old);
-    ovsdb_datum_destroy(&old, &c->type);
-    ctl_invalidate_caches();
+    column_edit_finish(&e);
 }
 
 static void

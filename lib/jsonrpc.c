@@ -1084,8 +1084,8 @@ jsonrpc_client_from_fd(int fd, const char *name)
     return c;
 }
 
-static int client_tls_handshake(struct jsonrpc_client *, long long int deadline,
-                                char **errorp);
+static int client_tls_handshake(struct jsonrpc_client *,
+                                long long int deadline, char **errorp);
 static long long int make_deadline(int timeout_ms);
 
 int
@@ -1229,6 +1229,39 @@ client_send_raw(struct jsonrpc_client *c, const char *data, size_t len,
     return error;
 }
 
+/* Waits until the socket is readable and reads up to READ_BUFFER_SIZE bytes
+ * into 'buf', as they arrive (plaintext or TLS ciphertext: the callers
+ * differ only in where the bytes go).  Returns 0 with the count in '*n',
+ * which is 0 after a spurious wakeup or a signal (the caller tries again),
+ * or EOF (with the message "connection closed by peer") or another error,
+ * with the message in '*errorp'. */
+static int
+client_recv_raw(struct jsonrpc_client *c, void *buf, long long int deadline,
+                size_t *n, char **errorp)
+{
+    int error = client_wait(c, POLLIN, deadline, errorp);
+    ssize_t retval;
+
+    *n = 0;
+    if (error) {
+        return error;
+    }
+    retval = recv(c->fd, buf, READ_BUFFER_SIZE, MSG_DONTWAIT);
+    if (retval > 0) {
+        *n = retval;
+    } else if (retval == 0) {
+        set_error(errorp, xasprintf("%s: connection closed by peer",
+                                    c->name));
+        return EOF;
+    } else if (errno != EINTR && errno != EAGAIN) {
+        error = errno;
+        set_error(errorp, xasprintf("%s: receive failed (%s)", c->name,
+                                    strerror(error)));
+        return error;
+    }
+    return 0;
+}
+
 /* Sends the ciphertext the TLS session has produced. */
 static int
 client_tls_flush(struct jsonrpc_client *c, long long int deadline,
@@ -1248,26 +1281,13 @@ static int
 client_tls_fill(struct jsonrpc_client *c, long long int deadline,
                 char **errorp)
 {
-    int error = client_wait(c, POLLIN, deadline, errorp);
-    ssize_t n;
+    size_t n;
+    int error = client_recv_raw(c, c->tls_buf, deadline, &n, errorp);
 
-    if (error) {
-        return error;
-    }
-    n = recv(c->fd, c->tls_buf, READ_BUFFER_SIZE, MSG_DONTWAIT);
-    if (n > 0) {
+    if (!error && n) {
         tls_session_put_input(c->tls, c->tls_buf, n);
-    } else if (n == 0) {
-        set_error(errorp, xasprintf("%s: connection closed by peer",
-                                    c->name));
-        return EOF;
-    } else if (errno != EINTR && errno != EAGAIN) {
-        error = errno;
-        set_error(errorp, xasprintf("%s: receive failed (%s)", c->name,
-                                    strerror(error)));
-        return error;
     }
-    return 0;
+    return error;
 }
 
 static int
@@ -1415,23 +1435,14 @@ client_recv_deadline(struct jsonrpc_client *c, long long int deadline,
             continue;
         }
 
-        int error = client_wait(c, POLLIN, deadline, errorp);
+        size_t n;
+        int error = client_recv_raw(c, c->buf, deadline, &n, errorp);
         if (error) {
             return error;
         }
-        ssize_t n = recv(c->fd, c->buf, READ_BUFFER_SIZE, MSG_DONTWAIT);
-        if (n > 0) {
+        if (n) {
             c->ofs = 0;
             c->len = n;
-        } else if (n == 0) {
-            set_error(errorp, xasprintf("%s: connection closed by peer",
-                                        c->name));
-            return EOF;
-        } else if (errno != EINTR && errno != EAGAIN) {
-            error = errno;
-            set_error(errorp, xasprintf("%s: receive failed (%s)", c->name,
-                                        strerror(error)));
-            return error;
         }
     }
 }

@@ -271,6 +271,30 @@ parse_string_length(const json_t *json, const char *name, unsigned int *len)
     return NULL;
 }
 
+/* Gets the optional bound members 'min_name' and 'max_name' of 'json' (for
+ * example "minInteger" and "maxInteger"), which must be of JSON kinds
+ * 'kinds', into '*min' and '*max' (NULL where absent). */
+static struct ovsdb_error *
+bounds_get(const json_t *json, const char *min_name, const char *max_name,
+           int kinds, const json_t **min, const json_t **max)
+{
+    struct ovsdb_error *error = NULL;
+
+    *min = member_get(json, min_name, kinds, false, &error);
+    *max = member_get(json, max_name, kinds, false, &error);
+    return error;
+}
+
+/* The error for a lower bound above the upper one, as ovsdb-server words
+ * it. */
+static struct ovsdb_error *
+bounds_inverted(const json_t *json, const char *min_name,
+                const char *max_name)
+{
+    return ovsdb_syntax_error(json, NULL, "%s exceeds %s",
+                              min_name, max_name);
+}
+
 static struct ovsdb_error *
 parse_constraints(struct ovsdb_base_type *base, const json_t *json)
 {
@@ -279,8 +303,8 @@ parse_constraints(struct ovsdb_base_type *base, const json_t *json)
 
     switch (base->type) {
     case OVSDB_TYPE_INTEGER:
-        min = member_get(json, "minInteger", M_INTEGER, false, &error);
-        max = member_get(json, "maxInteger", M_INTEGER, false, &error);
+        error = bounds_get(json, "minInteger", "maxInteger", M_INTEGER,
+                           &min, &max);
         if (error) {
             return error;
         }
@@ -291,14 +315,12 @@ parse_constraints(struct ovsdb_base_type *base, const json_t *json)
             base->u.integer.max = json_integer_value(max);
         }
         if (base->u.integer.min > base->u.integer.max) {
-            return ovsdb_syntax_error(json, NULL,
-                                      "minInteger exceeds maxInteger");
+            return bounds_inverted(json, "minInteger", "maxInteger");
         }
         return NULL;
 
     case OVSDB_TYPE_REAL:
-        min = member_get(json, "minReal", M_NUMBER, false, &error);
-        max = member_get(json, "maxReal", M_NUMBER, false, &error);
+        error = bounds_get(json, "minReal", "maxReal", M_NUMBER, &min, &max);
         if (error) {
             return error;
         }
@@ -309,13 +331,13 @@ parse_constraints(struct ovsdb_base_type *base, const json_t *json)
             base->u.real.max = json_number(max);
         }
         if (base->u.real.min > base->u.real.max) {
-            return ovsdb_syntax_error(json, NULL, "minReal exceeds maxReal");
+            return bounds_inverted(json, "minReal", "maxReal");
         }
         return NULL;
 
     case OVSDB_TYPE_STRING:
-        min = member_get(json, "minLength", M_INTEGER, false, &error);
-        max = member_get(json, "maxLength", M_INTEGER, false, &error);
+        error = bounds_get(json, "minLength", "maxLength", M_INTEGER,
+                           &min, &max);
         if (!error && min) {
             error = parse_string_length(min, "minLength",
                                         &base->u.string.min_len);
@@ -325,8 +347,7 @@ parse_constraints(struct ovsdb_base_type *base, const json_t *json)
                                         &base->u.string.max_len);
         }
         if (!error && base->u.string.min_len > base->u.string.max_len) {
-            error = ovsdb_syntax_error(json, NULL,
-                                       "minLength exceeds maxLength");
+            error = bounds_inverted(json, "minLength", "maxLength");
         }
         return error;
 

@@ -93,6 +93,28 @@ parse_unix(const char *name, const char *path, struct stream_addr *addr,
     return 0;
 }
 
+/* Makes 'addr' the TCP address 'host' (a numeric IP) and 'port' (decimal,
+ * 0 allowed only if 'allow_zero': a passive socket may let the kernel
+ * choose).  Both are parts of the remote 'name', which errors quote. */
+static int
+set_tcp_addr(const char *name, const char *port, bool allow_zero,
+             const char *host, struct stream_addr *addr, char **errorp)
+{
+    if (!parse_port(port, allow_zero, &addr->port)) {
+        set_error(errorp, xasprintf("%s: \"%s\" is not a valid port number",
+                                    name, port));
+        return EINVAL;
+    }
+    if (!is_numeric_ip(host)) {
+        set_error(errorp, xasprintf("%s: \"%s\" is not a numeric IP address",
+                                    name, host));
+        return EINVAL;
+    }
+    addr->kind = STREAM_TCP;
+    addr->host = xstrdup(host);
+    return 0;
+}
+
 /* "PORT[:IP]" */
 static int
 parse_ptcp(const char *name, const char *rest, struct stream_addr *addr,
@@ -101,24 +123,13 @@ parse_ptcp(const char *name, const char *rest, struct stream_addr *addr,
     char *copy = xstrdup(rest);
     char *colon = strchr(copy, ':');
     const char *host = "0.0.0.0";
-    int error = 0;
+    int error;
 
     if (colon) {
         *colon = '\0';
         host = strip_brackets(colon + 1);
     }
-    if (!parse_port(copy, true, &addr->port)) {
-        set_error(errorp, xasprintf("%s: \"%s\" is not a valid port number",
-                                    name, copy));
-        error = EINVAL;
-    } else if (!is_numeric_ip(host)) {
-        set_error(errorp, xasprintf("%s: \"%s\" is not a numeric IP address",
-                                    name, host));
-        error = EINVAL;
-    } else {
-        addr->kind = STREAM_TCP;
-        addr->host = xstrdup(host);
-    }
+    error = set_tcp_addr(name, copy, true, host, addr, errorp);
     free(copy);
     return error;
 }
@@ -131,7 +142,7 @@ parse_tcp(const char *name, const char *rest, struct stream_addr *addr,
     char *copy = xstrdup(rest);
     char *colon = strrchr(copy, ':');
     char *host;
-    int error = 0;
+    int error;
 
     if (!colon) {
         set_error(errorp, xasprintf("%s: missing port number (expected "
@@ -143,18 +154,7 @@ parse_tcp(const char *name, const char *rest, struct stream_addr *addr,
     }
     *colon = '\0';
     host = strip_brackets(copy);
-    if (!parse_port(colon + 1, false, &addr->port)) {
-        set_error(errorp, xasprintf("%s: \"%s\" is not a valid port number",
-                                    name, colon + 1));
-        error = EINVAL;
-    } else if (!is_numeric_ip(host)) {
-        set_error(errorp, xasprintf("%s: \"%s\" is not a numeric IP address",
-                                    name, host));
-        error = EINVAL;
-    } else {
-        addr->kind = STREAM_TCP;
-        addr->host = xstrdup(host);
-    }
+    error = set_tcp_addr(name, colon + 1, false, host, addr, errorp);
     free(copy);
     return error;
 }

@@ -824,6 +824,20 @@ START_TEST(test_increment)
 }
 END_TEST
 
+/* Replicates the names of the bridges with change tracking, what the
+ * reconnection tests watch across a reconnect, and waits for the first
+ * snapshot. */
+static struct ovsdb_idl_table *
+track_bridge_names(struct ovsdb_idl *idl)
+{
+    struct ovsdb_idl_table *br = ovsdb_idl_add_table(idl, "Bridge");
+
+    ovsdb_idl_add_column(br, "name");
+    ovsdb_idl_track_enable(idl);
+    sync_idl(idl);
+    return br;
+}
+
 static bool
 reconnected(void *f_)
 {
@@ -838,10 +852,7 @@ START_TEST(test_reconnect)
 
     fixture_init(&f, false);
     vsctl(&f.server, "add-br br0 -- add-br br1");
-    struct ovsdb_idl_table *br = ovsdb_idl_add_table(f.idl, "Bridge");
-    ovsdb_idl_add_column(br, "name");
-    ovsdb_idl_track_enable(f.idl);
-    sync_idl(f.idl);
+    struct ovsdb_idl_table *br = track_bridge_names(f.idl);
     ck_assert_int_eq(ovsdb_idl_get_reload_count(f.idl), 1);
     ck_assert_int_eq(ovsdb_idl_get_connection_seqno(f.idl), 1);
     const struct ovsdb_idl_row *br0 = find_by_name(br, "br0");
@@ -1112,10 +1123,7 @@ START_TEST(test_reconnect_ovs)
 
     fixture_init(&f, true);
     vsctl(&f.server, "add-br br0");
-    struct ovsdb_idl_table *br = ovsdb_idl_add_table(f.idl, "Bridge");
-    ovsdb_idl_add_column(br, "name");
-    ovsdb_idl_track_enable(f.idl);
-    sync_idl(f.idl);
+    struct ovsdb_idl_table *br = track_bridge_names(f.idl);
     const struct ovsdb_idl_row *br0 = find_by_name(br, "br0");
     ovsdb_idl_track_clear(f.idl);
 

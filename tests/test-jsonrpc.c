@@ -468,6 +468,33 @@ client_on_msg(struct jsonrpc_session *s, json_t *msg, void *tc_)
     server_stop(tc->server);
 }
 
+/* A Unix socket in a fresh directory of its own, so that tests running at
+ * the same time do not meet: the server listens on 'listen_name'
+ * ("punix:DIR/db.sock"), clients connect to 'connect_name'
+ * ("unix:DIR/db.sock").  unix_remote_destroy() frees the names and removes
+ * the directory, which must be empty by then. */
+struct unix_remote {
+    char dir[sizeof "/tmp/xt-jsonrpc-XXXXXX"];
+    char *listen_name, *connect_name;
+};
+
+static void
+unix_remote_init(struct unix_remote *ur)
+{
+    strcpy(ur->dir, "/tmp/xt-jsonrpc-XXXXXX");
+    ck_assert_ptr_nonnull(mkdtemp(ur->dir));
+    ur->listen_name = xasprintf("punix:%s/db.sock", ur->dir);
+    ur->connect_name = xasprintf("unix:%s/db.sock", ur->dir);
+}
+
+static void
+unix_remote_destroy(struct unix_remote *ur)
+{
+    free(ur->listen_name);
+    free(ur->connect_name);
+    rmdir(ur->dir);
+}
+
 static void
 run_session_test(const char *listen_name, bool tcp)
 {
@@ -507,13 +534,11 @@ run_session_test(const char *listen_name, bool tcp)
 
 START_TEST(test_session_unix)
 {
-    char dir[] = "/tmp/xt-jsonrpc-XXXXXX";
-    ck_assert_ptr_nonnull(mkdtemp(dir));
-    char *name = xasprintf("punix:%s/db.sock", dir);
+    struct unix_remote ur;
 
-    run_session_test(name, false);
-    free(name);
-    rmdir(dir);
+    unix_remote_init(&ur);
+    run_session_test(ur.listen_name, false);
+    unix_remote_destroy(&ur);
 }
 END_TEST
 
@@ -527,7 +552,7 @@ END_TEST
 struct reconnect_test {
     uv_timer_t timer;
     struct test_server *server;
-    char *listen_name;
+    const char *listen_name;
     struct jsonrpc_session *session;
     int n_connected;
 };
@@ -569,15 +594,13 @@ START_TEST(test_session_reconnect)
     };
     struct test_server ts = { 0 };
     struct reconnect_test rt = { .server = &ts };
-    char dir[] = "/tmp/xt-jsonrpc-XXXXXX";
+    struct unix_remote ur;
     uv_loop_t loop;
-    char *connect_name;
 
-    ck_assert_ptr_nonnull(mkdtemp(dir));
-    rt.listen_name = xasprintf("punix:%s/db.sock", dir);
-    connect_name = xasprintf("unix:%s/db.sock", dir);
+    unix_remote_init(&ur);
+    rt.listen_name = ur.listen_name;
     uv_loop_init(&loop);
-    ck_assert(!jsonrpc_session_create(&loop, connect_name, &cbs, &options,
+    ck_assert(!jsonrpc_session_create(&loop, ur.connect_name, &cbs, &options,
                                       &rt, &rt.session, NULL));
     uv_timer_init(&loop, &rt.timer);
     rt.timer.data = &rt;
@@ -586,9 +609,7 @@ START_TEST(test_session_reconnect)
     ck_assert_int_eq(rt.n_connected, 1);
     ck_assert_int_eq(uv_loop_close(&loop), 0);
     free(ts.close_message);
-    free(rt.listen_name);
-    free(connect_name);
-    rmdir(dir);
+    unix_remote_destroy(&ur);
 }
 END_TEST
 
@@ -663,17 +684,14 @@ END_TEST
 START_TEST(test_conn_protocol_error)
 {
     struct test_server ts = { 0 };
-    char dir[] = "/tmp/xt-jsonrpc-XXXXXX";
-    char *listen_name, *connect_name;
+    struct unix_remote ur;
     uv_loop_t loop;
     int fd;
 
-    ck_assert_ptr_nonnull(mkdtemp(dir));
-    listen_name = xasprintf("punix:%s/db.sock", dir);
-    connect_name = xasprintf("unix:%s/db.sock", dir);
+    unix_remote_init(&ur);
     uv_loop_init(&loop);
-    server_start(&ts, &loop, listen_name);
-    ck_assert_int_eq(stream_open_block(connect_name, 1000, &fd, NULL), 0);
+    server_start(&ts, &loop, ur.listen_name);
+    ck_assert_int_eq(stream_open_block(ur.connect_name, 1000, &fd, NULL), 0);
     const char garbage[] = "{\"method\":\"echo\",\"params\":[],\"id\":1}"
                            "{\"method\":}";
     ck_assert_int_eq(write(fd, garbage, strlen(garbage)), strlen(garbage));
@@ -689,9 +707,7 @@ START_TEST(test_conn_protocol_error)
     ck_assert_int_eq(uv_loop_close(&loop), 0);
     close(fd);
     free(ts.close_message);
-    free(listen_name);
-    free(connect_name);
-    rmdir(dir);
+    unix_remote_destroy(&ur);
 }
 END_TEST
 
@@ -700,17 +716,15 @@ END_TEST
 START_TEST(test_conn_backlog)
 {
     struct test_server ts = { .options = { .max_backlog = 256 * 1024 } };
-    char dir[] = "/tmp/xt-jsonrpc-XXXXXX";
-    char *listen_name, *connect_name, *big;
+    struct unix_remote ur;
     int fd, n_sent, retval = 0;
     uv_loop_t loop;
+    char *big;
 
-    ck_assert_ptr_nonnull(mkdtemp(dir));
-    listen_name = xasprintf("punix:%s/db.sock", dir);
-    connect_name = xasprintf("unix:%s/db.sock", dir);
+    unix_remote_init(&ur);
     uv_loop_init(&loop);
-    server_start(&ts, &loop, listen_name);
-    ck_assert_int_eq(stream_open_block(connect_name, 1000, &fd, NULL), 0);
+    server_start(&ts, &loop, ur.listen_name);
+    ck_assert_int_eq(stream_open_block(ur.connect_name, 1000, &fd, NULL), 0);
     while (!ts.conn) {
         uv_run(&loop, UV_RUN_ONCE);
     }
@@ -742,9 +756,7 @@ START_TEST(test_conn_backlog)
     close(fd);
     free(big);
     free(ts.close_message);
-    free(listen_name);
-    free(connect_name);
-    rmdir(dir);
+    unix_remote_destroy(&ur);
 }
 END_TEST
 
@@ -809,18 +821,16 @@ count_notify(json_t *msg, void *n_)
 START_TEST(test_blocking_client)
 {
     struct server_thread st = { .ts = { .notify_before_reply = true } };
-    char dir[] = "/tmp/xt-jsonrpc-XXXXXX";
+    struct unix_remote ur;
     struct jsonrpc_client *c;
-    char *listen_name, *connect_name, *error = NULL;
+    char *error = NULL;
     json_t *reply;
     int n_notify = 0;
 
-    ck_assert_ptr_nonnull(mkdtemp(dir));
-    listen_name = xasprintf("punix:%s/db.sock", dir);
-    connect_name = xasprintf("unix:%s/db.sock", dir);
-    server_thread_start(&st, listen_name);
+    unix_remote_init(&ur);
+    server_thread_start(&st, ur.listen_name);
 
-    ck_assert_msg(!jsonrpc_client_open(connect_name, 1000, &c, &error),
+    ck_assert_msg(!jsonrpc_client_open(ur.connect_name, 1000, &c, &error),
                   "%s", error);
     jsonrpc_client_set_notify_cb(c, count_notify, &n_notify);
     ck_assert_msg(!jsonrpc_client_transact(
@@ -846,7 +856,7 @@ START_TEST(test_blocking_client)
 
     /* The one-shot helper. */
     ck_assert_int_eq(jsonrpc_transact_block(
-                         connect_name,
+                         ur.connect_name,
                          jsonrpc_create_request("x", json_array(),
                                                 json_string("id")),
                          2000, &reply, &error), 0);
@@ -857,14 +867,12 @@ START_TEST(test_blocking_client)
     /* The server's echo probe was answered by the blocking client. */
     ck_assert(st.ts.probe_answered);
 
-    ck_assert_int_eq(jsonrpc_client_open(connect_name, 1000, &c, &error),
+    ck_assert_int_eq(jsonrpc_client_open(ur.connect_name, 1000, &c, &error),
                      ENOENT);
-    ck_assert_ptr_nonnull(strstr(error, connect_name));
+    ck_assert_ptr_nonnull(strstr(error, ur.connect_name));
     free(error);
 
-    free(listen_name);
-    free(connect_name);
-    rmdir(dir);
+    unix_remote_destroy(&ur);
 }
 END_TEST
 
@@ -873,15 +881,14 @@ END_TEST
 START_TEST(test_interop_ovsdb_client)
 {
     struct server_thread st = { .ts = { 0 } };
-    char dir[] = "/tmp/xt-jsonrpc-XXXXXX";
-    char *listen_name, *cmd, out[256];
+    struct unix_remote ur;
+    char *cmd, out[256];
     size_t n;
     FILE *p;
 
-    ck_assert_ptr_nonnull(mkdtemp(dir));
-    listen_name = xasprintf("punix:%s/db.sock", dir);
-    server_thread_start(&st, listen_name);
-    cmd = xasprintf("ovsdb-client --timeout=5 list-dbs unix:%s/db.sock", dir);
+    unix_remote_init(&ur);
+    server_thread_start(&st, ur.listen_name);
+    cmd = xasprintf("ovsdb-client --timeout=5 list-dbs %s", ur.connect_name);
     p = popen(cmd, "r");
     ck_assert_ptr_nonnull(p);
     n = fread(out, 1, sizeof out - 1, p);
@@ -890,8 +897,7 @@ START_TEST(test_interop_ovsdb_client)
     ck_assert_str_eq(out, "xt_db\n");
     server_thread_stop(&st);
     free(cmd);
-    free(listen_name);
-    rmdir(dir);
+    unix_remote_destroy(&ur);
 }
 END_TEST
 

@@ -20,12 +20,6 @@
 static struct xt_veth veth;
 
 static void
-setup(void)
-{
-    xt_cleanup();
-}
-
-static void
 setup_veth(void)
 {
     xt_cleanup();
@@ -168,11 +162,8 @@ static Suite *
 afpacket_suite(void)
 {
     Suite *s = suite_create("netdev-afpacket");
-    TCase *tc = tcase_create("afpacket");
+    TCase *tc = xt_tcase_create(s, "afpacket", setup_veth);
 
-    tcase_add_unchecked_fixture(tc, setup, setup);
-    tcase_add_checked_fixture(tc, setup_veth, NULL);
-    tcase_set_timeout(tc, 30);
     tcase_add_test(tc, test_afpacket_ping);
     tcase_add_test(tc, test_afpacket_partial_csum);
     tcase_add_test(tc, test_afpacket_vlan_restored);
@@ -180,23 +171,14 @@ afpacket_suite(void)
     tcase_add_test(tc, test_system_open_prefers_afxdp);
     tcase_add_test(tc, test_system_open_falls_back);
     tcase_add_test(tc, test_system_open_no_device);
-    suite_add_tcase(s, tc);
     return s;
 }
 
 int
 main(void)
 {
-    SRunner *sr;
-    int failed;
-
     xt_require_root("test-netdev-afpacket");
     netdev_register_class(&netdev_afpacket_class);
     netdev_register_class(&netdev_afxdp_class);
-    sr = srunner_create(afpacket_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    xt_cleanup();
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return xt_run_suite(afpacket_suite());
 }

@@ -24,12 +24,6 @@
 static struct xt_veth veth;
 
 static void
-setup(void)
-{
-    xt_cleanup();
-}
-
-static void
 setup_veth(void)
 {
     xt_cleanup();
@@ -213,11 +207,8 @@ static Suite *
 afxdp_suite(void)
 {
     Suite *s = suite_create("netdev-afxdp");
-    TCase *tc = tcase_create("afxdp");
+    TCase *tc = xt_tcase_create(s, "afxdp", setup_veth);
 
-    tcase_add_unchecked_fixture(tc, setup, setup);
-    tcase_add_checked_fixture(tc, setup_veth, NULL);
-    tcase_set_timeout(tc, 30);
     tcase_add_test(tc, test_afxdp_native);
     tcase_add_test(tc, test_afxdp_generic);
     tcase_add_test(tc, test_afxdp_best_effort);
@@ -227,22 +218,13 @@ afxdp_suite(void)
     tcase_add_test(tc, test_afxdp_bad_mode);
     tcase_add_test(tc, test_afxdp_no_device);
     tcase_add_test(tc, test_afxdp_sweep_stale_prog);
-    suite_add_tcase(s, tc);
     return s;
 }
 
 int
 main(void)
 {
-    SRunner *sr;
-    int failed;
-
     xt_require_root("test-netdev-afxdp");
     netdev_register_class(&netdev_afxdp_class);
-    sr = srunner_create(afxdp_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    xt_cleanup();
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return xt_run_suite(afxdp_suite());
 }

@@ -37,6 +37,33 @@ xt_require_root(const char *program)
     xt_id = getpid() % 100000;
 }
 
+TCase *
+xt_tcase_create(Suite *s, const char *name, void (*setup)(void))
+{
+    TCase *tc = tcase_create(name);
+
+    tcase_add_unchecked_fixture(tc, xt_cleanup, xt_cleanup);
+    if (setup) {
+        tcase_add_checked_fixture(tc, setup, NULL);
+    }
+    tcase_set_timeout(tc, 30);
+    suite_add_tcase(s, tc);
+    return tc;
+}
+
+int
+xt_run_suite(Suite *s)
+{
+    SRunner *sr = srunner_create(s);
+    int failed;
+
+    srunner_run_all(sr, CK_NORMAL);
+    failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    xt_cleanup();
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
+
 void
 xt_name(char *buf, size_t size, const char *tag)
 {

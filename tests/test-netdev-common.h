@@ -9,6 +9,7 @@
 #ifndef XSW_TEST_NETDEV_COMMON_H
 #define XSW_TEST_NETDEV_COMMON_H 1
 
+#include <check.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -19,6 +20,18 @@ struct netdev;
 
 /* Exits with a clear message unless running as root. */
 void xt_require_root(const char *program);
+
+/* Adds to 's' the test case 'name', every test of which runs after 'setup'
+ * (in the test's own process; NULL for none) and within 30 seconds.
+ * xt_cleanup() runs before its first and after its last test in the
+ * parent process, where an unchecked fixture runs, so that cleanup happens
+ * even when a test's process dies.  Returns the test case, for
+ * tcase_add_test(). */
+TCase *xt_tcase_create(Suite *s, const char *name, void (*setup)(void));
+
+/* Runs every test of 's', frees it, removes whatever the tests left behind
+ * and returns the program's exit status: EXIT_FAILURE if a test failed. */
+int xt_run_suite(Suite *s);
 
 /* Stores "xt<tag><pid>" in 'buf' (at most 15 characters). */
 void xt_name(char *buf, size_t size, const char *tag);
@@ -71,8 +84,8 @@ size_t xt_build_echo_reply(const uint8_t *req, size_t size,
 
 
 /* A veth pair whose "b" end lives in a namespace with address 10.78.0.1/24,
- * the "a" end here, up, without addresses: where a switch port would be.  Names come from
- * xt_name(). */
+ * the "a" end here, up, without addresses: where a switch port would be.
+ * Names come from xt_name(). */
 struct xt_veth {
     char ns[16], a[16], b[16];
 };

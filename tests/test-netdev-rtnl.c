@@ -29,12 +29,6 @@ setup(void)
     xt_name(lc, sizeof lc, "rc");
 }
 
-static void
-teardown(void)
-{
-    xt_cleanup();
-}
-
 /* Enters the test namespace for the rest of the (forked) test, so that
  * plain rtnl calls talk to it. */
 static void
@@ -203,29 +197,17 @@ static Suite *
 rtnl_suite(void)
 {
     Suite *s = suite_create("netdev-rtnl");
-    TCase *tc = tcase_create("rtnl");
+    TCase *tc = xt_tcase_create(s, "rtnl", setup);
 
-    tcase_add_unchecked_fixture(tc, setup, teardown);
-    tcase_add_checked_fixture(tc, setup, NULL);
-    tcase_set_timeout(tc, 30);
     tcase_add_test(tc, test_rtnl_requests);
     tcase_add_test(tc, test_rtnl_monitor);
     tcase_add_test(tc, test_netns_helpers);
-    suite_add_tcase(s, tc);
     return s;
 }
 
 int
 main(void)
 {
-    SRunner *sr;
-    int failed;
-
     xt_require_root("test-netdev-rtnl");
-    sr = srunner_create(rtnl_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    xt_cleanup();
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return xt_run_suite(rtnl_suite());
 }

@@ -36,12 +36,6 @@ setup(void)
     xt_name(veth, sizeof veth, "veth");
 }
 
-static void
-teardown(void)
-{
-    xt_cleanup();
-}
-
 static struct netdev *
 open_tap(const char *name, const char *mtu)
 {
@@ -471,13 +465,8 @@ static Suite *
 tap_suite(void)
 {
     Suite *s = suite_create("netdev-tap");
-    TCase *tc = tcase_create("tap");
+    TCase *tc = xt_tcase_create(s, "tap", setup);
 
-    /* Unchecked fixtures run in the parent, so cleanup happens even when a
-     * test's process dies. */
-    tcase_add_unchecked_fixture(tc, setup, teardown);
-    tcase_add_checked_fixture(tc, setup, NULL);
-    tcase_set_timeout(tc, 30);
     tcase_add_test(tc, test_tap_create);
     tcase_add_test(tc, test_tap_configured_mac);
     tcase_add_test(tc, test_tap_persist_reopen);
@@ -488,22 +477,13 @@ tap_suite(void)
     tcase_add_test(tc, test_tap_name_clash);
     tcase_add_test(tc, test_tap_rx_partial_csum);
     tcase_add_test(tc, test_tap_tso_between_ports);
-    suite_add_tcase(s, tc);
     return s;
 }
 
 int
 main(void)
 {
-    SRunner *sr;
-    int failed;
-
     xt_require_root("test-netdev-tap");
     netdev_register_class(&netdev_tap_class);
-    sr = srunner_create(tap_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    xt_cleanup();
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return xt_run_suite(tap_suite());
 }

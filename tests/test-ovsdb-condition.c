@@ -11,37 +11,8 @@
 #include "ovsdb-condition.h"
 #include "ovsdb-error.h"
 #include "ovsdb-schema.h"
+#include "test-ovsdb-common.h"
 #include "util.h"
-
-static const char t_schema[] =
-    "{\"name\": \"T\", \"version\": \"1.2.3\", \"tables\": {"
-    " \"A\": {\"columns\": {"
-    "  \"i\": {\"type\": \"integer\"},"
-    "  \"ic\": {\"type\": {\"key\": {\"type\": \"integer\","
-    "          \"minInteger\": 0, \"maxInteger\": 100}}},"
-    "  \"r\": {\"type\": \"real\"},"
-    "  \"b\": {\"type\": \"boolean\"},"
-    "  \"s\": {\"type\": \"string\"},"
-    "  \"u\": {\"type\": \"uuid\"},"
-    "  \"oi\": {\"type\": {\"key\": \"integer\", \"min\": 0, \"max\": 1}},"
-    "  \"si\": {\"type\": {\"key\": \"integer\", \"min\": 0,"
-    "          \"max\": \"unlimited\"}},"
-    "  \"s3\": {\"type\": {\"key\": \"integer\", \"min\": 1, \"max\": 3}},"
-    "  \"sr\": {\"type\": {\"key\": \"real\", \"min\": 0,"
-    "          \"max\": \"unlimited\"}},"
-    "  \"ss\": {\"type\": {\"key\": \"string\", \"min\": 0,"
-    "          \"max\": \"unlimited\"}},"
-    "  \"m\": {\"type\": {\"key\": \"string\", \"value\": \"string\","
-    "         \"min\": 0, \"max\": \"unlimited\"}},"
-    "  \"m2\": {\"type\": {\"key\": \"string\", \"value\": \"integer\","
-    "          \"min\": 0, \"max\": 2}},"
-    "  \"im\": {\"type\": \"integer\", \"mutable\": false},"
-    "  \"e\": {\"type\": \"integer\", \"ephemeral\": true},"
-    "  \"ref\": {\"type\": {\"key\": {\"type\": \"uuid\", \"refTable\": \"B\"},"
-    "           \"min\": 0, \"max\": 1}}"
-    " }, \"isRoot\": true},"
-    " \"B\": {\"columns\": {\"x\": {\"type\": \"integer\"}}}"
-    "}}";
 
 #define UUID5 "55555555-5555-5555-5555-555555555555"
 #define UUID6 "66666666-6666-6666-6666-666666666666"
@@ -64,70 +35,20 @@ static struct ovsdb_schema *schema;
 static const struct ovsdb_table_schema *table;
 static struct ovsdb_datum *row5, *row6;
 
-static json_t *
-parse_json(const char *s)
-{
-    json_error_t jerror;
-    json_t *json = json_loads(s, JSON_DECODE_ANY, &jerror);
-
-    ck_assert_msg(json != NULL, "bad test JSON: %s: %s", jerror.text, s);
-    return json;
-}
-
-static struct ovsdb_datum *
-row_create(const char *s)
-{
-    struct ovsdb_datum *fields = xcalloc(table->n_columns, sizeof *fields);
-    json_t *json = parse_json(s);
-    const char *name;
-    json_t *value;
-
-    for (unsigned int i = 0; i < table->n_columns; i++) {
-        ovsdb_datum_init_default(&fields[i], &table->columns[i]->type);
-    }
-    json_object_foreach (json, name, value) {
-        const struct ovsdb_column *c = ovsdb_table_schema_get_column(table,
-                                                                     name);
-        struct ovsdb_error *error;
-
-        ck_assert_ptr_nonnull(c);
-        ovsdb_datum_destroy(&fields[c->index], &c->type);
-        error = ovsdb_datum_from_json(&fields[c->index], &c->type, value,
-                                      NULL);
-        ck_assert_msg(!error, "%s", error ? ovsdb_error_to_string(error)
-                                          : "");
-    }
-    json_decref(json);
-    return fields;
-}
-
-static void
-row_destroy(struct ovsdb_datum *fields)
-{
-    for (unsigned int i = 0; i < table->n_columns; i++) {
-        ovsdb_datum_destroy(&fields[i], &table->columns[i]->type);
-    }
-    free(fields);
-}
-
 static void
 setup(void)
 {
-    json_t *json = parse_json(t_schema);
-    struct ovsdb_error *error = ovsdb_schema_from_json(json, &schema);
-
-    ck_assert_ptr_null(error);
-    json_decref(json);
+    schema = t_parse_schema(T_SCHEMA);
     table = ovsdb_schema_get_table(schema, "A");
-    row5 = row_create(row5_json);
-    row6 = row_create(row6_json);
+    row5 = t_row_create(table, row5_json);
+    row6 = t_row_create(table, row6_json);
 }
 
 static void
 teardown(void)
 {
-    row_destroy(row5);
-    row_destroy(row6);
+    t_row_destroy(table, row5);
+    t_row_destroy(table, row6);
     ovsdb_schema_destroy(schema);
 }
 
@@ -135,7 +56,7 @@ static struct ovsdb_error *
 parse_condition(const char *where, bool allow_literals,
                 struct ovsdb_condition *cnd)
 {
-    json_t *json = parse_json(where);
+    json_t *json = t_parse_json(where);
     struct ovsdb_symbol_table symtab;
     struct ovsdb_error *error;
 
@@ -360,7 +281,7 @@ START_TEST(test_error)
     if (ec->syntax && !ec->syntax[0]) {
         ck_assert_ptr_null(error->syntax);
     } else if (ec->syntax) {
-        json_t *exp = parse_json(ec->syntax);
+        json_t *exp = t_parse_json(ec->syntax);
         ck_assert_msg(error->syntax && json_equal(error->syntax, exp),
                       "syntax of error for %s", ec->where);
         json_decref(exp);
@@ -443,7 +364,7 @@ START_TEST(test_to_json_and_equals)
      * condition. */
     json = ovsdb_condition_to_json(&a);
     ck_assert_uint_eq(json_array_size(json), 5);
-    exp = parse_json("[\"i\", \">\", 4]");
+    exp = t_parse_json("[\"i\", \">\", 4]");
     bool found = false;
     for (size_t i = 0; i < json_array_size(json); i++) {
         found |= json_equal(json_array_get(json, i), exp);

@@ -10,37 +10,8 @@
 #include "ovsdb-error.h"
 #include "ovsdb-mutation.h"
 #include "ovsdb-schema.h"
+#include "test-ovsdb-common.h"
 #include "util.h"
-
-static const char t_schema[] =
-    "{\"name\": \"T\", \"version\": \"1.2.3\", \"tables\": {"
-    " \"A\": {\"columns\": {"
-    "  \"i\": {\"type\": \"integer\"},"
-    "  \"ic\": {\"type\": {\"key\": {\"type\": \"integer\","
-    "          \"minInteger\": 0, \"maxInteger\": 100}}},"
-    "  \"r\": {\"type\": \"real\"},"
-    "  \"b\": {\"type\": \"boolean\"},"
-    "  \"s\": {\"type\": \"string\"},"
-    "  \"u\": {\"type\": \"uuid\"},"
-    "  \"oi\": {\"type\": {\"key\": \"integer\", \"min\": 0, \"max\": 1}},"
-    "  \"si\": {\"type\": {\"key\": \"integer\", \"min\": 0,"
-    "          \"max\": \"unlimited\"}},"
-    "  \"s3\": {\"type\": {\"key\": \"integer\", \"min\": 1, \"max\": 3}},"
-    "  \"sr\": {\"type\": {\"key\": \"real\", \"min\": 0,"
-    "          \"max\": \"unlimited\"}},"
-    "  \"ss\": {\"type\": {\"key\": \"string\", \"min\": 0,"
-    "          \"max\": \"unlimited\"}},"
-    "  \"m\": {\"type\": {\"key\": \"string\", \"value\": \"string\","
-    "         \"min\": 0, \"max\": \"unlimited\"}},"
-    "  \"m2\": {\"type\": {\"key\": \"string\", \"value\": \"integer\","
-    "          \"min\": 0, \"max\": 2}},"
-    "  \"im\": {\"type\": \"integer\", \"mutable\": false},"
-    "  \"e\": {\"type\": \"integer\", \"ephemeral\": true},"
-    "  \"ref\": {\"type\": {\"key\": {\"type\": \"uuid\", \"refTable\": \"B\"},"
-    "           \"min\": 0, \"max\": 1}}"
-    " }, \"isRoot\": true},"
-    " \"B\": {\"columns\": {\"x\": {\"type\": \"integer\"}}}"
-    "}}";
 
 /* The row every mutation starts from; other columns have defaults. */
 static const char row_json[] =
@@ -52,60 +23,10 @@ static const char row_json[] =
 static struct ovsdb_schema *schema;
 static const struct ovsdb_table_schema *table;
 
-static json_t *
-parse_json(const char *s)
-{
-    json_error_t jerror;
-    json_t *json = json_loads(s, JSON_DECODE_ANY, &jerror);
-
-    ck_assert_msg(json != NULL, "bad test JSON: %s: %s", jerror.text, s);
-    return json;
-}
-
-static struct ovsdb_datum *
-row_create(const char *s)
-{
-    struct ovsdb_datum *fields = xcalloc(table->n_columns, sizeof *fields);
-    json_t *json = parse_json(s);
-    const char *name;
-    json_t *value;
-
-    for (unsigned int i = 0; i < table->n_columns; i++) {
-        ovsdb_datum_init_default(&fields[i], &table->columns[i]->type);
-    }
-    json_object_foreach (json, name, value) {
-        const struct ovsdb_column *c = ovsdb_table_schema_get_column(table,
-                                                                     name);
-        struct ovsdb_error *error;
-
-        ck_assert_ptr_nonnull(c);
-        ovsdb_datum_destroy(&fields[c->index], &c->type);
-        error = ovsdb_datum_from_json(&fields[c->index], &c->type, value,
-                                      NULL);
-        ck_assert_msg(!error, "%s", error ? ovsdb_error_to_string(error)
-                                          : "");
-    }
-    json_decref(json);
-    return fields;
-}
-
-static void
-row_destroy(struct ovsdb_datum *fields)
-{
-    for (unsigned int i = 0; i < table->n_columns; i++) {
-        ovsdb_datum_destroy(&fields[i], &table->columns[i]->type);
-    }
-    free(fields);
-}
-
 static void
 setup(void)
 {
-    json_t *json = parse_json(t_schema);
-    struct ovsdb_error *error = ovsdb_schema_from_json(json, &schema);
-
-    ck_assert_ptr_null(error);
-    json_decref(json);
+    schema = t_parse_schema(T_SCHEMA);
     table = ovsdb_schema_get_table(schema, "A");
 }
 
@@ -118,7 +39,7 @@ teardown(void)
 static struct ovsdb_error *
 parse_mutations(const char *s, struct ovsdb_mutation_set *set)
 {
-    json_t *json = parse_json(s);
+    json_t *json = t_parse_json(s);
     struct ovsdb_symbol_table symtab;
     struct ovsdb_error *error;
 
@@ -216,13 +137,13 @@ START_TEST(test_ok)
     error = parse_mutations(oc->mutations, &set);
     ck_assert_msg(!error, "%s: %s", oc->mutations,
                   error ? ovsdb_error_to_string(error) : "");
-    row = row_create(row_json);
+    row = t_row_create(table, row_json);
     error = ovsdb_mutation_set_execute(row, &set);
     ck_assert_msg(!error, "%s: %s", oc->mutations,
                   error ? ovsdb_error_to_string(error) : "");
 
     column = ovsdb_table_schema_get_column(table, oc->column);
-    json = parse_json(oc->result);
+    json = t_parse_json(oc->result);
     error = ovsdb_datum_from_json(&expected, &column->type, json, NULL);
     ck_assert_ptr_null(error);
     if (!ovsdb_datum_equals(&row[column->index], &expected, &column->type)) {
@@ -234,7 +155,7 @@ START_TEST(test_ok)
     }
     ovsdb_datum_destroy(&expected, &column->type);
     json_decref(json);
-    row_destroy(row);
+    t_row_destroy(table, row);
     ovsdb_mutation_set_destroy(&set);
 }
 END_TEST
@@ -358,10 +279,10 @@ START_TEST(test_error)
     struct ovsdb_error *error = parse_mutations(ec->mutations, &set);
 
     if (!error) {
-        struct ovsdb_datum *row = row_create(row_json);
+        struct ovsdb_datum *row = t_row_create(table, row_json);
 
         error = ovsdb_mutation_set_execute(row, &set);
-        row_destroy(row);
+        t_row_destroy(table, row);
         ovsdb_mutation_set_destroy(&set);
     } else {
         ck_assert_uint_eq(set.n_mutations, 0);
@@ -390,13 +311,13 @@ START_TEST(test_error_syntax)
     json_t *exp;
 
     error = parse_mutations("[[\"im\", \"+=\", 1]]", &set);
-    exp = parse_json("[\"im\", \"+=\", 1]");
+    exp = t_parse_json("[\"im\", \"+=\", 1]");
     ck_assert(error->syntax && json_equal(error->syntax, exp));
     json_decref(exp);
     ovsdb_error_destroy(error);
 
     error = parse_mutations("[[\"s\", \"+=\", \"x\"]]", &set);
-    exp = parse_json("[\"s\", \"+=\", \"x\"]");
+    exp = t_parse_json("[\"s\", \"+=\", \"x\"]");
     ck_assert(error->syntax && json_equal(error->syntax, exp));
     json_decref(exp);
     ovsdb_error_destroy(error);
@@ -425,7 +346,7 @@ START_TEST(test_to_json)
     ck_assert(!ovsdb_type_is_map(&set.mutations[1].type));
     ck_assert(ovsdb_type_is_map(&set.mutations[2].type));
     json = ovsdb_mutation_set_to_json(&set);
-    exp = parse_json(text);
+    exp = t_parse_json(text);
     ck_assert(json_equal(json, exp));
     json_decref(json);
     json_decref(exp);

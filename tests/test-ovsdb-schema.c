@@ -11,40 +11,15 @@
 
 #include "ovsdb-error.h"
 #include "ovsdb-schema.h"
+#include "test-ovsdb-common.h"
 #include "util.h"
 
 #define VSWITCH_SCHEMA "/usr/share/openvswitch/vswitch.ovsschema"
 
 /* A schema with one column of each kind, and what get-schema answers. */
 static const char t_schema[] =
-    "{\"name\": \"T\", \"version\": \"1.2.3\", \"tables\": {"
-    " \"A\": {\"columns\": {"
-    "  \"i\": {\"type\": \"integer\"},"
-    "  \"ic\": {\"type\": {\"key\": {\"type\": \"integer\","
-    "          \"minInteger\": 0, \"maxInteger\": 100}}},"
-    "  \"r\": {\"type\": \"real\"},"
-    "  \"b\": {\"type\": \"boolean\"},"
-    "  \"s\": {\"type\": \"string\"},"
-    "  \"u\": {\"type\": \"uuid\"},"
-    "  \"oi\": {\"type\": {\"key\": \"integer\", \"min\": 0, \"max\": 1}},"
-    "  \"si\": {\"type\": {\"key\": \"integer\", \"min\": 0,"
-    "          \"max\": \"unlimited\"}},"
-    "  \"s3\": {\"type\": {\"key\": \"integer\", \"min\": 1, \"max\": 3}},"
-    "  \"sr\": {\"type\": {\"key\": \"real\", \"min\": 0,"
-    "          \"max\": \"unlimited\"}},"
-    "  \"ss\": {\"type\": {\"key\": \"string\", \"min\": 0,"
-    "          \"max\": \"unlimited\"}},"
-    "  \"m\": {\"type\": {\"key\": \"string\", \"value\": \"string\","
-    "         \"min\": 0, \"max\": \"unlimited\"}},"
-    "  \"m2\": {\"type\": {\"key\": \"string\", \"value\": \"integer\","
-    "          \"min\": 0, \"max\": 2}},"
-    "  \"im\": {\"type\": \"integer\", \"mutable\": false},"
-    "  \"e\": {\"type\": \"integer\", \"ephemeral\": true},"
-    "  \"ref\": {\"type\": {\"key\": {\"type\": \"uuid\", \"refTable\": \"B\"},"
-    "           \"min\": 0, \"max\": 1}}"
-    " }, \"isRoot\": true, \"indexes\": [[\"i\"], [\"s\", \"r\"]]},"
-    " \"B\": {\"columns\": {\"x\": {\"type\": \"integer\"}}, \"maxRows\": 5}"
-    "}}";
+    T_SCHEMA_WITH(", \"indexes\": [[\"i\"], [\"s\", \"r\"]]",
+                  ", \"maxRows\": 5");
 
 static const char t_get_schema[] =
     "{\"name\":\"T\",\"tables\":{\"A\":{\"columns\":{\"b\":{\"type\":"
@@ -64,28 +39,6 @@ static const char t_get_schema[] =
     "\"r\"]],\"isRoot\":true},\"B\":{\"columns\":{\"x\":{\"type\":"
     "\"integer\"}},\"maxRows\":5}},\"version\":\"1.2.3\"}";
 
-static json_t *
-parse_json(const char *s)
-{
-    json_error_t jerror;
-    json_t *json = json_loads(s, JSON_DECODE_ANY, &jerror);
-
-    ck_assert_msg(json != NULL, "bad test JSON: %s: %s", jerror.text, s);
-    return json;
-}
-
-static struct ovsdb_schema *
-parse_schema(const char *s)
-{
-    json_t *json = parse_json(s);
-    struct ovsdb_schema *schema;
-    struct ovsdb_error *error = ovsdb_schema_from_json(json, &schema);
-
-    ck_assert_msg(!error, "%s", error ? ovsdb_error_to_string(error) : "");
-    json_decref(json);
-    return schema;
-}
-
 /* The canonical text ovsdb-client prints: compact, keys sorted. */
 static char *
 canonical(const json_t *json)
@@ -97,7 +50,7 @@ static void
 assert_schema_json(const struct ovsdb_schema *schema, const char *expected)
 {
     json_t *json = ovsdb_schema_to_json(schema);
-    json_t *exp = parse_json(expected);
+    json_t *exp = t_parse_json(expected);
     char *s = canonical(json), *e = canonical(exp);
 
     ck_assert_str_eq(s, e);
@@ -109,7 +62,7 @@ assert_schema_json(const struct ovsdb_schema *schema, const char *expected)
 
 START_TEST(test_columns_and_tables)
 {
-    struct ovsdb_schema *schema = parse_schema(t_schema);
+    struct ovsdb_schema *schema = t_parse_schema(t_schema);
     const struct ovsdb_table_schema *a = ovsdb_schema_get_table(schema, "A");
     const struct ovsdb_table_schema *b = ovsdb_schema_get_table(schema, "B");
     const struct ovsdb_column *c;
@@ -173,7 +126,7 @@ END_TEST
 
 START_TEST(test_to_json_matches_ovsdb_server)
 {
-    struct ovsdb_schema *schema = parse_schema(t_schema);
+    struct ovsdb_schema *schema = t_parse_schema(t_schema);
 
     assert_schema_json(schema, t_get_schema);
     ovsdb_schema_destroy(schema);
@@ -182,7 +135,7 @@ END_TEST
 
 START_TEST(test_clone)
 {
-    struct ovsdb_schema *schema = parse_schema(t_schema);
+    struct ovsdb_schema *schema = t_parse_schema(t_schema);
     struct ovsdb_schema *clone = ovsdb_schema_clone(schema);
     const struct ovsdb_table_schema *a, *b;
     const struct ovsdb_column *ref;
@@ -216,7 +169,7 @@ START_TEST(test_is_root_compatibility_and_weak_refs)
         "{\"name\":\"R\",\"tables\":{\"A\":{\"columns\":{\"x\":{\"type\":"
         "\"integer\"}}},\"B\":{\"columns\":{\"x\":{\"type\":{\"key\":"
         "{\"refTable\":\"A\",\"refType\":\"weak\",\"type\":\"uuid\"}}}}}}}";
-    struct ovsdb_schema *schema = parse_schema(rs);
+    struct ovsdb_schema *schema = t_parse_schema(rs);
     const struct ovsdb_table_schema *b = ovsdb_schema_get_table(schema, "B");
 
     ck_assert(ovsdb_schema_get_table(schema, "A")->is_root);
@@ -226,7 +179,7 @@ START_TEST(test_is_root_compatibility_and_weak_refs)
     ovsdb_schema_destroy(schema);
 
     /* No mention at all: the same. */
-    schema = parse_schema("{\"name\":\"S\",\"tables\":{\"A\":{\"columns\":"
+    schema = t_parse_schema("{\"name\":\"S\",\"tables\":{\"A\":{\"columns\":"
                           "{\"x\":{\"type\":\"integer\"}}}}}");
     ck_assert(ovsdb_schema_get_table(schema, "A")->is_root);
     assert_schema_json(schema, "{\"name\":\"S\",\"tables\":{\"A\":"
@@ -234,7 +187,8 @@ START_TEST(test_is_root_compatibility_and_weak_refs)
     ovsdb_schema_destroy(schema);
 
     /* An empty schema is valid. */
-    schema = parse_schema("{\"name\":\"E\",\"tables\":{}, \"cksum\":\"1 2\"}");
+    schema = t_parse_schema("{\"name\":\"E\",\"tables\":{},"
+                            " \"cksum\":\"1 2\"}");
     ck_assert_str_eq(schema->cksum, "1 2");
     assert_schema_json(schema, "{\"name\":\"E\",\"tables\":{},"
                        "\"cksum\":\"1 2\"}");
@@ -306,7 +260,7 @@ START_TEST(test_vswitch_schema)
     expected = ovsdb_server_get_schema(VSWITCH_SCHEMA);
     ck_assert_msg(expected != NULL, "could not run Open vSwitch's "
                   "ovsdb-server to get the reference schema");
-    exp = parse_json(expected);
+    exp = t_parse_json(expected);
     json = ovsdb_schema_to_json(schema);
     ck_assert(json_equal(json, exp));
     free(expected);
@@ -474,7 +428,7 @@ static const struct bad_schema bad_schemas[] = {
 START_TEST(test_bad_schema)
 {
     const struct bad_schema *bad = &bad_schemas[_i];
-    json_t *json = parse_json(bad->json);
+    json_t *json = t_parse_json(bad->json);
     struct ovsdb_schema *schema = (void *) 1;
     struct ovsdb_error *error = ovsdb_schema_from_json(json, &schema);
 
@@ -483,7 +437,7 @@ START_TEST(test_bad_schema)
     ck_assert_str_eq(ovsdb_error_get_tag(error), "syntax error");
     ck_assert_str_eq(error->details, bad->details);
     if (bad->syntax) {
-        json_t *exp = parse_json(bad->syntax);
+        json_t *exp = t_parse_json(bad->syntax);
         ck_assert_msg(error->syntax && json_equal(error->syntax, exp),
                       "syntax for %s", bad->json);
         json_decref(exp);
@@ -498,7 +452,7 @@ END_TEST
 /* Allowed, although it looks odd: _uuid in an index, a big maxRows. */
 START_TEST(test_odd_but_valid)
 {
-    struct ovsdb_schema *schema = parse_schema(
+    struct ovsdb_schema *schema = t_parse_schema(
         "{\"name\":\"T\",\"tables\":{\"A\":{\"columns\":" COLS_X
         ",\"indexes\":[[\"_uuid\",\"x\"]],\"maxRows\":8589934592}}}");
     const struct ovsdb_table_schema *a = ovsdb_schema_get_table(schema, "A");
@@ -512,7 +466,7 @@ END_TEST
 
 START_TEST(test_column_sets)
 {
-    struct ovsdb_schema *schema = parse_schema(t_schema);
+    struct ovsdb_schema *schema = t_parse_schema(t_schema);
     const struct ovsdb_table_schema *a = ovsdb_schema_get_table(schema, "A");
     struct ovsdb_column_set set;
     struct ovsdb_error *error;
@@ -526,7 +480,7 @@ START_TEST(test_column_sets)
     ck_assert(ovsdb_column_set_contains(&set, a->n_columns - 1));
     ovsdb_column_set_destroy(&set);
 
-    json = parse_json("[\"s\", \"_version\", \"i\"]");
+    json = t_parse_json("[\"s\", \"_version\", \"i\"]");
     error = ovsdb_column_set_from_json(json, a, &set);
     ck_assert_ptr_null(error);
     ck_assert_uint_eq(set.n, 3);
@@ -560,7 +514,7 @@ START_TEST(test_describe_type)
         { "m", "map of (string, string) pairs" },
         { "m2", "map of up to 2 (string, integer) pairs" },
     };
-    struct ovsdb_schema *schema = parse_schema(t_schema);
+    struct ovsdb_schema *schema = t_parse_schema(t_schema);
     const struct ovsdb_table_schema *a = ovsdb_schema_get_table(schema, "A");
 
     for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
