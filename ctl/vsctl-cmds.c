@@ -1572,9 +1572,7 @@ add_port(struct ctl_context *ctx, const char *br_name, const char *port_name,
         struct vsctl_port *port = find_port(ctx, port_name, false, false);
 
         if (port) {
-            const char **want = xmalloc(n_ifaces * sizeof *want);
-            const char **have = xmalloc((ovs_list_size(&port->ifaces) + 1)
-                                        * sizeof *have);
+            const char **want, **have;
             struct vsctl_iface *iface;
             size_t n_have = 0;
             bool same;
@@ -1584,6 +1582,8 @@ add_port(struct ctl_context *ctx, const char *br_name, const char *port_name,
                 ctl_fatal("\"%s\" but %s is actually attached to bridge %s",
                           command, port_name, port->bridge->name);
             }
+            want = xmalloc(n_ifaces * sizeof *want);
+            have = xmalloc((ovs_list_size(&port->ifaces) + 1) * sizeof *have);
 
             for (int i = 0; i < n_ifaces; i++) {
                 want[i] = iface_names[i];
@@ -1605,6 +1605,8 @@ add_port(struct ctl_context *ctx, const char *br_name, const char *port_name,
                 for (size_t i = 0; i < n_have; i++) {
                     ctl_output_printf(&list, "%s%s", i ? ", " : "", have[i]);
                 }
+                free(want);
+                free(have);
                 ctl_fatal("\"%s\" but %s actually has interface(s) %s",
                           command, port_name, ctl_output_cstr(&list));
             }
@@ -1815,11 +1817,12 @@ cmd_iface_to_br(struct ctl_context *ctx)
 static void
 switchd_query(struct ctl_context *ctx, const char *command)
 {
-    char *path = xasprintf("%s/xsw-switchd.ctl", xsw_rundir());
+    char path[PATH_MAX];
     int timeout_ms = ctl_global.timeout ? ctl_global.timeout * 1000 : 10000;
     char *result = NULL, *error = NULL;
     int retval;
 
+    snprintf(path, sizeof path, "%s/xsw-switchd.ctl", xsw_rundir());
     retval = unixctl_client_transact(path, command, ctx->argc - 1,
                                      (const char **) &ctx->argv[1],
                                      timeout_ms, &result, &error);
@@ -1835,7 +1838,6 @@ switchd_query(struct ctl_context *ctx, const char *command)
     }
     ctl_printf(ctx, "%s", result);
     free(result);
-    free(path);
 }
 
 static void

@@ -167,6 +167,19 @@ create_db(const char *schema_file, const char *db_file)
     return error;
 }
 
+/* Reports 'error' (freed) as a start-up failure and exits. */
+static void NO_RETURN
+fatal_ovsdb_error(struct ovsdb_error *error)
+{
+    char *s = ovsdb_error_to_string(error);
+    char msg[4096];
+
+    snprintf(msg, sizeof msg, "%s", s);
+    free(s);
+    ovsdb_error_destroy(error);
+    daemon_fatal("%s", msg);
+}
+
 static void
 exit_on_signal(uv_signal_t *handle, int signum)
 {
@@ -323,10 +336,10 @@ main(int argc, char *argv[])
             exit(EXIT_FAILURE);
         }
         error = create_db(create_schema, argv[0]);
+        free(remotes);
+        free(read_only);
         if (error) {
-            msg = ovsdb_error_to_string(error);
-            fprintf(stderr, "%s: %s\n", daemon_program_name(), msg);
-            exit(EXIT_FAILURE);
+            fatal_ovsdb_error(error);
         }
         return 0;
     }
@@ -342,9 +355,7 @@ main(int argc, char *argv[])
         if (access(default_db, F_OK)) {
             error = create_db(NULL, default_db);
             if (error) {
-                msg = ovsdb_error_to_string(error);
-                fprintf(stderr, "%s: %s\n", daemon_program_name(), msg);
-                exit(EXIT_FAILURE);
+                fatal_ovsdb_error(error);
             }
             VLOG_INFO("created %s from the built-in schema", default_db);
         }
@@ -361,13 +372,13 @@ main(int argc, char *argv[])
         for (int i = 0; i < argc; i++) {
             error = server_add_db(server, argv[i]);
             if (error) {
-                daemon_fatal("%s", ovsdb_error_to_string(error));
+                fatal_ovsdb_error(error);
             }
         }
     } else {
         error = server_add_db(server, default_db);
         if (error) {
-            daemon_fatal("%s", ovsdb_error_to_string(error));
+            fatal_ovsdb_error(error);
         }
     }
 

@@ -960,9 +960,14 @@ ovsdb_execute(struct ovsdb_db *db, const json_t *ops,
                 json_decref(results);
                 ovsdb_txn_abort(x.txn);
                 ovsdb_symbol_table_destroy(&x.symtab);
-                *wait_deadline_ms = (x.timeout_ms == LLONG_MAX
-                                     ? LLONG_MAX
-                                     : now_ms - elapsed_ms + x.timeout_ms);
+                /* A client may ask for any timeout up to LLONG_MAX, so
+                 * saturate: an overflow would wrap to a deadline long
+                 * past, and the server would retry in a busy loop. */
+                long long first_ms = now_ms - elapsed_ms;
+                long long room = LLONG_MAX - MAX(first_ms, 0);
+
+                *wait_deadline_ms = (x.timeout_ms > room ? LLONG_MAX
+                                     : first_ms + x.timeout_ms);
                 return OVSDB_EXECUTE_RETRY;
             }
             json_array_append_new(results, ovsdb_error_to_json_free(error));

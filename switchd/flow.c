@@ -49,7 +49,12 @@ flow_parse_l4(const void *data, size_t size, const struct flow_l2 *l2,
         return;
     }
 
+    /* A TCP data offset under 5 words would put the options, or the
+     * payload, inside the fixed header: such a header is malformed, and
+     * segmenting it would write sequence numbers and checksums over
+     * payload bytes. */
     if ((l4->nw_proto == IPPROTO_TCP_ && end >= l4_ofs + 20
+         && (p[l4_ofs + 12] >> 4) >= 5
          && end >= l4_ofs + (p[l4_ofs + 12] >> 4) * 4)
         || (l4->nw_proto == IPPROTO_UDP_ && end >= l4_ofs + 8)) {
         l4->l4_ofs = l4_ofs;

@@ -1,0 +1,227 @@
+#!/bin/bash
+# switch-bench.sh: xsw-switchd against Open vSwitch 3.1's userspace datapath
+# and the Linux bridge, on this machine, in one run.
+#
+# usage: bench/switch-bench.sh [-r REPS] [-t SECONDS] [-s SWITCHES] [-n PORTS]
+#   -r REPS      repetitions of every measurement (default 3)
+#   -t SECONDS   length of each iperf3 / trafgen run (default 5)
+#   -s SWITCHES  comma-separated subset of xsw,ovs,linux,direct (default
+#                all; "direct" is a veth pair from a to b with no switch:
+#                the ceiling of the sender and receiver)
+#   -n PORTS     internal ports added in one transaction (default 500; 0
+#                skips that measurement)
+#
+# For each switch and each kind of container NIC (a veth pair whose switch
+# end is an AF_XDP port -- a plain bridge port for the Linux bridge -- or an
+# internal port moved into the container) it builds two namespaces a and b
+# on one bridge and measures, REPS times each:
+#   tcp   iperf3 TCP a -> b, Gbit/s (receiver's count)
+#   pps   64-byte UDP frames from trafgen in a (one CPU, qdisc path), packets/s
+#         counted by b's NIC (rx_packets); trafgen alone on a veth pair sends
+#         more than any switch here forwards, so the switch is the limit
+#   rtt   ping a -> b, mean of 100 pings 10 ms apart, microseconds
+#   cpu   the switch process's CPU (utime+stime from /proc/PID/stat) during
+#         the pps run, in % of one core (the Linux bridge runs in softirq
+#         context and has no process: not measured)
+# and, for xsw and OVS, the seconds from sending one transaction that adds
+# PORTS internal ports until cur_cfg catches up (ovs-vsctl without
+# --no-wait).  Raw samples go to a TSV file; bench/switch-report.py prints
+# medians, min-max spreads and ratios as a Markdown table.
+#
+# Open vSwitch is configured as its documentation recommends for this:
+# datapath_type=netdev, type=afxdp for veth ends, userspace-tso-enable=true
+# for internal ports, and `ethtool -K xteth0 tx off` inside the namespaces
+# for its AF_XDP ports (it cannot complete partial checksums; xsw and the
+# Linux bridge run with the kernel's default offloads).
+[ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
+top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/.." && pwd)}
+top_builddir=${top_builddir:-$top_srcdir}
+. "$top_srcdir/tests/system/lib.sh"
+
+reps=3 secs=5 switches=xsw,ovs,linux,direct nports=500
+while getopts r:t:s:n:h opt; do
+    case $opt in
+        r) reps=$OPTARG ;;
+        t) secs=$OPTARG ;;
+        s) switches=$OPTARG ;;
+        n) nports=$OPTARG ;;
+        *) sed -n '2,13s/^# \{0,1\}//p' "$0"; exit 2 ;;
+    esac
+done
+
+# Only xsw-switchd sweeps other daemons' TAPs at start-up: without it the
+# run need not wait for the system tests' lock.
+case ,$switches, in
+    *,xsw,*) xt_init switch-bench ;;
+    *)       xt_init switch-bench nolock ;;
+esac
+xt_need iperf3 trafgen ping ethtool ovs-vsctl /usr/bin/python3
+results=${BENCH_RESULTS:-/tmp/xsw-switch-bench.tsv}
+: >"$results"
+exec 3>>"$results"
+
+# record SWITCH PORTS METRIC VALUE
+record() {
+    printf '%s\t%s\t%s\t%s\n' "$@" >&3
+    printf '  %-6s %-8s %-5s %s\n' "$@"
+}
+
+# The Linux bridge: a kernel bridge with the veth ends as its ports.
+start_linux_bridge() {
+    XT_SWITCH=linux
+    ip link add "$XT_BR" type bridge || xt_fail "cannot create bridge $XT_BR"
+    sysctl -qw "net.ipv6.conf.$XT_BR.disable_ipv6=1" >/dev/null 2>&1
+    ip link set "$XT_BR" up
+}
+attach_linux_veth() {
+    local name=$1 addr=$2 port=$XT$1
+    ip link add "$port" type veth peer name xteth0 netns "$XT$name" ||
+        xt_fail "cannot create veth pair $port"
+    sysctl -qw "net.ipv6.conf.$port.disable_ipv6=1" >/dev/null 2>&1
+    ip link set "$port" master "$XT_BR" up
+    xt_ns_nic_up "$name" xteth0 "$addr"
+}
+
+# build SWITCH KIND: the two-namespace topology.
+build() {
+    local sw=$1 kind=$2 n
+    xt_ns a
+    xt_ns b
+    if [ "$sw" = direct ]; then
+        # No switch: the sender's and receiver's own ceiling.
+        ip -n "${XT}a" link add xteth0 type veth peer name xteth0 netns "${XT}b" ||
+            xt_fail "cannot create a veth pair between a and b"
+        xt_ns_nic_up a xteth0 10.20.0.1/24
+        xt_ns_nic_up b xteth0 10.20.0.2/24
+    elif [ "$sw" = linux ]; then
+        start_linux_bridge
+        attach_linux_veth a 10.20.0.1/24
+        attach_linux_veth b 10.20.0.2/24
+    else
+        xt_start_switch "$sw"
+        if [ "$kind" = internal ]; then
+            xt_attach_internal a 10.20.0.1/24
+            xt_attach_internal b 10.20.0.2/24
+        else
+            xt_attach_veth a 10.20.0.1/24
+            xt_attach_veth b 10.20.0.2/24
+            if [ "$sw" = ovs ]; then
+                for n in a b; do
+                    xt_nsx $n ethtool -K xteth0 tx off >/dev/null 2>&1
+                done
+            fi
+        fi
+    fi
+    xt_wait_ping a 10.20.0.2 10 || xt_fail "$sw/$kind: a cannot ping b"
+}
+
+# CPU ticks (user + system) the switch process has used so far.
+switch_ticks() {
+    [ -n "$XT_SWITCHD_PID" ] || { echo 0; return; }
+    sed 's/.*) //' "/proc/$XT_SWITCHD_PID/stat" | awk '{print $12 + $13}'
+}
+
+measure_tcp() {
+    local sw=$1 kind=$2 pid gbps
+    xt_bg iperf-s ip netns exec "${XT}b" iperf3 -s -B 10.20.0.2
+    pid=$XT_LAST_PID
+    xt_wait_for 5 ip netns exec "${XT}b" sh -c "ss -ltn | grep -q ':5201 '"
+    for _ in $(seq "$reps"); do
+        timeout $((secs + 15)) ip netns exec "${XT}a" iperf3 -c 10.20.0.2 \
+            -t "$secs" -J --connect-timeout 3000 >"$XT_TMP/iperf.json" 2>&1
+        gbps=$(/usr/bin/python3 -c '
+import json, sys
+try:
+    r = json.load(open(sys.argv[1]))
+    print("%.2f" % (r["end"]["sum_received"]["bits_per_second"] / 1e9))
+except Exception:
+    print("0")' "$XT_TMP/iperf.json")
+        record "$sw" "$kind" tcp "$gbps"
+    done
+    xt_kill_pid "$pid"
+}
+
+measure_pps() {
+    local sw=$1 kind=$2 mac rx0 rx1 t0 t1 c0 c1 hz pps
+    hz=$(getconf CLK_TCK)
+    mac=$(xt_mac b)
+    # 14 + 20 + 8 + 18 = 60 bytes: 64 on the wire with the FCS.
+    cat >"$XT_TMP/udp64.cfg" <<EOF
+{ eth(da=$mac, type=0x0800), ipv4(saddr=10.20.0.1, daddr=10.20.0.2, ttl=64),
+  udp(sp=4000, dp=9), fill(0x00, 18) }
+EOF
+    for _ in $(seq "$reps"); do
+        xt_bg trafgen ip netns exec "${XT}a" trafgen --cpus 1 --qdisc-path \
+            -o "${XT_DEV[a]}" -c "$XT_TMP/udp64.cfg" -q
+        sleep 1                        # let it reach full speed
+        rx0=$(xt_nsx b cat "/sys/class/net/${XT_DEV[b]}/statistics/rx_packets")
+        c0=$(switch_ticks)
+        t0=$(date +%s%N)
+        sleep "$secs"
+        rx1=$(xt_nsx b cat "/sys/class/net/${XT_DEV[b]}/statistics/rx_packets")
+        c1=$(switch_ticks)
+        t1=$(date +%s%N)
+        xt_kill_pid "$XT_LAST_PID"
+        pps=$(( (rx1 - rx0) * 1000000000 / (t1 - t0) ))
+        record "$sw" "$kind" pps "$pps"
+        if [ -n "$XT_SWITCHD_PID" ]; then
+            record "$sw" "$kind" cpu \
+                "$(( (c1 - c0) * 100 * 1000000000 / hz / (t1 - t0) ))"
+        fi
+        sleep 0.5                      # drain before the next run
+    done
+}
+
+measure_rtt() {
+    local sw=$1 kind=$2 avg
+    for _ in $(seq "$reps"); do
+        avg=$(xt_nsx a ping -q -n -c 100 -i 0.01 10.20.0.2 |
+              sed -n 's/^rtt [^=]*= [0-9.]*\/\([0-9.]*\)\/.*/\1/p')
+        record "$sw" "$kind" rtt "$(/usr/bin/python3 -c "print(round(${avg:-0} * 1000))")"
+    done
+}
+
+# Seconds until PORTS internal ports added in one transaction are in place.
+measure_scale() {
+    local sw=$1 t0 t1 args=() i
+    for _ in $(seq "$reps"); do
+        xt_start_switch "$sw"
+        args=()
+        for i in $(seq "$nports"); do
+            args+=(-- add-port "$XT_BR" "${XT}p$i" -- set Interface "${XT}p$i" type=internal)
+        done
+        t0=$(date +%s%N)
+        if timeout 330 ovs-vsctl --db="$XT_DB" --timeout=300 "${args[@]}"; then
+            t1=$(date +%s%N)
+            record "$sw" "$nports" addports \
+                "$(/usr/bin/python3 -c "print('%.2f' % (($t1 - $t0) / 1e9))")"
+        else
+            record "$sw" "$nports" addports timeout
+        fi
+        xt_teardown
+    done
+}
+
+IFS=, read -r -a sw_list <<<"$switches"
+echo "== switch-bench: $reps repetitions, ${secs}s runs; samples in $results"
+for kind in veth internal; do
+    for sw in "${sw_list[@]}"; do
+        case $sw/$kind in linux/internal|direct/internal) continue ;; esac
+        echo "-- $sw, $kind ports"
+        build "$sw" "$kind"
+        measure_rtt "$sw" "$kind"
+        measure_tcp "$sw" "$kind"
+        measure_pps "$sw" "$kind"
+        xt_teardown
+    done
+done
+if [ "$nports" -gt 0 ]; then
+    for sw in "${sw_list[@]}"; do
+        case $sw in linux|direct) continue ;; esac
+        echo "-- $sw, $nports internal ports in one transaction"
+        measure_scale "$sw"
+    done
+fi
+exec 3>&-
+echo
+/usr/bin/python3 "$top_srcdir/bench/switch-report.py" "$results"
