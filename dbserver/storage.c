@@ -1,5 +1,11 @@
 /* storage.c: the database's durable copy in SQLite.  See storage.h for the
- * file layout and the durability contract. */
+ * file layout and the durability contract.
+ *
+ * The cost of writing a transaction is meant to be proportional to what it
+ * changed, not to the size of the rows it touched: scalar columns live in
+ * the row's own SQL table, and every set, map or optional column in a side
+ * table with one SQL row per element, so adding one port to a bridge with
+ * 10,000 ports writes one small row, not the whole set. */
 #include <config.h>
 #include "storage.h"
 
@@ -24,13 +30,22 @@
 #include "util.h"
 #include "uuid.h"
 
-/* "xsw1" in the SQLite header's application_id field (offset 68). */
+/* "xsw1" in the SQLite header's application_id field (offset 68).  It names
+ * the application, not the layout: the layout is _xsw_meta's 'format'. */
 #define STORAGE_APPLICATION_ID 0x78737731
-#define STORAGE_FORMAT "1"
+#define STORAGE_FORMAT "2"
 
 /* SQLite waits this long for the operator's sqlite3 shell (or any other
  * writer) to let go of the write lock before a batch fails. */
 #define STORAGE_BUSY_TIMEOUT_MS 2000
+
+/* After a checkpoint has copied the WAL into the database (SQLite does that
+ * by itself every 1000 pages written), the WAL is truncated to this size, so
+ * that a burst of writes does not leave a large WAL on disk forever.  (The
+ * checkpoint interval stays SQLite's: measured, checkpointing every 256
+ * pages cut serial transactions/s by 60%, for its fsync()s, and every 4000
+ * pages gained nothing.) */
+#define STORAGE_WAL_SIZE_LIMIT (4 * 1024 * 1024)
 
 /* A table's UPDATE statements are cached per set of columns they set; this
  * bounds the cache for a client that changes every possible subset. */
@@ -45,12 +60,27 @@ struct storage_update {
     sqlite3_stmt *stmt;
 };
 
+/* A set, map or optional column, stored in its own table "<Table>_<column>"
+ * with one row per element: (_uuid, key) or (_uuid, key, value).  Its
+ * statements are prepared on first use: a table like Interface has dozens
+ * of such columns, most of them never written. */
+struct storage_side {
+    const struct ovsdb_column *column;   /* In storage.schema. */
+    char *name;                   /* "<Table>_<column>". */
+    char *qname;                  /* The same, SQL-quoted. */
+    sqlite3_stmt *insert;         /* (_uuid, key[, value]) */
+    sqlite3_stmt *delete;         /* WHERE _uuid = ?1 AND key = ?2 */
+    sqlite3_stmt *update;         /* SET value = ?3 WHERE ... (maps only) */
+};
+
 /* An OVSDB table as stored: which columns it has and its statements. */
 struct storage_table {
     const struct ovsdb_table_schema *schema;   /* In storage.schema. */
     char *qname;                  /* SQL-quoted table name. */
-    unsigned int *cols;           /* Stored (persistent, declared) column */
-    size_t n_cols;                /* indexes, in schema order. */
+    unsigned int *cols;           /* Stored scalar column indexes, in */
+    size_t n_cols;                /* schema order. */
+    struct storage_side *sides;   /* Stored non-scalar columns, in schema */
+    size_t n_sides;               /* order. */
     size_t n_words;               /* Words in a storage_update mask. */
     sqlite3_stmt *insert;         /* Prepared on first use. */
     sqlite3_stmt *delete;
@@ -183,22 +213,21 @@ sql_quote_ident(const char *name)
     return sql.s;
 }
 
-/* Column types. */
+/* Values. */
 
-/* Scalar columns get a native SQL type; every other column is JSON text. */
+/* Scalar columns live in the row's table; all others in side tables. */
 static bool
-storage_column_is_native(const struct ovsdb_type *type)
+storage_column_is_scalar(const struct ovsdb_column *c)
 {
-    return ovsdb_type_is_scalar(type);
+    return ovsdb_type_is_scalar(&c->type);
 }
 
+/* The SQL type of an atom of 'type': what the sqlite3 shell shows, and
+ * what loading insists on. */
 static const char *
-storage_sql_type(const struct ovsdb_type *type)
+storage_sql_type(enum ovsdb_atomic_type type)
 {
-    if (!storage_column_is_native(type)) {
-        return "TEXT";
-    }
-    switch (type->key.type) {
+    switch (type) {
     case OVSDB_TYPE_INTEGER:
     case OVSDB_TYPE_BOOLEAN:
         return "INTEGER";
@@ -213,27 +242,86 @@ storage_sql_type(const struct ovsdb_type *type)
     }
 }
 
-/* Binds 'datum' of 'type' as parameter 'i' of 'stmt'. */
-static int
-storage_bind_datum(sqlite3_stmt *stmt, int i, const struct ovsdb_datum *datum,
-                   const struct ovsdb_type *type)
-{
-    if (!storage_column_is_native(type)) {
-        json_t *json = ovsdb_datum_to_json(datum, type);
-        char *s = json_dumps(json, JSON_COMPACT | JSON_ENCODE_ANY);
-        json_decref(json);
-        if (!s) {
-            xsw_fatal("out of memory encoding a datum");
-        }
-        return sqlite3_bind_text(stmt, i, s, -1, free);
-    }
+/* Positions of the hex digits of each 32-bit part of a UUID in its
+ * canonical text, most significant first. */
+static const unsigned char storage_uuid_pos[4][8] = {
+    { 0, 1, 2, 3, 4, 5, 6, 7 },
+    { 9, 10, 11, 12, 14, 15, 16, 17 },
+    { 19, 20, 21, 22, 24, 25, 26, 27 },
+    { 28, 29, 30, 31, 32, 33, 34, 35 },
+};
 
-    if (!datum->n) {
-        return sqlite3_bind_null(stmt, i);   /* Cannot happen for scalars. */
+/* Writes 'uuid' in canonical form into 'buf' (UUID_LEN bytes, no null).
+ * uuid_to_string() goes through snprintf(), which cost more than the rest
+ * of a small transaction's storage work together; every row written binds
+ * at least two UUIDs. */
+static void
+storage_format_uuid(const struct uuid *uuid, char buf[UUID_LEN])
+{
+    static const char hex[] = "0123456789abcdef";
+    for (int p = 0; p < 4; p++) {
+        uint32_t x = uuid->parts[p];
+        for (int d = 7; d >= 0; d--) {
+            buf[storage_uuid_pos[p][d]] = hex[x & 15];
+            x >>= 4;
+        }
     }
-    const union ovsdb_atom *atom = &datum->keys[0];
-    char buf[UUID_LEN + 1];
-    switch (type->key.type) {
+    buf[8] = buf[13] = buf[18] = buf[23] = '-';
+}
+
+/* Parses canonical UUID text 's' (exactly 36 characters, either case), as
+ * uuid_from_string() does, with a table instead of a branch per character:
+ * loading parses two or three UUIDs per row and one per element, and
+ * uuid_from_string() was 14% of loading. */
+static bool
+storage_parse_uuid(struct uuid *uuid, const char *s)
+{
+    /* Each hex digit's value plus one: 0 marks everything else. */
+    static const unsigned char hexval1[256] = {
+        ['0'] = 1, ['1'] = 2, ['2'] = 3, ['3'] = 4, ['4'] = 5,
+        ['5'] = 6, ['6'] = 7, ['7'] = 8, ['8'] = 9, ['9'] = 10,
+        ['a'] = 11, ['b'] = 12, ['c'] = 13, ['d'] = 14, ['e'] = 15,
+        ['f'] = 16,
+        ['A'] = 11, ['B'] = 12, ['C'] = 13, ['D'] = 14, ['E'] = 15,
+        ['F'] = 16,
+    };
+    if (!s || strnlen(s, UUID_LEN + 1) != UUID_LEN
+        || s[8] != '-' || s[13] != '-' || s[18] != '-' || s[23] != '-') {
+        return false;
+    }
+    uint32_t parts[4];
+    int bad = 0;
+    for (int p = 0; p < 4; p++) {
+        uint32_t x = 0;
+        for (int d = 0; d < 8; d++) {
+            int h = hexval1[(unsigned char) s[storage_uuid_pos[p][d]]] - 1;
+            bad |= h;           /* Negative once any digit was not hex. */
+            x = (x << 4) | (h & 15);
+        }
+        parts[p] = x;
+    }
+    if (bad < 0) {
+        return false;
+    }
+    memcpy(uuid->parts, parts, sizeof parts);
+    return true;
+}
+
+static int
+storage_bind_uuid(sqlite3_stmt *stmt, int i, const struct uuid *uuid)
+{
+    char buf[UUID_LEN];
+    storage_format_uuid(uuid, buf);
+    return sqlite3_bind_text(stmt, i, buf, UUID_LEN, SQLITE_TRANSIENT);
+}
+
+/* Binds 'atom' of 'type' as parameter 'i' of 'stmt'.  A string is bound
+ * without a copy: the atom must outlive the statement's next step. */
+static int
+storage_bind_atom(sqlite3_stmt *stmt, int i, const union ovsdb_atom *atom,
+                  enum ovsdb_atomic_type type)
+{
+    switch (type) {
     case OVSDB_TYPE_INTEGER:
         return sqlite3_bind_int64(stmt, i, atom->integer);
     case OVSDB_TYPE_REAL:
@@ -243,8 +331,7 @@ storage_bind_datum(sqlite3_stmt *stmt, int i, const struct ovsdb_datum *datum,
     case OVSDB_TYPE_STRING:
         return sqlite3_bind_text(stmt, i, atom->string, -1, SQLITE_STATIC);
     case OVSDB_TYPE_UUID:
-        uuid_to_string(&atom->uuid, buf);
-        return sqlite3_bind_text(stmt, i, buf, UUID_LEN, SQLITE_TRANSIENT);
+        return storage_bind_uuid(stmt, i, &atom->uuid);
     case OVSDB_TYPE_VOID:
     case OVSDB_N_TYPES:
     default:
@@ -252,12 +339,65 @@ storage_bind_datum(sqlite3_stmt *stmt, int i, const struct ovsdb_datum *datum,
     }
 }
 
-static int
-storage_bind_uuid(sqlite3_stmt *stmt, int i, const struct uuid *uuid)
+/* Reads column 'i' of 'stmt', which is not NULL, into '*atom' of 'type',
+ * checking its SQL type but not the schema's constraints.  On success the
+ * caller owns '*atom'. */
+static struct ovsdb_error *
+storage_read_atom(union ovsdb_atom *atom, enum ovsdb_atomic_type type,
+                  sqlite3_stmt *stmt, int i)
 {
-    char buf[UUID_LEN + 1];
-    uuid_to_string(uuid, buf);
-    return sqlite3_bind_text(stmt, i, buf, UUID_LEN, SQLITE_TRANSIENT);
+    int sql_type = sqlite3_column_type(stmt, i);
+    const char *text;
+
+    switch (type) {
+    case OVSDB_TYPE_INTEGER:
+        if (sql_type != SQLITE_INTEGER) {
+            return ovsdb_error("syntax error", "expected an integer");
+        }
+        atom->integer = sqlite3_column_int64(stmt, i);
+        return NULL;
+
+    case OVSDB_TYPE_REAL:
+        /* A hand-written "1" is a fine real. */
+        if (sql_type != SQLITE_FLOAT && sql_type != SQLITE_INTEGER) {
+            return ovsdb_error("syntax error", "expected a real");
+        }
+        atom->real = sqlite3_column_double(stmt, i);
+        return NULL;
+
+    case OVSDB_TYPE_BOOLEAN:
+        if (sql_type != SQLITE_INTEGER
+            || (uint64_t) sqlite3_column_int64(stmt, i) > 1) {
+            return ovsdb_error("syntax error", "expected a boolean (0 or 1)");
+        }
+        atom->boolean = sqlite3_column_int64(stmt, i);
+        return NULL;
+
+    case OVSDB_TYPE_STRING:
+        if (sql_type != SQLITE_TEXT) {
+            return ovsdb_error("syntax error", "expected a string");
+        }
+        text = (const char *) sqlite3_column_text(stmt, i);
+        size_t len = sqlite3_column_bytes(stmt, i);
+        if (strlen(text) != len) {
+            return ovsdb_error("syntax error", "string contains a null byte");
+        }
+        atom->string = xmemdup(text, len + 1);   /* With its null. */
+        return NULL;
+
+    case OVSDB_TYPE_UUID:
+        text = (const char *) sqlite3_column_text(stmt, i);
+        if (sql_type != SQLITE_TEXT
+            || !storage_parse_uuid(&atom->uuid, text)) {
+            return ovsdb_error("syntax error", "expected a UUID");
+        }
+        return NULL;
+
+    case OVSDB_TYPE_VOID:
+    case OVSDB_N_TYPES:
+    default:
+        return ovsdb_error("internal error", "bad column type");
+    }
 }
 
 /* Replaces 'datum' (of 'type') by the single atom '*atom', taking it. */
@@ -272,94 +412,23 @@ storage_datum_set_atom(struct ovsdb_datum *datum,
     datum->values = NULL;
 }
 
-/* Reads column 'i' of 'stmt' into 'datum' (of 'type'), which holds the
- * type's default.  NULL leaves the default (see storage.h). */
+/* Reads column 'i' of 'stmt' into 'datum', a scalar of 'type' that holds
+ * the type's default.  NULL leaves the default (see storage.h). */
 static struct ovsdb_error *
-storage_read_datum(struct ovsdb_datum *datum, const struct ovsdb_type *type,
-                   sqlite3_stmt *stmt, int i)
+storage_read_scalar(struct ovsdb_datum *datum, const struct ovsdb_type *type,
+                    sqlite3_stmt *stmt, int i)
 {
-    int sql_type = sqlite3_column_type(stmt, i);
-    if (sql_type == SQLITE_NULL) {
-        return NULL;
-    }
-
-    if (!storage_column_is_native(type)) {
-        if (sql_type != SQLITE_TEXT) {
-            return ovsdb_error("syntax error",
-                               "expected RFC 7047 JSON text");
-        }
-        const char *text = (const char *) sqlite3_column_text(stmt, i);
-        int len = sqlite3_column_bytes(stmt, i);
-        json_error_t jerror;
-        json_t *json = json_loadb(text, len, JSON_DECODE_ANY, &jerror);
-        if (!json) {
-            return ovsdb_error("syntax error", "%.*s: not JSON (%s)",
-                               MIN(len, 80), text, jerror.text);
-        }
-        struct ovsdb_datum new;
-        struct ovsdb_error *error = ovsdb_datum_from_json(&new, type, json,
-                                                          NULL);
-        json_decref(json);
-        if (error) {
-            return error;
-        }
-        ovsdb_datum_destroy(datum, type);
-        *datum = new;
+    if (sqlite3_column_type(stmt, i) == SQLITE_NULL) {
         return NULL;
     }
 
     union ovsdb_atom atom;
-    const char *text;
-    switch (type->key.type) {
-    case OVSDB_TYPE_INTEGER:
-        if (sql_type != SQLITE_INTEGER) {
-            return ovsdb_error("syntax error", "expected an integer");
-        }
-        atom.integer = sqlite3_column_int64(stmt, i);
-        break;
-
-    case OVSDB_TYPE_REAL:
-        /* A hand-written "1" is a fine real. */
-        if (sql_type != SQLITE_FLOAT && sql_type != SQLITE_INTEGER) {
-            return ovsdb_error("syntax error", "expected a real");
-        }
-        atom.real = sqlite3_column_double(stmt, i);
-        break;
-
-    case OVSDB_TYPE_BOOLEAN:
-        if (sql_type != SQLITE_INTEGER
-            || (uint64_t) sqlite3_column_int64(stmt, i) > 1) {
-            return ovsdb_error("syntax error", "expected a boolean (0 or 1)");
-        }
-        atom.boolean = sqlite3_column_int64(stmt, i);
-        break;
-
-    case OVSDB_TYPE_STRING:
-        if (sql_type != SQLITE_TEXT) {
-            return ovsdb_error("syntax error", "expected a string");
-        }
-        text = (const char *) sqlite3_column_text(stmt, i);
-        if (strlen(text) != (size_t) sqlite3_column_bytes(stmt, i)) {
-            return ovsdb_error("syntax error", "string contains a null byte");
-        }
-        atom.string = xstrdup(text);
-        break;
-
-    case OVSDB_TYPE_UUID:
-        text = (const char *) sqlite3_column_text(stmt, i);
-        if (sql_type != SQLITE_TEXT || !uuid_from_string(&atom.uuid, text)) {
-            return ovsdb_error("syntax error", "expected a UUID");
-        }
-        break;
-
-    case OVSDB_TYPE_VOID:
-    case OVSDB_N_TYPES:
-    default:
-        return ovsdb_error("internal error", "bad column type");
+    struct ovsdb_error *error = storage_read_atom(&atom, type->key.type,
+                                                  stmt, i);
+    if (error) {
+        return error;
     }
-
-    struct ovsdb_error *error = ovsdb_atom_check_constraints(&atom,
-                                                             &type->key);
+    error = ovsdb_atom_check_constraints(&atom, &type->key);
     if (error) {
         ovsdb_atom_destroy(&atom, type->key.type);
         return error;
@@ -396,9 +465,18 @@ storage_table_create(const struct ovsdb_table_schema *ts)
     t->schema = ts;
     t->qname = sql_quote_ident(ts->name);
     t->cols = xcalloc(ts->n_columns, sizeof *t->cols);
+    t->sides = xcalloc(ts->n_columns, sizeof *t->sides);
     for (unsigned int i = OVSDB_N_IMPLICIT_COLUMNS; i < ts->n_columns; i++) {
-        if (ts->columns[i]->persistent) {
+        const struct ovsdb_column *c = ts->columns[i];
+        if (!c->persistent) {
+            continue;
+        } else if (storage_column_is_scalar(c)) {
             t->cols[t->n_cols++] = i;
+        } else {
+            struct storage_side *side = &t->sides[t->n_sides++];
+            side->column = c;
+            side->name = xasprintf("%s_%s", ts->name, c->name);
+            side->qname = sql_quote_ident(side->name);
         }
     }
     t->n_words = MAX(1, (t->n_cols + BITS_PER_WORD - 1) / BITS_PER_WORD);
@@ -416,6 +494,15 @@ storage_table_destroy(struct storage_table *t)
         free(u);
     }
     hmap_destroy(&t->updates);
+    for (size_t k = 0; k < t->n_sides; k++) {
+        struct storage_side *side = &t->sides[k];
+        sqlite3_finalize(side->insert);
+        sqlite3_finalize(side->delete);
+        sqlite3_finalize(side->update);
+        free(side->name);
+        free(side->qname);
+    }
+    free(t->sides);
     sqlite3_finalize(t->insert);
     sqlite3_finalize(t->delete);
     free(t->cols);
@@ -423,7 +510,13 @@ storage_table_destroy(struct storage_table *t)
     free(t);
 }
 
-/* Appends '"_uuid", "_version", "col"...' for 't'. */
+static bool
+storage_side_is_map(const struct storage_side *side)
+{
+    return ovsdb_type_is_map(&side->column->type);
+}
+
+/* Appends '"_uuid", "_version", "col"...' for 't' (its scalar columns). */
 static void
 storage_table_put_columns(struct sql *sql, const struct storage_table *t)
 {
@@ -434,6 +527,10 @@ storage_table_put_columns(struct sql *sql, const struct storage_table *t)
     }
 }
 
+/* The SQL that creates 't': its own table, a side table per non-scalar
+ * column, and a trigger that deletes a row's elements with the row, so that
+ * an operator's "DELETE FROM Port WHERE ..." in the sqlite3 shell leaves no
+ * orphaned elements behind (and our own deletes need one statement). */
 static char *
 storage_table_create_sql(const struct storage_table *t)
 {
@@ -444,9 +541,42 @@ storage_table_create_sql(const struct storage_table *t)
         const struct ovsdb_column *c = t->schema->columns[t->cols[k]];
         sql_printf(&sql, ", ");
         sql_put_ident(&sql, c->name);
-        sql_printf(&sql, " %s", storage_sql_type(&c->type));
+        sql_printf(&sql, " %s", storage_sql_type(c->type.key.type));
     }
-    sql_printf(&sql, ")");
+    /* Not WITHOUT ROWID: measured, it made a database 20% smaller but
+     * inserts 15-25% slower (random UUID keys split full-row leaves; a
+     * rowid table appends and its _uuid index holds only the key). */
+    sql_printf(&sql, ");\n");
+
+    /* WITHOUT ROWID: the rows are stored in primary key order, so a row's
+     * elements are together and already sorted when loading, and there is
+     * no second b-tree to update. */
+    for (size_t k = 0; k < t->n_sides; k++) {
+        const struct storage_side *side = &t->sides[k];
+        const struct ovsdb_type *type = &side->column->type;
+        sql_printf(&sql, "CREATE TABLE %s (\"_uuid\" TEXT NOT NULL, "
+                   "\"key\" %s NOT NULL", side->qname,
+                   storage_sql_type(type->key.type));
+        if (storage_side_is_map(side)) {
+            sql_printf(&sql, ", \"value\" %s NOT NULL",
+                       storage_sql_type(type->value.type));
+        }
+        sql_printf(&sql, ", PRIMARY KEY (\"_uuid\", \"key\")) "
+                   "WITHOUT ROWID;\n");
+    }
+
+    if (t->n_sides) {
+        char *trigger = xasprintf("_xsw_delete_%s", t->schema->name);
+        sql_printf(&sql, "CREATE TRIGGER ");
+        sql_put_ident(&sql, trigger);
+        sql_printf(&sql, " AFTER DELETE ON %s BEGIN\n", t->qname);
+        for (size_t k = 0; k < t->n_sides; k++) {
+            sql_printf(&sql, "  DELETE FROM %s WHERE \"_uuid\" = "
+                       "old.\"_uuid\";\n", t->sides[k].qname);
+        }
+        sql_printf(&sql, "END;\n");
+        free(trigger);
+    }
     return sql.s;
 }
 
@@ -732,7 +862,16 @@ storage_read_meta(sqlite3 *db, const char *path,
         goto out;
     }
 
-    if (!format || strcmp(format, STORAGE_FORMAT)) {
+    if (format && !strcmp(format, "1")) {
+        /* Format 1 kept sets and maps as JSON text in the row's table. */
+        error = storage_error(path, NULL, "xsw database format 1 is not "
+                              "supported (this xsw reads format %s, which "
+                              "keeps sets and maps in side tables): create "
+                              "a new database with xsw-dbserver --create and "
+                              "copy the configuration over",
+                              STORAGE_FORMAT);
+        goto out;
+    } else if (!format || strcmp(format, STORAGE_FORMAT)) {
         error = storage_error(path, NULL, "xsw database format %s is not "
                               "supported (this xsw reads format %s)",
                               format ? format : "(missing)", STORAGE_FORMAT);
@@ -830,7 +969,11 @@ storage_open_sqlite(const char *path, bool writable, sqlite3 **dbp,
         goto error;
     }
 
-    int flags = (writable ? SQLITE_OPEN_READWRITE : SQLITE_OPEN_READONLY);
+    /* NOMUTEX: a struct storage is used from one thread (storage.h), and
+     * the per-connection mutex cost a lock and unlock on every
+     * sqlite3_column_*() call: 13% of loading a large database. */
+    int flags = ((writable ? SQLITE_OPEN_READWRITE : SQLITE_OPEN_READONLY)
+                 | SQLITE_OPEN_NOMUTEX);
     if (sqlite3_open_v2(path, &db, flags, NULL) != SQLITE_OK) {
         error = storage_error(path, db, "opening");
         goto error;
@@ -927,9 +1070,18 @@ storage_open(const char *path, struct storage **stp, struct ovsdb_db **dbp)
     if (!st->read_only) {
         /* synchronous=NORMAL in WAL mode: a commit is written to the WAL
          * (surviving a crash of the process) but fsync()ed only at
-         * checkpoints; storage_commit_batch() syncs durable batches. */
-        if (storage_exec(st->db, "PRAGMA journal_mode=WAL; "
-                         "PRAGMA synchronous=NORMAL") != SQLITE_OK) {
+         * checkpoints; storage_commit_batch() syncs durable batches.
+         * temp_store=MEMORY keeps statement journals (SQLite writes one for
+         * a statement that may have to be undone alone, inside our
+         * savepoints) in memory instead of a temporary file per commit. */
+        char *pragmas = xasprintf("PRAGMA journal_mode=WAL; "
+                                  "PRAGMA synchronous=NORMAL; "
+                                  "PRAGMA temp_store=MEMORY; "
+                                  "PRAGMA journal_size_limit=%d",
+                                  STORAGE_WAL_SIZE_LIMIT);
+        int rc = storage_exec(st->db, pragmas);
+        free(pragmas);
+        if (rc != SQLITE_OK) {
             error = storage_error(path, st->db, "configuring");
             goto error;
         }
@@ -956,11 +1108,36 @@ error:
 
 /* Loading. */
 
-static struct ovsdb_error *
-storage_load_table(struct storage *st, const struct storage_table *t,
-                   struct ovsdb_db *db)
+/* Rows of one table being loaded, by UUID, in their 'hmap_node's: they go
+ * into the in-memory table only once their side-table columns are filled
+ * in, because ovsdb_db_load_row() indexes them by their column values. */
+static struct ovsdb_row *
+storage_loading_find(const struct hmap *rows, const struct uuid *uuid)
 {
-    struct ovsdb_table *table = ovsdb_db_get_table(db, t->schema->name);
+    struct ovsdb_row *row;
+    HMAP_FOR_EACH_WITH_HASH (row, hmap_node, uuid_hash(uuid), rows) {
+        if (uuid_equals(ovsdb_row_get_uuid(row), uuid)) {
+            return row;
+        }
+    }
+    return NULL;
+}
+
+static void
+storage_loading_destroy(struct hmap *rows)
+{
+    struct ovsdb_row *row;
+    HMAP_FOR_EACH_POP (row, hmap_node, rows) {
+        ovsdb_row_destroy(row);
+    }
+    hmap_destroy(rows);
+}
+
+/* Reads the row table of 't' into 'rows' (see storage_loading_find()). */
+static struct ovsdb_error *
+storage_load_rows(struct storage *st, const struct storage_table *t,
+                  struct ovsdb_table *table, struct hmap *rows)
+{
     struct ovsdb_error *error = NULL;
     struct sql sql = { NULL, 0, 0 };
     sqlite3_stmt *stmt;
@@ -980,7 +1157,7 @@ storage_load_table(struct storage *st, const struct storage_table *t,
     while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
         const char *uuid_text = (const char *) sqlite3_column_text(stmt, 0);
         struct uuid uuid;
-        if (!uuid_text || !uuid_from_string(&uuid, uuid_text)) {
+        if (!storage_parse_uuid(&uuid, uuid_text)) {
             error = storage_error(st->path, NULL, "table %s: _uuid \"%s\" is "
                                   "not a UUID", t->schema->name,
                                   uuid_text ? uuid_text : "(null)");
@@ -992,7 +1169,7 @@ storage_load_table(struct storage *st, const struct storage_table *t,
         union ovsdb_atom version;
         const char *version_text
             = (const char *) sqlite3_column_text(stmt, 1);
-        if (!version_text || !uuid_from_string(&version.uuid, version_text)) {
+        if (!storage_parse_uuid(&version.uuid, version_text)) {
             uuid_generate(&version.uuid);
         }
         storage_datum_set_atom(&row->fields[OVSDB_COL_VERSION],
@@ -1000,8 +1177,8 @@ storage_load_table(struct storage *st, const struct storage_table *t,
 
         for (size_t k = 0; k < t->n_cols && !error; k++) {
             const struct ovsdb_column *c = t->schema->columns[t->cols[k]];
-            error = storage_read_datum(&row->fields[c->index], &c->type,
-                                       stmt, k + 2);
+            error = storage_read_scalar(&row->fields[c->index], &c->type,
+                                        stmt, k + 2);
             if (error) {
                 error = storage_error_wrap(st->path, error,
                                            "table %s, row %s, column %s",
@@ -1013,7 +1190,8 @@ storage_load_table(struct storage *st, const struct storage_table *t,
             ovsdb_row_destroy(row);
             break;
         }
-        ovsdb_db_load_row(db, row);
+        /* SQLite's primary key already ruled out duplicate UUIDs. */
+        hmap_insert(rows, &row->hmap_node, uuid_hash(&uuid));
     }
     if (!error && rc != SQLITE_DONE) {
         error = storage_error(st->path, st->db, "reading table %s",
@@ -1021,6 +1199,198 @@ storage_load_table(struct storage *st, const struct storage_table *t,
     }
     sqlite3_finalize(stmt);
     return error;
+}
+
+/* The elements of one row's column, as a side table's rows deliver them. */
+struct storage_elems {
+    union ovsdb_atom *keys, *values;
+    size_t n, allocated;
+};
+
+static void
+storage_elems_add(struct storage_elems *e, const union ovsdb_atom *key,
+                  const union ovsdb_atom *value)
+{
+    if (e->n >= e->allocated) {
+        e->allocated = MAX(8, 2 * e->allocated);
+        e->keys = xrealloc(e->keys, e->allocated * sizeof *e->keys);
+        if (value) {
+            e->values = xrealloc(e->values, e->allocated * sizeof *e->values);
+        }
+    }
+    e->keys[e->n] = *key;
+    if (value) {
+        e->values[e->n] = *value;
+    }
+    e->n++;
+}
+
+static void
+storage_elems_clear(struct storage_elems *e, const struct ovsdb_type *type)
+{
+    for (size_t i = 0; i < e->n; i++) {
+        ovsdb_atom_destroy(&e->keys[i], type->key.type);
+        if (e->values) {
+            ovsdb_atom_destroy(&e->values[i], type->value.type);
+        }
+    }
+    e->n = 0;
+}
+
+/* Makes 'e' the value of 'c' in 'row', emptying 'e'. */
+static struct ovsdb_error *
+storage_elems_flush(struct storage_elems *e, struct ovsdb_row *row,
+                    const struct ovsdb_column *c)
+{
+    const struct ovsdb_type *type = &c->type;
+    struct ovsdb_datum datum = {
+        .n = e->n,
+        .keys = xmemdup(e->keys, e->n * sizeof *e->keys),
+        .values = (e->values
+                   ? xmemdup(e->values, e->n * sizeof *e->values) : NULL),
+    };
+    e->n = 0;
+
+    /* The side table's primary key order is OVSDB's order (SQLite compares
+     * text bytewise, as strcmp() does, and our UUID text sorts as the UUID
+     * does), so this is one pass; sorting is for values written by hand in
+     * a foreign SQL type. */
+    struct ovsdb_error *error = NULL;
+    for (size_t i = 1; i < datum.n; i++) {
+        if (ovsdb_atom_compare_3way(&datum.keys[i - 1], &datum.keys[i],
+                                    type->key.type) >= 0) {
+            error = ovsdb_datum_sort(&datum, type);
+            break;
+        }
+    }
+    if (!error) {
+        error = ovsdb_datum_check_constraints(&datum, type);
+    }
+    if (error) {
+        ovsdb_datum_destroy(&datum, type);
+        return error;
+    }
+    ovsdb_datum_destroy(&row->fields[c->index], type);
+    row->fields[c->index] = datum;
+    return NULL;
+}
+
+/* Turns 'inner', about a stored element, into an error naming the file,
+ * table, row and column (as storage_read_scalar()'s errors are named). */
+static struct ovsdb_error *
+storage_side_error(const struct storage *st, const struct storage_table *t,
+                   const struct ovsdb_column *c, const char *row_text,
+                   struct ovsdb_error *inner)
+{
+    return storage_error_wrap(st->path, inner, "table %s, row %s, column %s",
+                              t->schema->name, row_text, c->name);
+}
+
+/* Reads side table 'side' of 't' into the rows in 'rows'.  A row with no
+ * elements keeps its column's default (an empty set or map). */
+static struct ovsdb_error *
+storage_load_side(struct storage *st, const struct storage_table *t,
+                  const struct storage_side *side, struct hmap *rows)
+{
+    const struct ovsdb_column *c = side->column;
+    const struct ovsdb_type *type = &c->type;
+    bool is_map = storage_side_is_map(side);
+
+    char *sql = xasprintf("SELECT \"_uuid\", \"key\"%s FROM %s "
+                          "ORDER BY \"_uuid\", \"key\"",
+                          is_map ? ", \"value\"" : "", side->qname);
+    sqlite3_stmt *stmt;
+    int rc = sqlite3_prepare_v2(st->db, sql, -1, &stmt, NULL);
+    free(sql);
+    if (rc != SQLITE_OK) {
+        return storage_error(st->path, st->db, "reading table %s",
+                             side->name);
+    }
+
+    struct ovsdb_error *error = NULL;
+    struct storage_elems elems = { NULL, NULL, 0, 0 };
+    struct ovsdb_row *row = NULL;       /* The row 'elems' belongs to. */
+    char row_text[UUID_LEN + 1] = "";   /* Its UUID, as stored. */
+    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+        /* A row's elements are adjacent: look the row up once. */
+        const char *uuid_text = (const char *) sqlite3_column_text(stmt, 0);
+        if (!row || !uuid_text || strcmp(uuid_text, row_text)) {
+            if (row) {
+                error = storage_elems_flush(&elems, row, c);
+                if (error) {
+                    error = storage_side_error(st, t, c, row_text, error);
+                    break;
+                }
+            }
+            struct uuid uuid;
+            if (!storage_parse_uuid(&uuid, uuid_text)) {
+                error = storage_error(st->path, NULL, "table %s: _uuid "
+                                      "\"%s\" is not a UUID", side->name,
+                                      uuid_text ? uuid_text : "(null)");
+                break;
+            }
+            row = storage_loading_find(rows, &uuid);
+            if (!row) {
+                error = storage_error(st->path, NULL, "table %s: _uuid %s "
+                                      "is not a row of table %s", side->name,
+                                      uuid_text, t->schema->name);
+                break;
+            }
+            memcpy(row_text, uuid_text, UUID_LEN + 1);
+        }
+
+        union ovsdb_atom key, value;
+        error = storage_read_atom(&key, type->key.type, stmt, 1);
+        if (!error && is_map) {
+            error = storage_read_atom(&value, type->value.type, stmt, 2);
+            if (error) {
+                ovsdb_atom_destroy(&key, type->key.type);
+            }
+        }
+        if (error) {
+            error = storage_side_error(st, t, c, row_text, error);
+            break;
+        }
+        storage_elems_add(&elems, &key, is_map ? &value : NULL);
+    }
+    if (!error && rc != SQLITE_DONE) {
+        error = storage_error(st->path, st->db, "reading table %s",
+                              side->name);
+    } else if (!error && row) {
+        error = storage_elems_flush(&elems, row, c);
+        if (error) {
+            error = storage_side_error(st, t, c, row_text, error);
+        }
+    }
+    sqlite3_finalize(stmt);
+    storage_elems_clear(&elems, type);
+    free(elems.keys);
+    free(elems.values);
+    return error;
+}
+
+static struct ovsdb_error *
+storage_load_table(struct storage *st, const struct storage_table *t,
+                   struct ovsdb_db *db)
+{
+    struct ovsdb_table *table = ovsdb_db_get_table(db, t->schema->name);
+    struct hmap rows = HMAP_INITIALIZER(&rows);
+
+    struct ovsdb_error *error = storage_load_rows(st, t, table, &rows);
+    for (size_t k = 0; k < t->n_sides && !error; k++) {
+        error = storage_load_side(st, t, &t->sides[k], &rows);
+    }
+    if (error) {
+        storage_loading_destroy(&rows);
+        return error;
+    }
+
+    struct ovsdb_row *row;
+    HMAP_FOR_EACH_POP (row, hmap_node, &rows) {
+        ovsdb_db_load_row(db, row);
+    }
+    hmap_destroy(&rows);
+    return NULL;
 }
 
 struct ovsdb_error *
@@ -1131,6 +1501,253 @@ storage_abort_batch(struct storage *st)
     }
 }
 
+/* A row's UUID as text, for error messages. */
+struct storage_uuid_text {
+    char s[UUID_LEN + 1];
+};
+
+static struct storage_uuid_text
+storage_uuid_text(const struct ovsdb_row *row)
+{
+    struct storage_uuid_text text;
+    uuid_to_string(ovsdb_row_get_uuid(row), text.s);
+    return text;
+}
+
+/* Side tables. */
+
+/* Prepares '*stmtp' from 'sql' (which it frees) unless already done. */
+static int
+storage_prepare_once(struct storage *st, sqlite3_stmt **stmtp, char *sql)
+{
+    int rc = *stmtp ? SQLITE_OK : storage_prepare(st->db, sql, stmtp);
+    free(sql);
+    return rc;
+}
+
+/* Runs one of 'side''s statements for element 'i' of 'datum' in 'row'.
+ * 'stmtp' is side->insert, side->delete or side->update; 'sql' the text to
+ * prepare it from on first use (freed here). */
+static struct ovsdb_error *
+storage_side_step(struct storage *st, const struct storage_side *side,
+                  sqlite3_stmt **stmtp, char *sql, const char *what,
+                  const struct ovsdb_row *row,
+                  const struct ovsdb_datum *datum, size_t i)
+{
+    const struct ovsdb_type *type = &side->column->type;
+    if (storage_prepare_once(st, stmtp, sql) != SQLITE_OK) {
+        return storage_error(st->path, st->db, "%s table %s", what,
+                             side->name);
+    }
+
+    sqlite3_stmt *stmt = *stmtp;
+    int rc = storage_bind_uuid(stmt, 1, ovsdb_row_get_uuid(row));
+    if (rc == SQLITE_OK) {
+        rc = storage_bind_atom(stmt, 2, &datum->keys[i], type->key.type);
+    }
+    if (rc == SQLITE_OK && stmt != side->delete && datum->values) {
+        rc = storage_bind_atom(stmt, 3, &datum->values[i], type->value.type);
+    }
+    if (rc == SQLITE_OK) {
+        rc = storage_step_done(stmt);
+    } else {
+        sqlite3_reset(stmt);
+        sqlite3_clear_bindings(stmt);
+    }
+
+    if (rc != SQLITE_DONE) {
+        return storage_error(st->path, st->db, "%s table %s, row %s", what,
+                             side->name, storage_uuid_text(row).s);
+    }
+    /* The file and memory disagree: say so now, not at the next restart. */
+    if (stmt != side->insert && sqlite3_changes(st->db) != 1) {
+        return storage_error(st->path, NULL, "%s table %s, row %s: no such "
+                             "element in the file", what, side->name,
+                             storage_uuid_text(row).s);
+    }
+    return NULL;
+}
+
+static struct ovsdb_error *
+storage_side_insert(struct storage *st, struct storage_side *side,
+                    const struct ovsdb_row *row,
+                    const struct ovsdb_datum *datum, size_t i)
+{
+    char *sql = (side->insert ? NULL
+                 : xasprintf("INSERT INTO %s VALUES (?1, ?2%s)", side->qname,
+                             storage_side_is_map(side) ? ", ?3" : ""));
+    return storage_side_step(st, side, &side->insert, sql, "inserting into",
+                             row, datum, i);
+}
+
+static struct ovsdb_error *
+storage_side_delete(struct storage *st, struct storage_side *side,
+                    const struct ovsdb_row *row,
+                    const struct ovsdb_datum *datum, size_t i)
+{
+    char *sql = (side->delete ? NULL
+                 : xasprintf("DELETE FROM %s WHERE \"_uuid\" = ?1 "
+                             "AND \"key\" = ?2", side->qname));
+    return storage_side_step(st, side, &side->delete, sql, "deleting from",
+                             row, datum, i);
+}
+
+static struct ovsdb_error *
+storage_side_update(struct storage *st, struct storage_side *side,
+                    const struct ovsdb_row *row,
+                    const struct ovsdb_datum *datum, size_t i)
+{
+    char *sql = (side->update ? NULL
+                 : xasprintf("UPDATE %s SET \"value\" = ?3 WHERE "
+                             "\"_uuid\" = ?1 AND \"key\" = ?2", side->qname));
+    return storage_side_step(st, side, &side->update, sql, "updating",
+                             row, datum, i);
+}
+
+/* Writes the elements of a new row's column. */
+static struct ovsdb_error *
+storage_side_insert_all(struct storage *st, struct storage_side *side,
+                        const struct ovsdb_row *row)
+{
+    const struct ovsdb_datum *datum = &row->fields[side->column->index];
+    struct ovsdb_error *error = NULL;
+    for (size_t i = 0; i < datum->n && !error; i++) {
+        error = storage_side_insert(st, side, row, datum, i);
+    }
+    return error;
+}
+
+/* ovsdb_atom_equals(), inlined: the merge below calls it for every
+ * element of a large set, and a function call with a switch per element
+ * cost as much as the rest of the write. */
+static inline bool
+storage_atom_equals(const union ovsdb_atom *a, const union ovsdb_atom *b,
+                    enum ovsdb_atomic_type type)
+{
+    switch (type) {
+    case OVSDB_TYPE_UUID:
+        return !memcmp(&a->uuid, &b->uuid, sizeof a->uuid);
+    case OVSDB_TYPE_INTEGER:
+        return a->integer == b->integer;
+    case OVSDB_TYPE_REAL:
+        return a->real == b->real;
+    case OVSDB_TYPE_BOOLEAN:
+        return a->boolean == b->boolean;
+    case OVSDB_TYPE_STRING:
+        return a->string == b->string || !strcmp(a->string, b->string);
+    case OVSDB_TYPE_VOID:
+    case OVSDB_N_TYPES:
+    default:
+        return true;
+    }
+}
+
+/* True if element 'i' of 'a' and element 'j' of 'b' (datums of 'type')
+ * are the same key with the same value. */
+static inline bool
+storage_elem_equals(const struct ovsdb_datum *a, size_t i,
+                    const struct ovsdb_datum *b, size_t j,
+                    const struct ovsdb_type *type)
+{
+    return (storage_atom_equals(&a->keys[i], &b->keys[j], type->key.type)
+            && (!a->values
+                || storage_atom_equals(&a->values[i], &b->values[j],
+                                       type->value.type)));
+}
+
+/* The number of leading elements 'a' and 'b' (of 'type') have in common.
+ * For a set of UUIDs, the common case of a large set (Bridge ports, Port
+ * interfaces), whole blocks are compared with memcmp(), which is vectorized:
+ * the 16 bytes of a UUID atom are all of its value (other atoms have
+ * unspecified padding, so they are compared one by one). */
+static size_t
+storage_common_head(const struct ovsdb_datum *a, const struct ovsdb_datum *b,
+                    const struct ovsdb_type *type)
+{
+    enum { BLOCK = 64 };
+    size_t n = MIN(a->n, b->n);
+    size_t i = 0;
+    if (type->key.type == OVSDB_TYPE_UUID && !a->values) {
+        while (i + BLOCK <= n
+               && !memcmp(&a->keys[i], &b->keys[i], BLOCK * sizeof *a->keys)) {
+            i += BLOCK;
+        }
+    }
+    while (i < n && storage_elem_equals(a, i, b, i, type)) {
+        i++;
+    }
+    return i;
+}
+
+/* The number of trailing elements 'a' and 'b' (of 'type') have in common,
+ * not counting their first 'head' elements. */
+static size_t
+storage_common_tail(const struct ovsdb_datum *a, const struct ovsdb_datum *b,
+                    const struct ovsdb_type *type, size_t head)
+{
+    enum { BLOCK = 64 };
+    size_t n = MIN(a->n, b->n) - head;
+    size_t k = 0;
+    if (type->key.type == OVSDB_TYPE_UUID && !a->values) {
+        while (k + BLOCK <= n
+               && !memcmp(&a->keys[a->n - k - BLOCK],
+                          &b->keys[b->n - k - BLOCK],
+                          BLOCK * sizeof *a->keys)) {
+            k += BLOCK;
+        }
+    }
+    while (k < n && storage_elem_equals(a, a->n - k - 1, b, b->n - k - 1,
+                                        type)) {
+        k++;
+    }
+    return k;
+}
+
+/* Writes the difference between 'old' and 'new''s values of a column: both
+ * datums are sorted, so one merge pass finds the removed keys, the added
+ * ones and (for a map) the keys whose value changed.  This is what makes a
+ * mutate that adds one port to a large bridge cost one INSERT.  A mutate
+ * changes a few elements, so the common head and tail are skipped first,
+ * with equality tests that cost a fraction of the merge's ordered
+ * comparisons. */
+static struct ovsdb_error *
+storage_side_update_all(struct storage *st, struct storage_side *side,
+                        const struct ovsdb_row *old,
+                        const struct ovsdb_row *new)
+{
+    const struct ovsdb_type *type = &side->column->type;
+    const struct ovsdb_datum *a = &old->fields[side->column->index];
+    const struct ovsdb_datum *b = &new->fields[side->column->index];
+    struct ovsdb_error *error = NULL;
+
+    size_t head = storage_common_head(a, b, type);
+    size_t tail = storage_common_tail(a, b, type, head);
+    size_t a_end = a->n - tail, b_end = b->n - tail;
+
+    size_t i = head, j = head;
+    while ((i < a_end || j < b_end) && !error) {
+        int cmp = (i >= a_end ? 1
+                   : j >= b_end ? -1
+                   : ovsdb_atom_compare_3way(&a->keys[i], &b->keys[j],
+                                             type->key.type));
+        if (cmp < 0) {
+            error = storage_side_delete(st, side, new, a, i++);
+        } else if (cmp > 0) {
+            error = storage_side_insert(st, side, new, b, j++);
+        } else {
+            if (a->values && !ovsdb_atom_equals(&a->values[i], &b->values[j],
+                                                type->value.type)) {
+                error = storage_side_update(st, side, new, b, j);
+            }
+            i++;
+            j++;
+        }
+    }
+    return error;
+}
+
+/* Rows. */
+
 static int
 storage_bind_row(sqlite3_stmt *stmt, const struct storage_table *t,
                  const struct ovsdb_row *row)
@@ -1142,8 +1759,8 @@ storage_bind_row(sqlite3_stmt *stmt, const struct storage_table *t,
     }
     for (size_t k = 0; k < t->n_cols && rc == SQLITE_OK; k++) {
         const struct ovsdb_column *c = t->schema->columns[t->cols[k]];
-        rc = storage_bind_datum(stmt, k + 3, &row->fields[c->index],
-                                &c->type);
+        rc = storage_bind_atom(stmt, k + 3, &row->fields[c->index].keys[0],
+                               c->type.key.type);
     }
     return rc;
 }
@@ -1176,21 +1793,23 @@ storage_insert_row(struct storage *st, struct storage_table *t,
         sqlite3_clear_bindings(t->insert);
     }
     if (rc != SQLITE_DONE) {
-        char buf[UUID_LEN + 1];
-        uuid_to_string(ovsdb_row_get_uuid(row), buf);
         return storage_error(st->path, st->db, "inserting row %s into table "
-                             "%s", buf, t->schema->name);
+                             "%s", storage_uuid_text(row).s,
+                             t->schema->name);
     }
-    return NULL;
+
+    struct ovsdb_error *error = NULL;
+    for (size_t k = 0; k < t->n_sides && !error; k++) {
+        error = storage_side_insert_all(st, &t->sides[k], row);
+    }
+    return error;
 }
 
+/* Deletes 'row' and, through the table's trigger, its elements. */
 static struct ovsdb_error *
 storage_delete_row(struct storage *st, struct storage_table *t,
                    const struct ovsdb_row *row)
 {
-    char buf[UUID_LEN + 1];
-    uuid_to_string(ovsdb_row_get_uuid(row), buf);
-
     if (!t->delete) {
         char *sql = xasprintf("DELETE FROM %s WHERE \"_uuid\" = ?1",
                               t->qname);
@@ -1201,15 +1820,18 @@ storage_delete_row(struct storage *st, struct storage_table *t,
                                  t->schema->name);
         }
     }
-    sqlite3_bind_text(t->delete, 1, buf, UUID_LEN, SQLITE_STATIC);
+    storage_bind_uuid(t->delete, 1, ovsdb_row_get_uuid(row));
     if (storage_step_done(t->delete) != SQLITE_DONE) {
         return storage_error(st->path, st->db, "deleting row %s from table "
-                             "%s", buf, t->schema->name);
+                             "%s", storage_uuid_text(row).s,
+                             t->schema->name);
     }
-    /* The file and memory disagree: say so now, not at the next restart. */
+    /* The file and memory disagree: say so now, not at the next restart.
+     * (sqlite3_changes() does not count the trigger's deletes.) */
     if (sqlite3_changes(st->db) != 1) {
         return storage_error(st->path, NULL, "deleting row %s from table %s: "
-                             "no such row in the file", buf, t->schema->name);
+                             "no such row in the file",
+                             storage_uuid_text(row).s, t->schema->name);
     }
     return NULL;
 }
@@ -1247,23 +1869,17 @@ storage_update_prepare(struct storage *st, const struct storage_table *t,
     return rc;
 }
 
+/* Updates the row table: its _version and the scalar columns that
+ * changed. */
 static struct ovsdb_error *
-storage_update_row(struct storage *st, struct storage_table *t,
-                   const struct ovsdb_txn_row *r)
+storage_update_scalars(struct storage *st, struct storage_table *t,
+                       const struct ovsdb_txn_row *r)
 {
-    /* Which stored columns changed?  None (only ephemeral ones did): the
-     * file already holds what a restart needs. */
     unsigned long *mask = xcalloc(t->n_words, sizeof *mask);
-    bool any = false;
     for (size_t k = 0; k < t->n_cols; k++) {
         if (ovsdb_txn_row_column_changed(r, t->cols[k])) {
             mask[k / BITS_PER_WORD] |= 1UL << (k % BITS_PER_WORD);
-            any = true;
         }
-    }
-    if (!any) {
-        free(mask);
-        return NULL;
     }
 
     uint32_t hash = hash_bytes(mask, t->n_words * sizeof *mask, 0);
@@ -1293,8 +1909,9 @@ storage_update_row(struct storage *st, struct storage_table *t,
     for (size_t k = 0; k < t->n_cols && rc == SQLITE_OK; k++) {
         if (ovsdb_txn_row_column_changed(r, t->cols[k])) {
             const struct ovsdb_column *c = t->schema->columns[t->cols[k]];
-            rc = storage_bind_datum(stmt, ++param, &row->fields[c->index],
-                                    &c->type);
+            rc = storage_bind_atom(stmt, ++param,
+                                   &row->fields[c->index].keys[0],
+                                   c->type.key.type);
         }
     }
     if (rc == SQLITE_OK) {
@@ -1305,20 +1922,46 @@ storage_update_row(struct storage *st, struct storage_table *t,
     }
 
     struct ovsdb_error *error = NULL;
-    char buf[UUID_LEN + 1];
-    uuid_to_string(ovsdb_row_get_uuid(row), buf);
     if (rc != SQLITE_DONE) {
         error = storage_error(st->path, st->db, "updating row %s in table %s",
-                              buf, t->schema->name);
+                              storage_uuid_text(row).s, t->schema->name);
     } else if (sqlite3_changes(st->db) != 1) {
         error = storage_error(st->path, NULL, "updating row %s in table %s: "
-                              "no such row in the file", buf,
-                              t->schema->name);
+                              "no such row in the file",
+                              storage_uuid_text(row).s, t->schema->name);
     }
     if (!u) {
         sqlite3_finalize(stmt);
     }
     free(mask);
+    return error;
+}
+
+static struct ovsdb_error *
+storage_update_row(struct storage *st, struct storage_table *t,
+                   const struct ovsdb_txn_row *r)
+{
+    /* Which stored columns changed?  None (only ephemeral ones did): the
+     * file already holds what a restart needs. */
+    bool any = false;
+    for (size_t k = 0; k < t->n_cols && !any; k++) {
+        any = ovsdb_txn_row_column_changed(r, t->cols[k]);
+    }
+    for (size_t k = 0; k < t->n_sides && !any; k++) {
+        any = ovsdb_txn_row_column_changed(r, t->sides[k].column->index);
+    }
+    if (!any) {
+        return NULL;
+    }
+
+    /* The row table always changes: _version does. */
+    struct ovsdb_error *error = storage_update_scalars(st, t, r);
+    for (size_t k = 0; k < t->n_sides && !error; k++) {
+        struct storage_side *side = &t->sides[k];
+        if (ovsdb_txn_row_column_changed(r, side->column->index)) {
+            error = storage_side_update_all(st, side, r->old, r->new);
+        }
+    }
     return error;
 }
 
@@ -1343,7 +1986,6 @@ storage_write_row(struct storage *st, const struct ovsdb_txn_row *r)
             : storage_update_row(st, t, r));
 }
 
-/* Writes 'txn' inside the open batch. */
 static struct ovsdb_error *
 storage_write_txn__(struct storage *st, const struct ovsdb_txn *txn)
 {

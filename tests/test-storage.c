@@ -8,6 +8,7 @@
 #include <check.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -461,6 +462,147 @@ START_TEST(test_modify_delete)
 }
 END_TEST
 
+/* Checkpoints the WAL of 'path' and empties it, through a connection of
+ * the test's own (as an operator's sqlite3 shell could). */
+static void
+wal_truncate(const char *path)
+{
+    exec_sql(path, "PRAGMA wal_checkpoint(TRUNCATE)");
+    char *wal = xasprintf("%s-wal", path);
+    struct stat s;
+    ck_assert(stat(wal, &s) || s.st_size == 0);
+    free(wal);
+}
+
+/* Pages written to the WAL of 'path' since wal_truncate(): the pages the
+ * transactions in between changed. */
+static int
+wal_pages(const char *path)
+{
+    sqlite3 *db;
+    sqlite3_stmt *stmt;
+    ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);
+    ck_assert_int_eq(sqlite3_prepare_v2(db, "PRAGMA wal_checkpoint(PASSIVE)",
+                                        -1, &stmt, NULL), SQLITE_OK);
+    ck_assert_int_eq(sqlite3_step(stmt), SQLITE_ROW);
+    ck_assert_int_eq(sqlite3_column_int(stmt, 0), 0);   /* Not busy. */
+    int pages = sqlite3_column_int(stmt, 1);
+    sqlite3_finalize(stmt);
+    sqlite3_close(db);
+    return pages;
+}
+
+/* Changing a few elements of a large set or map writes a few pages,
+ * however large the set: each element is its own SQL row.  (With sets and
+ * maps stored whole, adding a port to a 4,000-port bridge wrote ~45 pages:
+ * 180 kB of UUIDs.) */
+START_TEST(test_write_cost_is_the_change)
+{
+    struct storage *st;
+    struct ovsdb_db *db;
+    make_tmpdir();
+    char *path = create_and_open("conf.db", &st, &db);
+
+    enum { N_PORTS = 4000 };
+    struct ovsdb_txn *txn = ovsdb_txn_create(db);
+    struct uuid no_port;
+    uuid_zero(&no_port);
+    struct ovsdb_row *br = make_bridge(db, "br0", &no_port);
+    const struct ovsdb_column *ports = get_column(br->table, "ports");
+    const struct ovsdb_column *ids = get_column(br->table, "external_ids");
+    struct ovsdb_datum *set = &br->fields[ports->index];
+    struct ovsdb_datum *map = &br->fields[ids->index];
+    ovsdb_datum_destroy(set, &ports->type);
+    ovsdb_datum_init_empty(set);
+    for (int i = 0; i < N_PORTS; i++) {
+        struct ovsdb_row *port = ovsdb_row_create(get_table(db, "Port"),
+                                                  NULL);
+        char *name = xasprintf("\"p%d\"", i);
+        set_field(port, "name", name);
+        free(name);
+        ovsdb_txn_row_insert(txn, port);
+
+        union ovsdb_atom key = { .uuid = *ovsdb_row_get_uuid(port) };
+        ovsdb_datum_add_unsafe(set, &key, NULL, &ports->type);
+        union ovsdb_atom k, v;
+        k.string = xasprintf("key%05d", i);
+        v.string = xasprintf("value%d", i);
+        ovsdb_datum_add_unsafe(map, &k, &v, &ids->type);
+        free(k.string);
+        free(v.string);
+    }
+    ovsdb_datum_sort_unique(set, &ports->type);
+    ovsdb_datum_sort_unique(map, &ids->type);
+    struct uuid br_uuid = *ovsdb_row_get_uuid(br);
+    ovsdb_txn_row_insert(txn, br);
+    assert_ok(write_txn(st, txn));
+
+    /* Add a port: insert a Port, add it to the set. */
+    wal_truncate(path);
+    txn = ovsdb_txn_create(db);
+    struct ovsdb_row *port = ovsdb_row_create(get_table(db, "Port"), NULL);
+    set_field(port, "name", "\"new\"");
+    union ovsdb_atom key = { .uuid = *ovsdb_row_get_uuid(port) };
+    ovsdb_txn_row_insert(txn, port);
+    struct ovsdb_row *w = ovsdb_txn_row_modify(
+        txn, ovsdb_table_get_row(get_table(db, "Bridge"), &br_uuid));
+    ovsdb_datum_add_unsafe(&w->fields[ports->index], &key, NULL,
+                           &ports->type);
+    ovsdb_datum_sort_unique(&w->fields[ports->index], &ports->type);
+    assert_ok(write_txn(st, txn));
+    int add_pages = wal_pages(path);
+
+    /* Remove a port from the set and delete it; change one value of the
+     * map, remove one key and add another. */
+    wal_truncate(path);
+    txn = ovsdb_txn_create(db);
+    const struct ovsdb_row *p7 = find_port(db, "p7");
+    w = ovsdb_txn_row_modify(
+        txn, ovsdb_table_get_row(get_table(db, "Bridge"), &br_uuid));
+    struct ovsdb_datum *wset = &w->fields[ports->index];
+    unsigned int idx = ovsdb_datum_find_key(
+        wset, &(union ovsdb_atom) { .uuid = *ovsdb_row_get_uuid(p7) },
+        OVSDB_TYPE_UUID);
+    ck_assert_uint_ne(idx, UINT_MAX);
+    ovsdb_datum_remove(wset, idx, &ports->type);
+    ovsdb_txn_row_delete(txn, p7);
+    struct ovsdb_datum *wmap = &w->fields[ids->index];
+    free(wmap->values[100].string);
+    wmap->values[100].string = xstrdup("changed");
+    ovsdb_datum_remove(wmap, 200, &ids->type);
+    union ovsdb_atom k = { .string = (char *) "zzz" };
+    union ovsdb_atom v = { .string = (char *) "new" };
+    ovsdb_datum_add_unsafe(wmap, &k, &v, &ids->type);
+    assert_ok(write_txn(st, txn));
+    int change_pages = wal_pages(path);
+
+    fprintf(stderr, "test-storage: adding a port to a %d-port bridge wrote "
+            "%d pages; removing one and changing 3 map keys, %d\n",
+            N_PORTS, add_pages, change_pages);
+    ck_assert_int_gt(add_pages, 0);
+    ck_assert_int_le(add_pages, 10);
+    ck_assert_int_gt(change_pages, 0);
+    ck_assert_int_le(change_pages, 16);
+
+    storage_close(st);
+    reopen_and_compare(path, db);
+    struct ovsdb_db *db2;
+    assert_ok(storage_open(path, &st, &db2));
+    const struct ovsdb_row *br2
+        = ovsdb_table_get_row(get_table(db2, "Bridge"), &br_uuid);
+    ck_assert_uint_eq(br2->fields[ports->index].n, N_PORTS);
+    ck_assert_uint_eq(br2->fields[ids->index].n, N_PORTS + 2);   /* k, x */
+    ck_assert_ptr_null(find_port(db2, "p7"));
+    ck_assert_ptr_nonnull(find_port(db2, "new"));
+    storage_close(st);
+    ovsdb_db_destroy(db2);
+
+    ovsdb_db_destroy(db);
+    free(path);
+    remove_tmpdir();
+}
+END_TEST
+
 /* A batch in which the middle transaction fails in SQLite keeps the
  * others. */
 START_TEST(test_batch_with_failing_txn)
@@ -805,8 +947,13 @@ START_TEST(test_foreign_files)
     exec_sql(path, "UPDATE _xsw_meta SET value = '99' WHERE key = 'format'");
     assert_open_fails(path, "format 99 is not supported");
 
+    /* Ours, from before sets and maps moved to side tables. */
+    exec_sql(path, "UPDATE _xsw_meta SET value = '1' WHERE key = 'format'");
+    assert_open_fails(path, "xsw database format 1 is not supported (this "
+                      "xsw reads format 2");
+
     /* A broken stored schema. */
-    exec_sql(path, "UPDATE _xsw_meta SET value = '1' WHERE key = 'format';"
+    exec_sql(path, "UPDATE _xsw_meta SET value = '2' WHERE key = 'format';"
              "UPDATE _xsw_meta SET value = '{\"name\": 3' "
              "WHERE key = 'schema'");
     assert_open_fails(path, "schema is not JSON");
@@ -851,18 +998,55 @@ START_TEST(test_corrupt_files)
     char *path = tmp_path("conf.db");
     make_ports_db(path, 300);
 
-    /* Values an operator could write by hand with the sqlite3 shell. */
-    exec_sql(path, "UPDATE Port SET tag = 'abc' WHERE name = 'port7'");
-    assert_load_fails(path, "column tag: syntax error");
-    exec_sql(path, "UPDATE Port SET tag = '5000' WHERE name = 'port7'");
+    /* Values an operator could write by hand with the sqlite3 shell.  An
+     * optional value is a side table row (port8 has tag 10). */
+#define PORT8 "(SELECT _uuid FROM Port WHERE name = 'port8')"
+    exec_sql(path, "UPDATE Port_tag SET key = 'abc' WHERE _uuid = " PORT8);
+    assert_load_fails(path, "table Port, row ");
+    assert_load_fails(path, "column tag: syntax error: expected an integer");
+    exec_sql(path, "UPDATE Port_tag SET key = 5000 WHERE _uuid = " PORT8);
     assert_load_fails(path, "column tag: constraint violation");
-    exec_sql(path, "UPDATE Port SET tag = NULL, name = x'41' "
-             "WHERE name = 'port7'");
+    /* Two values in an optional column. */
+    exec_sql(path, "UPDATE Port_tag SET key = 10 WHERE _uuid = " PORT8 ";"
+             "INSERT INTO Port_tag VALUES (" PORT8 ", 11)");
+    assert_load_fails(path, "column tag: syntax error: set must have 0 to 1 "
+                      "members but 2 are present");
+    exec_sql(path, "DELETE FROM Port_tag WHERE key = 11");
+    /* An element of a row that does not exist. */
+    exec_sql(path, "INSERT INTO Port_external_ids VALUES "
+             "('01234567-89ab-4def-8123-456789abcdef', 'k', 'v')");
+    assert_load_fails(path, "table Port_external_ids: _uuid "
+                      "01234567-89ab-4def-8123-456789abcdef is not a row of "
+                      "table Port");
+    exec_sql(path, "DELETE FROM Port_external_ids WHERE key = 'k'");
+    exec_sql(path, "UPDATE Port SET name = x'41' WHERE name = 'port7'");
     assert_load_fails(path, "column name: syntax error: expected a string");
     exec_sql(path, "UPDATE Port SET name = 'port7', _uuid = 'nonsense' "
              "WHERE name = x'41'");
     assert_load_fails(path, "_uuid \"nonsense\" is not a UUID");
-    exec_sql(path, "DELETE FROM Port WHERE _uuid = 'nonsense'");
+    exec_sql(path, "UPDATE Port SET _uuid = "
+             "'0123456g-89ab-4def-8123-456789abcdef' "
+             "WHERE _uuid = 'nonsense'");
+    assert_load_fails(path, "_uuid \"0123456g-89ab-4def-8123-456789abcdef\" "
+                      "is not a UUID");
+    /* Deleting a row by hand deletes its elements too (a trigger does). */
+    exec_sql(path, "DELETE FROM Port WHERE _uuid IN "
+             "('0123456g-89ab-4def-8123-456789abcdef', " PORT8 ")");
+#undef PORT8
+    char *out = sqlite3_shell(path, "SELECT count(*) FROM Port_external_ids "
+                              "WHERE _uuid NOT IN (SELECT _uuid FROM Port)");
+    ck_assert_str_eq(out, "2\n");   /* port7's, orphaned by the _uuid. */
+    free(out);
+    exec_sql(path, "DELETE FROM Port_external_ids "
+             "WHERE _uuid NOT IN (SELECT _uuid FROM Port)");
+    struct storage *st;
+    struct ovsdb_db *db;
+    assert_ok(storage_open(path, &st, &db));
+    ck_assert_uint_eq(hmap_count(&get_table(db, "Port")->rows), 298);
+    ck_assert_ptr_null(find_port(db, "port8"));
+    assert_field(find_port(db, "port10"), "tag", "10");
+    storage_close(st);
+    ovsdb_db_destroy(db);
 
     /* Damage in the middle of the file: SQLite's own structures. */
     size_t len;
@@ -914,17 +1098,31 @@ START_TEST(test_sqlite3_shell_readable)
     ovsdb_txn_row_insert(txn, make_bridge(db, "br0", &port));
     assert_ok(write_txn(st, txn));
 
-    char *out = sqlite3_shell(path, "SELECT name, external_ids, i, r, b, u, "
-                              "opt_s, opt_i FROM Bridge");
-    ck_assert_str_eq(out, "br0|[\"map\",[[\"k\",\"v\"],[\"x\",\"\"]]]|-5|"
-                     "3.14159265358979|1|"
-                     "0a1b2c3d-0000-4000-8000-00000000beef|"
-                     "\"it's \\\"quoted\\\", ünïcode\"|[\"set\",[]]\n");
+    /* Scalars in the row's table, sets and maps one element per row in
+     * "<Table>_<column>", an empty set or absent value as no row. */
+    char *out = sqlite3_shell(path, "SELECT name, i, r, b, u FROM Bridge");
+    ck_assert_str_eq(out, "br0|-5|3.14159265358979|1|"
+                     "0a1b2c3d-0000-4000-8000-00000000beef\n");
+    free(out);
+    out = sqlite3_shell(path, "SELECT b.name, e.key, e.value FROM Bridge b "
+                        "JOIN Bridge_external_ids e USING (_uuid)");
+    ck_assert_str_eq(out, "br0|k|v\nbr0|x|\n");
+    free(out);
+    out = sqlite3_shell(path, "SELECT key FROM Bridge_opt_s");
+    ck_assert_str_eq(out, "it's \"quoted\", ünïcode\n");
+    free(out);
+    out = sqlite3_shell(path, "SELECT count(*) FROM Bridge_opt_i");
+    ck_assert_str_eq(out, "0\n");
+    free(out);
+    out = sqlite3_shell(path, "SELECT typeof(key), key FROM Bridge_iset");
+    ck_assert_str_eq(out, "integer|-9223372036854775808\ninteger|1\n"
+                     "integer|9223372036854775807\n");
     free(out);
 
-    /* A one-element set is the bare atom, ["uuid", "..."]. */
+    /* Following references is a join. */
     out = sqlite3_shell(path, "SELECT b.name, p.name FROM Bridge b "
-                        "JOIN Port p ON p._uuid = b.ports ->> 1");
+                        "JOIN Bridge_ports bp ON bp._uuid = b._uuid "
+                        "JOIN Port p ON p._uuid = bp.key");
     ck_assert_str_eq(out, "br0|eth0\n");
     free(out);
 
@@ -1271,6 +1469,7 @@ storage_suite(void)
     TCase *tc = tcase_create("roundtrip");
     tcase_add_test(tc, test_roundtrip_every_type);
     tcase_add_test(tc, test_modify_delete);
+    tcase_add_test(tc, test_write_cost_is_the_change);
     tcase_add_test(tc, test_batch_with_failing_txn);
     tcase_add_test(tc, test_batch_misuse);
     tcase_add_test(tc, test_durable_commit_is_synced);

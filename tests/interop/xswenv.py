@@ -15,6 +15,7 @@ import json
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -25,6 +26,12 @@ TOP_SRCDIR = os.environ.get("top_srcdir") or os.path.abspath(
 TOP_BUILDDIR = os.environ.get("top_builddir") or TOP_SRCDIR
 XSW_DBSERVER = os.path.join(TOP_BUILDDIR, "dbserver", "xsw-dbserver")
 VSWITCH_SCHEMA = os.path.join(TOP_SRCDIR, "schema", "vswitch.ovsschema")
+
+
+# What AddressSanitizer, LeakSanitizer and UBSan print when they find
+# something (the test build uses ./configure --enable-sanitizers).
+SANITIZER_MARKERS = ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer",
+                     "runtime error:")
 
 
 class Failure(Exception):
@@ -76,14 +83,37 @@ class DbServer:
         self.proc = subprocess.Popen(args + self.extra_args + [self.db],
                                      env=env, stdout=subprocess.DEVNULL,
                                      stderr=open(self.log + ".stderr", "w"))
-        deadline = time.time() + 10
-        while not os.path.exists(self.sock):
+        # Ready means accepting connections, not merely that the socket
+        # file exists (it is created before listen()).
+        deadline = time.time() + 20
+        while not self.accepts():
             if self.proc.poll() is not None:
                 raise Failure("%s exited %d at start: %s" % (
                     args[0], self.proc.returncode, self.stderr_text()))
             if time.time() > deadline:
-                raise Failure("%s did not create %s" % (args[0], self.sock))
+                raise Failure("%s is not accepting on %s" % (args[0],
+                                                            self.sock))
             time.sleep(0.02)
+
+    def accepts(self):
+        s = socket.socket(socket.AF_UNIX)
+        try:
+            s.connect(self.sock)
+            return True
+        except OSError:
+            return False
+        finally:
+            s.close()
+
+    def check_clean_exit(self):
+        text = self.stderr_text()
+        for marker in SANITIZER_MARKERS:
+            if marker in text:
+                raise Failure("the server reported at exit:\n%s"
+                              % text[-4000:])
+        if self.proc.returncode != 0:
+            raise Failure("the server exited %d after SIGTERM:\n%s"
+                          % (self.proc.returncode, text[-4000:]))
 
     def stderr_text(self):
         try:
@@ -92,6 +122,9 @@ class DbServer:
             return ""
 
     def stop(self, sig=signal.SIGTERM):
+        """Stops the server.  After SIGTERM it must exit 0 and, in a
+        sanitizer build, report nothing: a leak or a sanitizer error at
+        shutdown fails the test."""
         if self.proc and self.proc.poll() is None:
             self.proc.send_signal(sig)
             try:
@@ -99,13 +132,22 @@ class DbServer:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
+                raise Failure("the server did not exit within 10 s of "
+                              "SIGTERM")
+            if sig == signal.SIGTERM and self.peer == "xsw":
+                self.check_clean_exit()
         self.proc = None
         if os.path.exists(self.sock) and sig == signal.SIGKILL:
             os.unlink(self.sock)
 
     def __exit__(self, *exc):
         crashed = self.proc is not None and self.proc.poll() is not None
-        self.stop()
+        try:
+            self.stop()
+        except Failure:
+            if exc[0] is None:
+                shutil.rmtree(self.dir, ignore_errors=True)
+                raise
         if crashed:
             sys.stderr.write("server died during the test:\n%s\n"
                              % self.stderr_text())
