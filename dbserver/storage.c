@@ -242,76 +242,11 @@ storage_sql_type(enum ovsdb_atomic_type type)
     }
 }
 
-/* Positions of the hex digits of each 32-bit part of a UUID in its
- * canonical text, most significant first. */
-static const unsigned char storage_uuid_pos[4][8] = {
-    { 0, 1, 2, 3, 4, 5, 6, 7 },
-    { 9, 10, 11, 12, 14, 15, 16, 17 },
-    { 19, 20, 21, 22, 24, 25, 26, 27 },
-    { 28, 29, 30, 31, 32, 33, 34, 35 },
-};
-
-/* Writes 'uuid' in canonical form into 'buf' (UUID_LEN bytes, no null).
- * uuid_to_string() goes through snprintf(), which cost more than the rest
- * of a small transaction's storage work together; every row written binds
- * at least two UUIDs. */
-static void
-storage_format_uuid(const struct uuid *uuid, char buf[UUID_LEN])
-{
-    static const char hex[] = "0123456789abcdef";
-    for (int p = 0; p < 4; p++) {
-        uint32_t x = uuid->parts[p];
-        for (int d = 7; d >= 0; d--) {
-            buf[storage_uuid_pos[p][d]] = hex[x & 15];
-            x >>= 4;
-        }
-    }
-    buf[8] = buf[13] = buf[18] = buf[23] = '-';
-}
-
-/* Parses canonical UUID text 's' (exactly 36 characters, either case), as
- * uuid_from_string() does, with a table instead of a branch per character:
- * loading parses two or three UUIDs per row and one per element, and
- * uuid_from_string() was 14% of loading. */
-static bool
-storage_parse_uuid(struct uuid *uuid, const char *s)
-{
-    /* Each hex digit's value plus one: 0 marks everything else. */
-    static const unsigned char hexval1[256] = {
-        ['0'] = 1, ['1'] = 2, ['2'] = 3, ['3'] = 4, ['4'] = 5,
-        ['5'] = 6, ['6'] = 7, ['7'] = 8, ['8'] = 9, ['9'] = 10,
-        ['a'] = 11, ['b'] = 12, ['c'] = 13, ['d'] = 14, ['e'] = 15,
-        ['f'] = 16,
-        ['A'] = 11, ['B'] = 12, ['C'] = 13, ['D'] = 14, ['E'] = 15,
-        ['F'] = 16,
-    };
-    if (!s || strnlen(s, UUID_LEN + 1) != UUID_LEN
-        || s[8] != '-' || s[13] != '-' || s[18] != '-' || s[23] != '-') {
-        return false;
-    }
-    uint32_t parts[4];
-    int bad = 0;
-    for (int p = 0; p < 4; p++) {
-        uint32_t x = 0;
-        for (int d = 0; d < 8; d++) {
-            int h = hexval1[(unsigned char) s[storage_uuid_pos[p][d]]] - 1;
-            bad |= h;           /* Negative once any digit was not hex. */
-            x = (x << 4) | (h & 15);
-        }
-        parts[p] = x;
-    }
-    if (bad < 0) {
-        return false;
-    }
-    memcpy(uuid->parts, parts, sizeof parts);
-    return true;
-}
-
 static int
 storage_bind_uuid(sqlite3_stmt *stmt, int i, const struct uuid *uuid)
 {
     char buf[UUID_LEN];
-    storage_format_uuid(uuid, buf);
+    uuid_format(uuid, buf);
     return sqlite3_bind_text(stmt, i, buf, UUID_LEN, SQLITE_TRANSIENT);
 }
 
@@ -388,7 +323,7 @@ storage_read_atom(union ovsdb_atom *atom, enum ovsdb_atomic_type type,
     case OVSDB_TYPE_UUID:
         text = (const char *) sqlite3_column_text(stmt, i);
         if (sql_type != SQLITE_TEXT
-            || !storage_parse_uuid(&atom->uuid, text)) {
+            || !uuid_from_string(&atom->uuid, text)) {
             return ovsdb_error("syntax error", "expected a UUID");
         }
         return NULL;
@@ -1157,7 +1092,7 @@ storage_load_rows(struct storage *st, const struct storage_table *t,
     while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
         const char *uuid_text = (const char *) sqlite3_column_text(stmt, 0);
         struct uuid uuid;
-        if (!storage_parse_uuid(&uuid, uuid_text)) {
+        if (!uuid_from_string(&uuid, uuid_text)) {
             error = storage_error(st->path, NULL, "table %s: _uuid \"%s\" is "
                                   "not a UUID", t->schema->name,
                                   uuid_text ? uuid_text : "(null)");
@@ -1169,7 +1104,7 @@ storage_load_rows(struct storage *st, const struct storage_table *t,
         union ovsdb_atom version;
         const char *version_text
             = (const char *) sqlite3_column_text(stmt, 1);
-        if (!storage_parse_uuid(&version.uuid, version_text)) {
+        if (!uuid_from_string(&version.uuid, version_text)) {
             uuid_generate(&version.uuid);
         }
         storage_datum_set_atom(&row->fields[OVSDB_COL_VERSION],
@@ -1323,7 +1258,7 @@ storage_load_side(struct storage *st, const struct storage_table *t,
                 }
             }
             struct uuid uuid;
-            if (!storage_parse_uuid(&uuid, uuid_text)) {
+            if (!uuid_from_string(&uuid, uuid_text)) {
                 error = storage_error(st->path, NULL, "table %s: _uuid "
                                       "\"%s\" is not a UUID", side->name,
                                       uuid_text ? uuid_text : "(null)");

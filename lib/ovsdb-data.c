@@ -1706,6 +1706,21 @@ bool
 ovsdb_datum_equals(const struct ovsdb_datum *a, const struct ovsdb_datum *b,
                    const struct ovsdb_type *type)
 {
+    if (a->n != b->n) {
+        return false;
+    } else if (!a->n) {
+        return true;
+    }
+    /* A UUID fills its atom exactly, so a set of references (every
+     * commit compares a bridge's whole 'ports' set) compares as bytes. */
+    if (type->key.type == OVSDB_TYPE_UUID
+        && (type->value.type == OVSDB_TYPE_VOID
+            || type->value.type == OVSDB_TYPE_UUID)) {
+        return (!memcmp(a->keys, b->keys, a->n * sizeof *a->keys)
+                && (type->value.type == OVSDB_TYPE_VOID
+                    || !memcmp(a->values, b->values,
+                               a->n * sizeof *a->values)));
+    }
     return !ovsdb_datum_compare_3way(a, b, type);
 }
 
@@ -1853,6 +1868,55 @@ datum_free_shell(struct ovsdb_datum *datum)
     ovsdb_datum_init_empty(datum);
 }
 
+/* Index of the first key of 'datum' not less than 'key'. */
+static unsigned int
+lower_bound(const struct ovsdb_datum *datum, const union ovsdb_atom *key,
+            enum ovsdb_atomic_type type)
+{
+    unsigned int lo = 0, hi = datum->n;
+
+    while (lo < hi) {
+        unsigned int mid = lo + (hi - lo) / 2;
+        if (ovsdb_atom_compare_3way(&datum->keys[mid], key, type) < 0) {
+            lo = mid + 1;
+        } else {
+            hi = mid;
+        }
+    }
+    return lo;
+}
+
+/* ovsdb_datum_union() for a 'b' much smaller than 'a'. */
+static void
+union_insert_few(struct ovsdb_datum *a, const struct ovsdb_datum *b,
+                 const struct ovsdb_type *type)
+{
+    bool is_map = type->value.type != OVSDB_TYPE_VOID;
+
+    a->keys = xrealloc(a->keys, (a->n + b->n) * sizeof *a->keys);
+    if (is_map) {
+        a->values = xrealloc(a->values, (a->n + b->n) * sizeof *a->values);
+    }
+    for (unsigned int j = 0; j < b->n; j++) {
+        unsigned int idx = lower_bound(a, &b->keys[j], type->key.type);
+
+        if (idx < a->n && ovsdb_atom_equals(&a->keys[idx], &b->keys[j],
+                                            type->key.type)) {
+            continue;
+        }
+        memmove(&a->keys[idx + 1], &a->keys[idx],
+                (a->n - idx) * sizeof *a->keys);
+        ovsdb_atom_clone(&a->keys[idx], &b->keys[j], type->key.type);
+        if (is_map) {
+            memmove(&a->values[idx + 1], &a->values[idx],
+                    (a->n - idx) * sizeof *a->values);
+            ovsdb_atom_clone(&a->values[idx], &b->values[j],
+                             type->value.type);
+        }
+        a->n++;
+    }
+}
+
 void
 ovsdb_datum_union(struct ovsdb_datum *a, const struct ovsdb_datum *b,
                   const struct ovsdb_type *type)
@@ -1861,6 +1925,12 @@ ovsdb_datum_union(struct ovsdb_datum *a, const struct ovsdb_datum *b,
     struct merge m;
 
     if (!b->n) {
+        return;
+    }
+    if (b->n <= 8 && a->n > 64) {
+        /* Inserting a port into a bridge of 10,000: place each new key
+         * with a binary search instead of rebuilding the whole set. */
+        union_insert_few(a, b, type);
         return;
     }
     merge_init(&m, a->n + b->n, type);

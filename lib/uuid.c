@@ -73,59 +73,49 @@ uuid_is_zero(const struct uuid *uuid)
              | uuid->parts[3]);
 }
 
-bool
-uuid_equals(const struct uuid *a, const struct uuid *b)
-{
-    return !memcmp(a, b, sizeof *a);
-}
+/* Positions of the hex digits of each 32-bit part of a UUID in its
+ * canonical text, most significant first. */
+static const unsigned char uuid_digit_pos[4][8] = {
+    { 0, 1, 2, 3, 4, 5, 6, 7 },
+    { 9, 10, 11, 12, 14, 15, 16, 17 },
+    { 19, 20, 21, 22, 24, 25, 26, 27 },
+    { 28, 29, 30, 31, 32, 33, 34, 35 },
+};
 
-int
-uuid_compare_3way(const struct uuid *a, const struct uuid *b)
-{
-    for (int i = 0; i < 4; i++) {
-        if (a->parts[i] != b->parts[i]) {
-            return a->parts[i] < b->parts[i] ? -1 : 1;
-        }
-    }
-    return 0;
-}
-
-uint32_t
-uuid_hash(const struct uuid *uuid)
-{
-    return uuid->parts[0];  /* Random already. */
-}
-
-static int
-hexit(int c)
-{
-    return (c >= '0' && c <= '9' ? c - '0'
-            : c >= 'a' && c <= 'f' ? c - 'a' + 10
-            : c >= 'A' && c <= 'F' ? c - 'A' + 10
-            : -1);
-}
-
+/* Parsing and formatting use tables rather than sscanf()/snprintf():
+ * the database writes two UUIDs per row and parses one per set element
+ * when it loads, and the stdio versions were the largest single cost of
+ * both. */
 bool
 uuid_from_string_prefix(struct uuid *uuid, const char *s)
 {
-    /* Positions of the dashes in canonical form. */
-    static const int dash[] = { 8, 13, 18, 23 };
-    uint32_t parts[4] = { 0, 0, 0, 0 };
-    int digit = 0;
+    /* Each hex digit's value plus one: 0 marks everything else. */
+    static const unsigned char hexval1[256] = {
+        ['0'] = 1, ['1'] = 2, ['2'] = 3, ['3'] = 4, ['4'] = 5,
+        ['5'] = 6, ['6'] = 7, ['7'] = 8, ['8'] = 9, ['9'] = 10,
+        ['a'] = 11, ['b'] = 12, ['c'] = 13, ['d'] = 14, ['e'] = 15,
+        ['f'] = 16,
+        ['A'] = 11, ['B'] = 12, ['C'] = 13, ['D'] = 14, ['E'] = 15,
+        ['F'] = 16,
+    };
+    uint32_t parts[4];
+    int bad = 0;
 
-    for (int i = 0; i < UUID_LEN; i++) {
-        if (i == dash[0] || i == dash[1] || i == dash[2] || i == dash[3]) {
-            if (s[i] != '-') {
-                return false;
-            }
-            continue;
+    if (strnlen(s, UUID_LEN) != UUID_LEN
+        || s[8] != '-' || s[13] != '-' || s[18] != '-' || s[23] != '-') {
+        return false;
+    }
+    for (int p = 0; p < 4; p++) {
+        uint32_t x = 0;
+        for (int d = 0; d < 8; d++) {
+            int h = hexval1[(unsigned char) s[uuid_digit_pos[p][d]]] - 1;
+            bad |= h;           /* Negative once any digit was not hex. */
+            x = (x << 4) | (h & 15);
         }
-        int h = hexit((unsigned char) s[i]);
-        if (h < 0) {
-            return false;
-        }
-        parts[digit / 8] = (parts[digit / 8] << 4) | h;
-        digit++;
+        parts[p] = x;
+    }
+    if (bad < 0) {
+        return false;
     }
     memcpy(uuid->parts, parts, sizeof parts);
     return true;
@@ -134,13 +124,30 @@ uuid_from_string_prefix(struct uuid *uuid, const char *s)
 bool
 uuid_from_string(struct uuid *uuid, const char *s)
 {
-    return strlen(s) == UUID_LEN && uuid_from_string_prefix(uuid, s);
+    return s && strnlen(s, UUID_LEN + 1) == UUID_LEN
+           && uuid_from_string_prefix(uuid, s);
+}
+
+void
+uuid_format(const struct uuid *uuid, char buf[UUID_LEN])
+{
+    static const char hex[] = "0123456789abcdef";
+
+    for (int p = 0; p < 4; p++) {
+        uint32_t x = uuid->parts[p];
+        for (int d = 7; d >= 0; d--) {
+            buf[uuid_digit_pos[p][d]] = hex[x & 15];
+            x >>= 4;
+        }
+    }
+    buf[8] = buf[13] = buf[18] = buf[23] = '-';
 }
 
 void
 uuid_to_string(const struct uuid *uuid, char buf[UUID_LEN + 1])
 {
-    snprintf(buf, UUID_LEN + 1, UUID_FMT, UUID_ARGS(uuid));
+    uuid_format(uuid, buf);
+    buf[UUID_LEN] = '\0';
 }
 
 bool

@@ -744,6 +744,67 @@ START_TEST(test_includes_excludes)
 }
 END_TEST
 
+/* A few keys into a large set or map take a different path (binary search
+ * and insertion instead of a merge): it must give the same result. */
+START_TEST(test_union_into_large)
+{
+    struct ovsdb_type set, map;
+    struct ovsdb_datum a, b, expect;
+    json_t *elems = json_array(), *pairs = json_array();
+    json_t *more, *expect_json;
+    char *s;
+
+    type_parse(&set, SET_INT);
+    for (int i = 0; i < 200; i += 2) {
+        json_array_append_new(elems, json_integer(i));
+    }
+    s = json_dumps(json_pack("[s,O]", "set", elems), JSON_COMPACT);
+    datum_parse(&a, &set, s);
+    free(s);
+    /* New keys at the front, in the middle, at the end, and one that is
+     * already present. */
+    datum_parse(&b, &set, "[\"set\",[-5,7,100,1000]]");
+    ovsdb_datum_union(&a, &b, &set);
+    json_array_append_new(elems, json_integer(-5));
+    json_array_append_new(elems, json_integer(7));
+    json_array_append_new(elems, json_integer(1000));
+    expect_json = json_pack("[s,o]", "set", elems);
+    ck_assert_ptr_null(ovsdb_datum_from_json(&expect, &set, expect_json,
+                                             NULL));
+    ck_assert(ovsdb_datum_equals(&a, &expect, &set));
+    ck_assert_int_eq(a.n, 103);
+    json_decref(expect_json);
+    ovsdb_datum_destroy(&expect, &set);
+    ovsdb_datum_destroy(&a, &set);
+    ovsdb_datum_destroy(&b, &set);
+
+    /* A map keeps the existing value of a key that is already there. */
+    type_parse(&map, MAP_SS);
+    for (int i = 0; i < 100; i++) {
+        char k[16];
+        snprintf(k, sizeof k, "k%03d", i);
+        json_array_append_new(pairs, json_pack("[s,s]", k, "old"));
+    }
+    s = json_dumps(json_pack("[s,O]", "map", pairs), JSON_COMPACT);
+    datum_parse(&a, &map, s);
+    free(s);
+    datum_parse(&b, &map, "[\"map\",[[\"k050\",\"new\"],[\"k050x\",\"x\"]]]");
+    ovsdb_datum_union(&a, &b, &map);
+    ck_assert_int_eq(a.n, 101);
+    more = ovsdb_datum_to_json(&a, &map);
+    s = json_dumps(more, JSON_COMPACT);
+    ck_assert_ptr_nonnull(strstr(s, "[\"k050\",\"old\"],[\"k050x\",\"x\"],"
+                                    "[\"k051\",\"old\"]"));
+    free(s);
+    json_decref(more);
+    json_decref(pairs);
+    ovsdb_datum_destroy(&a, &map);
+    ovsdb_datum_destroy(&b, &map);
+    ovsdb_type_destroy(&map);
+    ovsdb_type_destroy(&set);
+}
+END_TEST
+
 START_TEST(test_union_subtract)
 {
     struct ovsdb_type set, map, keys;
@@ -1166,6 +1227,7 @@ data_suite(void)
     tcase_add_test(tc, test_compare);
     tcase_add_test(tc, test_includes_excludes);
     tcase_add_test(tc, test_union_subtract);
+    tcase_add_test(tc, test_union_into_large);
     tcase_add_test(tc, test_diff);
     tcase_add_test(tc, test_apply_diff_bounds);
     tcase_add_test(tc, test_diff_large);
