@@ -24,7 +24,7 @@ fi
 # Build dependencies, and what the demo needs at run time.
 packages="build-essential autoconf automake pkg-config
     libjansson-dev libuv1-dev libsqlite3-dev sqlite3 check
-    libxdp-dev libbpf-dev libssl-dev clang llvm
+    libxdp-dev libbpf-dev libssl-dev openssl clang llvm libclang-rt-14-dev
     iproute2 iputils-ping ethtool"
 # The tests' real peers and traffic tools: Open vSwitch 3.1 and its
 # clients, iperf3, tcpdump, trafgen.
@@ -44,41 +44,84 @@ if [ -n "$(echo $missing)" ]; then
     apt-get install -y -qq --no-install-recommends $missing >/dev/null
 fi
 
-echo "== building"
-if [ ! -x configure ]; then
-    autoreconf -fi >/dev/null
+# Builds happen outside the source tree, so that the plain build (the
+# programs, the demo, the whole suite) and the sanitizer build (unit and
+# interop tests under ASan/UBSan, leaks counting as failures) live side by
+# side.
+if [ -f config.status ]; then
+    echo "$0: this source tree is configured in place; run 'make distclean'" \
+         "first (setup.sh builds in _build/)" >&2
+    exit 1
 fi
-if [ ! -f Makefile ]; then
-    ./configure -q
-fi
-make -j"$(nproc)" >/dev/null
+[ -x configure ] || autoreconf -fi >/dev/null
+
+# build DIR [CONFIGURE-ARGS...]
+build() {
+    local dir=$1
+    shift
+    mkdir -p "$dir"
+    if [ ! -f "$dir/Makefile" ]; then
+        (cd "$dir" && ../../configure -q "$@")
+    fi
+    make -C "$dir" -j"$(nproc)" >/dev/null
+}
+
+# Counts from a build directory's test-suite.log: "PASS FAIL SKIP".
+counts() {
+    local log=$1/test-suite.log pass fail error skip
+    if [ ! -f "$log" ]; then
+        echo "0 1 0"
+        return
+    fi
+    pass=$(sed -n 's/^# PASS: *//p' "$log" | head -1)
+    fail=$(sed -n 's/^# FAIL: *//p' "$log" | head -1)
+    error=$(sed -n 's/^# ERROR: *//p' "$log" | head -1)
+    skip=$(sed -n 's/^# SKIP: *//p' "$log" | head -1)
+    echo "${pass:-0} $(( ${fail:-0} + ${error:-0} )) ${skip:-0}"
+}
+
+# Shows each test's verdict and the logs of those that failed.
+report() {
+    local dir=$1 out=$2 log
+    grep -E '^(PASS|FAIL|XFAIL|XPASS|SKIP|ERROR):' "$out" || true
+    for log in $(cd "$dir" && grep -lE '^:test-result: (FAIL|ERROR|XPASS)' \
+                     tests/*.trs tests/*/*.trs 2>/dev/null); do
+        echo "---- $dir/${log%.trs}.log"
+        tail -n 60 "$dir/${log%.trs}.log"
+    done
+}
 
 case $mode in
 demo)
-    exec ./demo/demo.sh
+    echo "== building"
+    build _build/default
+    exec env XSW_BUILDDIR="$PWD/_build/default" ./demo/demo.sh
     ;;
 test)
-    echo "== running the test suite"
+    echo "== building"
+    build _build/default
+    build _build/sanitizers --enable-sanitizers
     status=0
-    make -j"$(nproc)" check >tests/check.out 2>&1 || status=$?
-    # Show every test's verdict, then the failures' logs, then the count.
-    grep -E '^(PASS|FAIL|XFAIL|XPASS|SKIP|ERROR):' tests/check.out || true
-    for log in $(grep -lE '^:test-result: (FAIL|ERROR|XPASS)' tests/*.trs tests/*/*.trs 2>/dev/null); do
-        echo "---- ${log%.trs}.log"
-        tail -n 60 "${log%.trs}.log"
-    done
-    if [ -f test-suite.log ]; then
-        pass=$(sed -n 's/^# PASS: *//p' test-suite.log | head -1)
-        fail=$(sed -n 's/^# FAIL: *//p' test-suite.log | head -1)
-        error=$(sed -n 's/^# ERROR: *//p' test-suite.log | head -1)
-        skip=$(sed -n 's/^# SKIP: *//p' test-suite.log | head -1)
-    else
-        tail -n 30 tests/check.out
-        pass=0; fail=1; error=0; skip=0
-    fi
-    fail=$(( ${fail:-0} + ${error:-0} ))
+
+    echo "== the whole suite"
+    make -C _build/default -j"$(nproc)" check >_build/default.out 2>&1 \
+        || status=1
+    report _build/default _build/default.out
+
+    echo "== unit and interop tests under AddressSanitizer and UBSan"
+    ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
+    UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+        make -C _build/sanitizers -j"$(nproc)" check-sanitized \
+        >_build/sanitizers.out 2>&1 || status=1
+    report _build/sanitizers _build/sanitizers.out
+
+    read -r p1 f1 s1 <<<"$(counts _build/default)"
+    read -r p2 f2 s2 <<<"$(counts _build/sanitizers)"
+    echo "default build: $p1 passed, $f1 failed, $s1 skipped"
+    echo "sanitizer build: $p2 passed, $f2 failed, $s2 skipped"
+    fail=$(( f1 + f2 ))
     [ "$fail" -eq 0 ] || status=1
-    echo "${pass:-0} passed, $fail failed, ${skip:-0} skipped"
+    echo "$(( p1 + p2 )) passed, $fail failed, $(( s1 + s2 )) skipped"
     exit $status
     ;;
 esac

@@ -20,9 +20,10 @@
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
-DBSERVER=$top/dbserver/xsw-dbserver
-SWITCHD=$top/switchd/xsw-switchd
-CTL=$top/ctl/xsw-ctl
+build=${XSW_BUILDDIR:-$top}     # setup.sh builds in _build/default
+DBSERVER=$build/dbserver/xsw-dbserver
+SWITCHD=$build/switchd/xsw-switchd
+CTL=$build/ctl/xsw-ctl
 NAMESPACES="xsw-c1 xsw-c2 xsw-c3 xsw-vlan xsw-host"
 DEVICES="br0 c1 c2 c3 vlan1000"
 

@@ -25,3 +25,11 @@ include tests/switchd-daemon.mk
 include tests/system.mk
 include tests/fuzz.mk
 include tests/fault.mk
+
+# The unit tests and the interop tests with real clients, which the README's
+# test command also runs in a build configured with --enable-sanitizers.
+SANITIZED_TESTS = $(filter tests/test-% tests/interop/% tests/server/% \
+	tests/ctl/%, $(TESTS))
+check-sanitized:
+	$(MAKE) $(AM_MAKEFLAGS) check TESTS='$(SANITIZED_TESTS)'
+.PHONY: check-sanitized
