@@ -758,7 +758,9 @@ START_TEST(test_union_into_large)
     for (int i = 0; i < 200; i += 2) {
         json_array_append_new(elems, json_integer(i));
     }
-    s = json_dumps(json_pack("[s,O]", "set", elems), JSON_COMPACT);
+    more = json_pack("[s,O]", "set", elems);
+    s = json_dumps(more, JSON_COMPACT);
+    json_decref(more);
     datum_parse(&a, &set, s);
     free(s);
     /* New keys at the front, in the middle, at the end, and one that is
@@ -785,7 +787,9 @@ START_TEST(test_union_into_large)
         snprintf(k, sizeof k, "k%03d", i);
         json_array_append_new(pairs, json_pack("[s,s]", k, "old"));
     }
-    s = json_dumps(json_pack("[s,O]", "map", pairs), JSON_COMPACT);
+    more = json_pack("[s,O]", "map", pairs);
+    s = json_dumps(more, JSON_COMPACT);
+    json_decref(more);
     datum_parse(&a, &map, s);
     free(s);
     datum_parse(&b, &map, "[\"map\",[[\"k050\",\"new\"],[\"k050x\",\"x\"]]]");
