@@ -19,3 +19,15 @@ switchd_libdatapath_a_SOURCES += \
 	switchd/netdev-tap.c switchd/netdev-tap.h \
 	switchd/netdev-afxdp.c switchd/netdev-afxdp.h \
 	switchd/netdev-afpacket.c switchd/netdev-afpacket.h
+
+# xsw-switchd, the daemon: reconciliation (bridge.c) and state write-back
+# (iface-state.c) around the datapath.
+sbin_PROGRAMS += switchd/xsw-switchd
+switchd_xsw_switchd_SOURCES = \
+	switchd/main.c \
+	switchd/bridge.c switchd/bridge.h \
+	switchd/iface-state.c switchd/iface-state.h
+switchd_xsw_switchd_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/switchd
+switchd_xsw_switchd_LDADD = switchd/libdatapath.a lib/libxsw.a \
+	$(JANSSON_LIBS) $(LIBUV_LIBS) $(LIBXDP_LIBS) $(LIBBPF_LIBS) -lpthread
+dist_man_MANS += switchd/xsw-switchd.8

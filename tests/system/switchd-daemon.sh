@@ -95,6 +95,26 @@ xt_check "ovs-vsctl add-port returns promptly (cur_cfg)" \
     timed_vsctl add-port "$XT_BR" "${XT}t" -- set Interface "${XT}t" \
     type=internal
 
+# ovsdbapp (as OpenStack uses it) bumps next_cfg and waits for cur_cfg.
+ovsdbapp_add_port() {
+    timeout 30 /usr/bin/python3 - "$XT_DB" "$XT_BR" "${XT}o" <<'PYEOF'
+import sys
+from ovsdbapp.backend.ovs_idl import connection
+from ovsdbapp.schema.open_vswitch import impl_idl
+remote, bridge, port = sys.argv[1:4]
+idl = connection.OvsdbIdl.from_server(remote, 'Open_vSwitch')
+api = impl_idl.OvsdbIdl(connection.Connection(idl=idl, timeout=10))
+with api.transaction(check_error=True) as txn:
+    txn.add(api.add_port(bridge, port))
+    txn.add(api.db_set('Interface', port, ('type', 'internal')))
+ofport = api.db_get('Interface', port, 'ofport').execute(check_error=True)
+print("ofport", ofport)
+sys.exit(0 if isinstance(ofport, int) and ofport > 0 else 1)
+PYEOF
+}
+xt_check "ovsdbapp add_port completes and gets an ofport" ovsdbapp_add_port
+xt_check "and its TAP exists" ip link show "${XT}o"
+
 # fdb/show, exactly ovs-appctl's format, with OpenFlow port numbers.
 xt_ping a 10.66.0.2 1
 xt_check "fdb/show has the header of ovs-appctl fdb/show" \
@@ -223,6 +243,28 @@ ip -n "${XT}e" link del "${XT}e"
 xt_check "a deleted TAP is created again (within 7 s)" \
     xt_wait_for 7 ip link show "${XT}e"
 xt_check "with the same ofport" iface_matches "${XT}e" ofport "^$ofport_e\$"
+
+# The mac column of an internal port is applied to its TAP.
+xt_vsctl set Interface "${XT}e" mac='"02:00:00:00:66:05"'
+xt_check "mac is applied to the TAP" xt_wait_for 5 \
+    eval 'ip link show "${XT}e" | grep -q "link/ether 02:00:00:00:66:05"'
+xt_check "and mac_in_use follows" \
+    wait_iface 7 "${XT}e" mac_in_use '"02:00:00:00:66:05"'
+
+# A name clash: an internal port named like an existing veth is an error
+# until the veth goes, and then becomes a TAP without a restart.
+ip link add "${XT}n" type veth peer name "${XT}m" ||
+    xt_fail "cannot create veth ${XT}n"
+xt_vsctl add-port "$XT_BR" "${XT}n" -- set Interface "${XT}n" type=internal \
+    >/dev/null 2>&1
+xt_check "a clashing name sets error and ofport -1" \
+    eval 'wait_iface 5 "${XT}n" ofport "^-1$" &&
+          iface_matches "${XT}n" error "not a TAP"'
+ip link del "${XT}n"
+xt_check "once the veth is gone, the port gets its TAP" \
+    eval 'wait_iface 5 "${XT}n" ofport "^[1-9][0-9]*$" &&
+          wait_iface 5 "${XT}n" error "^\[\]$" &&
+          ip -d link show "${XT}n" | grep -q "tun type tap"'
 
 # The database server restarts: nothing is disturbed, changes still apply.
 xt_stop_pid "$XT_DB_PID"

@@ -1,0 +1,1599 @@
+/* bridge.c: reconciling the database into the datapath.
+ *
+ * The reconciler is a function of the replica: reconfigure() computes what
+ * the database wants (struct want, one per Interface), compares it with
+ * what is open (struct iface, one per device we manage) and changes the
+ * difference, in two phases, because the datapath refuses to delete a port
+ * that the running configuration still uses:
+ *
+ *   1. commit a configuration without the ports that go away or must be
+ *      reopened, then delete them;
+ *   2. open the new and reopened ones, then commit the wanted
+ *      configuration (only if it differs from the running one, so that a
+ *      statistics update does not disturb anything).
+ *
+ * It runs only while the replica is synced and we hold the database lock:
+ * a half-loaded replica after a reconnect must never tear ports down. */
+#include <config.h>
+#include "bridge.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dp.h"
+#include "hash.h"
+#include "hmap.h"
+#include "idl.h"
+#include "iface-state.h"
+#include "netdev-afpacket.h"
+#include "netdev-afxdp.h"
+#include "netdev-tap.h"
+#include "netdev.h"
+#include "ovsdb-data.h"
+#include "rtnl.h"
+#include "shash.h"
+#include "unixctl.h"
+#include "util.h"
+#include "uuid.h"
+#include "vlan.h"
+#include "vlog.h"
+
+VLOG_DEFINE_THIS_MODULE(bridge);
+
+/* OpenFlow port numbers, as Open vSwitch assigns them. */
+#define OFPORT_LOCAL 65534      /* A bridge's own internal port. */
+#define OFPORT_MAX 65279        /* Highest number for other ports. */
+
+#define STATS_INTERVAL_MS 5000  /* Statistics refresh. */
+#define RETRY_INTERVAL_MS 1000  /* After a failed state transaction. */
+#define BUSY_RETRY_MS 100       /* After EBUSY from a TAP device... */
+#define MAX_BUSY_RETRIES 30     /* ...this many times. */
+
+/* How an Interface's device is attached. */
+enum iface_kind {
+    IFACE_TAP,                  /* "internal", "tap": netdev-tap. */
+    IFACE_SYSTEM,               /* "", "system": AF_XDP, else AF_PACKET. */
+    IFACE_AFXDP,                /* "afxdp": AF_XDP only. */
+    IFACE_AFPACKET,             /* "afpacket": AF_PACKET only. */
+};
+
+/* A device we manage: one per Interface the configuration had when we
+ * last reconfigured.  Keyed by device name, because that is what is
+ * unique on the host. */
+struct iface {
+    struct hmap_node name_node;     /* In 'ifaces'. */
+    struct hmap_node port_no_node;  /* In 'ifaces_by_port_no' if open. */
+    struct hmap_node ofport_node;   /* In 'ofports' if ofport > 0. */
+    char *name;
+    struct uuid uuid;               /* Its Interface row. */
+    char *bridge;                   /* Its bridge's name. */
+    enum iface_kind kind;
+    char *config;                   /* What it was opened with, as text,
+                                     * to tell when it must be reopened. */
+    uint32_t port_no;               /* Datapath port, 0 if not open. */
+    int64_t ofport;                 /* -1 if none. */
+    char *error;                    /* Why it is not open, or NULL. */
+    char *fallback_reason;          /* Why AF_PACKET rather than AF_XDP. */
+    bool retry;                     /* Try opening it again (its device
+                                     * appeared or went away). */
+    bool reopen;                    /* Close it and open it again. */
+    bool dirty;                     /* Its state columns need a write. */
+    unsigned int busy_retries;      /* Opens that failed with EBUSY. */
+};
+
+/* What the database wants for one Interface, during reconfigure(). */
+struct want {
+    const char *name;               /* The row's; valid during the call. */
+    const struct ovsdb_idl_row *row;
+    const char *bridge;
+    enum iface_kind kind;
+    struct shash options;           /* For netdev open: char * -> char *. */
+    char *config;
+    struct vlan_config vlan;
+    char *error;                    /* Configuration error, or NULL. */
+    int64_t ofport_hint;            /* The row's ofport (stable across
+                                     * restarts), or 0. */
+    int64_t ofport_request;
+};
+
+/* A bridge as the database wants it. */
+struct want_bridge {
+    unsigned int idle_time;
+    size_t max_macs;
+};
+
+static uv_loop_t *loop;
+static struct dp *dp;
+static struct ovsdb_idl *idl;
+
+static struct hmap ifaces = HMAP_INITIALIZER(&ifaces);
+static struct hmap ifaces_by_port_no = HMAP_INITIALIZER(&ifaces_by_port_no);
+static struct hmap ofports = HMAP_INITIALIZER(&ofports);
+
+/* Interface rows that are configured but not managed (a duplicate name, a
+ * second interface of a bond): UUID string -> error message (owned).
+ * Rebuilt by each reconfigure(). */
+static struct shash row_errors = SHASH_INITIALIZER(&row_errors);
+
+/* Bad Bridge other_config values already logged: "BRIDGE:KEY" -> value
+ * (owned). */
+static struct shash warned_values = SHASH_INITIALIZER(&warned_values);
+
+/* Column handles. */
+static struct ovsdb_idl_table *ovs_table, *bridge_table, *port_table,
+    *iface_table;
+static const struct ovsdb_idl_column *ovs_bridges, *ovs_next_cfg,
+    *ovs_cur_cfg, *ovs_iface_types, *ovs_datapath_types;
+static const struct ovsdb_idl_column *br_name, *br_ports, *br_other_config;
+static const struct ovsdb_idl_column *port_name, *port_interfaces, *port_tag,
+    *port_trunks, *port_vlan_mode;
+static const struct ovsdb_idl_column *if_name, *if_type, *if_options, *if_mac,
+    *if_mtu_request, *if_ofport, *if_ofport_request;
+
+static uint64_t reconfigured_seqno;  /* IDL seqno at the last reconfigure. */
+static bool force_reconfigure;       /* A device event asks for one. */
+static int64_t done_cfg = -1;        /* next_cfg the datapath reflects. */
+static bool swept;                   /* Start-up clean-up done. */
+static bool lock_warned;             /* Told the log we are waiting. */
+static bool had_lock;
+static bool state_pending;           /* Write state when the txn is done. */
+static bool state_all;               /* ...for every interface. */
+static long long int last_stats_msec;
+
+/* The running datapath configuration, serialized, to skip commits that
+ * would change nothing. */
+static char *committed_sig;
+static size_t committed_sig_len;
+
+static uv_timer_t run_timer;         /* Deferred bridge_run(). */
+static uv_timer_t tick_timer;        /* Once a second: aging, stats. */
+static uv_poll_t rtnl_poll;
+static struct rtnl_monitor *rtnl;
+static bool rtnl_polling;
+
+static void bridge_run(void);
+static void schedule_run(uint64_t delay_ms);
+
+/* ---- Small helpers. ---- */
+
+static struct iface *
+iface_find(const char *name)
+{
+    struct iface *iface;
+
+    HMAP_FOR_EACH_WITH_HASH (iface, name_node, hash_string(name, 0),
+                             &ifaces) {
+        if (!strcmp(iface->name, name)) {
+            return iface;
+        }
+    }
+    return NULL;
+}
+
+static struct iface *
+iface_find_by_port_no(uint32_t port_no)
+{
+    struct iface *iface;
+
+    HMAP_FOR_EACH_WITH_HASH (iface, port_no_node, hash_int(port_no, 0),
+                             &ifaces_by_port_no) {
+        if (iface->port_no == port_no) {
+            return iface;
+        }
+    }
+    return NULL;
+}
+
+static uint32_t
+ofport_hash(const char *bridge, int64_t ofport)
+{
+    return hash_int((uint32_t) ofport, hash_string(bridge, 0));
+}
+
+static struct iface *
+ofport_find(const char *bridge, int64_t ofport)
+{
+    struct iface *iface;
+
+    HMAP_FOR_EACH_WITH_HASH (iface, ofport_node, ofport_hash(bridge, ofport),
+                             &ofports) {
+        if (iface->ofport == ofport && !strcmp(iface->bridge, bridge)) {
+            return iface;
+        }
+    }
+    return NULL;
+}
+
+static void
+iface_release_ofport(struct iface *iface)
+{
+    if (iface->ofport > 0) {
+        hmap_remove(&ofports, &iface->ofport_node);
+    }
+    iface->ofport = -1;
+}
+
+/* Gives 'iface' an OpenFlow port number in its bridge, as Open vSwitch
+ * does: the bridge's own port is LOCAL (65534); otherwise the number the
+ * database already shows (so that numbers survive restarts), else
+ * ofport_request, else the lowest free one. */
+static void
+iface_assign_ofport(struct iface *iface, int64_t hint, int64_t request)
+{
+    int64_t ofport = 0;
+
+    if (iface->ofport > 0) {
+        return;
+    }
+    if (!strcmp(iface->name, iface->bridge)) {
+        ofport = OFPORT_LOCAL;
+    } else if (hint > 0 && hint <= OFPORT_MAX
+               && !ofport_find(iface->bridge, hint)) {
+        ofport = hint;
+    } else if (request > 0 && request <= OFPORT_MAX
+               && !ofport_find(iface->bridge, request)) {
+        ofport = request;
+    } else {
+        for (ofport = 1; ofport <= OFPORT_MAX; ofport++) {
+            if (!ofport_find(iface->bridge, ofport)) {
+                break;
+            }
+        }
+    }
+    if (ofport > 0 && ofport <= OFPORT_LOCAL
+        && !ofport_find(iface->bridge, ofport)) {
+        iface->ofport = ofport;
+        hmap_insert(&ofports, &iface->ofport_node,
+                    ofport_hash(iface->bridge, ofport));
+    }
+}
+
+static void
+iface_set_error(struct iface *iface, const char *error)
+{
+    if (error && iface->error && !strcmp(error, iface->error)) {
+        return;
+    }
+    free(iface->error);
+    iface->error = error ? xstrdup(error) : NULL;
+}
+
+static struct iface *
+iface_create(const char *name, const char *bridge)
+{
+    struct iface *iface = xzalloc(sizeof *iface);
+
+    iface->name = xstrdup(name);
+    iface->bridge = xstrdup(bridge);
+    iface->ofport = -1;
+    iface->retry = true;
+    hmap_insert(&ifaces, &iface->name_node, hash_string(name, 0));
+    return iface;
+}
+
+/* Frees 'iface', which must be closed. */
+static void
+iface_destroy(struct iface *iface)
+{
+    iface_release_ofport(iface);
+    hmap_remove(&ifaces, &iface->name_node);
+    free(iface->name);
+    free(iface->bridge);
+    free(iface->config);
+    free(iface->error);
+    free(iface->fallback_reason);
+    free(iface);
+}
+
+static const char *
+iface_kind_to_type(enum iface_kind kind)
+{
+    switch (kind) {
+    case IFACE_TAP: return "tap";
+    case IFACE_SYSTEM: return "system";
+    case IFACE_AFXDP: return "afxdp";
+    case IFACE_AFPACKET: return "afpacket";
+    }
+    return "?";
+}
+
+static bool
+iface_kind_from_type(const char *type, enum iface_kind *kind)
+{
+    if (!strcmp(type, "internal") || !strcmp(type, "tap")) {
+        *kind = IFACE_TAP;
+    } else if (!*type || !strcmp(type, "system")) {
+        *kind = IFACE_SYSTEM;
+    } else if (!strcmp(type, "afxdp") || !strcmp(type, "afxdp-nonpmd")) {
+        *kind = IFACE_AFXDP;
+    } else if (!strcmp(type, "afpacket")) {
+        *kind = IFACE_AFPACKET;
+    } else {
+        return false;
+    }
+    return true;
+}
+
+static const struct ovsdb_idl_row *
+ovs_row(void)
+{
+    return ovs_table ? ovsdb_idl_first_row(ovs_table) : NULL;
+}
+
+/* The UUIDs in 'column' of 'row' (a set of references), or none. */
+static const struct ovsdb_datum *
+row_refs(const struct ovsdb_idl_row *row,
+         const struct ovsdb_idl_column *column)
+{
+    static const struct ovsdb_datum empty = OVSDB_DATUM_EMPTY_INIT;
+    const struct ovsdb_datum *d = ovsdb_idl_row_get_datum(row, column);
+    const struct ovsdb_type *type = ovsdb_idl_column_get_type(column);
+
+    return d && type && type->key.type == OVSDB_TYPE_UUID ? d : &empty;
+}
+
+/* ---- Working out what the database wants. ---- */
+
+static void
+want_destroy(struct want *want)
+{
+    shash_destroy_free_data(&want->options);
+    free(want->config);
+    free(want->error);
+    free(want);
+}
+
+static void
+wants_destroy(struct shash *wants)
+{
+    struct shash_node *node;
+
+    SHASH_FOR_EACH (node, wants) {
+        want_destroy(node->data);
+    }
+    shash_destroy(wants);
+}
+
+/* Adds 'error' (taken) for Interface 'row' to 'errors', logging it unless
+ * the previous reconfiguration already reported it. */
+static void
+row_error_add(struct shash *errors, const struct ovsdb_idl_row *row,
+              char *error)
+{
+    char uuid[UUID_LEN + 1];
+    const char *old;
+
+    uuid_to_string(ovsdb_idl_row_get_uuid(row), uuid);
+    old = shash_find_data(&row_errors, uuid);
+    if (!old || strcmp(old, error)) {
+        VLOG_WARN("%s", error);
+    }
+    free(shash_replace(errors, uuid, error));
+}
+
+/* Parses other_config:KEY of a Bridge as a positive integer, or returns
+ * 'dflt' (and logs) if absent or malformed. */
+static unsigned long
+bridge_config_uint(const struct ovsdb_idl_row *row, const char *bridge,
+                   const char *key, unsigned long dflt, unsigned long max)
+{
+    static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 20);
+    const char *s = ovsdb_idl_row_get_map_string(row, br_other_config, key,
+                                                 NULL);
+    unsigned long value;
+    char *end;
+
+    if (!s) {
+        return dflt;
+    }
+    errno = 0;
+    value = strtoul(s, &end, 10);
+    if (errno || end == s || *end || !value || value > max || *s == '-') {
+        /* Said once per bad value, not at every reconfiguration. */
+        char *id = xasprintf("%s:%s", bridge, key);
+        const char *old = shash_find_data(&warned_values, id);
+        if (!old || strcmp(old, s)) {
+            VLOG_WARN_RL(&rl, "bridge %s: other_config:%s=\"%s\" is not "
+                         "an integer between 1 and %lu, using %lu", bridge,
+                         key, s, max, dflt);
+            free(shash_replace(&warned_values, id, xstrdup(s)));
+        }
+        free(id);
+        return dflt;
+    }
+    return value;
+}
+
+/* Builds the want for Interface 'row' of port 'port' in bridge 'bridge'. */
+static struct want *
+want_create(const struct ovsdb_idl_row *row, const struct ovsdb_idl_row *port,
+            const char *bridge, const char *name)
+{
+    struct want *want = xzalloc(sizeof *want);
+    const char *type = ovsdb_idl_row_get_string(row, if_type, "");
+    const char *mac = ovsdb_idl_row_get_string(row, if_mac, NULL);
+    const char *xdp_mode = ovsdb_idl_row_get_map_string(row, if_options,
+                                                        "xdp-mode", NULL);
+    const struct ovsdb_datum *mtu = ovsdb_idl_row_get_datum(row,
+                                                            if_mtu_request);
+    const struct ovsdb_datum *trunks = ovsdb_idl_row_get_datum(port,
+                                                               port_trunks);
+    char uuid[UUID_LEN + 1];
+    char mtu_s[24] = "";
+
+    want->name = name;
+    want->row = row;
+    want->bridge = bridge;
+    shash_init(&want->options);
+    uuid_to_string(ovsdb_idl_row_get_uuid(row), uuid);
+    want->ofport_hint = ovsdb_idl_row_get_integer(row, if_ofport, 0);
+    want->ofport_request = ovsdb_idl_row_get_integer(row, if_ofport_request,
+                                                     0);
+
+    if (!iface_kind_from_type(type, &want->kind)) {
+        want->error = xasprintf("could not open network device %s "
+                                "(unsupported interface type \"%s\")",
+                                name, type);
+        want->kind = IFACE_SYSTEM;
+    }
+    if (mtu && mtu->n) {
+        snprintf(mtu_s, sizeof mtu_s, "%"PRId64, mtu->keys[0].integer);
+        shash_add(&want->options, "mtu_request", xstrdup(mtu_s));
+    }
+    if (want->kind == IFACE_TAP) {
+        if (mac) {
+            shash_add(&want->options, "mac", xstrdup(mac));
+        }
+        shash_add(&want->options, "mac-seed", xstrdup(uuid));
+    } else if (xdp_mode) {
+        shash_add(&want->options, "xdp-mode", xstrdup(xdp_mode));
+    }
+    /* What, if it changes, needs the device reopened.  The seed of a
+     * TAP's derived MAC is its row's UUID, so a TAP whose Interface was
+     * replaced by a new row of the same name is reopened too. */
+    want->config = xasprintf("%s mac=%s mtu=%s xdp-mode=%s seed=%s",
+                             iface_kind_to_type(want->kind),
+                             want->kind == IFACE_TAP && mac ? mac : "",
+                             mtu_s, xdp_mode && want->kind != IFACE_TAP
+                             ? xdp_mode : "",
+                             want->kind == IFACE_TAP ? uuid : "");
+
+    /* VLANs.  A port with settings we cannot honour forwards nothing
+     * rather than leak frames between VLANs. */
+    size_t n_trunks = trunks ? trunks->n : 0;
+    int64_t *vids = xcalloc(n_trunks ? n_trunks : 1, sizeof *vids);
+    for (size_t i = 0; i < n_trunks; i++) {
+        vids[i] = trunks->keys[i].integer;
+    }
+    memset(&want->vlan, 0, sizeof want->vlan);
+    int64_t tag = ovsdb_idl_row_get_integer(port, port_tag, -1);
+    const char *mode = ovsdb_idl_row_get_string(port, port_vlan_mode, NULL);
+    /* An out-of-range tag (the schema allows none) becomes 4096, which
+     * vlan_config_init() rejects. */
+    if (!want->error
+        && vlan_config_init(&want->vlan, mode,
+                            tag >= -1 && tag < VLAN_N_VIDS ? (int) tag
+                            : VLAN_N_VIDS, vids, n_trunks)) {
+        want->error = xasprintf("port %s: invalid VLAN configuration "
+                                "(vlan_mode %s, tag %"PRId64")",
+                                ovsdb_idl_row_get_string(port, port_name, ""),
+                                mode ? mode : "unset", tag);
+    }
+    free(vids);
+    return want;
+}
+
+/* Fills 'wants' (interface name -> struct want *) and 'bridges' (bridge
+ * name -> struct want_bridge *) from the replica, and 'row_errors'. */
+static void
+collect_wants(struct shash *wants, struct shash *bridges)
+{
+    const struct ovsdb_idl_row *ovs = ovs_row();
+    const struct ovsdb_datum *brs = ovs ? row_refs(ovs, ovs_bridges) : NULL;
+    struct shash errors = SHASH_INITIALIZER(&errors);
+    for (unsigned int b = 0; brs && b < brs->n; b++) {
+        const struct ovsdb_idl_row *br = ovsdb_idl_get_row(bridge_table,
+                                                           &brs->keys[b].uuid);
+        const char *name = br ? ovsdb_idl_row_get_string(br, br_name, NULL)
+                              : NULL;
+        if (!name || shash_find(bridges, name)) {
+            continue;
+        }
+
+        struct want_bridge *wb = xzalloc(sizeof *wb);
+        wb->idle_time = bridge_config_uint(br, name, "mac-aging-time",
+                                           FDB_DEFAULT_IDLE_TIME, 86400 * 365);
+        wb->max_macs = bridge_config_uint(br, name, "mac-table-size",
+                                          FDB_DEFAULT_MAX_ENTRIES, 1u << 24);
+        shash_add(bridges, name, wb);
+
+        const struct ovsdb_datum *ports = row_refs(br, br_ports);
+        for (unsigned int p = 0; p < ports->n; p++) {
+            const struct ovsdb_idl_row *port
+                = ovsdb_idl_get_row(port_table, &ports->keys[p].uuid);
+            if (!port) {
+                continue;
+            }
+            const struct ovsdb_datum *ifs = row_refs(port, port_interfaces);
+            for (unsigned int i = 0; i < ifs->n; i++) {
+                const struct ovsdb_idl_row *row
+                    = ovsdb_idl_get_row(iface_table, &ifs->keys[i].uuid);
+                const char *ifname = row ? ovsdb_idl_row_get_string(
+                                               row, if_name, NULL) : NULL;
+                if (!ifname) {
+                    continue;
+                }
+                struct want *other = shash_find_data(wants, ifname);
+                if (other) {
+                    row_error_add(&errors, row, xasprintf(
+                                      "could not add network device %s to "
+                                      "bridge %s: the name is already used "
+                                      "by an interface of bridge %s",
+                                      ifname, name, other->bridge));
+                } else if (i > 0) {
+                    row_error_add(&errors, row, xasprintf(
+                                      "could not add network device %s to "
+                                      "port %s: bonds are not supported, "
+                                      "only the port's first interface is "
+                                      "used", ifname,
+                                      ovsdb_idl_row_get_string(
+                                          port, port_name, "")));
+                } else {
+                    shash_add(wants, ifname,
+                              want_create(row, port, name, ifname));
+                }
+            }
+        }
+    }
+    shash_destroy_free_data(&row_errors);
+    hmap_swap(&row_errors.map, &errors.map);
+    shash_destroy(&errors);
+}
+
+/* ---- Changing the datapath. ---- */
+
+struct sig {
+    char *buf;
+    size_t len, cap;
+};
+
+static void
+sig_put(struct sig *sig, const void *p, size_t n)
+{
+    while (sig->len + n > sig->cap) {
+        sig->buf = x2nrealloc(sig->buf, &sig->cap, 1);
+    }
+    memcpy(sig->buf + sig->len, p, n);
+    sig->len += n;
+}
+
+/* Commits the bridges in 'bridges' with every open iface in 'wants' that
+ * is not marked 'reopen', unless the datapath runs exactly that already. */
+static void
+commit_config(const struct shash *wants, const struct shash *bridges)
+{
+    struct dp_config *cfg = dp_config_create();
+    const struct shash_node **sorted = shash_sort(bridges);
+    struct sig sig = { NULL, 0, 0 };
+    struct iface *iface;
+    int error;
+
+    for (size_t i = 0; i < shash_count(bridges); i++) {
+        const struct want_bridge *wb = sorted[i]->data;
+
+        dp_config_add_bridge(cfg, sorted[i]->name, wb->idle_time,
+                             wb->max_macs);
+        sig_put(&sig, sorted[i]->name, strlen(sorted[i]->name) + 1);
+        sig_put(&sig, wb, sizeof *wb);
+    }
+    free(sorted);
+
+    HMAP_FOR_EACH (iface, name_node, &ifaces) {
+        const struct want *want = shash_find_data(wants, iface->name);
+
+        if (!iface->port_no || iface->reopen || !want || want->error) {
+            continue;
+        }
+        error = dp_config_add_port(cfg, want->bridge, iface->port_no,
+                                   &want->vlan);
+        if (error) {
+            VLOG_ERR("%s: cannot add port to bridge %s (%s)", iface->name,
+                     want->bridge, strerror(error));
+            continue;
+        }
+        sig_put(&sig, want->bridge, strlen(want->bridge) + 1);
+        sig_put(&sig, &iface->port_no, sizeof iface->port_no);
+        sig_put(&sig, &want->vlan, sizeof want->vlan);
+    }
+
+    if (committed_sig && sig.len == committed_sig_len
+        && !memcmp(sig.buf, committed_sig, sig.len)) {
+        dp_config_destroy(cfg);
+        free(sig.buf);
+        return;
+    }
+    error = dp_commit(dp, cfg);
+    if (error) {
+        VLOG_ERR("cannot commit the datapath configuration (%s)",
+                 strerror(error));
+        free(sig.buf);
+        return;
+    }
+    free(committed_sig);
+    committed_sig = sig.buf;
+    committed_sig_len = sig.len;
+}
+
+/* Whether the TAP device of 'netdev', named 'name', is in our own network
+ * namespace (rather than moved into a container's). */
+static bool
+tap_in_our_netns(const struct netdev *netdev, const char *name,
+                 int *ifindexp)
+{
+    struct rtnl_link link;
+    int ifindex;
+
+    *ifindexp = 0;
+    if (netdev_get_ifindex(netdev, &ifindex)
+        || rtnl_link_get_by_name(name, &link)
+        || strcmp(link.kind, "tun") || link.ifindex != ifindex) {
+        return false;
+    }
+    *ifindexp = ifindex;
+    return true;
+}
+
+static void
+iface_close(struct iface *iface, bool delete_device)
+{
+    int local_ifindex = 0;
+    bool local = false;
+
+    if (!iface->port_no) {
+        return;
+    }
+    delete_device = delete_device && iface->kind == IFACE_TAP;
+    if (delete_device) {
+        struct netdev *netdev = dp_port_get_netdev(dp, iface->port_no);
+        int error = netdev ? netdev_tap_unpersist(netdev) : ENOENT;
+        if (error) {
+            VLOG_WARN("%s: cannot make the TAP device non-persistent (%s)",
+                      iface->name, strerror(error));
+        }
+        local = netdev && tap_in_our_netns(netdev, iface->name,
+                                           &local_ifindex);
+    }
+    int error = dp_port_del(dp, iface->port_no);
+    if (error) {
+        VLOG_ERR("%s: cannot remove port %"PRIu32" from the datapath (%s)",
+                 iface->name, iface->port_no, strerror(error));
+    }
+    if (delete_device) {
+        /* A non-persistent TAP goes when the last reference to its file
+         * does, and a forwarding thread's poll() may still hold one for
+         * a moment: delete it now, so that it is gone by the time cur_cfg
+         * tells ovs-vsctl that the port is.  (Looking in our namespace
+         * is cheap; finding one moved into a container means searching
+         * them all.) */
+        error = (local
+                 ? rtnl_link_delete(local_ifindex)
+                 : netdev_tap_delete(iface->name));
+        if (error && error != ENODEV) {
+            VLOG_WARN("%s: cannot delete the TAP device (%s)", iface->name,
+                      strerror(error));
+        }
+    }
+    iface->dirty = true;
+    VLOG_INFO("%s: %s", iface->name,
+              delete_device ? "removed, TAP device deleted" : "closed");
+    hmap_remove(&ifaces_by_port_no, &iface->port_no_node);
+    iface->port_no = 0;
+    free(iface->fallback_reason);
+    iface->fallback_reason = NULL;
+}
+
+/* Sets the MTU of system device 'name' (in our namespace) to 'mtu_s'. */
+static void
+system_set_mtu(const char *name, const char *mtu_s)
+{
+    static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 20);
+    struct rtnl_link link;
+    char *end;
+    long mtu = strtol(mtu_s, &end, 10);
+    int error;
+
+    if (*end || mtu < 68 || mtu > 65535) {
+        VLOG_WARN_RL(&rl, "%s: mtu_request %s is not a valid MTU", name,
+                     mtu_s);
+        return;
+    }
+    error = rtnl_link_get_by_name(name, &link);
+    if (!error && link.mtu != (unsigned int) mtu) {
+        error = rtnl_link_set_mtu(link.ifindex, mtu);
+    }
+    if (error) {
+        VLOG_WARN_RL(&rl, "%s: cannot set MTU %ld (%s)", name, mtu,
+                     strerror(error));
+    }
+}
+
+/* Opens 'iface' as 'want' says and adds it to the datapath.  Returns true
+ * if it failed in a way that is worth retrying soon. */
+static bool
+iface_open(struct iface *iface, const struct want *want)
+{
+    struct netdev *netdev = NULL;
+    char *message = NULL;
+    int error;
+
+    iface->kind = want->kind;
+    iface->dirty = true;
+    switch (want->kind) {
+    case IFACE_TAP:
+        error = netdev_open("tap", iface->name, &want->options, &netdev);
+        if (error) {
+            message = xstrdup(netdev_tap_open_error());
+        }
+        break;
+    case IFACE_SYSTEM:
+        if (!swept) {
+            bool removed = false;
+            if (!netdev_afxdp_remove_stale_prog(iface->name, &removed)
+                && removed) {
+                VLOG_INFO("%s: removed a stale XDP program", iface->name);
+            }
+        }
+        error = netdev_system_open(iface->name, &want->options, &netdev,
+                                   &message);
+        if (!error) {
+            free(iface->fallback_reason);
+            iface->fallback_reason = message;
+            message = NULL;
+        }
+        break;
+    case IFACE_AFXDP:
+        error = netdev_open("afxdp", iface->name, &want->options, &netdev);
+        if (error) {
+            message = xstrdup(netdev_afxdp_open_error());
+        }
+        break;
+    case IFACE_AFPACKET:
+    default:
+        error = netdev_open("afpacket", iface->name, &want->options,
+                            &netdev);
+        if (error) {
+            message = xstrdup(netdev_afpacket_open_error());
+        }
+        break;
+    }
+
+    if (!error) {
+        uint32_t port_no = 0;
+        error = dp_port_add(dp, netdev, &port_no);   /* Takes 'netdev'. */
+        if (error) {
+            message = xasprintf("%s: cannot add to the datapath (%s)",
+                                iface->name, strerror(error));
+        } else {
+            iface->port_no = port_no;
+            hmap_insert(&ifaces_by_port_no, &iface->port_no_node,
+                        hash_int(port_no, 0));
+        }
+    }
+
+    if (error) {
+        if (!message || !*message) {
+            free(message);
+            message = xasprintf("could not open network device %s (%s)",
+                                iface->name, strerror(error));
+        }
+        /* A TAP device we have just closed may stay attached to the old
+         * file for a moment, until no thread polls that file any more:
+         * try again shortly rather than wait for an event that never
+         * comes.  (The OpenFlow port number stays reserved meanwhile.) */
+        bool again = (error == EBUSY
+                      && iface->busy_retries++ < MAX_BUSY_RETRIES);
+        if (again) {
+            VLOG_DBG("%s (retrying)", message);
+        } else {
+            if (!iface->error || strcmp(iface->error, message)) {
+                VLOG_WARN("%s", message);
+            }
+            iface_set_error(iface, message);
+        }
+        free(message);
+        return again;
+    }
+    iface->busy_retries = 0;
+
+    if (want->kind != IFACE_TAP) {
+        const char *mtu = shash_find_data(&want->options, "mtu_request");
+        if (mtu) {
+            system_set_mtu(iface->name, mtu);
+        }
+    }
+    iface_set_error(iface, NULL);
+    free(iface->config);
+    iface->config = xstrdup(want->config);
+    iface_assign_ofport(iface, want->ofport_hint, want->ofport_request);
+    VLOG_INFO("%s: attached to bridge %s as port %"PRId64" (%s%s%s)",
+              iface->name, iface->bridge, iface->ofport,
+              netdev_get_type(dp_port_get_netdev(dp, iface->port_no)),
+              iface->fallback_reason ? ": " : "",
+              iface->fallback_reason ? iface->fallback_reason : "");
+    return false;
+}
+
+/* Deletes the TAP devices a previous xsw-switchd left that the
+ * configuration no longer has, in whatever namespace they are. */
+static void
+sweep_stale_taps(const struct shash *wants)
+{
+    struct shash keep = SHASH_INITIALIZER(&keep);
+    struct shash_node *node;
+    char **names;
+    size_t n;
+    int error;
+
+    SHASH_FOR_EACH (node, wants) {
+        const struct want *want = node->data;
+        if (want->kind == IFACE_TAP) {
+            shash_add(&keep, node->name, NULL);
+        }
+    }
+    error = netdev_tap_list_stale(&keep, &names, &n);
+    shash_destroy(&keep);
+    if (error) {
+        VLOG_WARN("cannot list stale TAP devices (%s)", strerror(error));
+        return;
+    }
+    for (size_t i = 0; i < n; i++) {
+        error = netdev_tap_delete(names[i]);
+        if (error) {
+            VLOG_WARN("%s: cannot delete stale TAP device (%s)", names[i],
+                      strerror(error));
+        } else {
+            VLOG_INFO("%s: deleted stale TAP device", names[i]);
+        }
+        free(names[i]);
+    }
+    free(names);
+}
+
+static void
+reconfigure(void)
+{
+    struct shash wants = SHASH_INITIALIZER(&wants);
+    struct shash bridges = SHASH_INITIALIZER(&bridges);
+    const struct ovsdb_idl_row *ovs = ovs_row();
+    struct iface *iface, *next;
+    bool closing = false;
+    bool retry_soon = false;
+
+    collect_wants(&wants, &bridges);
+
+    /* Phase 1: take out what goes away or must be reopened. */
+    HMAP_FOR_EACH (iface, name_node, &ifaces) {
+        const struct want *want = shash_find_data(&wants, iface->name);
+
+        if (iface->port_no
+            && (!want || want->error || iface->reopen
+                || strcmp(iface->config, want->config)
+                || iface->kind != want->kind)) {
+            iface->reopen = true;
+            closing = true;
+        }
+    }
+    if (closing) {
+        commit_config(&wants, &bridges);
+    }
+    HMAP_FOR_EACH_SAFE (iface, next, name_node, &ifaces) {
+        const struct want *want = shash_find_data(&wants, iface->name);
+
+        if (iface->reopen) {
+            /* A TAP device goes with its Interface, or when it becomes
+             * another type; a reopened one is only re-attached. */
+            iface_close(iface, !want || want->kind != IFACE_TAP);
+            iface->retry = true;
+            iface->busy_retries = 0;
+            iface->reopen = false;
+        }
+        if (!want) {
+            iface_destroy(iface);
+        }
+    }
+
+    if (!swept) {
+        sweep_stale_taps(&wants);
+    }
+
+    /* Phase 2: open what is new, reopened, or whose device appeared. */
+    struct shash_node *node;
+    SHASH_FOR_EACH (node, &wants) {
+        struct want *want = node->data;
+
+        iface = iface_find(want->name);
+        if (!iface) {
+            iface = iface_create(want->name, want->bridge);
+        }
+        if (!uuid_equals(&iface->uuid, ovsdb_idl_row_get_uuid(want->row))) {
+            iface->uuid = *ovsdb_idl_row_get_uuid(want->row);
+            iface->dirty = true;
+        }
+        if (strcmp(iface->bridge, want->bridge)) {
+            iface->dirty = true;
+            iface_release_ofport(iface);
+            free(iface->bridge);
+            iface->bridge = xstrdup(want->bridge);
+        }
+        if (want->error) {
+            if (!iface->error || strcmp(iface->error, want->error)) {
+                VLOG_WARN("%s", want->error);
+            }
+            iface->dirty = true;
+            iface->retry = false;
+            iface_set_error(iface, want->error);
+            free(iface->config);
+            iface->config = NULL;
+            continue;
+        }
+        bool again = false;
+        if (!iface->port_no
+            && (iface->retry || !iface->config
+                || strcmp(iface->config, want->config))) {
+            again = iface_open(iface, want);
+            if (!iface->port_no) {
+                /* Remember what failed, so that only a change or a device
+                 * event makes us try again. */
+                free(iface->config);
+                iface->config = xstrdup(want->config);
+            }
+        }
+        iface->retry = again;
+        retry_soon |= again;
+        if (iface->port_no) {
+            iface_assign_ofport(iface, want->ofport_hint,
+                                want->ofport_request);
+        }
+    }
+    swept = true;
+
+    commit_config(&wants, &bridges);
+    if (retry_soon) {
+        /* The configuration is not in place yet: cur_cfg waits. */
+        force_reconfigure = true;
+        schedule_run(BUSY_RETRY_MS);
+    } else {
+        done_cfg = (ovs ? ovsdb_idl_row_get_integer(ovs, ovs_next_cfg, 0)
+                    : -1);
+    }
+    wants_destroy(&wants);
+    shash_destroy_free_data(&bridges);
+}
+
+/* ---- Writing state back. ---- */
+
+static void
+iface_get_state(const struct iface *iface, struct iface_state *state)
+{
+    struct netdev *netdev = (iface->port_no
+                             ? dp_port_get_netdev(dp, iface->port_no)
+                             : NULL);
+
+    iface_state_init(state);
+    state->error = iface->error ? xstrdup(iface->error) : NULL;
+    if (!netdev) {
+        return;
+    }
+
+    struct dp_port_stats dps;
+    struct netdev_stats ns;
+    bool up = false;
+    int ifindex = 0, mtu = 0;
+
+    state->attached = true;
+    state->ofport = iface->ofport;
+    state->has_mac = !netdev_get_etheraddr(netdev, &state->mac);
+    state->has_ifindex = !netdev_get_ifindex(netdev, &ifindex);
+    state->ifindex = ifindex;
+    state->has_mtu = !netdev_get_mtu(netdev, &mtu);
+    state->mtu = mtu;
+    if (!netdev_get_link_state(netdev, &up)) {
+        state->link_state = up ? "up" : "down";
+    }
+
+    /* Only the link state is asked of every driver; the administrative
+     * state is read by name in our namespace, and a TAP device moved into
+     * a container is up as far as we can tell if its link is. */
+    struct rtnl_link link;
+    if (up) {
+        state->admin_state = "up";
+    } else if (!rtnl_link_get_by_name(iface->name, &link)) {
+        state->admin_state = link.flags & IFF_UP ? "up" : "down";
+    } else if (state->link_state) {
+        state->admin_state = "down";
+    }
+
+    memset(&dps, 0, sizeof dps);
+    dp_port_get_stats(dp, iface->port_no, &dps);
+    netdev_get_stats(netdev, &ns);
+    state->stats.rx_packets = dps.rx_packets;
+    state->stats.rx_bytes = dps.rx_bytes;
+    state->stats.tx_packets = dps.tx_packets;
+    state->stats.tx_bytes = dps.tx_bytes;
+    state->stats.rx_dropped = dps.rx_dropped + ns.rx_dropped;
+    state->stats.tx_dropped = dps.tx_dropped + ns.tx_dropped;
+    state->stats.rx_errors = dps.rx_errors + ns.rx_errors;
+    state->stats.tx_errors = dps.tx_errors + ns.tx_errors;
+
+    iface_state_add_status(state, "driver_name", netdev_get_type(netdev));
+    const char *mode = netdev_get_mode(netdev);
+    if (mode && !strcmp(netdev_get_type(netdev), "afxdp")) {
+        iface_state_add_status(state, "xdp-mode", mode);
+    }
+    if (iface->fallback_reason) {
+        iface_state_add_status(state, "fallback_reason",
+                               iface->fallback_reason);
+    }
+}
+
+static void
+write_ovs_state(const struct ovsdb_idl_row *ovs, unsigned int *n)
+{
+    static const char *const iface_types[] = {
+        "afpacket", "afxdp", "afxdp-nonpmd", "internal", "system", "tap",
+    };
+    static const char *const datapath_types[] = { "netdev", "system" };
+    struct ovsdb_datum datum;
+
+    /* Columns the server's schema lacks are not replicated (type NULL)
+     * and must not be written. */
+    if (ovsdb_idl_column_get_type(ovs_iface_types)) {
+        iface_state_string_set(&datum, iface_types,
+                               ARRAY_SIZE(iface_types));
+        *n += iface_state_write_if_changed(ovs, ovs_iface_types, &datum);
+    }
+    if (ovsdb_idl_column_get_type(ovs_datapath_types)) {
+        iface_state_string_set(&datum, datapath_types,
+                               ARRAY_SIZE(datapath_types));
+        *n += iface_state_write_if_changed(ovs, ovs_datapath_types,
+                                           &datum);
+    }
+    if (done_cfg >= 0 && ovsdb_idl_column_get_type(ovs_cur_cfg)
+        && ovsdb_idl_row_get_integer(ovs, ovs_cur_cfg, 0) != done_cfg) {
+        ovsdb_idl_txn_write_integer(ovs, ovs_cur_cfg, done_cfg);
+        ++*n;
+    }
+}
+
+static void
+state_txn_done(struct ovsdb_idl_txn *txn, enum ovsdb_idl_txn_status status,
+               void *aux OVS_UNUSED)
+{
+    static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 20);
+
+    if (status != OVSDB_IDL_TXN_SUCCESS) {
+        const char *error = ovsdb_idl_txn_get_error(txn);
+        VLOG_WARN_RL(&rl, "writing state to the database: %s%s%s",
+                     ovsdb_idl_txn_status_to_string(status),
+                     error ? ": " : "", error ? error : "");
+        /* Which columns made it is unknown: write them all again. */
+        state_pending = state_all = true;
+        schedule_run(status == OVSDB_IDL_TXN_TRY_AGAIN ? 100
+                     : RETRY_INTERVAL_MS);
+    } else if (state_pending) {
+        schedule_run(0);
+    }
+    ovsdb_idl_txn_destroy(txn);
+}
+
+/* Writes the changed state columns of every interface (if 'all') or of
+ * those marked dirty, and cur_cfg, in one transaction. */
+static void
+write_state(bool all)
+{
+    const struct ovsdb_idl_row *ovs = ovs_row();
+    struct ovsdb_idl_txn *txn;
+    struct shash_node *node;
+    struct iface *iface;
+    unsigned int n = 0;
+
+    if (ovsdb_idl_get_txn(idl)) {
+        /* state_txn_done() comes back here. */
+        state_pending = true;
+        state_all |= all;
+        return;
+    }
+    all |= state_all;
+    state_pending = state_all = false;
+    txn = ovsdb_idl_txn_create(idl);
+    if (ovs) {
+        write_ovs_state(ovs, &n);
+    }
+    HMAP_FOR_EACH (iface, name_node, &ifaces) {
+        const struct ovsdb_idl_row *row = ovsdb_idl_get_row(iface_table,
+                                                            &iface->uuid);
+        struct iface_state state;
+
+        /* One about to be retried would only show a passing state. */
+        if (row && (all || iface->dirty) && !iface->retry) {
+            iface->dirty = false;
+            iface_get_state(iface, &state);
+            n += iface_state_write(&state, row);
+            iface_state_destroy(&state);
+        }
+    }
+    SHASH_FOR_EACH (node, &row_errors) {
+        const struct ovsdb_idl_row *row;
+        struct iface_state state;
+        struct uuid uuid;
+
+        if (uuid_from_string(&uuid, node->name)
+            && (row = ovsdb_idl_get_row(iface_table, &uuid))) {
+            iface_state_init(&state);
+            state.error = xstrdup(node->data);
+            n += iface_state_write(&state, row);
+            iface_state_destroy(&state);
+        }
+    }
+
+    if (!n) {
+        ovsdb_idl_txn_destroy(txn);
+        return;
+    }
+    ovsdb_idl_txn_set_done_cb(txn, state_txn_done, NULL);
+    enum ovsdb_idl_txn_status status = ovsdb_idl_txn_commit(txn);
+    if (status != OVSDB_IDL_TXN_INCOMPLETE) {
+        if (status != OVSDB_IDL_TXN_UNCHANGED
+            && status != OVSDB_IDL_TXN_SUCCESS) {
+            state_pending = state_all = true;
+            schedule_run(RETRY_INTERVAL_MS);
+        }
+        ovsdb_idl_txn_destroy(txn);
+    }
+}
+
+/* ---- Running. ---- */
+
+static bool tap_is_alive(const struct iface *);
+
+/* A TAP device moved into a container dies with the container's
+ * namespace, and no event reaches our namespace then: finds such ports
+ * (periodically) and marks them for reopening, which creates the device
+ * again.  Returns true if it found any. */
+static bool
+check_taps(void)
+{
+    struct iface *iface;
+    bool found = false;
+
+    HMAP_FOR_EACH (iface, name_node, &ifaces) {
+        if (iface->port_no && iface->kind == IFACE_TAP
+            && !tap_is_alive(iface)) {
+            VLOG_INFO("%s: TAP device was deleted, creating it again",
+                      iface->name);
+            iface->reopen = force_reconfigure = found = true;
+        }
+    }
+    return found;
+}
+
+static void
+bridge_run(void)
+{
+    if (!idl || !ovsdb_idl_is_synced(idl)) {
+        return;
+    }
+    if (!ovsdb_idl_has_lock(idl)) {
+        if (ovsdb_idl_is_lock_contended(idl) && !lock_warned) {
+            VLOG_WARN("another xsw-switchd holds the database lock \"%s\" "
+                      "and manages this host; waiting for it to exit",
+                      BRIDGE_DB_LOCK);
+            lock_warned = true;
+        } else if (had_lock) {
+            VLOG_WARN("lost the database lock \"%s\"; the datapath is left "
+                      "as it is until the lock is back", BRIDGE_DB_LOCK);
+        }
+        had_lock = false;
+        return;
+    }
+    if (!had_lock) {
+        VLOG_INFO("acquired the database lock \"%s\": managing the "
+                  "datapath", BRIDGE_DB_LOCK);
+        had_lock = true;
+        lock_warned = false;
+        force_reconfigure = state_all = true;
+    }
+
+    /* After a reconnect the server may hold another database: write our
+     * state in full again. */
+    static unsigned int conn_seqno;
+    if (ovsdb_idl_get_connection_seqno(idl) != conn_seqno) {
+        conn_seqno = ovsdb_idl_get_connection_seqno(idl);
+        force_reconfigure = state_all = true;
+    }
+
+    uint64_t seqno = ovsdb_idl_get_seqno(idl);
+    bool reconfigured = false;
+    if (seqno != reconfigured_seqno || force_reconfigure) {
+        long long int start = dp_time_msec();
+
+        reconfigured_seqno = seqno;
+        force_reconfigure = false;
+        reconfigure();
+        reconfigured = true;
+        VLOG_DBG("reconfigured for next_cfg %"PRId64" in %lld ms", done_cfg,
+                 dp_time_msec() - start);
+    }
+
+    long long int now = dp_time_msec();
+    if (now - last_stats_msec >= STATS_INTERVAL_MS) {
+        if (check_taps()) {
+            schedule_run(0);
+        }
+        last_stats_msec = now;
+        write_state(true);
+        VLOG_DBG("refreshed all state in %lld ms", dp_time_msec() - now);
+    } else if (reconfigured || state_pending) {
+        write_state(false);
+    }
+}
+
+static void
+run_timer_cb(uv_timer_t *timer OVS_UNUSED)
+{
+    bridge_run();
+}
+
+static void
+schedule_run(uint64_t delay_ms)
+{
+    if (uv_is_active((uv_handle_t *) &run_timer)
+        && uv_timer_get_due_in(&run_timer) <= delay_ms) {
+        return;
+    }
+    uv_timer_start(&run_timer, run_timer_cb, delay_ms, 0);
+}
+
+static void
+idl_changed(struct ovsdb_idl *idl_ OVS_UNUSED, void *aux OVS_UNUSED)
+{
+    /* Reconfigure at once: ovs-vsctl is waiting for cur_cfg. */
+    bridge_run();
+}
+
+static void
+tick_cb(uv_timer_t *timer OVS_UNUSED)
+{
+    dp_run(dp);
+    if (dp_time_msec() - last_stats_msec >= STATS_INTERVAL_MS) {
+        bridge_run();
+    }
+}
+
+/* Whether the TAP device of open 'iface' still exists somewhere: the
+ * driver asks the kernel through the device's own fd, which fails once
+ * the device has been deleted (the fd is then detached). */
+static bool
+tap_is_alive(const struct iface *iface)
+{
+    struct netdev *netdev = dp_port_get_netdev(dp, iface->port_no);
+    int ifindex;
+
+    return netdev && !netdev_get_ifindex(netdev, &ifindex);
+}
+
+static void
+rtnl_cb(uv_poll_t *poll OVS_UNUSED, int status, int events OVS_UNUSED)
+{
+    struct rtnl_link_event event;
+    bool changed = false;
+
+    if (status < 0) {
+        VLOG_WARN("rtnetlink monitor: %s", uv_strerror(status));
+        return;
+    }
+    while (!rtnl_monitor_recv(rtnl, &event)) {
+        struct iface *iface = iface_find(event.link.name);
+
+        if (!iface) {
+            continue;
+        }
+        VLOG_DBG("%s: device %s", iface->name,
+                 rtnl_link_event_type_to_string(event.type));
+        switch (event.type) {
+        case RTNL_LINK_APPEARED:
+            if (!iface->port_no) {
+                iface->retry = force_reconfigure = true;
+            }
+            break;
+        case RTNL_LINK_DISAPPEARED:
+            if (!iface->port_no) {
+                /* A device whose name clashed may be gone. */
+                iface->retry = force_reconfigure = true;
+            } else if (iface->kind != IFACE_TAP || !tap_is_alive(iface)) {
+                /* A system device is gone, and reopening it says so in
+                 * 'error'.  A TAP device that disappears from our
+                 * namespace was usually moved into a container and keeps
+                 * working, unless an administrator deleted it: then
+                 * reopening creates it again. */
+                iface->reopen = force_reconfigure = true;
+            } else {
+                iface->dirty = state_pending = true;
+            }
+            break;
+        case RTNL_LINK_CHANGED:
+        default:
+            iface->dirty = state_pending = true;
+            break;
+        }
+        changed = true;
+    }
+    if (changed) {
+        schedule_run(0);
+    }
+}
+
+/* ---- Control commands. ---- */
+
+static void
+format_ofport(char *buf, size_t size, int64_t ofport)
+{
+    if (ofport == OFPORT_LOCAL) {
+        snprintf(buf, size, "LOCAL");
+    } else {
+        snprintf(buf, size, "%"PRId64, ofport);
+    }
+}
+
+static void
+fdb_show_cmd(struct unixctl_conn *conn, int argc OVS_UNUSED,
+             const char *argv[], void *aux OVS_UNUSED)
+{
+    struct fdb_entry_info *entries;
+    size_t n, size;
+    char *text;
+    FILE *f;
+
+    if (dp_fdb_dump(dp, argv[1], &entries, &n)) {
+        unixctl_command_reply_error(conn, "no such bridge");
+        return;
+    }
+    f = open_memstream(&text, &size);
+    fputs(" port  VLAN  MAC                Age\n", f);
+    for (size_t i = 0; i < n; i++) {
+        const struct fdb_entry_info *e = &entries[i];
+        const struct iface *iface = iface_find_by_port_no(e->port_no);
+        char port[16];
+
+        if (iface) {
+            format_ofport(port, sizeof port, iface->ofport);
+        } else {
+            snprintf(port, sizeof port, "?");
+        }
+        fprintf(f, "%5s  %4d  %02x:%02x:%02x:%02x:%02x:%02x  %3u\n",
+                port, e->vlan, e->mac.ea[0], e->mac.ea[1], e->mac.ea[2],
+                e->mac.ea[3], e->mac.ea[4], e->mac.ea[5], e->age);
+    }
+    fclose(f);
+    unixctl_command_reply(conn, text);
+    free(text);
+    free(entries);
+}
+
+static void
+fdb_flush_cmd(struct unixctl_conn *conn, int argc, const char *argv[],
+              void *aux OVS_UNUSED)
+{
+    if (dp_fdb_flush(dp, argc > 1 ? argv[1] : NULL)) {
+        unixctl_command_reply_error(conn, "no such bridge");
+        return;
+    }
+    unixctl_command_reply(conn, "table successfully flushed");
+}
+
+static int
+compare_ports(const void *a_, const void *b_)
+{
+    const struct iface *const *a = a_;
+    const struct iface *const *b = b_;
+    int c = strcmp((*a)->bridge, (*b)->bridge);
+
+    return (c ? c
+            : (*a)->ofport < (*b)->ofport ? -1
+            : (*a)->ofport > (*b)->ofport);
+}
+
+static void
+dpif_show_cmd(struct unixctl_conn *conn, int argc OVS_UNUSED,
+              const char *argv[] OVS_UNUSED, void *aux OVS_UNUSED)
+{
+    size_t n = 0, size;
+    struct iface **ports = xcalloc(hmap_count(&ifaces) + 1, sizeof *ports);
+    const char *bridge = NULL;
+    struct iface *iface;
+    char *text;
+    FILE *f;
+
+    HMAP_FOR_EACH (iface, name_node, &ifaces) {
+        ports[n++] = iface;
+    }
+    qsort(ports, n, sizeof *ports, compare_ports);
+
+    f = open_memstream(&text, &size);
+    fputs("xsw@xsw-netdev:\n", f);
+    for (size_t i = 0; i < n; i++) {
+        const struct iface *p = ports[i];
+        struct netdev *netdev = (p->port_no
+                                 ? dp_port_get_netdev(dp, p->port_no) : NULL);
+        char ofport[16];
+
+        if (!bridge || strcmp(bridge, p->bridge)) {
+            bridge = p->bridge;
+            fprintf(f, "  %s:\n", bridge);
+        }
+        if (!netdev) {
+            fprintf(f, "    %s: (not attached: %s)\n", p->name,
+                    p->error ? p->error : "not configured");
+            continue;
+        }
+
+        const char *mode = netdev_get_mode(netdev);
+        struct dp_port_stats s;
+
+        format_ofport(ofport, sizeof ofport, p->ofport);
+        fprintf(f, "    %s %s/%"PRIu32": (%s", p->name, ofport, p->port_no,
+                netdev_get_type(netdev));
+        if (mode) {
+            fprintf(f, ": xdp-mode=%s", mode);
+        }
+        if (p->fallback_reason) {
+            fprintf(f, ": %s", p->fallback_reason);
+        }
+        fputs(")\n", f);
+        memset(&s, 0, sizeof s);
+        dp_port_get_stats(dp, p->port_no, &s);
+        fprintf(f, "      RX packets:%"PRIu64" bytes:%"PRIu64" dropped:%"
+                PRIu64" errors:%"PRIu64"\n", s.rx_packets, s.rx_bytes,
+                s.rx_dropped, s.rx_errors);
+        fprintf(f, "      TX packets:%"PRIu64" bytes:%"PRIu64" dropped:%"
+                PRIu64" errors:%"PRIu64"\n", s.tx_packets, s.tx_bytes,
+                s.tx_dropped, s.tx_errors);
+    }
+    fclose(f);
+    free(ports);
+    unixctl_command_reply(conn, text);
+    free(text);
+}
+
+/* ---- Start and stop. ---- */
+
+static void
+register_columns(void)
+{
+    ovs_table = ovsdb_idl_add_table(idl, "Open_vSwitch");
+    ovs_bridges = ovsdb_idl_add_column(ovs_table, "bridges");
+    ovs_next_cfg = ovsdb_idl_add_column(ovs_table, "next_cfg");
+    ovs_cur_cfg = ovsdb_idl_add_column(ovs_table, "cur_cfg");
+    ovs_iface_types = ovsdb_idl_add_column(ovs_table, "iface_types");
+    ovs_datapath_types = ovsdb_idl_add_column(ovs_table, "datapath_types");
+
+    bridge_table = ovsdb_idl_add_table(idl, "Bridge");
+    br_name = ovsdb_idl_add_column(bridge_table, "name");
+    br_ports = ovsdb_idl_add_column(bridge_table, "ports");
+    br_other_config = ovsdb_idl_add_column(bridge_table, "other_config");
+
+    port_table = ovsdb_idl_add_table(idl, "Port");
+    port_name = ovsdb_idl_add_column(port_table, "name");
+    port_interfaces = ovsdb_idl_add_column(port_table, "interfaces");
+    port_tag = ovsdb_idl_add_column(port_table, "tag");
+    port_trunks = ovsdb_idl_add_column(port_table, "trunks");
+    port_vlan_mode = ovsdb_idl_add_column(port_table, "vlan_mode");
+
+    iface_table = ovsdb_idl_add_table(idl, "Interface");
+    if_name = ovsdb_idl_add_column(iface_table, "name");
+    if_type = ovsdb_idl_add_column(iface_table, "type");
+    if_options = ovsdb_idl_add_column(iface_table, "options");
+    if_mac = ovsdb_idl_add_column(iface_table, "mac");
+    if_mtu_request = ovsdb_idl_add_column(iface_table, "mtu_request");
+    if_ofport = ovsdb_idl_add_column(iface_table, "ofport");
+    if_ofport_request = ovsdb_idl_add_column(iface_table, "ofport_request");
+    iface_state_register_columns(iface_table);
+}
+
+int
+bridge_init(uv_loop_t *loop_, const char *remote, unsigned int n_threads,
+            char **errorp)
+{
+    int error;
+
+    *errorp = NULL;
+    loop = loop_;
+    netdev_register_class(&netdev_tap_class);
+    netdev_register_class(&netdev_afxdp_class);
+    netdev_register_class(&netdev_afpacket_class);
+    netdev_afxdp_quiet_libxdp();
+
+    error = rtnl_monitor_create(&rtnl);
+    if (error) {
+        *errorp = xasprintf("cannot monitor network devices (%s)",
+                            strerror(error));
+        return error;
+    }
+    error = -uv_poll_init(loop, &rtnl_poll, rtnl_monitor_fd(rtnl));
+    if (error) {
+        *errorp = xasprintf("cannot poll the rtnetlink monitor (%s)",
+                            strerror(error));
+        rtnl_monitor_destroy(rtnl);
+        rtnl = NULL;
+        return error;
+    }
+    uv_poll_start(&rtnl_poll, UV_READABLE, rtnl_cb);
+    rtnl_polling = true;
+
+    dp = dp_create(n_threads);
+
+    uv_timer_init(loop, &run_timer);
+    uv_timer_init(loop, &tick_timer);
+    uv_timer_start(&tick_timer, tick_cb, 1000, 1000);
+
+    idl = ovsdb_idl_create(loop, remote, "Open_vSwitch");
+    register_columns();
+    ovsdb_idl_set_lock(idl, BRIDGE_DB_LOCK);
+    ovsdb_idl_set_change_cb(idl, idl_changed, NULL);
+
+    unixctl_command_register("fdb/show", "bridge", 1, 1, fdb_show_cmd, NULL);
+    unixctl_command_register("fdb/flush", "[bridge]", 0, 1, fdb_flush_cmd,
+                             NULL);
+    unixctl_command_register("dpif/show", "", 0, 0, dpif_show_cmd, NULL);
+    VLOG_INFO("connecting to %s", remote);
+    return 0;
+}
+
+void
+bridge_exit(bool cleanup)
+{
+    struct iface *iface, *next;
+
+    if (!dp) {
+        return;
+    }
+    ovsdb_idl_destroy(idl);
+    idl = NULL;
+
+    if (cleanup) {
+        HMAP_FOR_EACH (iface, name_node, &ifaces) {
+            struct netdev *netdev = (iface->port_no
+                                     ? dp_port_get_netdev(dp, iface->port_no)
+                                     : NULL);
+            if (netdev && iface->kind == IFACE_TAP) {
+                netdev_tap_unpersist(netdev);
+            }
+        }
+    }
+    /* dp_destroy() closes every port; plain closes keep TAP devices. */
+    dp_destroy(dp);
+    dp = NULL;
+    HMAP_FOR_EACH_SAFE (iface, next, name_node, &ifaces) {
+        if (iface->port_no) {
+            hmap_remove(&ifaces_by_port_no, &iface->port_no_node);
+            iface->port_no = 0;
+        }
+        iface_destroy(iface);
+    }
+    shash_destroy_free_data(&row_errors);
+    shash_destroy_free_data(&warned_values);
+    free(committed_sig);
+    committed_sig = NULL;
+
+    if (rtnl_polling) {
+        uv_close((uv_handle_t *) &rtnl_poll, NULL);
+        rtnl_polling = false;
+    }
+    rtnl_monitor_destroy(rtnl);
+    rtnl = NULL;
+    uv_close((uv_handle_t *) &run_timer, NULL);
+    uv_close((uv_handle_t *) &tick_timer, NULL);
+}
