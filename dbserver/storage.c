@@ -9,6 +9,7 @@
 #include <config.h>
 #include "storage.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
@@ -870,6 +871,29 @@ storage_quick_check(sqlite3 *db, const char *path)
     return error;
 }
 
+/* "file:PATH?immutable=1", with PATH percent-encoded as SQLite's URI
+ * filenames require.  The caller frees it. */
+static char *
+storage_immutable_uri(const char *path)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    size_t len = strlen(path);
+    char *uri = xmalloc(len * 3 + sizeof "file:?immutable=1");
+    char *p = uri + sprintf(uri, "file:");
+
+    for (const unsigned char *c = (const unsigned char *) path; *c; c++) {
+        if (isalnum(*c) || strchr("/._-~", *c)) {
+            *p++ = *c;
+        } else {
+            *p++ = '%';
+            *p++ = hex[*c >> 4];
+            *p++ = hex[*c & 15];
+        }
+    }
+    strcpy(p, "?immutable=1");
+    return uri;
+}
+
 /* Opens 'path' with SQLite after checking it is an xsw database.  With
  * 'writable', also locks it against other servers (keeping the lock in
  * '*lock_fdp', to close after the connection) and checks it thoroughly. */
@@ -909,7 +933,18 @@ storage_open_sqlite(const char *path, bool writable, sqlite3 **dbp,
      * sqlite3_column_*() call: 13% of loading a large database. */
     int flags = ((writable ? SQLITE_OPEN_READWRITE : SQLITE_OPEN_READONLY)
                  | SQLITE_OPEN_NOMUTEX);
-    if (sqlite3_open_v2(path, &db, flags, NULL) != SQLITE_OK) {
+    /* A file this process may not write (mode, ownership, chattr +i) is
+     * opened "immutable": in WAL mode SQLite otherwise needs to create the
+     * -shm file beside it even to read, which fails in a folder we may not
+     * write either.  Nothing of ours can change such a file meanwhile. */
+    char *uri = NULL;
+    if (access(path, W_OK)) {
+        uri = storage_immutable_uri(path);
+        flags = SQLITE_OPEN_READONLY | SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX;
+    }
+    int rc = sqlite3_open_v2(uri ? uri : path, &db, flags, NULL);
+    free(uri);
+    if (rc != SQLITE_OK) {
         error = storage_error(path, db, "opening");
         goto error;
     }

@@ -5,7 +5,7 @@
 # setpriv, chattr; namespaces and TAPs through tests/system/lib.sh).  Each
 # takes a bounded time: XSW_FAULT_CYCLES (fault-kill, default 200) and
 # XSW_FAULT_LOAD_SECONDS (fault-load, default 60) make the long ones
-# longer; XSW_FAULT_STRICT=1 turns the reported known bugs into failures.
+# longer.
 TESTS += \
 	tests/fault/fault-kill.py \
 	tests/fault/fault-diskfull.py \

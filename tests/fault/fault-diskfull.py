@@ -190,23 +190,15 @@ def test_read_only(sb):
     check(file_digest(db) == before, "the read-only file was modified")
 
     # The folder is not writable either (a database shipped read-only):
-    # storage.h promises that such a file opens read-only.  It does not
-    # today (SQLite cannot create the -shm file a WAL database needs):
-    # reported; set XSW_FAULT_STRICT=1 to make it fail the test.
+    # storage.h promises that such a file opens read-only, although SQLite
+    # cannot create the -shm file a WAL database normally needs.
     db2 = make_ro_db(sb, "rodb-dir", 0o755, names)
     before2 = file_digest(db2)
     ro2 = sb.server(db2, name="ro2", user="nobody", rundir=rundir,
                     start=False)
-    try:
-        ro2.start()
-    except Failure as e:
-        if os.environ.get("XSW_FAULT_STRICT") == "1":
-            raise
-        log("KNOWN BUG (reported): read-only file in a read-only folder: "
-            "%s", e)
-    else:
-        read_only_checks(ro2, names, "read-only file and folder, as nobody")
-        check(ro2.stop() == 0, "read-only server did not exit cleanly")
+    ro2.start()
+    read_only_checks(ro2, names, "read-only file and folder, as nobody")
+    check(ro2.stop() == 0, "read-only server did not exit cleanly")
     check(file_digest(db2) == before2, "the read-only file was modified")
 
     # chattr +i stops root too; not every file system has it.

@@ -74,22 +74,6 @@ wait_recovered_or_reported() {
     recovered_or_reported "$1"
 }
 
-# known_bug DESCRIPTION CMD...: a check that fails today because of a bug
-# reported to xsw-switchd's owner (docs/reliability.md, "Faults").  It is
-# logged as KNOWN BUG instead of failing the test, so that the suite stays
-# green until the fix; XSW_FAULT_STRICT=1 makes it an ordinary check.
-known_bug() {
-    local what=$1 out=$XT_TMP/known.out
-    shift
-    if [ "${XSW_FAULT_STRICT:-0}" = 1 ]; then
-        xt_check "$what" "$@"
-    elif "$@" >"$out" 2>&1; then
-        xt_log "ok: $what (a known bug is fixed: make this an xt_check)"
-    else
-        xt_log "KNOWN BUG (reported): $what: $(tail -n 1 "$out")"
-    fi
-}
-
 xt_start_xsw
 
 # ---- 1. kill -9 during reconciliation. ----
@@ -166,14 +150,14 @@ xt_vsctl add-port "$XT_BR" "${XT}t" -- set Interface "${XT}t" type=internal ||
     xt_fail "add-port ${XT}t failed"
 xt_wait_for 10 ports_up "${XT}t" || xt_fail "${XT}t did not come up"
 ip link del "${XT}t" || xt_fail "cannot delete ${XT}t"
-known_bug "internal TAP deleted in the root namespace: re-created or reported" \
+xt_check "internal TAP deleted in the root namespace: re-created or reported" \
     wait_recovered_or_reported "${XT}t"
 xt_check "xsw-switchd survives the deleted TAP" switchd_alive
 xt_check "ovs-vsctl still completes" synced
 
 # ---- 3. A namespace removed with a port in it. ----
 ip netns del "${XT}a" || xt_fail "cannot delete namespace ${XT}a"
-known_bug "the port of a deleted namespace: re-created or reported" \
+xt_check "the port of a deleted namespace: re-created or reported" \
     wait_recovered_or_reported "${XT}a"
 xt_check "xsw-switchd survives the deleted namespace" switchd_alive
 xt_check "b still pings c" xt_ping b 10.67.0.3
