@@ -54,10 +54,13 @@
 
 #define SEEN_OFFLINE UINT64_MAX
 
-/* Empty polling rounds before a thread sleeps in poll(2): spinning a
- * little keeps latency low under load, sleeping keeps an idle switch
- * idle. */
-#define IDLE_ROUNDS_BEFORE_SLEEP 2000
+/* Adaptive busy polling.  After its last packet a thread keeps polling
+ * for the busy-polling time (dp_set_busy_poll(); this by default) before
+ * it sleeps in poll(2): under load a batch is found without a wake-up (a
+ * sleeping thread costs tens of microseconds to wake, more on a virtual
+ * CPU), while an idle switch sleeps and uses no CPU.  Open vSwitch's PMD
+ * threads spin forever. */
+#define DP_BUSY_POLL_USEC_DEFAULT 200
 
 /* Longest sleep, in ms, when some port cannot be polled (rxq_fd -1). */
 #define BUSY_POLL_SLEEP_MS 1
@@ -152,6 +155,7 @@ struct dp {
     _Atomic uint64_t config_gen;    /* 'config->gen'. */
     _Atomic uint64_t epoch;
     atomic_bool exiting;
+    _Atomic uint64_t busy_poll_nsec;    /* See DP_BUSY_POLL_USEC_DEFAULT. */
     struct dp_thread *threads;
     unsigned int n_threads;
 };
@@ -661,13 +665,24 @@ thread_sleep(struct dp_thread *t)
     atomic_store(&t->seen, atomic_load(&dp->epoch));
 }
 
+/* Nanoseconds on the monotonic clock, for busy-polling deadlines: a vDSO
+ * read, cheap enough for every empty round. */
+static uint64_t
+monotonic_nsec(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * UINT64_C(1000000000) + ts.tv_nsec;
+}
+
 static void *
 thread_main(void *t_)
 {
     struct dp_thread *t = t_;
     struct dp *dp = t->dp;
     struct dp_packet_batch batch;
-    unsigned int idle = 0;
+    uint64_t idle_since = 0;    /* Start of the current empty streak. */
 
     t->small_pool = dp_packet_pool_create(SMALL_POOL_SIZE,
                                           DP_PACKET_SMALL_BUF);
@@ -691,14 +706,24 @@ thread_main(void *t_)
             }
         }
         if (busy) {
-            idle = 0;
-        } else if (++idle >= IDLE_ROUNDS_BEFORE_SLEEP) {
-            if (t->pfd_gen != cfg->gen) {
-                thread_update_pfds(t, cfg);
+            idle_since = 0;
+        } else {
+            uint64_t now_ns = monotonic_nsec();
+            uint64_t spin_ns = atomic_load_explicit(&dp->busy_poll_nsec,
+                                                    memory_order_relaxed);
+
+            if (!idle_since) {
+                idle_since = now_ns;
+            } else if (now_ns - idle_since >= spin_ns) {
+                if (t->pfd_gen != cfg->gen) {
+                    thread_update_pfds(t, cfg);
+                }
+                thread_sleep(t);
+                /* Whatever woke us (a packet, usually) may be the first
+                 * of a burst: spin again before the next sleep. */
+                idle_since = monotonic_nsec();
+                continue;
             }
-            thread_sleep(t);
-            idle = IDLE_ROUNDS_BEFORE_SLEEP / 2;
-            continue;
         }
         atomic_store(&t->seen, atomic_load(&dp->epoch));
     }
@@ -737,6 +762,13 @@ dp_synchronize(struct dp *dp)
     }
 }
 
+void
+dp_set_busy_poll(struct dp *dp, unsigned int usec)
+{
+    atomic_store_explicit(&dp->busy_poll_nsec, usec * UINT64_C(1000),
+                          memory_order_relaxed);
+}
+
 struct dp *
 dp_create(unsigned int n_threads)
 {
@@ -755,6 +787,11 @@ dp_create(unsigned int n_threads)
     atomic_init(&dp->config, cfg);
     atomic_init(&dp->epoch, 1);
     atomic_init(&dp->exiting, false);
+    atomic_init(&dp->busy_poll_nsec, DP_BUSY_POLL_USEC_DEFAULT * 1000ULL);
+    const char *busy_poll = getenv("XSW_DP_BUSY_POLL_USEC");
+    if (busy_poll && *busy_poll) {
+        dp_set_busy_poll(dp, strtoul(busy_poll, NULL, 10));
+    }
     dp->n_threads = n_threads;
     dp->threads = xcalloc(n_threads, sizeof *dp->threads);
     for (unsigned int i = 0; i < n_threads; i++) {

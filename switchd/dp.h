@@ -37,6 +37,15 @@ struct dp_config;
  * an empty configuration, and starts the threads. */
 struct dp *dp_create(unsigned int n_threads);
 
+/* Sets how long, in microseconds, a forwarding thread keeps polling its
+ * ports after the last packet before it sleeps until one is readable (200
+ * by default).  Longer spinning trades CPU for latency: it saves the
+ * wake-up (tens of microseconds) for packets that arrive within that
+ * time; 0 sleeps at once.  Any thread may call it.  Until the daemon has
+ * an option for it, the environment variable XSW_DP_BUSY_POLL_USEC sets
+ * the initial value (read by dp_create()). */
+void dp_set_busy_poll(struct dp *, unsigned int usec);
+
 /* Stops the threads, closes every port's netdev and frees everything. */
 void dp_destroy(struct dp *);
 

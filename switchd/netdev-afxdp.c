@@ -15,7 +15,9 @@
  * (the receiving thread takes frames, the sending thread and any thread
  * releasing packets put them back), so it alone has a lock: a spinlock,
  * taken once per batch.  The fill and RX rings belong to recv_batch, the
- * TX and completion rings to send_batch (which the datapath serialises). */
+ * TX and completion rings to send_batch (which the datapath serialises);
+ * recv_batch only reads the TX ring's shared indices, to retry frames the
+ * kernel left there (afxdp_kick_stranded_tx). */
 #include <config.h>
 
 #include "netdev-afxdp.h"
@@ -437,6 +439,21 @@ afxdp_refill(struct netdev_afxdp *dev)
     xsk_ring_prod__submit(&dev->fq, n);
 }
 
+/* Frames that send_batch left on the TX ring because the kernel made no
+ * progress (a busy device) would wait for the next batch to this port,
+ * which may never come; an idle polling round retries them.  This runs in
+ * the receiving thread, so it reads only the ring's shared indices, never
+ * send_batch's cached ones, and sendto() itself is safe from any thread. */
+static void
+afxdp_kick_stranded_tx(struct netdev_afxdp *dev)
+{
+    if (__atomic_load_n(dev->tx.producer, __ATOMIC_ACQUIRE)
+        != __atomic_load_n(dev->tx.consumer, __ATOMIC_ACQUIRE)
+        && xsk_ring_prod__needs_wakeup(&dev->tx)) {
+        sendto(xsk_socket__fd(dev->xsk), NULL, 0, MSG_DONTWAIT, NULL, 0);
+    }
+}
+
 static int
 netdev_afxdp_recv_batch(struct netdev *netdev, struct dp_packet_batch *batch)
 {
@@ -451,6 +468,7 @@ netdev_afxdp_recv_batch(struct netdev *netdev, struct dp_packet_batch *batch)
             recvfrom(xsk_socket__fd(dev->xsk), NULL, 0, MSG_DONTWAIT,
                      NULL, NULL);
         }
+        afxdp_kick_stranded_tx(dev);
         return EAGAIN;
     }
     for (uint32_t i = 0; i < n; i++) {
@@ -498,6 +516,42 @@ free_put(struct netdev_afxdp *dev, const uint32_t *frames, size_t n)
     memcpy(&dev->free_frames[dev->n_free], frames, n * sizeof *frames);
     dev->n_free += n;
     free_unlock(dev);
+}
+
+/* Descriptors on the TX ring that the kernel has not consumed yet. */
+static uint32_t
+afxdp_tx_pending(const struct netdev_afxdp *dev)
+{
+    return dev->tx.cached_prod - __atomic_load_n(dev->tx.consumer,
+                                                 __ATOMIC_ACQUIRE);
+}
+
+/* Makes the kernel transmit what is on the TX ring.  In copy mode (every
+ * veth: no zero-copy) the frames go out only inside sendto(), at most 32
+ * per call (the kernel's TX_BATCH_SIZE), and nothing else ever picks up
+ * the rest: left on the ring, they would wait for the next batch to this
+ * port, which under TCP may be an RTT away, and stall the flow.  So kick
+ * until the ring is empty or the kernel stops making progress (a full
+ * device queue or completion ring: retried with the next batch). */
+static int
+afxdp_kick_tx(struct netdev_afxdp *dev)
+{
+    int fd = xsk_socket__fd(dev->xsk);
+    uint32_t pending = afxdp_tx_pending(dev);
+
+    while (pending && xsk_ring_prod__needs_wakeup(&dev->tx)) {
+        uint32_t before = pending;
+
+        if (sendto(fd, NULL, 0, MSG_DONTWAIT, NULL, 0) < 0
+            && errno != EAGAIN && errno != EBUSY && errno != ENOBUFS) {
+            return errno == ENETDOWN ? 0 : errno;
+        }
+        pending = afxdp_tx_pending(dev);
+        if (pending >= before) {
+            break;
+        }
+    }
+    return 0;
 }
 
 static int
@@ -565,13 +619,7 @@ netdev_afxdp_send_batch(struct netdev *netdev, struct dp_packet_batch *batch)
     free_put(dev, frames + used_frames, n_frames - used_frames);
     if (sent) {
         xsk_ring_prod__submit(&dev->tx, sent);
-        if (xsk_ring_prod__needs_wakeup(&dev->tx)
-            && sendto(xsk_socket__fd(dev->xsk), NULL, 0, MSG_DONTWAIT,
-                      NULL, 0) < 0
-            && errno != EAGAIN && errno != EBUSY && errno != ENOBUFS
-            && errno != ENETDOWN) {
-            error = errno;
-        }
+        error = afxdp_kick_tx(dev);
     }
     dp_packet_delete_array(done, n_done);
     batch->count = 0;

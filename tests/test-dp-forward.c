@@ -3,6 +3,7 @@
  * configuration changes under traffic. */
 #include <config.h>
 #include <check.h>
+#include <sys/resource.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -497,6 +498,55 @@ config_swap_under_traffic(void)
     ck_assert_int_eq(dp_commit(dp, cfg), 0);
 }
 
+/* CPU time this process has used, in milliseconds. */
+static long long
+cpu_msec(void)
+{
+    struct rusage ru;
+
+    ck_assert_int_eq(getrusage(RUSAGE_SELF, &ru), 0);
+    return ((ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000LL
+            + (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1000);
+}
+
+/* CPU used over 'msec' of wall-clock time, in % of one core. */
+static long long
+cpu_percent_over(int msec)
+{
+    long long before = cpu_msec();
+
+    usleep(msec * 1000);
+    return (cpu_msec() - before) * 100 / msec;
+}
+
+/* After traffic the forwarding thread spins only for the busy-polling
+ * time, then sleeps: an idle switch uses no CPU.  With a long busy-polling
+ * time it keeps spinning (the knob is not ignored). */
+START_TEST(test_idle_sleeps)
+{
+    long long idle, spinning;
+
+    commit(NULL, NULL, NULL, 0);
+    send_frame(1, bcast, mac(1), -1);
+    usleep(50 * 1000);              /* Well past the default 200 us. */
+    idle = cpu_percent_over(500);
+    ck_assert_msg(idle < 5, "idle datapath used %lld%% of a core", idle);
+
+    dp_set_busy_poll(dp, 10 * 1000 * 1000);
+    send_frame(1, bcast, mac(1), -1);
+    spinning = cpu_percent_over(300);
+    ck_assert_msg(spinning > 10, "busy-polling datapath used only %lld%%",
+                  spinning);
+
+    dp_set_busy_poll(dp, 0);
+    send_frame(1, bcast, mac(1), -1);
+    usleep(20 * 1000);
+    idle = cpu_percent_over(300);
+    ck_assert_msg(idle < 5, "datapath kept spinning (%lld%%) with busy "
+                  "polling off", idle);
+}
+END_TEST
+
 START_TEST(test_config_swap_1_thread)
 {
     config_swap_under_traffic();
@@ -527,6 +577,7 @@ main(void)
     tcase_add_test(tc, test_offloads);
     tcase_add_test(tc, test_partial_from_afxdp);
     tcase_add_test(tc, test_port_del_busy);
+    tcase_add_test(tc, test_idle_sleeps);
     tcase_add_test(tc, test_config_swap_1_thread);
     tcase_add_test(tc, test_config_swap_2_threads);
     suite_add_tcase(s, tc);
