@@ -688,6 +688,43 @@ add_checked_ref(const struct ovsdb_row *row, const struct ovsdb_column *c,
  * A reference unchanged by the txn costs nothing beyond comparing sorted
  * arrays: a Bridge gaining one port out of 10,000 touches one count, not
  * 20,000. */
+/* The number of leading keys that 'a' and 'b' (sets of UUIDs) share,
+ * compared 64 at a time: the atoms are plain bytes. */
+static unsigned int
+common_head(const struct ovsdb_datum *a, const struct ovsdb_datum *b)
+{
+    unsigned int n = MIN(a->n, b->n), i = 0;
+
+    while (i + 64 <= n
+           && !memcmp(&a->keys[i], &b->keys[i], 64 * sizeof *a->keys)) {
+        i += 64;
+    }
+    while (i < n && uuid_equals(&a->keys[i].uuid, &b->keys[i].uuid)) {
+        i++;
+    }
+    return i;
+}
+
+/* The number of trailing keys 'a' and 'b' share, not reaching into the
+ * first 'head' of either. */
+static unsigned int
+common_tail(const struct ovsdb_datum *a, const struct ovsdb_datum *b,
+            unsigned int head)
+{
+    unsigned int n = MIN(a->n, b->n) - head, i = 0;
+
+    while (i + 64 <= n
+           && !memcmp(&a->keys[a->n - i - 64], &b->keys[b->n - i - 64],
+                      64 * sizeof *a->keys)) {
+        i += 64;
+    }
+    while (i < n && uuid_equals(&a->keys[a->n - i - 1].uuid,
+                                &b->keys[b->n - i - 1].uuid)) {
+        i++;
+    }
+    return i;
+}
+
 static struct ovsdb_error *
 update_changed_refs(struct ovsdb_txn *txn, const struct ovsdb_row *old,
                     const struct ovsdb_row *new)
@@ -729,10 +766,16 @@ update_changed_refs(struct ovsdb_txn *txn, const struct ovsdb_row *old,
                 remove_ref(old, c, vt, &od->values[j].uuid, impl);
             }
         } else {
-            /* Keys are sorted by UUID: merge. */
-            unsigned int a = 0, b = 0;
-            while (!error && (a < od->n || b < nd->n)) {
-                int cmp = (a >= od->n ? 1 : b >= nd->n ? -1
+            /* Keys are sorted by UUID: merge the part that differs.  A
+             * port added to a bridge of 10,000 changes one place in the
+             * middle of the set; the equal head and tail are skipped with
+             * block compares. */
+            unsigned int head = common_head(od, nd);
+            unsigned int tail = common_tail(od, nd, head);
+            unsigned int a = head, b = head;
+            unsigned int a_end = od->n - tail, b_end = nd->n - tail;
+            while (!error && (a < a_end || b < b_end)) {
+                int cmp = (a >= a_end ? 1 : b >= b_end ? -1
                            : uuid_compare_3way(&od->keys[a].uuid,
                                                &nd->keys[b].uuid));
                 if (cmp < 0) {

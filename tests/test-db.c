@@ -291,6 +291,56 @@ START_TEST(test_insert_delete_changes)
 }
 END_TEST
 
+/* A root row with 300 children; one transaction drops one child from the
+ * middle of the set and references a new one: only those two counts move,
+ * and the dropped child is collected.  (Reference sets are merged with
+ * their equal head and tail skipped in blocks of 64: 300 exercises the
+ * blocks on both sides.) */
+START_TEST(test_ref_counts_large_set)
+{
+    enum { N = 300 };
+    struct ovsdb_txn *txn = ovsdb_txn_create(db);
+    struct ovsdb_row *r = ovsdb_row_create(root, NULL);
+    struct uuid r_uuid = *ovsdb_row_get_uuid(r);
+    const struct ovsdb_column *col = column(root, "children");
+    struct uuid kids[N];
+
+    set_string(r, "name", "big");
+    for (int i = 0; i < N; i++) {
+        struct ovsdb_row *c = ovsdb_row_create(child, NULL);
+        kids[i] = *ovsdb_row_get_uuid(c);
+        add_uuid(r, "children", &kids[i]);
+        ovsdb_txn_row_insert(txn, c);
+    }
+    ovsdb_txn_row_insert(txn, r);
+    ck_assert_ptr_null(ovsdb_txn_precommit(txn));
+    ovsdb_txn_commit(txn);
+
+    /* The child in the middle of the sorted set. */
+    const struct ovsdb_row *committed = ovsdb_table_get_row(root, &r_uuid);
+    struct uuid victim = committed->fields[col->index].keys[N / 2].uuid;
+    struct ovsdb_row *newkid = ovsdb_row_create(child, NULL);
+    struct uuid newkid_uuid = *ovsdb_row_get_uuid(newkid);
+
+    txn = ovsdb_txn_create(db);
+    r = ovsdb_txn_row_modify(txn, committed);
+    ovsdb_datum_remove(&r->fields[col->index], N / 2, &col->type);
+    add_uuid(r, "children", &newkid_uuid);
+    ovsdb_txn_row_insert(txn, newkid);
+    ck_assert_ptr_null(ovsdb_txn_precommit(txn));
+    ovsdb_txn_commit(txn);
+
+    ck_assert_ptr_null(ovsdb_table_get_row(child, &victim));
+    ck_assert_int_eq(ovsdb_table_get_row(child, &newkid_uuid)->n_refs, 1);
+    for (int i = 0; i < N; i++) {
+        if (!uuid_equals(&kids[i], &victim)) {
+            ck_assert_int_eq(ovsdb_table_get_row(child, &kids[i])->n_refs,
+                             1);
+        }
+    }
+}
+END_TEST
+
 START_TEST(test_ref_counts_and_gc)
 {
     struct ovsdb_txn *txn = ovsdb_txn_create(db);
@@ -404,6 +454,7 @@ db_suite(void)
     tcase_add_test(tc, test_commit_changes);
     tcase_add_test(tc, test_insert_delete_changes);
     tcase_add_test(tc, test_ref_counts_and_gc);
+    tcase_add_test(tc, test_ref_counts_large_set);
     tcase_add_test(tc, test_load);
     tcase_add_test(tc, test_weak_ref_cleanup);
     suite_add_tcase(s, tc);
