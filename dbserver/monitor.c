@@ -134,6 +134,90 @@ keybuf_printf(struct keybuf *kb, const char *format, ...)
 
 /* monitor_cond's "where" is a disjunction (unlike "select"'s): a row
  * matches if any clause does, or if there is no clause at all. */
+/* Rows that may match 'cond', found through the table's indexes instead
+ * of a scan, when every clause is "==" on _uuid or on the one column of a
+ * schema index (xsw-ctl asks for the Port named p1 among 10,000 that way).
+ * Returns false if some clause needs a scan.  Otherwise appends the
+ * candidates to '*rows' (a growable array; duplicates are possible): the
+ * caller still tests each with condition_matches(). */
+static bool
+condition_candidates(const struct ovsdb_table *table,
+                     const struct ovsdb_condition *cond,
+                     const struct ovsdb_row ***rows, size_t *n,
+                     size_t *allocated)
+{
+    const struct ovsdb_table_schema *ts = table->schema;
+
+    if (!cond->n_clauses) {
+        return false;               /* Everything matches. */
+    }
+    for (size_t i = 0; i < cond->n_clauses; i++) {
+        const struct ovsdb_clause *clause = &cond->clauses[i];
+        size_t k;
+
+        if (clause->function == OVSDB_F_FALSE) {
+            continue;
+        } else if (clause->function != OVSDB_F_EQ) {
+            return false;
+        } else if (clause->column->index == OVSDB_COL_UUID) {
+            continue;
+        }
+        for (k = 0; k < ts->n_indexes; k++) {
+            if (ts->indexes[k].n == 1
+                && ts->indexes[k].columns[0] == clause->column) {
+                break;
+            }
+        }
+        if (k == ts->n_indexes) {
+            return false;
+        }
+    }
+
+    struct ovsdb_datum *key = xcalloc(ts->n_columns, sizeof *key);
+    for (size_t i = 0; i < cond->n_clauses; i++) {
+        const struct ovsdb_clause *clause = &cond->clauses[i];
+        unsigned int col = clause->function == OVSDB_F_EQ
+                           ? clause->column->index : 0;
+        const struct ovsdb_row *row;
+
+        if (clause->function == OVSDB_F_FALSE) {
+            continue;
+        } else if (col == OVSDB_COL_UUID) {
+            row = (clause->arg.n == 1
+                   ? ovsdb_table_get_row(table, &clause->arg.keys[0].uuid)
+                   : NULL);
+            if (row) {
+                if (*n >= *allocated) {
+                    *rows = x2nrealloc(*rows, allocated, sizeof **rows);
+                }
+                (*rows)[(*n)++] = row;
+            }
+            continue;
+        }
+        for (size_t k = 0; k < ts->n_indexes; k++) {
+            const struct ovsdb_column_set *index = &ts->indexes[k];
+            const struct ovsdb_index_node *node;
+
+            if (index->n != 1 || index->columns[0] != clause->column) {
+                continue;
+            }
+            key[col] = clause->arg;     /* Shallow: only hashed. */
+            HMAP_FOR_EACH_WITH_HASH (node, hmap_node,
+                                     ovsdb_index_hash(key, index),
+                                     &table->indexes[k]) {
+                if (*n >= *allocated) {
+                    *rows = x2nrealloc(*rows, allocated, sizeof **rows);
+                }
+                (*rows)[(*n)++] = node->row;
+            }
+            key[col] = (struct ovsdb_datum) OVSDB_DATUM_EMPTY_INIT;
+            break;
+        }
+    }
+    free(key);
+    return true;
+}
+
 static bool
 condition_matches(const struct ovsdb_condition *cond,
                   const struct ovsdb_datum *fields)
@@ -811,6 +895,69 @@ compose_updates(const struct ovsdb_monitor *m,
     return updates;
 }
 
+static void
+add_initial_row(const struct ovsdb_monitor *m, const struct monitor_table *mt,
+                const struct ovsdb_row *row, json_t **updates,
+                json_t **table_json)
+{
+    struct row_change c = {
+        mt->table, ovsdb_row_get_uuid(row), NULL, row->fields, NULL
+    };
+    unsigned int type = row_update_type(m, mt, &c, true);
+
+    if (type) {
+        add_row_update(updates, table_json, mt, c.uuid,
+                       compose_row(m, mt, &c, type));
+    }
+}
+
+static int
+compare_row_pointers(const void *a_, const void *b_)
+{
+    const struct ovsdb_row *const *a = a_, *const *b = b_;
+    return *a < *b ? -1 : *a > *b;
+}
+
+/* Sorts 'rows' and drops repeats (a row found by two clauses). */
+static void
+sort_unique_rows(const struct ovsdb_row **rows, size_t *n)
+{
+    size_t out = 0;
+
+    qsort(rows, *n, sizeof *rows, compare_row_pointers);
+    for (size_t i = 0; i < *n; i++) {
+        if (!out || rows[out - 1] != rows[i]) {
+            rows[out++] = rows[i];
+        }
+    }
+    *n = out;
+}
+
+/* For monitor_cond_change: reports 'row' as inserted or deleted if it
+ * starts or stops matching when 'mt''s condition becomes 'new_cond'. */
+static void
+add_cond_change_row(const struct ovsdb_monitor *m,
+                    const struct monitor_table *mt,
+                    const struct ovsdb_row *row,
+                    const struct ovsdb_condition *new_cond,
+                    json_t **updates, json_t **table_json)
+{
+    bool old_match = condition_matches(&mt->condition, row->fields);
+    bool new_match = condition_matches(new_cond, row->fields);
+    unsigned int type = (old_match && !new_match ? SEL_DELETE
+                         : !old_match && new_match ? SEL_INSERT
+                         : 0);
+
+    if (mt->select & type) {
+        struct row_change c = {
+            mt->table, ovsdb_row_get_uuid(row), row->fields, row->fields,
+            NULL
+        };
+        add_row_update(updates, table_json, mt, c.uuid,
+                       compose_row(m, mt, &c, type));
+    }
+}
+
 /* The initial contents, {} if none. */
 static json_t *
 compose_initial(const struct ovsdb_monitor *m)
@@ -825,17 +972,22 @@ compose_initial(const struct ovsdb_monitor *m)
         if (!(mt->select & SEL_INITIAL)) {
             continue;
         }
-        HMAP_FOR_EACH (row, hmap_node, &mt->table->rows) {
-            struct row_change c = {
-                mt->table, ovsdb_row_get_uuid(row), NULL, row->fields, NULL
-            };
-            unsigned int type = row_update_type(m, mt, &c, true);
 
-            if (type) {
-                add_row_update(&updates, &table_json, mt, c.uuid,
-                               compose_row(m, mt, &c, type));
+        const struct ovsdb_row **rows = NULL;
+        size_t n_rows = 0, allocated = 0;
+        bool indexed = condition_candidates(mt->table, &mt->condition,
+                                            &rows, &n_rows, &allocated);
+        if (indexed) {
+            sort_unique_rows(rows, &n_rows);
+            for (size_t r = 0; r < n_rows; r++) {
+                add_initial_row(m, mt, rows[r], &updates, &table_json);
+            }
+        } else {
+            HMAP_FOR_EACH (row, hmap_node, &mt->table->rows) {
+                add_initial_row(m, mt, row, &updates, &table_json);
             }
         }
+        free(rows);
     }
     return updates ? updates : json_object();
 }
@@ -1063,22 +1215,28 @@ ovsdb_monitor_cond_change(struct ovsdb_monitor *m,
             continue;
         }
 
-        HMAP_FOR_EACH (row, hmap_node, &mt->table->rows) {
-            bool old_match = condition_matches(&mt->condition, row->fields);
-            bool new_match = condition_matches(&new_conds[i], row->fields);
-            unsigned int type = (old_match && !new_match ? SEL_DELETE
-                                 : !old_match && new_match ? SEL_INSERT
-                                 : 0);
-
-            if (mt->select & type) {
-                struct row_change c = {
-                    mt->table, ovsdb_row_get_uuid(row),
-                    row->fields, row->fields, NULL
-                };
-                add_row_update(&updates, &table_json, mt, c.uuid,
-                               compose_row(m, mt, &c, type));
+        /* Only rows either condition can match may change sides: with
+         * both answered by indexes, look at those rows alone. */
+        const struct ovsdb_row **rows = NULL;
+        size_t n_rows = 0, allocated = 0;
+        bool indexed = (condition_candidates(mt->table, &mt->condition,
+                                             &rows, &n_rows, &allocated)
+                        && condition_candidates(mt->table, &new_conds[i],
+                                                &rows, &n_rows,
+                                                &allocated));
+        if (indexed) {
+            sort_unique_rows(rows, &n_rows);
+            for (size_t r = 0; r < n_rows; r++) {
+                add_cond_change_row(m, mt, rows[r], &new_conds[i], &updates,
+                                    &table_json);
+            }
+        } else {
+            HMAP_FOR_EACH (row, hmap_node, &mt->table->rows) {
+                add_cond_change_row(m, mt, row, &new_conds[i], &updates,
+                                    &table_json);
             }
         }
+        free(rows);
         ovsdb_condition_destroy(&mt->condition);
         mt->condition = new_conds[i];
         mt->has_condition = true;

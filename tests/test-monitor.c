@@ -22,6 +22,7 @@ static const char schema_json[] =
     "   \"m\": {\"type\": {\"key\": \"string\", \"value\": \"string\","
     "                     \"min\": 0, \"max\": \"unlimited\"}},"
     "   \"o\": {\"type\": {\"key\": \"string\", \"min\": 0, \"max\": 1}}},"
+    "  \"indexes\": [[\"name\"]],"
     "  \"isRoot\": true},"
     " \"U\": {\"columns\": {\"x\": {\"type\": \"integer\"}},"
     "  \"isRoot\": true}}}";
@@ -639,6 +640,51 @@ START_TEST(test_v2_select_and_conditions)
 }
 END_TEST
 
+/* Conditions of "==" clauses on _uuid or on an indexed column are answered
+ * through the indexes: the same rows as a scan would give. */
+START_TEST(test_indexed_conditions)
+{
+    struct capture *c = capture_new();
+    struct ovsdb_monitor *m;
+    json_t *result, *id, *req;
+
+    load_two_rows();
+    m = monitor_v(OVSDB_MONITOR_V2, c, "i", "{'T': [{'columns': ['name'], "
+                  "'where': [['name', '==', 'b']]}]}", NULL, &result);
+    assert_json(result, "{'T': {'" R2 "': {'initial': {'name': 'b'}}}}");
+    json_decref(result);
+    ovsdb_monitor_destroy(m);
+
+    m = monitor_v(OVSDB_MONITOR_V2, c, "j", "{'T': [{'columns': ['name'], "
+                  "'where': [['_uuid', '==', ['uuid', '" R1 "']], "
+                  "['name', '==', 'b'], ['name', '==', 'zz']]}]}", NULL,
+                  &result);
+    assert_json(result, "{'T': {'" R1 "': {'initial': {'name': 'a'}}, "
+                "'" R2 "': {'initial': {'name': 'b'}}}}");
+    json_decref(result);
+
+    /* From {R1, R2} to the row named a: R2 leaves. */
+    id = json_string("j2");
+    req = parse_json("{'T': [{'where': [['name', '==', 'a']]}]}");
+    ck_assert_ptr_null(ovsdb_monitor_cond_change(m, id, req));
+    json_decref(req);
+    json_decref(id);
+    assert_msg(c, "{'method': 'update2', 'id': null, 'params': ['j2', "
+               "{'T': {'" R2 "': {'delete': null}}}]}");
+
+    /* A clause the indexes cannot answer falls back to a scan. */
+    id = json_string("j3");
+    req = parse_json("{'T': [{'where': [['i', '==', 2]]}]}");
+    ck_assert_ptr_null(ovsdb_monitor_cond_change(m, id, req));
+    json_decref(req);
+    json_decref(id);
+    assert_msg(c, "{'method': 'update2', 'id': null, 'params': ['j3', "
+               "{'T': {'" R1 "': {'delete': null}, "
+               "'" R2 "': {'insert': {'name': 'b'}}}}]}");
+    ovsdb_monitor_destroy(m);
+}
+END_TEST
+
 START_TEST(test_cond_change)
 {
     struct capture *c = capture_new();
@@ -1030,6 +1076,7 @@ monitor_suite(void)
     tcase_add_test(tc, test_v2_conditions);
     tcase_add_test(tc, test_v2_select_and_conditions);
     tcase_add_test(tc, test_cond_change);
+    tcase_add_test(tc, test_indexed_conditions);
     tcase_add_test(tc, test_v3_since);
     tcase_add_test(tc, test_v3_history_bounds);
     tcase_add_test(tc, test_v3_cond_change);
