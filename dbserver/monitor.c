@@ -924,6 +924,9 @@ sort_unique_rows(const struct ovsdb_row **rows, size_t *n)
 {
     size_t out = 0;
 
+    if (*n < 2) {
+        return;                 /* Also: qsort() must not get NULL. */
+    }
     qsort(rows, *n, sizeof *rows, compare_row_pointers);
     for (size_t i = 0; i < *n; i++) {
         if (!out || rows[out - 1] != rows[i]) {

@@ -682,6 +682,7 @@ START_TEST(test_indexed_conditions)
                "{'T': {'" R1 "': {'delete': null}, "
                "'" R2 "': {'insert': {'name': 'b'}}}}]}");
     ovsdb_monitor_destroy(m);
+    capture_free(c);
 }
 END_TEST
 
