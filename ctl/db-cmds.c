@@ -250,6 +250,25 @@ parse_value_or_die(struct ovsdb_datum *d, const struct ovsdb_type *type,
     }
 }
 
+/* Parses 'key', given as COLUMN:KEY to 'verb' ("check", "get"), as a key
+ * of map column 'c'. */
+static void
+parse_map_key_or_die(struct ctl_context *ctx, const struct ovsdb_column *c,
+                     const char *key, const char *verb,
+                     union ovsdb_atom *atom)
+{
+    char *error;
+
+    if (c->type.value.type == OVSDB_TYPE_VOID) {
+        ctl_fatal("cannot specify key to %s for non-map column %s",
+                  verb, c->name);
+    }
+    error = ovsdb_atom_from_string(atom, &c->type.key, key, ctx->symtab);
+    if (error) {
+        ctl_fatal("%s", error);
+    }
+}
+
 /* True if 'row' satisfies "COLUMN[:KEY]OP VALUE". */
 static bool
 check_condition(struct ctl_context *ctx, const struct ovsdb_table_schema *ts,
@@ -268,17 +287,8 @@ check_condition(struct ctl_context *ctx, const struct ovsdb_table_schema *ts,
     if (key) {
         union ovsdb_atom want_key;
         struct ovsdb_datum b;
-        char *error;
 
-        if (c->type.value.type == OVSDB_TYPE_VOID) {
-            ctl_fatal("cannot specify key to check for non-map column %s",
-                      c->name);
-        }
-        error = ovsdb_atom_from_string(&want_key, &c->type.key, key,
-                                       ctx->symtab);
-        if (error) {
-            ctl_fatal("%s", error);
-        }
+        parse_map_key_or_die(ctx, c, key, "check", &want_key);
         type.key = type.value;
         type.value.type = OVSDB_TYPE_VOID;
         parse_value_or_die(&b, &type, value, ctx->symtab);
@@ -441,17 +451,8 @@ cmd_get(struct ctl_context *ctx)
         const struct ovsdb_datum *d = read_column(ctx, row, ts, c, &tmp);
         if (key) {
             union ovsdb_atom katom;
-            char *error;
 
-            if (c->type.value.type == OVSDB_TYPE_VOID) {
-                ctl_fatal("cannot specify key to get for non-map column %s",
-                          c->name);
-            }
-            error = ovsdb_atom_from_string(&katom, &c->type.key, key,
-                                           ctx->symtab);
-            if (error) {
-                ctl_fatal("%s", error);
-            }
+            parse_map_key_or_die(ctx, c, key, "get", &katom);
             unsigned int idx = ovsdb_datum_find_key(d, &katom,
                                                     c->type.key.type);
             ovsdb_atom_destroy(&katom, c->type.key.type);

@@ -128,6 +128,7 @@ CASES = [
     (["--if-exists", "list", "Bridge", "br9"], False),
     (["get", "Bridge", "br0", "nme"], False),
     (["get", "Bridge", "br0", "name:key"], False),
+    (["wait-until", "Bridge", "br0", "name:key=x"], False),
     (["--if-exists", "--id=@x", "get", "Bridge", "br0"], False),
     (["--id=x", "get", "Bridge", "br0"], False),
     (["set", "Bridge", "br0", "stp_enable=maybe"], False),
