@@ -17,8 +17,9 @@
 # docs/benchmarks-ctl.md; -o keeps the raw measurements.
 #
 # The programs measured are copies taken at the start, so that a rebuild
-# during the run cannot change them.  Everything lives in one temporary
-# folder, and the server is killed by its PID on exit, however it exits.
+# during the run cannot change them; $XSW_DBSERVER and $XSW_CTL name other
+# builds than the tree's.  Everything lives in one temporary folder, and
+# the server is killed by its PID on exit, however it exits.
 
 set -u
 
@@ -37,7 +38,7 @@ while getopts "r:R:n:c:o:uh" opt; do
         c) chain=$OPTARG ;;
         o) raw=$OPTARG ;;
         u) update_doc=true ;;
-        h) sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        h) sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) exit 1 ;;
     esac
 done

@@ -2,6 +2,7 @@
 bin_PROGRAMS += ctl/xsw-ctl
 ctl_xsw_ctl_SOURCES = \
 	ctl/main.c ctl/ctl.h \
+	ctl/cmdline.c ctl/cmdline.h \
 	ctl/db-cmds.c \
 	ctl/table.c ctl/table.h
 # The Open vSwitch commands (bridge/port/interface work).

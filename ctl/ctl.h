@@ -147,6 +147,10 @@ void ctl_fatal(const char *format, ...) PRINTF_FORMAT(1, 2) NO_RETURN;
  * suspicious but valid command lines. */
 void ctl_warn(const char *format, ...) PRINTF_FORMAT(1, 2);
 
+/* True if every command of the command line is 'name' (a chain of
+ * "del-port"s, say).  For run(). */
+bool ctl_command_line_is_all(const char *name);
+
 /* Options given to this command (from its 'options' list). */
 bool ctl_has_option(const struct ctl_context *, const char *name);
 const char *ctl_get_option(const struct ctl_context *, const char *name);
@@ -198,6 +202,14 @@ void ctl_pre_all_rows(struct ctl_context *, const char *table);
  * (e.g. the Bridge named "br0"). */
 void ctl_pre_rows_by_string(struct ctl_context *, const char *table,
                             const char *column, const char *value);
+/* Fetches the rows of 'table' whose boolean column 'column' is 'value'
+ * (e.g. the Ports that are fake bridges). */
+void ctl_pre_rows_by_boolean(struct ctl_context *, const char *table,
+                             const char *column, bool value);
+/* Replicates 'table' (the columns asked for) without selecting any of its
+ * rows: it holds only the rows that other selections ask for, where a
+ * table that no command selected rows of holds every row. */
+void ctl_pre_no_rows(struct ctl_context *, const char *table);
 /* Fetches the row of 'table' with UUID 'uuid'. */
 void ctl_pre_rows_by_uuid(struct ctl_context *, const char *table,
                           const struct uuid *);
@@ -223,6 +235,16 @@ void ctl_pre_record(struct ctl_context *, const char *table,
  * (for ctl_set_column()). */
 void ctl_pre_set_column(struct ctl_context *, const char *table,
                         const char *arg);
+
+/* What the framework decided to fetch, for run() functions that can use
+ * more than they asked for.  Beyond 64 selections of rows, the framework
+ * fetches a table whole instead (cheaper than the server testing every row
+ * against every clause), and then also the whole of every table whose
+ * referring rows were asked for with ctl_pre_referring_rows(), with the
+ * referring column: e.g. a chain of 1,000 del-ports gets every bridge's
+ * ports set.  Meaningful from run() on. */
+bool ctl_fetches_all_rows(const char *table);
+bool ctl_fetches_column(const char *table, const char *column);
 
 /* ---- Run-time helpers. ---- */
 

@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include "ctl.h"
+#include "cmdline.h"
 #include "daemon.h"
 #include "idl.h"
 #include "ovsdb-error.h"
@@ -229,94 +230,26 @@ ctl_schema(void)
     return schema;
 }
 
-static int
-to_lower_and_underscores(unsigned char c)
-{
-    return c == '-' ? '_' : tolower(c);
-}
-
-/* How well 's' abbreviates 'name': UINT_MAX for an exact match, UINT_MAX -
- * 1 for a match but for case and '-' vs '_', the length of 's' if it is a
- * prefix of 'name' (same equivalences), 0 otherwise. */
-static unsigned int
-score_partial_match(const char *name, const char *s)
-{
-    unsigned int score;
-
-    if (!strcmp(name, s)) {
-        return UINT_MAX;
-    }
-    for (score = 0; ; score++, name++, s++) {
-        if (to_lower_and_underscores(*name) != to_lower_and_underscores(*s)) {
-            break;
-        } else if (*name == '\0') {
-            return UINT_MAX - 1;
-        }
-    }
-    return *s == '\0' ? score : 0;
-}
-
 const struct ovsdb_table_schema *
 ctl_get_table(const char *name)
 {
-    const struct ovsdb_table_schema *best = NULL;
-    unsigned int best_score = 0;
-    struct shash_node *node;
-
-    SHASH_FOR_EACH (node, &ctl_schema()->tables) {
-        const struct ovsdb_table_schema *ts = node->data;
-        unsigned int score = score_partial_match(ts->name, name);
-        if (score > best_score) {
-            best = ts;
-            best_score = score;
-        } else if (score == best_score) {
-            best = NULL;
-        }
+    const struct ovsdb_table_schema *ts;
+    char *error = ctl_cmdline_find_table(ctl_schema(), name, &ts);
+    if (error) {
+        ctl_fatal("%s", error);
     }
-    if (!best) {
-        if (best_score) {
-            ctl_fatal("multiple table names match \"%s\"", name);
-        }
-        ctl_fatal("unknown table \"%s\"", name);
-    }
-    return best;
+    return ts;
 }
 
 const struct ovsdb_column *
 ctl_get_column(const struct ovsdb_table_schema *ts, const char *name)
 {
-    const struct ovsdb_column *best = NULL;
-    unsigned int best_score = 0;
-    size_t n_best = 0;
-    char *matches = NULL;
-
-    for (unsigned int i = 0; i < ts->n_columns; i++) {
-        const struct ovsdb_column *c = ts->columns[i];
-        unsigned int score = score_partial_match(c->name, name);
-        if (score && score >= best_score) {
-            if (score > best_score) {
-                n_best = 0;
-                free(matches);
-                matches = NULL;
-            }
-            char *m = xasprintf("%s%s%s", matches ? matches : "",
-                                matches ? ", " : "", c->name);
-            free(matches);
-            matches = m;
-            n_best++;
-            best = c;
-            best_score = score;
-        }
+    const struct ovsdb_column *column;
+    char *error = ctl_cmdline_find_column(ts, name, &column);
+    if (error) {
+        ctl_fatal("%s", error);
     }
-    if (!best) {
-        ctl_fatal("%s does not contain a column whose name matches \"%s\"",
-                  ts->name, name);
-    } else if (n_best > 1) {
-        ctl_fatal("%s contains more than one column whose name matches "
-                  "\"%s\": %s", ts->name, name, matches);
-    }
-    free(matches);
-    return best;
+    return column;
 }
 
 /* ---- The fetch plan: which tables, columns and rows to replicate. ---- */
@@ -451,6 +384,25 @@ ctl_pre_rows_by_string(struct ctl_context *ctx, const char *table,
     ctl_pre_column(ctx, table, column);
     plan_add_clause(plan_get(table),
                     json_pack("[s, s, s]", column, "==", value));
+}
+
+void
+ctl_pre_rows_by_boolean(struct ctl_context *ctx, const char *table,
+                        const char *column, bool value)
+{
+    ctl_pre_column(ctx, table, column);
+    plan_add_clause(plan_get(table),
+                    json_pack("[s, s, b]", column, "==", value));
+}
+
+void
+ctl_pre_no_rows(struct ctl_context *ctx OVS_UNUSED, const char *table)
+{
+    struct plan_table *pt = plan_get(table);
+    if (pt->selection == SEL_DEFAULT) {
+        pt->selection = SEL_SOME;
+        pt->changed = true;
+    }
 }
 
 void
@@ -740,42 +692,8 @@ ctl_parse_datum(struct ctl_context *ctx, const struct ovsdb_type *type,
     }
 }
 
-/* Parses a column name or a map key at '*p': a double-quoted string or
- * everything up to one of the operator characters. */
-static char *
-parse_token(const char **p)
-{
-    const char *s = *p;
-    if (*s == '"') {
-        union ovsdb_atom atom;
-        struct ovsdb_base_type bt = { .type = OVSDB_TYPE_STRING };
-        const char *end = s + 1;
-
-        bt.u.string.max_len = UINT_MAX;
-        while (*end && *end != '"') {
-            end += end[0] == '\\' && end[1] ? 2 : 1;
-        }
-        if (*end == '"') {
-            end++;
-        }
-        char *quoted = xstrndup(s, end - s);
-        char *error = ovsdb_atom_from_string(&atom, &bt, quoted, NULL);
-        free(quoted);
-        if (error) {
-            ctl_fatal("%s", error);
-        }
-        *p = end;
-        return atom.string;
-    }
-    size_t n = strcspn(s, ":=!<>{}");
-    *p = s + n;
-    return xstrndup(s, n);
-}
-
-/* Splits "COLUMN[:KEY][OP VALUE]" for 'ts'.  'ops' lists the operators
- * allowed (longest match wins); if 'ops' is NULL, no operator or value is
- * allowed.  Returns the column and stores the key (or NULL), operator
- * index and value (or NULL), which the caller frees. */
+/* ctl_cmdline_parse_column_key_value() for the commands, which report its
+ * errors by dying (db-cmds.c has its own prototype). */
 const struct ovsdb_column *ctl_parse_column_key_value(
     const char *arg, const struct ovsdb_table_schema *ts, char **keyp,
     const char *const *ops, size_t n_ops, int *opp, char **valuep);
@@ -786,51 +704,12 @@ ctl_parse_column_key_value(const char *arg,
                            const char *const *ops, size_t n_ops, int *opp,
                            char **valuep)
 {
-    const char *p = arg;
-    char *name = parse_token(&p);
     const struct ovsdb_column *column;
-
-    if (!name[0]) {
-        free(name);
-        ctl_fatal("%s: missing column name", arg);
-    }
-    column = ctl_get_column(ts, name);
-    free(name);
-
-    *keyp = NULL;
-    if (*p == ':') {
-        p++;
-        *keyp = parse_token(&p);
-    }
-    if (ops) {
-        int best = -1;
-        size_t best_len = 0;
-        for (size_t i = 0; i < n_ops; i++) {
-            size_t len = strlen(ops[i]);
-            if (len > best_len && !strncmp(ops[i], p, len) && p[len]) {
-                best = i;
-                best_len = len;
-            }
-        }
-        if (best < 0) {
-            char *msg = xasprintf("%s: argument does not end in \"%s\"",
-                                  arg, ops[0]);
-            for (size_t i = 1; i < n_ops; i++) {
-                char *m = xasprintf("%s%s\"%s\"", msg,
-                                    n_ops == 2 ? " or "
-                                    : i == n_ops - 1 ? ", or " : ", ",
-                                    ops[i]);
-                free(msg);
-                msg = m;
-            }
-            ctl_fatal("%s followed by a value.", msg);
-        }
-        if (opp) {
-            *opp = best;
-        }
-        *valuep = xstrdup(p + best_len);
-    } else if (*p) {
-        ctl_fatal("%s: trailing garbage \"%s\" in argument", arg, p);
+    char *error = ctl_cmdline_parse_column_key_value(arg, ts, ops, n_ops,
+                                                     &column, keyp, opp,
+                                                     valuep);
+    if (error) {
+        ctl_fatal("%s", error);
     }
     return column;
 }
@@ -939,141 +818,38 @@ struct ctl_command {
     struct table *table;
 };
 
-/* ovs-vsctl prints list and find results as lists by default. */
-static struct table_style table_style = { TF_LIST, CF_STRING, true, false };
+/* From the global options (parse_options()). */
+static struct table_style table_style;
 static const char *db_remote;
 static const char *argv0;   /* For getopt-style messages. */
 static bool retry;
 static int verbosity;
 
-/* Whether 'name' (e.g. "--if-exists") is an option of 'syntax', and if so
- * whether it takes a value. */
-static bool
-syntax_has_option(const struct ctl_command_syntax *syntax, const char *name,
-                  bool *takes_value)
-{
-    size_t n = strlen(name);
-    const char *p = syntax->options;
-
-    while (p && *p) {
-        size_t len = strcspn(p, ",");
-        size_t base = len && p[len - 1] == '=' ? len - 1 : len;
-        if (base == n && !strncmp(p, name, n)) {
-            *takes_value = base != len;
-            return true;
-        }
-        p += len + (p[len] == ',');
-    }
-    return false;
-}
-
-static bool
-is_command_option(const char *name)
-{
-    struct shash_node *node;
-    bool dummy;
-
-    SHASH_FOR_EACH (node, &all_commands) {
-        if (syntax_has_option(node->data, name, &dummy)) {
-            return true;
-        }
-    }
-    return false;
-}
-
-/* Adds "--name[=value]" to 'options'. */
-static void
-add_local_option(struct shash *options, const char *arg)
-{
-    const char *eq = strchr(arg, '=');
-    char *name = eq ? xstrndup(arg, eq - arg) : xstrdup(arg);
-
-    if (shash_find(options, name)) {
-        ctl_fatal("'%s' option specified multiple times", name);
-    }
-    shash_add(options, name, eq ? xstrdup(eq + 1) : NULL);
-    free(name);
-}
-
-static void
-parse_command(int argc, char *argv[], struct shash *local_options,
-              struct ctl_command *command)
-{
-    int i;
-
-    struct shash_node *node, *next;
-
-    shash_init(&command->options);
-    SHASH_FOR_EACH_SAFE (node, next, local_options) {
-        shash_add(&command->options, node->name, node->data);
-        shash_delete(local_options, node);
-    }
-    for (i = 0; i < argc && str_starts_with(argv[i], "--")
-                && argv[i][2]; i++) {
-        add_local_option(&command->options, argv[i]);
-    }
-    if (i == argc) {
-        ctl_fatal("missing command name (use --help for help)");
-    }
-
-    const struct ctl_command_syntax *syntax
-        = shash_find_data(&all_commands, argv[i]);
-    if (!syntax) {
-        ctl_fatal("unknown command '%s'; use --help for help", argv[i]);
-    }
-
-    SHASH_FOR_EACH (node, &command->options) {
-        bool takes_value;
-        if (!syntax_has_option(syntax, node->name, &takes_value)) {
-            ctl_fatal("'%s' command has no '%s' option",
-                      argv[i], node->name);
-        }
-        if (takes_value && !node->data) {
-            ctl_fatal("missing argument to '%s' option on '%s' command",
-                      node->name, argv[i]);
-        } else if (!takes_value && node->data) {
-            ctl_fatal("'%s' option on '%s' does not accept an argument",
-                      node->name, argv[i]);
-        }
-    }
-
-    int n_arg = argc - i - 1;
-    if (n_arg < syntax->min_args) {
-        ctl_fatal("'%s' command requires at least %d arguments",
-                  syntax->name, syntax->min_args);
-    } else if (n_arg > syntax->max_args) {
-        ctl_fatal("'%s' command takes at most %d arguments",
-                  syntax->name, syntax->max_args);
-    }
-    command->syntax = syntax;
-    command->argc = n_arg + 1;
-    command->argv = &argv[i];
-    command->output = (struct ctl_output) { NULL, 0, 0 };
-    command->table = NULL;
-}
-
+/* Splits the command line into commands (ctl/cmdline.c), dying on error.
+ * The caller owns the array and each command's 'options' and values. */
 static struct ctl_command *
 parse_commands(int argc, char *argv[], struct shash *local_options,
                size_t *n_commandsp)
 {
-    struct ctl_command *commands = xcalloc(argc + 1, sizeof *commands);
-    size_t n = 0;
-    int start = 0;
+    struct ctl_cmdline_command *parsed;
+    size_t n;
+    char *error = ctl_cmdline_parse_commands(argc, argv, &all_commands,
+                                             local_options, &parsed, &n);
+    if (error) {
+        ctl_fatal("%s", error);
+    }
 
-    for (int i = 0; i <= argc; i++) {
-        if (i == argc || !strcmp(argv[i], "--")) {
-            if (i > start) {
-                parse_command(i - start, &argv[start], local_options,
-                              &commands[n++]);
-            } else if (!shash_is_empty(local_options)) {
-                ctl_fatal("missing command name (use --help for help)");
-            }
-            start = i + 1;
-        }
+    struct ctl_command *commands = xcalloc(n, sizeof *commands);
+    for (size_t i = 0; i < n; i++) {
+        struct ctl_command *c = &commands[i];
+        c->syntax = parsed[i].syntax;
+        c->argc = parsed[i].argc;
+        c->argv = parsed[i].argv;
+        /* Swapped, not copied: a small hmap points into itself. */
+        shash_init(&c->options);
+        hmap_swap(&c->options.map, &parsed[i].options.map);
     }
-    if (!n) {
-        ctl_fatal("missing command name (use --help for help)");
-    }
+    ctl_cmdline_commands_destroy(parsed, n);
     *n_commandsp = n;
     return commands;
 }
@@ -1184,130 +960,38 @@ getopt_fatal(const char *format, ...)
     exit(EXIT_FAILURE);
 }
 
-/* Global options, like ovs-vsctl's getopt_long with "+": parsing stops at
- * the first non-option.  Command options (--may-exist...) given here go to
- * the first command.  Returns the index of the first command argument. */
+/* Parses the global options (ctl/cmdline.c) into this file's globals;
+ * handles --help and --version, and dies on error.  Command options
+ * (--may-exist...) given here go to 'local_options', for the first
+ * command.  Returns the index of the first command argument. */
 static int
 parse_options(int argc, char *argv[], struct shash *local_options)
 {
-    static const struct {
-        const char *long_name;
-        char short_name;
-        bool has_arg;
-    } opts[] = {
-        { "db", 0, true }, { "no-wait", 0, false }, { "timeout", 't', true },
-        { "dry-run", 0, false }, { "retry", 0, false },
-        { "oneline", 0, false }, { "format", 'f', true },
-        { "data", 'd', true }, { "no-headings", 0, false },
-        { "pretty", 0, false }, { "bare", 0, false },
-        { "verbose", 'v', false }, { "help", 'h', false },
-        { "version", 'V', false }, { "no-syslog", 0, false },
-    };
-    int i;
-
-    for (i = 1; i < argc; i++) {
-        const char *arg = argv[i];
-        const char *value = NULL;
-        int o = -1;
-
-        if (arg[0] != '-' || !strcmp(arg, "-") || !strcmp(arg, "--")) {
-            break;
+    struct ctl_cmdline_globals g;
+    int first;
+    char *error = ctl_cmdline_parse_globals(argc, argv, &all_commands, &g,
+                                            local_options, &first);
+    if (error) {
+        if (g.getopt_error) {
+            getopt_fatal("%s", error);
         }
-        if (arg[1] == '-') {
-            const char *eq = strchr(arg + 2, '=');
-            size_t len = eq ? (size_t) (eq - arg - 2) : strlen(arg + 2);
-            for (size_t j = 0; j < ARRAY_SIZE(opts); j++) {
-                if (strlen(opts[j].long_name) == len
-                    && !strncmp(opts[j].long_name, arg + 2, len)) {
-                    o = j;
-                }
-            }
-            if (o < 0) {
-                char *name = xstrndup(arg, len + 2);
-                bool known = is_command_option(name);
-                free(name);
-                if (!known) {
-                    getopt_fatal("unrecognized option '%s'", arg);
-                }
-                add_local_option(local_options, arg);
-                continue;
-            }
-            if (eq) {
-                if (!opts[o].has_arg) {
-                    getopt_fatal("option '--%s' doesn't allow an argument",
-                              opts[o].long_name);
-                }
-                value = eq + 1;
-            }
-        } else {
-            for (size_t j = 0; j < ARRAY_SIZE(opts); j++) {
-                if (opts[j].short_name && opts[j].short_name == arg[1]) {
-                    o = j;
-                }
-            }
-            if (o < 0 || (arg[2] && !opts[o].has_arg)) {
-                getopt_fatal("invalid option -- '%c'", arg[o < 0 ? 1 : 2]);
-            }
-            if (arg[2]) {
-                value = arg + 2;
-            }
-        }
-        if (opts[o].has_arg && !value) {
-            if (i + 1 >= argc) {
-                if (arg[1] == '-') {
-                    getopt_fatal("option '%s' requires an argument", arg);
-                }
-                getopt_fatal("option requires an argument -- '%c'", arg[1]);
-            }
-            value = argv[++i];
-        }
-
-        const char *name = opts[o].long_name;
-        if (!strcmp(name, "db")) {
-            db_remote = value;
-        } else if (!strcmp(name, "no-wait")) {
-            ctl_global.no_wait = true;
-        } else if (!strcmp(name, "timeout")) {
-            char *end;
-            long t = strtol(value, &end, 10);
-            if (*end || t < 0 || t > INT_MAX / 1000) {
-                ctl_fatal("value %s on -t or --timeout is invalid", value);
-            }
-            ctl_global.timeout = t;
-        } else if (!strcmp(name, "dry-run")) {
-            ctl_global.dry_run = true;
-        } else if (!strcmp(name, "retry")) {
-            retry = true;
-        } else if (!strcmp(name, "oneline")) {
-            ctl_global.oneline = true;
-        } else if (!strcmp(name, "format")) {
-            if (!table_parse_format(value, &table_style.format)) {
-                ctl_fatal("unknown output format \"%s\"", value);
-            }
-        } else if (!strcmp(name, "data")) {
-            if (!table_parse_cell_format(value, &table_style.cell_format)) {
-                ctl_fatal("unknown data format \"%s\"", value);
-            }
-        } else if (!strcmp(name, "no-headings")) {
-            table_style.headings = false;
-        } else if (!strcmp(name, "pretty")) {
-            table_style.pretty = true;
-        } else if (!strcmp(name, "bare")) {
-            table_style.format = TF_LIST;
-            table_style.cell_format = CF_BARE;
-            table_style.headings = false;
-        } else if (!strcmp(name, "verbose")) {
-            verbosity++;
-        } else if (!strcmp(name, "help")) {
-            usage();
-        } else if (!strcmp(name, "version")) {
-            printf("%s (xsw) %s\n", daemon_program_name(), PACKAGE_VERSION);
-            printf("DB Schema %s\n", ctl_schema()->version
-                   ? ctl_schema()->version : "unknown");
-            exit(EXIT_SUCCESS);
-        }
+        ctl_fatal("%s", error);
     }
-    return i;
+
+    db_remote = g.db_remote;
+    ctl_global = g.global;
+    table_style = g.style;
+    retry = g.retry;
+    verbosity = g.verbosity;
+    if (g.action == CTL_CMDLINE_HELP) {
+        usage();
+    } else if (g.action == CTL_CMDLINE_VERSION) {
+        printf("%s (xsw) %s\n", daemon_program_name(), PACKAGE_VERSION);
+        printf("DB Schema %s\n", ctl_schema()->version
+               ? ctl_schema()->version : "unknown");
+        exit(EXIT_SUCCESS);
+    }
+    return first;
 }
 
 /* ---- Deadline. ---- */
@@ -1460,14 +1144,59 @@ sync_or_die(struct ovsdb_idl *idl)
     free(error);
 }
 
+/* A table that refers to a table fetched whole (ctl_pre_referring_rows()
+ * asked for the rows referring to rows of a table that so many names
+ * selected that it is fetched whole) is fetched whole too, with its
+ * referring column: the column holds at most about as many UUIDs as the
+ * referenced table has rows, which are coming anyway, and it answers the
+ * question that one "includes" clause or one "select" per row would
+ * otherwise ask the server (a chain of 1,000 del-ports on a bridge). */
+static void
+plan_widen_referrers(void)
+{
+    struct shash_node *node;
+
+    SHASH_FOR_EACH (node, &plan) {
+        struct plan_table *pt = node->data;
+        struct shash_node *cn;
+
+        SHASH_FOR_EACH (cn, &pt->referrers) {
+            const struct ovsdb_column *c = schema_column(pt->name, cn->name);
+            struct plan_table *target
+                = shash_find_data(&plan, c->type.key.u.uuid.ref_table_name);
+
+            if (target && target->selection == SEL_ALL) {
+                ctl_pre_column(NULL, pt->name, cn->name);
+                ctl_pre_all_rows(NULL, pt->name);
+            }
+        }
+    }
+}
+
+bool
+ctl_fetches_all_rows(const char *table)
+{
+    const struct plan_table *pt = shash_find_data(&plan, table);
+    return pt && pt->selection != SEL_SOME;
+}
+
+bool
+ctl_fetches_column(const char *table, const char *column)
+{
+    const struct plan_table *pt = shash_find_data(&plan, table);
+    return pt && (pt->all_columns || shash_find(&pt->columns, column));
+}
+
 /* Fetches what the plan asks for, following references until nothing new
  * is needed. */
 static void
 fetch(struct ovsdb_idl *idl)
 {
+    plan_widen_referrers();
     plan_apply(idl);
     sync_or_die(idl);
     for (int i = 0; i < 8 && plan_follow(idl); i++) {
+        plan_widen_referrers();
         plan_apply(idl);
         sync_or_die(idl);
     }
@@ -1611,11 +1340,29 @@ print_output(struct ctl_command *commands, size_t n_commands)
     ctl_output_destroy(&out);
 }
 
+/* The command line, for ctl_command_line_is_all(); set by do_ctl(). */
+static const struct ctl_command *line_commands;
+static size_t n_line_commands;
+
+bool
+ctl_command_line_is_all(const char *name)
+{
+    for (size_t i = 0; i < n_line_commands; i++) {
+        if (strcmp(line_commands[i].syntax->name, name)) {
+            return false;
+        }
+    }
+    return n_line_commands > 0;
+}
+
 static void
 do_ctl(struct ovsdb_idl *idl, struct ctl_command *commands,
        size_t n_commands)
 {
     bool may_write = false;
+
+    line_commands = commands;
+    n_line_commands = n_commands;
     for (size_t i = 0; i < n_commands; i++) {
         may_write |= commands[i].syntax->mode == CTL_RW;
     }

@@ -366,6 +366,16 @@ main(int argc, char *argv[])
     daemonize_start();
     loop = uv_default_loop();
 
+    /* Before any socket exists: a client that can connect may also send
+     * SIGTERM at once (test harnesses take "accepts" for "ready"), and
+     * that must be an orderly exit, not the default disposition.  A client
+     * that disconnects mid-write must not kill us. */
+    signal(SIGPIPE, SIG_IGN);
+    uv_signal_init(loop, &sigterm);
+    uv_signal_start(&sigterm, exit_on_signal, SIGTERM);
+    uv_signal_init(loop, &sigint);
+    uv_signal_start(&sigint, exit_on_signal, SIGINT);
+
     server = server_create(loop, &options);
     server_set_tls_config(server, tls);
     if (argc) {
@@ -405,13 +415,6 @@ main(int argc, char *argv[])
     vlog_register_unixctl();
     vlog_reopen_on_sighup(loop);
     server_register_unixctl(server);
-
-    /* A client that disconnects mid-write must not kill us. */
-    signal(SIGPIPE, SIG_IGN);
-    uv_signal_init(loop, &sigterm);
-    uv_signal_start(&sigterm, exit_on_signal, SIGTERM);
-    uv_signal_init(loop, &sigint);
-    uv_signal_start(&sigint, exit_on_signal, SIGINT);
 
     daemonize_complete();
     VLOG_INFO("%s started", "xsw-dbserver " PACKAGE_VERSION);

@@ -8,3 +8,7 @@ TESTS += tests/ctl/vsctl-compare.py tests/ctl/vsctl-scale.py \
 EXTRA_DIST += tests/ctl/vsctl-compare.py tests/ctl/vsctl-scale.py \
 	tests/ctl/vsctl-switchd.py
 TESTS += tests/ctl/scale.py
+# xsw-dbserver tidies its heap while idle, so that a client that read a big
+# database does not slow down the next one.
+TESTS += tests/ctl/after-big-client.py
+EXTRA_DIST += tests/ctl/after-big-client.py

@@ -20,9 +20,11 @@ EXTRA_DIST += \
 	tests/fuzz/fuzz-transact.c \
 	tests/fuzz/fuzz-datum.c \
 	tests/fuzz/fuzz-packet.c \
+	tests/fuzz/fuzz-ctl.c \
 	tests/fuzz/json.dict \
 	tests/fuzz/ovsdb.dict \
 	tests/fuzz/datum.dict \
+	tests/fuzz/ctl.dict \
 	tests/fuzz/corpus
 
 # `make fuzz`: the harnesses alone, for longer runs, e.g.

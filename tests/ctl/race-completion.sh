@@ -5,6 +5,7 @@
 # the same Bridge.flood_vlans set with "add" (read, verify, rewrite).  All
 # 24 values must be there at the end, which only holds if the losers of
 # each race got TRY_AGAIN and re-ran (we check that some did: -v says so).
+# Then a chain of del-ports races a lone del-port of one of its ports.
 #
 # Completion: source ctl/xsw-ctl.bash, check it is registered, and simulate
 # COMP_WORDS for a command name, an option and a bridge name read from the
@@ -46,6 +47,50 @@ want="[$(seq -s ', ' 1 24)]"
 retried=$(cat "$tmp"/err.* | grep -c "needs to be retried")
 [ "$retried" -ge 1 ] || fail "no racing xsw-ctl was retried"
 echo "race: 24 concurrent adds all applied, $retried retries"
+
+# Racing deletes: a chain of 200 del-ports (which leaves the rows to the
+# server's garbage collection and checks each port with a "wait") against
+# one del-port of a port in the middle of it.  One order or the other:
+# exactly one of the two succeeds, and the chain either took all 200 ports
+# or none.  The single del-port is quicker, so it usually wins and the
+# chain finds out at commit: some round must show a retry (up to 20 rounds
+# to see one).
+chain=
+for i in $(seq 1 200); do chain="$chain${chain:+ -- }del-port br0 d$i"; done
+adds=
+for i in $(seq 1 200); do adds="$adds${adds:+ -- }add-port br0 d$i"; done
+del_retries=0
+for round in $(seq 1 20); do
+    [ "$round" -gt 4 ] && [ "$del_retries" -ge 1 ] && break
+    $X $adds || fail "add-port chain (round $round)"
+    $X -v $chain >"$tmp/chain.out" 2>"$tmp/chain.err" & pc=$!
+    $X del-port br0 d100 >"$tmp/one.out" 2>"$tmp/one.err" & po=$!
+    wait $pc; sc=$?
+    wait $po; so=$?
+    left=$($X list-ports br0 | grep -c '^d')
+    ifaces=$($X --bare --columns=name list Interface | grep -c '^d')
+    if [ $sc -eq 0 ] && [ $so -ne 0 ]; then
+        [ "$left" -eq 0 ] || fail "chain won but $left d-ports are left"
+        grep -q "no port named d100" "$tmp/one.err" \
+            || fail "the lone del-port lost with: $(cat "$tmp/one.err")"
+    elif [ $sc -ne 0 ] && [ $so -eq 0 ]; then
+        [ "$left" -eq 199 ] \
+            || fail "lone del-port won but $left d-ports are left, not 199"
+        grep -q "no port named d100" "$tmp/chain.err" \
+            || fail "the chain lost with: $(cat "$tmp/chain.err")"
+    else
+        fail "chain exited $sc and lone del-port $so: exactly one must win"
+    fi
+    [ "$ifaces" -eq "$left" ] \
+        || fail "$ifaces d-interfaces left for $left d-ports"
+    grep -q "needs to be retried" "$tmp/chain.err" \
+        && del_retries=$((del_retries + 1))
+    # Clean up for the next round, whoever won.
+    $X list-ports br0 | grep '^d' | sed 's/^/-- del-port br0 /' \
+        | xargs -r $X -- comment || fail "clean-up (round $round)"
+done
+[ "$del_retries" -ge 1 ] || fail "the del-port chain never had to retry"
+echo "race: del-port chain against a lone del-port, $del_retries retries"
 
 # Two racers on the same map key: the last writer wins, both succeed, the
 # database holds one of the two values.

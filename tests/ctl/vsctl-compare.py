@@ -72,11 +72,48 @@ RICH = BASIC + [
      "--", "set", "Bridge", "br1", "netflow=@n"],
 ]
 
+
+
+def chain(*commands):
+    """One "--" chain of the command lines in 'commands'."""
+    out = []
+    for c in commands:
+        out += (["--"] if out else []) + list(c)
+    return out
+
+
+# A command line that names more than 64 rows makes xsw-ctl fetch whole
+# tables (and, for add-port/add-bond/del-port, every bridge's ports set)
+# instead of rows by name: "wide" has enough ports to cross that line, on a
+# real bridge and on a fake one, and a tagged port of the fake bridge's VLAN.
+WIDE_N = 80
+WIDE = BASIC + [
+    chain(*[["add-port", "br0", "w%d" % i] for i in range(WIDE_N)]),
+    ["add-port", "fb", "v1"],
+    ["add-port", "br0", "t1", "tag=10"],
+]
+
+# More fake bridges: one on fb's VLAN in br1, one more in br0, and a port
+# marked fake_bridge without a tag (made with database commands, as add-br
+# would not).  The bridge-only commands fetch only the fake ports and must
+# still find these as with every port.  (Two fake bridges on one VLAN of
+# one bridge are left out: ovs-vsctl lists both, xsw-ctl the first.)
+FAKES = BASIC + [
+    ["add-br", "fc", "br1", "10"],
+    ["add-br", "fd", "br0", "20"],
+    ["add-port", "fd", "p4"],
+    ["--", "--id=@i", "create", "Interface", "name=nf",
+     "--", "--id=@p", "create", "Port", "name=nf", "fake_bridge=true",
+     "interfaces=@i", "--", "add", "Bridge", "br1", "ports", "@p"],
+]
+
 SETUPS = {
     "empty": [],
     "init": [["init"]],
     "basic": BASIC,
     "rich": RICH,
+    "wide": WIDE,
+    "fakes": FAKES,
 }
 
 # ---- Cases: (set-up, command line). ----
@@ -241,6 +278,46 @@ case("basic", "add-port", "br0", "p4", "--", "br-exists", "br9")
 case("basic", "del-port", "br0", "p2", "--", "add-port", "br1", "p2",
      "--", "port-to-br", "p2")
 
+# Long chains: the rows they name are more than xsw-ctl fetches by name.
+W = ["w%d" % i for i in range(WIDE_N)]
+case("wide", *chain(*[["del-port", "br0", w] for w in W]))
+case("wide", *chain(*[["del-port", w] for w in W], ["list-ports", "br0"],
+                    ["list-ports", "fb"], ["show"]))
+case("wide", *chain(*[["del-port", "br0", w] for w in W[:70]],
+                    ["del-port", "br0", "v1"]))
+case("wide", *chain(*[["del-port", "br0", w] for w in W[:70]],
+                    ["del-port", "br0", "nosuch"]))
+case("wide", *chain(*[["--if-exists", "del-port", "br0", w]
+                      for w in W[:70] + ["nosuch"]], ["list-ports", "br0"]))
+case("wide", *chain(*[["del-port", "fb", w] for w in ["v1", "t1", "p3"]
+                      + W[:70]]))
+case("wide", *chain(*[["del-port", "br0", w] for w in W[:70]],
+                    ["add-port", "fb", "w0"], ["port-to-br", "w0"],
+                    ["list-ports", "br0"]))
+case("wide", *chain(*[["add-port", "br1", "n%d" % i] for i in range(70)],
+                    ["list-ports", "br1"], ["port-to-br", "n69"]))
+case("wide", *chain(*[["add-port", "fb", "n%d" % i] for i in range(70)],
+                    ["list-ports", "fb"], ["list-br"]))
+case("wide", *chain(*[["add-port", "br1", "n%d" % i] for i in range(70)],
+                    ["add-port", "br1", "w5"]))
+case("wide", *chain(*[["--with-iface", "del-port", w] for w in W[:70]
+                      + ["a"]], ["list-ifaces", "br0"]))
+
+# The bridge-only commands fetch the fake ports, not every port.
+for args in (["list-br"], ["--fake", "list-br"], ["--real", "list-br"]):
+    case("fakes", *args)
+for br in ("fb", "fc", "fd", "nf", "br1", "p3"):
+    case("fakes", "br-exists", br)
+    case("fakes", "br-to-vlan", br)
+    case("fakes", "br-to-parent", br)
+case("fakes", "list-br", "--", "list-ports", "fb", "--", "list-ports", "br0")
+case("fakes", "list-br", "--", "add-port", "fd", "x1", "--", "list-br",
+     "--", "port-to-br", "x1", "--", "list-ports", "fd")
+case("fakes", "del-port", "p3", "--", "br-to-parent", "fb", "--", "list-br")
+case("fakes", "br-exists", "fb", "--", "del-br", "fb", "--", "list-br")
+case("fakes", "list-br", "--", "del-port", "br0", "p1", "--", "list-br")
+case("fakes", "list-br", "--", "show")
+
 # Bridge commands against a database without an Open_vSwitch row.
 for args in (["list-br"], ["br-exists", "br0"], ["show"],
              ["list-ports", "br0"]):
@@ -329,8 +406,17 @@ def dump(db):
     return out
 
 
+def describe(args):
+    """The command line, with the middle of a long chain elided."""
+    text = " ".join(args)
+    if len(text) > 160:
+        text = "%s ... %s (%d commands)" % (text[:70], text[-70:],
+                                            args.count("--") + 1)
+    return text
+
+
 def run_case(checks, template, setup, args, stderr_differs):
-    what = "%s: %s" % (setup, " ".join(args))
+    what = "%s: %s" % (setup, describe(args))
     with CopyServer(template) as a, CopyServer(template) as b:
         env_a = dict(os.environ, OVS_RUNDIR=a.dir)
         env_b = dict(os.environ, XSW_RUNDIR=b.dir)

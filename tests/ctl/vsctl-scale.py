@@ -246,6 +246,39 @@ def main():
                       "ovs-vsctl does (%s vs %d bytes)"
                       % (xsw_bytes, vsctl_bytes))
 
+            # A chain that names more ports than xsw-ctl fetches by name
+            # gets the whole model in one go: one transaction, and no
+            # question to the server port by port ("select" of the bridge
+            # whose ports include it, 2,000 of them here).
+            chained = ["p%d" % i for i in range(100, 200)]
+            args = []
+            for p in chained:
+                args += (["--"] if args else []) + ["del-port", "br0", p]
+            proxy.reset()
+            out, err, rc = ctl(sock, *args)
+            checks.eq((out, err, rc), ("", "", 0), "100 del-ports in a chain")
+            transacts = [m for m in proxy.messages(proxy.to_server)
+                         if m.get("method") == "transact"]
+            selects = [op for op in transact_ops(proxy)
+                       if op.get("op") == "select"]
+            checks.ok(len(transacts) == 1 and not selects,
+                      "100 del-ports in a chain: one transaction, no select",
+                      "%d transactions, %d selects"
+                      % (len(transacts), len(selects)))
+            gone = set(chained) | {"p1234", "p1235"}
+            checks.eq(sorted(db.vsctl("list-ports", "br0").split()),
+                      sorted([p for p in ports if p not in gone] + ["new0"]),
+                      "100 del-ports in a chain: ports afterwards")
+
+            # list-br reads the bridges and the fake-bridge ports only.
+            proxy.reset()
+            out, err, rc = ctl(sock, "list-br")
+            checks.eq((out, err, rc), ("br0\nbr1\n", "", 0), "list-br")
+            names = received_names(proxy)
+            checks.ok(not any(n.startswith(("p", "q")) for n in names),
+                      "list-br fetched none of the ports or interfaces",
+                      "fetched: %s" % sorted(names)[:20])
+
             # A clash is still found, with the bridge named.
             proxy.reset()
             out, err, rc = ctl(sock, "add-port", "br1", "p77")

@@ -33,7 +33,7 @@ seconds=${XSW_FUZZ_SECONDS:-20}
 out=$builddir/tests/fuzz
 bld=$out/build
 
-all_harnesses="jsonrpc schema transact datum packet"
+all_harnesses="jsonrpc schema transact datum packet ctl"
 harnesses=${*:-$all_harnesses}
 
 # The largest input each harness takes, in bytes: a frame may be a 64 KiB
@@ -43,6 +43,7 @@ max_len() {
     case $1 in
         packet) echo 66000 ;;
         jsonrpc) echo 8192 ;;
+        ctl) echo 1024 ;;
         *) echo 4096 ;;
     esac
 }
@@ -53,6 +54,7 @@ dict_file() {
         jsonrpc) echo json.dict ;;
         schema|transact) echo ovsdb.dict ;;
         datum) echo datum.dict ;;
+        ctl) echo ctl.dict ;;
         *) echo none ;;
     esac
 }
@@ -86,18 +88,23 @@ SAN="-fsanitize=address,undefined -fno-sanitize-recover=undefined"
 CFLAGS="-g -O1 -fno-omit-frame-pointer $SAN -std=gnu11 -Wall -Wextra \
  -Werror -Wno-unused-parameter -Wno-missing-field-initializers \
  -I$builddir -I$srcdir/lib -I$srcdir/dbserver -I$srcdir/switchd \
+ -I$srcdir/ctl \
  -DFUZZ_TEST_SCHEMA=\"$srcdir/tests/schemas/test.ovsschema\" \
  $(pkg-config --cflags jansson libuv)"
 LIBS="$(pkg-config --libs jansson libuv) -lpthread"
 
 # The library code the harnesses exercise, named one by one so that a
-# module someone is still writing cannot break the fuzz build.
+# module someone is still writing cannot break the fuzz build.  Not
+# ctl/main.c: it has main() and needs a database; xsw-ctl's parser is in
+# ctl/cmdline.c.  lib/vswitch-schema.c is generated in the build tree.
 lib_sources="lib/hash.c lib/hmap.c lib/shash.c lib/util.c lib/uuid.c
  lib/ovsdb-error.c lib/ovsdb-types.c lib/ovsdb-data.c lib/ovsdb-schema.c
  lib/ovsdb-condition.c lib/ovsdb-mutation.c
  lib/jsonrpc.c lib/stream.c lib/vlog.c lib/unixctl.c lib/daemon.c
+ lib/vswitch-schema.c
  dbserver/db.c dbserver/transact.c
- switchd/packet.c switchd/flow.c switchd/csum.c switchd/gso.c"
+ switchd/packet.c switchd/flow.c switchd/csum.c switchd/gso.c
+ ctl/cmdline.c ctl/table.c"
 
 mkdir -p "$bld/obj" "$out/logs" || exit 1
 
@@ -105,12 +112,22 @@ mkdir -p "$bld/obj" "$out/logs" || exit 1
 # include is newer.  Coarse, but there are few headers and no configure-time
 # dependency tracking for clang here.
 headers=$(for f in $lib_sources; do echo "${f%.c}.h"; done)
-headers="$headers lib/list.h lib/util.h"
+headers="$headers lib/list.h lib/util.h ctl/ctl.h"
+
+# Where a source is: the source tree, or the build tree for a generated one.
+src_path() {
+    if [ -e "$srcdir/$1" ]; then
+        echo "$srcdir/$1"
+    else
+        echo "$builddir/$1"
+    fi
+}
+
 needs_build() {
     obj=$1; shift
     [ -e "$obj" ] || return 0
     for f in "$@"; do
-        [ "$srcdir/$f" -nt "$obj" ] && return 0
+        [ "$(src_path "$f")" -nt "$obj" ] && return 0
     done
     for h in $headers; do
         [ "$srcdir/$h" -nt "$obj" ] && return 0
@@ -125,7 +142,7 @@ for src in $lib_sources; do
     if needs_build "$obj" "$src"; then
         echo "  CLANG    $src"
         # shellcheck disable=SC2086
-        $CLANG $CFLAGS -fsanitize=fuzzer-no-link -c "$srcdir/$src" \
+        $CLANG $CFLAGS -fsanitize=fuzzer-no-link -c "$(src_path "$src")" \
             -o "$obj" || exit 1
     fi
 done
