@@ -156,6 +156,12 @@ CASES = [
     (["--columns=", "list", "Bridge"], False),
     (["list", "Bridge", "--"], False),
     (["--", "list-br"], False),
+    # --timeout takes a positive number that fits alarm()'s unsigned int.
+    (["-t", "0", "list-br"], False),
+    (["--timeout=", "list-br"], False),
+    (["--timeout=-5", "list-br"], False),
+    (["-t", "5x", "list-br"], False),
+    (["-t", "3000000", "list-br"], False),
 ]
 
 
