@@ -21,18 +21,16 @@ Prints one "LABEL CASE TOOL METRIC VALUE" line per measurement on stdout.
 """
 
 import argparse
-import importlib.util
 import os
 import resource
 import subprocess
 import sys
 import time
 
-spec = importlib.util.spec_from_file_location(
-    "ctl_lib", os.path.join(os.path.dirname(os.path.abspath(__file__)),
-                            "ctl-lib.py"))
-ctl_lib = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(ctl_lib)
+# The recording proxy is the tests' (see tests/interop/ovsdb_raw.py).
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "..", "tests", "interop"))
+import ovsdb_raw  # noqa: E402
 
 
 def chain(verb, names):
@@ -142,7 +140,7 @@ def main():
 
     # One more pass per CLI through the recording proxy.
     proxy_path = opts.sock + ".proxy"
-    proxy = ctl_lib.Proxy(proxy_path, opts.sock)
+    proxy = ovsdb_raw.Proxy(proxy_path, opts.sock)
     try:
         for tool in ("xsw", "ovs"):
             rep = opts.reps + opts.chain_reps     # Fresh names.

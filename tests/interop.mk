@@ -6,6 +6,6 @@ TESTS += \
 	tests/interop/ovs-vsctl.py \
 	tests/interop/python-idl.py \
 	tests/interop/ovsdbapp-api.py
-EXTRA_DIST += tests/interop/xswenv.py
+EXTRA_DIST += tests/interop/xswenv.py tests/interop/ovsdb_raw.py
 # TLS: ssl: clients against pssl: (certificates generated at test time).
 TESTS += tests/interop/tls.py

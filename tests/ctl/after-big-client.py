@@ -17,14 +17,13 @@ other.  Without the upkeep the first is about 7 ms slower on a 2-CPU
 machine.  The pause between the two clients (0.1 s, more than the fork and
 exec of a CLI) is what the server has to tidy up.
 """
-import json
 import os
-import socket
 import sys
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "..", "interop"))
+import ovsdb_raw  # noqa: E402
 import xswenv  # noqa: E402
 
 xswenv.XSW_DBSERVER = os.environ.get("XSW_DBSERVER") or xswenv.XSW_DBSERVER
@@ -34,80 +33,28 @@ ROUNDS = 15
 PAUSE = 0.1
 
 
-def rpc(sock, method, params, buf):
-    """Sends one request on 'sock' and returns its reply's result; 'buf'
-    (a one-element list) carries bytes received past the reply."""
-    sock.sendall(json.dumps({"method": method, "params": params,
-                             "id": 7}).encode())
-    dec = json.JSONDecoder()
-    while True:
-        text = buf[0].lstrip()
-        try:
-            msg, end = dec.raw_decode(text)
-        except ValueError:
-            data = sock.recv(1 << 20)
-            if not data:
-                raise xswenv.Failure("the server closed the connection")
-            buf[0] += data.decode()
-            continue
-        buf[0] = text[end:]
-        if msg.get("id") == 7:
-            if msg.get("error"):
-                raise xswenv.Failure("%s: %s" % (method, msg["error"]))
-            return msg["result"]
-
-
 def client(path, big):
     """One session: the big one monitors every Port and Interface row, the
     small one reads the schema and one row.  Returns the seconds it took."""
     start = time.perf_counter()
-    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    sock.connect(path)
-    buf = [""]
-    rpc(sock, "get_schema", ["Open_vSwitch"], buf)
-    if big:
-        result = rpc(sock, "monitor_cond",
-                     ["Open_vSwitch", None,
-                      {"Port": [{"columns": ["name", "interfaces", "tag"]}],
-                       "Interface": [{"columns": ["name"]}]}], buf)
-        if len(result.get("Port", {})) != N_PORTS + 1:
-            raise xswenv.Failure("the big client got %d ports"
-                                 % len(result.get("Port", {})))
-    else:
-        rpc(sock, "transact",
-            ["Open_vSwitch", {"op": "select", "table": "Bridge",
-                              "where": [["name", "==", "br0"]],
-                              "columns": ["datapath_type"]}], buf)
-    sock.close()
+    with ovsdb_raw.Connection(path) as conn:
+        conn.call("get_schema", ["Open_vSwitch"])
+        if big:
+            result = conn.call(
+                "monitor_cond",
+                ["Open_vSwitch", None,
+                 {"Port": [{"columns": ["name", "interfaces", "tag"]}],
+                  "Interface": [{"columns": ["name"]}]}])
+            # populate() gives br0 its own port too, as ovs-vsctl would.
+            if len(result.get("Port", {})) != N_PORTS + 1:
+                raise xswenv.Failure("the big client got %d ports"
+                                     % len(result.get("Port", {})))
+        else:
+            conn.call("transact",
+                      ["Open_vSwitch", {"op": "select", "table": "Bridge",
+                                        "where": [["name", "==", "br0"]],
+                                        "columns": ["datapath_type"]}])
     return time.perf_counter() - start
-
-
-def populate(path):
-    ops = [{"op": "insert", "table": "Open_vSwitch", "row": {},
-            "uuid-name": "ovs"}]
-    ports = []
-    for i in range(N_PORTS + 1):
-        name = "p%d" % i if i < N_PORTS else "br0"
-        ops.append({"op": "insert", "table": "Interface",
-                    "row": {"name": name}, "uuid-name": "i%d" % i})
-        ops.append({"op": "insert", "table": "Port",
-                    "row": {"name": name,
-                            "interfaces": ["named-uuid", "i%d" % i]},
-                    "uuid-name": "p%d" % i})
-        ports.append(["named-uuid", "p%d" % i])
-    ops.append({"op": "insert", "table": "Bridge",
-                "row": {"name": "br0", "ports": ["set", ports]},
-                "uuid-name": "br"})
-    ops.append({"op": "mutate", "table": "Open_vSwitch",
-                "where": [["_uuid", "==", ["named-uuid", "ovs"]]],
-                "mutations": [["bridges", "insert", ["named-uuid", "br"]]]})
-    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    sock.connect(path)
-    result = rpc(sock, "transact", ["Open_vSwitch"] + ops, [""])
-    sock.close()
-    errors = [r for r in result if r and "error" in r]
-    if errors:
-        raise xswenv.Failure("populate: %s" % json.dumps(errors[:2]))
 
 
 def median(values):
@@ -118,7 +65,7 @@ def median(values):
 def main():
     checks = xswenv.Checks()
     with xswenv.DbServer() as db:
-        populate(db.sock)
+        ovsdb_raw.populate(db.sock, N_PORTS)
         after_big, after_small = [], []
         for i in range(ROUNDS):
             for big in ((True, False) if i % 2 == 0 else (False, True)):

@@ -17,13 +17,12 @@ command, which reads the whole database.
 """
 import json
 import os
-import socket
 import subprocess
 import sys
-import threading
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "..", "interop"))
+import ovsdb_raw  # noqa: E402
 import xswenv  # noqa: E402
 
 # $XSW_DBSERVER overrides the server under test (e.g. a copy that a
@@ -35,116 +34,12 @@ XSW_CTL = os.environ.get("XSW_CTL") or os.path.join(xswenv.TOP_BUILDDIR,
 N_PORTS = 2000
 
 
-class Proxy:
-    """Relays a Unix socket to 'upstream', recording what each side sent."""
-
-    def __init__(self, path, upstream):
-        self.path = path
-        self.upstream = upstream
-        self.to_server = bytearray()
-        self.to_client = bytearray()
-        self.lock = threading.Lock()
-        self.listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        self.listener.bind(path)
-        self.listener.listen(8)
-        threading.Thread(target=self._accept, daemon=True).start()
-
-    def _accept(self):
-        while True:
-            try:
-                client, _ = self.listener.accept()
-            except OSError:
-                return
-            server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-            server.connect(self.upstream)
-            threading.Thread(target=self._pump, daemon=True,
-                             args=(client, server, self.to_server)).start()
-            threading.Thread(target=self._pump, daemon=True,
-                             args=(server, client, self.to_client)).start()
-
-    def _pump(self, src, dst, record):
-        try:
-            while True:
-                data = src.recv(65536)
-                if not data:
-                    break
-                with self.lock:
-                    record.extend(data)
-                dst.sendall(data)
-        except OSError:
-            pass
-        for s in (src, dst):
-            try:
-                s.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
-
-    def reset(self):
-        with self.lock:
-            self.to_server.clear()
-            self.to_client.clear()
-
-    def messages(self, record):
-        """The JSON-RPC messages in 'record', in order."""
-        text = record.decode()
-        dec = json.JSONDecoder()
-        out, i = [], 0
-        while i < len(text):
-            while i < len(text) and text[i].isspace():
-                i += 1
-            if i >= len(text):
-                break
-            msg, i = dec.raw_decode(text, i)
-            out.append(msg)
-        return out
-
-    def close(self):
-        self.listener.close()
-
-
-def raw_transact(path, ops):
-    """One "transact" straight over the socket (too big for a command
-    line)."""
-    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    sock.connect(path)
-    sock.sendall(json.dumps({"method": "transact", "id": 1,
-                             "params": ["Open_vSwitch"] + ops}).encode())
-    buf, dec = "", json.JSONDecoder()
-    while True:
-        data = sock.recv(65536)
-        if not data:
-            raise xswenv.Failure("server closed the connection")
-        buf += data.decode()
-        try:
-            msg, _ = dec.raw_decode(buf.lstrip())
-        except ValueError:
-            continue
-        if msg.get("id") == 1:
-            sock.close()
-            return msg["result"]
-        buf = ""
-
-
 def populate(db):
     """br0 with N_PORTS ports p0..p<N-1>, br1 with 10, in one transaction
-    each (ovsdb-client: fast and independent of the tools under test)."""
-    db.vsctl("add-br", "br0", "--", "add-br", "br1")
-    for br, n, prefix in (("br0", N_PORTS, "p"), ("br1", 10, "q")):
-        ops, ports = [], []
-        for i in range(n):
-            name = "%s%d" % (prefix, i)
-            ops.append({"op": "insert", "table": "Interface",
-                        "row": {"name": name}, "uuid-name": "i%d" % i})
-            ops.append({"op": "insert", "table": "Port",
-                        "row": {"name": name,
-                                "interfaces": ["named-uuid", "i%d" % i]},
-                        "uuid-name": "p%d" % i})
-            ports.append(["named-uuid", "p%d" % i])
-        ops.append({"op": "mutate", "table": "Bridge",
-                    "where": [["name", "==", br]],
-                    "mutations": [["ports", "insert", ["set", ports]]]})
-        result = raw_transact(db.sock, ops)
-        assert all("error" not in r for r in result if r), result
+    each (straight over the socket: fast, independent of the tools under
+    test, and too big for a command line)."""
+    ovsdb_raw.populate(db.sock, N_PORTS, "br0", "p")
+    ovsdb_raw.populate(db.sock, 10, "br1", "q")
 
 
 def ctl(proxy_sock, *args, tool=XSW_CTL):
@@ -156,7 +51,7 @@ def ctl(proxy_sock, *args, tool=XSW_CTL):
 
 def transact_ops(proxy):
     ops = []
-    for m in proxy.messages(proxy.to_server):
+    for m in proxy.messages("c2s"):
         if m.get("method") == "transact":
             ops.extend(op for op in m["params"][1:] if isinstance(op, dict))
     return ops
@@ -175,7 +70,7 @@ def received_names(proxy):
         elif isinstance(v, list):
             for x in v:
                 walk(x)
-    for m in proxy.messages(proxy.to_client):
+    for m in proxy.messages("s2c"):
         walk(m)
     return names
 
@@ -207,7 +102,7 @@ def check_command(checks, db, proxy, sock, args, mutator, want_ports):
               "fetched: %s" % strangers[:20])
     got = db.vsctl("list-ports", "br0").split()
     checks.eq(sorted(got), sorted(want_ports), what + ": ports afterwards")
-    return len(proxy.to_client)
+    return len(proxy.bytes("s2c"))
 
 
 def main():
@@ -218,7 +113,7 @@ def main():
     with xswenv.DbServer() as db:
         populate(db)
         sock = os.path.join(db.dir, "proxy.sock")
-        proxy = Proxy(sock, db.sock)
+        proxy = ovsdb_raw.Proxy(sock, db.sock)
         try:
             ports = ["p%d" % i for i in range(N_PORTS)]
             check_command(checks, db, proxy, sock,
@@ -239,7 +134,7 @@ def main():
             proxy.reset()
             out, err, rc = ctl(sock, "del-port", "br0", "p1235",
                                tool="ovs-vsctl")
-            vsctl_bytes = len(proxy.to_client)
+            vsctl_bytes = len(proxy.bytes("s2c"))
             checks.ok(rc == 0 and xsw_bytes and
                       xsw_bytes * 4 < vsctl_bytes,
                       "xsw-ctl del-port receives under a quarter of what "
@@ -257,7 +152,7 @@ def main():
             proxy.reset()
             out, err, rc = ctl(sock, *args)
             checks.eq((out, err, rc), ("", "", 0), "100 del-ports in a chain")
-            transacts = [m for m in proxy.messages(proxy.to_server)
+            transacts = [m for m in proxy.messages("c2s")
                          if m.get("method") == "transact"]
             selects = [op for op in transact_ops(proxy)
                        if op.get("op") == "select"]

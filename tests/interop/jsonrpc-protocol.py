@@ -3,9 +3,8 @@ replies and error replies, byte for byte (as parsed JSON), so that clients
 that match on error strings behave the same."""
 import json
 import re
-import socket
-import time
 
+import ovsdb_raw
 from xswenv import DbServer, Checks
 
 # (request, ...) sent in order on one connection.
@@ -51,28 +50,20 @@ SESSION = [
 
 
 def converse(path):
-    s = socket.socket(socket.AF_UNIX)
-    s.connect(path)
-    s.settimeout(10)
     replies = []
-    for m in SESSION:
-        s.sendall(json.dumps(m).encode())
-        buf = b""
-        while True:
-            buf += s.recv(65536)
-            try:
-                reply = json.loads(buf)
-                break
-            except ValueError:
-                continue
-        # Monitor results hold random row UUIDs; keep their shape only.
-        r = reply.get("result")
-        if isinstance(r, dict) and "Database" in r:
-            reply["result"] = sorted(
-                json.dumps(v, sort_keys=True) for v in
-                r["Database"].values())
-        replies.append(reply)
-    s.close()
+    with ovsdb_raw.Connection(path, timeout=10) as conn:
+        for m in SESSION:
+            conn.send(m)
+            # The next message, whatever it is: a stray notification
+            # would show up as a difference from ovsdb-server.
+            reply = conn.recv()
+            # Monitor results hold random row UUIDs; keep their shape only.
+            r = reply.get("result") if reply else None
+            if isinstance(r, dict) and "Database" in r:
+                reply["result"] = sorted(
+                    json.dumps(v, sort_keys=True) for v in
+                    r["Database"].values())
+            replies.append(reply)
     return replies
 
 
@@ -85,47 +76,12 @@ def test_protocol(c):
         c.eq(x, o, "%s %s" % (req["method"], json.dumps(req["params"])[:60]))
 
 
-class Conn:
-    """One JSON-RPC connection that keeps every message it receives."""
-
-    def __init__(self, path):
-        self.s = socket.socket(socket.AF_UNIX)
-        self.s.connect(path)
-        self.s.settimeout(0.2)
-        self.dec = json.JSONDecoder()
-        self.buf = ""
-        self.msgs = []
-
-    def send(self, msg):
-        self.s.sendall(json.dumps(msg).encode())
-
-    def pump(self, seconds):
-        deadline = time.time() + seconds
-        while time.time() < deadline:
-            try:
-                data = self.s.recv(65536)
-            except socket.timeout:
-                continue
-            if not data:
-                break
-            self.buf += data.decode()
-            while self.buf.strip():
-                try:
-                    msg, end = self.dec.raw_decode(self.buf.lstrip())
-                except ValueError:
-                    break
-                self.buf = self.buf.lstrip()[end:]
-                self.msgs.append(msg)
-        return self.msgs
-
-    def close(self):
-        self.s.close()
-
-
 def wait_and_locks(db):
     """A blocking "wait", its wake-up by another client, "cancel", and a
     lock passed between sessions: returns what each client received."""
-    a, b = Conn(db.sock), Conn(db.sock)
+    # Each keeps, in its backlog, every message it receives.
+    a = ovsdb_raw.Connection(db.sock)
+    b = ovsdb_raw.Connection(db.sock)
     a.send({"method": "transact", "id": "t1", "params": ["Open_vSwitch", {
         "op": "insert", "table": "Open_vSwitch", "row": {}}]})
     a.pump(0.5)
@@ -140,7 +96,7 @@ def wait_and_locks(db):
         "where": [], "columns": ["next_cfg"], "until": "==",
         "rows": [{"next_cfg": 99}]}]})
     a.pump(0.5)
-    blocked = [m.get("id") for m in a.msgs]
+    blocked = [m.get("id") for m in a.backlog]
     b.send({"method": "transact", "id": "t2", "params": ["Open_vSwitch", {
         "op": "update", "table": "Open_vSwitch", "where": [],
         "row": {"next_cfg": 7}}]})
@@ -181,7 +137,7 @@ def wait_and_locks(db):
             out.append(json.loads(re.sub(r"after \d+ ms", "after N ms",
                                          json.dumps(m))))
         return out
-    return blocked, strip(a.msgs), strip(b.msgs)
+    return blocked, strip(a.backlog), strip(b.backlog)
 
 
 def test_wait_cancel_locks(c):

@@ -3,37 +3,25 @@ read-only remotes, socket permissions, and the bounds on sessions, rows per
 transaction, message size and JSON nesting."""
 import json
 import os
-import socket
 import stat
 import sys
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "interop"))
+import ovsdb_raw  # noqa: E402
 from xswenv import DbServer, Checks, run  # noqa: E402
 
 
 def rpc(path, msg, timeout=5):
-    """Sends one request; returns the reply, or None if the server hung
-    up."""
-    s = socket.socket(socket.AF_UNIX)
-    s.settimeout(timeout)
-    s.connect(path)
-    try:
-        s.sendall(msg if isinstance(msg, bytes) else json.dumps(msg).encode())
-        buf = b""
-        while True:
-            data = s.recv(65536)
-            if not data:
-                return None
-            buf += data
-            try:
-                return json.loads(buf)
-            except ValueError:
-                continue
-    except (ConnectionResetError, BrokenPipeError):
-        return None
-    finally:
-        s.close()
+    """Sends one request (a JSON value, or bytes as they are) on a session
+    of its own; returns the first message received, or None if the server
+    hung up."""
+    with ovsdb_raw.Connection(path, timeout) as conn:
+        try:
+            conn.send(msg)
+            return conn.recv()
+        except (ConnectionResetError, BrokenPipeError):
+            return None
 
 
 def log_text(db):
@@ -91,19 +79,17 @@ def test_limits(c):
         db.vsctl("init")
         held = []
         for i in range(4):
-            s = socket.socket(socket.AF_UNIX)
-            s.connect(db.sock)
+            conn = ovsdb_raw.Connection(db.sock, 5)
+            held.append(conn)
             # A reply proves the server has accepted this session.
-            s.sendall(b'{"method":"echo","params":[],"id":0}')
-            s.settimeout(5)
-            c.ok(s.recv(100).startswith(b"{"), "session %d is served" % i)
-            held.append(s)
+            conn.send({"method": "echo", "params": [], "id": 0})
+            c.ok(conn.recv() is not None, "session %d is served" % i)
         c.eq(rpc(db.sock, {"method": "echo", "params": [], "id": 1}), None,
              "a client beyond --max-sessions is disconnected")
         c.ok("--max-sessions" in log_text(db),
              "and the log says why")
-        for s in held:
-            s.close()
+        for conn in held:
+            conn.close()
         time.sleep(0.2)
         c.ok(rpc(db.sock, {"method": "echo", "params": [], "id": 1})
              is not None, "once clients leave, new ones are served")
