@@ -3,6 +3,7 @@
 # and the Linux bridge, on this machine, in one run.
 #
 # usage: bench/switch-bench.sh [-r REPS] [-t SECONDS] [-s SWITCHES] [-n PORTS]
+#                               [-k KINDS] [-m METRICS]
 #   -r REPS      repetitions of every measurement (default 3)
 #   -t SECONDS   length of each iperf3 / trafgen run (default 5)
 #   -s SWITCHES  comma-separated subset of xsw,ovs,linux,direct (default
@@ -10,6 +11,10 @@
 #                the ceiling of the sender and receiver)
 #   -n PORTS     internal ports added in one transaction (default 500; 0
 #                skips that measurement)
+#   -k KINDS     comma-separated subset of veth,internal (default both)
+#   -m METRICS   comma-separated subset of rtt,tcp,pps (default all)
+# $XSW_SWITCHD_ARGS adds options to xsw-switchd's command line (e.g.
+# "--n-threads=2"), for experiments.
 #
 # For each switch and each kind of container NIC (a veth pair whose switch
 # end is an AF_XDP port -- a plain bridge port for the Linux bridge -- or an
@@ -25,7 +30,7 @@
 #         context and has no process: not measured)
 # and, for xsw and OVS, the seconds from sending one transaction that adds
 # PORTS internal ports until cur_cfg catches up (ovs-vsctl without
-# --no-wait).  Raw samples go to a TSV file; bench/switch-report.py prints
+# --no-wait).  The repetitions alternate between the switches.  Raw samples go to a TSV file; bench/switch-report.py prints
 # medians, min-max spreads and ratios as a Markdown table.
 #
 # Open vSwitch is configured as its documentation recommends for this:
@@ -39,13 +44,16 @@ top_builddir=${top_builddir:-$top_srcdir}
 . "$top_srcdir/tests/system/lib.sh"
 
 reps=3 secs=5 switches=xsw,ovs,linux,direct nports=500
-while getopts r:t:s:n:h opt; do
+kinds=veth,internal metrics=rtt,tcp,pps
+while getopts r:t:s:n:k:m:h opt; do
     case $opt in
         r) reps=$OPTARG ;;
         t) secs=$OPTARG ;;
         s) switches=$OPTARG ;;
         n) nports=$OPTARG ;;
-        *) sed -n '2,13s/^# \{0,1\}//p' "$0"; exit 2 ;;
+        k) kinds=$OPTARG ;;
+        m) metrics=$OPTARG ;;
+        *) sed -n '2,17s/^# \{0,1\}//p' "$0"; exit 2 ;;
     esac
 done
 
@@ -203,25 +211,33 @@ measure_scale() {
 }
 
 IFS=, read -r -a sw_list <<<"$switches"
+IFS=, read -r -a kind_list <<<"$kinds"
 echo "== switch-bench: $reps repetitions, ${secs}s runs; samples in $results"
-for kind in veth internal; do
-    for sw in "${sw_list[@]}"; do
-        case $sw/$kind in linux/internal|direct/internal) continue ;; esac
-        echo "-- $sw, $kind ports"
-        build "$sw" "$kind"
-        measure_rtt "$sw" "$kind"
-        measure_tcp "$sw" "$kind"
-        measure_pps "$sw" "$kind"
-        xt_teardown
+# Repetitions go round the switches (each round builds every topology
+# afresh and measures each metric once), so that a change in the shared
+# machine's load mid-run falls on all switches alike.
+total_reps=$reps
+reps=1
+for round in $(seq "$total_reps"); do
+    for kind in "${kind_list[@]}"; do
+        for sw in "${sw_list[@]}"; do
+            case $sw/$kind in linux/internal|direct/internal) continue ;; esac
+            echo "-- round $round: $sw, $kind ports"
+            build "$sw" "$kind"
+            case ,$metrics, in *,rtt,*) measure_rtt "$sw" "$kind" ;; esac
+            case ,$metrics, in *,tcp,*) measure_tcp "$sw" "$kind" ;; esac
+            case ,$metrics, in *,pps,*) measure_pps "$sw" "$kind" ;; esac
+            xt_teardown
+        done
     done
+    if [ "$nports" -gt 0 ]; then
+        for sw in "${sw_list[@]}"; do
+            case $sw in linux|direct) continue ;; esac
+            echo "-- round $round: $sw, $nports internal ports in one transaction"
+            measure_scale "$sw"
+        done
+    fi
 done
-if [ "$nports" -gt 0 ]; then
-    for sw in "${sw_list[@]}"; do
-        case $sw in linux|direct) continue ;; esac
-        echo "-- $sw, $nports internal ports in one transaction"
-        measure_scale "$sw"
-    done
-fi
 exec 3>&-
 echo
 /usr/bin/python3 "$top_srcdir/bench/switch-report.py" "$results"

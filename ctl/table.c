@@ -98,7 +98,10 @@ table_add_datum(struct table *table, const struct ovsdb_datum *datum,
                 const struct ovsdb_type *type)
 {
     struct cell *cell = table_next_cell(table);
+    /* A copy, not a share: callers pass views of memory they do not own
+     * (a _uuid atom on the stack). */
     ovsdb_datum_clone(&cell->datum, datum, type);
+    ovsdb_datum_unshare(&cell->datum, type);
     cell->type = type;
 }
 

@@ -3,10 +3,15 @@
  * A transaction never touches committed rows: it works on copies (txn_row
  * 'new') and on a map of strong-reference count deltas, so aborting is just
  * freeing the copies, and committing swaps the copies in and adds the
- * deltas.  ovsdb_txn_precommit() does the whole-database reasoning
- * (references, garbage collection, indexes) looking only at the rows the
- * transaction touched, plus, for weak references, the tables that can point
- * at rows it deleted. */
+ * deltas.  A copy shares each column's arrays with the committed row until
+ * the txn writes that column (ovsdb-data.h), so copying a row costs the
+ * same whatever its sets hold, and committed row versions, never written,
+ * can be kept by the monitor history without copying them.
+ *
+ * ovsdb_txn_precommit() does the whole-database reasoning (references,
+ * garbage collection, indexes) looking only at the rows the transaction
+ * touched, plus, for weak references, the tables that can point at rows it
+ * deleted. */
 #include <config.h>
 #include "db.h"
 
@@ -108,10 +113,21 @@ ovsdb_row_clone(const struct ovsdb_row *old)
     return row;
 }
 
+struct ovsdb_row *
+ovsdb_row_ref(const struct ovsdb_row *row_)
+{
+    struct ovsdb_row *row = (struct ovsdb_row *) row_;
+
+    row->n_extra_holders++;
+    return row;
+}
+
 void
 ovsdb_row_destroy(struct ovsdb_row *row)
 {
-    if (row) {
+    if (row && row->n_extra_holders) {
+        row->n_extra_holders--;
+    } else if (row) {
         const struct ovsdb_table_schema *ts = row->table->schema;
         for (unsigned int i = 0; i < ts->n_columns; i++) {
             ovsdb_datum_destroy(&row->fields[i], &ts->columns[i]->type);
@@ -267,6 +283,7 @@ table_destroy(struct ovsdb_table *table)
         hmap_destroy(&table->indexes[i]);
     }
     free(table->indexes);
+    free(table->refs);
 
     struct ovsdb_row *row;
     HMAP_FOR_EACH_POP (row, hmap_node, &table->rows) {
@@ -274,6 +291,40 @@ table_destroy(struct ovsdb_table *table)
     }
     hmap_destroy(&table->rows);
     free(table);
+}
+
+/* The table that 'base' refers to (NULL if it is not a reference). */
+static struct ovsdb_table *
+ref_table(const struct ovsdb_db *db, const struct ovsdb_base_type *base)
+{
+    return (base->type == OVSDB_TYPE_UUID && base->u.uuid.ref_table
+            ? ovsdb_db_get_table(db, base->u.uuid.ref_table->name)
+            : NULL);
+}
+
+static void
+resolve_refs(const struct ovsdb_db *db, struct ovsdb_table *table)
+{
+    const struct ovsdb_table_schema *ts = table->schema;
+
+    table->refs = xcalloc(ts->n_columns, sizeof *table->refs);
+    for (unsigned int i = OVSDB_N_IMPLICIT_COLUMNS; i < ts->n_columns; i++) {
+        const struct ovsdb_type *type = &ts->columns[i]->type;
+        struct ovsdb_column_refs *refs = &table->refs[i];
+
+        if (ovsdb_base_type_is_strong_ref(&type->key)) {
+            refs->strong_key = ref_table(db, &type->key);
+        } else if (ovsdb_base_type_is_weak_ref(&type->key)) {
+            refs->weak_key = ref_table(db, &type->key);
+        }
+        if (ovsdb_base_type_is_strong_ref(&type->value)) {
+            refs->strong_value = ref_table(db, &type->value);
+        } else if (ovsdb_base_type_is_weak_ref(&type->value)) {
+            refs->weak_value = ref_table(db, &type->value);
+        }
+        table->has_strong_refs |= refs->strong_key || refs->strong_value;
+        table->has_weak_refs |= refs->weak_key || refs->weak_value;
+    }
 }
 
 /* Databases. */
@@ -288,6 +339,9 @@ ovsdb_db_create(struct ovsdb_schema *schema)
     shash_init(&db->tables);
     SHASH_FOR_EACH (node, &schema->tables) {
         shash_add(&db->tables, node->name, table_create(node->data));
+    }
+    SHASH_FOR_EACH (node, &db->tables) {
+        resolve_refs(db, node->data);
     }
     uuid_zero(&db->last_txn_id);
     ovs_list_init(&db->monitors);
@@ -313,15 +367,6 @@ struct ovsdb_table *
 ovsdb_db_get_table(const struct ovsdb_db *db, const char *name)
 {
     return shash_find_data(&db->tables, name);
-}
-
-/* The table that 'base' refers to (NULL if it is not a reference). */
-static struct ovsdb_table *
-ref_table(const struct ovsdb_db *db, const struct ovsdb_base_type *base)
-{
-    return (base->type == OVSDB_TYPE_UUID && base->u.uuid.ref_table
-            ? ovsdb_db_get_table(db, base->u.uuid.ref_table->name)
-            : NULL);
 }
 
 void
@@ -359,18 +404,16 @@ typedef struct ovsdb_error *ref_cb(const struct ovsdb_row *row,
                                    const struct uuid *dst_uuid, void *aux);
 
 static struct ovsdb_error *
-for_each_strong_ref(const struct ovsdb_db *db, const struct ovsdb_row *row,
-                    ref_cb *cb, void *aux)
+for_each_strong_ref(const struct ovsdb_row *row, ref_cb *cb, void *aux)
 {
     const struct ovsdb_table_schema *ts = row->table->schema;
 
-    for (unsigned int i = OVSDB_N_IMPLICIT_COLUMNS; i < ts->n_columns; i++) {
+    for (unsigned int i = OVSDB_N_IMPLICIT_COLUMNS;
+         row->table->has_strong_refs && i < ts->n_columns; i++) {
         const struct ovsdb_column *c = ts->columns[i];
         const struct ovsdb_datum *d = &row->fields[i];
-        struct ovsdb_table *kt = (ovsdb_base_type_is_strong_ref(&c->type.key)
-                                  ? ref_table(db, &c->type.key) : NULL);
-        struct ovsdb_table *vt = (ovsdb_base_type_is_strong_ref(&c->type.value)
-                                  ? ref_table(db, &c->type.value) : NULL);
+        struct ovsdb_table *kt = row->table->refs[i].strong_key;
+        struct ovsdb_table *vt = row->table->refs[i].strong_value;
 
         for (unsigned int j = 0; (kt || vt) && j < d->n; j++) {
             struct ovsdb_error *error = NULL;
@@ -417,7 +460,7 @@ ovsdb_db_finish_load(struct ovsdb_db *db)
         struct ovsdb_table *table = node->data;
         HMAP_FOR_EACH (row, hmap_node, &table->rows) {
             struct ovsdb_error *error;
-            error = for_each_strong_ref(db, row, count_loaded_ref, NULL);
+            error = for_each_strong_ref(row, count_loaded_ref, NULL);
             if (error) {
                 return error;
             }
@@ -731,16 +774,14 @@ update_changed_refs(struct ovsdb_txn *txn, const struct ovsdb_row *old,
 {
     const struct ovsdb_table_schema *ts = new->table->schema;
     struct txn_impl *impl = txn_impl(txn);
-    struct ovsdb_db *db = txn->db;
 
-    for (unsigned int i = OVSDB_N_IMPLICIT_COLUMNS; i < ts->n_columns; i++) {
+    for (unsigned int i = OVSDB_N_IMPLICIT_COLUMNS;
+         new->table->has_strong_refs && i < ts->n_columns; i++) {
         const struct ovsdb_column *c = ts->columns[i];
         const struct ovsdb_datum *od = &old->fields[i];
         const struct ovsdb_datum *nd = &new->fields[i];
-        struct ovsdb_table *kt = (ovsdb_base_type_is_strong_ref(&c->type.key)
-                                  ? ref_table(db, &c->type.key) : NULL);
-        struct ovsdb_table *vt = (ovsdb_base_type_is_strong_ref(&c->type.value)
-                                  ? ref_table(db, &c->type.value) : NULL);
+        struct ovsdb_table *kt = new->table->refs[i].strong_key;
+        struct ovsdb_table *vt = new->table->refs[i].strong_value;
         struct ovsdb_error *error = NULL;
 
         if ((!kt && !vt) || ovsdb_datum_equals(od, nd, &c->type)) {
@@ -807,10 +848,9 @@ update_ref_counts(struct ovsdb_txn *txn)
         if (r->new && r->old) {
             error = update_changed_refs(txn, r->old, r->new);
         } else if (r->new) {
-            error = for_each_strong_ref(txn->db, r->new, add_checked_ref,
-                                        txn);
+            error = for_each_strong_ref(r->new, add_checked_ref, txn);
         } else {
-            for_each_strong_ref(txn->db, r->old, remove_ref, impl);
+            for_each_strong_ref(r->old, remove_ref, impl);
         }
         if (error) {
             return error;
@@ -883,7 +923,7 @@ collect_garbage(struct ovsdb_txn *txn)
          * garbage: go round again. */
         again = n > 0;
         for (size_t i = 0; i < n; i++) {
-            for_each_strong_ref(txn->db, victims[i], remove_ref, impl);
+            for_each_strong_ref(victims[i], remove_ref, impl);
             ovsdb_txn_row_delete(txn, victims[i]);
         }
         free(victims);
@@ -892,13 +932,50 @@ collect_garbage(struct ovsdb_txn *txn)
 
 /* Precommit: maxRows. */
 
+/* True if 'table' is among the 'n' 'tables'. */
+static bool
+table_in(const struct ovsdb_table *table, struct ovsdb_table **tables,
+         size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (tables[i] == table) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* The distinct tables that 'txn' touches (a few), as an array the caller
+ * frees; the count in '*n'.  Only they can break a table-wide rule. */
+static struct ovsdb_table **
+touched_tables(const struct ovsdb_txn *txn, size_t *n)
+{
+    struct ovsdb_table **tables = NULL;
+    size_t allocated = 0;
+    const struct ovsdb_txn_row *r;
+
+    *n = 0;
+    LIST_FOR_EACH (r, node, &txn->rows) {
+        if (!table_in(r->table, tables, *n)) {
+            if (*n >= allocated) {
+                tables = x2nrealloc(tables, &allocated, sizeof *tables);
+            }
+            tables[(*n)++] = r->table;
+        }
+    }
+    return tables;
+}
+
 static struct ovsdb_error *
 check_max_rows(struct ovsdb_txn *txn)
 {
-    struct shash_node *node;
+    struct ovsdb_error *error = NULL;
+    struct ovsdb_table **tables;
+    size_t n_tables;
 
-    SHASH_FOR_EACH (node, &txn->db->tables) {
-        struct ovsdb_table *table = node->data;
+    tables = touched_tables(txn, &n_tables);
+    for (size_t i = 0; !error && i < n_tables; i++) {
+        struct ovsdb_table *table = tables[i];
         const struct ovsdb_txn_row *r;
         long long n;
 
@@ -912,25 +989,39 @@ check_max_rows(struct ovsdb_txn *txn)
             }
         }
         if (n > table->schema->max_rows) {
-            return ovsdb_error("constraint violation",
-                               "transaction causes \"%s\" table to contain "
-                               "%lld rows, greater than the schema-defined "
-                               "limit of %u row(s)",
-                               table->schema->name, n,
-                               table->schema->max_rows);
+            error = ovsdb_error("constraint violation",
+                                "transaction causes \"%s\" table to "
+                                "contain %lld rows, greater than the "
+                                "schema-defined limit of %u row(s)",
+                                table->schema->name, n,
+                                table->schema->max_rows);
         }
     }
-    return NULL;
+    free(tables);
+    return error;
 }
 
 /* Precommit: weak references. */
 
-static bool
-is_weak_ref_to(const struct ovsdb_base_type *base,
-               const struct ovsdb_table_schema *dst)
+/* The tables from which 'txn' deletes rows (usually none), as an array the
+ * caller frees; the count in '*n'. */
+static struct ovsdb_table **
+tables_with_deletions(const struct ovsdb_txn *txn, size_t *n)
 {
-    return (ovsdb_base_type_is_weak_ref(base)
-            && (!dst || base->u.uuid.ref_table == dst));
+    struct ovsdb_table **tables = NULL;
+    size_t allocated = 0;
+    const struct ovsdb_txn_row *r;
+
+    *n = 0;
+    LIST_FOR_EACH (r, node, &txn->rows) {
+        if (!r->new && !table_in(r->table, tables, *n)) {
+            if (*n >= allocated) {
+                tables = x2nrealloc(tables, &allocated, sizeof *tables);
+            }
+            tables[(*n)++] = r->table;
+        }
+    }
+    return tables;
 }
 
 /* True if 'row' weakly refers to a row that 'txn' deleted. */
@@ -941,13 +1032,9 @@ has_dangling_weak_ref(const struct ovsdb_txn *txn,
     const struct ovsdb_table_schema *ts = row->table->schema;
 
     for (unsigned int i = OVSDB_N_IMPLICIT_COLUMNS; i < ts->n_columns; i++) {
-        const struct ovsdb_column *c = ts->columns[i];
         const struct ovsdb_datum *d = &row->fields[i];
-        struct ovsdb_table *kt = (is_weak_ref_to(&c->type.key, NULL)
-                                  ? ref_table(txn->db, &c->type.key) : NULL);
-        struct ovsdb_table *vt = (is_weak_ref_to(&c->type.value, NULL)
-                                  ? ref_table(txn->db, &c->type.value)
-                                  : NULL);
+        struct ovsdb_table *kt = row->table->refs[i].weak_key;
+        struct ovsdb_table *vt = row->table->refs[i].weak_value;
 
         for (unsigned int j = 0; (kt || vt) && j < d->n; j++) {
             if ((kt && !ovsdb_txn_get_row(txn, kt, &d->keys[j].uuid))
@@ -960,9 +1047,14 @@ has_dangling_weak_ref(const struct ovsdb_txn *txn,
 }
 
 /* Removes 'row''s weak references to rows that will not exist, checking
- * that each column keeps its minimum size. */
+ * that each column keeps its minimum size.  The committed version's weak
+ * references all exist, so a column that the txn left as it was needs no
+ * look unless the txn deleted rows from the table it refers to: rows with
+ * large sets of weak references cost nothing to modify otherwise. */
 static struct ovsdb_error *
-remove_dangling_weak_refs(struct ovsdb_txn *txn, struct ovsdb_txn_row *r)
+remove_dangling_weak_refs(struct ovsdb_txn *txn, struct ovsdb_txn_row *r,
+                          struct ovsdb_table **deleted,
+                          size_t n_deleted_tables)
 {
     struct ovsdb_row *row = r->new;
     const struct ovsdb_table_schema *ts = row->table->schema;
@@ -970,15 +1062,18 @@ remove_dangling_weak_refs(struct ovsdb_txn *txn, struct ovsdb_txn_row *r)
     for (unsigned int i = OVSDB_N_IMPLICIT_COLUMNS; i < ts->n_columns; i++) {
         const struct ovsdb_column *c = ts->columns[i];
         struct ovsdb_datum *d = &row->fields[i];
-        struct ovsdb_table *kt = (is_weak_ref_to(&c->type.key, NULL)
-                                  ? ref_table(txn->db, &c->type.key) : NULL);
-        struct ovsdb_table *vt = (is_weak_ref_to(&c->type.value, NULL)
-                                  ? ref_table(txn->db, &c->type.value)
-                                  : NULL);
+        struct ovsdb_table *kt = row->table->refs[i].weak_key;
+        struct ovsdb_table *vt = row->table->refs[i].weak_value;
         unsigned int n_deleted = 0;
         bool zero = false;
 
         if (!kt && !vt) {
+            continue;
+        }
+        if (r->old
+            && !table_in(kt, deleted, n_deleted_tables)
+            && !table_in(vt, deleted, n_deleted_tables)
+            && ovsdb_datum_equals(d, &r->old->fields[i], &c->type)) {
             continue;
         }
         for (unsigned int j = 0; j < d->n; ) {
@@ -1020,37 +1115,24 @@ remove_dangling_weak_refs(struct ovsdb_txn *txn, struct ovsdb_txn_row *r)
     return NULL;
 }
 
-static struct ovsdb_error *
-assess_weak_refs(struct ovsdb_txn *txn)
+/* Committed rows that 'txn' leaves alone may point weakly at rows it
+ * deleted from the 'n' tables 'deleted': finds them in the tables that can
+ * point there, and brings them into the txn for cleaning. */
+static void
+modify_dangling_rows(struct ovsdb_txn *txn, struct ovsdb_table **deleted,
+                     size_t n)
 {
     struct shash_node *node;
-    struct ovsdb_txn_row *r;
 
-    /* Committed rows that this txn leaves alone may point weakly at rows it
-     * deleted: find them in the tables that can, and bring them into the
-     * txn so that the pass below cleans them. */
     SHASH_FOR_EACH (node, &txn->db->tables) {
         struct ovsdb_table *table = node->data;
         const struct ovsdb_table_schema *ts = table->schema;
         bool scan = false;
 
         for (unsigned int i = OVSDB_N_IMPLICIT_COLUMNS;
-             !scan && i < ts->n_columns; i++) {
-            const struct ovsdb_type *type = &ts->columns[i]->type;
-            const struct ovsdb_base_type *bases[2] = { &type->key,
-                                                       &type->value };
-            for (int b = 0; b < 2 && !scan; b++) {
-                if (!is_weak_ref_to(bases[b], NULL)) {
-                    continue;
-                }
-                struct ovsdb_table *dst = ref_table(txn->db, bases[b]);
-                LIST_FOR_EACH (r, node, &txn->rows) {
-                    if (r->table == dst && !r->new) {
-                        scan = true;
-                        break;
-                    }
-                }
-            }
+             table->has_weak_refs && !scan && i < ts->n_columns; i++) {
+            scan = (table_in(table->refs[i].weak_key, deleted, n)
+                    || table_in(table->refs[i].weak_value, deleted, n));
         }
         if (scan) {
             struct ovsdb_row *row;
@@ -1061,16 +1143,30 @@ assess_weak_refs(struct ovsdb_txn *txn)
             }
         }
     }
+}
 
+static struct ovsdb_error *
+assess_weak_refs(struct ovsdb_txn *txn)
+{
+    struct ovsdb_error *error = NULL;
+    struct ovsdb_table **deleted;
+    struct ovsdb_txn_row *r;
+    size_t n_deleted;
+
+    deleted = tables_with_deletions(txn, &n_deleted);
+    if (n_deleted) {
+        modify_dangling_rows(txn, deleted, n_deleted);
+    }
     LIST_FOR_EACH (r, node, &txn->rows) {
-        if (r->new) {
-            struct ovsdb_error *error = remove_dangling_weak_refs(txn, r);
+        if (r->new && r->table->has_weak_refs) {
+            error = remove_dangling_weak_refs(txn, r, deleted, n_deleted);
             if (error) {
-                return error;
+                break;
             }
         }
     }
-    return NULL;
+    free(deleted);
+    return error;
 }
 
 /* Precommit: changed columns. */
@@ -1254,10 +1350,13 @@ out:
 static struct ovsdb_error *
 check_indexes(struct ovsdb_txn *txn)
 {
-    struct shash_node *node;
+    struct ovsdb_error *error = NULL;
+    struct ovsdb_table **tables;
+    size_t n_tables;
 
-    SHASH_FOR_EACH (node, &txn->db->tables) {
-        struct ovsdb_table *table = node->data;
+    tables = touched_tables(txn, &n_tables);
+    for (size_t t = 0; !error && t < n_tables; t++) {
+        struct ovsdb_table *table = tables[t];
         const struct ovsdb_txn_row *r;
         bool touched = false;
 
@@ -1270,14 +1369,13 @@ check_indexes(struct ovsdb_txn *txn)
                 break;
             }
         }
-        for (size_t i = 0; touched && i < table->schema->n_indexes; i++) {
-            struct ovsdb_error *error = check_index(txn, table, i);
-            if (error) {
-                return error;
-            }
+        for (size_t i = 0; touched && !error && i < table->schema->n_indexes;
+             i++) {
+            error = check_index(txn, table, i);
         }
     }
-    return NULL;
+    free(tables);
+    return error;
 }
 
 static void
@@ -1287,7 +1385,12 @@ update_versions(struct ovsdb_txn *txn)
 
     LIST_FOR_EACH (r, node, &txn->rows) {
         if (r->new && r->has_changes) {
-            uuid_generate(&r->new->fields[OVSDB_COL_VERSION].keys[0].uuid);
+            struct ovsdb_datum *version = &r->new->fields[OVSDB_COL_VERSION];
+
+            /* A modified row's copy shares _version with the old row. */
+            ovsdb_datum_unshare(version, &r->table->schema->columns[
+                                    OVSDB_COL_VERSION]->type);
+            uuid_generate(&version->keys[0].uuid);
             bitmap_set1(r->changed, OVSDB_COL_VERSION);
         }
     }

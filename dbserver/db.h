@@ -45,6 +45,9 @@ struct ovsdb_row {
     size_t n_refs;                   /* Strong references from other
                                       * committed rows (for GC and integrity
                                       * checks). */
+    unsigned int n_extra_holders;    /* Holders besides the table or txn
+                                      * that owns the row: see
+                                      * ovsdb_row_ref(). */
     struct ovsdb_datum fields[];     /* table->schema->n_columns of them. */
 };
 
@@ -58,11 +61,26 @@ ovsdb_row_get_uuid(const struct ovsdb_row *row)
  * (a random one if 'uuid' is NULL). */
 struct ovsdb_row *ovsdb_row_create(struct ovsdb_table *,
                                    const struct uuid *uuid);
+/* A copy of 'old' that a txn may modify.  Cheap: the fields share their
+ * arrays with 'old''s (ovsdb-data.h), so copying a row costs O(columns),
+ * whatever their sizes. */
 struct ovsdb_row *ovsdb_row_clone(const struct ovsdb_row *);
+/* Adds a holder to 'row' and returns it.  The holder (the monitor history)
+ * may read 'row''s table and fields, which must then never change: true of
+ * committed rows, since txns modify copies.  Each holder calls
+ * ovsdb_row_destroy() once; the row is freed by the last. */
+struct ovsdb_row *ovsdb_row_ref(const struct ovsdb_row *);
 void ovsdb_row_destroy(struct ovsdb_row *);
 /* {"col": value, ...} for the columns in 'columns' (all when NULL). */
 json_t *ovsdb_row_to_json(const struct ovsdb_row *,
                           const struct ovsdb_column_set *columns);
+
+/* The tables that one column's keys and values refer to, strongly or
+ * weakly (NULL when they do not). */
+struct ovsdb_column_refs {
+    struct ovsdb_table *strong_key, *strong_value;
+    struct ovsdb_table *weak_key, *weak_value;
+};
 
 /* A table: its committed rows, by UUID. */
 struct ovsdb_table {
@@ -71,6 +89,11 @@ struct ovsdb_table {
     /* For each index in the schema: a map from the hash of the indexed
      * columns' values to rows (struct ovsdb_index_node, owned). */
     struct hmap *indexes;
+    /* The schema's references, resolved once by ovsdb_db_create() so that
+     * checking a txn costs nothing for columns that refer nowhere: one per
+     * column (owned), and whether any column refers strongly or weakly. */
+    struct ovsdb_column_refs *refs;
+    bool has_strong_refs, has_weak_refs;
 };
 
 struct ovsdb_row *ovsdb_table_get_row(const struct ovsdb_table *,

@@ -23,10 +23,10 @@
  *
  * History
  * -------
- * Each db has a bounded list of its latest txns, with copies of the rows
- * they changed, so that a client that reconnects with monitor_cond_since
- * gets only what it missed.  db.h has no room for it, so the histories live
- * in a small registry keyed by db. */
+ * Each db has a bounded list of its latest txns, holding the versions of
+ * the rows they changed, so that a client that reconnects with
+ * monitor_cond_since gets only what it missed.  db.h has no room for it, so
+ * the histories live in a small registry keyed by db. */
 #include <config.h>
 #include "monitor.h"
 
@@ -1264,8 +1264,9 @@ out:
 
 struct history_row {
     const struct ovsdb_table *table;
-    struct ovsdb_row *old, *new;        /* Owned copies; either may be
-                                         * NULL. */
+    /* The txn's row versions, held with ovsdb_row_ref() (no copy: committed
+     * versions never change); either may be NULL. */
+    struct ovsdb_row *old, *new;
 };
 
 struct history_txn {
@@ -1371,8 +1372,8 @@ history_record(struct ovsdb_db *db, const struct ovsdb_txn *txn)
         if (r->has_changes && (r->old || r->new)) {
             ht->rows[ht->n_rows++] = (struct history_row) {
                 r->table,
-                r->old ? ovsdb_row_clone(r->old) : NULL,
-                r->new ? ovsdb_row_clone(r->new) : NULL,
+                r->old ? ovsdb_row_ref(r->old) : NULL,
+                r->new ? ovsdb_row_ref(r->new) : NULL,
             };
         }
     }

@@ -3,21 +3,24 @@
  * The in-memory database (db.h) is what the server reads; this module keeps
  * a copy of it in one SQLite file so that it survives restarts and crashes.
  *
- * File layout (format 2)
+ * File layout (format 3)
  * ----------------------
  * The file is an ordinary SQLite database in WAL mode whose header carries
  * application_id 0x78737731 ("xsw1"), so `file` and our own open check can
  * tell it from other SQLite files without running a query.  It holds:
  *
  *   _xsw_meta(key TEXT PRIMARY KEY, value TEXT)
- *       'format'      "2": the layout version described here.
+ *       'format'      "3": the layout version described here.
  *       'name'        the OVSDB database name ("Open_vSwitch").
  *       'schema'      the schema, as get_schema returns it (JSON).
- *       'last_txn_id' UUID of the last transaction written (for
- *                     monitor_cond_since after a restart).
+ *   written once, at creation.  (The last transaction's id is not kept:
+ *   transaction history does not survive a restart, so after one,
+ *   monitor_cond_since sends everything whatever id a client has, and the
+ *   loaded database's last_txn_id is zero, as in ovsdb-server's standalone
+ *   databases.)
  *
- *   one table per OVSDB table, with the OVSDB table's name:
- *       "_uuid" TEXT PRIMARY KEY, "_version" TEXT, and one column per
+ *   one table per OVSDB table, with the OVSDB table's name, WITHOUT ROWID:
+ *       "_uuid" TEXT PRIMARY KEY, and one column per
  *       persistent (non-ephemeral) scalar OVSDB column (exactly one value:
  *       min 1, max 1, no value type), in schema order:
  *         integer -> INTEGER      real   -> REAL
@@ -36,8 +39,9 @@
  *
  *   Ephemeral columns are not stored: they come back at their default
  *   after a restart, as in ovsdb-server, and a change to ephemeral columns
- *   only writes nothing (so after a restart such a row has the _version of
- *   its last persistent change).
+ *   only writes nothing.  Nor is _version: as ovsdb-server does, loading
+ *   gives every row a fresh one, so that a change that adds an element to
+ *   a set (a port to a bridge) writes the side table alone, not the row.
  *   SQLite names are case-insensitive: a schema whose table or side-table
  *   names collide that way (or a table named like another's side table,
  *   "Bridge_ports") cannot be stored: storage_create() fails with SQLite's
@@ -55,7 +59,9 @@
  * and meet the schema's constraints (including a set's size), and every
  * element must belong to a row of its table, or the load fails naming the
  * table, row and column.  Format 1 files (sets and maps as JSON text in the
- * row's table) are refused with a message saying so.
+ * row's table) and format 2 files (rowid tables with a _uuid index, and
+ * last_txn_id rewritten by every commit) are refused with a message saying
+ * so.
  *
  * Durability
  * ----------
@@ -73,9 +79,17 @@
  * page cache and survives kill -9 of the server at any moment.  For a
  * durable batch (the caller says so, or any of its transactions had
  * "durable": true) storage_commit_batch() also fsync()s the WAL before it
- * returns, so the batch survives a power failure too.  SQLite copies the
- * WAL into the database file every 1000 pages or so (a checkpoint) and the
- * WAL is then cut back to 4 MiB, so it does not grow without bound.
+ * returns, so the batch survives a power failure too.
+ *
+ * Checkpoints (copying the WAL into the database file, with an fsync() of
+ * each) run in a thread of the storage's own, with a second SQLite
+ * connection, each time the WAL has grown by 1000 pages: no commit waits
+ * for them.  Should commits come too fast for it to ever finish the WAL,
+ * the commit that brings the WAL to 4000 pages (16 MiB) finishes the
+ * checkpoint itself, so the WAL stays bounded; once a checkpoint has
+ * caught up, the WAL starts over and is cut back to 4 MiB.  A checkpoint
+ * that fails (a full disk) leaves the data in the WAL, where it is as
+ * safe, and is tried again later.
  *
  * Failures
  * --------
@@ -107,7 +121,9 @@
  * servers cannot share one database.
  *
  * Threading: a struct storage is used from one thread (the server's libuv
- * loop); its SQLite connection is opened without a mutex (NOMUTEX). */
+ * loop); its SQLite connection is opened without a mutex (NOMUTEX).  The
+ * checkpoint thread has a connection of its own, and shares with the loop
+ * only a request flag, under a mutex; storage_close() stops it. */
 #ifndef XSW_STORAGE_H
 #define XSW_STORAGE_H 1
 
@@ -163,7 +179,7 @@ struct ovsdb_error *storage_begin_batch(struct storage *)
 
 /* Writes the changes of 'txn', which ovsdb_txn_precommit() accepted: for an
  * inserted row, an INSERT of it and of each of its elements; for a modified
- * row, an UPDATE of its _version and changed scalar columns and, per changed
+ * row, an UPDATE of its changed scalar columns (if any) and, per changed
  * set or map column, only the elements that changed; for a deleted row, a
  * DELETE (its elements go with it).  Called outside a batch, it is a
  * batch of its own (begun, written and committed, durable if txn->durable).

@@ -31,7 +31,7 @@ enum {
 
 struct parser {
     const json_t *json;         /* The object, or NULL if not an object. */
-    char *name;                 /* "ovsdb operation 2 of 3". */
+    size_t idx, n_ops;          /* "ovsdb operation <idx> of <n_ops>". */
     struct ovsdb_error *error;  /* First error, or NULL. */
     const char *used[PARSER_MAX_MEMBERS];
     size_t n_used;
@@ -45,8 +45,9 @@ parser_raise(struct parser *p, const char *fmt, ...)
         va_start(args, fmt);
         char *msg = xvasprintf(fmt, args);
         va_end(args);
-        p->error = ovsdb_syntax_error(p->json, NULL, "Parsing %s failed: %s",
-                                      p->name, msg);
+        p->error = ovsdb_syntax_error(p->json, NULL, "Parsing ovsdb "
+                                      "operation %zu of %zu failed: %s",
+                                      p->idx, p->n_ops, msg);
         free(msg);
     }
 }
@@ -55,7 +56,8 @@ static void
 parser_init(struct parser *p, const json_t *json, size_t i, size_t n)
 {
     p->json = json_is_object(json) ? json : NULL;
-    p->name = xasprintf("ovsdb operation %zu of %zu", i, n);
+    p->idx = i;
+    p->n_ops = n;
     p->error = NULL;
     p->n_used = 0;
     if (!p->json) {
@@ -120,8 +122,8 @@ parser_used(const struct parser *p, const char *name)
     return false;
 }
 
-/* Reports members that no operation asked for.  Returns the parser's error
- * (owned by the caller) and frees the rest. */
+/* Reports members that no operation asked for.  Returns the parser's error,
+ * owned by the caller. */
 static struct ovsdb_error *
 parser_finish(struct parser *p)
 {
@@ -145,7 +147,6 @@ parser_finish(struct parser *p)
             break;
         }
     }
-    free(p->name);
     return p->error;
 }
 
@@ -633,12 +634,25 @@ static bool
 mutate_cb(const struct ovsdb_row *row, void *ma_)
 {
     struct mutate_aux *ma = ma_;
+    const struct ovsdb_mutation_set *set = ma->mutations;
+    struct ovsdb_row *rw = ovsdb_txn_row_modify(ma->txn, row);
+
+    /* The txn's copy shares its columns with the committed row.  "insert"
+     * and "delete" unshare what they change themselves, but arithmetic
+     * mutators write the atoms in place. */
+    for (size_t i = 0; i < set->n_mutations; i++) {
+        const struct ovsdb_mutation *m = &set->mutations[i];
+
+        if (m->mutator != OVSDB_M_INSERT && m->mutator != OVSDB_M_DELETE) {
+            ovsdb_datum_unshare(&rw->fields[m->column->index],
+                                &m->column->type);
+        }
+    }
 
     /* The txn's copy absorbs a half-applied mutation: on error the whole
      * txn is aborted. */
     ma->n_matches++;
-    ma->error = ovsdb_mutation_set_execute(
-        ovsdb_txn_row_modify(ma->txn, row)->fields, ma->mutations);
+    ma->error = ovsdb_mutation_set_execute(rw->fields, set);
     return ma->error == NULL;
 }
 

@@ -22,6 +22,7 @@
 #include <string.h>
 
 #include "hash.h"
+#include "hmap.h"
 #include "ovsdb-error.h"
 #include "util.h"
 
@@ -596,9 +597,15 @@ ovsdb_atom_to_json(const union ovsdb_atom *atom, enum ovsdb_atomic_type type)
                                                   strlen(atom->string));
     }
     case OVSDB_TYPE_UUID: {
+        /* Every row in every reply and update has a few of these: build
+         * the array directly, json_pack() would parse its format. */
         char s[UUID_LEN + 1];
+        json_t *json = json_array();
+
         uuid_to_string(&atom->uuid, s);
-        return json_pack("[ss]", "uuid", s);
+        json_array_append_new(json, json_stringn_nocheck("uuid", 4));
+        json_array_append_new(json, json_stringn_nocheck(s, UUID_LEN));
+        return json;
     }
     case OVSDB_TYPE_VOID:
     case OVSDB_N_TYPES:
@@ -967,6 +974,23 @@ ovsdb_datum_is_default(const struct ovsdb_datum *datum,
                                          type->value.type)));
 }
 
+/* Copies 'n' atoms of 'type' into 'dst': a memcpy, except that strings are
+ * duplicated. */
+static void
+copy_atoms(union ovsdb_atom *dst, const union ovsdb_atom *src, unsigned int n,
+           enum ovsdb_atomic_type type)
+{
+    if (!n) {
+        /* 'dst' may be NULL then, which memcpy() does not allow. */
+    } else if (type != OVSDB_TYPE_STRING) {
+        memcpy(dst, src, n * sizeof *src);
+    } else {
+        for (unsigned int i = 0; i < n; i++) {
+            dst[i].string = xstrdup(src[i].string);
+        }
+    }
+}
+
 static union ovsdb_atom *
 clone_atoms(const union ovsdb_atom *src, unsigned int n,
             enum ovsdb_atomic_type type)
@@ -976,25 +1000,9 @@ clone_atoms(const union ovsdb_atom *src, unsigned int n,
     if (!n || type == OVSDB_TYPE_VOID) {
         return NULL;
     }
-    if (type != OVSDB_TYPE_STRING) {
-        return xmemdup(src, n * sizeof *src);
-    }
     dst = xmalloc(n * sizeof *dst);
-    for (unsigned int i = 0; i < n; i++) {
-        dst[i].string = xstrdup(src[i].string);
-    }
+    copy_atoms(dst, src, n, type);
     return dst;
-}
-
-void
-ovsdb_datum_clone(struct ovsdb_datum *dst, const struct ovsdb_datum *src,
-                  const struct ovsdb_type *type)
-{
-    unsigned int n = src->n;
-
-    dst->keys = clone_atoms(src->keys, n, type->key.type);
-    dst->values = clone_atoms(src->values, n, type->value.type);
-    dst->n = n;
 }
 
 static void
@@ -1009,11 +1017,168 @@ free_atoms(union ovsdb_atom *atoms, unsigned int n,
     free(atoms);
 }
 
+/* Copy-on-write sharing.
+ *
+ * The datums that share arrays are counted in a registry beside them, keyed
+ * by the address of the 'keys' array, rather than in struct ovsdb_datum:
+ * code all over xsw builds datums by hand ({ n, keys, values }, or three
+ * assignments), and a fourth member would be left uninitialized there.  A
+ * datum whose arrays are not in the registry owns them alone, so a datum
+ * nobody cloned costs nothing, and ovsdb_datum_clone() costs one hash
+ * lookup.
+ *
+ * The registry records the address disguised (complemented), so that
+ * LeakSanitizer does not count it as a reference: leaked shared arrays are
+ * still reported.
+ *
+ * A sharer must not write the arrays or change 'n': the registry catches a
+ * changed 'n' or 'values' cheaply whenever it sees the datum again, and
+ * with CHECK_SHARED_WRITES also a changed element, by checksumming the
+ * arrays (O(n) for each clone and release, so only in debug builds: the
+ * sanitizer build turns it on). */
+#ifndef CHECK_SHARED_WRITES
+#if defined(__SANITIZE_ADDRESS__)
+#define CHECK_SHARED_WRITES 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define CHECK_SHARED_WRITES 1
+#endif
+#endif
+#endif
+#ifndef CHECK_SHARED_WRITES
+#define CHECK_SHARED_WRITES 0
+#endif
+
+struct shared_arrays {
+    struct hmap_node node;      /* In 'registry', by hash of 'keys_id'. */
+    uintptr_t keys_id;          /* ~(uintptr_t) keys. */
+    uintptr_t values_id;        /* ~(uintptr_t) values. */
+    unsigned int n;
+    unsigned int refcnt;        /* Datums sharing the arrays, at least 2. */
+    uint32_t checksum;          /* With CHECK_SHARED_WRITES only. */
+};
+
+/* Not thread-safe: like the rest of the data model, datums belong to one
+ * thread (every xsw program keeps them on its main thread). */
+static struct hmap registry = HMAP_INITIALIZER(&registry);
+
+static uintptr_t
+disguise(const void *p)
+{
+    return ~(uintptr_t) p;
+}
+
+static uint32_t
+shared_checksum(const struct ovsdb_datum *datum)
+{
+    uint32_t hash = hash_bytes(datum->keys, datum->n * sizeof *datum->keys,
+                               datum->n);
+    return (datum->values
+            ? hash_bytes(datum->values, datum->n * sizeof *datum->values,
+                         hash)
+            : hash);
+}
+
+static struct shared_arrays *
+shared_find(const struct ovsdb_datum *datum)
+{
+    struct shared_arrays *sa;
+    uintptr_t id;
+
+    if (!datum->n || hmap_is_empty(&registry)) {
+        return NULL;
+    }
+    id = disguise(datum->keys);
+    HMAP_FOR_EACH_WITH_HASH (sa, node, hash_pointer((void *) id, 0),
+                             &registry) {
+        if (sa->keys_id == id) {
+            if (sa->n != datum->n || sa->values_id != disguise(datum->values)
+                || (CHECK_SHARED_WRITES
+                    && sa->checksum != shared_checksum(datum))) {
+                /* Someone wrote into a shared datum without
+                 * ovsdb_datum_unshare(): the other sharers see it too. */
+                xsw_fatal("ovsdb_datum %p (n=%u) was modified while "
+                          "shared", (void *) datum->keys, datum->n);
+            }
+            return sa;
+        }
+    }
+    return NULL;
+}
+
+/* Drops 'datum''s claim on arrays it shares.  Returns true if other datums
+ * still use them (so 'datum' must not free them), false if 'datum' was
+ * their only owner. */
+static bool
+shared_release(const struct ovsdb_datum *datum)
+{
+    struct shared_arrays *sa = shared_find(datum);
+
+    if (!sa) {
+        return false;
+    }
+    if (--sa->refcnt < 2) {
+        /* The last sharer owns the arrays alone again. */
+        hmap_remove(&registry, &sa->node);
+        free(sa);
+    }
+    return true;
+}
+
+bool
+ovsdb_datum_is_shared(const struct ovsdb_datum *datum)
+{
+    return shared_find(datum) != NULL;
+}
+
+void
+ovsdb_datum_clone(struct ovsdb_datum *dst, const struct ovsdb_datum *src,
+                  const struct ovsdb_type *type OVS_UNUSED)
+{
+    struct shared_arrays *sa;
+
+    if (!src->n) {
+        /* An empty datum may still hold an empty allocation: no need to
+         * share that. */
+        ovsdb_datum_init_empty(dst);
+        return;
+    }
+    sa = shared_find(src);
+    if (!sa) {
+        sa = xmalloc(sizeof *sa);
+        sa->keys_id = disguise(src->keys);
+        sa->values_id = disguise(src->values);
+        sa->n = src->n;
+        sa->refcnt = 1;
+        sa->checksum = CHECK_SHARED_WRITES ? shared_checksum(src) : 0;
+        hmap_insert(&registry, &sa->node,
+                    hash_pointer((void *) sa->keys_id, 0));
+    }
+    sa->refcnt++;
+    *dst = *src;
+}
+
+void
+ovsdb_datum_unshare(struct ovsdb_datum *datum, const struct ovsdb_type *type)
+{
+    if (ovsdb_datum_is_shared(datum)) {
+        union ovsdb_atom *keys = clone_atoms(datum->keys, datum->n,
+                                             type->key.type);
+        union ovsdb_atom *values = clone_atoms(datum->values, datum->n,
+                                               type->value.type);
+        shared_release(datum);
+        datum->keys = keys;
+        datum->values = values;
+    }
+}
+
 void
 ovsdb_datum_destroy(struct ovsdb_datum *datum, const struct ovsdb_type *type)
 {
-    free_atoms(datum->keys, datum->n, type->key.type);
-    free_atoms(datum->values, datum->n, type->value.type);
+    if (!shared_release(datum)) {
+        free_atoms(datum->keys, datum->n, type->key.type);
+        free_atoms(datum->values, datum->n, type->value.type);
+    }
     ovsdb_datum_init_empty(datum);
 }
 
@@ -1066,6 +1231,7 @@ datum_sort__(struct ovsdb_datum *datum, const struct ovsdb_type *type)
     if (n < 2 || datum_is_sorted(datum, key_type)) {
         return;
     }
+    ovsdb_datum_unshare(datum, type);
     elems = xmalloc(n * sizeof *elems);
     for (unsigned int i = 0; i < n; i++) {
         elems[i].key = datum->keys[i];
@@ -1083,6 +1249,19 @@ datum_sort__(struct ovsdb_datum *datum, const struct ovsdb_type *type)
     free(elems);
 }
 
+/* True if sorted 'datum' has two equal keys. */
+static bool
+has_duplicate(const struct ovsdb_datum *datum, const struct ovsdb_type *type)
+{
+    for (unsigned int i = 1; i < datum->n; i++) {
+        if (ovsdb_atom_equals(&datum->keys[i - 1], &datum->keys[i],
+                              type->key.type)) {
+            return true;
+        }
+    }
+    return false;
+}
+
 /* Open vSwitch reports a duplicate with this tag and these words, without
  * naming the value (ovs-vsctl prints "1,1: set contains duplicate value");
  * a transact reply says "set contains duplicate", see datum_from_json__. */
@@ -1098,13 +1277,7 @@ struct ovsdb_error *
 ovsdb_datum_sort(struct ovsdb_datum *datum, const struct ovsdb_type *type)
 {
     datum_sort__(datum, type);
-    for (unsigned int i = 1; i < datum->n; i++) {
-        if (ovsdb_atom_equals(&datum->keys[i - 1], &datum->keys[i],
-                              type->key.type)) {
-            return duplicate_error(type);
-        }
-    }
-    return NULL;
+    return has_duplicate(datum, type) ? duplicate_error(type) : NULL;
 }
 
 void
@@ -1114,6 +1287,10 @@ ovsdb_datum_sort_unique(struct ovsdb_datum *datum,
     unsigned int dst = 0;
 
     datum_sort__(datum, type);
+    if (!has_duplicate(datum, type)) {
+        return;                 /* Also leaves a shared datum shared. */
+    }
+    ovsdb_datum_unshare(datum, type);
     for (unsigned int i = 0; i < datum->n; i++) {
         if (dst && ovsdb_atom_equals(&datum->keys[dst - 1], &datum->keys[i],
                                      type->key.type)) {
@@ -1693,6 +1870,8 @@ ovsdb_datum_compare_3way(const struct ovsdb_datum *a,
 
     if (a->n != b->n) {
         return a->n < b->n ? -1 : 1;
+    } else if (a->keys == b->keys && a->values == b->values) {
+        return 0;               /* Shared, or both empty. */
     }
     cmp = atoms_compare_3way(a->keys, b->keys, type->key.type, a->n);
     if (!cmp && type->value.type != OVSDB_TYPE_VOID) {
@@ -1708,7 +1887,9 @@ ovsdb_datum_equals(const struct ovsdb_datum *a, const struct ovsdb_datum *b,
 {
     if (a->n != b->n) {
         return false;
-    } else if (!a->n) {
+    } else if (!a->n || (a->keys == b->keys && a->values == b->values)) {
+        /* Empty, or sharing arrays: a txn's copy of a row shares every
+         * column it did not write with the committed row. */
         return true;
     }
     /* A UUID fills its atom exactly, so a set of references (every
@@ -1868,6 +2049,43 @@ datum_free_shell(struct ovsdb_datum *datum)
     ovsdb_datum_init_empty(datum);
 }
 
+/* At most this many elements are inserted or deleted by binary search. */
+#define UNION_FEW 8
+
+/* Moves 'n' atoms from arrays that their datum owns ('shared' false), or
+ * copies them from shared arrays. */
+static void
+take_atoms(union ovsdb_atom *dst, const union ovsdb_atom *src, unsigned int n,
+           enum ovsdb_atomic_type type, bool shared)
+{
+    if (shared) {
+        copy_atoms(dst, src, n, type);
+    } else if (n) {
+        memcpy(dst, src, n * sizeof *src);
+    }
+}
+
+/* Gives 'datum' the 'n' atoms in 'keys' and 'values' (taken over), built
+ * with take_atoms() from its arrays, which it releases. */
+static void
+datum_replace_arrays(struct ovsdb_datum *datum, bool shared,
+                     union ovsdb_atom *keys, union ovsdb_atom *values,
+                     unsigned int n)
+{
+    if (shared) {
+        shared_release(datum);
+    } else {
+        free(datum->keys);
+        free(datum->values);
+    }
+    datum->n = n;
+    datum->keys = keys;
+    datum->values = values;
+    if (!n) {
+        datum_free_shell(datum);
+    }
+}
+
 /* Index of the first key of 'datum' not less than 'key'. */
 static unsigned int
 lower_bound(const struct ovsdb_datum *datum, const union ovsdb_atom *key,
@@ -1886,35 +2104,56 @@ lower_bound(const struct ovsdb_datum *datum, const union ovsdb_atom *key,
     return lo;
 }
 
-/* ovsdb_datum_union() for a 'b' much smaller than 'a'. */
+/* ovsdb_datum_union() for a 'b' much smaller than 'a' (inserting a port
+ * into a bridge of 10,000): each new key's place is found with a binary
+ * search and the result is built with one copy of 'a''s arrays, in the
+ * chunks between the new keys.  Atoms are moved out of arrays that 'a' owns
+ * and copied out of shared ones. */
 static void
 union_insert_few(struct ovsdb_datum *a, const struct ovsdb_datum *b,
                  const struct ovsdb_type *type)
 {
-    bool is_map = type->value.type != OVSDB_TYPE_VOID;
+    enum ovsdb_atomic_type kt = type->key.type, vt = type->value.type;
+    bool is_map = vt != OVSDB_TYPE_VOID;
+    bool shared = ovsdb_datum_is_shared(a);
+    unsigned int pos[UNION_FEW], from[UNION_FEW], k = 0;
+    unsigned int prev = 0, out = 0;
+    union ovsdb_atom *keys, *values;
 
-    a->keys = xrealloc(a->keys, (a->n + b->n) * sizeof *a->keys);
-    if (is_map) {
-        a->values = xrealloc(a->values, (a->n + b->n) * sizeof *a->values);
-    }
     for (unsigned int j = 0; j < b->n; j++) {
-        unsigned int idx = lower_bound(a, &b->keys[j], type->key.type);
+        unsigned int idx = lower_bound(a, &b->keys[j], kt);
 
-        if (idx < a->n && ovsdb_atom_equals(&a->keys[idx], &b->keys[j],
-                                            type->key.type)) {
-            continue;
+        if (idx >= a->n || !ovsdb_atom_equals(&a->keys[idx], &b->keys[j],
+                                              kt)) {
+            pos[k] = idx;
+            from[k++] = j;
         }
-        memmove(&a->keys[idx + 1], &a->keys[idx],
-                (a->n - idx) * sizeof *a->keys);
-        ovsdb_atom_clone(&a->keys[idx], &b->keys[j], type->key.type);
-        if (is_map) {
-            memmove(&a->values[idx + 1], &a->values[idx],
-                    (a->n - idx) * sizeof *a->values);
-            ovsdb_atom_clone(&a->values[idx], &b->values[j],
-                             type->value.type);
-        }
-        a->n++;
     }
+    if (!k) {
+        return;
+    }
+
+    keys = xmalloc((a->n + k) * sizeof *keys);
+    values = is_map ? xmalloc((a->n + k) * sizeof *values) : NULL;
+    for (unsigned int t = 0; t <= k; t++) {
+        unsigned int end = t < k ? pos[t] : a->n;
+
+        take_atoms(&keys[out], &a->keys[prev], end - prev, kt, shared);
+        if (is_map) {
+            take_atoms(&values[out], &a->values[prev], end - prev, vt,
+                       shared);
+        }
+        out += end - prev;
+        prev = end;
+        if (t < k) {
+            ovsdb_atom_clone(&keys[out], &b->keys[from[t]], kt);
+            if (is_map) {
+                ovsdb_atom_clone(&values[out], &b->values[from[t]], vt);
+            }
+            out++;
+        }
+    }
+    datum_replace_arrays(a, shared, keys, values, out);
 }
 
 void
@@ -1922,33 +2161,92 @@ ovsdb_datum_union(struct ovsdb_datum *a, const struct ovsdb_datum *b,
                   const struct ovsdb_type *type)
 {
     unsigned int i = 0, j = 0;
+    bool shared;
     struct merge m;
 
     if (!b->n) {
         return;
     }
-    if (b->n <= 8 && a->n > 64) {
-        /* Inserting a port into a bridge of 10,000: place each new key
-         * with a binary search instead of rebuilding the whole set. */
+    if (b->n <= UNION_FEW && a->n > 64) {
         union_insert_few(a, b, type);
         return;
     }
+    shared = ovsdb_datum_is_shared(a);
     merge_init(&m, a->n + b->n, type);
     while (i < a->n || j < b->n) {
         int cmp = (i >= a->n ? 1 : j >= b->n ? -1
                    : ovsdb_atom_compare_3way(&a->keys[i], &b->keys[j],
                                              type->key.type));
-        if (cmp < 0) {
-            merge_move(&m, a, i++);
-        } else if (cmp > 0) {
+        if (cmp > 0) {
             merge_clone(&m, b, j++);
+            continue;
+        }
+        if (shared) {
+            merge_clone(&m, a, i++);
         } else {
             merge_move(&m, a, i++);
+        }
+        if (cmp == 0) {
             j++;
         }
     }
-    datum_free_shell(a);
-    *a = m.out;
+    datum_replace_arrays(a, shared, m.out.keys, m.out.values, m.out.n);
+}
+
+/* Removes the 'k' elements of 'datum' whose indexes are in 'drop'
+ * (ascending).  A shared datum gets new arrays without them (one copy); an
+ * unshared one is compacted in place. */
+static void
+remove_indexes(struct ovsdb_datum *datum, const struct ovsdb_type *type,
+               const unsigned int *drop, unsigned int k)
+{
+    enum ovsdb_atomic_type kt = type->key.type, vt = type->value.type;
+    bool shared = ovsdb_datum_is_shared(datum);
+    union ovsdb_atom *keys, *values;
+    unsigned int n = datum->n - k, out = 0, prev = 0;
+
+    if (!k) {
+        return;
+    }
+    if (shared) {
+        keys = n ? xmalloc(n * sizeof *keys) : NULL;
+        values = n && datum->values ? xmalloc(n * sizeof *values) : NULL;
+    } else {
+        keys = datum->keys;
+        values = datum->values;
+        for (unsigned int t = 0; t < k; t++) {
+            ovsdb_atom_destroy(&keys[drop[t]], kt);
+            if (values) {
+                ovsdb_atom_destroy(&values[drop[t]], vt);
+            }
+        }
+    }
+    for (unsigned int t = 0; t <= k; t++) {
+        unsigned int end = t < k ? drop[t] : datum->n;
+        unsigned int len = end - prev;
+
+        if (shared) {
+            copy_atoms(&keys[out], &datum->keys[prev], len, kt);
+            if (values) {
+                copy_atoms(&values[out], &datum->values[prev], len, vt);
+            }
+        } else if (out != prev) {
+            memmove(&keys[out], &keys[prev], len * sizeof *keys);
+            if (values) {
+                memmove(&values[out], &values[prev], len * sizeof *values);
+            }
+        }
+        out += len;
+        prev = end + 1;
+    }
+    if (shared) {
+        datum_replace_arrays(datum, true, keys, values, n);
+    } else {
+        datum->n = n;
+        if (!n) {
+            datum_free_shell(datum);
+        }
+    }
 }
 
 void
@@ -1956,41 +2254,50 @@ ovsdb_datum_subtract(struct ovsdb_datum *a, const struct ovsdb_type *a_type,
                      const struct ovsdb_datum *b,
                      const struct ovsdb_type *b_type)
 {
-    bool pairs = (a_type->value.type != OVSDB_TYPE_VOID
+    enum ovsdb_atomic_type kt = a_type->key.type, vt = a_type->value.type;
+    bool pairs = (vt != OVSDB_TYPE_VOID
                   && b_type->value.type != OVSDB_TYPE_VOID);
-    unsigned int i = 0, j = 0, dst = 0;
+    unsigned int few[UNION_FEW], *drop, k = 0;
 
-    /* Compacts 'a' in place: 'dst' trails 'i'. */
-    while (i < a->n) {
-        int cmp = (j >= b->n ? -1
-                   : ovsdb_atom_compare_3way(&a->keys[i], &b->keys[j],
-                                             a_type->key.type));
-        if (cmp > 0) {
-            j++;
-            continue;
-        }
-        if (cmp == 0
-            && (!pairs || ovsdb_atom_equals(&a->values[i], &b->values[j],
-                                            a_type->value.type))) {
-            ovsdb_atom_destroy(&a->keys[i], a_type->key.type);
-            if (a->values) {
-                ovsdb_atom_destroy(&a->values[i], a_type->value.type);
-            }
-        } else {
-            a->keys[dst] = a->keys[i];
-            if (a->values) {
-                a->values[dst] = a->values[i];
-            }
-            dst++;
-        }
-        if (cmp == 0) {
-            j++;
-        }
-        i++;
+    if (!a->n || !b->n) {
+        return;
     }
-    a->n = dst;
-    if (!dst) {
-        datum_free_shell(a);
+    drop = b->n <= UNION_FEW ? few : xmalloc(MIN(a->n, b->n) * sizeof *drop);
+    if (b->n <= UNION_FEW && a->n > 64) {
+        /* Deleting a port from a bridge of 10,000: binary searches. */
+        for (unsigned int j = 0; j < b->n; j++) {
+            unsigned int idx = ovsdb_datum_find_key(a, &b->keys[j], kt);
+
+            if (idx != UINT_MAX
+                && (!pairs || ovsdb_atom_equals(&a->values[idx],
+                                                &b->values[j], vt))) {
+                drop[k++] = idx;
+            }
+        }
+    } else {
+        unsigned int i = 0, j = 0;
+
+        while (i < a->n && j < b->n) {
+            int cmp = ovsdb_atom_compare_3way(&a->keys[i], &b->keys[j], kt);
+
+            if (cmp < 0) {
+                i++;
+            } else if (cmp > 0) {
+                j++;
+            } else {
+                if (!pairs || ovsdb_atom_equals(&a->values[i],
+                                                &b->values[j], vt)) {
+                    drop[k++] = i;
+                }
+                i++;
+                j++;
+            }
+        }
+    }
+    /* Nothing to delete leaves 'a' alone, still shared if it was. */
+    remove_indexes(a, a_type, drop, k);
+    if (drop != few) {
+        free(drop);
     }
 }
 
@@ -2015,6 +2322,7 @@ ovsdb_datum_add_unsafe(struct ovsdb_datum *datum, const union ovsdb_atom *key,
 {
     unsigned int n = datum->n + 1;
 
+    ovsdb_datum_unshare(datum, type);
     datum->keys = atoms_reserve(datum->keys, n);
     ovsdb_atom_clone(&datum->keys[n - 1], key, type->key.type);
     if (type->value.type != OVSDB_TYPE_VOID) {
@@ -2028,23 +2336,69 @@ void
 ovsdb_datum_remove(struct ovsdb_datum *datum, unsigned int idx,
                    const struct ovsdb_type *type)
 {
-    unsigned int tail = datum->n - idx - 1;
-
-    ovsdb_atom_destroy(&datum->keys[idx], type->key.type);
-    memmove(&datum->keys[idx], &datum->keys[idx + 1],
-            tail * sizeof *datum->keys);
-    if (datum->values) {
-        ovsdb_atom_destroy(&datum->values[idx], type->value.type);
-        memmove(&datum->values[idx], &datum->values[idx + 1],
-                tail * sizeof *datum->values);
-    }
-    datum->n--;
-    if (!datum->n) {
-        datum_free_shell(datum);
-    }
+    remove_indexes(datum, type, &idx, 1);
 }
 
 /* update2 diffs. */
+
+/* True if element 'i' of 'a' equals element 'j' of 'b' (key and value). */
+static bool
+elems_equal(const struct ovsdb_datum *a, unsigned int i,
+            const struct ovsdb_datum *b, unsigned int j,
+            const struct ovsdb_type *type)
+{
+    return (ovsdb_atom_equals(&a->keys[i], &b->keys[j], type->key.type)
+            && (type->value.type == OVSDB_TYPE_VOID
+                || ovsdb_atom_equals(&a->values[i], &b->values[j],
+                                     type->value.type)));
+}
+
+/* True if 'n' elements of 'a' from 'i' are bytewise those of 'b' from 'j',
+ * which for UUIDs (they fill their atoms) means equal. */
+static bool
+uuid_elems_equal(const struct ovsdb_datum *a, unsigned int i,
+                 const struct ovsdb_datum *b, unsigned int j, unsigned int n)
+{
+    return (!memcmp(&a->keys[i], &b->keys[j], n * sizeof *a->keys)
+            && (!a->values
+                || !memcmp(&a->values[i], &b->values[j],
+                           n * sizeof *a->values)));
+}
+
+/* Counts the leading elements that 'a' and 'b' share into '*head', and the
+ * trailing ones (not overlapping those) into '*tail', so that comparing two
+ * versions of a large set costs little more than the part that changed:
+ * sets of references, the large ones, are compared 64 elements at a
+ * time. */
+static void
+common_ends(const struct ovsdb_datum *a, const struct ovsdb_datum *b,
+            const struct ovsdb_type *type, unsigned int *headp,
+            unsigned int *tailp)
+{
+    bool uuids = (type->key.type == OVSDB_TYPE_UUID
+                  && (type->value.type == OVSDB_TYPE_VOID
+                      || type->value.type == OVSDB_TYPE_UUID));
+    unsigned int n = MIN(a->n, b->n), head = 0, tail = 0;
+
+    while (uuids && head + 64 <= n && uuid_elems_equal(a, head, b, head, 64)) {
+        head += 64;
+    }
+    while (head < n && elems_equal(a, head, b, head, type)) {
+        head++;
+    }
+    n -= head;
+    while (uuids && tail + 64 <= n
+           && uuid_elems_equal(a, a->n - tail - 64, b, b->n - tail - 64,
+                               64)) {
+        tail += 64;
+    }
+    while (tail < n && elems_equal(a, a->n - tail - 1, b, b->n - tail - 1,
+                                   type)) {
+        tail++;
+    }
+    *headp = head;
+    *tailp = tail;
+}
 
 void
 ovsdb_datum_diff(struct ovsdb_datum *diff, const struct ovsdb_datum *old,
@@ -2052,7 +2406,7 @@ ovsdb_datum_diff(struct ovsdb_datum *diff, const struct ovsdb_datum *old,
                  const struct ovsdb_type *type)
 {
     bool is_map = ovsdb_type_is_map(type);
-    unsigned int i = 0, j = 0;
+    unsigned int head, tail, i, j, old_end, new_end;
     struct merge m;
 
     if (ovsdb_type_is_scalar(type)) {
@@ -2060,9 +2414,14 @@ ovsdb_datum_diff(struct ovsdb_datum *diff, const struct ovsdb_datum *old,
         return;
     }
 
-    merge_init(&m, old->n + new->n, type);
-    while (i < old->n || j < new->n) {
-        int cmp = (i >= old->n ? 1 : j >= new->n ? -1
+    /* Only the elements between the common ends can differ. */
+    common_ends(old, new, type, &head, &tail);
+    i = j = head;
+    old_end = old->n - tail;
+    new_end = new->n - tail;
+    merge_init(&m, (old_end - head) + (new_end - head), type);
+    while (i < old_end || j < new_end) {
+        int cmp = (i >= old_end ? 1 : j >= new_end ? -1
                    : ovsdb_atom_compare_3way(&old->keys[i], &new->keys[j],
                                              type->key.type));
         if (cmp < 0) {

@@ -7,7 +7,17 @@
  *
  * Ownership: a datum owns its arrays and, for strings, the strings in them.
  * ovsdb_datum_destroy() needs the type, because the datum does not record
- * whether it holds strings. */
+ * whether it holds strings.
+ *
+ * Sharing: ovsdb_datum_clone() does not copy.  The clone shares the
+ * original's arrays, copy-on-write, and both stay valid until each is
+ * destroyed, in any order.  So a shared datum is read-only: every function
+ * here that modifies a datum (sort, union, subtract, add_unsafe, remove,
+ * ...) first gives it arrays of its own, and code that writes into 'keys',
+ * 'values' or 'n' directly must call ovsdb_datum_unshare() before it.  A
+ * datum built by hand (or by any function here other than clone) is not
+ * shared until someone clones it.  Sharing is tracked beside the datums,
+ * not in them, for one thread: keep datums on one thread. */
 #ifndef XSW_OVSDB_DATA_H
 #define XSW_OVSDB_DATA_H 1
 
@@ -113,8 +123,19 @@ void ovsdb_datum_init_empty(struct ovsdb_datum *);
 void ovsdb_datum_init_default(struct ovsdb_datum *, const struct ovsdb_type *);
 bool ovsdb_datum_is_default(const struct ovsdb_datum *,
                             const struct ovsdb_type *);
+/* O(1): 'dst' shares 'src''s arrays (see "Sharing" above), so 'src' must
+ * own them: to copy a view of memory it does not own (an atom on the stack,
+ * part of another datum's array), follow with ovsdb_datum_unshare(). */
 void ovsdb_datum_clone(struct ovsdb_datum *dst, const struct ovsdb_datum *src,
                        const struct ovsdb_type *);
+/* Gives a shared datum arrays of its own (a copy: memcpy, plus strdup for
+ * strings); does nothing to one that is not shared.  Call it before writing
+ * into a datum's arrays or changing its 'n' by hand.  A write into a shared
+ * datum is a bug that the library reports (and aborts) when it next sees
+ * the datum: always for a changed 'n', and in sanitizer builds for any
+ * changed element. */
+void ovsdb_datum_unshare(struct ovsdb_datum *, const struct ovsdb_type *);
+bool ovsdb_datum_is_shared(const struct ovsdb_datum *);
 void ovsdb_datum_destroy(struct ovsdb_datum *, const struct ovsdb_type *);
 void ovsdb_datum_swap(struct ovsdb_datum *, struct ovsdb_datum *);
 
@@ -191,7 +212,9 @@ bool ovsdb_datum_excludes_all(const struct ovsdb_datum *a,
                               const struct ovsdb_type *);
 
 /* Mutator helpers. */
-/* Adds to 'a' every key (pair) of 'b' whose key 'a' lacks ("insert"). */
+/* Adds to 'a' every key (pair) of 'b' whose key 'a' lacks ("insert").  A
+ * few keys into a large 'a' cost O(log n) comparisons each plus one copy of
+ * 'a''s arrays. */
 void ovsdb_datum_union(struct ovsdb_datum *a, const struct ovsdb_datum *b,
                        const struct ovsdb_type *);
 /* Removes from 'a' every key of 'b' ('b_type' is a set of keys), or for a

@@ -122,11 +122,16 @@ static struct shash row_errors = SHASH_INITIALIZER(&row_errors);
  * (owned). */
 static struct shash warned_values = SHASH_INITIALIZER(&warned_values);
 
+/* The busy-polling time given to the datapath, and the last malformed
+ * other_config:busy-poll-usec logged (owned), so that it is logged once. */
+static unsigned long busy_poll_applied;
+static char *busy_poll_warned;
+
 /* Column handles. */
 static struct ovsdb_idl_table *ovs_table, *bridge_table, *port_table,
     *iface_table;
 static const struct ovsdb_idl_column *ovs_bridges, *ovs_next_cfg,
-    *ovs_cur_cfg, *ovs_iface_types, *ovs_datapath_types;
+    *ovs_cur_cfg, *ovs_iface_types, *ovs_datapath_types, *ovs_other_config;
 static const struct ovsdb_idl_column *br_name, *br_ports, *br_other_config;
 static const struct ovsdb_idl_column *port_name, *port_interfaces, *port_tag,
     *port_trunks, *port_vlan_mode;
@@ -405,6 +410,43 @@ bridge_config_uint(const struct ovsdb_idl_row *row, const char *bridge,
         return dflt;
     }
     return value;
+}
+
+/* Applies the Open_vSwitch record's datapath settings:
+ * other_config:busy-poll-usec, how long a forwarding thread polls after
+ * its last packet before it sleeps (see dp_set_busy_poll()).  A missing
+ * or malformed value means the default; a malformed one is logged once. */
+static void
+apply_datapath_config(const struct ovsdb_idl_row *ovs)
+{
+    const char *s = (ovs ? ovsdb_idl_row_get_map_string(ovs, ovs_other_config,
+                                                       "busy-poll-usec", NULL)
+                     : NULL);
+    unsigned long usec = DP_BUSY_POLL_USEC_DEFAULT;
+
+    if (s) {
+        char *end;
+
+        errno = 0;
+        usec = strtoul(s, &end, 10);
+        if (errno || end == s || *end || *s == '-'
+            || usec > DP_BUSY_POLL_USEC_MAX) {
+            if (!busy_poll_warned || strcmp(busy_poll_warned, s)) {
+                VLOG_WARN("other_config:busy-poll-usec=\"%s\" is not an "
+                          "integer between 0 and %d, using %d", s,
+                          DP_BUSY_POLL_USEC_MAX, DP_BUSY_POLL_USEC_DEFAULT);
+                free(busy_poll_warned);
+                busy_poll_warned = xstrdup(s);
+            }
+            usec = DP_BUSY_POLL_USEC_DEFAULT;
+        }
+    }
+    if (usec != busy_poll_applied) {
+        VLOG_INFO("forwarding threads poll for %lu us after the last packet "
+                  "before they sleep", usec);
+        dp_set_busy_poll(dp, usec);
+        busy_poll_applied = usec;
+    }
 }
 
 /* Builds the want for Interface 'row' of port 'port' in bridge 'bridge'. */
@@ -872,6 +914,7 @@ reconfigure(void)
     bool closing = false;
     bool retry_soon = false;
 
+    apply_datapath_config(ovs);
     collect_wants(&wants, &bridges);
 
     /* Phase 1: take out what goes away or must be reopened. */
@@ -1479,6 +1522,7 @@ register_columns(void)
     ovs_cur_cfg = ovsdb_idl_add_column(ovs_table, "cur_cfg");
     ovs_iface_types = ovsdb_idl_add_column(ovs_table, "iface_types");
     ovs_datapath_types = ovsdb_idl_add_column(ovs_table, "datapath_types");
+    ovs_other_config = ovsdb_idl_add_column(ovs_table, "other_config");
 
     bridge_table = ovsdb_idl_add_table(idl, "Bridge");
     br_name = ovsdb_idl_add_column(bridge_table, "name");
@@ -1534,6 +1578,7 @@ bridge_init(uv_loop_t *loop_, const char *remote, unsigned int n_threads,
     rtnl_polling = true;
 
     dp = dp_create(n_threads);
+    busy_poll_applied = DP_BUSY_POLL_USEC_DEFAULT;
 
     uv_timer_init(loop, &run_timer);
     uv_timer_init(loop, &tick_timer);
@@ -1587,6 +1632,8 @@ bridge_exit(bool cleanup)
     shash_destroy_free_data(&warned_values);
     free(committed_sig);
     committed_sig = NULL;
+    free(busy_poll_warned);
+    busy_poll_warned = NULL;
 
     if (rtnl_polling) {
         uv_close((uv_handle_t *) &rtnl_poll, NULL);

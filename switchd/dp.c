@@ -55,12 +55,11 @@
 #define SEEN_OFFLINE UINT64_MAX
 
 /* Adaptive busy polling.  After its last packet a thread keeps polling
- * for the busy-polling time (dp_set_busy_poll(); this by default) before
- * it sleeps in poll(2): under load a batch is found without a wake-up (a
- * sleeping thread costs tens of microseconds to wake, more on a virtual
- * CPU), while an idle switch sleeps and uses no CPU.  Open vSwitch's PMD
- * threads spin forever. */
-#define DP_BUSY_POLL_USEC_DEFAULT 200
+ * for the busy-polling time (dp_set_busy_poll(), DP_BUSY_POLL_USEC_DEFAULT
+ * until set) before it sleeps in poll(2): under load a batch is found
+ * without a wake-up (a sleeping thread costs tens of microseconds to
+ * wake, more on a virtual CPU), while an idle switch sleeps and uses no
+ * CPU.  Open vSwitch's PMD threads spin forever. */
 
 /* Longest sleep, in ms, when some port cannot be polled (rxq_fd -1). */
 #define BUSY_POLL_SLEEP_MS 1
@@ -788,10 +787,6 @@ dp_create(unsigned int n_threads)
     atomic_init(&dp->epoch, 1);
     atomic_init(&dp->exiting, false);
     atomic_init(&dp->busy_poll_nsec, DP_BUSY_POLL_USEC_DEFAULT * 1000ULL);
-    const char *busy_poll = getenv("XSW_DP_BUSY_POLL_USEC");
-    if (busy_poll && *busy_poll) {
-        dp_set_busy_poll(dp, strtoul(busy_poll, NULL, 10));
-    }
     dp->n_threads = n_threads;
     dp->threads = xcalloc(n_threads, sizeof *dp->threads);
     for (unsigned int i = 0; i < n_threads; i++) {

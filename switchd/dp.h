@@ -38,12 +38,16 @@ struct dp_config;
 struct dp *dp_create(unsigned int n_threads);
 
 /* Sets how long, in microseconds, a forwarding thread keeps polling its
- * ports after the last packet before it sleeps until one is readable (200
- * by default).  Longer spinning trades CPU for latency: it saves the
- * wake-up (tens of microseconds) for packets that arrive within that
- * time; 0 sleeps at once.  Any thread may call it.  Until the daemon has
- * an option for it, the environment variable XSW_DP_BUSY_POLL_USEC sets
- * the initial value (read by dp_create()). */
+ * ports after the last packet before it sleeps until one is readable
+ * (DP_BUSY_POLL_USEC_DEFAULT at first).  Longer spinning trades CPU for
+ * latency: a packet that arrives within that time is found without a
+ * wake-up (tens of microseconds on a virtual CPU), but a thread that saw
+ * traffic burns a core for that long after it; 0 sleeps at once.  Any
+ * thread may call it; it takes effect at the threads' next idle round.
+ * xsw-switchd sets it from other_config:busy-poll-usec on the
+ * Open_vSwitch record. */
+#define DP_BUSY_POLL_USEC_DEFAULT 200
+#define DP_BUSY_POLL_USEC_MAX 1000000
 void dp_set_busy_poll(struct dp *, unsigned int usec);
 
 /* Stops the threads, closes every port's netdev and frees everything. */

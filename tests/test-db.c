@@ -54,6 +54,7 @@ set_string(struct ovsdb_row *row, const char *name, const char *s)
     struct ovsdb_datum *d = &row->fields[c->index];
 
     ck_assert_int_eq(d->n, 1);
+    ovsdb_datum_unshare(d, &c->type);     /* A txn's copy shares it. */
     free(d->keys[0].string);
     d->keys[0].string = xstrdup(s);
 }
@@ -131,6 +132,120 @@ START_TEST(test_row_create_clone)
     ovsdb_row_destroy(row);
     ovsdb_row_destroy(copy);
     ovsdb_row_destroy(ovsdb_row_create(root, NULL));
+}
+END_TEST
+
+/* A txn's copy of a row shares every column with the committed row until
+ * it writes one, and a committed version held with ovsdb_row_ref() (as the
+ * monitor history holds them) survives the txns that replace it,
+ * unchanged. */
+START_TEST(test_row_versions_share)
+{
+    struct ovsdb_row *a = commit_root("a");
+    struct uuid a_uuid = *ovsdb_row_get_uuid(a);
+    struct uuid a_version = a->fields[OVSDB_COL_VERSION].keys[0].uuid;
+    const struct ovsdb_column *kids = column(root, "children");
+    const struct ovsdb_column *name = column(root, "name");
+
+    /* Give 'a' a large set, so that copying it would show. */
+    struct ovsdb_txn *txn = ovsdb_txn_create(db);
+    struct ovsdb_row *w = ovsdb_txn_row_modify(txn, a);
+    for (int i = 0; i < 1000; i++) {
+        struct ovsdb_row *c = ovsdb_row_create(child, NULL);
+        ovsdb_txn_row_insert(txn, c);
+        add_uuid(w, "children", ovsdb_row_get_uuid(c));
+    }
+    ck_assert_ptr_null(ovsdb_txn_precommit(txn));
+    ovsdb_txn_commit(txn);
+    a = ovsdb_table_get_row(root, &a_uuid);
+    a_version = a->fields[OVSDB_COL_VERSION].keys[0].uuid;
+
+    struct ovsdb_row *held = ovsdb_row_ref(a);
+    txn = ovsdb_txn_create(db);
+    w = ovsdb_txn_row_modify(txn, a);
+    for (unsigned int i = 0; i < root->schema->n_columns; i++) {
+        ck_assert_ptr_eq(w->fields[i].keys, a->fields[i].keys);
+    }
+    set_string(w, "name", "a2");
+    ck_assert_ptr_ne(w->fields[name->index].keys,
+                     a->fields[name->index].keys);
+    ck_assert_ptr_eq(w->fields[kids->index].keys,
+                     a->fields[kids->index].keys);
+    ck_assert_ptr_null(ovsdb_txn_precommit(txn));
+    ovsdb_txn_commit(txn);
+
+    /* The held version is the old one, _version included. */
+    struct ovsdb_row *now = ovsdb_table_get_row(root, &a_uuid);
+    ck_assert_ptr_ne(now, held);
+    ck_assert_str_eq(get_string(held, "name"), "a");
+    ck_assert_str_eq(get_string(now, "name"), "a2");
+    ck_assert(uuid_equals(&held->fields[OVSDB_COL_VERSION].keys[0].uuid,
+                          &a_version));
+    ck_assert(!uuid_equals(&now->fields[OVSDB_COL_VERSION].keys[0].uuid,
+                           &a_version));
+    ck_assert_uint_eq(held->fields[kids->index].n, 1000);
+    ck_assert_ptr_eq(held->fields[kids->index].keys,
+                     now->fields[kids->index].keys);
+    ovsdb_row_destroy(held);
+
+    /* Deleting the row: a held version still outlives it. */
+    held = ovsdb_row_ref(now);
+    txn = ovsdb_txn_create(db);
+    ovsdb_txn_row_delete(txn, now);
+    ck_assert_ptr_null(ovsdb_txn_precommit(txn));
+    ovsdb_txn_commit(txn);
+    ck_assert_ptr_null(ovsdb_table_get_row(root, &a_uuid));
+    ck_assert_str_eq(get_string(held, "name"), "a2");
+    ck_assert_uint_eq(held->fields[kids->index].n, 1000);
+    ovsdb_row_destroy(held);
+}
+END_TEST
+
+/* A row that the txn modifies anyway loses its weak references to the rows
+ * the txn deletes, even though its weak column did not change; without
+ * deletions, its weak column is left alone (still shared, not copied). */
+START_TEST(test_weak_refs_of_modified_row)
+{
+    struct ovsdb_txn *txn = ovsdb_txn_create(db);
+    struct ovsdb_row *t1 = ovsdb_row_create(target, NULL);
+    struct ovsdb_row *t2 = ovsdb_row_create(target, NULL);
+    struct ovsdb_row *r = ovsdb_row_create(root, NULL);
+    struct uuid t1_uuid = *ovsdb_row_get_uuid(t1);
+    struct uuid t2_uuid = *ovsdb_row_get_uuid(t2);
+    struct uuid r_uuid = *ovsdb_row_get_uuid(r);
+    unsigned int weak_idx = column(root, "weak")->index;
+
+    add_uuid(r, "weak", &t1_uuid);
+    add_uuid(r, "weak", &t2_uuid);
+    ovsdb_txn_row_insert(txn, t1);
+    ovsdb_txn_row_insert(txn, t2);
+    ovsdb_txn_row_insert(txn, r);
+    ck_assert_ptr_null(ovsdb_txn_precommit(txn));
+    ovsdb_txn_commit(txn);
+
+    /* Renaming: the weak column stays as it was, arrays and all. */
+    struct ovsdb_row *old = ovsdb_table_get_row(root, &r_uuid);
+    txn = ovsdb_txn_create(db);
+    struct ovsdb_row *w = ovsdb_txn_row_modify(txn, old);
+    set_string(w, "name", "renamed");
+    ck_assert_ptr_null(ovsdb_txn_precommit(txn));
+    ck_assert_ptr_eq(w->fields[weak_idx].keys, old->fields[weak_idx].keys);
+    ck_assert(!ovsdb_txn_row_column_changed(old->txn_row, weak_idx));
+    ovsdb_txn_commit(txn);
+
+    /* Renaming again while deleting t1: t1 goes from the weak column. */
+    old = ovsdb_table_get_row(root, &r_uuid);
+    txn = ovsdb_txn_create(db);
+    w = ovsdb_txn_row_modify(txn, old);
+    set_string(w, "name", "again");
+    ovsdb_txn_row_delete(txn, ovsdb_table_get_row(target, &t1_uuid));
+    ck_assert_ptr_null(ovsdb_txn_precommit(txn));
+    ck_assert(ovsdb_txn_row_column_changed(old->txn_row, weak_idx));
+    ovsdb_txn_commit(txn);
+    r = ovsdb_table_get_row(root, &r_uuid);
+    ck_assert_int_eq(r->fields[weak_idx].n, 1);
+    ck_assert(uuid_equals(&r->fields[weak_idx].keys[0].uuid, &t2_uuid));
+    ck_assert_str_eq(get_string(r, "name"), "again");
 }
 END_TEST
 
@@ -457,6 +572,8 @@ db_suite(void)
     tcase_add_test(tc, test_ref_counts_large_set);
     tcase_add_test(tc, test_load);
     tcase_add_test(tc, test_weak_ref_cleanup);
+    tcase_add_test(tc, test_row_versions_share);
+    tcase_add_test(tc, test_weak_refs_of_modified_row);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -8,12 +8,16 @@
 
 #include <check.h>
 #include <float.h>
+#include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "ovsdb-data.h"
 #include "ovsdb-error.h"
 #include "ovsdb-types.h"
+#include "util.h"
+#include "uuid.h"
 
 /* Helpers.  Every helper owns and frees what it allocates; the returned
  * strings are the caller's. */
@@ -1208,6 +1212,385 @@ START_TEST(test_symtab)
 }
 END_TEST
 
+/* update2 diffs of large sets and maps of UUIDs skip their common ends a
+ * block at a time: changes at the very ends, next to a block boundary, and
+ * in the middle must all be found. */
+static void
+check_uuid_diff(const struct ovsdb_type *type, const struct ovsdb_datum *old,
+                const struct ovsdb_datum *new, unsigned int expected_n)
+{
+    struct ovsdb_datum diff, applied;
+
+    ovsdb_datum_diff(&diff, old, new, type);
+    ck_assert_uint_eq(diff.n, expected_n);
+    ck_assert_error(ovsdb_datum_apply_diff(&applied, old, &diff, type), "");
+    ck_assert(ovsdb_datum_equals(&applied, new, type));
+    ovsdb_datum_destroy(&diff, type);
+    ovsdb_datum_destroy(&applied, type);
+}
+
+START_TEST(test_diff_uuid_ends)
+{
+    static const char *types[] = {
+        "{\"key\":\"uuid\",\"min\":0,\"max\":\"unlimited\"}",
+        "{\"key\":\"uuid\",\"value\":\"uuid\",\"min\":0,"
+        "\"max\":\"unlimited\"}",
+    };
+
+    for (size_t t = 0; t < ARRAY_SIZE(types); t++) {
+        struct ovsdb_type type;
+        struct ovsdb_datum old = OVSDB_DATUM_EMPTY_INIT, new;
+        bool is_map = t == 1;
+
+        type_parse(&type, types[t]);
+        for (int i = 0; i < 1000; i++) {
+            union ovsdb_atom k, v;
+            uuid_generate(&k.uuid);
+            uuid_generate(&v.uuid);
+            ovsdb_datum_add_unsafe(&old, &k, &v, &type);
+        }
+        ovsdb_datum_sort_unique(&old, &type);
+        ck_assert_uint_eq(old.n, 1000);
+
+        check_uuid_diff(&type, &old, &old, 0);
+        static const unsigned int places[] = { 0, 63, 64, 500, 935, 936,
+                                               999 };
+        for (size_t p = 0; p < ARRAY_SIZE(places); p++) {
+            unsigned int idx = places[p];
+
+            /* One element removed. */
+            ovsdb_datum_clone(&new, &old, &type);
+            ovsdb_datum_remove(&new, idx, &type);
+            check_uuid_diff(&type, &old, &new, 1);
+            /* One element added, right after it. */
+            union ovsdb_atom k = old.keys[idx], v;
+            k.uuid.parts[3]++;
+            uuid_generate(&v.uuid);
+            ovsdb_datum_destroy(&new, &type);
+            ovsdb_datum_clone(&new, &old, &type);
+            ovsdb_datum_add_unsafe(&new, &k, &v, &type);
+            ovsdb_datum_sort_unique(&new, &type);
+            check_uuid_diff(&type, &old, &new, 1);
+            if (is_map) {
+                /* One value changed. */
+                ovsdb_datum_destroy(&new, &type);
+                ovsdb_datum_clone(&new, &old, &type);
+                ovsdb_datum_unshare(&new, &type);
+                new.values[idx].uuid.parts[0]++;
+                check_uuid_diff(&type, &old, &new, 1);
+            }
+            ovsdb_datum_destroy(&new, &type);
+        }
+        ovsdb_datum_destroy(&old, &type);
+        ovsdb_type_destroy(&type);
+    }
+}
+END_TEST
+
+/* Copy-on-write sharing. */
+
+/* A JSON set or map of 'n' elements: integers 0, 2, 4, ... or strings
+ * "k0000", "k0002", ... (with values "v..." for a map). */
+static char *
+big_datum_json(const char *kind, unsigned int n)
+{
+    json_t *elems = json_array();
+
+    for (unsigned int i = 0; i < n; i++) {
+        char k[16], v[16];
+
+        snprintf(k, sizeof k, "k%04u", 2 * i);
+        snprintf(v, sizeof v, "v%04u", 2 * i);
+        json_array_append_new(elems,
+                              !strcmp(kind, "int") ? json_integer(2 * i)
+                              : !strcmp(kind, "str") ? json_string(k)
+                              : json_pack("[ss]", k, v));
+    }
+    json_t *json = json_pack("[s,o]", strcmp(kind, "map") ? "set" : "map",
+                             elems);
+    char *s = json_dumps(json, JSON_COMPACT);
+    json_decref(json);
+    return s;
+}
+
+START_TEST(test_clone_shares)
+{
+    struct ovsdb_type set;
+    struct ovsdb_datum a, b, c;
+    char *s = big_datum_json("str", 1000);
+
+    type_parse(&set, SET_STR);
+    datum_parse(&a, &set, s);
+    ck_assert(!ovsdb_datum_is_shared(&a));
+
+    /* A clone is the same arrays, not a copy of them. */
+    ovsdb_datum_clone(&b, &a, &set);
+    ovsdb_datum_clone(&c, &b, &set);
+    ck_assert_ptr_eq(b.keys, a.keys);
+    ck_assert_ptr_eq(c.keys, a.keys);
+    ck_assert(ovsdb_datum_is_shared(&a) && ovsdb_datum_is_shared(&c));
+    ck_assert(ovsdb_datum_equals(&a, &c, &set));
+
+    /* Sharers go away in any order; the last one owns the arrays. */
+    ovsdb_datum_destroy(&a, &set);
+    ck_assert(ovsdb_datum_is_shared(&b));
+    ovsdb_datum_destroy(&b, &set);
+    ck_assert(!ovsdb_datum_is_shared(&c));
+    ck_assert_uint_eq(c.n, 1000);
+    ck_assert_str_eq(c.keys[999].string, "k1998");
+
+    /* Unsharing copies; unsharing an unshared datum does nothing. */
+    ovsdb_datum_clone(&a, &c, &set);
+    ovsdb_datum_unshare(&a, &set);
+    ck_assert_ptr_ne(a.keys, c.keys);
+    ck_assert_ptr_ne(a.keys[0].string, c.keys[0].string);
+    ck_assert(!ovsdb_datum_is_shared(&a) && !ovsdb_datum_is_shared(&c));
+    ck_assert(ovsdb_datum_equals(&a, &c, &set));
+    union ovsdb_atom *keys = a.keys;
+    ovsdb_datum_unshare(&a, &set);
+    ck_assert_ptr_eq(a.keys, keys);
+
+    /* Empty datums have nothing to share. */
+    ovsdb_datum_destroy(&a, &set);
+    ovsdb_datum_clone(&b, &a, &set);
+    ck_assert_uint_eq(b.n, 0);
+    ck_assert(!ovsdb_datum_is_shared(&b));
+    ovsdb_datum_destroy(&b, &set);
+    ovsdb_datum_destroy(&c, &set);
+    ovsdb_type_destroy(&set);
+    free(s);
+}
+END_TEST
+
+/* Applies 'mutate' to a clone of a datum parsed from 'json' and checks
+ * that the clone becomes 'expected' while the original, which shared its
+ * arrays, keeps its value. */
+static void
+check_mutate_shared(const char *type_s, const char *json,
+                    void (*mutate)(struct ovsdb_datum *,
+                                   const struct ovsdb_type *),
+                    const char *expected)
+{
+    struct ovsdb_type type;
+    struct ovsdb_datum orig, clone;
+
+    type_parse(&type, type_s);
+    datum_parse(&orig, &type, json);
+    char *before = datum_dump(&orig, &type);
+    ovsdb_datum_clone(&clone, &orig, &type);
+    mutate(&clone, &type);
+    ck_assert_datum_eq(&clone, &type, expected);
+    ck_assert_datum_eq(&orig, &type, before);
+
+    /* And the other way round: the original changes, the clone not. */
+    ovsdb_datum_destroy(&clone, &type);
+    ovsdb_datum_clone(&clone, &orig, &type);
+    mutate(&orig, &type);
+    ck_assert_datum_eq(&orig, &type, expected);
+    ck_assert_datum_eq(&clone, &type, before);
+
+    ovsdb_datum_destroy(&orig, &type);
+    ovsdb_datum_destroy(&clone, &type);
+    ovsdb_type_destroy(&type);
+    free(before);
+}
+
+static void
+union_bcz(struct ovsdb_datum *d, const struct ovsdb_type *type)
+{
+    struct ovsdb_datum b;
+    datum_parse(&b, type, "[\"set\",[\"b\",\"c\",\"z\"]]");
+    ovsdb_datum_union(d, &b, type);
+    ovsdb_datum_destroy(&b, type);
+}
+
+static void
+subtract_bz(struct ovsdb_datum *d, const struct ovsdb_type *type)
+{
+    struct ovsdb_datum b;
+    datum_parse(&b, type, "[\"set\",[\"b\",\"z\"]]");
+    ovsdb_datum_subtract(d, type, &b, type);
+    ovsdb_datum_destroy(&b, type);
+}
+
+static void
+add_and_sort(struct ovsdb_datum *d, const struct ovsdb_type *type)
+{
+    union ovsdb_atom atom = { .string = (char *) "a" };
+    ovsdb_datum_add_unsafe(d, &atom, NULL, type);
+    ovsdb_datum_sort_unique(d, type);
+}
+
+static void
+remove_first(struct ovsdb_datum *d, const struct ovsdb_type *type)
+{
+    ovsdb_datum_remove(d, 0, type);
+}
+
+static void
+int_union_few(struct ovsdb_datum *d, const struct ovsdb_type *type)
+{
+    struct ovsdb_datum b;
+    datum_parse(&b, type, "[\"set\",[-1,3,4,5000]]");
+    ovsdb_datum_union(d, &b, type);
+    ovsdb_datum_destroy(&b, type);
+}
+
+static void
+int_subtract_few(struct ovsdb_datum *d, const struct ovsdb_type *type)
+{
+    struct ovsdb_datum b;
+    datum_parse(&b, type, "[\"set\",[0,3,198]]");
+    ovsdb_datum_subtract(d, type, &b, type);
+    ovsdb_datum_destroy(&b, type);
+}
+
+static void
+map_union_few(struct ovsdb_datum *d, const struct ovsdb_type *type)
+{
+    struct ovsdb_datum b;
+    datum_parse(&b, type, "[\"map\",[[\"k0001\",\"new\"],[\"k0002\",\"x\"]]]");
+    ovsdb_datum_union(d, &b, type);
+    ovsdb_datum_destroy(&b, type);
+}
+
+static void
+map_subtract_few(struct ovsdb_datum *d, const struct ovsdb_type *type)
+{
+    struct ovsdb_datum b;
+    /* k0000's value does not match, so only k0002 goes. */
+    datum_parse(&b, type,
+                "[\"map\",[[\"k0000\",\"x\"],[\"k0002\",\"v0002\"]]]");
+    ovsdb_datum_subtract(d, type, &b, type);
+    ovsdb_datum_destroy(&b, type);
+}
+
+/* Expected text of a big datum after some edits: 'big_datum_json' with
+ * 'drop' elements removed (by index) and 'add' JSON elements spliced in
+ * before element 'at'. */
+static char *
+big_expected(const char *kind, unsigned int n, const int *drop,
+             size_t n_drop, const char *add, unsigned int at)
+{
+    struct ovsdb_type type;
+    struct ovsdb_datum d;
+    char *s = big_datum_json(kind, n);
+    json_t *json = parse_json(s), *elems = json_array_get(json, 1);
+    json_t *extra = parse_json(add);
+    size_t i;
+    json_t *elem;
+
+    for (size_t k = n_drop; k-- > 0; ) {
+        json_array_remove(elems, drop[k]);
+    }
+    json_array_foreach (extra, i, elem) {
+        json_array_insert(elems, at + i, elem);
+    }
+    /* Normalize through a datum, as the comparisons print datums. */
+    type_parse(&type, !strcmp(kind, "int") ? SET_INT
+                      : !strcmp(kind, "str") ? SET_STR : MAP_SS);
+    ck_assert_ptr_null(ovsdb_datum_from_json_unbounded(&d, &type, json,
+                                                       NULL));
+    free(s);
+    s = datum_dump(&d, &type);
+    ovsdb_datum_destroy(&d, &type);
+    ovsdb_type_destroy(&type);
+    json_decref(extra);
+    json_decref(json);
+    return s;
+}
+
+START_TEST(test_mutate_shared)
+{
+    static const char abc[] = "[\"set\",[\"a\",\"b\",\"c\"]]";
+
+    /* Small datums: the merging paths. */
+    check_mutate_shared(SET_STR, abc, union_bcz,
+                        "[\"set\",[\"a\",\"b\",\"c\",\"z\"]]");
+    check_mutate_shared(SET_STR, abc, subtract_bz, "[\"set\",[\"a\",\"c\"]]");
+    check_mutate_shared(SET_STR, "[\"set\",[\"b\",\"c\"]]", add_and_sort,
+                        abc);
+    check_mutate_shared(SET_STR, abc, add_and_sort, abc);
+    check_mutate_shared(SET_STR, abc, remove_first, "[\"set\",[\"b\",\"c\"]]");
+    check_mutate_shared(SET_STR, "[\"set\",[\"a\"]]", remove_first,
+                        "[\"set\",[]]");
+
+    /* Large datums: the binary-search paths. */
+    char *big = big_datum_json("int", 100);
+    char *expected = big_expected("int", 100, NULL, 0, "[-1]", 0);
+    /* -1 at the front, 3 between 2 and 4, 5000 at the end; 4 was there
+     * already. */
+    json_t *e = parse_json(expected);
+    json_t *elems = json_array_get(e, 1);
+    json_array_insert_new(elems, 3, json_integer(3));
+    json_array_append_new(elems, json_integer(5000));
+    free(expected);
+    expected = dump_json(e);
+    check_mutate_shared(SET_INT, big, int_union_few, expected);
+    free(expected);
+
+    static const int drop_0_198[] = { 0, 99 };
+    expected = big_expected("int", 100, drop_0_198, 2, "[]", 0);
+    check_mutate_shared(SET_INT, big, int_subtract_few, expected);
+    free(expected);
+    free(big);
+
+    big = big_datum_json("map", 100);
+    expected = big_expected("map", 100, NULL, 0, "[[\"k0001\",\"new\"]]", 1);
+    check_mutate_shared(MAP_SS, big, map_union_few, expected);
+    free(expected);
+    static const int drop_1[] = { 1 };
+    expected = big_expected("map", 100, drop_1, 1, "[]", 0);
+    check_mutate_shared(MAP_SS, big, map_subtract_few, expected);
+    free(expected);
+    free(big);
+}
+END_TEST
+
+/* Mutations that change nothing do not unshare: they cost no copy. */
+START_TEST(test_noop_mutation_keeps_sharing)
+{
+    struct ovsdb_type set;
+    struct ovsdb_datum a, b, absent, present;
+    char *s = big_datum_json("int", 1000);
+
+    type_parse(&set, SET_INT);
+    datum_parse(&a, &set, s);
+    datum_parse(&absent, &set, "[\"set\",[1,3]]");
+    datum_parse(&present, &set, "[\"set\",[0,2]]");
+    ovsdb_datum_clone(&b, &a, &set);
+
+    ovsdb_datum_union(&b, &present, &set);
+    ovsdb_datum_subtract(&b, &set, &absent, &set);
+    ovsdb_datum_sort_unique(&b, &set);
+    ck_assert_error(ovsdb_datum_sort(&b, &set), "");
+    ck_assert_ptr_eq(b.keys, a.keys);
+    ck_assert(ovsdb_datum_is_shared(&b));
+
+    ovsdb_datum_destroy(&a, &set);
+    ovsdb_datum_destroy(&b, &set);
+    ovsdb_datum_destroy(&absent, &set);
+    ovsdb_datum_destroy(&present, &set);
+    ovsdb_type_destroy(&set);
+    free(s);
+}
+END_TEST
+
+/* Writing into a shared datum without ovsdb_datum_unshare() is a bug that
+ * the library catches when it next sees the datum. */
+START_TEST(test_write_into_shared_aborts)
+{
+    struct ovsdb_type set;
+    struct ovsdb_datum a, b;
+
+    type_parse(&set, SET_INT);
+    datum_parse(&a, &set, "[\"set\",[1,2,3]]");
+    ovsdb_datum_clone(&b, &a, &set);
+    b.n--;                      /* Drops 3 from 'a' too. */
+    ovsdb_datum_destroy(&b, &set);
+}
+END_TEST
+
 static Suite *
 data_suite(void)
 {
@@ -1235,9 +1618,14 @@ data_suite(void)
     tcase_add_test(tc, test_diff);
     tcase_add_test(tc, test_apply_diff_bounds);
     tcase_add_test(tc, test_diff_large);
+    tcase_add_test(tc, test_diff_uuid_ends);
     tcase_add_test(tc, test_atom_text);
     tcase_add_test(tc, test_datum_text);
     tcase_add_test(tc, test_symtab);
+    tcase_add_test(tc, test_clone_shares);
+    tcase_add_test(tc, test_mutate_shared);
+    tcase_add_test(tc, test_noop_mutation_keeps_sharing);
+    tcase_add_test_raise_signal(tc, test_write_into_shared_aborts, SIGABRT);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -92,9 +92,19 @@ xt_need() {
     done
 }
 
-# Kills a PID we started: TERM, then KILL if it lingers for a second.
+# The PIDs of PID's children, from /proc.
+xt_children() {
+    cat /proc/"$1"/task/*/children 2>/dev/null
+}
+
+# Kills a PID we started: TERM, then KILL if it lingers for a second.  Its
+# children go first: trafgen, for one, runs its generator in a child that
+# outlives a TERMed parent and would go on sending through later runs.
 xt_kill_pid() {
-    local pid=$1 i
+    local pid=$1 i child
+    for child in $(xt_children "$pid"); do
+        xt_kill_pid "$child"
+    done
     kill "$pid" 2>/dev/null || return 0
     for i in 1 2 3 4 5 6 7 8 9 10; do
         kill -0 "$pid" 2>/dev/null || return 0
@@ -309,7 +319,8 @@ xt_start_switchd() {
         [ -x "$XSW_SWITCHD" ] || xt_fail "$XSW_SWITCHD is not built"
         xt_bg switchd env XSW_RUNDIR="$XT_TMP" "$XSW_SWITCHD" \
             --db="$XT_DB" --unixctl="$XT_TMP/switchd.ctl" \
-            --log-file="$XT_TMP/switchd.log" -vconsole:off
+            --log-file="$XT_TMP/switchd.log" -vconsole:off \
+            ${XSW_SWITCHD_ARGS:-}
     else
         xt_need ovs-vswitchd
         xt_bg switchd env OVS_RUNDIR="$XT_TMP" ovs-vswitchd "$XT_DB" \

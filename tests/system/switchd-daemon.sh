@@ -126,9 +126,20 @@ xt_check "fdb/show of an unknown bridge is an error" \
 xt_check "dpif/show lists the ports with their drivers" \
     eval 'xt_appctl dpif/show | grep -q "${XT}a $ofport_a/[0-9]*: (tap)" &&
           xt_appctl dpif/show | grep -Eq "${XT}c [0-9]+/[0-9]+: \(af(xdp|packet)"'
-xt_check "fdb/flush empties the table" \
-    eval 'xt_appctl fdb/flush "$XT_BR" &&
-          [ "$(xt_appctl fdb/show "$XT_BR" | wc -l)" -le 2 ]'
+# The containers' own traffic (an ARP probe a few seconds after the ping)
+# may be learned again right after a flush: a working flush leaves at most
+# one entry in one of three tries, a broken one keeps a's and b's.
+fdb_flush_empties() {
+    local try
+    for try in 1 2 3; do
+        xt_appctl fdb/flush "$XT_BR" || return 1
+        [ "$(xt_appctl fdb/show "$XT_BR" | wc -l)" -le 2 ] && return 0
+        sleep 0.2
+    done
+    xt_appctl fdb/show "$XT_BR"
+    return 1
+}
+xt_check "fdb/flush empties the table" fdb_flush_empties
 
 # A second daemon on the same database must wait for the lock.
 mkdir -p "$XT_TMP/second"
