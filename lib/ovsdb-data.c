@@ -2225,7 +2225,9 @@ remove_indexes(struct ovsdb_datum *datum, const struct ovsdb_type *type,
         unsigned int end = t < k ? drop[t] : datum->n;
         unsigned int len = end - prev;
 
-        if (shared) {
+        if (!len) {
+            /* Nothing to keep here; 'keys' may even be NULL (n == 0). */
+        } else if (shared) {
             copy_atoms(&keys[out], &datum->keys[prev], len, kt);
             if (values) {
                 copy_atoms(&values[out], &datum->values[prev], len, vt);
