@@ -57,8 +57,8 @@
  * finish the WAL: the WAL starts over only once every frame is copied at
  * the moment a commit begins, and under a steady load the checkpointer can
  * stay a few commits behind.  When the WAL reaches the hard limit, the
- * commit that reaches it copies the rest itself (what the thread has not,
- * but with two fsync()s), which bounds the WAL at about 16 MiB.  (Asking
+ * commit that reaches it waits for the thread and copies the rest itself
+ * (with two fsync()s), which bounds the WAL at about 16 MiB.  (Asking
  * the thread for another checkpoint after every commit instead made it
  * fsync() twice every other commit, and still did not bound the WAL.) */
 #define STORAGE_CHECKPOINT_PAGES 1000
@@ -1461,8 +1461,13 @@ storage_wal_hook(void *st_, sqlite3 *db, const char *name, int n_pages)
     c->last_pages = n_pages;
 
     if (n_pages >= STORAGE_CHECKPOINT_HARD_PAGES) {
-        /* BUSY (the thread is at it) is fine: the next commit retries. */
-        sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE,
+        /* FULL, not PASSIVE: while the thread's checkpoint runs, a PASSIVE
+         * one fails at once with BUSY, and commits that outrun the thread
+         * (a slow disk, a sanitizer build) then grow the WAL without
+         * bound.  FULL waits (up to the busy timeout) for the thread and
+         * for readers, then copies every frame, so the next commit starts
+         * the WAL over.  This is back-pressure, and rare. */
+        sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_FULL,
                                   NULL, NULL);
     } else if (n_pages >= c->next_request) {
         c->next_request = n_pages + STORAGE_CHECKPOINT_PAGES;

@@ -199,10 +199,19 @@ struct jsonrpc_conn *jsonrpc_conn_create(
     void *aux);
 
 /* Serializes 'msg' (taken) compactly (and encrypts it, over TLS) and queues
- * it for writing.  Returns 0 on success, ENOTCONN if the connection is closing, or ENOBUFS if queueing
+ * it for writing.  Returns 0 on success, ENOTCONN if the connection is
+ * closing, EINVAL if 'msg' cannot be serialized, or ENOBUFS if queueing
  * the message pushed the output backlog over 'max_backlog': the connection
  * is then closed (on_close reports JSONRPC_CLOSE_BACKLOG). */
 int jsonrpc_conn_send(struct jsonrpc_conn *, json_t *msg);
+
+/* Between jsonrpc_conn_cork() and jsonrpc_conn_uncork(), jsonrpc_conn_send()
+ * only serializes: the messages go out, in order, in one write when
+ * uncorked, which is cheaper for both ends than one write each.  The backlog
+ * limit is enforced then too.  jsonrpc_conn_uncork() returns as
+ * jsonrpc_conn_send() does, and 0 if the connection was not corked. */
+void jsonrpc_conn_cork(struct jsonrpc_conn *);
+int jsonrpc_conn_uncork(struct jsonrpc_conn *);
 
 /* Closes the connection: no more on_msg calls; queued output is dropped;
  * on_close follows from the loop.  Safe from inside on_msg and idempotent. */

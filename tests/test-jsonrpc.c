@@ -711,6 +711,96 @@ START_TEST(test_conn_protocol_error)
 }
 END_TEST
 
+/* The bytes on the wire are jansson's compact dump, exactly, for every kind
+ * of value; corked messages stay in the server until uncorked and then
+ * arrive in order; a message that cannot be serialized is refused without
+ * spoiling the others. */
+static json_t *
+wire_test_message(int i)
+{
+    static const double reals[] = {
+        0.1, 1.0, -2.5, 1e20, 1e-7, -2.5e-300, 123456789012345678.0,
+        3.141592653589793, 1e300, 0.0,
+    };
+    json_t *a = json_array();
+
+    json_array_append_new(a, json_real(reals[i % 10]));
+    json_array_append_new(a, json_integer(-(json_int_t) 1 - ((json_int_t) 1 << (i * 5 % 62))));
+    json_array_append_new(a, json_string("q\"b\\s/\b\f\n\r\t\x01\x1f\x7f"
+                                         " \xc3\xa9 \xe2\x82\xac "
+                                         "\xf0\x9f\x98\x80"));
+    json_array_append_new(a, json_pack("{s:[], s:{}, s:b, s:b, s:n}",
+                                       "e", "o", "t", 1, "f", 0, "z"));
+    return jsonrpc_create_notify("update", a);
+}
+
+START_TEST(test_conn_wire_format)
+{
+    struct test_server ts = { 0 };
+    struct unix_remote ur;
+    uv_loop_t loop;
+    int fd;
+
+    unix_remote_init(&ur);
+    uv_loop_init(&loop);
+    server_start(&ts, &loop, ur.listen_name);
+    ck_assert_int_eq(stream_open_block(ur.connect_name, 1000, &fd, NULL), 0);
+    while (!ts.conn) {
+        uv_run(&loop, UV_RUN_ONCE);
+    }
+
+    size_t exp_len = 0;
+    char *expected = NULL;
+    jsonrpc_conn_cork(ts.conn);
+    for (int i = 0; i < 12; i++) {
+        json_t *msg = wire_test_message(i);
+        char *s = json_dumps(msg, JSON_COMPACT | JSON_REAL_PRECISION(15));
+        expected = xrealloc(expected, exp_len + strlen(s) + 1);
+        strcpy(expected + exp_len, s);
+        exp_len += strlen(s);
+        free(s);
+        ck_assert_int_eq(jsonrpc_conn_send(ts.conn, msg), 0);
+        if (i == 5) {
+            json_t *bad = jsonrpc_create_notify(
+                "update", json_pack("[o]", json_stringn_nocheck("\xff", 1)));
+            ck_assert_int_eq(jsonrpc_conn_send(ts.conn, bad), EINVAL);
+        }
+    }
+    char buf[8192];
+    ck_assert_int_eq(recv(fd, buf, sizeof buf, MSG_DONTWAIT), -1);
+    ck_assert_int_eq(errno, EAGAIN);
+
+    ck_assert_int_eq(jsonrpc_conn_uncork(ts.conn), 0);
+    ck_assert_int_eq(jsonrpc_conn_uncork(ts.conn), 0);
+    /* Not corked any more: this one goes out at once. */
+    json_t *last = jsonrpc_create_notify("update", json_pack("[i]", 7));
+    ck_assert_int_eq(jsonrpc_conn_send(ts.conn, last), 0);
+    static const char last_text[]
+        = "{\"method\":\"update\",\"params\":[7],\"id\":null}";
+    expected = xrealloc(expected, exp_len + sizeof last_text);
+    strcpy(expected + exp_len, last_text);
+    exp_len += strlen(last_text);
+
+    size_t got = 0;
+    while (got < exp_len) {
+        ssize_t n = recv(fd, buf + got, sizeof buf - got, 0);
+        ck_assert_int_gt(n, 0);
+        got += n;
+    }
+    ck_assert_uint_eq(got, exp_len);
+    ck_assert_msg(!memcmp(buf, expected, exp_len), "got %.*s\nexpected %s",
+                  (int) got, buf, expected);
+
+    server_stop(&ts);
+    uv_run(&loop, UV_RUN_DEFAULT);
+    ck_assert_int_eq(uv_loop_close(&loop), 0);
+    close(fd);
+    free(expected);
+    free(ts.close_message);
+    unix_remote_destroy(&ur);
+}
+END_TEST
+
 /* A client that never reads is cut off once the backlog passes the bound,
  * instead of making the server buffer without limit. */
 START_TEST(test_conn_backlog)
@@ -978,6 +1068,7 @@ main(void)
     tcase_add_test(tc, test_session_drop);
     tcase_add_test(tc, test_conn_protocol_error);
     tcase_add_test(tc, test_conn_backlog);
+    tcase_add_test(tc, test_conn_wire_format);
     tcase_add_test(tc, test_blocking_client);
     tcase_add_test(tc, test_interop_ovsdb_client);
     tcase_add_test(tc, test_interop_ovsdb_server);
