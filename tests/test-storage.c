@@ -1559,7 +1559,13 @@ END_TEST
 
 /* The child: commits transactions forever, reporting each sequence number
  * on 'fd' once storage_write_txn() returned success, as a server replies
- * once the commit is done. */
+ * once the commit is done.
+ *
+ * It must not call Check (ck_assert*, or helpers such as get_column() that
+ * use it): even a passing assertion writes a message into the channel it
+ * shares with the test process, and a SIGKILL in the middle of one leaves
+ * Check a corrupt stream ("Bad message type").  It reports failures by its
+ * exit status instead. */
 static void NO_RETURN
 kill9_child(const char *path, int fd, unsigned int first)
 {
@@ -1570,6 +1576,13 @@ kill9_child(const char *path, int fd, unsigned int first)
         _exit(1);
     }
     struct ovsdb_table *ports = ovsdb_db_get_table(db, "Port");
+    const struct ovsdb_column *name_col
+        = ports ? ovsdb_table_schema_get_column(ports->schema, "name") : NULL;
+    const struct ovsdb_column *tag_col
+        = ports ? ovsdb_table_schema_get_column(ports->schema, "tag") : NULL;
+    if (!name_col || !tag_col) {
+        _exit(4);
+    }
     for (unsigned int seq = first; ; seq++) {
         struct ovsdb_txn *txn = ovsdb_txn_create(db);
         /* Forked children share uuid.c's generator state, so they would
@@ -1577,8 +1590,8 @@ kill9_child(const char *path, int fd, unsigned int first)
         struct uuid uuid = { { seq, 0x4000, 0x80000000u, 0x5eed } };
         struct ovsdb_row *row = ovsdb_row_create(ports, &uuid);
         char *name = xasprintf("s%u", seq);
-        free(row->fields[get_column(ports, "name")->index].keys[0].string);
-        row->fields[get_column(ports, "name")->index].keys[0].string = name;
+        free(row->fields[name_col->index].keys[0].string);
+        row->fields[name_col->index].keys[0].string = name;
         ovsdb_txn_row_insert(txn, row);
         txn->durable = seq % 16 == 0;
 
@@ -1588,9 +1601,8 @@ kill9_child(const char *path, int fd, unsigned int first)
                                                  struct ovsdb_row,
                                                  hmap_node);
             struct ovsdb_row *w = ovsdb_txn_row_modify(txn, old);
-            struct ovsdb_datum *d = &w->fields[get_column(ports,
-                                                          "tag")->index];
-            ovsdb_datum_destroy(d, &get_column(ports, "tag")->type);
+            struct ovsdb_datum *d = &w->fields[tag_col->index];
+            ovsdb_datum_destroy(d, &tag_col->type);
             d->n = 1;
             d->keys = xmalloc(sizeof *d->keys);
             d->keys[0].integer = seq % 4096;
