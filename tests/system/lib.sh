@@ -153,6 +153,10 @@ xt_teardown() {
     for ns in "${XT_NETNS[@]}"; do
         ip netns del "$ns" 2>/dev/null
     done
+    if [ -n "${XT_OVS_NETDEV:-}" ]; then
+        ip link del ovs-netdev 2>/dev/null
+        XT_OVS_NETDEV=
+    fi
     XT_PIDS=() XT_NETNS=() XT_DEV=()
     XT_SWITCH= XT_DB_PID= XT_SWITCHD_PID=
     [ -n "$XT_TMP" ] && rm -f "$XT_TMP/conf.db" "$XT_TMP"/*.pcap
@@ -323,6 +327,9 @@ xt_start_switchd() {
             ${XSW_SWITCHD_ARGS:-}
     else
         xt_need ovs-vswitchd
+        # Its userspace datapath creates a TAP "ovs-netdev" that survives
+        # a killed ovs-vswitchd: ours to delete unless it was already there.
+        ip link show ovs-netdev > /dev/null 2>&1 || XT_OVS_NETDEV=1
         xt_bg switchd env OVS_RUNDIR="$XT_TMP" ovs-vswitchd "$XT_DB" \
             --unixctl="$XT_TMP/switchd.ctl" \
             --log-file="$XT_TMP/switchd.log" -vconsole:off
