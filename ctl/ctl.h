@@ -147,10 +147,6 @@ void ctl_fatal(const char *format, ...) PRINTF_FORMAT(1, 2) NO_RETURN;
  * suspicious but valid command lines. */
 void ctl_warn(const char *format, ...) PRINTF_FORMAT(1, 2);
 
-/* True if every command of the command line is 'name' (a chain of
- * "del-port"s, say).  For run(). */
-bool ctl_command_line_is_all(const char *name);
-
 /* Options given to this command (from its 'options' list). */
 bool ctl_has_option(const struct ctl_context *, const char *name);
 const char *ctl_get_option(const struct ctl_context *, const char *name);

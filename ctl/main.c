@@ -1340,29 +1340,12 @@ print_output(struct ctl_command *commands, size_t n_commands)
     ctl_output_destroy(&out);
 }
 
-/* The command line, for ctl_command_line_is_all(); set by do_ctl(). */
-static const struct ctl_command *line_commands;
-static size_t n_line_commands;
-
-bool
-ctl_command_line_is_all(const char *name)
-{
-    for (size_t i = 0; i < n_line_commands; i++) {
-        if (strcmp(line_commands[i].syntax->name, name)) {
-            return false;
-        }
-    }
-    return n_line_commands > 0;
-}
-
 static void
 do_ctl(struct ovsdb_idl *idl, struct ctl_command *commands,
        size_t n_commands)
 {
     bool may_write = false;
 
-    line_commands = commands;
-    n_line_commands = n_commands;
     for (size_t i = 0; i < n_commands; i++) {
         may_write |= commands[i].syntax->mode == CTL_RW;
     }

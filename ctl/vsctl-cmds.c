@@ -261,7 +261,6 @@ static struct vsctl_cache {
     struct shash ports;                 /* Name -> struct vsctl_port. */
     struct shash ifaces;                /* Name -> struct vsctl_iface. */
     bool verified_ports;
-    bool leave_rows_to_server;          /* See del_port(). */
 } cache;
 
 static void
@@ -747,7 +746,6 @@ cache_populate(struct ctl_context *ctx)
     }
     cache.valid = true;
     cache.verified_ports = false;
-    cache.leave_rows_to_server = ctl_command_line_is_all("del-port");
     shash_init(&cache.bridges);
     shash_init(&cache.ports);
     shash_init(&cache.ifaces);
@@ -1306,28 +1304,15 @@ cache_forget(struct shash *map, const char *name, const void *data)
 /* Deletes 'port' and its interfaces, from the database and the cache;
  * also takes it out of its bridge's ports set unless the bridge itself is
  * going away.  Updating the cache instead of invalidating it keeps a long
- * "del-port ... -- del-port ..." command line linear.
- *
- * Taking the port out of its bridge may be all it takes: the server
- * deletes Port and Interface rows once nothing refers to them (they are
- * not root tables), and ovs-vsctl relies on that (its IDL never sends a
- * "delete" for a row of a non-root table).  Deleting them ourselves costs a
- * "delete" and a "wait" per row (lib/idl.c checks that every row it
- * touches still exists): two thirds of a 1,000-del-port chain's
- * transaction.  The port is still checked: the cache verified its
- * interfaces (verify_ports()), so a port that someone else deleted or
- * changed meanwhile still makes the commit fail and the command line run
- * again.
- *
- * But until the commit the replica still shows those rows, so only a
- * command line of nothing but del-ports leaves them to the server
- * (cache.leave_rows_to_server): del-port looks ports and interfaces up in
- * the cache alone, which del_port() keeps up to date, and never has it
- * rebuilt from the replica. */
+ * "del-port ... -- del-port ..." command line linear.  (The rows of
+ * these non-root tables are left to the server's garbage collection by
+ * lib/idl.c, as ovs-vsctl's IDL leaves them: taking the port out of its
+ * bridge is what deletes them.  The port is still checked: the cache
+ * verified its interfaces, so a port someone else changed meanwhile makes
+ * the commit fail and the command line run again.) */
 static void
 del_port(struct ctl_context *ctx, struct vsctl_port *port, bool update_bridge)
 {
-    bool delete_rows = !update_bridge || !cache.leave_rows_to_server;
     struct vsctl_iface *iface, *next;
 
     if (update_bridge) {
@@ -1337,16 +1322,12 @@ del_port(struct ctl_context *ctx, struct vsctl_port *port, bool update_bridge)
     LIST_FOR_EACH_SAFE (iface, next, node, &port->ifaces) {
         cache_forget(&cache.ifaces, row_name(iface->row), iface);
         ovs_list_remove(&iface->node);
-        if (delete_rows) {
-            ovsdb_idl_txn_delete(iface->row);
-        }
+        ovsdb_idl_txn_delete(iface->row);
         free(iface);
     }
     cache_forget(&cache.ports, row_name(port->row), port);
     ovs_list_remove(&port->node);
-    if (delete_rows) {
-        ovsdb_idl_txn_delete(port->row);
-    }
+    ovsdb_idl_txn_delete(port->row);
     free(port);
 }
 

@@ -2399,6 +2399,17 @@ field_json(struct ovsdb_idl_txn *txn, const struct ovsdb_idl_row *row,
                                 &row->table->columns[idx]->schema->type));
 }
 
+static bool
+row_has_verified_field(const struct ovsdb_idl_row *row)
+{
+    for (size_t i = 0; i < row->n_fields; i++) {
+        if (row->flags[i] & FIELD_VERIFIED) {
+            return true;
+        }
+    }
+    return false;
+}
+
 /* Appends to 'ops' the operations for 'row'.  Returns true if they change
  * the database (not just check it). */
 static bool
@@ -2434,6 +2445,18 @@ txn_row_ops(struct ovsdb_idl_txn *txn, const struct ovsdb_idl_row *row,
         return true;
     }
 
+    /* A deleted row of a non-root table is left to the server's garbage
+     * collection, as Open vSwitch's IDL leaves it: the server deletes it
+     * once nothing refers to it, which the same transaction usually
+     * arranges (a port taken out of its bridge), and keeps it while
+     * something else still does.  Only what the caller verified of it is
+     * checked. */
+    bool leave_to_server = (row->txn_deleted && table->schema
+                            && !table->schema->is_root);
+    if (leave_to_server && !row_has_verified_field(row)) {
+        return false;
+    }
+
     /* A "wait" first: the row still exists and every verified column still
      * has the value we read, else the commit fails with "timed out" and
      * the caller gets TRY_AGAIN. */
@@ -2455,6 +2478,9 @@ txn_row_ops(struct ovsdb_idl_txn *txn, const struct ovsdb_idl_row *row,
                                          "timeout", 0, "columns", columns,
                                          "until", "==", "rows", expect));
 
+    if (leave_to_server) {
+        return false;
+    }
     if (row->txn_deleted) {
         json_array_append_new(ops, json_pack("{s:s s:s s:o}",
                                              "op", "delete",

@@ -707,6 +707,65 @@ START_TEST(test_transactions_ovs)
 }
 END_TEST
 
+/* Deleting a row of a non-root table leaves it to the server's garbage
+ * collection, as Open vSwitch's IDL does: while something still refers to
+ * it, it stays and the commit succeeds (a "delete" would fail with a
+ * referential integrity violation); once the same transaction takes it out
+ * of its bridge, it goes. */
+static void
+check_delete_non_root(bool ovs)
+{
+    struct fixture f;
+
+    fixture_init(&f, ovs);
+    vsctl(&f.server, "add-br br0 -- add-port br0 p1");
+    struct ovsdb_idl_table *br = ovsdb_idl_add_table(f.idl, "Bridge");
+    ovsdb_idl_add_column(br, "name");
+    const struct ovsdb_idl_column *br_ports
+        = ovsdb_idl_add_column(br, "ports");
+    struct ovsdb_idl_table *port = ovsdb_idl_add_table(f.idl, "Port");
+    ovsdb_idl_add_column(port, "name");
+    sync_idl(f.idl);
+    wait_name(f.idl, port, "p1", true);
+
+    struct ovsdb_idl_txn *txn = ovsdb_idl_txn_create(f.idl);
+    ovsdb_idl_txn_delete(find_by_name(port, "p1"));
+    ck_assert_int_eq(ovsdb_idl_txn_commit_block(txn, 10000),
+                     OVSDB_IDL_TXN_UNCHANGED);
+    ovsdb_idl_txn_destroy(txn);
+    char *out = vsctl_output(&f.server, "list-ports br0");
+    ck_assert_str_eq(out, "p1");
+    free(out);
+
+    wait_name(f.idl, port, "p1", true);
+    const struct ovsdb_idl_row *p1 = find_by_name(port, "p1");
+    txn = ovsdb_idl_txn_create(f.idl);
+    struct ovsdb_datum d = uuid_set(ovsdb_idl_row_get_uuid(p1));
+    ovsdb_idl_txn_mutate(find_by_name(br, "br0"), br_ports, "delete", &d);
+    datum_free(&d, br_ports);
+    ovsdb_idl_txn_delete(p1);
+    ck_assert_int_eq(ovsdb_idl_txn_commit_block(txn, 10000),
+                     OVSDB_IDL_TXN_SUCCESS);
+    ovsdb_idl_txn_destroy(txn);
+    out = vsctl_output(&f.server, "--columns=name find Port name=p1");
+    ck_assert_str_eq(out, "");
+    free(out);
+
+    fixture_destroy(&f);
+}
+
+START_TEST(test_delete_non_root)
+{
+    check_delete_non_root(false);
+}
+END_TEST
+
+START_TEST(test_delete_non_root_ovs)
+{
+    check_delete_non_root(true);
+}
+END_TEST
+
 static void
 check_verify(bool ovs)
 {
@@ -1282,6 +1341,8 @@ idl_suite(void)
     tcase_add_test(tc, test_late_registration);
     tcase_add_test(tc, test_transactions);
     tcase_add_test(tc, test_transactions_ovs);
+    tcase_add_test(tc, test_delete_non_root);
+    tcase_add_test(tc, test_delete_non_root_ovs);
     tcase_add_test(tc, test_verify);
     tcase_add_test(tc, test_verify_ovs);
     tcase_add_test(tc, test_increment);
