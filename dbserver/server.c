@@ -323,7 +323,12 @@ start_batch(struct server_db *sdb, struct ovsdb_error **errorp)
         if (!*errorp) {
             sdb->in_batch = true;
             sdb->batch_durable = false;
-            sdb->server->holding = true;
+            if (!sdb->server->holding) {
+                /* The monitors' updates of the batch, held with it, may
+                 * share values: see jsonrpc_memo_add(). */
+                jsonrpc_memo_begin();
+                sdb->server->holding = true;
+            }
         }
     }
 }
@@ -399,6 +404,7 @@ recover_from_failed_batch(struct server_db *sdb, struct ovsdb_error *error)
 static void
 commit_batches(struct server *server)
 {
+    bool was_holding = server->holding;
     struct shash_node *node;
     struct held_msg *h;
 
@@ -428,6 +434,10 @@ commit_batches(struct server *server)
             json_decref(h->msg);
         }
         free(h);
+    }
+
+    if (was_holding) {
+        jsonrpc_memo_end();
     }
 
     struct session *s, *next;

@@ -213,6 +213,18 @@ int jsonrpc_conn_send(struct jsonrpc_conn *, json_t *msg);
 void jsonrpc_conn_cork(struct jsonrpc_conn *);
 int jsonrpc_conn_uncork(struct jsonrpc_conn *);
 
+/* Serializing one value into many messages (a change that many monitors
+ * share).  Between jsonrpc_memo_begin() and the matching jsonrpc_memo_end()
+ * (scopes nest; the outermost one counts), a value passed to
+ * jsonrpc_memo_add() is serialized once, the first time a message that
+ * holds it is, and its text is reused in every later message of the scope.
+ * The value must not change meanwhile: the memo holds a reference to it
+ * until the scope ends.  Outside a scope jsonrpc_memo_add() does nothing.
+ * Per thread. */
+void jsonrpc_memo_begin(void);
+void jsonrpc_memo_add(json_t *);
+void jsonrpc_memo_end(void);
+
 /* Closes the connection: no more on_msg calls; queued output is dropped;
  * on_close follows from the loop.  Safe from inside on_msg and idempotent. */
 void jsonrpc_conn_close(struct jsonrpc_conn *);

@@ -711,6 +711,83 @@ START_TEST(test_conn_protocol_error)
 }
 END_TEST
 
+/* A value memoized for a scope goes out, inside every message that holds
+ * it, exactly as jansson dumps it, the same the first time (serialized) and
+ * the later ones (copied); an unserializable one is refused every time; the
+ * memo lets go of its references when the scope ends, and outside a scope
+ * jsonrpc_memo_add() holds nothing. */
+START_TEST(test_conn_memo)
+{
+    struct test_server ts = { 0 };
+    struct unix_remote ur;
+    uv_loop_t loop;
+    int fd;
+
+    unix_remote_init(&ur);
+    uv_loop_init(&loop);
+    server_start(&ts, &loop, ur.listen_name);
+    ck_assert_int_eq(stream_open_block(ur.connect_name, 1000, &fd, NULL), 0);
+    while (!ts.conn) {
+        uv_run(&loop, UV_RUN_ONCE);
+    }
+
+    json_t *shared = json_pack("{s:[s,i,f], s:{s:b}}", "Port", "p\"1", 42,
+                               0.5, "Interface", "new", 1);
+    json_t *bad = json_pack("[o]", json_stringn_nocheck("\xff", 1));
+    jsonrpc_memo_add(shared);           /* No scope: no reference kept. */
+    ck_assert_uint_eq(shared->refcount, 1);
+
+    jsonrpc_memo_begin();
+    jsonrpc_memo_begin();               /* Nested: the outer one counts. */
+    jsonrpc_memo_add(shared);
+    jsonrpc_memo_add(shared);           /* Once is enough. */
+    jsonrpc_memo_add(bad);
+    jsonrpc_memo_end();
+    ck_assert_uint_eq(shared->refcount, 2);
+
+    size_t exp_len = 0;
+    char *expected = NULL;
+    jsonrpc_conn_cork(ts.conn);
+    for (int i = 0; i < 3; i++) {
+        json_t *msg = jsonrpc_create_notify(
+            "update2", json_pack("[i,O,s]", i, shared, "txn"));
+        char *s = json_dumps(msg, JSON_COMPACT | JSON_REAL_PRECISION(15));
+        expected = xrealloc(expected, exp_len + strlen(s) + 1);
+        strcpy(expected + exp_len, s);
+        exp_len += strlen(s);
+        free(s);
+        ck_assert_int_eq(jsonrpc_conn_send(ts.conn, msg), 0);
+        ck_assert_int_eq(jsonrpc_conn_send(ts.conn, jsonrpc_create_notify(
+                             "update2", json_pack("[O]", bad))), EINVAL);
+    }
+    jsonrpc_memo_end();
+    ck_assert_uint_eq(shared->refcount, 1);
+    ck_assert_uint_eq(bad->refcount, 1);
+    ck_assert_int_eq(jsonrpc_conn_uncork(ts.conn), 0);
+
+    char buf[4096];
+    size_t got = 0;
+    while (got < exp_len) {
+        ssize_t n = recv(fd, buf + got, sizeof buf - got, 0);
+        ck_assert_int_gt(n, 0);
+        got += n;
+    }
+    ck_assert_uint_eq(got, exp_len);
+    ck_assert_msg(!memcmp(buf, expected, exp_len), "got %.*s\nexpected %s",
+                  (int) got, buf, expected);
+
+    json_decref(shared);
+    json_decref(bad);
+    server_stop(&ts);
+    uv_run(&loop, UV_RUN_DEFAULT);
+    ck_assert_int_eq(uv_loop_close(&loop), 0);
+    close(fd);
+    free(expected);
+    free(ts.close_message);
+    unix_remote_destroy(&ur);
+}
+END_TEST
+
 /* The bytes on the wire are jansson's compact dump, exactly, for every kind
  * of value; corked messages stay in the server until uncorked and then
  * arrive in order; a message that cannot be serialized is refused without
@@ -1069,6 +1146,7 @@ main(void)
     tcase_add_test(tc, test_conn_protocol_error);
     tcase_add_test(tc, test_conn_backlog);
     tcase_add_test(tc, test_conn_wire_format);
+    tcase_add_test(tc, test_conn_memo);
     tcase_add_test(tc, test_blocking_client);
     tcase_add_test(tc, test_interop_ovsdb_client);
     tcase_add_test(tc, test_interop_ovsdb_server);
