@@ -17,7 +17,26 @@
  * taken once per batch.  The fill and RX rings belong to recv_batch, the
  * TX and completion rings to send_batch (which the datapath serialises);
  * recv_batch only reads the TX ring's shared indices, to retry frames the
- * kernel left there (afxdp_kick_stranded_tx). */
+ * kernel left there (afxdp_kick_stranded_tx).
+ *
+ * Setup.  libxdp 1.3 cannot register a umem with TX metadata room, so the
+ * socket, its umem registration, its four rings and the redirect program
+ * are set up here by hand, in the order libxdp uses: socket, XDP_UMEM_REG,
+ * ring sizes, mmap of the rings, bind, attach libxdp's own redirect program
+ * ("xsk_def_prog", so that netdev_afxdp_remove_stale_prog() still knows it)
+ * and insert the socket into its xsks_map at queue 0.
+ *
+ * TX checksum offload.  The umem is registered with tx_metadata_len bytes
+ * of AF_XDP TX metadata (Linux 6.11 and later; an older kernel refuses the
+ * flag with EINVAL and the umem is registered without).  Then every TX
+ * descriptor's data must start at least that far into its frame, metadata
+ * or not, and a packet marked DP_PACKET_OL_NEEDS_CSUM goes out with a
+ * struct xsk_tx_metadata just before its data asking for the checksum, so
+ * that in copy mode the kernel builds a CHECKSUM_PARTIAL skb: the checksum
+ * is never computed on the forwarding thread, and a receiver on the other
+ * end of a veth trusts it without verifying.  Without metadata (or in
+ * zero-copy mode, where the driver may ignore the request) the port does
+ * not claim NETDEV_TX_CSUM and the datapath completes checksums first. */
 #include <config.h>
 
 #include "netdev-afxdp.h"
@@ -35,14 +54,64 @@
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
+#include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <xdp/libxdp.h>
 #include <xdp/xsk.h>
 
+#include "csum.h"
 #include "netdev.h"
 #include "rtnl.h"
 #include "shash.h"
 #include "util.h"
+#include "vlog.h"
+
+VLOG_DEFINE_THIS_MODULE(netdev_afxdp);
+
+/* AF_XDP TX metadata, which Debian 12's <linux/if_xdp.h> (Linux 6.1)
+ * lacks: the layouts and values of the kernel's include/uapi/linux/
+ * if_xdp.h (Linux 6.8 for the metadata, 6.11 for the flag that must
+ * accompany tx_metadata_len), under names of our own so that newer
+ * headers do not clash. */
+#ifndef XDP_UMEM_TX_METADATA_LEN
+#define XDP_UMEM_TX_METADATA_LEN (1 << 2)   /* xdp_umem_reg 'flags'. */
+#endif
+#ifndef XDP_TX_METADATA
+#define XDP_TX_METADATA (1 << 1)            /* xdp_desc 'options'. */
+#endif
+#ifndef XDP_TXMD_FLAGS_CHECKSUM
+#define XDP_TXMD_FLAGS_CHECKSUM (1 << 1)    /* xsk_tx_metadata 'flags'. */
+#endif
+
+/* struct xdp_umem_reg: 6.1's, plus 'tx_metadata_len'.  The kernel tells
+ * the versions apart by the option length, and 6.1's is padded to the
+ * same 32 bytes, which is why the flag is needed at all. */
+struct afxdp_umem_reg {
+    uint64_t addr;
+    uint64_t len;
+    uint32_t chunk_size;
+    uint32_t headroom;
+    uint32_t flags;
+    uint32_t tx_metadata_len;
+};
+
+/* struct xsk_tx_metadata: put just before a TX descriptor's data. */
+struct afxdp_tx_metadata {
+    uint64_t flags;                 /* XDP_TXMD_FLAGS_*. */
+    union {
+        struct {
+            uint16_t csum_start;    /* From the start of the data. */
+            uint16_t csum_offset;   /* From csum_start. */
+            uint64_t launch_time;   /* XDP_TXMD_FLAGS_LAUNCH_TIME. */
+        } request;
+        struct {
+            uint64_t tx_timestamp;
+        } completion;
+    };
+};
+
+_Static_assert(sizeof(struct afxdp_umem_reg) == 32, "kernel UAPI layout");
+_Static_assert(sizeof(struct afxdp_tx_metadata) == 24, "kernel UAPI layout");
 
 #define FRAME_SHIFT XSK_UMEM__DEFAULT_FRAME_SHIFT
 #define FRAME_SIZE (1u << FRAME_SHIFT)
@@ -50,8 +119,17 @@
 #define RING_SIZE XSK_RING_CONS__DEFAULT_NUM_DESCS   /* 2048 */
 
 /* Where a copied frame starts within its umem frame: the same headroom the
- * kernel leaves on receive, so any frame can be pushed a VLAN tag. */
+ * kernel leaves on receive, so any frame can be pushed a VLAN tag, and the
+ * TX metadata fits in front of it. */
 #define TX_HEADROOM XDP_PACKET_HEADROOM
+
+/* The TX metadata room the umem is registered with: a multiple of 8, as
+ * the kernel requires. */
+#define TX_MD_LEN ((uint32_t) sizeof(struct afxdp_tx_metadata))
+_Static_assert(TX_HEADROOM >= TX_MD_LEN, "a copy leaves room for metadata");
+
+/* libxdp's redirect program, the one xsk_socket__create() would attach. */
+#define XSK_PROG_FILE "xsk_def_xdp_prog.o"
 
 enum afxdp_mode_request {
     AFXDP_BEST_EFFORT,
@@ -67,12 +145,22 @@ struct netdev_afxdp {
     const char *mode;               /* "native", "generic", ... */
 
     void *umem_area;                /* N_FRAMES * FRAME_SIZE, mmap()ed. */
-    struct xsk_umem *umem;
-    struct xsk_socket *xsk;
+    int fd;                         /* The AF_XDP socket, or -1. */
+    uint32_t tx_md_len;             /* 0 or TX_MD_LEN: see the top. */
+    const char *tx_csum;            /* netdev_afxdp_get_tx_csum(). */
+    struct xdp_program *prog;       /* Attached by us, or NULL. */
+    enum xdp_attach_mode prog_mode;
+
+    /* The rings, as libxdp's inline helpers want them, and the mappings
+     * they live in (fill, completion, RX, TX). */
     struct xsk_ring_prod fq;        /* Fill: recv_batch only. */
     struct xsk_ring_cons rx;        /* RX: recv_batch only. */
     struct xsk_ring_prod tx;        /* TX: send_batch only. */
     struct xsk_ring_cons cq;        /* Completion: send_batch only. */
+    struct {
+        void *addr;
+        size_t len;
+    } maps[4];
     struct dp_packet *packets;      /* N_FRAMES, packets[i] is frame i. */
 
     /* Frames owned by nobody, as frame numbers.  Guarded by 'free_lock'. */
@@ -209,32 +297,232 @@ afxdp_parse_mode(const char *name, const struct shash *options,
     return 0;
 }
 
-/* Creates the socket in one mode.  A socket just closed on the same queue
- * (a restart, a reconfiguration) is released by the kernel a little later,
+/* Registers the umem on the socket, with TX metadata room if the kernel
+ * has it.  Sets 'tx_md_len' accordingly. */
+static int
+afxdp_register_umem(struct netdev_afxdp *dev)
+{
+    struct afxdp_umem_reg mr = {
+        .addr = (uintptr_t) dev->umem_area,
+        .len = (uint64_t) N_FRAMES * FRAME_SIZE,
+        .chunk_size = FRAME_SIZE,
+        .headroom = 0,
+        .flags = XDP_UMEM_TX_METADATA_LEN,
+        .tx_metadata_len = TX_MD_LEN,
+    };
+
+    if (!setsockopt(dev->fd, SOL_XDP, XDP_UMEM_REG, &mr, sizeof mr)) {
+        dev->tx_md_len = TX_MD_LEN;
+        return 0;
+    }
+    if (errno != EINVAL) {
+        return errno;
+    }
+
+    /* Before Linux 6.11 the flag is unknown, and so refused.  (6.8 to 6.10
+     * took tx_metadata_len without it, but an older kernel ignores the
+     * field as the padding of its own struct, and every descriptor with
+     * metadata would then be invalid: only the flag tells them apart, so
+     * 6.8 to 6.10 get software checksums too.) */
+    mr.flags = 0;
+    mr.tx_metadata_len = 0;
+    dev->tx_md_len = 0;
+    return setsockopt(dev->fd, SOL_XDP, XDP_UMEM_REG, &mr, sizeof mr)
+           ? errno : 0;
+}
+
+static int
+afxdp_set_ring_size(int fd, int option)
+{
+    uint32_t n = RING_SIZE;
+
+    return setsockopt(fd, SOL_XDP, option, &n, sizeof n) ? errno : 0;
+}
+
+/* mmap()s ring 'i' of 'dev->maps': RING_SIZE entries of 'entry_size' bytes
+ * laid out as 'off' says, at page offset 'pgoff' of the socket. */
+static int
+afxdp_map_ring(struct netdev_afxdp *dev, int i,
+               const struct xdp_ring_offset *off, size_t entry_size,
+               off_t pgoff)
+{
+    size_t len = off->desc + RING_SIZE * entry_size;
+    void *addr = mmap(NULL, len, PROT_READ | PROT_WRITE,
+                      MAP_SHARED | MAP_POPULATE, dev->fd, pgoff);
+
+    if (addr == MAP_FAILED) {
+        return errno;
+    }
+    dev->maps[i].addr = addr;
+    dev->maps[i].len = len;
+    return 0;
+}
+
+/* Points libxdp's ring struct RING (producer or consumer: the two differ
+ * only in type) at the ring mapped at MAP with offsets OFF, as libxdp's
+ * own setup does. */
+#define RING_ATTACH(RING, MAP, OFF)                                     \
+    do {                                                                \
+        char *map_ = (MAP);                                             \
+                                                                        \
+        (RING)->mask = RING_SIZE - 1;                                   \
+        (RING)->size = RING_SIZE;                                       \
+        (RING)->producer = (uint32_t *) (map_ + (OFF).producer);        \
+        (RING)->consumer = (uint32_t *) (map_ + (OFF).consumer);        \
+        (RING)->flags = (uint32_t *) (map_ + (OFF).flags);              \
+        (RING)->ring = map_ + (OFF).desc;                               \
+        (RING)->cached_prod = *(RING)->producer;                        \
+        (RING)->cached_cons = *(RING)->consumer;                        \
+    } while (0)
+
+/* Sizes and maps the fill, completion, RX and TX rings. */
+static int
+afxdp_setup_rings(struct netdev_afxdp *dev)
+{
+    struct xdp_mmap_offsets off;
+    socklen_t len = sizeof off;
+    int error;
+
+    if ((error = afxdp_set_ring_size(dev->fd, XDP_UMEM_FILL_RING))
+        || (error = afxdp_set_ring_size(dev->fd, XDP_UMEM_COMPLETION_RING))
+        || (error = afxdp_set_ring_size(dev->fd, XDP_RX_RING))
+        || (error = afxdp_set_ring_size(dev->fd, XDP_TX_RING))) {
+        return error;
+    }
+    if (getsockopt(dev->fd, SOL_XDP, XDP_MMAP_OFFSETS, &off, &len)) {
+        return errno;
+    }
+    if ((error = afxdp_map_ring(dev, 0, &off.fr, sizeof(uint64_t),
+                                XDP_UMEM_PGOFF_FILL_RING))
+        || (error = afxdp_map_ring(dev, 1, &off.cr, sizeof(uint64_t),
+                                   XDP_UMEM_PGOFF_COMPLETION_RING))
+        || (error = afxdp_map_ring(dev, 2, &off.rx, sizeof(struct xdp_desc),
+                                   XDP_PGOFF_RX_RING))
+        || (error = afxdp_map_ring(dev, 3, &off.tx, sizeof(struct xdp_desc),
+                                   XDP_PGOFF_TX_RING))) {
+        return error;
+    }
+    RING_ATTACH(&dev->fq, dev->maps[0].addr, off.fr);
+    RING_ATTACH(&dev->cq, dev->maps[1].addr, off.cr);
+    RING_ATTACH(&dev->rx, dev->maps[2].addr, off.rx);
+    RING_ATTACH(&dev->tx, dev->maps[3].addr, off.tx);
+    /* A producer's cached consumer runs a ring ahead: see
+     * xsk_prod_nb_free(). */
+    dev->fq.cached_cons += RING_SIZE;
+    dev->tx.cached_cons += RING_SIZE;
+    return 0;
+}
+
+/* Binds the socket to queue 0.  A socket just closed on the same queue (a
+ * restart, a reconfiguration) is released by the kernel a little later,
  * so EBUSY is retried for up to a second. */
 static int
-afxdp_create_socket(struct netdev_afxdp *dev, bool native, bool zerocopy)
+afxdp_bind(struct netdev_afxdp *dev, bool native, bool zerocopy)
 {
-    struct xsk_socket_config cfg = {
-        .rx_size = RING_SIZE,
-        .tx_size = RING_SIZE,
-        .xdp_flags = ((native ? XDP_FLAGS_DRV_MODE : XDP_FLAGS_SKB_MODE)
-                      | XDP_FLAGS_UPDATE_IF_NOEXIST),
-        .bind_flags = (XDP_USE_NEED_WAKEUP
+    struct sockaddr_xdp sxdp = {
+        .sxdp_family = AF_XDP,
+        .sxdp_ifindex = dev->ifindex,
+        .sxdp_queue_id = 0,
+        .sxdp_flags = (XDP_USE_NEED_WAKEUP
                        | (zerocopy ? XDP_ZEROCOPY : native ? 0 : XDP_COPY)),
     };
     int error;
 
     for (int attempt = 0; ; attempt++) {
-        error = -xsk_socket__create(&dev->xsk, dev->up.name, 0, dev->umem,
-                                    &dev->rx, &dev->tx, &cfg);
+        error = bind(dev->fd, (struct sockaddr *) &sxdp, sizeof sxdp)
+                ? errno : 0;
         if (error != EBUSY || attempt >= 20) {
-            break;
+            return error;
         }
         nanosleep(&(struct timespec) { 0, 50 * 1000 * 1000 }, NULL);
     }
+}
+
+/* Attaches libxdp's redirect program in native or generic (SKB) mode and
+ * points its queue 0 at our socket. */
+static int
+afxdp_attach_prog(struct netdev_afxdp *dev, bool native)
+{
+    enum xdp_attach_mode mode = native ? XDP_MODE_NATIVE : XDP_MODE_SKB;
+    struct xdp_program *prog;
+    struct bpf_map *map;
+    bool removed;
+    int queue = 0;
+    int error;
+
+    /* Our bind() succeeded, so no live socket serves queue 0: a redirect
+     * program already on the device is a crashed predecessor's, and one of
+     * ours beside it (under libxdp's dispatcher) would run second.
+     * (libxdp reused it instead; replacing it is as good.) */
+    netdev_afxdp_remove_stale_prog(dev->up.name, &removed);
+
+    prog = xdp_program__find_file(XSK_PROG_FILE, NULL, NULL);
+    error = -libxdp_get_error(prog);
     if (error) {
-        dev->xsk = NULL;
+        return error;
+    }
+    map = bpf_object__find_map_by_name(xdp_program__bpf_obj(prog),
+                                       "xsks_map");
+    if (!map) {
+        error = ENOENT;
+        goto error;
+    }
+    error = -xdp_program__attach(prog, dev->ifindex, mode, 0);
+    if (error) {
+        goto error;
+    }
+    error = -bpf_map_update_elem(bpf_map__fd(map), &queue, &dev->fd, 0);
+    if (error) {
+        xdp_program__detach(prog, dev->ifindex, mode, 0);
+        goto error;
+    }
+    dev->prog = prog;
+    dev->prog_mode = mode;
+    return 0;
+
+error:
+    xdp_program__close(prog);
+    return error;
+}
+
+/* Undoes afxdp_create_socket(), however far it got. */
+static void
+afxdp_close_socket(struct netdev_afxdp *dev)
+{
+    if (dev->prog) {
+        xdp_program__detach(dev->prog, dev->ifindex, dev->prog_mode, 0);
+        xdp_program__close(dev->prog);
+        dev->prog = NULL;
+    }
+    for (size_t i = 0; i < ARRAY_SIZE(dev->maps); i++) {
+        if (dev->maps[i].addr) {
+            munmap(dev->maps[i].addr, dev->maps[i].len);
+            dev->maps[i].addr = NULL;
+        }
+    }
+    if (dev->fd >= 0) {
+        /* Also deregisters the umem and takes the socket out of the
+         * xsks_map. */
+        close(dev->fd);
+        dev->fd = -1;
+    }
+}
+
+/* Creates the socket, with the umem and the rings, in one mode. */
+static int
+afxdp_create_socket(struct netdev_afxdp *dev, bool native, bool zerocopy)
+{
+    int error;
+
+    dev->fd = socket(AF_XDP, SOCK_RAW | SOCK_CLOEXEC, 0);
+    if (dev->fd < 0) {
+        return errno;
+    }
+    if ((error = afxdp_register_umem(dev))
+        || (error = afxdp_setup_rings(dev))
+        || (error = afxdp_bind(dev, native, zerocopy))
+        || (error = afxdp_attach_prog(dev, native))) {
+        afxdp_close_socket(dev);
     }
     return error;
 }
@@ -245,22 +533,41 @@ afxdp_is_zerocopy(const struct netdev_afxdp *dev)
     struct xdp_options opts;
     socklen_t len = sizeof opts;
 
-    return (!getsockopt(xsk_socket__fd(dev->xsk), SOL_XDP, XDP_OPTIONS,
-                        &opts, &len)
+    return (!getsockopt(dev->fd, SOL_XDP, XDP_OPTIONS, &opts, &len)
             && opts.flags & XDP_OPTIONS_ZEROCOPY);
+}
+
+/* Decides who completes checksums on transmit, and says so. */
+static void
+afxdp_set_tx_csum(struct netdev_afxdp *dev)
+{
+    static bool warned;
+
+    if (!dev->tx_md_len) {
+        dev->tx_csum = "software (the kernel has no AF_XDP TX metadata: "
+                       "Linux 6.11 or later needed)";
+        if (!warned) {
+            warned = true;
+            VLOG_WARN("the kernel refused AF_XDP TX metadata: TCP and UDP "
+                      "checksums sent through AF_XDP ports are completed "
+                      "in software (needs Linux 6.11 or later)");
+        }
+    } else if (afxdp_is_zerocopy(dev)) {
+        /* A zero-copy driver without TX metadata support would ignore
+         * the request and send the partial checksum as is. */
+        dev->tx_csum = "software (zero-copy mode)";
+    } else {
+        dev->up.caps |= NETDEV_TX_CSUM;
+        dev->tx_csum = "kernel";
+    }
+    VLOG_INFO("%s: AF_XDP tx checksum offload: %s", dev->up.name,
+              dev->tx_csum);
 }
 
 static void
 afxdp_destroy(struct netdev_afxdp *dev)
 {
-    if (dev->xsk) {
-        /* Deleting the last socket of the device also detaches libxdp's
-         * program from it. */
-        xsk_socket__delete(dev->xsk);
-    }
-    if (dev->umem) {
-        xsk_umem__delete(dev->umem);
-    }
+    afxdp_close_socket(dev);
     if (dev->umem_area) {
         munmap(dev->umem_area, (size_t) N_FRAMES * FRAME_SIZE);
     }
@@ -274,12 +581,6 @@ static int
 netdev_afxdp_open(const char *name, const struct shash *options,
                   struct netdev **netdevp)
 {
-    struct xsk_umem_config ucfg = {
-        .fill_size = RING_SIZE,
-        .comp_size = RING_SIZE,
-        .frame_size = FRAME_SIZE,
-        .frame_headroom = 0,
-    };
     enum afxdp_mode_request mode;
     struct netdev_afxdp *dev;
     struct rtnl_link link;
@@ -307,6 +608,7 @@ netdev_afxdp_open(const char *name, const struct shash *options,
     dev->up.caps = NETDEV_RX_PARTIAL_CSUM;
     dev->owner.release = afxdp_release;
     dev->ifindex = link.ifindex;
+    dev->fd = -1;
     atomic_flag_clear(&dev->free_lock);
 
     dev->umem_area = mmap(NULL, (size_t) N_FRAMES * FRAME_SIZE,
@@ -316,15 +618,6 @@ netdev_afxdp_open(const char *name, const struct shash *options,
         dev->umem_area = NULL;
         error = errno;
         afxdp_set_error("%s: cannot allocate umem (%s)", name,
-                        strerror(error));
-        goto error;
-    }
-    error = -xsk_umem__create(&dev->umem, dev->umem_area,
-                              (uint64_t) N_FRAMES * FRAME_SIZE,
-                              &dev->fq, &dev->cq, &ucfg);
-    if (error) {
-        dev->umem = NULL;
-        afxdp_set_error("%s: cannot register umem (%s)", name,
                         strerror(error));
         goto error;
     }
@@ -366,6 +659,7 @@ netdev_afxdp_open(const char *name, const struct shash *options,
     if (afxdp_is_zerocopy(dev)) {
         dev->mode = "native-with-zerocopy";
     }
+    afxdp_set_tx_csum(dev);
 
     /* Every frame gets its packet now; none is allocated later. */
     dev->packets = xcalloc(N_FRAMES, sizeof *dev->packets);
@@ -411,7 +705,7 @@ netdev_afxdp_close(struct netdev *netdev)
 static int
 netdev_afxdp_rxq_fd(const struct netdev *netdev)
 {
-    return xsk_socket__fd(netdev_afxdp_cast(netdev)->xsk);
+    return netdev_afxdp_cast(netdev)->fd;
 }
 
 /* Moves free frames to the fill ring, a burst at a time. */
@@ -450,7 +744,7 @@ afxdp_kick_stranded_tx(struct netdev_afxdp *dev)
     if (__atomic_load_n(dev->tx.producer, __ATOMIC_ACQUIRE)
         != __atomic_load_n(dev->tx.consumer, __ATOMIC_ACQUIRE)
         && xsk_ring_prod__needs_wakeup(&dev->tx)) {
-        sendto(xsk_socket__fd(dev->xsk), NULL, 0, MSG_DONTWAIT, NULL, 0);
+        sendto(dev->fd, NULL, 0, MSG_DONTWAIT, NULL, 0);
     }
 }
 
@@ -465,8 +759,7 @@ netdev_afxdp_recv_batch(struct netdev *netdev, struct dp_packet_batch *batch)
     n = xsk_ring_cons__peek(&dev->rx, NETDEV_MAX_BURST, &idx);
     if (!n) {
         if (xsk_ring_prod__needs_wakeup(&dev->fq)) {
-            recvfrom(xsk_socket__fd(dev->xsk), NULL, 0, MSG_DONTWAIT,
-                     NULL, NULL);
+            recvfrom(dev->fd, NULL, 0, MSG_DONTWAIT, NULL, NULL);
         }
         afxdp_kick_stranded_tx(dev);
         return EAGAIN;
@@ -536,13 +829,12 @@ afxdp_tx_pending(const struct netdev_afxdp *dev)
 static int
 afxdp_kick_tx(struct netdev_afxdp *dev)
 {
-    int fd = xsk_socket__fd(dev->xsk);
     uint32_t pending = afxdp_tx_pending(dev);
 
     while (pending && xsk_ring_prod__needs_wakeup(&dev->tx)) {
         uint32_t before = pending;
 
-        if (sendto(fd, NULL, 0, MSG_DONTWAIT, NULL, 0) < 0
+        if (sendto(dev->fd, NULL, 0, MSG_DONTWAIT, NULL, 0) < 0
             && errno != EAGAIN && errno != EBUSY && errno != ENOBUFS) {
             return errno == ENETDOWN ? 0 : errno;
         }
@@ -552,6 +844,47 @@ afxdp_kick_tx(struct netdev_afxdp *dev)
         }
     }
     return 0;
+}
+
+/* True if 'p' can go onto the TX ring in its own frame: it is in our umem,
+ * with the TX metadata room in front of it that the kernel checks for in
+ * every descriptor (a frame pushed that far forward is copied instead). */
+static bool
+afxdp_tx_in_place(const struct netdev_afxdp *dev, const struct dp_packet *p)
+{
+    return p->owner == &dev->owner && p->data_ofs >= dev->tx_md_len;
+}
+
+/* For a packet marked NEEDS_CSUM: true if the kernel can complete its
+ * checksum (it refuses, and stops transmitting, on offsets outside the
+ * frame: csum_complete() gets those, and rejects them). */
+static bool
+afxdp_tx_csum_offloadable(const struct netdev_afxdp *dev,
+                          const struct dp_packet *p)
+{
+    return (dev->up.caps & NETDEV_TX_CSUM
+            && (uint32_t) p->ol.csum_start + p->ol.csum_offset + 2
+               <= p->size);
+}
+
+/* Asks the kernel, through the TX metadata just before the data at umem
+ * address 'addr', to complete the checksum that 'p' describes.  csum_start
+ * counts from the start of the frame as it goes out, as the data does: a
+ * VLAN tag pushed or popped has already moved it (vlan.c). */
+static void
+afxdp_tx_request_csum(struct netdev_afxdp *dev, uint64_t addr,
+                      const struct dp_packet *p)
+{
+    struct afxdp_tx_metadata md = {
+        .flags = XDP_TXMD_FLAGS_CHECKSUM,
+        .request = {
+            .csum_start = p->ol.csum_start,
+            .csum_offset = p->ol.csum_offset,
+        },
+    };
+
+    /* Only 4-byte aligned after a VLAN push: memcpy, not a store. */
+    memcpy((char *) dev->umem_area + addr - TX_MD_LEN, &md, sizeof md);
 }
 
 static int
@@ -571,7 +904,7 @@ netdev_afxdp_send_batch(struct netdev *netdev, struct dp_packet_batch *batch)
      * as many packets as can go: whatever does not fit is dropped, like a
      * NIC with a full queue would. */
     for (size_t i = 0; i < batch->count; i++) {
-        n_copies += batch->packets[i]->owner != &dev->owner;
+        n_copies += !afxdp_tx_in_place(dev, batch->packets[i]);
     }
     n_frames = free_take(dev, frames, n_copies);
     room = xsk_prod_nb_free(&dev->tx, batch->count);
@@ -582,7 +915,8 @@ netdev_afxdp_send_batch(struct netdev *netdev, struct dp_packet_batch *batch)
 
     for (size_t i = 0; i < batch->count; i++) {
         struct dp_packet *p = batch->packets[i];
-        bool ours = p->owner == &dev->owner;
+        bool ours = afxdp_tx_in_place(dev, p);
+        bool offload = false;
         struct xdp_desc *d;
         uint64_t addr;
 
@@ -591,6 +925,14 @@ netdev_afxdp_send_batch(struct netdev *netdev, struct dp_packet_batch *batch)
             dropped++;
             done[n_done++] = p;
             continue;
+        }
+        if (p->ol.flags & DP_PACKET_OL_NEEDS_CSUM) {
+            offload = afxdp_tx_csum_offloadable(dev, p);
+            if (!offload && csum_complete(p)) {
+                dropped++;
+                done[n_done++] = p;
+                continue;
+            }
         }
         if (ours) {
             /* The frame itself goes out and comes back through the
@@ -607,6 +949,10 @@ netdev_afxdp_send_batch(struct netdev *netdev, struct dp_packet_batch *batch)
         d->addr = addr;
         d->len = p->size;
         d->options = 0;
+        if (offload) {
+            afxdp_tx_request_csum(dev, addr, p);
+            d->options = XDP_TX_METADATA;
+        }
         bytes += p->size;
     }
 
@@ -644,8 +990,7 @@ netdev_afxdp_get_stats(const struct netdev *netdev,
     LOAD(tx_packets); LOAD(tx_bytes); LOAD(tx_dropped); LOAD(tx_errors);
 #undef LOAD
     /* What the kernel dropped before we saw it. */
-    if (!getsockopt(xsk_socket__fd(dev->xsk), SOL_XDP, XDP_STATISTICS,
-                    &xs, &len)) {
+    if (!getsockopt(dev->fd, SOL_XDP, XDP_STATISTICS, &xs, &len)) {
         stats->rx_dropped += (xs.rx_dropped + xs.rx_ring_full
                               + xs.rx_fill_ring_empty_descs);
         stats->rx_errors += xs.rx_invalid_descs;
@@ -702,6 +1047,12 @@ static const char *
 netdev_afxdp_get_mode(const struct netdev *netdev)
 {
     return netdev_afxdp_cast(netdev)->mode;
+}
+
+const char *
+netdev_afxdp_get_tx_csum(const struct netdev *netdev)
+{
+    return netdev_afxdp_cast(netdev)->tx_csum;
 }
 
 const struct netdev_class netdev_afxdp_class = {

@@ -17,8 +17,13 @@
  *
  * Caps: NETDEV_RX_PARTIAL_CSUM (a veth peer with TX checksum offload sends
  * TCP/UDP frames whose checksum holds only the pseudo-header sum; see
- * /work/shared/FIELD-NOTES.md).  No TX offloads: the datapath completes
- * checksums and segments before sending here.
+ * /work/shared/FIELD-NOTES.md).  NETDEV_TX_CSUM where the kernel has AF_XDP
+ * TX metadata (Linux 6.11 or later) and the socket is in copy mode (every
+ * veth): a NEEDS_CSUM packet goes out with a checksum request, the kernel
+ * hands it on as CHECKSUM_PARTIAL, and a receiving stack trusts it as it
+ * would a frame from its own veth peer.  No TSO: the datapath segments
+ * before sending here.  netdev_afxdp_get_tx_csum() says which applies; the
+ * choice is also logged when the port opens.
  *
  * Options understood by open():
  *   "xdp-mode"  "best-effort" (default): native XDP if the driver has it,
@@ -35,9 +40,16 @@
 
 #include <stdbool.h>
 
+struct netdev;
+
 /* The message explaining the last failed open() of an AF_XDP netdev on
  * this thread ("" after a successful one). */
 const char *netdev_afxdp_open_error(void);
+
+/* Who completes the TCP/UDP checksums of packets sent through 'netdev', an
+ * "afxdp" netdev: "kernel" (NETDEV_TX_CSUM is in its caps) or "software
+ * (REASON)".  A static string, for the Interface's status column. */
+const char *netdev_afxdp_get_tx_csum(const struct netdev *netdev);
 
 /* Start-up sweep: if device 'name' carries the XDP program that libxdp
  * attaches for AF_XDP sockets ("xsk_def_prog"), left behind by a crashed
