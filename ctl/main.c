@@ -905,6 +905,7 @@ Interface commands (a bond consists of multiple interfaces):\n\
 Switch commands:\n\
   fdb-show BRIDGE             print the MAC learning table of BRIDGE\n\
   dpif-show                   print the datapath's ports and counters\n\
+  bond-show [PORT]            print the state of bond PORT (or every bond)\n\
 \n\
 Database commands:\n\
   list TBL [REC]              list RECord (or all records) in TBL\n\

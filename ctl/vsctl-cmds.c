@@ -1894,6 +1894,12 @@ cmd_dpif_show(struct ctl_context *ctx)
     switchd_query(ctx, "dpif/show");
 }
 
+static void
+cmd_bond_show(struct ctl_context *ctx)
+{
+    switchd_query(ctx, "bond/show");
+}
+
 /* ---- Registration. ---- */
 
 static const struct ctl_command_syntax vsctl_commands[] = {
@@ -1941,9 +1947,10 @@ static const struct ctl_command_syntax vsctl_commands[] = {
     {"iface-to-br", 1, 1, "IFACE", pre_get_info, cmd_iface_to_br, NULL, "",
      CTL_RO},
 
-    /* Datapath queries (xsw-switchd's fdb/show and dpif/show). */
+    /* Datapath queries (xsw-switchd's fdb/show, dpif/show, bond/show). */
     {"fdb-show", 1, 1, "BRIDGE", NULL, cmd_fdb_show, NULL, "", CTL_RO},
     {"dpif-show", 0, 0, "", NULL, cmd_dpif_show, NULL, "", CTL_RO},
+    {"bond-show", 0, 1, "[PORT]", NULL, cmd_bond_show, NULL, "", CTL_RO},
 
     {NULL, 0, 0, NULL, NULL, NULL, NULL, NULL, CTL_RO},
 };

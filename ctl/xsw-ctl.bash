@@ -8,7 +8,7 @@
 _xsw_ctl_commands="init show emer-reset add-br del-br list-br br-exists
 br-to-vlan br-to-parent br-set-external-id br-get-external-id list-ports
 add-port add-bond del-port port-to-br list-ifaces iface-to-br fdb-show
-dpif-show comment get list find set add remove clear create destroy
+dpif-show bond-show comment get list find set add remove clear create destroy
 wait-until"
 
 _xsw_ctl_options="--db= --no-wait --retry --timeout= --dry-run --oneline

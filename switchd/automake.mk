@@ -12,6 +12,7 @@ switchd_libdatapath_a_SOURCES = \
 	switchd/gso.c switchd/gso.h \
 	switchd/fdb.c switchd/fdb.h \
 	switchd/vlan.c switchd/vlan.h \
+	switchd/bond.c switchd/bond.h \
 	switchd/dp.c switchd/dp.h
 switchd_libdatapath_a_SOURCES += \
 	switchd/netns.c switchd/netns.h \

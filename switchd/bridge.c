@@ -13,16 +13,25 @@
  *      statistics update does not disturb anything).
  *
  * It runs only while the replica is synced and we hold the database lock:
- * a half-loaded replica after a reconnect must never tear ports down. */
+ * a half-loaded replica after a reconnect must never tear ports down.
+ *
+ * A Port with several Interfaces is a bond: each Interface is opened as
+ * usual (its own datapath port, ofport and statistics), and the bond
+ * (struct xbond, around bond.h's state machine) joins them into one bridge
+ * port in the committed configuration.  Member links are followed through
+ * rtnetlink events, and a member enabled or disabled, after its
+ * bond_updelay or bond_downdelay, is just another reconfiguration. */
 #include <config.h>
 #include "bridge.h"
 
 #include <errno.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "bond.h"
 #include "dp.h"
 #include "hash.h"
 #include "hmap.h"
@@ -97,6 +106,21 @@ struct want {
     int64_t ofport_hint;            /* The row's ofport (stable across
                                      * restarts), or 0. */
     int64_t ofport_request;
+    const char *bond;               /* Its Port's name if that Port is a
+                                     * bond (has several Interfaces). */
+};
+
+/* A Port with several Interfaces: a bond.  The member state (enabled,
+ * delays, active member, hash buckets) lives in 'bond' and survives
+ * reconfigurations as long as the Port does. */
+struct xbond {
+    struct bond *bond;
+    struct uuid port_uuid;          /* Its Port row. */
+    char *bridge;
+    bool seen;                      /* Still configured (collect_wants()). */
+    uint32_t port_no;               /* In the datapath, 0 if not there. */
+    bool send_learning;             /* The active member or buckets
+                                     * changed: tell the network. */
 };
 
 /* A bridge as the database wants it. */
@@ -118,6 +142,11 @@ static struct hmap ofports = HMAP_INITIALIZER(&ofports);
  * Rebuilt by each reconfigure(). */
 static struct shash row_errors = SHASH_INITIALIZER(&row_errors);
 
+/* Bonds, by Port name: struct xbond * (owned). */
+static struct shash bonds = SHASH_INITIALIZER(&bonds);
+static bool bonds_pending;           /* A member's link may have changed. */
+static long long int bonds_next_msec = LLONG_MAX;  /* A delay ends. */
+
 /* Bad Bridge other_config values already logged: "BRIDGE:KEY" -> value
  * (owned). */
 static struct shash warned_values = SHASH_INITIALIZER(&warned_values);
@@ -134,7 +163,9 @@ static const struct ovsdb_idl_column *ovs_bridges, *ovs_next_cfg,
     *ovs_cur_cfg, *ovs_iface_types, *ovs_datapath_types, *ovs_other_config;
 static const struct ovsdb_idl_column *br_name, *br_ports, *br_other_config;
 static const struct ovsdb_idl_column *port_name, *port_interfaces, *port_tag,
-    *port_trunks, *port_vlan_mode;
+    *port_trunks, *port_vlan_mode, *port_bond_mode, *port_lacp,
+    *port_bond_updelay, *port_bond_downdelay, *port_other_config,
+    *port_bond_active_slave, *port_status;
 static const struct ovsdb_idl_column *if_name, *if_type, *if_options, *if_mac,
     *if_mtu_request, *if_ofport, *if_ofport_request;
 
@@ -528,6 +559,318 @@ want_create(const struct ovsdb_idl_row *row, const struct ovsdb_idl_row *port,
     return want;
 }
 
+/* ---- Bonds. ---- */
+
+/* A serialized datapath configuration (see commit_config()). */
+struct sig {
+    char *buf;
+    size_t len, cap;
+};
+
+static void
+sig_put(struct sig *sig, const void *p, size_t n)
+{
+    while (sig->len + n > sig->cap) {
+        sig->buf = x2nrealloc(sig->buf, &sig->cap, 1);
+    }
+    memcpy(sig->buf + sig->len, p, n);
+    sig->len += n;
+}
+
+static void
+xbond_destroy(struct xbond *xb)
+{
+    bond_destroy(xb->bond);
+    free(xb->bridge);
+    free(xb);
+}
+
+static int
+compare_strings(const void *a_, const void *b_)
+{
+    const char *const *a = a_, *const *b = b_;
+    return strcmp(*a, *b);
+}
+
+/* Makes the bond of Port 'port' in bridge 'bridge' match its row, with
+ * members 'names' (the Interfaces that are not configuration errors;
+ * sorted here, so that the bond's port number, its first member's, does
+ * not depend on the order the set came in). */
+static void
+xbond_sync(const struct ovsdb_idl_row *port, const char *bridge,
+           const char **names, size_t n)
+{
+    const char *name = ovsdb_idl_row_get_string(port, port_name, "");
+    const char *mode = ovsdb_idl_row_get_string(port, port_bond_mode, NULL);
+    const char *lacp = ovsdb_idl_row_get_string(port, port_lacp, NULL);
+    const char *fallback = ovsdb_idl_row_get_map_string(
+        port, port_other_config, "lacp-fallback-ab", "false");
+    int64_t updelay = ovsdb_idl_row_get_integer(port, port_bond_updelay, 0);
+    int64_t downdelay = ovsdb_idl_row_get_integer(port, port_bond_downdelay,
+                                                  0);
+    struct bond_settings s;
+    struct xbond *xb;
+
+    /* The schema allows no other bond_mode or lacp value: anything else
+     * means the defaults, as in Open vSwitch. */
+    bond_mode_from_string(mode, &s.mode);
+    bond_lacp_from_string(lacp, &s.lacp);
+    s.lacp_fallback_ab = !strcmp(fallback, "true");
+    s.updelay = MAX(0, MIN(updelay, INT_MAX));
+    s.downdelay = MAX(0, MIN(downdelay, INT_MAX));
+    s.primary = ovsdb_idl_row_get_map_string(port, port_other_config,
+                                             "bond-primary", NULL);
+
+    xb = shash_find_data(&bonds, name);
+    if (!xb) {
+        xb = xzalloc(sizeof *xb);
+        xb->bond = bond_create(name);
+        shash_add(&bonds, name, xb);
+    }
+    if (!xb->bridge || strcmp(xb->bridge, bridge)) {
+        free(xb->bridge);
+        xb->bridge = xstrdup(bridge);
+    }
+    xb->port_uuid = *ovsdb_idl_row_get_uuid(port);
+    xb->seen = true;
+    qsort(names, n, sizeof *names, compare_strings);
+    if (bond_reconfigure(xb->bond, &s, names, n)) {
+        const char *why;
+
+        bond_get_effective(xb->bond, &why);
+        VLOG_INFO("bond %s: %s with %zu members%s%s", name,
+                  bond_mode_to_string(s.mode), n, why ? ": " : "",
+                  why ? why : "");
+        bonds_pending = true;
+        for (size_t i = 0; i < n; i++) {
+            struct iface *iface = iface_find(names[i]);
+            if (iface) {
+                iface->dirty = true;    /* Its 'error' may change. */
+            }
+        }
+    }
+}
+
+/* Forgets the bonds that collect_wants() did not see. */
+static void
+xbonds_sweep(void)
+{
+    struct shash_node *node, *next;
+
+    SHASH_FOR_EACH_SAFE (node, next, &bonds) {
+        struct xbond *xb = node->data;
+
+        if (!xb->seen) {
+            xbond_destroy(xb);
+            shash_delete(&bonds, node);
+        } else {
+            xb->seen = false;
+        }
+    }
+}
+
+/* The bond that interface 'name' is a member of, or NULL. */
+static const struct xbond *
+xbond_of_member(const char *name)
+{
+    struct shash_node *node;
+
+    SHASH_FOR_EACH (node, &bonds) {
+        const struct xbond *xb = node->data;
+        if (bond_find_member(xb->bond, name) >= 0) {
+            return xb;
+        }
+    }
+    return NULL;
+}
+
+/* Feeds every bond its members' carriers and runs its state machine.
+ * Returns true if a member was enabled or disabled or an active member or
+ * hash bucket changed: the datapath needs a new configuration. */
+static bool
+xbonds_run(void)
+{
+    long long int now = dp_time_msec();
+    struct shash_node *node;
+    bool changed = false;
+
+    bonds_pending = false;
+    bonds_next_msec = LLONG_MAX;
+    SHASH_FOR_EACH (node, &bonds) {
+        struct xbond *xb = node->data;
+        struct bond *bond = xb->bond;
+        int old_active = bond->active;
+        uint8_t old_buckets[BOND_N_BUCKETS];
+        long long int next;
+
+        bool was_enabled[BOND_MAX_MEMBERS];
+
+        memcpy(old_buckets, bond->buckets, sizeof old_buckets);
+        for (size_t i = 0; i < bond->n_members; i++) {
+            struct bond_member *m = &bond->members[i];
+            const struct iface *iface = iface_find(m->name);
+            struct netdev *netdev = (iface && iface->port_no && !iface->reopen
+                                     ? dp_port_get_netdev(dp, iface->port_no)
+                                     : NULL);
+            bool was_pending = m->delay_expires != LLONG_MAX;
+            bool up = false;
+
+            was_enabled[i] = m->enabled;
+            m->has_mac = netdev && !netdev_get_etheraddr(netdev, &m->mac);
+            if (netdev && netdev_get_link_state(netdev, &up)) {
+                up = false;
+            }
+            /* A member never opened stays "fresh": its first carrier,
+             * once it is open, applies without delay. */
+            if (netdev || !m->fresh) {
+                bond_member_set_carrier(bond, i, up, now);
+            }
+            if (!was_pending && m->delay_expires != LLONG_MAX
+                && m->delay_expires > now) {
+                VLOG_INFO("bond %s: member %s: link %s, %s in %lld ms "
+                          "unless it changes again", bond->name, m->name,
+                          up ? "up" : "down",
+                          up ? "enabled" : "disabled",
+                          m->delay_expires - now);
+            }
+        }
+        changed |= bond_run(bond, now, &next);
+        for (size_t i = 0; i < bond->n_members; i++) {
+            const struct bond_member *m = &bond->members[i];
+
+            if (m->enabled != was_enabled[i]) {
+                VLOG_INFO("bond %s: member %s: %s", bond->name, m->name,
+                          m->enabled ? "enabled" : "disabled");
+                changed = true;
+            }
+        }
+        if (bond->active != old_active
+            || memcmp(bond->buckets, old_buckets, sizeof old_buckets)) {
+            xb->send_learning = true;
+        }
+        if (bond->active != old_active) {
+            if (bond->active >= 0) {
+                VLOG_INFO("bond %s: active member is now %s", bond->name,
+                          bond->members[bond->active].name);
+            } else {
+                VLOG_INFO("bond %s: all members disabled", bond->name);
+            }
+        }
+        bonds_next_msec = MIN(bonds_next_msec, next);
+    }
+    if (bonds_next_msec != LLONG_MAX) {
+        schedule_run(MAX(0, bonds_next_msec - now));
+    }
+    return changed;
+}
+
+/* Adds the bonds to 'cfg' and to 'sig', with their members that are open
+ * in the datapath. */
+static void
+commit_bonds(struct dp_config *cfg, const struct shash *wants,
+             struct sig *sig)
+{
+    const struct shash_node **sorted = shash_sort(&bonds);
+
+    for (size_t i = 0; i < shash_count(&bonds); i++) {
+        struct xbond *xb = sorted[i]->data;
+        const struct bond *bond = xb->bond;
+        uint32_t *port_nos = xcalloc(bond->n_members + 1, sizeof *port_nos);
+        bool *enabled = xcalloc(bond->n_members + 1, sizeof *enabled);
+        int *dp_index = xcalloc(bond->n_members + 1, sizeof *dp_index);
+        const struct want *want = NULL;
+        uint8_t buckets[DP_BOND_N_BUCKETS];
+        struct dp_bond_config dbc;
+        const char *why;
+        size_t n = 0;
+
+        xb->port_no = 0;
+        for (size_t m = 0; m < bond->n_members; m++) {
+            const struct bond_member *bm = &bond->members[m];
+            const struct iface *iface = iface_find(bm->name);
+            const struct want *w = shash_find_data(wants, bm->name);
+
+            dp_index[m] = -1;
+            if (!iface || !iface->port_no || iface->reopen || !w
+                || w->error) {
+                continue;
+            }
+            want = w;
+            dp_index[m] = n;
+            port_nos[n] = iface->port_no;
+            enabled[n] = bm->enabled;
+            n++;
+        }
+        if (n) {
+            switch (bond_get_effective(bond, &why)) {
+            case BOND_EFF_ACTIVE_BACKUP:
+                dbc.mode = DP_BOND_ACTIVE_BACKUP;
+                break;
+            case BOND_EFF_BALANCE_SLB:
+                dbc.mode = DP_BOND_BALANCE_SLB;
+                break;
+            case BOND_EFF_DISABLED:
+            default:
+                dbc.mode = DP_BOND_DISABLED;
+                break;
+            }
+            for (size_t b = 0; b < DP_BOND_N_BUCKETS; b++) {
+                uint8_t owner = bond->buckets[b];
+                buckets[b] = (owner == BOND_BUCKET_NONE || dp_index[owner] < 0
+                              ? DP_BOND_BUCKET_NONE : dp_index[owner]);
+            }
+            dbc.members = port_nos;
+            dbc.enabled = enabled;
+            dbc.n_members = n;
+            dbc.active = bond->active >= 0 ? dp_index[bond->active] : -1;
+            dbc.buckets = buckets;
+
+            int error = dp_config_add_bond(cfg, want->bridge, &want->vlan,
+                                          &dbc);
+            if (error) {
+                VLOG_ERR("bond %s: cannot add to bridge %s (%s)", bond->name,
+                         want->bridge, strerror(error));
+            } else {
+                xb->port_no = port_nos[0];
+                sig_put(sig, want->bridge, strlen(want->bridge) + 1);
+                sig_put(sig, &dbc.mode, sizeof dbc.mode);
+                sig_put(sig, &dbc.active, sizeof dbc.active);
+                sig_put(sig, &n, sizeof n);
+                sig_put(sig, port_nos, n * sizeof *port_nos);
+                sig_put(sig, enabled, n * sizeof *enabled);
+                sig_put(sig, buckets, sizeof buckets);
+                sig_put(sig, &want->vlan, sizeof want->vlan);
+            }
+        }
+        free(port_nos);
+        free(enabled);
+        free(dp_index);
+    }
+    free(sorted);
+}
+
+/* Once the datapath runs a bond's new active member or buckets, sends
+ * learning packets for it, so that the switches upstream learn where our
+ * MACs are now (else a MAC that upstream learned on the old link stays
+ * unreachable until it talks, or ages out). */
+static void
+xbonds_send_learning_packets(void)
+{
+    struct shash_node *node;
+
+    SHASH_FOR_EACH (node, &bonds) {
+        struct xbond *xb = node->data;
+        size_t n;
+
+        if (xb->send_learning && xb->port_no
+            && !dp_bond_send_learning_packets(dp, xb->port_no, &n)) {
+            VLOG_DBG("bond %s: sent %zu learning packets", xb->bond->name,
+                     n);
+        }
+        xb->send_learning = false;
+    }
+}
+
 /* Fills 'wants' (interface name -> struct want *) and 'bridges' (bridge
  * name -> struct want_bridge *) from the replica, and 'row_errors'. */
 static void
@@ -560,6 +903,10 @@ collect_wants(struct shash *wants, struct shash *bridges)
                 continue;
             }
             const struct ovsdb_datum *ifs = row_refs(port, port_interfaces);
+            const char *port_name_s = ovsdb_idl_row_get_string(port,
+                                                               port_name, "");
+            const char **members = xcalloc(ifs->n + 1, sizeof *members);
+            size_t n_members = 0;
             for (unsigned int i = 0; i < ifs->n; i++) {
                 const struct ovsdb_idl_row *row
                     = ovsdb_idl_get_row(iface_table, &ifs->keys[i].uuid);
@@ -575,42 +922,27 @@ collect_wants(struct shash *wants, struct shash *bridges)
                                       "bridge %s: the name is already used "
                                       "by an interface of bridge %s",
                                       ifname, name, other->bridge));
-                } else if (i > 0) {
-                    row_error_add(&errors, row, xasprintf(
-                                      "could not add network device %s to "
-                                      "port %s: bonds are not supported, "
-                                      "only the port's first interface is "
-                                      "used", ifname,
-                                      ovsdb_idl_row_get_string(
-                                          port, port_name, "")));
                 } else {
-                    shash_add(wants, ifname,
-                              want_create(row, port, name, ifname));
+                    struct want *want = want_create(row, port, name, ifname);
+
+                    want->bond = ifs->n > 1 ? port_name_s : NULL;
+                    shash_add(wants, ifname, want);
+                    members[n_members++] = ifname;
                 }
             }
+            if (ifs->n > 1) {
+                xbond_sync(port, name, members, n_members);
+            }
+            free(members);
         }
     }
+    xbonds_sweep();
     shash_destroy_free_data(&row_errors);
     hmap_swap(&row_errors.map, &errors.map);
     shash_destroy(&errors);
 }
 
 /* ---- Changing the datapath. ---- */
-
-struct sig {
-    char *buf;
-    size_t len, cap;
-};
-
-static void
-sig_put(struct sig *sig, const void *p, size_t n)
-{
-    while (sig->len + n > sig->cap) {
-        sig->buf = x2nrealloc(sig->buf, &sig->cap, 1);
-    }
-    memcpy(sig->buf + sig->len, p, n);
-    sig->len += n;
-}
 
 /* Commits the bridges in 'bridges' with every open iface in 'wants' that
  * is not marked 'reopen', unless the datapath runs exactly that already. */
@@ -636,7 +968,8 @@ commit_config(const struct shash *wants, const struct shash *bridges)
     HMAP_FOR_EACH (iface, name_node, &ifaces) {
         const struct want *want = shash_find_data(wants, iface->name);
 
-        if (!iface->port_no || iface->reopen || !want || want->error) {
+        if (!iface->port_no || iface->reopen || !want || want->error
+            || want->bond) {
             continue;
         }
         error = dp_config_add_port(cfg, want->bridge, iface->port_no,
@@ -650,6 +983,7 @@ commit_config(const struct shash *wants, const struct shash *bridges)
         sig_put(&sig, &iface->port_no, sizeof iface->port_no);
         sig_put(&sig, &want->vlan, sizeof want->vlan);
     }
+    commit_bonds(cfg, wants, &sig);
 
     if (committed_sig && sig.len == committed_sig_len
         && !memcmp(sig.buf, committed_sig, sig.len)) {
@@ -1003,7 +1337,9 @@ reconfigure(void)
     }
     swept = true;
 
+    xbonds_run();
     commit_config(&wants, &bridges);
+    xbonds_send_learning_packets();
     if (retry_soon) {
         /* The configuration is not in place yet: cur_cfg waits. */
         force_reconfigure = true;
@@ -1027,6 +1363,14 @@ iface_get_state(const struct iface *iface, struct iface_state *state)
 
     iface_state_init(state);
     state->error = iface->error ? xstrdup(iface->error) : NULL;
+
+    /* A member of a bond that forwards nothing says why. */
+    const struct xbond *xb = xbond_of_member(iface->name);
+    const char *why;
+    if (!state->error && xb
+        && bond_get_effective(xb->bond, &why) == BOND_EFF_DISABLED) {
+        state->error = xasprintf("port %s: %s", xb->bond->name, why);
+    }
     if (!netdev) {
         return;
     }
@@ -1075,10 +1419,100 @@ iface_get_state(const struct iface *iface, struct iface_state *state)
     const char *mode = netdev_get_mode(netdev);
     if (mode && !strcmp(netdev_get_type(netdev), "afxdp")) {
         iface_state_add_status(state, "xdp-mode", mode);
+        iface_state_add_status(state, "tx_csum_offload",
+                               netdev_afxdp_get_tx_csum(netdev));
     }
     if (iface->fallback_reason) {
         iface_state_add_status(state, "fallback_reason",
                                iface->fallback_reason);
+    }
+}
+
+/* Port.status keys xsw-switchd writes for a bond that does not do what
+ * its bond_mode says (LACP without a partner, balance-tcp without LACP). */
+#define BOND_STATUS_MODE "bond_effective_mode"
+#define BOND_STATUS_REASON "bond_effective_mode_reason"
+
+/* Writes Port 'row''s status: its keys other than ours as they are, plus
+ * ours if 'mode' is nonnull. */
+static unsigned int
+write_port_status(const struct ovsdb_idl_row *row, const char *mode,
+                  const char *reason)
+{
+    const struct ovsdb_type *type = ovsdb_idl_column_get_type(port_status);
+    const struct ovsdb_datum *old = ovsdb_idl_row_get_datum(row,
+                                                            port_status);
+    struct ovsdb_datum datum = OVSDB_DATUM_EMPTY_INIT;
+
+    if (!type || type->key.type != OVSDB_TYPE_STRING
+        || type->value.type != OVSDB_TYPE_STRING || !old) {
+        return 0;
+    }
+    for (unsigned int i = 0; i < old->n; i++) {
+        const char *key = old->keys[i].string;
+        if (strcmp(key, BOND_STATUS_MODE) && strcmp(key, BOND_STATUS_REASON)) {
+            ovsdb_datum_add_unsafe(&datum, &old->keys[i], &old->values[i],
+                                   type);
+        }
+    }
+    if (mode) {
+        union ovsdb_atom k = { .string = (char *) BOND_STATUS_MODE };
+        union ovsdb_atom v = { .string = (char *) mode };
+        ovsdb_datum_add_unsafe(&datum, &k, &v, type);
+        k.string = (char *) BOND_STATUS_REASON;
+        v.string = (char *) reason;
+        ovsdb_datum_add_unsafe(&datum, &k, &v, type);
+    }
+    return iface_state_write_if_changed(row, port_status, &datum);
+}
+
+/* Writes the Port columns of the bonds: bond_active_slave, the active
+ * member's MAC as Open vSwitch writes it (all-zeros if there is none), and
+ * status; and clears our status keys from Ports that are no bonds now. */
+static void
+write_bond_state(unsigned int *n)
+{
+    const struct ovsdb_idl_row *row;
+    struct shash_node *node;
+
+    SHASH_FOR_EACH (node, &bonds) {
+        const struct xbond *xb = node->data;
+        const struct bond *bond = xb->bond;
+        const struct bond_member *active = (bond->active >= 0
+                                            ? &bond->members[bond->active]
+                                            : NULL);
+        uint8_t mac[6] = { 0 };
+        char mac_s[18];
+        const char *strings[1] = { mac_s };
+        struct ovsdb_datum datum;
+        const char *why;
+
+        row = ovsdb_idl_get_row(port_table, &xb->port_uuid);
+        if (!row) {
+            continue;
+        }
+        if (active && active->has_mac) {
+            memcpy(mac, active->mac.ea, sizeof mac);
+        }
+        snprintf(mac_s, sizeof mac_s, "%02x:%02x:%02x:%02x:%02x:%02x",
+                 mac[0], mac[1], mac[2], mac[3], mac[4], mac[5]);
+        if (ovsdb_idl_column_get_type(port_bond_active_slave)) {
+            iface_state_string_set(&datum, strings, 1);
+            *n += iface_state_write_if_changed(row, port_bond_active_slave,
+                                               &datum);
+        }
+        enum bond_effective eff = bond_get_effective(bond, &why);
+        *n += write_port_status(row, (!why ? NULL
+                                      : eff == BOND_EFF_DISABLED ? "disabled"
+                                      : "active-backup"), why);
+    }
+    OVSDB_IDL_FOR_EACH_ROW (row, port_table) {
+        const char *name = ovsdb_idl_row_get_string(row, port_name, "");
+        if (!shash_find(&bonds, name)
+            && ovsdb_idl_row_get_map_string(row, port_status,
+                                            BOND_STATUS_MODE, NULL)) {
+            *n += write_port_status(row, NULL, NULL);
+        }
     }
 }
 
@@ -1155,6 +1589,7 @@ write_state(bool all)
     if (ovs) {
         write_ovs_state(ovs, &n);
     }
+    write_bond_state(&n);
     HMAP_FOR_EACH (iface, name_node, &ifaces) {
         const struct ovsdb_idl_row *row = ovsdb_idl_get_row(iface_table,
                                                             &iface->uuid);
@@ -1258,6 +1693,15 @@ bridge_run(void)
         force_reconfigure = state_all = true;
     }
 
+    /* A bond member's link changed, or a delay ended: a new datapath
+     * configuration if that changes anything. */
+    if (bonds_pending || dp_time_msec() >= bonds_next_msec) {
+        if (xbonds_run()) {
+            force_reconfigure = true;
+        }
+        state_pending = true;
+    }
+
     uint64_t seqno = ovsdb_idl_get_seqno(idl);
     bool reconfigured = false;
     if (seqno != reconfigured_seqno || force_reconfigure) {
@@ -1346,6 +1790,9 @@ rtnl_cb(uv_poll_t *poll OVS_UNUSED, int status, int events OVS_UNUSED)
         }
         VLOG_DBG("%s: device %s", iface->name,
                  rtnl_link_event_type_to_string(event.type));
+        if (xbond_of_member(iface->name)) {
+            bonds_pending = true;
+        }
         switch (event.type) {
         case RTNL_LINK_APPEARED:
             if (!iface->port_no) {
@@ -1511,6 +1958,39 @@ dpif_show_cmd(struct unixctl_conn *conn, int argc OVS_UNUSED,
     free(text);
 }
 
+static void
+bond_show_cmd(struct unixctl_conn *conn, int argc, const char *argv[],
+              void *aux OVS_UNUSED)
+{
+    const struct shash_node **sorted;
+    long long int now = dp_time_msec();
+    size_t size, n = 0;
+    char *text;
+    FILE *f;
+
+    if (argc > 1 && !shash_find(&bonds, argv[1])) {
+        unixctl_command_reply_error(conn, "no such bond");
+        return;
+    }
+    sorted = shash_sort(&bonds);
+    f = open_memstream(&text, &size);
+    for (size_t i = 0; i < shash_count(&bonds); i++) {
+        const struct xbond *xb = sorted[i]->data;
+
+        if (argc > 1 && strcmp(sorted[i]->name, argv[1])) {
+            continue;
+        }
+        if (n++) {
+            fputc('\n', f);
+        }
+        bond_format(xb->bond, now, f);
+    }
+    fclose(f);
+    free(sorted);
+    unixctl_command_reply(conn, text);
+    free(text);
+}
+
 /* ---- Start and stop. ---- */
 
 static void
@@ -1535,6 +2015,14 @@ register_columns(void)
     port_tag = ovsdb_idl_add_column(port_table, "tag");
     port_trunks = ovsdb_idl_add_column(port_table, "trunks");
     port_vlan_mode = ovsdb_idl_add_column(port_table, "vlan_mode");
+    port_bond_mode = ovsdb_idl_add_column(port_table, "bond_mode");
+    port_lacp = ovsdb_idl_add_column(port_table, "lacp");
+    port_bond_updelay = ovsdb_idl_add_column(port_table, "bond_updelay");
+    port_bond_downdelay = ovsdb_idl_add_column(port_table, "bond_downdelay");
+    port_other_config = ovsdb_idl_add_column(port_table, "other_config");
+    port_bond_active_slave = ovsdb_idl_add_column(port_table,
+                                                  "bond_active_slave");
+    port_status = ovsdb_idl_add_column(port_table, "status");
 
     iface_table = ovsdb_idl_add_table(idl, "Interface");
     if_name = ovsdb_idl_add_column(iface_table, "name");
@@ -1593,6 +2081,8 @@ bridge_init(uv_loop_t *loop_, const char *remote, unsigned int n_threads,
     unixctl_command_register("fdb/flush", "[bridge]", 0, 1, fdb_flush_cmd,
                              NULL);
     unixctl_command_register("dpif/show", "", 0, 0, dpif_show_cmd, NULL);
+    unixctl_command_register("bond/show", "[port]", 0, 1, bond_show_cmd,
+                             NULL);
     VLOG_INFO("connecting to %s", remote);
     return 0;
 }
@@ -1628,6 +2118,11 @@ bridge_exit(bool cleanup)
         }
         iface_destroy(iface);
     }
+    struct shash_node *node;
+    SHASH_FOR_EACH (node, &bonds) {
+        xbond_destroy(node->data);
+    }
+    shash_destroy(&bonds);
     shash_destroy_free_data(&row_errors);
     shash_destroy_free_data(&warned_values);
     free(committed_sig);

@@ -39,6 +39,8 @@
  *   fdb/show BRIDGE     learned MACs, as "ovs-appctl fdb/show" prints them.
  *   fdb/flush [BRIDGE]  forget learned MACs.
  *   dpif/show           bridges, ports, drivers, XDP modes and counters.
+ *   bond/show [PORT]    bonds' modes, members and active member, as
+ *                       "ovs-appctl bond/show" prints them.
  *
  * Everything runs on the libuv loop given to bridge_init(); the datapath
  * forwards on its own threads. */

@@ -11,7 +11,13 @@
  *   struct dp_config   an immutable snapshot the forwarding threads read
  *                      through 'dp->config'.  Its bridges ('struct
  *                      cfg_bridge') point to dp_bridges and its ports
- *                      ('struct cfg_port') to dp_ports.
+ *                      ('struct cfg_port') to dp_ports: one each, or
+ *                      several for a bond, whose member state (enabled,
+ *                      active, hash buckets) is part of the snapshot, so
+ *                      that a failover is a commit like any other.  Each
+ *                      thread polls a list of devices ('struct cfg_rx'),
+ *                      each with the port it belongs to and what that
+ *                      port's bond lets in from it.
  *
  * Quiescence.  'dp->epoch' counts commits.  Each forwarding thread stores
  * in its 'seen' the epoch it read at the end of each polling round, a
@@ -45,6 +51,7 @@
 #include <sys/eventfd.h>
 #include <time.h>
 #include <unistd.h>
+#include "bond.h"
 #include "csum.h"
 #include "flow.h"
 #include "gso.h"
@@ -95,11 +102,40 @@ struct dp_bridge {
     bool in_use;                /* In the committed configuration. */
 };
 
+/* A bridge port: one dp_port, or a bond of several. */
 struct cfg_port {
-    uint32_t port_no;
-    struct dp_port *port;
+    uint32_t port_no;           /* For a bond, its first member's. */
+    struct dp_port *port;       /* NULL for a bond. */
     struct cfg_bridge *bridge;
     struct vlan_config vlan;
+
+    /* A bond (n_members > 0).  'members' are resolved by dp_commit(),
+     * which also fills 'active' and 'tx'. */
+    enum dp_bond_mode bond_mode;
+    size_t n_members;
+    uint32_t *member_nos;
+    bool *enabled;
+    int active_idx;
+    uint8_t *buckets;           /* DP_BOND_N_BUCKETS, or NULL. */
+    struct dp_port **members;
+    struct dp_port *active;     /* NULL if none. */
+    struct dp_port **tx;        /* balance-slb: per bucket, NULL if none. */
+};
+
+/* What a forwarding thread does with frames received on one device. */
+enum rx_role {
+    RX_ACCEPT,                  /* A plain port, or a bond's member that
+                                 * takes everything the mode lets in. */
+    RX_SLB_BACKUP,              /* An enabled balance-slb member that is
+                                 * not the active one: no multicast, no
+                                 * unknown unicast. */
+    RX_DROP,                    /* A backup or disabled member. */
+};
+
+struct cfg_rx {
+    const struct cfg_port *port;    /* The bridge port it belongs to. */
+    struct dp_port *dev;            /* The device polled. */
+    enum rx_role role;
 };
 
 struct cfg_bridge {
@@ -116,7 +152,7 @@ struct cfg_bridge {
 struct dp_config {
     struct cfg_bridge **bridges;
     size_t n_bridges, allocated_bridges;
-    struct cfg_port ***rx;      /* rx[i]: ports thread i polls... */
+    struct cfg_rx **rx;         /* rx[i]: devices thread i polls... */
     size_t *n_rx;               /* ...n_rx[i] of them. */
     size_t n_threads;
     uint64_t gen;               /* Distinguishes configurations, unlike
@@ -178,6 +214,17 @@ dp_config_create(void)
     return xzalloc(sizeof(struct dp_config));
 }
 
+static void
+cfg_port_destroy(struct cfg_port *p)
+{
+    free(p->member_nos);
+    free(p->enabled);
+    free(p->buckets);
+    free(p->members);
+    free(p->tx);
+    free(p);
+}
+
 void
 dp_config_destroy(struct dp_config *cfg)
 {
@@ -187,7 +234,7 @@ dp_config_destroy(struct dp_config *cfg)
     for (size_t i = 0; i < cfg->n_bridges; i++) {
         struct cfg_bridge *b = cfg->bridges[i];
         for (size_t j = 0; j < b->n_ports; j++) {
-            free(b->ports[j]);
+            cfg_port_destroy(b->ports[j]);
         }
         free(b->ports);
         free(b->by_no);
@@ -228,6 +275,29 @@ cfg_find_port(const struct dp_config *cfg, uint32_t port_no)
     return NULL;
 }
 
+/* The bridge port that device 'port_no' belongs to, alone or as a bond
+ * member, or NULL. */
+static struct cfg_port *
+cfg_find_port_of_dev(const struct dp_config *cfg, uint32_t port_no)
+{
+    for (size_t i = 0; i < cfg->n_bridges; i++) {
+        const struct cfg_bridge *b = cfg->bridges[i];
+        for (size_t j = 0; j < b->n_ports; j++) {
+            struct cfg_port *p = b->ports[j];
+
+            if (p->port_no == port_no) {
+                return p;
+            }
+            for (size_t k = 0; k < p->n_members; k++) {
+                if (p->member_nos[k] == port_no) {
+                    return p;
+                }
+            }
+        }
+    }
+    return NULL;
+}
+
 int
 dp_config_add_bridge(struct dp_config *cfg, const char *name,
                      unsigned int idle_time, size_t max_macs)
@@ -249,6 +319,16 @@ dp_config_add_bridge(struct dp_config *cfg, const char *name,
     return 0;
 }
 
+static void
+cfg_bridge_add_port(struct cfg_bridge *b, struct cfg_port *p)
+{
+    if (b->n_ports >= b->allocated_ports) {
+        b->ports = x2nrealloc(b->ports, &b->allocated_ports,
+                              sizeof *b->ports);
+    }
+    b->ports[b->n_ports++] = p;
+}
+
 int
 dp_config_add_port(struct dp_config *cfg, const char *bridge,
                    uint32_t port_no, const struct vlan_config *vlan)
@@ -259,18 +339,65 @@ dp_config_add_port(struct dp_config *cfg, const char *bridge,
     if (!b) {
         return ENOENT;
     }
-    if (cfg_find_port(cfg, port_no)) {
+    if (cfg_find_port_of_dev(cfg, port_no)) {
         return EEXIST;
     }
     p = xzalloc(sizeof *p);
     p->port_no = port_no;
     p->bridge = b;
     p->vlan = *vlan;
-    if (b->n_ports >= b->allocated_ports) {
-        b->ports = x2nrealloc(b->ports, &b->allocated_ports,
-                              sizeof *b->ports);
+    cfg_bridge_add_port(b, p);
+    return 0;
+}
+
+int
+dp_config_add_bond(struct dp_config *cfg, const char *bridge,
+                   const struct vlan_config *vlan,
+                   const struct dp_bond_config *bond)
+{
+    struct cfg_bridge *b = cfg_find_bridge(cfg, bridge);
+    size_t n = bond->n_members;
+    struct cfg_port *p;
+
+    if (!b) {
+        return ENOENT;
     }
-    b->ports[b->n_ports++] = p;
+    if (!n || n >= DP_BOND_BUCKET_NONE || bond->active >= (int) n
+        || (bond->mode == DP_BOND_BALANCE_SLB && !bond->buckets)) {
+        return EINVAL;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (cfg_find_port_of_dev(cfg, bond->members[i])) {
+            return EEXIST;
+        }
+        for (size_t j = 0; j < i; j++) {
+            if (bond->members[j] == bond->members[i]) {
+                return EEXIST;
+            }
+        }
+    }
+    if (bond->buckets) {
+        for (size_t i = 0; i < DP_BOND_N_BUCKETS; i++) {
+            if (bond->buckets[i] != DP_BOND_BUCKET_NONE
+                && bond->buckets[i] >= n) {
+                return EINVAL;
+            }
+        }
+    }
+
+    p = xzalloc(sizeof *p);
+    p->port_no = bond->members[0];
+    p->bridge = b;
+    p->vlan = *vlan;
+    p->bond_mode = bond->mode;
+    p->n_members = n;
+    p->member_nos = xmemdup(bond->members, n * sizeof *p->member_nos);
+    p->enabled = xmemdup(bond->enabled, n * sizeof *p->enabled);
+    p->active_idx = bond->active;
+    if (bond->mode == DP_BOND_BALANCE_SLB) {
+        p->buckets = xmemdup(bond->buckets, DP_BOND_N_BUCKETS);
+    }
+    cfg_bridge_add_port(b, p);
     return 0;
 }
 
@@ -454,15 +581,37 @@ count_tx_drop(struct dp_port *port)
     atomic_fetch_add_explicit(&port->tx_dropped, 1, memory_order_relaxed);
 }
 
+/* The device that sends a frame from 'l2->src' in 'vlan' out of 'out':
+ * the port's own, or the bond member its mode picks (NULL if none is
+ * enabled). */
+static inline struct dp_port *
+cfg_port_tx(const struct cfg_port *out, const struct flow_l2 *l2,
+            uint16_t vlan)
+{
+    if (out->port) {
+        return out->port;
+    }
+    if (out->bond_mode == DP_BOND_BALANCE_SLB) {
+        return out->tx[bond_bucket(&l2->src, vlan)];
+    }
+    return out->active;
+}
+
 /* Sends 'p', which belongs to 'vlan' and whose tag 'l2' describes, out of
  * 'out', doing in software what the port cannot do.  Takes 'p'. */
 static void
 output(struct dp_thread *t, const struct cfg_port *out,
        const struct flow_l2 *l2, uint16_t vlan, struct dp_packet *p)
 {
-    struct dp_port *port = out->port;
-    unsigned int caps = port->netdev->caps;
+    struct dp_port *port = cfg_port_tx(out, l2, vlan);
+    unsigned int caps;
 
+    if (!port) {
+        /* A bond with every member down: lost, as on a dead link. */
+        dp_packet_delete(p);
+        return;
+    }
+    caps = port->netdev->caps;
     if (!vlan_packet_set_vid(p, l2, vlan_output_vid(&out->vlan, vlan))) {
         goto drop;
     }
@@ -521,7 +670,10 @@ flood(struct dp_thread *t, const struct cfg_bridge *b,
             if (copy) {
                 output(t, last, l2, vlan, copy);
             } else {
-                count_tx_drop(last->port);
+                struct dp_port *port = cfg_port_tx(last, l2, vlan);
+                if (port) {
+                    count_tx_drop(port);
+                }
             }
         }
         last = out;
@@ -533,16 +685,47 @@ flood(struct dp_thread *t, const struct cfg_bridge *b,
     }
 }
 
+/* Drops a batch received on a member that must not receive (a backup or
+ * disabled one), counting it as received and dropped. */
 static void
-process_batch(struct dp_thread *t, const struct cfg_port *in,
+drop_batch(struct dp_port *in_port, struct dp_packet_batch *batch)
+{
+    uint64_t bytes = 0;
+
+    for (size_t i = 0; i < batch->count; i++) {
+        bytes += dp_packet_size(batch->packets[i]);
+        dp_packet_delete(batch->packets[i]);
+    }
+    atomic_fetch_add_explicit(&in_port->rx_packets, batch->count,
+                              memory_order_relaxed);
+    atomic_fetch_add_explicit(&in_port->rx_bytes, bytes,
+                              memory_order_relaxed);
+    atomic_fetch_add_explicit(&in_port->rx_dropped, batch->count,
+                              memory_order_relaxed);
+    batch->count = 0;
+}
+
+/* In t->out[]: a frame the bond refuses. */
+#define OUT_REFUSED UINT32_MAX
+
+static void
+process_batch(struct dp_thread *t, const struct cfg_rx *rx,
               struct dp_packet_batch *batch, long long now)
 {
+    const struct cfg_port *in = rx->port;
     const struct cfg_bridge *b = in->bridge;
     struct fdb *fdb = b->state->fdb;
-    struct dp_port *in_port = in->port;
+    struct dp_port *in_port = rx->dev;
     bool rx_partial = in_port->netdev->caps & NETDEV_RX_PARTIAL_CSUM;
+    bool slb = !in->port && in->bond_mode == DP_BOND_BALANCE_SLB;
     uint64_t bytes = 0, n_dropped = 0, n_errors = 0;
+    size_t n_received = batch->count;
     size_t n = 0;
+
+    if (rx->role == RX_DROP) {
+        drop_batch(in_port, batch);
+        return;
+    }
 
     /* Parse and filter: survivors are compacted to the front. */
     for (size_t i = 0; i < batch->count; i++) {
@@ -575,6 +758,26 @@ process_batch(struct dp_thread *t, const struct cfg_port *in,
     for (size_t i = 0; i < n; i++) {
         const struct flow_l2 *l2 = &t->l2[i];
 
+        if (slb) {
+            /* Open vSwitch's admissibility checks for balance-slb, before
+             * learning: a source MAC known elsewhere is our own frame
+             * coming back from the network through another member, and
+             * only the active member takes what the network floods. */
+            uint32_t src = fdb_lookup_locked(fdb, &l2->src, t->vlan[i],
+                                             now);
+            uint32_t dst = (eth_addr_is_multicast(&l2->dst) ? FDB_PORT_NONE
+                            : fdb_lookup_locked(fdb, &l2->dst, t->vlan[i],
+                                                now));
+
+            if ((src != FDB_PORT_NONE && src != in->port_no)
+                || (dst == FDB_PORT_NONE && rx->role == RX_SLB_BACKUP)) {
+                t->out[i] = OUT_REFUSED;
+                continue;
+            }
+            fdb_learn_locked(fdb, &l2->src, t->vlan[i], in->port_no, now);
+            t->out[i] = dst;
+            continue;
+        }
         fdb_learn_locked(fdb, &l2->src, t->vlan[i], in->port_no, now);
         t->out[i] = (eth_addr_is_multicast(&l2->dst) ? FDB_PORT_NONE
                      : fdb_lookup_locked(fdb, &l2->dst, t->vlan[i], now));
@@ -585,7 +788,10 @@ process_batch(struct dp_thread *t, const struct cfg_port *in,
         struct dp_packet *p = batch->packets[i];
         const struct cfg_port *out;
 
-        if (t->out[i] == FDB_PORT_NONE) {
+        if (t->out[i] == OUT_REFUSED) {
+            n_dropped++;
+            dp_packet_delete(p);
+        } else if (t->out[i] == FDB_PORT_NONE) {
             flood(t, b, in, &t->l2[i], t->vlan[i], p);
         } else if (t->out[i] == in->port_no) {
             /* Never back out of the input port. */
@@ -602,7 +808,7 @@ process_batch(struct dp_thread *t, const struct cfg_port *in,
     batch->count = 0;
     thread_flush(t);
 
-    atomic_fetch_add_explicit(&in_port->rx_packets, n + n_dropped + n_errors,
+    atomic_fetch_add_explicit(&in_port->rx_packets, n_received,
                               memory_order_relaxed);
     atomic_fetch_add_explicit(&in_port->rx_bytes, bytes,
                               memory_order_relaxed);
@@ -629,7 +835,7 @@ thread_update_pfds(struct dp_thread *t, const struct dp_config *cfg)
     t->n_pfds = 1;
     t->busy_poll = false;
     for (size_t i = 0; i < n_rx; i++) {
-        int fd = netdev_rxq_fd(cfg->rx[t->id][i]->port->netdev);
+        int fd = netdev_rxq_fd(cfg->rx[t->id][i].dev->netdev);
         if (fd >= 0) {
             t->pfds[t->n_pfds].fd = fd;
             t->pfds[t->n_pfds].events = POLLIN;
@@ -695,12 +901,12 @@ thread_main(void *t_)
         bool busy = false;
 
         for (size_t i = 0; i < n_rx; i++) {
-            const struct cfg_port *in = cfg->rx[t->id][i];
+            const struct cfg_rx *rx = &cfg->rx[t->id][i];
 
             batch.count = 0;
-            if (!netdev_recv_batch(in->port->netdev, &batch)
+            if (!netdev_recv_batch(rx->dev->netdev, &batch)
                 && batch.count) {
-                process_batch(t, in, &batch, now);
+                process_batch(t, rx, &batch, now);
                 busy = true;
             }
         }
@@ -855,6 +1061,54 @@ vlan_config_equal(const struct vlan_config *a, const struct vlan_config *b)
            && !memcmp(a->trunks, b->trunks, sizeof a->trunks);
 }
 
+/* Points 'p' at its devices and derives its bond's transmit choices.
+ * ENOENT if a device was never added. */
+static int
+cfg_port_resolve(const struct dp *dp, struct cfg_port *p)
+{
+    if (!p->n_members) {
+        p->port = dp_port_lookup(dp, p->port_no);
+        return p->port ? 0 : ENOENT;
+    }
+    p->members = xcalloc(p->n_members, sizeof *p->members);
+    for (size_t m = 0; m < p->n_members; m++) {
+        p->members[m] = dp_port_lookup(dp, p->member_nos[m]);
+        if (!p->members[m]) {
+            return ENOENT;
+        }
+    }
+    if (p->bond_mode != DP_BOND_DISABLED && p->active_idx >= 0) {
+        p->active = p->members[p->active_idx];
+    }
+    if (p->bond_mode == DP_BOND_BALANCE_SLB) {
+        p->tx = xcalloc(DP_BOND_N_BUCKETS, sizeof *p->tx);
+        for (size_t i = 0; i < DP_BOND_N_BUCKETS; i++) {
+            uint8_t m = p->buckets[i];
+            p->tx[i] = (m != DP_BOND_BUCKET_NONE && p->enabled[m]
+                        ? p->members[m] : NULL);
+        }
+    }
+    return 0;
+}
+
+static enum rx_role
+cfg_port_rx_role(const struct cfg_port *p, size_t m)
+{
+    bool active = p->active_idx == (int) m;
+
+    switch (p->bond_mode) {
+    case DP_BOND_ACTIVE_BACKUP:
+        return active && p->enabled[m] ? RX_ACCEPT : RX_DROP;
+    case DP_BOND_BALANCE_SLB:
+        return (!p->enabled[m] ? RX_DROP
+                : active ? RX_ACCEPT
+                : RX_SLB_BACKUP);
+    case DP_BOND_DISABLED:
+    default:
+        return RX_DROP;
+    }
+}
+
 int
 dp_commit(struct dp *dp, struct dp_config *cfg)
 {
@@ -866,8 +1120,7 @@ dp_commit(struct dp *dp, struct dp_config *cfg)
     for (size_t i = 0; i < cfg->n_bridges; i++) {
         struct cfg_bridge *b = cfg->bridges[i];
         for (size_t j = 0; j < b->n_ports; j++) {
-            b->ports[j]->port = dp_port_lookup(dp, b->ports[j]->port_no);
-            if (!b->ports[j]->port) {
+            if (cfg_port_resolve(dp, b->ports[j])) {
                 dp_config_destroy(cfg);
                 return ENOENT;
             }
@@ -879,6 +1132,7 @@ dp_commit(struct dp *dp, struct dp_config *cfg)
     cfg->rx = xcalloc(dp->n_threads, sizeof *cfg->rx);
     cfg->n_rx = xcalloc(dp->n_threads, sizeof *cfg->n_rx);
     for (size_t i = 0; i < dp->n_threads; i++) {
+        /* A device is in one port at most. */
         cfg->rx[i] = xcalloc(MAX(1, hmap_count(&dp->ports)),
                              sizeof *cfg->rx[i]);
     }
@@ -899,9 +1153,18 @@ dp_commit(struct dp *dp, struct dp_config *cfg)
             }
         }
         cfg_bridge_index(b);
-        for (size_t j = 0; j < b->n_ports; j++, k++) {
-            size_t t = k % dp->n_threads;
-            cfg->rx[t][cfg->n_rx[t]++] = b->ports[j];
+        for (size_t j = 0; j < b->n_ports; j++) {
+            const struct cfg_port *p = b->ports[j];
+            size_t n_devs = p->port ? 1 : p->n_members;
+
+            for (size_t m = 0; m < n_devs; m++, k++) {
+                size_t t = k % dp->n_threads;
+                struct cfg_rx *rx = &cfg->rx[t][cfg->n_rx[t]++];
+
+                rx->port = p;
+                rx->dev = p->port ? p->port : p->members[m];
+                rx->role = p->port ? RX_ACCEPT : cfg_port_rx_role(p, m);
+            }
         }
     }
 
@@ -935,7 +1198,13 @@ dp_commit(struct dp *dp, struct dp_config *cfg)
         struct cfg_bridge *b = cfg->bridges[i];
         b->state->in_use = true;
         for (size_t j = 0; j < b->n_ports; j++) {
-            b->ports[j]->port->in_use = true;
+            struct cfg_port *p = b->ports[j];
+            if (p->port) {
+                p->port->in_use = true;
+            }
+            for (size_t m = 0; m < p->n_members; m++) {
+                p->members[m]->in_use = true;
+            }
         }
     }
     HMAP_FOR_EACH_SAFE (br, next_br, node, &dp->bridges) {
@@ -947,6 +1216,85 @@ dp_commit(struct dp *dp, struct dp_config *cfg)
         }
     }
     dp_config_destroy(old);
+    return 0;
+}
+
+/* Fills 'frame' (60 bytes) with a broadcast RARP from 'mac', as Open
+ * vSwitch's compose_rarp(). */
+static void
+compose_rarp(uint8_t frame[60], const struct eth_addr *mac)
+{
+    static const uint8_t rarp_head[] = {
+        0x80, 0x35,             /* Ethertype: RARP. */
+        0x00, 0x01,             /* Hardware: Ethernet. */
+        0x08, 0x00,             /* Protocol: IPv4. */
+        6, 4,                   /* Address lengths. */
+        0x00, 0x03,             /* Reverse request. */
+    };
+    uint8_t *p = frame;
+
+    memset(frame, 0, 60);
+    memset(p, 0xff, 6);
+    memcpy(p + 6, mac->ea, 6);
+    memcpy(p + 12, rarp_head, sizeof rarp_head);
+    p += 12 + sizeof rarp_head;
+    memcpy(p, mac->ea, 6);      /* Sender, then target, hardware address:
+                                 * both ours; IPv4 addresses zero. */
+    memcpy(p + 10, mac->ea, 6);
+}
+
+int
+dp_bond_send_learning_packets(struct dp *dp, uint32_t port_no,
+                              size_t *n_sent)
+{
+    /* Only the control thread commits: the configuration cannot change
+     * under us. */
+    const struct dp_config *cfg = atomic_load(&dp->config);
+    const struct cfg_port *p = cfg_find_port(cfg, port_no);
+    struct fdb_entry_info *entries;
+    size_t n;
+
+    *n_sent = 0;
+    if (!p || p->port) {
+        return ENOENT;
+    }
+    entries = fdb_dump(p->bridge->state->fdb, dp_time_msec(), &n);
+    for (size_t i = 0; i < n; i++) {
+        const struct fdb_entry_info *e = &entries[i];
+        struct dp_packet_batch batch;
+        struct dp_packet *pkt;
+        struct dp_port *dev;
+        struct flow_l2 l2;
+
+        if (e->port_no == port_no || !vlan_includes(&p->vlan, e->vlan)) {
+            continue;
+        }
+        pkt = dp_packet_new(60, 0);
+        compose_rarp(dp_packet_data(pkt), &e->mac);
+        if (!flow_parse_l2(dp_packet_data(pkt), dp_packet_size(pkt), &l2)
+            || !vlan_packet_set_vid(pkt, &l2,
+                                    vlan_output_vid(&p->vlan, e->vlan))
+            || !(dev = cfg_port_tx(p, &l2, e->vlan))) {
+            dp_packet_delete(pkt);
+            continue;
+        }
+
+        /* The forwarding threads may be sending on 'dev' too. */
+        uint32_t size = dp_packet_size(pkt);
+        dp_packet_batch_init(&batch);
+        dp_packet_batch_add(&batch, pkt);
+        while (atomic_flag_test_and_set_explicit(&dev->tx_lock,
+                                                 memory_order_acquire)) {
+            sched_yield();
+        }
+        netdev_send_batch(dev->netdev, &batch);
+        atomic_flag_clear_explicit(&dev->tx_lock, memory_order_release);
+        atomic_fetch_add_explicit(&dev->tx_packets, 1, memory_order_relaxed);
+        atomic_fetch_add_explicit(&dev->tx_bytes, size,
+                                  memory_order_relaxed);
+        ++*n_sent;
+    }
+    free(entries);
     return 0;
 }
 
@@ -985,9 +1333,10 @@ dp_dump_ports(const struct dp *dp, size_t *np)
     infos = xcalloc(MAX(1, hmap_count(&dp->ports)), sizeof *infos);
     HMAP_FOR_EACH (port, node, &dp->ports) {
         struct dp_port_info *info = &infos[n++];
-        const struct cfg_port *cp = cfg_find_port(cfg, port->port_no);
+        const struct cfg_port *cp = cfg_find_port_of_dev(cfg, port->port_no);
 
         info->port_no = port->port_no;
+        info->bond_port_no = cp && !cp->port ? cp->port_no : 0;
         info->name = netdev_get_name(port->netdev);
         info->type = netdev_get_type(port->netdev);
         info->mode = netdev_get_mode(port->netdev);

@@ -82,6 +82,63 @@ int dp_config_add_bridge(struct dp_config *, const char *name,
 int dp_config_add_port(struct dp_config *, const char *bridge,
                        uint32_t port_no, const struct vlan_config *vlan);
 
+/* Bonds.  A bond is one bridge port made of several member ports (each
+ * added with dp_port_add(), keeping its own counters): frames received on
+ * any member that the mode accepts enter the bridge as from the bond, which
+ * learns and is flooded to as one port, numbered as its first member.
+ * Which members are enabled and which one is active is the control
+ * thread's business (bond.h): each change is a new committed
+ * configuration, so the fast path never locks or allocates for it.
+ *
+ *   DP_BOND_ACTIVE_BACKUP  transmits on the active member; receives only
+ *                          on it.
+ *   DP_BOND_BALANCE_SLB    transmits each frame on the owner of bucket
+ *                          bond_bucket(source MAC, VLAN); receives on every
+ *                          enabled member, except multicast and unknown
+ *                          unicast, taken from the active member only, and
+ *                          frames whose source MAC was learned on another
+ *                          port (they looped back from the network).
+ *   DP_BOND_DISABLED       forwards nothing (LACP required, not
+ *                          negotiated). */
+enum dp_bond_mode {
+    DP_BOND_ACTIVE_BACKUP,
+    DP_BOND_BALANCE_SLB,
+    DP_BOND_DISABLED,
+};
+
+#define DP_BOND_N_BUCKETS 256       /* As BOND_N_BUCKETS. */
+#define DP_BOND_BUCKET_NONE 0xff
+
+struct dp_bond_config {
+    enum dp_bond_mode mode;
+    const uint32_t *members;    /* Port numbers, 'n_members' of them. */
+    const bool *enabled;        /* Per member. */
+    size_t n_members;
+    int active;                 /* Index in 'members', or -1. */
+    const uint8_t *buckets;     /* DP_BOND_N_BUCKETS member indexes (or
+                                 * DP_BOND_BUCKET_NONE), for balance-slb;
+                                 * may be NULL otherwise. */
+};
+
+/* Puts a bond with members and state 'bond' (copied) in bridge 'bridge',
+ * with VLAN settings 'vlan'.  ENOENT if there is no such bridge, EEXIST if
+ * a member is already in a port, EINVAL if there is no member or 'active'
+ * or a bucket is out of range. */
+int dp_config_add_bond(struct dp_config *, const char *bridge,
+                       const struct vlan_config *vlan,
+                       const struct dp_bond_config *bond);
+
+/* After a bond's active member or hash buckets change, tells the network
+ * where the MACs behind the bridge are now, as Open vSwitch does: for every
+ * MAC that the bond's bridge learned on another port, in a VLAN the bond
+ * carries, sends a gratuitous RARP from that MAC out of the member that now
+ * transmits its frames, so that upstream switches learn it there.
+ * 'port_no' is the bond's port number in the running configuration.
+ * Stores the number of frames sent in '*n_sent'.  ENOENT if there is no
+ * such bond. */
+int dp_bond_send_learning_packets(struct dp *, uint32_t port_no,
+                                  size_t *n_sent);
+
 /* Makes 'cfg' the running configuration and frees it or the old one: it
  * takes ownership of 'cfg' in every case.  Returns ENOENT, changing
  * nothing, if 'cfg' names a port that was never added.  Returns once no
@@ -113,6 +170,8 @@ struct dp_port_info {
     const char *mode;        /* netdev_get_mode(), or NULL. */
     const char *bridge;      /* Valid until the next commit; NULL if the
                               * port is in no bridge. */
+    uint32_t bond_port_no;   /* For a bond member, the bond's port number
+                              * (its first member's); otherwise 0. */
 };
 
 /* Returns all ports, in port number order, as an array of '*n' that the

@@ -58,3 +58,8 @@ bench_dp_microbench_SOURCES = bench/dp-microbench.c
 bench_dp_microbench_CFLAGS = $(AM_CFLAGS) -I$(top_srcdir)/switchd
 bench_dp_microbench_LDADD = switchd/libdatapath.a lib/libxsw.a \
 	$(LIBXDP_LIBS) $(LIBBPF_LIBS) -lpthread
+check_PROGRAMS += tests/test-bond
+TESTS += tests/test-bond
+tests_test_bond_SOURCES = tests/test-bond.c
+tests_test_bond_CFLAGS = $(DP_TEST_CFLAGS)
+tests_test_bond_LDADD = $(DP_TEST_LDADD)

@@ -13,7 +13,8 @@ TESTS += \
 	tests/system/sys-vlan.sh \
 	tests/system/sys-learning.sh \
 	tests/system/sys-reconcile.sh \
-	tests/system/sys-vsctl.sh
+	tests/system/sys-vsctl.sh \
+	tests/system/sys-bond.sh
 EXTRA_DIST += tests/system/lib.sh \
 	tests/system/sys-internal.sh \
 	tests/system/sys-afxdp.sh \
@@ -22,4 +23,5 @@ EXTRA_DIST += tests/system/lib.sh \
 	tests/system/sys-vlan.sh \
 	tests/system/sys-learning.sh \
 	tests/system/sys-reconcile.sh \
-	tests/system/sys-vsctl.sh
+	tests/system/sys-vsctl.sh \
+	tests/system/sys-bond.sh

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""vsctl-switchd: xsw-ctl fdb-show and dpif-show ask xsw-switchd's control
+"""vsctl-switchd: xsw-ctl fdb-show, dpif-show and bond-show ask xsw-switchd's control
 socket, <rundir>/xsw-switchd.ctl, and print its answer verbatim.
 
 A stand-in control socket (JSON-RPC over a Unix socket, as ovs-appctl
@@ -29,10 +29,16 @@ FDB = (" port  VLAN  MAC                Age\n"
 DPIF = ("xsw@xsw-system: hit:0 missed:0\n"
         "  br0:\n"
         "    br0 65534/1: (internal)\n")
+BOND = ("---- bond0 ----\n"
+        "bond_mode: active-backup\n"
+        "\n"
+        "member eth1: enabled\n"
+        "  active member\n")
 
 
 class FakeSwitchd:
-    """Answers "fdb/show BR" and "dpif/show" on 'path'."""
+    """Answers "fdb/show BR", "dpif/show" and "bond/show [PORT]" on
+    'path'."""
 
     def __init__(self, path):
         self.requests = []
@@ -49,6 +55,10 @@ class FakeSwitchd:
             return None, "no such bridge"
         if method == "dpif/show" and params == []:
             return DPIF, None
+        if method == "bond/show" and params in ([], ["bond0"]):
+            return BOND, None
+        if method == "bond/show":
+            return None, "no such bond"
         return None, "\"%s\" is not a valid command" % method
 
     def _serve(self):
@@ -112,6 +122,18 @@ def main():
                       [("fdb/show", ["br0"])], "fdb-show sends fdb/show BR")
             checks.eq(ctl(db, rundir, "dpif-show"), (DPIF, "", 0),
                       "dpif-show prints dpif/show's answer")
+            checks.eq(ctl(db, rundir, "bond-show"), (BOND, "", 0),
+                      "bond-show prints bond/show's answer")
+            checks.eq(ctl(db, rundir, "bond-show", "bond0"), (BOND, "", 0),
+                      "bond-show PORT")
+            checks.eq(ctl(db, rundir, "bond-show", "nobond"),
+                      ("", "xsw-ctl: no such bond\n", 1),
+                      "bond-show of a port that is no bond: the error")
+            checks.eq([(r["method"], r["params"])
+                       for r in switchd.requests[-3:]],
+                      [("bond/show", []), ("bond/show", ["bond0"]),
+                       ("bond/show", ["nobond"])],
+                      "bond-show sends bond/show [PORT]")
             checks.eq(ctl(db, rundir, "fdb-show", "br9"),
                       ("", "xsw-ctl: no such bridge\n", 1),
                       "fdb-show br9: the daemon's error, exit 1")

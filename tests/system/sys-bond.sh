@@ -1,0 +1,211 @@
+#!/bin/bash
+# Bonds (a Port with several Interfaces, made by ovs-vsctl add-bond):
+#
+#   active-backup: namespace a has a Linux active-backup bond (or, without
+#   the bonding module, a Linux bridge) over two veths whose other ends form
+#   the xsw bond; b sits on an internal port.  Ping and
+#   TCP go across; when the active member's link goes down, traffic resumes
+#   on the other member within seconds and Port.bond_active_slave follows;
+#   when it comes back, bond-primary makes it active again.  With lacp=active
+#   (xsw speaks no LACP) the bond forwards nothing and says why, unless
+#   other_config:lacp-fallback-ab=true.
+#
+#   balance-slb: a second bond leads to namespace u, a Linux bridge with both
+#   links (two ports of an upstream switch); c and d behind xsw, with MACs
+#   that hash to different buckets, ping u: each member transmits (both
+#   members' Interface statistics tx_packets grow), and the frames that the
+#   bridge floods back over the other link are not taken back in.
+[ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
+. "${top_srcdir:-$(dirname "$0")/../..}/tests/system/lib.sh"
+
+xt_init sys-bond
+xt_need ping iperf3
+modprobe bonding 2>/dev/null || true
+xt_start_switch
+xt_ns a
+xt_ns b
+xt_attach_internal b 10.19.0.2/24
+
+# a: a Linux active-backup bond over xtb1/xtb2, whose peers m1/m2 are the
+# xsw bond's members.  Both sides prefer link 1, so that the two
+# active-backup bonds use the same link.  A kernel without bonding gets a
+# Linux bridge over both links instead: two ports of an upstream switch,
+# what an active-backup bond is meant for.
+m1=${XT}m1 m2=${XT}m2 bond=${XT}bond
+if ip -n "${XT}a" link add xtbond type bond mode active-backup miimon 100 \
+       2>/dev/null; then
+    a_kind=bond
+else
+    xt_log "no bonding in this kernel: a uses a Linux bridge over both links"
+    ip -n "${XT}a" link add xtbond type bridge ||
+        xt_fail "cannot create a Linux bridge either"
+    a_kind=bridge
+fi
+for i in 1 2; do
+    ip link add "${XT}m$i" type veth peer name "xtb$i" netns "${XT}a" ||
+        xt_fail "cannot create veth pair ${XT}m$i"
+    sysctl -qw "net.ipv6.conf.${XT}m$i.disable_ipv6=1" >/dev/null 2>&1
+    ip link set "${XT}m$i" up
+    ip -n "${XT}a" link set "xtb$i" master xtbond ||
+        xt_fail "cannot enslave xtb$i"
+    ip -n "${XT}a" link set "xtb$i" up
+done
+if [ "$a_kind" = bond ]; then
+    ip -n "${XT}a" link set xtbond type bond primary xtb1
+fi
+xt_ns_nic_up a xtbond 10.19.0.1/24
+xt_vsctl add-bond "$XT_BR" "$bond" "$m1" "$m2" \
+    other_config:bond-primary="$m1" || xt_fail "add-bond failed"
+
+mac_of() { ip -o link show "$1" | sed -n 's/.*link\/ether \([0-9a-f:]*\).*/\1/p'; }
+active_slave() { xt_vsctl get Port "$1" bond_active_slave | tr -d '"'; }
+active_is() {
+    local got
+    got=$(active_slave "$1")
+    [ "$got" = "$2" ] || { echo "bond_active_slave is $got, not $2"; return 1; }
+}
+bond_show_has() {
+    local out
+    out=$(xt_appctl bond/show "$1") || { echo "$out"; return 1; }
+    shift
+    local want
+    for want in "$@"; do
+        echo "$out" | grep -qx -- "$want" ||
+            { echo "no line '$want' in:"; echo "$out"; return 1; }
+    done
+}
+
+xt_check "bond/show: active-backup, both members enabled, $m1 active" \
+    xt_wait_for 10 bond_show_has "$bond" "bond_mode: active-backup" \
+    "member $m1: enabled" "member $m2: enabled" "  active member" \
+    "active member mac: $(mac_of "$m1")($m1)"
+xt_check "bond_active_slave is $m1's MAC" \
+    xt_wait_for 10 active_is "$bond" "$(mac_of "$m1")"
+xt_require "a pings b across the xsw bond" \
+    xt_wait_ping a 10.19.0.2 10
+xt_check "TCP from a to b" xt_iperf a b 10.19.0.2 100
+
+# Failover: the active member's link goes down on the switch side.
+ip link set "$m1" down
+xt_check "after $m1 goes down, a pings b again within 5 s" \
+    xt_wait_ping a 10.19.0.2 5
+xt_check "bond_active_slave changes to $m2's MAC" \
+    xt_wait_for 5 active_is "$bond" "$(mac_of "$m2")"
+xt_check "bond/show: $m1 disabled, $m2 active" \
+    bond_show_has "$bond" "member $m1: disabled" \
+    "active member mac: $(mac_of "$m2")($m2)"
+xt_check "TCP from a to b over $m2" xt_iperf a b 10.19.0.2 100
+
+# It comes back: the primary is active again.
+ip link set "$m1" up
+xt_check "after $m1 comes back, bond_active_slave is $m1's MAC again" \
+    xt_wait_for 10 active_is "$bond" "$(mac_of "$m1")"
+xt_check "a pings b over $m1 again" xt_wait_ping a 10.19.0.2 10
+
+# LACP: never negotiated here, so the bond is disabled and says why...
+iface_error_has() {
+    xt_vsctl get Interface "$1" error | grep -q "$2" ||
+        { xt_vsctl get Interface "$1" error; return 1; }
+}
+port_status_is() {
+    local got
+    got=$(xt_vsctl --if-exists get Port "$1" status:bond_effective_mode | tr -d '"')
+    [ "$got" = "$2" ] || { echo "status:bond_effective_mode is '$got'"; return 1; }
+}
+xt_vsctl set Port "$bond" lacp=active || xt_fail "cannot set lacp"
+xt_check "lacp=active without a partner: Port status says the bond is disabled" \
+    xt_wait_for 5 port_status_is "$bond" disabled
+xt_check "...and each member's Interface error says why" \
+    iface_error_has "$m1" "lacp-fallback-ab"
+xt_check "...and bond/show reports lacp_status configured, members disabled" \
+    bond_show_has "$bond" "lacp_status: configured" "member $m1: disabled" \
+    "member $m2: disabled"
+xt_check "...and a cannot ping b" xt_no_ping a 10.19.0.2
+# ...unless it may fall back to active-backup.
+xt_vsctl set Port "$bond" other_config:lacp-fallback-ab=true ||
+    xt_fail "cannot set lacp-fallback-ab"
+xt_check "lacp-fallback-ab=true: the bond runs active-backup" \
+    xt_wait_for 5 port_status_is "$bond" active-backup
+xt_check "...members have no error" \
+    xt_wait_for 5 sh -c "[ \"\$(ovs-vsctl --db=$XT_DB get Interface $m1 error)\" = '[]' ]"
+xt_check "...and a pings b" xt_wait_ping a 10.19.0.2 10
+xt_vsctl remove Port "$bond" other_config lacp-fallback-ab -- \
+    set Port "$bond" lacp=off || xt_fail "cannot clear lacp"
+xt_check "lacp=off: Port status has no effective mode any more" \
+    xt_wait_for 5 port_status_is "$bond" ""
+
+# balance-slb towards u, a Linux bridge with both links.
+s1=${XT}s1 s2=${XT}s2 slb=${XT}slb
+xt_ns u
+xt_ns c
+xt_ns d
+ip -n "${XT}u" link add xtbr0 type bridge || xt_fail "cannot create a bridge"
+for i in 1 2; do
+    ip link add "${XT}s$i" type veth peer name "xtu$i" netns "${XT}u" ||
+        xt_fail "cannot create veth pair ${XT}s$i"
+    sysctl -qw "net.ipv6.conf.${XT}s$i.disable_ipv6=1" >/dev/null 2>&1
+    ip link set "${XT}s$i" up
+    ip -n "${XT}u" link set "xtu$i" master xtbr0 up
+done
+xt_ns_nic_up u xtbr0 10.20.0.100/24
+# The MACs of tests/test-bond.c's slb_mac_a and slb_mac_b: they hash to
+# buckets that two members enabled together do not share.
+xt_attach_veth c 10.20.0.3/24
+xt_attach_veth d 10.20.0.4/24
+ip -n "${XT}c" link set xteth0 address 02:00:00:00:b0:01
+ip -n "${XT}d" link set xteth0 address 02:00:00:00:b0:03
+xt_vsctl add-bond "$XT_BR" "$slb" "$s1" "$s2" bond_mode=balance-slb ||
+    xt_fail "add-bond $slb failed"
+xt_check "bond/show: balance-slb, both members enabled" \
+    xt_wait_for 10 bond_show_has "$slb" "bond_mode: balance-slb" \
+    "member $s1: enabled" "member $s2: enabled"
+xt_require "c pings u over the SLB bond" xt_wait_ping c 10.20.0.100 10
+xt_require "d pings u over the SLB bond" xt_wait_ping d 10.20.0.100 10
+
+tx_of() {
+    xt_vsctl get Interface "$1" statistics:tx_packets 2>/dev/null | tr -d '"'
+}
+tx_grew() {
+    local now1 now2
+    now1=$(tx_of "$s1") now2=$(tx_of "$s2")
+    echo "tx_packets: $s1 $tx1 -> $now1, $s2 $tx2 -> $now2"
+    [ "${now1:-0}" -ge $((tx1 + 30)) ] && [ "${now2:-0}" -ge $((tx2 + 30)) ]
+}
+# Statistics are written every 5 s: wait for a fresh sample first.
+sleep 6
+tx1=$(tx_of "$s1") tx2=$(tx_of "$s2")
+xt_check "c pings u 30 times" xt_ping c 10.20.0.100 30
+xt_check "d pings u 30 times" xt_ping d 10.20.0.100 30
+xt_check "both members transmitted (Interface statistics)" \
+    xt_wait_for 12 tx_grew
+
+# A member goes: its MACs move to the other one.
+ip link set "$s1" down
+xt_check "after $s1 goes down, c and d ping u within 5 s" \
+    sh -c "$(declare -f xt_wait_ping); XT=$XT; xt_wait_ping c 10.20.0.100 5 && xt_wait_ping d 10.20.0.100 5"
+xt_check "bond/show: $s1 disabled" bond_show_has "$slb" "member $s1: disabled"
+
+# The ports, and a's link 1, still work as plain members once back.
+ip link set "$s1" up
+xt_check "after $s1 comes back, c and d ping u" \
+    sh -c "$(declare -f xt_wait_ping); XT=$XT; xt_wait_ping c 10.20.0.100 10 && xt_wait_ping d 10.20.0.100 10"
+xt_check "a still pings b" xt_ping a 10.19.0.2
+
+# bond_updelay: a member whose link comes back waits before it is used.
+xt_vsctl set Port "$slb" bond_updelay=3000 || xt_fail "cannot set bond_updelay"
+ip link set "$s2" down
+xt_check "$s2 down: disabled at once (no downdelay)" \
+    xt_wait_for 5 bond_show_has "$slb" "member $s2: disabled"
+ip link set "$s2" up
+in_updelay() {
+    local out
+    out=$(xt_appctl bond/show "$slb")
+    echo "$out" | grep -qx "member $s2: disabled" &&
+        echo "$out" | grep -q "^  updelay expires in [0-9]* ms$" ||
+        { echo "$out"; return 1; }
+}
+xt_check "$s2 up: still disabled, its updelay running" xt_wait_for 2 in_updelay
+xt_check "$s2 enabled once its 3 s updelay is over" \
+    xt_wait_for 8 bond_show_has "$slb" "member $s2: enabled"
+xt_appctl bond/show "$slb" | sed 's/^/    /'
+xt_done
