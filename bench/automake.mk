@@ -6,3 +6,10 @@ noinst_PROGRAMS += bench/ovsdb-load
 bench_ovsdb_load_SOURCES = bench/ovsdb-load.c
 bench_ovsdb_load_LDADD = $(JANSSON_LIBS)
 EXTRA_DIST += bench/dbserver-bench.sh bench/dbserver-report.py
+
+# xsk-fwd: the thinnest AF_XDP forwarder, the ceiling bench/switch-bench.sh
+# measures every AF_XDP switch against.  libxdp only, no libxsw.
+noinst_PROGRAMS += bench/xsk-fwd
+bench_xsk_fwd_SOURCES = bench/xsk-fwd.c
+bench_xsk_fwd_LDADD = $(LIBXDP_LIBS) $(LIBBPF_LIBS)
+EXTRA_DIST += bench/switch-bench.sh bench/switch-report.py

@@ -58,6 +58,29 @@ def summary(values):
                            fmt(max(values)))
 
 
+def serial_floor(data):
+    """What the serial target leaves for a transaction: a serial client
+    waits a whole round trip per request, and a bare echo measures the part
+    of it that no server work can remove (two wake-ups, two socket writes
+    and reads)."""
+    echo_x, echo_o = data[("xsw", "echo_serial")], data[("ovs", "echo_serial")]
+    txn_o = data[("ovs", "serial_txn_s")]
+    txn_x = data[("xsw", "serial_txn_s")]
+    if not (echo_x and echo_o and txn_o and txn_x):
+        return
+    us = lambda rate: 1e6 / statistics.median(rate)
+    budget = us(txn_o) / 2
+    print()
+    print("Serial round trips (median): a bare echo takes %.0f us on "
+          "xsw-dbserver and %.0f us on ovsdb-server; a one-insert "
+          "transaction %.0f us on xsw-dbserver and %.0f us on ovsdb-server. "
+          "2x ovsdb-server's rate means %.0f us per transaction, which "
+          "leaves %.0f us beyond an echo for parsing, executing, committing "
+          "to disk and answering."
+          % (us(echo_x), us(echo_o), us(txn_x), us(txn_o), budget,
+             budget - us(echo_x)))
+
+
 def main():
     data = collections.defaultdict(list)
     with open(sys.argv[1]) as f:
@@ -65,7 +88,8 @@ def main():
             kind, metric, value = line.split()
             data[(kind, metric)].append(float(value))
 
-    reps = len(data[("xsw", "serial_txn_s")])
+    reps = len(data[("xsw", "restart_s")])
+    runs = len(data[("xsw", "serial_txn_s")])
     print("| metric | xsw-dbserver median (min-max) "
           "| ovsdb-server 3.1 median (min-max) | xsw/ovs | target |")
     print("|---|---|---|---|---|")
@@ -84,7 +108,9 @@ def main():
                                                   summary(o), ratio, verdict))
     print()
     print("%d rounds per server, alternating; every figure from a fresh "
-          "database." % reps)
+          "database; %d runs of each transaction measurement per server."
+          % (reps, runs))
+    serial_floor(data)
     print()
     print("Load generator check (bench/ovsdb-load): "
           + "; ".join("%s: xsw %s, ovs %s" % (label,

@@ -1,14 +1,23 @@
 #!/bin/bash
-# switch-bench.sh: xsw-switchd against Open vSwitch 3.1's userspace datapath
-# and the Linux bridge, on this machine, in one run.
+# switch-bench.sh: xsw-switchd against Open vSwitch 3.1's userspace datapath,
+# the Linux bridge and the ceiling of any AF_XDP switch, on this machine, in
+# one run.
 #
 # usage: bench/switch-bench.sh [-r REPS] [-t SECONDS] [-s SWITCHES] [-n PORTS]
 #                               [-k KINDS] [-m METRICS]
 #   -r REPS      repetitions of every measurement (default 3)
 #   -t SECONDS   length of each iperf3 / trafgen run (default 5)
-#   -s SWITCHES  comma-separated subset of xsw,ovs,linux,direct (default
-#                all; "direct" is a veth pair from a to b with no switch:
-#                the ceiling of the sender and receiver)
+#   -s SWITCHES  comma-separated subset of xsw,xsw-spin,ovs,xskfwd,linux,
+#                direct (default all, in that order):
+#                xsw-spin  xsw with other_config:busy-poll-usec=1000000 (the
+#                          most it allows): with pings 10 ms apart its
+#                          forwarding thread never sleeps, as Open vSwitch's
+#                          PMD threads never do
+#                xskfwd    bench/xsk-fwd --spin between the veth ends: two
+#                          AF_XDP sockets and nothing else, the ceiling of any
+#                          AF_XDP userspace switch here (veth only)
+#                direct    a veth pair from a to b with no switch: the
+#                          ceiling of the sender and receiver (veth only)
 #   -n PORTS     internal ports added in one transaction (default 500; 0
 #                skips that measurement)
 #   -k KINDS     comma-separated subset of veth,internal (default both)
@@ -27,23 +36,27 @@
 #   rtt   ping a -> b, mean of 100 pings 10 ms apart, microseconds
 #   cpu   the switch process's CPU (utime+stime from /proc/PID/stat) during
 #         the pps run, in % of one core (the Linux bridge runs in softirq
-#         context and has no process: not measured)
+#         context and has no process: not measured; for xskfwd it is
+#         xsk-fwd's one thread)
 # and, for xsw and OVS, the seconds from sending one transaction that adds
 # PORTS internal ports until cur_cfg catches up (ovs-vsctl without
-# --no-wait).  The repetitions alternate between the switches.  Raw samples go to a TSV file; bench/switch-report.py prints
-# medians, min-max spreads and ratios as a Markdown table.
+# --no-wait).  The repetitions alternate between the switches.  Raw
+# samples go to a TSV file; bench/switch-report.py prints medians, min-max
+# spreads and ratios as a Markdown table.
 #
 # Open vSwitch is configured as its documentation recommends for this:
 # datapath_type=netdev, type=afxdp for veth ends, userspace-tso-enable=true
 # for internal ports, and `ethtool -K xteth0 tx off` inside the namespaces
 # for its AF_XDP ports (it cannot complete partial checksums; xsw and the
-# Linux bridge run with the kernel's default offloads).
+# Linux bridge run with the kernel's default offloads).  xsk-fwd forwards
+# frames as they are and gets the same `tx off`; it attaches natively, as
+# xsw does.
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
 top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/.." && pwd)}
 top_builddir=${top_builddir:-$top_srcdir}
 . "$top_srcdir/tests/system/lib.sh"
 
-reps=3 secs=5 switches=xsw,ovs,linux,direct nports=500
+reps=3 secs=5 switches=xsw,xsw-spin,ovs,xskfwd,linux,direct nports=500
 kinds=veth,internal metrics=rtt,tcp,pps
 while getopts r:t:s:n:k:m:h opt; do
     case $opt in
@@ -53,17 +66,21 @@ while getopts r:t:s:n:k:m:h opt; do
         n) nports=$OPTARG ;;
         k) kinds=$OPTARG ;;
         m) metrics=$OPTARG ;;
-        *) sed -n '2,17s/^# \{0,1\}//p' "$0"; exit 2 ;;
+        *) sed -n '2,26s/^# \{0,1\}//p' "$0"; exit 2 ;;
     esac
 done
 
 # Only xsw-switchd sweeps other daemons' TAPs at start-up: without it the
 # run need not wait for the system tests' lock.
 case ,$switches, in
-    *,xsw,*) xt_init switch-bench ;;
+    *,xsw,*|*,xsw-spin,*) xt_init switch-bench ;;
     *)       xt_init switch-bench nolock ;;
 esac
 xt_need iperf3 trafgen ping ethtool ovs-vsctl /usr/bin/python3
+XSK_FWD=$top_builddir/bench/xsk-fwd
+case ,$switches, in
+    *,xskfwd,*) [ -x "$XSK_FWD" ] || xt_fail "$XSK_FWD is not built (make)" ;;
+esac
 results=${BENCH_RESULTS:-/tmp/xsw-switch-bench.tsv}
 : >"$results"
 exec 3>>"$results"
@@ -81,13 +98,35 @@ start_linux_bridge() {
     sysctl -qw "net.ipv6.conf.$XT_BR.disable_ipv6=1" >/dev/null 2>&1
     ip link set "$XT_BR" up
 }
+# attach_linux_veth NAME ADDR [nomaster]: "nomaster" leaves the root
+# namespace's end on no bridge (for xsk-fwd).
 attach_linux_veth() {
     local name=$1 addr=$2 port=$XT$1
     ip link add "$port" type veth peer name xteth0 netns "$XT$name" ||
         xt_fail "cannot create veth pair $port"
     sysctl -qw "net.ipv6.conf.$port.disable_ipv6=1" >/dev/null 2>&1
-    ip link set "$port" master "$XT_BR" up
+    if [ "${3:-}" = nomaster ]; then
+        ip link set "$port" up
+    else
+        ip link set "$port" master "$XT_BR" up
+    fi
     xt_ns_nic_up "$name" xteth0 "$addr"
+}
+
+# xsk-fwd between two veth ends: the ceiling of any AF_XDP switch.  Its
+# PID stands in for the switch daemon's, for the CPU measurement.
+start_xskfwd() {
+    local n
+    XT_SWITCH=xskfwd
+    attach_linux_veth a 10.20.0.1/24 nomaster
+    attach_linux_veth b 10.20.0.2/24 nomaster
+    for n in a b; do
+        xt_nsx $n ethtool -K xteth0 tx off >/dev/null 2>&1
+    done
+    xt_bg xsk-fwd "$XSK_FWD" "${XT}a" "${XT}b" --mode native --spin
+    XT_SWITCHD_PID=$XT_LAST_PID
+    xt_wait_for 10 grep -q forwarding "$XT_TMP/xsk-fwd.stderr" ||
+        xt_fail "xsk-fwd did not start: $(cat "$XT_TMP/xsk-fwd.stderr")"
 }
 
 # build SWITCH KIND: the two-namespace topology.
@@ -105,8 +144,15 @@ build() {
         start_linux_bridge
         attach_linux_veth a 10.20.0.1/24
         attach_linux_veth b 10.20.0.2/24
+    elif [ "$sw" = xskfwd ]; then
+        start_xskfwd
     else
-        xt_start_switch "$sw"
+        xt_start_switch "${sw%-spin}"
+        if [ "$sw" = xsw-spin ]; then
+            "$XSW_CTL" --db="$XT_DB" set Open_vSwitch . \
+                other_config:busy-poll-usec=1000000 ||
+                xt_fail "cannot set other_config:busy-poll-usec"
+        fi
         if [ "$kind" = internal ]; then
             xt_attach_internal a 10.20.0.1/24
             xt_attach_internal b 10.20.0.2/24
@@ -221,7 +267,9 @@ reps=1
 for round in $(seq "$total_reps"); do
     for kind in "${kind_list[@]}"; do
         for sw in "${sw_list[@]}"; do
-            case $sw/$kind in linux/internal|direct/internal) continue ;; esac
+            case $sw/$kind in
+                linux/internal|direct/internal|xskfwd/internal) continue ;;
+            esac
             echo "-- round $round: $sw, $kind ports"
             build "$sw" "$kind"
             case ,$metrics, in *,rtt,*) measure_rtt "$sw" "$kind" ;; esac
@@ -232,7 +280,8 @@ for round in $(seq "$total_reps"); do
     done
     if [ "$nports" -gt 0 ]; then
         for sw in "${sw_list[@]}"; do
-            case $sw in linux|direct) continue ;; esac
+            # Spinning changes nothing in reconfiguration.
+            case $sw in linux|direct|xskfwd|xsw-spin) continue ;; esac
             echo "-- round $round: $sw, $nports internal ports in one transaction"
             measure_scale "$sw"
         done
