@@ -7,6 +7,12 @@ bench_ovsdb_load_SOURCES = bench/ovsdb-load.c
 bench_ovsdb_load_LDADD = $(JANSSON_LIBS)
 EXTRA_DIST += bench/dbserver-bench.sh bench/dbserver-report.py
 
+# sqlite-floor: what a SQLite commit of one port-adding transaction costs
+# at least, which bounds xsw-dbserver's serial figure.
+noinst_PROGRAMS += bench/sqlite-floor
+bench_sqlite_floor_SOURCES = bench/sqlite-floor.c
+bench_sqlite_floor_LDADD = $(SQLITE3_LIBS)
+
 # xsk-fwd: the thinnest AF_XDP forwarder, the ceiling bench/switch-bench.sh
 # measures every AF_XDP switch against.  libxdp only, no libxsw.
 noinst_PROGRAMS += bench/xsk-fwd

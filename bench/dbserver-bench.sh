@@ -32,6 +32,7 @@ schema=$top/schema/vswitch.ovsschema
 xsw=${XSW_DBSERVER:-$top/dbserver/xsw-dbserver}
 load=${OVSDB_LOAD:-$top/bench/ovsdb-load}
 report=$top/bench/dbserver-report.py
+floor=${SQLITE_FLOOR:-$top/bench/sqlite-floor}
 
 # Workload sizes.  Transaction counts are the same for both servers, since
 # every port added makes the Bridge's "ports" set, and so later
@@ -52,9 +53,10 @@ load_ports=10000
 load_batch=100
 vsctl_n=5
 
-for f in "$xsw" "$load" "$schema" "$report"; do
+for f in "$xsw" "$load" "$floor" "$schema" "$report"; do
     if [ ! -e "$f" ]; then
-        echo "$0: $f is missing (run 'make' and 'make bench/ovsdb-load')" >&2
+        echo "$0: $f is missing (run 'make' and 'make bench/ovsdb-load" \
+             "bench/sqlite-floor')" >&2
         exit 1
     fi
 done
@@ -218,6 +220,10 @@ for rep in $(seq "$reps"); do
         echo "  round $rep: $kind" >&2
         round "$kind"
     done
+    # What the serial target has to fit in: a bare SQLite commit of one
+    # port-adding transaction, in the same folder as the databases.
+    out=$("$floor" "$tmp/floor.db" 2000) || fail "sqlite-floor"
+    record sqlite commit_us "$(field commit_us "$out")"
 done
 echo "dbserver-bench: done in $(( $(date +%s) - start )) s" >&2
 

@@ -72,13 +72,18 @@ def serial_floor(data):
     budget = us(txn_o) / 2
     print()
     print("Serial round trips (median): a bare echo takes %.0f us on "
-          "xsw-dbserver and %.0f us on ovsdb-server; a one-insert "
+          "xsw-dbserver and %.0f us on ovsdb-server; a port-adding "
           "transaction %.0f us on xsw-dbserver and %.0f us on ovsdb-server. "
           "2x ovsdb-server's rate means %.0f us per transaction, which "
           "leaves %.0f us beyond an echo for parsing, executing, committing "
           "to disk and answering."
           % (us(echo_x), us(echo_o), us(txn_x), us(txn_o), budget,
              budget - us(echo_x)))
+    floor = data[("sqlite", "commit_us")]
+    if floor:
+        print("The SQLite commit alone of such a transaction "
+              "(bench/sqlite-floor: three prepared INSERTs and COMMIT, "
+              "nothing else) takes %s us." % summary(floor))
 
 
 def main():
