@@ -681,33 +681,90 @@ START_TEST(test_session_drop)
 END_TEST
 
 /* A peer that sends garbage is disconnected with a clear reason. */
-START_TEST(test_conn_protocol_error)
-{
-    struct test_server ts = { 0 };
+/* A test server on a loop of its own, and a raw client socket 'fd'
+ * connected to it (accepted once 'ts.conn' is set).  Set 'ts.options'
+ * before raw_peer_open(). */
+struct raw_peer {
+    struct test_server ts;
     struct unix_remote ur;
     uv_loop_t loop;
     int fd;
+};
 
-    unix_remote_init(&ur);
-    uv_loop_init(&loop);
-    server_start(&ts, &loop, ur.listen_name);
-    ck_assert_int_eq(stream_open_block(ur.connect_name, 1000, &fd, NULL), 0);
+static void
+raw_peer_open(struct raw_peer *rp, bool wait_accept)
+{
+    unix_remote_init(&rp->ur);
+    uv_loop_init(&rp->loop);
+    server_start(&rp->ts, &rp->loop, rp->ur.listen_name);
+    ck_assert_int_eq(stream_open_block(rp->ur.connect_name, 1000, &rp->fd,
+                                       NULL), 0);
+    while (wait_accept && !rp->ts.conn) {
+        uv_run(&rp->loop, UV_RUN_ONCE);
+    }
+}
+
+static void
+raw_peer_close(struct raw_peer *rp)
+{
+    server_stop(&rp->ts);
+    uv_run(&rp->loop, UV_RUN_DEFAULT);
+    ck_assert_int_eq(uv_loop_close(&rp->loop), 0);
+    close(rp->fd);
+    free(rp->ts.close_message);
+    unix_remote_destroy(&rp->ur);
+}
+
+/* Reads from 'rp''s client socket exactly the 'len' bytes of 'expected'. */
+static void
+raw_peer_expect(struct raw_peer *rp, const char *expected, size_t len)
+{
+    char *buf = xmalloc(len + 1);
+    size_t got = 0;
+
+    while (got < len) {
+        ssize_t n = recv(rp->fd, buf + got, len + 1 - got, 0);
+        ck_assert_int_gt(n, 0);
+        got += n;
+    }
+    ck_assert_uint_eq(got, len);
+    ck_assert_msg(!memcmp(buf, expected, len), "got %.*s\nexpected %s",
+                  (int) got, buf, expected);
+    free(buf);
+}
+
+/* Appends to the malloc'd '*text' ('*len' bytes) 'msg' as jansson dumps it
+ * compactly: what jsonrpc_conn_send() must put on the wire. */
+static void
+append_dump(char **text, size_t *len, const json_t *msg)
+{
+    char *s = json_dumps(msg, JSON_COMPACT | JSON_REAL_PRECISION(15));
+    size_t n = strlen(s);
+
+    *text = xrealloc(*text, *len + n + 1);
+    memcpy(*text + *len, s, n + 1);
+    *len += n;
+    free(s);
+}
+
+START_TEST(test_conn_protocol_error)
+{
+    struct raw_peer rp = { .ts = { 0 } };
+    struct test_server *ts = &rp.ts;
+
+    raw_peer_open(&rp, false);
     const char garbage[] = "{\"method\":\"echo\",\"params\":[],\"id\":1}"
                            "{\"method\":}";
-    ck_assert_int_eq(write(fd, garbage, strlen(garbage)), strlen(garbage));
-    while (!ts.closed) {
-        uv_run(&loop, UV_RUN_ONCE);
+    ck_assert_int_eq(write(rp.fd, garbage, strlen(garbage)),
+                     strlen(garbage));
+    while (!ts->closed) {
+        uv_run(&rp.loop, UV_RUN_ONCE);
     }
-    ck_assert_int_eq(ts.n_requests, 1);
-    ck_assert_int_eq(ts.close_reason, JSONRPC_CLOSE_PROTOCOL);
-    ck_assert_msg(strstr(ts.close_message, "syntax error"), "%s",
-                  ts.close_message);
-    server_stop(&ts);
-    uv_run(&loop, UV_RUN_DEFAULT);
-    ck_assert_int_eq(uv_loop_close(&loop), 0);
-    close(fd);
-    free(ts.close_message);
-    unix_remote_destroy(&ur);
+    ck_assert_int_eq(ts->n_requests, 1);
+    ck_assert_int_eq(ts->close_reason, JSONRPC_CLOSE_PROTOCOL);
+    ck_assert_msg(strstr(ts->close_message, "syntax error"), "%s",
+                  ts->close_message);
+    raw_peer_close(&rp);
 }
 END_TEST
 
@@ -718,18 +775,11 @@ END_TEST
  * jsonrpc_memo_add() holds nothing. */
 START_TEST(test_conn_memo)
 {
-    struct test_server ts = { 0 };
-    struct unix_remote ur;
-    uv_loop_t loop;
-    int fd;
+    struct raw_peer rp = { .ts = { 0 } };
+    struct jsonrpc_conn *conn;
 
-    unix_remote_init(&ur);
-    uv_loop_init(&loop);
-    server_start(&ts, &loop, ur.listen_name);
-    ck_assert_int_eq(stream_open_block(ur.connect_name, 1000, &fd, NULL), 0);
-    while (!ts.conn) {
-        uv_run(&loop, UV_RUN_ONCE);
-    }
+    raw_peer_open(&rp, true);
+    conn = rp.ts.conn;
 
     json_t *shared = json_pack("{s:[s,i,f], s:{s:b}}", "Port", "p\"1", 42,
                                0.5, "Interface", "new", 1);
@@ -747,44 +797,25 @@ START_TEST(test_conn_memo)
 
     size_t exp_len = 0;
     char *expected = NULL;
-    jsonrpc_conn_cork(ts.conn);
+    jsonrpc_conn_cork(conn);
     for (int i = 0; i < 3; i++) {
         json_t *msg = jsonrpc_create_notify(
             "update2", json_pack("[i,O,s]", i, shared, "txn"));
-        char *s = json_dumps(msg, JSON_COMPACT | JSON_REAL_PRECISION(15));
-        expected = xrealloc(expected, exp_len + strlen(s) + 1);
-        strcpy(expected + exp_len, s);
-        exp_len += strlen(s);
-        free(s);
-        ck_assert_int_eq(jsonrpc_conn_send(ts.conn, msg), 0);
-        ck_assert_int_eq(jsonrpc_conn_send(ts.conn, jsonrpc_create_notify(
+        append_dump(&expected, &exp_len, msg);
+        ck_assert_int_eq(jsonrpc_conn_send(conn, msg), 0);
+        ck_assert_int_eq(jsonrpc_conn_send(conn, jsonrpc_create_notify(
                              "update2", json_pack("[O]", bad))), EINVAL);
     }
     jsonrpc_memo_end();
     ck_assert_uint_eq(shared->refcount, 1);
     ck_assert_uint_eq(bad->refcount, 1);
-    ck_assert_int_eq(jsonrpc_conn_uncork(ts.conn), 0);
-
-    char buf[4096];
-    size_t got = 0;
-    while (got < exp_len) {
-        ssize_t n = recv(fd, buf + got, sizeof buf - got, 0);
-        ck_assert_int_gt(n, 0);
-        got += n;
-    }
-    ck_assert_uint_eq(got, exp_len);
-    ck_assert_msg(!memcmp(buf, expected, exp_len), "got %.*s\nexpected %s",
-                  (int) got, buf, expected);
+    ck_assert_int_eq(jsonrpc_conn_uncork(conn), 0);
+    raw_peer_expect(&rp, expected, exp_len);
 
     json_decref(shared);
     json_decref(bad);
-    server_stop(&ts);
-    uv_run(&loop, UV_RUN_DEFAULT);
-    ck_assert_int_eq(uv_loop_close(&loop), 0);
-    close(fd);
     free(expected);
-    free(ts.close_message);
-    unix_remote_destroy(&ur);
+    raw_peer_close(&rp);
 }
 END_TEST
 
@@ -813,68 +844,43 @@ wire_test_message(int i)
 
 START_TEST(test_conn_wire_format)
 {
-    struct test_server ts = { 0 };
-    struct unix_remote ur;
-    uv_loop_t loop;
-    int fd;
+    struct raw_peer rp = { .ts = { 0 } };
+    struct jsonrpc_conn *conn;
 
-    unix_remote_init(&ur);
-    uv_loop_init(&loop);
-    server_start(&ts, &loop, ur.listen_name);
-    ck_assert_int_eq(stream_open_block(ur.connect_name, 1000, &fd, NULL), 0);
-    while (!ts.conn) {
-        uv_run(&loop, UV_RUN_ONCE);
-    }
+    raw_peer_open(&rp, true);
+    conn = rp.ts.conn;
 
     size_t exp_len = 0;
     char *expected = NULL;
-    jsonrpc_conn_cork(ts.conn);
+    jsonrpc_conn_cork(conn);
     for (int i = 0; i < 12; i++) {
         json_t *msg = wire_test_message(i);
-        char *s = json_dumps(msg, JSON_COMPACT | JSON_REAL_PRECISION(15));
-        expected = xrealloc(expected, exp_len + strlen(s) + 1);
-        strcpy(expected + exp_len, s);
-        exp_len += strlen(s);
-        free(s);
-        ck_assert_int_eq(jsonrpc_conn_send(ts.conn, msg), 0);
+        append_dump(&expected, &exp_len, msg);
+        ck_assert_int_eq(jsonrpc_conn_send(conn, msg), 0);
         if (i == 5) {
             json_t *bad = jsonrpc_create_notify(
                 "update", json_pack("[o]", json_stringn_nocheck("\xff", 1)));
-            ck_assert_int_eq(jsonrpc_conn_send(ts.conn, bad), EINVAL);
+            ck_assert_int_eq(jsonrpc_conn_send(conn, bad), EINVAL);
         }
     }
-    char buf[8192];
-    ck_assert_int_eq(recv(fd, buf, sizeof buf, MSG_DONTWAIT), -1);
+    char buf[64];
+    ck_assert_int_eq(recv(rp.fd, buf, sizeof buf, MSG_DONTWAIT), -1);
     ck_assert_int_eq(errno, EAGAIN);
 
-    ck_assert_int_eq(jsonrpc_conn_uncork(ts.conn), 0);
-    ck_assert_int_eq(jsonrpc_conn_uncork(ts.conn), 0);
+    ck_assert_int_eq(jsonrpc_conn_uncork(conn), 0);
+    ck_assert_int_eq(jsonrpc_conn_uncork(conn), 0);
     /* Not corked any more: this one goes out at once. */
     json_t *last = jsonrpc_create_notify("update", json_pack("[i]", 7));
-    ck_assert_int_eq(jsonrpc_conn_send(ts.conn, last), 0);
+    ck_assert_int_eq(jsonrpc_conn_send(conn, last), 0);
     static const char last_text[]
         = "{\"method\":\"update\",\"params\":[7],\"id\":null}";
     expected = xrealloc(expected, exp_len + sizeof last_text);
     strcpy(expected + exp_len, last_text);
     exp_len += strlen(last_text);
+    raw_peer_expect(&rp, expected, exp_len);
 
-    size_t got = 0;
-    while (got < exp_len) {
-        ssize_t n = recv(fd, buf + got, sizeof buf - got, 0);
-        ck_assert_int_gt(n, 0);
-        got += n;
-    }
-    ck_assert_uint_eq(got, exp_len);
-    ck_assert_msg(!memcmp(buf, expected, exp_len), "got %.*s\nexpected %s",
-                  (int) got, buf, expected);
-
-    server_stop(&ts);
-    uv_run(&loop, UV_RUN_DEFAULT);
-    ck_assert_int_eq(uv_loop_close(&loop), 0);
-    close(fd);
     free(expected);
-    free(ts.close_message);
-    unix_remote_destroy(&ur);
+    raw_peer_close(&rp);
 }
 END_TEST
 
@@ -882,25 +888,20 @@ END_TEST
  * instead of making the server buffer without limit. */
 START_TEST(test_conn_backlog)
 {
-    struct test_server ts = { .options = { .max_backlog = 256 * 1024 } };
-    struct unix_remote ur;
-    int fd, n_sent, retval = 0;
-    uv_loop_t loop;
+    struct raw_peer rp = {
+        .ts = { .options = { .max_backlog = 256 * 1024 } }
+    };
+    struct test_server *ts = &rp.ts;
+    int n_sent, retval = 0;
     char *big;
 
-    unix_remote_init(&ur);
-    uv_loop_init(&loop);
-    server_start(&ts, &loop, ur.listen_name);
-    ck_assert_int_eq(stream_open_block(ur.connect_name, 1000, &fd, NULL), 0);
-    while (!ts.conn) {
-        uv_run(&loop, UV_RUN_ONCE);
-    }
+    raw_peer_open(&rp, true);
 
     big = xmalloc(16 * 1024 + 1);
     memset(big, 'u', 16 * 1024);
     big[16 * 1024] = '\0';
     for (n_sent = 0; n_sent < 10000; n_sent++) {
-        retval = jsonrpc_conn_send(ts.conn, jsonrpc_create_notify(
+        retval = jsonrpc_conn_send(ts->conn, jsonrpc_create_notify(
                                        "update", json_pack("[s]", big)));
         if (retval) {
             break;
@@ -909,21 +910,16 @@ START_TEST(test_conn_backlog)
     ck_assert_int_eq(retval, ENOBUFS);
     /* 10000 x 16 KiB would be 160 MB: we must have stopped far sooner. */
     ck_assert_int_lt(n_sent, 1000);
-    ck_assert(jsonrpc_conn_is_closing(ts.conn));
-    ck_assert_int_eq(jsonrpc_conn_send(ts.conn, json_object()), ENOTCONN);
-    while (!ts.closed) {
-        uv_run(&loop, UV_RUN_ONCE);
+    ck_assert(jsonrpc_conn_is_closing(ts->conn));
+    ck_assert_int_eq(jsonrpc_conn_send(ts->conn, json_object()), ENOTCONN);
+    while (!ts->closed) {
+        uv_run(&rp.loop, UV_RUN_ONCE);
     }
-    ck_assert_int_eq(ts.close_reason, JSONRPC_CLOSE_BACKLOG);
-    ck_assert_msg(strstr(ts.close_message, "not reading"), "%s",
-                  ts.close_message);
-    server_stop(&ts);
-    uv_run(&loop, UV_RUN_DEFAULT);
-    ck_assert_int_eq(uv_loop_close(&loop), 0);
-    close(fd);
+    ck_assert_int_eq(ts->close_reason, JSONRPC_CLOSE_BACKLOG);
+    ck_assert_msg(strstr(ts->close_message, "not reading"), "%s",
+                  ts->close_message);
     free(big);
-    free(ts.close_message);
-    unix_remote_destroy(&ur);
+    raw_peer_close(&rp);
 }
 END_TEST
 
