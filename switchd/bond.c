@@ -53,6 +53,19 @@ bond_lacp_from_string(const char *s, enum bond_lacp *lacp)
     return true;
 }
 
+bool
+bond_detect_from_string(const char *s, enum bond_detect *detect)
+{
+    *detect = BOND_DETECT_CARRIER;
+    if (!s || !*s || !strcmp(s, "carrier")) {
+        return true;
+    } else if (!strcmp(s, "miimon")) {
+        *detect = BOND_DETECT_MIIMON;
+        return true;
+    }
+    return false;
+}
+
 struct bond *
 bond_create(const char *name)
 {
@@ -60,6 +73,7 @@ bond_create(const char *name)
 
     bond->name = xstrdup(name);
     bond->active = -1;
+    bond->next_rebalance = LLONG_MAX;
     memset(bond->buckets, BOND_BUCKET_NONE, sizeof bond->buckets);
     return bond;
 }
@@ -107,10 +121,19 @@ bond_reconfigure(struct bond *bond, const struct bond_settings *s,
 
     n = MIN(n, BOND_MAX_MEMBERS);
     if (bond->s.mode != s->mode || bond->s.lacp != s->lacp
+        || bond->s.rebalance_interval != s->rebalance_interval) {
+        /* Rebalancing starts over: a full interval of fresh loads. */
+        memset(bond->load, 0, sizeof bond->load);
+        bond->next_rebalance = LLONG_MAX;
+    }
+    if (bond->s.mode != s->mode || bond->s.lacp != s->lacp
         || bond->s.lacp_fallback_ab != s->lacp_fallback_ab
         || bond->s.updelay != s->updelay
         || bond->s.downdelay != s->downdelay
-        || !nullable_streq(bond->s.primary, s->primary)) {
+        || !nullable_streq(bond->s.primary, s->primary)
+        || bond->s.detect != s->detect
+        || bond->s.miimon_interval != s->miimon_interval
+        || bond->s.rebalance_interval != s->rebalance_interval) {
         free((char *) bond->s.primary);
         bond->s = *s;
         bond->s.primary = s->primary ? xstrdup(s->primary) : NULL;
@@ -247,16 +270,20 @@ bond_choose_active(struct bond *bond)
 }
 
 /* Gives every bucket an enabled owner, moving as few as possible: buckets
- * of disabled members go to the least loaded ones, then buckets move from
- * the most to the least loaded until counts differ by at most one.  A
- * moving bucket is preferably one whose "home" is its new owner, the home
- * of bucket b being enabled member b % n_enabled: so buckets spread the
- * same way whatever the history, and a member that fails and comes back
- * gets back exactly the buckets it had.  (Open vSwitch rebalances by
- * measured load every 10 s; counting buckets needs no measurement and
- * gives the same spread for many MACs.) */
+ * of disabled members go to the least loaded ones, then, if 'even' (the
+ * set of enabled members changed), buckets move from the most to the least
+ * loaded until counts differ by at most one.  A moving bucket is
+ * preferably one whose "home" is its new owner, the home of bucket b being
+ * enabled member b % n_enabled: so buckets spread the same way whatever
+ * the history, and a member that fails and comes back gets back exactly
+ * the buckets it had.  (Open vSwitch hands a dead member's buckets out
+ * round-robin as they are used, and a member that comes back gets nothing
+ * until load-based rebalancing gives it some, which never happens with
+ * bond-rebalance-interval=0.  Evening out the counts at once uses a new
+ * member at once.)  Between changes of the enabled set, the buckets stay
+ * where bond_rebalance() put them. */
 static bool
-bond_spread_buckets(struct bond *bond)
+bond_spread_buckets(struct bond *bond, bool even)
 {
     unsigned int count[BOND_MAX_MEMBERS] = { 0 };
     uint8_t enabled[BOND_MAX_MEMBERS];
@@ -308,7 +335,7 @@ bond_spread_buckets(struct bond *bond)
         if (b == BOND_N_BUCKETS) {
             /* ...and then the most loaded gives one away, one whose home
              * is the least loaded if it has any. */
-            if (count[max] <= count[min] + 1) {
+            if (!even || count[max] <= count[min] + 1) {
                 return changed;
             }
             size_t fallback = BOND_N_BUCKETS;
@@ -361,10 +388,181 @@ bond_run(struct bond *bond, long long now, long long *next)
         bond->active = active;
         changed = true;
     }
-    changed |= bond_spread_buckets(bond);
+
+    bool even = false;
+    for (size_t i = 0; i < bond->n_members; i++) {
+        struct bond_member *m = &bond->members[i];
+
+        even |= m->enabled != m->spread_enabled;
+        m->spread_enabled = m->enabled;
+    }
+    changed |= bond_spread_buckets(bond, even);
 
     for (size_t i = 0; i < bond->n_members; i++) {
         *next = MIN(*next, bond->members[i].delay_expires);
+    }
+    return changed;
+}
+
+void
+bond_account(struct bond *bond, const uint64_t tx_bytes[BOND_N_BUCKETS])
+{
+    for (size_t b = 0; b < BOND_N_BUCKETS; b++) {
+        /* A sum that shrank lost a member without bond_account_restart():
+         * what it sent since is unknown, count none. */
+        if (bond->tx_primed && tx_bytes[b] > bond->tx_seen[b]) {
+            bond->load[b] += tx_bytes[b] - bond->tx_seen[b];
+        }
+        bond->tx_seen[b] = tx_bytes[b];
+    }
+    bond->tx_primed = true;
+}
+
+void
+bond_account_restart(struct bond *bond)
+{
+    bond->tx_primed = false;
+}
+
+static bool
+bond_is_balanced(const struct bond *bond)
+{
+    const char *why;
+
+    return (bond->s.rebalance_interval
+            && bond_get_effective(bond, &why) == BOND_EFF_BALANCE_SLB);
+}
+
+/* Open vSwitch's choose_entry_to_migrate(): a bucket of 'from' (whose load
+ * is 'from_load') worth moving to a member with 'to_load': one after which
+ * the lighter of the two is closer to the even split by at least a tenth
+ * of the way.  None if 'from' has a single loaded bucket: moving it would
+ * only move the imbalance.  Buckets already moved in this run
+ * ('moved') are not candidates. */
+static int
+choose_bucket_to_migrate(const struct bond *bond, int from,
+                         uint64_t from_load, uint64_t to_load,
+                         const bool moved[BOND_N_BUCKETS])
+{
+    uint64_t ideal = (from_load + to_load) / 2;
+    size_t n_loaded = 0;
+
+    for (size_t b = 0; b < BOND_N_BUCKETS; b++) {
+        n_loaded += (bond->buckets[b] == from && bond->load[b]
+                     && !moved[b]);
+    }
+    if (n_loaded <= 1) {
+        return -1;
+    }
+    for (size_t b = 0; b < BOND_N_BUCKETS; b++) {
+        uint64_t delta = bond->load[b];
+        uint64_t new_low;
+
+        if (bond->buckets[b] != from || !delta || moved[b]) {
+            continue;
+        }
+        new_low = MIN(from_load - delta, to_load + delta);
+        if (new_low > to_load && new_low - to_load >= (ideal - to_load) / 10) {
+            return b;
+        }
+    }
+    return -1;
+}
+
+/* The most and least loaded of the members still in 'bals'. */
+static void
+find_extremes(const struct bond *bond, const bool bals[],
+              const uint64_t load[], int *max, int *min)
+{
+    *max = *min = -1;
+    for (size_t i = 0; i < bond->n_members; i++) {
+        if (!bals[i]) {
+            continue;
+        }
+        if (*max < 0 || load[i] > load[*max]) {
+            *max = i;
+        }
+        if (*min < 0 || load[i] < load[*min]) {
+            *min = i;
+        }
+    }
+}
+
+/* Open vSwitch's bond_rebalance(), on the same numbers: the load of each
+ * bucket is what it sent in the last interval plus half the load before
+ * (a moving average that forgets 1/2 per interval), a member's load the
+ * sum of its buckets'.  While the most loaded enabled member carries more
+ * than the least loaded one by at least 100000 bytes and 1/32 of the
+ * latter's load, it gives the least loaded one a bucket that brings them
+ * closer; a member with nothing worth giving is left out.  It differs in
+ * form, not in decisions: Open vSwitch keeps members in a list sorted by
+ * load, and each member's loaded buckets in a list; here the members are
+ * scanned for the extremes (a bond has a handful) and buckets in index
+ * order, the order Open vSwitch's lists hold them in.  Open vSwitch
+ * breaks ties between equally loaded members by list position, this by
+ * member index. */
+bool
+bond_rebalance(struct bond *bond, long long now, long long *next)
+{
+    uint64_t load[BOND_MAX_MEMBERS] = { 0 };
+    bool bals[BOND_MAX_MEMBERS] = { false };
+    bool moved[BOND_N_BUCKETS] = { false };
+    bool changed = false;
+
+    if (!bond_is_balanced(bond)) {
+        bond->next_rebalance = *next = LLONG_MAX;
+        return false;
+    }
+    if (bond->next_rebalance == LLONG_MAX) {
+        /* Balancing starts now: weigh a whole interval first. */
+        bond->next_rebalance = now + bond->s.rebalance_interval;
+    }
+    if (now < bond->next_rebalance) {
+        *next = bond->next_rebalance;
+        return false;
+    }
+    bond->next_rebalance = *next = now + bond->s.rebalance_interval;
+
+    for (size_t b = 0; b < BOND_N_BUCKETS; b++) {
+        if (bond->buckets[b] != BOND_BUCKET_NONE) {
+            load[bond->buckets[b]] += bond->load[b];
+        }
+    }
+    for (size_t i = 0; i < bond->n_members; i++) {
+        bals[i] = bond->members[i].enabled;
+    }
+
+    for (;;) {
+        int from, to, b;
+
+        find_extremes(bond, bals, load, &from, &to);
+        if (from < 0 || from == to) {
+            break;
+        }
+
+        /* Less than ~3% more than the least loaded member, or less than
+         * ~1 Mbit/s (over 10 s): not worth moving anything. */
+        uint64_t overload = load[from] - load[to];
+        if (overload < load[to] >> 5 || overload < 100000) {
+            break;
+        }
+        b = choose_bucket_to_migrate(bond, from, load[from], load[to],
+                                     moved);
+        if (b < 0) {
+            bals[from] = false;
+            continue;
+        }
+        /* Moved once per run at most, as Open vSwitch, which takes a
+         * moved bucket off 'from''s list without adding it to 'to''s. */
+        bond->buckets[b] = to;
+        moved[b] = true;
+        load[from] -= bond->load[b];
+        load[to] += bond->load[b];
+        changed = true;
+    }
+
+    for (size_t b = 0; b < BOND_N_BUCKETS; b++) {
+        bond->load[b] /= 2;
     }
     return changed;
 }
@@ -420,6 +618,9 @@ bond_format(const struct bond *bond, long long now, FILE *f)
     fputs("lb_output action: disabled, bond-id: -1\n", f);
     fprintf(f, "updelay: %d ms\n", bond->s.updelay);
     fprintf(f, "downdelay: %d ms\n", bond->s.downdelay);
+    if (bond_is_balanced(bond) && bond->next_rebalance != LLONG_MAX) {
+        fprintf(f, "next rebalance: %lld ms\n", bond->next_rebalance - now);
+    }
     fprintf(f, "lacp_status: %s\n",
             bond->s.lacp == BOND_LACP_OFF ? "off" : "configured");
     fprintf(f, "lacp_fallback_ab: %s\n",
@@ -458,13 +659,33 @@ bond_format(const struct bond *bond, long long now, FILE *f)
         }
         fprintf(f, "  may_enable: %s\n",
                 eff != BOND_EFF_DISABLED && m->carrier ? "true" : "false");
-        if (eff == BOND_EFF_BALANCE_SLB) {
-            unsigned int n_buckets = 0;
-            for (size_t b = 0; b < BOND_N_BUCKETS; b++) {
-                n_buckets += bond->buckets[b] == m - bond->members;
+        if (!bond_is_balanced(bond)) {
+            continue;
+        }
+        /* As Open vSwitch: the buckets that carried 1 kB or more. */
+        for (size_t b = 0; b < BOND_N_BUCKETS; b++) {
+            if (bond->buckets[b] == m - bond->members
+                && bond->load[b] >= 1024) {
+                fprintf(f, "  hash %zu: %"PRIu64" kB load\n", b,
+                        bond->load[b] / 1024);
             }
-            fprintf(f, "  hash buckets: %u\n", n_buckets);
         }
     }
     free(sorted);
+}
+
+void
+bond_format_list(const struct bond *const *bonds, size_t n, FILE *f)
+{
+    fputs("bond\ttype\trecircID\tmembers\n", f);
+    for (size_t i = 0; i < n; i++) {
+        const struct bond *bond = bonds[i];
+
+        fprintf(f, "%s\t%s\t0\t", bond->name,
+                bond_mode_to_string(bond->s.mode));
+        for (size_t j = 0; j < bond->n_members; j++) {
+            fprintf(f, "%s%s", j ? ", " : "", bond->members[j].name);
+        }
+        fputc('\n', f);
+    }
 }

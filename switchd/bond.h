@@ -10,11 +10,15 @@
  *                  arrives on the others;
  *   balance-slb    transmits each frame on the member that owns the hash
  *                  bucket of its source MAC and VLAN (BOND_N_BUCKETS
- *                  buckets, spread evenly over the enabled members: when a
- *                  member goes, only its buckets move); it accepts
- *                  multicast and unknown unicast on the active member
- *                  only, and nothing from a source MAC that it learned on
- *                  another port (a frame that looped back).
+ *                  buckets, spread evenly over the enabled members when
+ *                  they change: when a member goes, only its buckets
+ *                  move); it accepts multicast and unknown unicast on the
+ *                  active member only, and nothing from a source MAC that
+ *                  it learned on another port (a frame that looped back),
+ *                  unless it is a gratuitous ARP (see dp.h).  Every
+ *                  rebalance interval, bond_rebalance() moves buckets from
+ *                  the most to the least loaded members, by the bytes they
+ *                  sent (bond_account()).
  *
  * xsw speaks no LACP, so a bond with lacp=active|passive never completes
  * the negotiation and is in Open vSwitch's "configured" LACP state: with
@@ -71,12 +75,34 @@ bool bond_mode_from_string(const char *, enum bond_mode *);
 const char *bond_mode_to_string(enum bond_mode);
 bool bond_lacp_from_string(const char *, enum bond_lacp *);
 
+/* other_config:bond-detect-mode.  Open vSwitch polls a member's carrier
+ * every bond-miimon-interval ms in miimon mode, and takes the device's
+ * carrier as it changes otherwise; xsw learns every carrier change from
+ * rtnetlink at once in either mode, which is what miimon polling
+ * approximates: the two modes behave the same. */
+enum bond_detect {
+    BOND_DETECT_CARRIER,
+    BOND_DETECT_MIIMON,
+};
+
+/* Parses other_config:bond-detect-mode ("" or NULL: carrier).  Returns
+ * false, leaving carrier in '*', for anything else; Open vSwitch then warns
+ * and uses carrier. */
+bool bond_detect_from_string(const char *, enum bond_detect *);
+
+#define BOND_MIIMON_INTERVAL_DEFAULT 200        /* ms, as in Open vSwitch. */
+#define BOND_REBALANCE_INTERVAL_DEFAULT 10000   /* ms, as in Open vSwitch. */
+#define BOND_REBALANCE_INTERVAL_MIN 1000        /* Shorter ones are this. */
+
 struct bond_settings {
     enum bond_mode mode;
     enum bond_lacp lacp;
     bool lacp_fallback_ab;      /* other_config:lacp-fallback-ab=true. */
     int updelay, downdelay;     /* Milliseconds, >= 0. */
     const char *primary;        /* other_config:bond-primary, or NULL. */
+    enum bond_detect detect;    /* other_config:bond-detect-mode. */
+    int miimon_interval;        /* ms, in miimon mode; else 0. */
+    int rebalance_interval;     /* ms (0: never), balance-slb only. */
 };
 
 struct bond_member {
@@ -87,6 +113,9 @@ struct bond_member {
                                  * applies at once, without delay. */
     long long delay_expires;    /* When a pending change of 'enabled'
                                  * happens, or LLONG_MAX. */
+
+    bool spread_enabled;        /* 'enabled' when the buckets were last
+                                 * spread. */
 
     /* For the caller; kept across bond_reconfigure(). */
     uint32_t port_no;
@@ -102,6 +131,14 @@ struct bond {
     int active;                 /* Index in 'members', or -1. */
     uint8_t buckets[BOND_N_BUCKETS];    /* Member index, or
                                          * BOND_BUCKET_NONE. */
+
+    /* Rebalancing (balance-slb with a rebalance interval). */
+    uint64_t load[BOND_N_BUCKETS];      /* Bytes each bucket sent lately:
+                                         * Open vSwitch's moving average,
+                                         * halved at each rebalancing. */
+    uint64_t tx_seen[BOND_N_BUCKETS];   /* Counters at bond_account(). */
+    bool tx_primed;                     /* 'tx_seen' is valid. */
+    long long next_rebalance;           /* LLONG_MAX: not balancing. */
 };
 
 struct bond *bond_create(const char *name);
@@ -134,6 +171,24 @@ bool bond_run(struct bond *, long long now, long long *next);
 enum bond_effective bond_get_effective(const struct bond *,
                                        const char **why);
 
+/* Adds to the buckets' load what they sent since the last call, given
+ * 'tx_bytes', the datapath's ever-growing per-bucket byte counters
+ * (dp_bond_get_bucket_stats()).  The first call, and the first after
+ * bond_account_restart(), only records them. */
+void bond_account(struct bond *, const uint64_t tx_bytes[BOND_N_BUCKETS]);
+
+/* Says that the datapath's counters are no longer comparable with the
+ * last ones: its sums are over other member ports now. */
+void bond_account_restart(struct bond *);
+
+/* If the bond balances by load (balance-slb, rebalance interval not 0)
+ * and its rebalance time has come by 'now', moves buckets from the most
+ * to the least loaded enabled members as Open vSwitch's bond_rebalance()
+ * does (see bond.c), then halves every bucket's load.  Returns true if a
+ * bucket moved.  Stores in '*next' when it wants to run again (LLONG_MAX
+ * if never); call bond_account() first. */
+bool bond_rebalance(struct bond *, long long now, long long *next);
+
 /* The balance-slb hash bucket of source MAC 'mac' in 'vlan'. */
 unsigned int bond_bucket(const struct eth_addr *mac, uint16_t vlan);
 
@@ -143,5 +198,10 @@ int bond_choose_output(const struct bond *, const struct eth_addr *mac,
 
 /* Prints the bond like "ovs-appctl bond/show PORT". */
 void bond_format(const struct bond *, long long now, FILE *);
+
+/* Prints 'n' bonds like "ovs-appctl bond/list": a header line, then one
+ * line per bond, fields separated by tabs: its name, bond_mode, recirc ID
+ * (always 0: xsw never recirculates) and members. */
+void bond_format_list(const struct bond *const *, size_t n, FILE *);
 
 #endif /* bond.h */

@@ -121,6 +121,9 @@ struct xbond {
     uint32_t port_no;               /* In the datapath, 0 if not there. */
     bool send_learning;             /* The active member or buckets
                                      * changed: tell the network. */
+    uint32_t *dp_members;           /* Member ports last given to the
+                                     * datapath, 'n_dp_members' of them. */
+    size_t n_dp_members;
 };
 
 /* A bridge as the database wants it. */
@@ -581,6 +584,7 @@ static void
 xbond_destroy(struct xbond *xb)
 {
     bond_destroy(xb->bond);
+    free(xb->dp_members);
     free(xb->bridge);
     free(xb);
 }
@@ -590,6 +594,59 @@ compare_strings(const void *a_, const void *b_)
 {
     const char *const *a = a_, *const *b = b_;
     return strcmp(*a, *b);
+}
+
+/* Open vSwitch's smap_get_int(): the Port's other_config:'key' as an int,
+ * or 'dflt' if it is missing or no integer. */
+static int
+port_config_int(const struct ovsdb_idl_row *port, const char *key, int dflt)
+{
+    const char *s = ovsdb_idl_row_get_map_string(port, port_other_config,
+                                                 key, NULL);
+    long value;
+    char *end;
+
+    if (!s) {
+        return dflt;
+    }
+    errno = 0;
+    value = strtol(s, &end, 10);
+    return (errno || end == s || *end || value < INT_MIN || value > INT_MAX
+            ? dflt : (int) value);
+}
+
+/* Reads other_config:bond-detect-mode and bond-miimon-interval into 's' as
+ * Open vSwitch's port_configure_bond() does, warning once per bad value
+ * (Open vSwitch warns at every reconfiguration) for Port 'name'. */
+static void
+port_config_bond_detect(const struct ovsdb_idl_row *port, const char *name,
+                        struct bond_settings *s)
+{
+    const char *detect = ovsdb_idl_row_get_map_string(
+        port, port_other_config, "bond-detect-mode", NULL);
+    char *id = xasprintf("%s:bond-detect-mode", name);
+
+    if (!bond_detect_from_string(detect, &s->detect)) {
+        const char *old = shash_find_data(&warned_values, id);
+
+        if (!old || strcmp(old, detect)) {
+            VLOG_WARN("port %s: unsupported bond-detect-mode %s, "
+                      "defaulting to carrier", name, detect);
+            free(shash_replace(&warned_values, id, xstrdup(detect)));
+        }
+    } else {
+        /* A later bad value is news again. */
+        free(shash_find_and_delete(&warned_values, id));
+    }
+    free(id);
+
+    s->miimon_interval = 0;
+    if (s->detect == BOND_DETECT_MIIMON) {
+        s->miimon_interval = port_config_int(port, "bond-miimon-interval", 0);
+        if (s->miimon_interval <= 0) {
+            s->miimon_interval = BOND_MIIMON_INTERVAL_DEFAULT;
+        }
+    }
 }
 
 /* Makes the bond of Port 'port' in bridge 'bridge' match its row, with
@@ -620,6 +677,13 @@ xbond_sync(const struct ovsdb_idl_row *port, const char *bridge,
     s.downdelay = MAX(0, MIN(downdelay, INT_MAX));
     s.primary = ovsdb_idl_row_get_map_string(port, port_other_config,
                                              "bond-primary", NULL);
+    port_config_bond_detect(port, name, &s);
+    s.rebalance_interval = port_config_int(port, "bond-rebalance-interval",
+                                           BOND_REBALANCE_INTERVAL_DEFAULT);
+    if (s.rebalance_interval && s.rebalance_interval
+                                < BOND_REBALANCE_INTERVAL_MIN) {
+        s.rebalance_interval = BOND_REBALANCE_INTERVAL_MIN;
+    }
 
     xb = shash_find_data(&bonds, name);
     if (!xb) {
@@ -684,6 +748,39 @@ xbond_of_member(const char *name)
     return NULL;
 }
 
+/* Gives bond 'xb' the datapath's per-bucket byte counters. */
+static void
+xbond_account(struct xbond *xb)
+{
+    uint64_t tx_bytes[DP_BOND_N_BUCKETS];
+
+    if (xb->port_no
+        && !dp_bond_get_bucket_stats(dp, xb->port_no, tx_bytes)) {
+        bond_account(xb->bond, tx_bytes);
+    }
+}
+
+/* Rebalances 'xb' by load if its time has come by 'now'; lowers '*next' to
+ * when it is due next.  Returns true if a bucket moved. */
+static bool
+xbond_rebalance(struct xbond *xb, long long int now, long long int *next)
+{
+    struct bond *bond = xb->bond;
+    long long int when;
+    bool moved;
+
+    /* Often enough to prime the counters long before the first
+     * rebalancing (see bond_account()), and cheap. */
+    xbond_account(xb);
+    moved = bond_rebalance(bond, now, &when);
+    if (moved) {
+        VLOG_INFO("bond %s: rebalanced: hash buckets moved between members "
+                  "by load", bond->name);
+    }
+    *next = MIN(*next, when);
+    return moved;
+}
+
 /* Feeds every bond its members' carriers and runs its state machine.
  * Returns true if a member was enabled or disabled or an active member or
  * hash bucket changed: the datapath needs a new configuration. */
@@ -735,6 +832,14 @@ xbonds_run(void)
             }
         }
         changed |= bond_run(bond, now, &next);
+        if (bond->active != old_active
+            || memcmp(bond->buckets, old_buckets, sizeof old_buckets)) {
+            xb->send_learning = true;
+        }
+        /* Buckets that rebalancing moves need no learning packets (nor
+         * does Open vSwitch send any): their MACs keep talking, on their
+         * new member, and the switch upstream learns them from that. */
+        changed |= xbond_rebalance(xb, now, &next);
         for (size_t i = 0; i < bond->n_members; i++) {
             const struct bond_member *m = &bond->members[i];
 
@@ -743,10 +848,6 @@ xbonds_run(void)
                           m->enabled ? "enabled" : "disabled");
                 changed = true;
             }
-        }
-        if (bond->active != old_active
-            || memcmp(bond->buckets, old_buckets, sizeof old_buckets)) {
-            xb->send_learning = true;
         }
         if (bond->active != old_active) {
             if (bond->active >= 0) {
@@ -831,6 +932,16 @@ commit_bonds(struct dp_config *cfg, const struct shash *wants,
                 VLOG_ERR("bond %s: cannot add to bridge %s (%s)", bond->name,
                          want->bridge, strerror(error));
             } else {
+                if (n != xb->n_dp_members
+                    || memcmp(port_nos, xb->dp_members,
+                              n * sizeof *port_nos)) {
+                    /* The datapath's per-bucket sums will be over other
+                     * ports from the commit on. */
+                    bond_account_restart(xb->bond);
+                    free(xb->dp_members);
+                    xb->dp_members = xmemdup(port_nos, n * sizeof *port_nos);
+                    xb->n_dp_members = n;
+                }
                 xb->port_no = port_nos[0];
                 sig_put(sig, want->bridge, strlen(want->bridge) + 1);
                 sig_put(sig, &dbc.mode, sizeof dbc.mode);
@@ -1700,6 +1811,10 @@ bridge_run(void)
             force_reconfigure = true;
         }
         state_pending = true;
+    } else if (bonds_next_msec != LLONG_MAX) {
+        /* libuv's timer may fire a millisecond or two before the coarse
+         * clock reaches the deadline: then wait for the rest. */
+        schedule_run(MAX(1, bonds_next_msec - dp_time_msec()));
     }
 
     uint64_t seqno = ovsdb_idl_get_seqno(idl);
@@ -1983,9 +2098,35 @@ bond_show_cmd(struct unixctl_conn *conn, int argc, const char *argv[],
         if (n++) {
             fputc('\n', f);
         }
+        /* The loads as of now, not as of the last rebalancing. */
+        xbond_account(sorted[i]->data);
         bond_format(xb->bond, now, f);
     }
     fclose(f);
+    free(sorted);
+    unixctl_command_reply(conn, text);
+    free(text);
+}
+
+static void
+bond_list_cmd(struct unixctl_conn *conn, int argc OVS_UNUSED,
+              const char *argv[] OVS_UNUSED, void *aux OVS_UNUSED)
+{
+    const struct shash_node **sorted = shash_sort(&bonds);
+    const struct bond **list = xcalloc(shash_count(&bonds) + 1,
+                                       sizeof *list);
+    size_t size;
+    char *text;
+    FILE *f;
+
+    for (size_t i = 0; i < shash_count(&bonds); i++) {
+        const struct xbond *xb = sorted[i]->data;
+        list[i] = xb->bond;
+    }
+    f = open_memstream(&text, &size);
+    bond_format_list(list, shash_count(&bonds), f);
+    fclose(f);
+    free(list);
     free(sorted);
     unixctl_command_reply(conn, text);
     free(text);
@@ -2081,6 +2222,7 @@ bridge_init(uv_loop_t *loop_, const char *remote, unsigned int n_threads,
     unixctl_command_register("fdb/flush", "[bridge]", 0, 1, fdb_flush_cmd,
                              NULL);
     unixctl_command_register("dpif/show", "", 0, 0, dpif_show_cmd, NULL);
+    unixctl_command_register("bond/list", "", 0, 0, bond_list_cmd, NULL);
     unixctl_command_register("bond/show", "[port]", 0, 1, bond_show_cmd,
                              NULL);
     VLOG_INFO("connecting to %s", remote);

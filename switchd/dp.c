@@ -34,8 +34,10 @@
  * under one fdb lock, then queues each packet (or a clone, when
  * flooding) on the output ports' per-thread transmit queues, which are
  * flushed at the end of the batch with one send_batch() per port.  Counters
- * are added once per batch with relaxed atomics.  Clones and GSO segments
- * come from per-thread pools; nothing allocates. */
+ * are added once per batch with relaxed atomics; a balance-slb bond's
+ * bytes per hash bucket, per frame, into per-thread counters (a load and a
+ * store: each has one writer).  Clones and GSO segments come from
+ * per-thread pools; nothing allocates. */
 #include <config.h>
 #include "dp.h"
 
@@ -80,6 +82,15 @@ struct dp_txq {
     struct dp_port *port;       /* The port it sends on. */
     struct dp_txq *next_dirty;  /* In the thread's dirty list. */
     bool dirty;
+
+    /* For a member of a balance-slb bond (else NULL): bytes this thread
+     * sent on the port per hash bucket, DP_BOND_N_BUCKETS of them.  Only
+     * this txq's thread writes them, with a plain load and store (no
+     * read-modify-write: it is the only writer), so they cost the fast
+     * path no more than an ordinary counter; dp_bond_get_bucket_stats()
+     * sums them.  Allocated by dp_commit() before the first configuration
+     * that needs them is published, kept until the port goes. */
+    _Atomic uint64_t *bucket_bytes;
 };
 
 struct dp_port {
@@ -491,6 +502,9 @@ dp_port_destroy(struct dp *dp, struct dp_port *port)
 {
     hmap_remove(&dp->ports, &port->node);
     netdev_close(port->netdev);
+    for (size_t i = 0; i < dp->n_threads; i++) {
+        free(port->txqs[i].bucket_bytes);
+    }
     free(port->txqs);
     free(port);
 }
@@ -583,16 +597,19 @@ count_tx_drop(struct dp_port *port)
 
 /* The device that sends a frame from 'l2->src' in 'vlan' out of 'out':
  * the port's own, or the bond member its mode picks (NULL if none is
- * enabled). */
+ * enabled).  Stores in '*bucket' the balance-slb hash bucket, or
+ * DP_BOND_N_BUCKETS if 'out' is no balance-slb bond. */
 static inline struct dp_port *
 cfg_port_tx(const struct cfg_port *out, const struct flow_l2 *l2,
-            uint16_t vlan)
+            uint16_t vlan, unsigned int *bucket)
 {
+    *bucket = DP_BOND_N_BUCKETS;
     if (out->port) {
         return out->port;
     }
     if (out->bond_mode == DP_BOND_BALANCE_SLB) {
-        return out->tx[bond_bucket(&l2->src, vlan)];
+        *bucket = bond_bucket(&l2->src, vlan);
+        return out->tx[*bucket];
     }
     return out->active;
 }
@@ -603,13 +620,21 @@ static void
 output(struct dp_thread *t, const struct cfg_port *out,
        const struct flow_l2 *l2, uint16_t vlan, struct dp_packet *p)
 {
-    struct dp_port *port = cfg_port_tx(out, l2, vlan);
+    unsigned int bucket;
+    struct dp_port *port = cfg_port_tx(out, l2, vlan, &bucket);
     unsigned int caps;
 
     if (!port) {
         /* A bond with every member down: lost, as on a dead link. */
         dp_packet_delete(p);
         return;
+    }
+    if (bucket < DP_BOND_N_BUCKETS) {
+        /* The load that bond rebalancing weighs.  This thread is the only
+         * writer: load and store, no atomic read-modify-write. */
+        _Atomic uint64_t *c = &port->txqs[t->id].bucket_bytes[bucket];
+        atomic_store_explicit(c, atomic_load_explicit(c, memory_order_relaxed)
+                              + dp_packet_size(p), memory_order_relaxed);
     }
     caps = port->netdev->caps;
     if (!vlan_packet_set_vid(p, l2, vlan_output_vid(&out->vlan, vlan))) {
@@ -670,7 +695,8 @@ flood(struct dp_thread *t, const struct cfg_bridge *b,
             if (copy) {
                 output(t, last, l2, vlan, copy);
             } else {
-                struct dp_port *port = cfg_port_tx(last, l2, vlan);
+                unsigned int bucket;
+                struct dp_port *port = cfg_port_tx(last, l2, vlan, &bucket);
                 if (port) {
                     count_tx_drop(port);
                 }
@@ -707,6 +733,47 @@ drop_batch(struct dp_port *in_port, struct dp_packet_batch *batch)
 
 /* In t->out[]: a frame the bond refuses. */
 #define OUT_REFUSED UINT32_MAX
+
+/* Open vSwitch's is_gratuitous_arp(): a broadcast ARP reply, or a broadcast
+ * ARP request for the sender's own address, with which a host announces
+ * where it is (after it moved, say).  Only Ethernet/IPv4 ARP counts, the
+ * only kind Open vSwitch's flow extraction parses. */
+static inline bool
+is_gratuitous_arp(const struct dp_packet *p, const struct flow_l2 *l2)
+{
+    static const uint8_t eth_ipv4[6] = { 0x00, 0x01, 0x08, 0x00, 6, 4 };
+    const uint8_t *arp;
+    uint16_t op;
+
+    if (l2->dl_type != ETH_TYPE_ARP
+        || dp_packet_size(p) < l2->l3_ofs + 28u) {
+        return false;
+    }
+    for (size_t i = 0; i < sizeof l2->dst.ea; i++) {
+        if (l2->dst.ea[i] != 0xff) {
+            return false;
+        }
+    }
+    arp = (const uint8_t *) dp_packet_data(p) + l2->l3_ofs;
+    if (memcmp(arp, eth_ipv4, sizeof eth_ipv4)) {
+        return false;
+    }
+    op = arp[6] << 8 | arp[7];
+    return op == 2 || (op == 1 && !memcmp(arp + 14, arp + 24, 4));
+}
+
+/* Learns the source of a frame from 'in' (under the fdb's lock). */
+static inline void
+learn(struct fdb *fdb, const struct flow_l2 *l2, uint16_t vlan,
+      const struct cfg_port *in, bool grat_arp, long long now)
+{
+    if (grat_arp) {
+        fdb_learn_grat_arp_locked(fdb, &l2->src, vlan, in->port_no,
+                                  !in->port, now);
+    } else {
+        fdb_learn_locked(fdb, &l2->src, vlan, in->port_no, now);
+    }
+}
 
 static void
 process_batch(struct dp_thread *t, const struct cfg_rx *rx,
@@ -757,28 +824,36 @@ process_batch(struct dp_thread *t, const struct cfg_rx *rx,
     fdb_lock(fdb);
     for (size_t i = 0; i < n; i++) {
         const struct flow_l2 *l2 = &t->l2[i];
+        bool grat_arp = is_gratuitous_arp(batch->packets[i], l2);
 
         if (slb) {
             /* Open vSwitch's admissibility checks for balance-slb, before
-             * learning: a source MAC known elsewhere is our own frame
-             * coming back from the network through another member, and
-             * only the active member takes what the network floods. */
-            uint32_t src = fdb_lookup_locked(fdb, &l2->src, t->vlan[i],
-                                             now);
+             * learning: only the active member takes what the network
+             * floods, and a source MAC known elsewhere is our own frame
+             * coming back from the network through another member, unless
+             * it is a gratuitous ARP: then the host really moved to the
+             * network's side, and says so.  The exception to the
+             * exception is an entry that a gratuitous ARP on a port
+             * behind us locked a moment ago: this one is that ARP,
+             * reflected back by the switch upstream. */
+            bool locked;
+            uint32_t src = fdb_lookup_src_locked(fdb, &l2->src, t->vlan[i],
+                                                 now, &locked);
             uint32_t dst = (eth_addr_is_multicast(&l2->dst) ? FDB_PORT_NONE
                             : fdb_lookup_locked(fdb, &l2->dst, t->vlan[i],
                                                 now));
 
-            if ((src != FDB_PORT_NONE && src != in->port_no)
+            if ((src != FDB_PORT_NONE && src != in->port_no
+                 && (!grat_arp || locked))
                 || (dst == FDB_PORT_NONE && rx->role == RX_SLB_BACKUP)) {
                 t->out[i] = OUT_REFUSED;
                 continue;
             }
-            fdb_learn_locked(fdb, &l2->src, t->vlan[i], in->port_no, now);
+            learn(fdb, l2, t->vlan[i], in, grat_arp, now);
             t->out[i] = dst;
             continue;
         }
-        fdb_learn_locked(fdb, &l2->src, t->vlan[i], in->port_no, now);
+        learn(fdb, l2, t->vlan[i], in, grat_arp, now);
         t->out[i] = (eth_addr_is_multicast(&l2->dst) ? FDB_PORT_NONE
                      : fdb_lookup_locked(fdb, &l2->dst, t->vlan[i], now));
     }
@@ -1081,6 +1156,18 @@ cfg_port_resolve(const struct dp *dp, struct cfg_port *p)
         p->active = p->members[p->active_idx];
     }
     if (p->bond_mode == DP_BOND_BALANCE_SLB) {
+        /* The threads see these counters only in a configuration
+         * published after this. */
+        for (size_t m = 0; m < p->n_members; m++) {
+            struct dp_txq *txqs = p->members[m]->txqs;
+
+            for (size_t i = 0; i < dp->n_threads; i++) {
+                if (!txqs[i].bucket_bytes) {
+                    txqs[i].bucket_bytes = xcalloc(
+                        DP_BOND_N_BUCKETS, sizeof *txqs[i].bucket_bytes);
+                }
+            }
+        }
         p->tx = xcalloc(DP_BOND_N_BUCKETS, sizeof *p->tx);
         for (size_t i = 0; i < DP_BOND_N_BUCKETS; i++) {
             uint8_t m = p->buckets[i];
@@ -1219,6 +1306,32 @@ dp_commit(struct dp *dp, struct dp_config *cfg)
     return 0;
 }
 
+int
+dp_bond_get_bucket_stats(const struct dp *dp, uint32_t port_no,
+                         uint64_t tx_bytes[DP_BOND_N_BUCKETS])
+{
+    /* Only the control thread commits: the configuration cannot change
+     * under us. */
+    const struct dp_config *cfg = atomic_load(&dp->config);
+    const struct cfg_port *p = cfg_find_port(cfg, port_no);
+
+    memset(tx_bytes, 0, DP_BOND_N_BUCKETS * sizeof *tx_bytes);
+    if (!p || p->port || p->bond_mode != DP_BOND_BALANCE_SLB) {
+        return ENOENT;
+    }
+    for (size_t m = 0; m < p->n_members; m++) {
+        const struct dp_txq *txqs = p->members[m]->txqs;
+
+        for (size_t i = 0; i < dp->n_threads; i++) {
+            for (size_t b = 0; b < DP_BOND_N_BUCKETS; b++) {
+                tx_bytes[b] += atomic_load_explicit(
+                    &txqs[i].bucket_bytes[b], memory_order_relaxed);
+            }
+        }
+    }
+    return 0;
+}
+
 /* Fills 'frame' (60 bytes) with a broadcast RARP from 'mac', as Open
  * vSwitch's compose_rarp(). */
 static void
@@ -1264,6 +1377,7 @@ dp_bond_send_learning_packets(struct dp *dp, uint32_t port_no,
         struct dp_packet_batch batch;
         struct dp_packet *pkt;
         struct dp_port *dev;
+        unsigned int bucket;
         struct flow_l2 l2;
 
         if (e->port_no == port_no || !vlan_includes(&p->vlan, e->vlan)) {
@@ -1274,7 +1388,7 @@ dp_bond_send_learning_packets(struct dp *dp, uint32_t port_no,
         if (!flow_parse_l2(dp_packet_data(pkt), dp_packet_size(pkt), &l2)
             || !vlan_packet_set_vid(pkt, &l2,
                                     vlan_output_vid(&p->vlan, e->vlan))
-            || !(dev = cfg_port_tx(p, &l2, e->vlan))) {
+            || !(dev = cfg_port_tx(p, &l2, e->vlan, &bucket))) {
             dp_packet_delete(pkt);
             continue;
         }

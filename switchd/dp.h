@@ -93,11 +93,16 @@ int dp_config_add_port(struct dp_config *, const char *bridge,
  *   DP_BOND_ACTIVE_BACKUP  transmits on the active member; receives only
  *                          on it.
  *   DP_BOND_BALANCE_SLB    transmits each frame on the owner of bucket
- *                          bond_bucket(source MAC, VLAN); receives on every
- *                          enabled member, except multicast and unknown
- *                          unicast, taken from the active member only, and
- *                          frames whose source MAC was learned on another
- *                          port (they looped back from the network).
+ *                          bond_bucket(source MAC, VLAN), counting its
+ *                          bytes per bucket (dp_bond_get_bucket_stats());
+ *                          receives on every enabled member, except
+ *                          multicast and unknown unicast, taken from the
+ *                          active member only, and frames whose source MAC
+ *                          was learned on another port (they looped back
+ *                          from the network) unless they are gratuitous
+ *                          ARPs and the MAC's fdb entry is not grat-ARP
+ *                          locked (fdb.h): a host that moved to the
+ *                          network's side is relearned at once.
  *   DP_BOND_DISABLED       forwards nothing (LACP required, not
  *                          negotiated). */
 enum dp_bond_mode {
@@ -138,6 +143,15 @@ int dp_config_add_bond(struct dp_config *, const char *bridge,
  * such bond. */
 int dp_bond_send_learning_packets(struct dp *, uint32_t port_no,
                                   size_t *n_sent);
+
+/* The load of balance-slb bond 'port_no' (its port number in the running
+ * configuration): stores in 'tx_bytes' how many bytes each hash bucket
+ * sent, summed over the bond's current members and every forwarding
+ * thread.  The counters only grow, from when a port first became a member
+ * of a balance-slb bond; a member that leaves takes its share with it.
+ * ENOENT, with zeros, if there is no such balance-slb bond. */
+int dp_bond_get_bucket_stats(const struct dp *, uint32_t port_no,
+                             uint64_t tx_bytes[DP_BOND_N_BUCKETS]);
 
 /* Makes 'cfg' the running configuration and frees it or the old one: it
  * takes ownership of 'cfg' in every case.  Returns ENOENT, changing

@@ -5,10 +5,11 @@
  * doubly linked list through the same array keeps them in the order they
  * were last seen, so that both aging and eviction take the oldest from the
  * head.  Refreshing an entry moves it to the tail.  Indexes instead of
- * pointers keep an entry to 24 bytes (+ list links). */
+ * pointers keep an entry small: 40 bytes. */
 #include <config.h>
 #include "fdb.h"
 
+#include <limits.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +26,8 @@ struct fdb_entry {
     uint32_t hash_next;         /* Next in the bucket's chain. */
     uint32_t prev, next;        /* Age list, or free list ('next' only). */
     long long seen;             /* When last seen, in ms. */
+    long long grat_arp_lock;    /* Grat-ARP locked before this time (ms),
+                                 * or LLONG_MIN. */
 };
 
 struct fdb {
@@ -172,7 +175,8 @@ fdb_remove(struct fdb *fdb, uint32_t i)
     fdb->n--;
 }
 
-static void
+/* Returns the new entry's index. */
+static uint32_t
 fdb_insert(struct fdb *fdb, const struct eth_addr *mac, uint16_t vlan,
            uint32_t port_no, long long now, uint32_t hash)
 {
@@ -189,16 +193,22 @@ fdb_insert(struct fdb *fdb, const struct eth_addr *mac, uint16_t vlan,
     e->vlan = vlan;
     e->port_no = port_no;
     e->seen = now;
+    e->grat_arp_lock = LLONG_MIN;
     e->hash_next = fdb->buckets[hash & fdb->mask];
     fdb->buckets[hash & fdb->mask] = i;
     age_list_append(fdb, i);
     fdb->n++;
+    return i;
 }
 
-bool
-fdb_learn_locked(struct fdb *fdb, const struct eth_addr *mac,
-                 uint16_t vlan, uint32_t port_no, long long now)
+/* Learns 'mac' on 'port_no'; if 'lock', grat-ARP locks its entry until
+ * 'lock_until'. */
+static bool
+fdb_learn__(struct fdb *fdb, const struct eth_addr *mac, uint16_t vlan,
+            uint32_t port_no, long long now, bool lock, long long lock_until)
 {
+    struct fdb_entry *e;
+    bool moved = true;
     uint32_t hash, i;
 
     if (eth_addr_is_multicast(mac)) {
@@ -207,32 +217,76 @@ fdb_learn_locked(struct fdb *fdb, const struct eth_addr *mac,
     hash = fdb_hash(mac, vlan);
     i = fdb_find(fdb, mac, vlan, hash);
     if (i == NIL) {
-        fdb_insert(fdb, mac, vlan, port_no, now, hash);
-        return true;
+        i = fdb_insert(fdb, mac, vlan, port_no, now, hash);
     } else {
-        struct fdb_entry *e = &fdb->entries[i];
-        bool moved = e->port_no != port_no;
-
+        e = &fdb->entries[i];
+        moved = e->port_no != port_no;
         e->port_no = port_no;
         e->seen = now;
         if (fdb->newest != i) {
             age_list_remove(fdb, i);
             age_list_append(fdb, i);
         }
-        return moved;
     }
+    if (lock) {
+        fdb->entries[i].grat_arp_lock = lock_until;
+    }
+    return moved;
+}
+
+bool
+fdb_learn_locked(struct fdb *fdb, const struct eth_addr *mac,
+                 uint16_t vlan, uint32_t port_no, long long now)
+{
+    return fdb_learn__(fdb, mac, vlan, port_no, now, false, 0);
+}
+
+bool
+fdb_learn_grat_arp_locked(struct fdb *fdb, const struct eth_addr *mac,
+                          uint16_t vlan, uint32_t port_no, bool from_bond,
+                          long long now)
+{
+    if (from_bond) {
+        bool locked;
+
+        /* An expired entry is as good as none: fdb_lookup_src_locked()
+         * says it is not locked. */
+        fdb_lookup_src_locked(fdb, mac, vlan, now, &locked);
+        if (locked) {
+            return false;
+        }
+        return fdb_learn__(fdb, mac, vlan, port_no, now, false, 0);
+    }
+    return fdb_learn__(fdb, mac, vlan, port_no, now, true,
+                       now + FDB_GRAT_ARP_LOCK_MSEC);
+}
+
+uint32_t
+fdb_lookup_src_locked(const struct fdb *fdb, const struct eth_addr *mac,
+                      uint16_t vlan, long long now, bool *grat_arp_locked)
+{
+    uint32_t i = fdb_find(fdb, mac, vlan, fdb_hash(mac, vlan));
+    const struct fdb_entry *e;
+
+    *grat_arp_locked = false;
+    if (i == NIL) {
+        return FDB_PORT_NONE;
+    }
+    e = &fdb->entries[i];
+    if (now - e->seen >= fdb->idle_ms) {
+        return FDB_PORT_NONE;
+    }
+    *grat_arp_locked = now < e->grat_arp_lock;
+    return e->port_no;
 }
 
 uint32_t
 fdb_lookup_locked(const struct fdb *fdb, const struct eth_addr *mac,
                   uint16_t vlan, long long now)
 {
-    uint32_t i = fdb_find(fdb, mac, vlan, fdb_hash(mac, vlan));
+    bool locked;
 
-    if (i == NIL || now - fdb->entries[i].seen >= fdb->idle_ms) {
-        return FDB_PORT_NONE;
-    }
-    return fdb->entries[i].port_no;
+    return fdb_lookup_src_locked(fdb, mac, vlan, now, &locked);
 }
 
 static size_t
@@ -305,8 +359,9 @@ fdb_set_max_entries(struct fdb *fdb, size_t max_entries)
         fdb_alloc(fdb, max_entries);
         for (uint32_t i = old.oldest; i != NIL; i = old.entries[i].next) {
             const struct fdb_entry *e = &old.entries[i];
-            fdb_insert(fdb, &e->mac, e->vlan, e->port_no, e->seen,
-                       fdb_hash(&e->mac, e->vlan));
+            uint32_t j = fdb_insert(fdb, &e->mac, e->vlan, e->port_no,
+                                    e->seen, fdb_hash(&e->mac, e->vlan));
+            fdb->entries[j].grat_arp_lock = e->grat_arp_lock;
         }
         free(old.entries);
         free(old.buckets);

@@ -27,6 +27,13 @@
 #define FDB_DEFAULT_MAX_ENTRIES 8192   /* As Open vSwitch's default. */
 #define FDB_PORT_NONE 0                /* Never a port number. */
 
+/* How long an entry learned from a gratuitous ARP on a port that is not a
+ * bond stays "grat-ARP locked": a gratuitous ARP arriving on a bond does
+ * not move it meanwhile, because it is most likely our own announcement
+ * reflected back by the switch upstream.  Open vSwitch's
+ * MAC_GRAT_ARP_LOCK_TIME (5 s). */
+#define FDB_GRAT_ARP_LOCK_MSEC 5000
+
 struct fdb;
 
 /* One entry as fdb_dump() reports it. */
@@ -49,10 +56,27 @@ void fdb_unlock(struct fdb *);
 bool fdb_learn_locked(struct fdb *, const struct eth_addr *mac,
                       uint16_t vlan, uint32_t port_no, long long now);
 
+/* Learns from a gratuitous ARP (an announcement that 'mac' is here now),
+ * received on 'port_no', a bond if 'from_bond'.  From a port that is not a
+ * bond, it learns as fdb_learn_locked() and grat-ARP locks the entry until
+ * 'now' + FDB_GRAT_ARP_LOCK_MSEC.  From a bond, it learns as
+ * fdb_learn_locked() unless the entry is locked, when it changes nothing
+ * and returns false. */
+bool fdb_learn_grat_arp_locked(struct fdb *, const struct eth_addr *mac,
+                               uint16_t vlan, uint32_t port_no,
+                               bool from_bond, long long now);
+
 /* Returns the port where 'mac' in 'vlan' lives, or FDB_PORT_NONE if it is
  * unknown or its entry has expired by 'now'. */
 uint32_t fdb_lookup_locked(const struct fdb *, const struct eth_addr *mac,
                            uint16_t vlan, long long now);
+
+/* The same, also storing in '*grat_arp_locked' whether the entry is
+ * grat-ARP locked at 'now' (false if there is none): what a balance-slb
+ * bond's admission check needs to know about a source MAC. */
+uint32_t fdb_lookup_src_locked(const struct fdb *, const struct eth_addr *mac,
+                               uint16_t vlan, long long now,
+                               bool *grat_arp_locked);
 
 /* Control-thread functions; each takes the lock. */
 

@@ -13,6 +13,7 @@
 #include "dp.h"
 #include "flow.h"
 #include "netdev.h"
+#include "util.h"
 
 static const char *const two[] = { "m0", "m1" };
 
@@ -69,6 +70,16 @@ START_TEST(test_parse)
     ck_assert_int_eq(lacp, BOND_LACP_PASSIVE);
     ck_assert(!bond_lacp_from_string("on", &lacp));
     ck_assert_int_eq(lacp, BOND_LACP_OFF);
+
+    enum bond_detect detect;
+    ck_assert(bond_detect_from_string(NULL, &detect));
+    ck_assert_int_eq(detect, BOND_DETECT_CARRIER);
+    ck_assert(bond_detect_from_string("miimon", &detect));
+    ck_assert_int_eq(detect, BOND_DETECT_MIIMON);
+    ck_assert(bond_detect_from_string("carrier", &detect));
+    ck_assert_int_eq(detect, BOND_DETECT_CARRIER);
+    ck_assert(!bond_detect_from_string("mii", &detect));
+    ck_assert_int_eq(detect, BOND_DETECT_CARRIER);
 }
 END_TEST
 
@@ -320,6 +331,224 @@ START_TEST(test_lacp_fallback)
 }
 END_TEST
 
+/* A balance-slb bond of m0 and m1, both up, rebalancing every 10 s,
+ * whose clock started at 0 and whose counters are primed at zero. */
+static struct bond *
+make_balancing_bond(void)
+{
+    struct bond_settings s = {
+        .mode = BOND_BALANCE_SLB, .rebalance_interval = 10000,
+    };
+    struct bond *bond = bond_create("bond0");
+    uint64_t zero[BOND_N_BUCKETS] = { 0 };
+    long long next;
+
+    ck_assert(bond_reconfigure(bond, &s, two, 2));
+    bond_member_set_carrier(bond, 0, true, 0);
+    bond_member_set_carrier(bond, 1, true, 0);
+    run(bond, 0);
+    ck_assert(!bond_rebalance(bond, 0, &next));
+    ck_assert_int_eq(next, 10000);
+    bond_account(bond, zero);
+    return bond;
+}
+
+/* The first, second... bucket that 'member' owns. */
+static int
+nth_bucket_of(const struct bond *bond, int member, int nth)
+{
+    for (int b = 0; b < BOND_N_BUCKETS; b++) {
+        if (bond->buckets[b] == member && !nth--) {
+            return b;
+        }
+    }
+    ck_abort_msg("member %d has too few buckets", member);
+    return -1;
+}
+
+START_TEST(test_rebalance_moves_best_bucket)
+{
+    struct bond *bond = make_balancing_bond();
+    uint64_t tx[BOND_N_BUCKETS] = { 0 };
+    long long next;
+
+    /* m0 sends 1.2 MB in two buckets, m1 0.3 MB in one.  Moving m0's
+     * larger bucket would only make m1 the overloaded one (Open vSwitch
+     * requires the lighter side to come closer to the even split), so the
+     * smaller one moves; then m0 has one loaded bucket left, not worth
+     * moving, and rebalancing stops. */
+    int big = nth_bucket_of(bond, 0, 0), small = nth_bucket_of(bond, 0, 1);
+    int other = nth_bucket_of(bond, 1, 0);
+    tx[big] = 1000000;
+    tx[small] = 200000;
+    tx[other] = 300000;
+    bond_account(bond, tx);
+
+    ck_assert(!bond_rebalance(bond, 9999, &next));   /* Not yet. */
+    ck_assert_int_eq(next, 10000);
+    ck_assert(bond_rebalance(bond, 10000, &next));
+    ck_assert_int_eq(next, 20000);
+    ck_assert_int_eq(bond->buckets[small], 1);
+    ck_assert_int_eq(bond->buckets[big], 0);
+    ck_assert_int_eq(bond->buckets[other], 1);
+    ck_assert_uint_eq(buckets_of(bond, 0), 127);
+    ck_assert_uint_eq(buckets_of(bond, 1), 129);
+    /* The loads are a moving average: halved at each rebalancing. */
+    ck_assert_uint_eq(bond->load[big], 500000);
+    ck_assert_uint_eq(bond->load[small], 100000);
+
+    /* bond_run() does not undo it: the members did not change... */
+    ck_assert(!run(bond, 10001));
+    ck_assert_int_eq(bond->buckets[small], 1);
+
+    /* ...and bond/show shows each member's loaded buckets. */
+    char *text;
+    size_t size;
+    FILE *f = open_memstream(&text, &size);
+    bond_format(bond, 10001, f);
+    fclose(f);
+    char *want = xasprintf("\nmember m0: enabled\n"
+                           "  active member\n"
+                           "  may_enable: true\n"
+                           "  hash %d: 488 kB load\n"
+                           "\nmember m1: enabled\n"
+                           "  may_enable: true\n", big);
+    ck_assert_msg(strstr(text, want), "%s", text);
+    /* (m1's two buckets, in index order.) */
+    ck_assert_ptr_nonnull(strstr(text, "next rebalance: 9999 ms\n"));
+    free(want);
+    free(text);
+
+    /* A member that fails and comes back: the buckets spread evenly
+     * again. */
+    bond_member_set_carrier(bond, 1, false, 10002);
+    run(bond, 10002);
+    bond_member_set_carrier(bond, 1, true, 10003);
+    run(bond, 10003);
+    ck_assert_uint_eq(buckets_of(bond, 0), 128);
+    ck_assert_uint_eq(buckets_of(bond, 1), 128);
+    bond_destroy(bond);
+}
+END_TEST
+
+START_TEST(test_rebalance_thresholds)
+{
+    struct bond *bond = make_balancing_bond();
+    uint64_t tx[BOND_N_BUCKETS] = { 0 };
+    uint8_t before[BOND_N_BUCKETS];
+    long long next;
+
+    memcpy(before, bond->buckets, sizeof before);
+
+    /* 99999 bytes more than the other member: too little to bother. */
+    tx[nth_bucket_of(bond, 0, 0)] = 50000;
+    tx[nth_bucket_of(bond, 0, 1)] = 49999 + 10;
+    tx[nth_bucket_of(bond, 1, 0)] = 10;
+    bond_account(bond, tx);
+    ck_assert(!bond_rebalance(bond, 10000, &next));
+    ck_assert(!memcmp(before, bond->buckets, sizeof before));
+
+    /* After bond_account_restart() (the datapath's sums are over other
+     * ports), counters are only recorded, then counted from there. */
+    memset(bond->load, 0, sizeof bond->load);
+    for (size_t i = 0; i < BOND_N_BUCKETS; i++) {
+        tx[i] += 7777777;
+    }
+    bond_account_restart(bond);
+    bond_account(bond, tx);
+    ck_assert_uint_eq(bond->load[nth_bucket_of(bond, 0, 0)], 0);
+    /* Within 1/32 of the lighter member's load: balanced enough. */
+    tx[nth_bucket_of(bond, 0, 0)] += 5000000;
+    tx[nth_bucket_of(bond, 0, 1)] += 5100000;
+    tx[nth_bucket_of(bond, 1, 0)] += 9900000;
+    bond_account(bond, tx);
+    ck_assert_uint_eq(bond->load[nth_bucket_of(bond, 0, 0)], 5000000);
+    ck_assert_uint_eq(bond->load[nth_bucket_of(bond, 1, 1)], 0);
+    ck_assert(!bond_rebalance(bond, 20000, &next));
+    ck_assert(!memcmp(before, bond->buckets, sizeof before));
+
+    /* One loaded bucket only: moving it would just move the problem. */
+    memset(bond->load, 0, sizeof bond->load);
+    bond->load[nth_bucket_of(bond, 0, 0)] = 9000000;
+    ck_assert(!bond_rebalance(bond, 30000, &next));
+    ck_assert(!memcmp(before, bond->buckets, sizeof before));
+
+    /* Three members, one idle: the heaviest gives to the idle one until
+     * no move helps. */
+    static const char *const three[] = { "m0", "m1", "m2" };
+    struct bond_settings s = {
+        .mode = BOND_BALANCE_SLB, .rebalance_interval = 10000,
+    };
+    bond_reconfigure(bond, &s, three, 3);
+    bond_member_set_carrier(bond, 2, true, 30001);
+    run(bond, 30001);
+    memset(bond->load, 0, sizeof bond->load);
+    for (int i = 0; i < 4; i++) {
+        bond->load[nth_bucket_of(bond, 0, i)] = 1000000;
+    }
+    bond->load[nth_bucket_of(bond, 1, 0)] = 2000000;
+    ck_assert(bond_rebalance(bond, 40000, &next));
+    /* m0 4 MB, m1 2 MB, m2 0: m0 gives m2 one bucket (3/2/1), then
+     * another (2/2/2): even. */
+    uint64_t load[3] = { 0 };
+    for (int b = 0; b < BOND_N_BUCKETS; b++) {
+        load[bond->buckets[b]] += bond->load[b] * 2;
+    }
+    ck_assert_uint_eq(load[0], 2000000);
+    ck_assert_uint_eq(load[1], 2000000);
+    ck_assert_uint_eq(load[2], 2000000);
+    bond_destroy(bond);
+}
+END_TEST
+
+START_TEST(test_rebalance_off)
+{
+    struct bond_settings s = { .mode = BOND_BALANCE_SLB };
+    struct bond *bond = make_balancing_bond();
+    long long next;
+
+    /* bond-rebalance-interval=0: never. */
+    ck_assert(bond_reconfigure(bond, &s, two, 2));
+    bond->load[nth_bucket_of(bond, 0, 0)] = 9000000;
+    bond->load[nth_bucket_of(bond, 0, 1)] = 9000000;
+    ck_assert(!bond_rebalance(bond, 100000, &next));
+    ck_assert_int_eq(next, LLONG_MAX);
+    ck_assert_uint_eq(buckets_of(bond, 0), 128);
+
+    /* Nor in active-backup. */
+    s.mode = BOND_ACTIVE_BACKUP;
+    s.rebalance_interval = 10000;
+    ck_assert(bond_reconfigure(bond, &s, two, 2));
+    ck_assert(!bond_rebalance(bond, 100000, &next));
+    ck_assert_int_eq(next, LLONG_MAX);
+    bond_destroy(bond);
+}
+END_TEST
+
+START_TEST(test_format_list)
+{
+    struct bond *a = make_bond(BOND_BALANCE_SLB, 0, 0, NULL);
+    struct bond *b = bond_create("bond1");
+    static const char *const one[] = { "x" };
+    struct bond_settings s = { .mode = BOND_ACTIVE_BACKUP };
+    const struct bond *list[2] = { a, b };
+    char *text;
+    size_t size;
+    FILE *f;
+
+    ck_assert(bond_reconfigure(b, &s, one, 1));
+    f = open_memstream(&text, &size);
+    bond_format_list(list, 2, f);
+    fclose(f);
+    ck_assert_str_eq(text, "bond\ttype\trecircID\tmembers\n"
+                     "bond0\tbalance-slb\t0\tm0, m1\n"
+                     "bond1\tactive-backup\t0\tx\n");
+    free(text);
+    bond_destroy(a);
+    bond_destroy(b);
+}
+END_TEST
+
 START_TEST(test_format)
 {
     struct bond *bond = make_bond(BOND_ACTIVE_BACKUP, 0, 0, "m1");
@@ -430,9 +659,21 @@ stats(uint32_t port_no)
 /* Receives a frame on port 'in' and waits until the datapath is done with
  * it (it counts rx after the batch's output). */
 static void
-send_frame(uint32_t in, struct eth_addr dst, struct eth_addr src)
+receive(uint32_t in, const uint8_t *f, size_t size)
 {
     uint64_t before = stats(in).rx_packets;
+
+    netdev_dummy_receive(ports[in], f, size, NULL);
+    for (int i = 0; i < 2000 && stats(in).rx_packets == before; i++) {
+        usleep(1000);
+    }
+    ck_assert_msg(stats(in).rx_packets > before, "port %u did not receive",
+                  in);
+}
+
+static void
+send_frame(uint32_t in, struct eth_addr dst, struct eth_addr src)
+{
     uint8_t f[64];
 
     memcpy(f, &dst, 6);
@@ -440,12 +681,29 @@ send_frame(uint32_t in, struct eth_addr dst, struct eth_addr src)
     f[12] = 0x88;
     f[13] = 0xb5;
     memset(f + 14, 0x5a, sizeof f - 14);
-    netdev_dummy_receive(ports[in], f, sizeof f, NULL);
-    for (int i = 0; i < 2000 && stats(in).rx_packets == before; i++) {
-        usleep(1000);
-    }
-    ck_assert_msg(stats(in).rx_packets > before, "port %u did not receive",
-                  in);
+    receive(in, f, sizeof f);
+}
+
+/* Receives on 'in' an ARP 'op' (1 request, 2 reply) from 'src' to 'dst'
+ * for sender and target addresses 10.0.0.'spa' and 10.0.0.'tpa'. */
+static void
+send_arp(uint32_t in, struct eth_addr dst, struct eth_addr src, int op,
+         uint8_t spa, uint8_t tpa)
+{
+    static const uint8_t head[] = { 0x08, 0x06, 0, 1, 0x08, 0, 6, 4, 0 };
+    uint8_t f[60] = { 0 };
+    uint8_t *arp = f + 14;
+
+    memcpy(f, &dst, 6);
+    memcpy(f + 6, &src, 6);
+    memcpy(f + 12, head, sizeof head);
+    arp[7] = op;
+    memcpy(arp + 8, &src, 6);
+    arp[14] = 10;
+    arp[17] = spa;
+    arp[24] = 10;
+    arp[27] = tpa;
+    receive(in, f, sizeof f);
 }
 
 static int
@@ -548,6 +806,97 @@ START_TEST(test_dp_balance_slb)
 }
 END_TEST
 
+/* A host that moves from behind xsw to the bond's side announces itself
+ * with a gratuitous ARP: admitted and relearned at once.  The switch
+ * upstream reflecting a host's own announcement back must not move it. */
+START_TEST(test_dp_slb_grat_arp)
+{
+    const struct eth_addr h = mac(30), g = mac(31), k = mac(32);
+    const struct eth_addr from4 = mac(4);
+    unsigned int via_from4 = (bond_bucket(&from4, 0) % 2 ? 1 << 2 : 1 << 1);
+
+    commit_bond(DP_BOND_BALANCE_SLB, true, true, 0);
+
+    /* h is behind xsw (port 3)... */
+    send_frame(3, bcast, h);
+    drain(1), drain(2), drain(4);
+    /* ...then on the network's side: its ordinary frames and ARP requests
+     * look like our own frames looping back... */
+    send_frame(1, bcast, h);
+    expect_out(0, "ordinary frame from a MAC learned on port 3");
+    send_arp(1, bcast, h, 1, 30, 99);
+    expect_out(0, "ARP request for another address");
+    send_arp(1, from4, h, 2, 30, 4);
+    expect_out(0, "unicast ARP reply");
+    /* ...but its gratuitous ARP moves it. */
+    send_arp(1, bcast, h, 1, 30, 30);
+    expect_out(1 << 3 | 1 << 4, "gratuitous ARP request");
+    send_frame(4, h, from4);
+    expect_out(via_from4, "to h, now behind the bond");
+    send_frame(2, from4, h);
+    expect_out(1 << 4, "from h, on either member");
+
+    /* g announces itself behind xsw (a gratuitous ARP reply), the switch
+     * upstream floods it back to us: refused, g stays on port 3. */
+    send_arp(3, bcast, g, 2, 31, 31);
+    expect_out((bond_bucket(&g, 0) % 2 ? 1 << 2 : 1 << 1) | 1 << 4,
+               "g's gratuitous ARP, flooded");
+    send_arp(1, bcast, g, 2, 31, 31);
+    expect_out(0, "reflected gratuitous ARP");
+    send_frame(4, g, from4);
+    expect_out(1 << 3, "to g, still on port 3");
+
+    /* Only the active member takes broadcasts, gratuitous ARPs too. */
+    send_frame(3, bcast, k);
+    drain(1), drain(2), drain(4);
+    send_arp(2, bcast, k, 1, 32, 32);
+    expect_out(0, "gratuitous ARP on the other member");
+}
+END_TEST
+
+/* bond/show's loads: the datapath counts bytes per hash bucket. */
+START_TEST(test_dp_bucket_stats)
+{
+    uint64_t tx[DP_BOND_N_BUCKETS], total = 0;
+    unsigned int a = bond_bucket(&slb_mac_a, 0);
+    unsigned int b = bond_bucket(&slb_mac_b, 0);
+
+    commit_bond(DP_BOND_BALANCE_SLB, true, true, 0);
+    ck_assert_int_eq(dp_bond_get_bucket_stats(dp, 1, tx), 0);
+    for (size_t i = 0; i < DP_BOND_N_BUCKETS; i++) {
+        ck_assert_uint_eq(tx[i], 0);
+    }
+    send_frame(3, bcast, slb_mac_a);
+    send_frame(3, bcast, slb_mac_a);
+    send_frame(4, bcast, slb_mac_b);
+    send_frame(1, mac(3), mac(40));      /* Received: not counted. */
+    for (uint32_t p = 1; p <= N_PORTS; p++) {
+        drain(p);
+    }
+
+    ck_assert_int_eq(dp_bond_get_bucket_stats(dp, 1, tx), 0);
+    ck_assert_uint_eq(tx[a], 128);
+    ck_assert_uint_eq(tx[b], 64);
+    for (size_t i = 0; i < DP_BOND_N_BUCKETS; i++) {
+        total += tx[i];
+    }
+    ck_assert_uint_eq(total, 192);
+
+    /* They survive a new configuration (a failover, say)... */
+    commit_bond(DP_BOND_BALANCE_SLB, true, false, 0);
+    send_frame(4, bcast, slb_mac_b);
+    drain(1), drain(3);
+    ck_assert_int_eq(dp_bond_get_bucket_stats(dp, 1, tx), 0);
+    ck_assert_uint_eq(tx[a], 128);
+    ck_assert_uint_eq(tx[b], 128);
+
+    /* ...and only balance-slb bonds have them. */
+    ck_assert_int_eq(dp_bond_get_bucket_stats(dp, 3, tx), ENOENT);
+    commit_bond(DP_BOND_ACTIVE_BACKUP, true, true, 0);
+    ck_assert_int_eq(dp_bond_get_bucket_stats(dp, 1, tx), ENOENT);
+}
+END_TEST
+
 START_TEST(test_dp_disabled)
 {
     commit_bond(DP_BOND_DISABLED, true, true, -1);
@@ -618,12 +967,18 @@ main(void)
     tcase_add_test(tc, test_reconfigure_keeps_state);
     tcase_add_test(tc, test_lacp_fallback);
     tcase_add_test(tc, test_format);
+    tcase_add_test(tc, test_format_list);
+    tcase_add_test(tc, test_rebalance_moves_best_bucket);
+    tcase_add_test(tc, test_rebalance_thresholds);
+    tcase_add_test(tc, test_rebalance_off);
     suite_add_tcase(s, tc);
 
     tcase_add_checked_fixture(tc_dp, setup, teardown);
     tcase_set_timeout(tc_dp, 30);
     tcase_add_test(tc_dp, test_dp_active_backup);
     tcase_add_test(tc_dp, test_dp_balance_slb);
+    tcase_add_test(tc_dp, test_dp_slb_grat_arp);
+    tcase_add_test(tc_dp, test_dp_bucket_stats);
     tcase_add_test(tc_dp, test_dp_disabled);
     tcase_add_test(tc_dp, test_dp_config_errors);
     suite_add_tcase(s, tc_dp);

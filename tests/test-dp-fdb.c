@@ -51,6 +51,72 @@ START_TEST(test_move)
 }
 END_TEST
 
+/* Gratuitous ARPs and the lock that keeps a reflected one from moving a
+ * MAC back onto a bond (Open vSwitch's grat_arp_lock). */
+START_TEST(test_grat_arp_lock)
+{
+    struct fdb *fdb = fdb_create(16, 300);
+    struct eth_addr a = mac(1);
+    const uint32_t plain = 1, bond = 5;
+    bool locked = true;
+
+    fdb_lock(fdb);
+    /* Unknown MACs are not locked. */
+    ck_assert_uint_eq(fdb_lookup_src_locked(fdb, &a, 0, 0, &locked),
+                      FDB_PORT_NONE);
+    ck_assert(!locked);
+
+    /* Learned from a gratuitous ARP on a plain port: locked for 5 s. */
+    ck_assert(fdb_learn_grat_arp_locked(fdb, &a, 0, plain, false, 1000));
+    ck_assert_uint_eq(fdb_lookup_src_locked(fdb, &a, 0, 1000, &locked),
+                      plain);
+    ck_assert(locked);
+
+    /* Its reflection arriving on the bond changes nothing meanwhile... */
+    ck_assert(!fdb_learn_grat_arp_locked(fdb, &a, 0, bond, true,
+                                         1000 + FDB_GRAT_ARP_LOCK_MSEC - 1));
+    ck_assert_uint_eq(fdb_lookup_src_locked(fdb, &a, 0,
+                                            1000 + FDB_GRAT_ARP_LOCK_MSEC - 1,
+                                            &locked), plain);
+    ck_assert(locked);
+    /* ...and the lock ends on time. */
+    ck_assert_uint_eq(fdb_lookup_src_locked(fdb, &a, 0,
+                                            1000 + FDB_GRAT_ARP_LOCK_MSEC,
+                                            &locked), plain);
+    ck_assert(!locked);
+
+    /* Afterwards a gratuitous ARP on the bond moves it, without a lock. */
+    ck_assert(fdb_learn_grat_arp_locked(fdb, &a, 0, bond, true, 7000));
+    ck_assert_uint_eq(fdb_lookup_src_locked(fdb, &a, 0, 7000, &locked),
+                      bond);
+    ck_assert(!locked);
+
+    /* Ordinary frames learn whatever the lock: it is only about
+     * gratuitous ARPs. */
+    ck_assert(fdb_learn_grat_arp_locked(fdb, &a, 0, plain, false, 8000));
+    ck_assert(fdb_learn_locked(fdb, &a, 0, bond, 8001));
+    ck_assert_uint_eq(fdb_lookup_src_locked(fdb, &a, 0, 8001, &locked),
+                      bond);
+    ck_assert(locked);
+
+    /* A lock is per entry: the same MAC in another VLAN is free. */
+    ck_assert(fdb_learn_grat_arp_locked(fdb, &a, 7, bond, true, 8002));
+    /* Multicast sources are not learned, locked or not. */
+    struct eth_addr mc = { { 0x01, 0, 0x5e, 0, 0, 1 } };
+    ck_assert(!fdb_learn_grat_arp_locked(fdb, &mc, 0, plain, false, 8003));
+    fdb_unlock(fdb);
+
+    /* Resizing the table keeps the lock. */
+    fdb_set_max_entries(fdb, 32);
+    fdb_lock(fdb);
+    ck_assert_uint_eq(fdb_lookup_src_locked(fdb, &a, 0, 8004, &locked),
+                      bond);
+    ck_assert(locked);
+    fdb_unlock(fdb);
+    fdb_destroy(fdb);
+}
+END_TEST
+
 START_TEST(test_aging)
 {
     struct fdb *fdb = fdb_create(16, 300);
@@ -336,6 +402,7 @@ main(void)
 
     tcase_add_test(tc, test_learn_lookup);
     tcase_add_test(tc, test_move);
+    tcase_add_test(tc, test_grat_arp_lock);
     tcase_add_test(tc, test_aging);
     tcase_add_test(tc, test_limit_evicts_oldest);
     tcase_add_test(tc, test_flush);
