@@ -34,6 +34,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include "ds.h"
 #include "ovsdb-data.h"
 #include "shash.h"
 #include "util.h"
@@ -103,13 +104,6 @@ void ctl_invalidate_caches(void);
 
 /* ---- The context of one command. ---- */
 
-/* A growable output string.  's' is always null-terminated (never NULL
- * once something was appended; ctl_output_cstr() returns "" before). */
-struct ctl_output {
-    char *s;
-    size_t len, allocated;
-};
-
 struct ctl_context {
     /* The command (read-only for the command). */
     const struct ctl_command_syntax *syntax;
@@ -129,7 +123,7 @@ struct ctl_context {
     /* Output.  Text in 'output', or a table in 'table' (created by the
      * command with table_create(), printed in the --format the user chose
      * and freed by the framework). */
-    struct ctl_output output;
+    struct ds output;
     struct table *table;
 
     /* Set by run() when a condition it waits for is not met yet
@@ -154,12 +148,6 @@ const char *ctl_get_option(const struct ctl_context *, const char *name);
 /* Appends to ctx->output. */
 void ctl_printf(struct ctl_context *, const char *format, ...)
     PRINTF_FORMAT(2, 3);
-void ctl_output_puts(struct ctl_output *, const char *);
-void ctl_output_printf(struct ctl_output *, const char *format, ...)
-    PRINTF_FORMAT(2, 3);
-const char *ctl_output_cstr(const struct ctl_output *);
-void ctl_output_clear(struct ctl_output *);
-void ctl_output_destroy(struct ctl_output *);
 
 /* ---- Schema. ---- */
 

@@ -753,14 +753,14 @@ post_create(struct ctl_context *ctx)
 {
     struct uuid provisional;
 
-    if (uuid_from_string(&provisional, ctl_output_cstr(&ctx->output))) {
+    if (uuid_from_string(&provisional, ds_cstr(&ctx->output))) {
         for (size_t i = n_created; i-- > 0; ) {
             if (uuid_equals(&created_rows[i].provisional, &provisional)) {
                 struct uuid real = ctl_insert_uuid(ctx, created_rows[i].row);
                 char s[UUID_LEN + 1];
 
                 uuid_to_string(&real, s);
-                ctl_output_clear(&ctx->output);
+                ds_clear(&ctx->output);
                 ctl_printf(ctx, "%s", s);
                 break;
             }

@@ -44,64 +44,12 @@ struct ctl_global_options ctl_global;
 /* ---- Output strings. ---- */
 
 void
-ctl_output_puts(struct ctl_output *out, const char *s)
-{
-    size_t n = strlen(s);
-    if (out->len + n + 1 > out->allocated) {
-        out->allocated = MAX(out->allocated * 2, out->len + n + 64);
-        out->s = xrealloc(out->s, out->allocated);
-    }
-    memcpy(out->s + out->len, s, n + 1);
-    out->len += n;
-}
-
-static void
-ctl_output_vprintf(struct ctl_output *out, const char *format, va_list args)
-{
-    char *s = xvasprintf(format, args);
-    ctl_output_puts(out, s);
-    free(s);
-}
-
-void
-ctl_output_printf(struct ctl_output *out, const char *format, ...)
-{
-    va_list args;
-    va_start(args, format);
-    ctl_output_vprintf(out, format, args);
-    va_end(args);
-}
-
-void
 ctl_printf(struct ctl_context *ctx, const char *format, ...)
 {
     va_list args;
     va_start(args, format);
-    ctl_output_vprintf(&ctx->output, format, args);
+    ds_put_format_valist(&ctx->output, format, args);
     va_end(args);
-}
-
-const char *
-ctl_output_cstr(const struct ctl_output *out)
-{
-    return out->s ? out->s : "";
-}
-
-void
-ctl_output_clear(struct ctl_output *out)
-{
-    out->len = 0;
-    if (out->s) {
-        out->s[0] = '\0';
-    }
-}
-
-void
-ctl_output_destroy(struct ctl_output *out)
-{
-    free(out->s);
-    out->s = NULL;
-    out->len = out->allocated = 0;
 }
 
 /* ---- Errors. ---- */
@@ -814,7 +762,7 @@ struct ctl_command {
     int argc;
     char **argv;
     struct shash options;
-    struct ctl_output output;
+    struct ds output;
     struct table *table;
 };
 
@@ -1312,7 +1260,7 @@ wait_for_cfg(struct ovsdb_idl *idl, int64_t next_cfg)
 static void
 print_output(struct ctl_command *commands, size_t n_commands)
 {
-    struct ctl_output out = { NULL, 0, 0 };
+    struct ds out = { NULL, 0, 0 };
     bool first_table = true;
 
     for (size_t i = 0; i < n_commands; i++) {
@@ -1321,24 +1269,28 @@ print_output(struct ctl_command *commands, size_t n_commands)
             table_format(c->table, &table_style, first_table, &out);
             first_table = false;
         } else if (ctl_global.oneline) {
-            const char *s = ctl_output_cstr(&c->output);
+            const char *s = ds_cstr(&c->output);
             size_t len = strlen(s);
             while (len > 0 && s[len - 1] == '\n') {
                 len--;
             }
             for (size_t j = 0; j < len; j++) {
-                ctl_output_puts(&out, s[j] == '\n' ? "\\n"
-                                : s[j] == '\\' ? "\\\\"
-                                : (char[]) { s[j], '\0' });
+                if (s[j] == '\n') {
+                    ds_put_cstr(&out, "\\n");
+                } else if (s[j] == '\\') {
+                    ds_put_cstr(&out, "\\\\");
+                } else {
+                    ds_put_char(&out, s[j]);
+                }
             }
-            ctl_output_puts(&out, "\n");
+            ds_put_cstr(&out, "\n");
         } else {
-            ctl_output_puts(&out, ctl_output_cstr(&c->output));
+            ds_put_cstr(&out, ds_cstr(&c->output));
         }
     }
-    fputs(ctl_output_cstr(&out), stdout);
+    fputs(ds_cstr(&out), stdout);
     fflush(stdout);
-    ctl_output_destroy(&out);
+    ds_destroy(&out);
 }
 
 static void
@@ -1383,7 +1335,7 @@ do_ctl(struct ovsdb_idl *idl, struct ctl_command *commands,
             struct ctl_command *c = &commands[i];
             struct ctl_context ctx;
 
-            ctl_output_clear(&c->output);
+            ds_clear(&c->output);
             table_destroy(c->table);
             c->table = NULL;
             context_init(&ctx, c, idl, txn, &symtab, ovs_row);
@@ -1530,7 +1482,7 @@ main(int argc, char *argv[])
             free(node->data);
         }
         shash_destroy(&commands[i].options);
-        ctl_output_destroy(&commands[i].output);
+        ds_destroy(&commands[i].output);
         table_destroy(commands[i].table);
     }
     free(commands);

@@ -223,19 +223,19 @@ table_sort(struct table *table, const struct table_style *style)
 
 /* Appends 'line' to 'out' without trailing spaces, as ovs-vsctl does. */
 static void
-put_line(struct ctl_output *out, char *line, size_t len)
+put_line(struct ds *out, char *line, size_t len)
 {
     while (len > 0 && line[len - 1] == ' ') {
         len--;
     }
     line[len] = '\0';
-    ctl_output_puts(out, line);
-    ctl_output_puts(out, "\n");
+    ds_put_cstr(out, line);
+    ds_put_cstr(out, "\n");
 }
 
 static void
 format_table(const struct table *table, const struct table_style *style,
-             char **texts, struct ctl_output *out)
+             char **texts, struct ds *out)
 {
     size_t *widths = xcalloc(table->n_columns + 1, sizeof *widths);
     size_t line_size = 1;
@@ -281,57 +281,57 @@ format_table(const struct table *table, const struct table_style *style,
 
 static void
 format_list(const struct table *table, const struct table_style *style,
-            char **texts, struct ctl_output *out)
+            char **texts, struct ds *out)
 {
     for (size_t y = 0; y < table->n_rows; y++) {
         if (y > 0) {
-            ctl_output_puts(out, "\n");
+            ds_put_cstr(out, "\n");
         }
         for (size_t x = 0; x < table->n_columns; x++) {
             if (style->headings) {
-                ctl_output_printf(out, "%-20s: ", table->headings[x]);
+                ds_put_format(out, "%-20s: ", table->headings[x]);
             }
-            ctl_output_printf(out, "%s\n", texts[y * table->n_columns + x]);
+            ds_put_format(out, "%s\n", texts[y * table->n_columns + x]);
         }
     }
 }
 
 static void
-put_csv(struct ctl_output *out, const char *s)
+put_csv(struct ds *out, const char *s)
 {
     if (!strpbrk(s, "\n\",")) {
-        ctl_output_puts(out, s);
+        ds_put_cstr(out, s);
         return;
     }
-    ctl_output_puts(out, "\"");
+    ds_put_cstr(out, "\"");
     for (; *s; s++) {
         char c[3] = { *s, *s == '"' ? '"' : '\0', '\0' };
-        ctl_output_puts(out, c);
+        ds_put_cstr(out, c);
     }
-    ctl_output_puts(out, "\"");
+    ds_put_cstr(out, "\"");
 }
 
 static void
 format_csv(const struct table *table, const struct table_style *style,
-           char **texts, struct ctl_output *out)
+           char **texts, struct ds *out)
 {
     if (style->headings) {
         for (size_t x = 0; x < table->n_columns; x++) {
             if (x) {
-                ctl_output_puts(out, ",");
+                ds_put_cstr(out, ",");
             }
             put_csv(out, table->headings[x]);
         }
-        ctl_output_puts(out, "\n");
+        ds_put_cstr(out, "\n");
     }
     for (size_t y = 0; y < table->n_rows; y++) {
         for (size_t x = 0; x < table->n_columns; x++) {
             if (x) {
-                ctl_output_puts(out, ",");
+                ds_put_cstr(out, ",");
             }
             put_csv(out, texts[y * table->n_columns + x]);
         }
-        ctl_output_puts(out, "\n");
+        ds_put_cstr(out, "\n");
     }
 }
 
@@ -339,104 +339,104 @@ format_csv(const struct table *table, const struct table_style *style,
  * that UUID (ovs-vsctl prints _uuid and references this way so that an
  * HTML dump of several tables is navigable). */
 static void
-put_html_cell(struct ctl_output *out, const char *element, const char *s,
+put_html_cell(struct ds *out, const char *element, const char *s,
               bool is_uuid_column)
 {
     struct uuid uuid;
 
-    ctl_output_printf(out, "    <%s>", element);
+    ds_put_format(out, "    <%s>", element);
     if (is_uuid_column && uuid_from_string(&uuid, s)) {
         /* A row's own UUID is the anchor that references link to. */
-        ctl_output_printf(out, "<a name=\"%s\">%.8s</a></%s>\n", s, s,
-                          element);
+        ds_put_format(out, "<a name=\"%s\">%.8s</a></%s>\n", s, s,
+                      element);
         return;
     }
     while (*s) {
         if (uuid_from_string_prefix(&uuid, s)) {
-            ctl_output_printf(out, "<a href=\"#%.*s\">%.*s</a>",
-                              UUID_LEN, s, 8, s);
+            ds_put_format(out, "<a href=\"#%.*s\">%.*s</a>",
+                          UUID_LEN, s, 8, s);
             s += UUID_LEN;
             continue;
         }
         switch (*s) {
-        case '&': ctl_output_puts(out, "&amp;"); break;
-        case '<': ctl_output_puts(out, "&lt;"); break;
-        case '>': ctl_output_puts(out, "&gt;"); break;
-        case '"': ctl_output_puts(out, "&quot;"); break;
+        case '&': ds_put_cstr(out, "&amp;"); break;
+        case '<': ds_put_cstr(out, "&lt;"); break;
+        case '>': ds_put_cstr(out, "&gt;"); break;
+        case '"': ds_put_cstr(out, "&quot;"); break;
         default: {
             char c[2] = { *s, '\0' };
-            ctl_output_puts(out, c);
+            ds_put_cstr(out, c);
         }
         }
         s++;
     }
-    ctl_output_printf(out, "</%s>\n", element);
+    ds_put_format(out, "</%s>\n", element);
 }
 
 static void
 format_html(const struct table *table, const struct table_style *style,
-            char **texts, struct ctl_output *out)
+            char **texts, struct ds *out)
 {
-    ctl_output_puts(out, "<table border=1>\n");
+    ds_put_cstr(out, "<table border=1>\n");
     if (style->headings) {
-        ctl_output_puts(out, "  <tr>\n");
+        ds_put_cstr(out, "  <tr>\n");
         for (size_t x = 0; x < table->n_columns; x++) {
             put_html_cell(out, "th", table->headings[x], false);
         }
-        ctl_output_puts(out, "  </tr>\n");
+        ds_put_cstr(out, "  </tr>\n");
     }
     for (size_t y = 0; y < table->n_rows; y++) {
-        ctl_output_puts(out, "  <tr>\n");
+        ds_put_cstr(out, "  <tr>\n");
         for (size_t x = 0; x < table->n_columns; x++) {
             put_html_cell(out, "td", texts[y * table->n_columns + x],
                           !strcmp(table->headings[x], "_uuid"));
         }
-        ctl_output_puts(out, "  </tr>\n");
+        ds_put_cstr(out, "  </tr>\n");
     }
-    ctl_output_puts(out, "</table>\n");
+    ds_put_cstr(out, "</table>\n");
 }
 
 /* Open vSwitch's pretty JSON: each member and element on its own line,
  * indented by two spaces per level, closing brackets at the end of the
  * last element's line.  Scalars are as compact JSON. */
 static void
-put_pretty_json(struct ctl_output *out, const json_t *json, int level)
+put_pretty_json(struct ds *out, const json_t *json, int level)
 {
     if (json_is_array(json) && json_array_size(json)) {
-        ctl_output_puts(out, "[");
+        ds_put_cstr(out, "[");
         for (size_t i = 0; i < json_array_size(json); i++) {
-            ctl_output_printf(out, "%s\n%*s", i ? "," : "", 2 * (level + 1),
-                              "");
+            ds_put_format(out, "%s\n%*s", i ? "," : "", 2 * (level + 1),
+                          "");
             put_pretty_json(out, json_array_get(json, i), level + 1);
         }
-        ctl_output_puts(out, "]");
+        ds_put_cstr(out, "]");
     } else if (json_is_object(json) && json_object_size(json)) {
         const char *key;
         json_t *value;
         bool first = true;
 
-        ctl_output_puts(out, "{");
+        ds_put_cstr(out, "{");
         json_object_foreach ((json_t *) json, key, value) {
             json_t *k = json_string(key);
             char *ks = json_dumps(k, JSON_ENCODE_ANY);
-            ctl_output_printf(out, "%s\n%*s%s: ", first ? "" : ",",
-                              2 * (level + 1), "", ks);
+            ds_put_format(out, "%s\n%*s%s: ", first ? "" : ",",
+                          2 * (level + 1), "", ks);
             free(ks);
             json_decref(k);
             put_pretty_json(out, value, level + 1);
             first = false;
         }
-        ctl_output_puts(out, "}");
+        ds_put_cstr(out, "}");
     } else {
         char *s = json_dumps(json, JSON_COMPACT | JSON_ENCODE_ANY);
-        ctl_output_puts(out, s);
+        ds_put_cstr(out, s);
         free(s);
     }
 }
 
 static void
 format_json(const struct table *table, const struct table_style *style,
-            struct ctl_output *out)
+            struct ds *out)
 {
     json_t *data = json_array();
     for (size_t y = 0; y < table->n_rows; y++) {
@@ -458,16 +458,16 @@ format_json(const struct table *table, const struct table_style *style,
         put_pretty_json(out, obj, 0);
     } else {
         char *s = json_dumps(obj, JSON_COMPACT);
-        ctl_output_puts(out, s);
+        ds_put_cstr(out, s);
         free(s);
     }
-    ctl_output_puts(out, "\n");
+    ds_put_cstr(out, "\n");
     json_decref(obj);
 }
 
 void
 table_format(const struct table *table, const struct table_style *style,
-             bool first, struct ctl_output *out)
+             bool first, struct ds *out)
 {
     if (style->format == TF_JSON) {
         format_json(table, style, out);
@@ -481,7 +481,7 @@ table_format(const struct table *table, const struct table_style *style,
     }
 
     if (!first) {
-        ctl_output_puts(out, "\n");
+        ds_put_cstr(out, "\n");
     }
     char **texts = table_texts(table, style);
     switch (style->format) {

@@ -10,7 +10,7 @@
 #include <stddef.h>
 #include "ovsdb-data.h"
 
-struct ctl_output;
+struct ds;
 
 enum table_format {
     TF_TABLE,       /* Aligned columns with headings (the default). */
@@ -56,7 +56,7 @@ void table_sort(struct table *, const struct table_style *);
  * and later tables of one command line, which are separated from the
  * previous output by a blank line in the table, list and csv formats. */
 void table_format(const struct table *, const struct table_style *,
-                  bool first, struct ctl_output *out);
+                  bool first, struct ds *out);
 
 /* Parses --format and --data values; false if unknown. */
 bool table_parse_format(const char *, enum table_format *);

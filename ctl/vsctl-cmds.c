@@ -895,33 +895,33 @@ output_sorted(struct ctl_context *ctx, const char **names, size_t n)
 static char *
 command_to_string(const struct ctl_context *ctx)
 {
-    struct ctl_output out = { NULL, 0, 0 };
+    struct ds out = { NULL, 0, 0 };
     struct shash_node *node;
     bool first = true;
     char *s;
 
     SHASH_FOR_EACH (node, &ctx->options) {
-        ctl_output_printf(&out, "%s%s", first ? "" : " ", node->name);
+        ds_put_format(&out, "%s%s", first ? "" : " ", node->name);
         first = false;
     }
     for (int i = 0; i < ctx->argc; i++) {
         const char *arg = ctx->argv[i];
 
-        ctl_output_puts(&out, first ? "" : " ");
+        ds_put_cstr(&out, first ? "" : " ");
         first = false;
         if (arg[strcspn(arg, " \t\r\n\v\\'\"")]) {
-            ctl_output_puts(&out, "\"");
+            ds_put_cstr(&out, "\"");
             for (const char *p = arg; *p; p++) {
-                ctl_output_printf(&out, "%s%c",
-                                  *p == '\\' || *p == '"' ? "\\" : "", *p);
+                ds_put_format(&out, "%s%c",
+                              *p == '\\' || *p == '"' ? "\\" : "", *p);
             }
-            ctl_output_puts(&out, "\"");
+            ds_put_cstr(&out, "\"");
         } else {
-            ctl_output_puts(&out, arg);
+            ds_put_cstr(&out, arg);
         }
     }
-    s = xstrdup(ctl_output_cstr(&out));
-    ctl_output_destroy(&out);
+    s = xstrdup(ds_cstr(&out));
+    ds_destroy(&out);
     return s;
 }
 
@@ -1641,16 +1641,16 @@ add_port(struct ctl_context *ctx, const char *br_name, const char *port_name,
                 same = !strcmp(want[i], have[i]);
             }
             if (!same) {
-                struct ctl_output list = { NULL, 0, 0 };
+                struct ds list = { NULL, 0, 0 };
                 char *command = command_to_string(ctx);
 
                 for (size_t i = 0; i < n_have; i++) {
-                    ctl_output_printf(&list, "%s%s", i ? ", " : "", have[i]);
+                    ds_put_format(&list, "%s%s", i ? ", " : "", have[i]);
                 }
                 free(want);
                 free(have);
                 ctl_fatal("\"%s\" but %s actually has interface(s) %s",
-                          command, port_name, ctl_output_cstr(&list));
+                          command, port_name, ds_cstr(&list));
             }
             free(want);
             free(have);

@@ -15,10 +15,10 @@
 #include <config.h>
 #include "db.h"
 
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "ds.h"
 #include "hash.h"
 #include "ovsdb-error.h"
 
@@ -41,27 +41,6 @@ static struct txn_impl *
 txn_impl(const struct ovsdb_txn *txn)
 {
     return CONTAINER_OF(txn, struct txn_impl, up);
-}
-
-/* Small growable string for composing error details. */
-struct strbuf {
-    char *s;
-    size_t len;
-};
-
-static void PRINTF_FORMAT(2, 3)
-strbuf_printf(struct strbuf *b, const char *fmt, ...)
-{
-    va_list args;
-    va_start(args, fmt);
-    char *piece = xvasprintf(fmt, args);
-    va_end(args);
-
-    size_t n = strlen(piece);
-    b->s = xrealloc(b->s, b->len + n + 1);
-    memcpy(b->s + b->len, piece, n + 1);
-    b->len += n;
-    free(piece);
 }
 
 /* "", " and ", ", ", ", and ": the separator before item 'i' of 'n' in an
@@ -1208,51 +1187,51 @@ determine_changes(struct ovsdb_txn *txn)
 static char *
 index_columns_to_string(const struct ovsdb_column_set *index)
 {
-    struct strbuf b = { NULL, 0 };
+    struct ds b = DS_EMPTY_INITIALIZER;
 
-    strbuf_printf(&b, "column%s ", index->n > 1 ? "s" : "");
+    ds_put_format(&b, "column%s ", index->n > 1 ? "s" : "");
     for (size_t i = 0; i < index->n; i++) {
-        strbuf_printf(&b, "%s\"%s\"", english_list_delimiter(i, index->n),
+        ds_put_format(&b, "%s\"%s\"", english_list_delimiter(i, index->n),
                       index->columns[i]->name);
     }
-    return b.s;
+    return ds_steal_cstr(&b);
 }
 
 static void
-index_values_to_strbuf(struct strbuf *b, const struct ovsdb_row *row,
-                       const struct ovsdb_column_set *index)
+put_index_values(struct ds *b, const struct ovsdb_row *row,
+                 const struct ovsdb_column_set *index)
 {
     for (size_t i = 0; i < index->n; i++) {
         const struct ovsdb_column *c = index->columns[i];
         char *s = ovsdb_datum_to_string(&row->fields[c->index], &c->type);
-        strbuf_printf(b, "%s%s", english_list_delimiter(i, index->n), s);
+        ds_put_format(b, "%s%s", english_list_delimiter(i, index->n), s);
         free(s);
     }
 }
 
 static void
-describe_index_row(struct strbuf *b, const char *title,
+describe_index_row(struct ds *b, const char *title,
                    const struct ovsdb_row *row,
                    const struct ovsdb_column_set *index)
 {
     const struct ovsdb_txn_row *r = row->txn_row;
 
-    strbuf_printf(b, "%s row, with UUID "UUID_FMT", ", title,
+    ds_put_format(b, "%s row, with UUID "UUID_FMT", ", title,
                   UUID_ARGS(ovsdb_row_get_uuid(row)));
     if (!r || !r->has_changes) {
-        strbuf_printf(b, "existed in the database before this transaction "
+        ds_put_format(b, "existed in the database before this transaction "
                       "and was not modified by the transaction.");
     } else if (!r->old) {
-        strbuf_printf(b, "was inserted by this transaction.");
+        ds_put_format(b, "was inserted by this transaction.");
     } else if (index_values_equal(r->old->fields, r->new->fields, index)) {
-        strbuf_printf(b, "existed in the database before this transaction, "
+        ds_put_format(b, "existed in the database before this transaction, "
                       "which modified some of the row's columns but not any "
                       "columns in this index.");
     } else {
-        strbuf_printf(b, "had the following index values before the "
+        ds_put_format(b, "had the following index values before the "
                       "transaction: ");
-        index_values_to_strbuf(b, r->old, index);
-        strbuf_printf(b, ".");
+        put_index_values(b, r->old, index);
+        ds_put_format(b, ".");
     }
 }
 
@@ -1260,7 +1239,7 @@ static struct ovsdb_error *
 duplicate_index_error(const struct ovsdb_column_set *index,
                       const struct ovsdb_row *a, const struct ovsdb_row *b)
 {
-    struct strbuf s = { NULL, 0 };
+    struct ds s = DS_EMPTY_INITIALIZER;
     char *columns = index_columns_to_string(index);
 
     /* Open vSwitch names the rows in a fixed order (it compares all of their
@@ -1270,17 +1249,17 @@ duplicate_index_error(const struct ovsdb_column_set *index,
         a = b;
         b = tmp;
     }
-    strbuf_printf(&s, "Transaction causes multiple rows in \"%s\" table to "
+    ds_put_format(&s, "Transaction causes multiple rows in \"%s\" table to "
                   "have identical values (", a->table->schema->name);
-    index_values_to_strbuf(&s, a, index);
-    strbuf_printf(&s, ") for index on %s.  ", columns);
+    put_index_values(&s, a, index);
+    ds_put_format(&s, ") for index on %s.  ", columns);
     describe_index_row(&s, "First", a, index);
-    strbuf_printf(&s, "  ");
+    ds_put_format(&s, "  ");
     describe_index_row(&s, "Second", b, index);
 
     struct ovsdb_error *error = ovsdb_error("constraint violation", "%s",
-                                           s.s);
-    free(s.s);
+                                           ds_cstr(&s));
+    ds_destroy(&s);
     free(columns);
     return error;
 }

@@ -30,10 +30,10 @@
 #include <config.h>
 #include "monitor.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include "db.h"
+#include "ds.h"
 #include "hash.h"
 #include "jsonrpc.h"
 #include "ovsdb-condition.h"
@@ -107,33 +107,6 @@ static bool history_changes_since(const struct ovsdb_db *,
                                   const struct uuid *,
                                   struct row_change **, size_t *n);
 static void history_record(struct ovsdb_db *, const struct ovsdb_txn *);
-
-/* A growable string, for the sharing keys. */
-struct keybuf {
-    char *s;
-    size_t len, allocated;
-};
-
-static void PRINTF_FORMAT(2, 3)
-keybuf_printf(struct keybuf *kb, const char *format, ...)
-{
-    va_list args;
-    char *piece;
-    size_t n;
-
-    va_start(args, format);
-    piece = xvasprintf(format, args);
-    va_end(args);
-
-    n = strlen(piece);
-    while (kb->len + n + 1 > kb->allocated) {
-        kb->allocated = kb->allocated ? 2 * kb->allocated : 64;
-        kb->s = xrealloc(kb->s, kb->allocated);
-    }
-    memcpy(kb->s + kb->len, piece, n + 1);
-    kb->len += n;
-    free(piece);
-}
 
 /* Conditions. */
 
@@ -483,22 +456,22 @@ parse_requests(struct ovsdb_monitor *m, const json_t *requests)
 static void
 monitor_update_keys(struct ovsdb_monitor *m)
 {
-    struct keybuf kb = { NULL, 0, 0 };
+    struct ds kb = DS_EMPTY_INITIALIZER;
 
     free(m->columns_key);
     free(m->cond_key);
 
-    keybuf_printf(&kb, "%d", m->version == OVSDB_MONITOR_V1 ? 1 : 2);
+    ds_put_format(&kb, "%d", m->version == OVSDB_MONITOR_V1 ? 1 : 2);
     for (size_t i = 0; i < m->n_tables; i++) {
         const struct monitor_table *mt = &m->tables[i];
 
-        keybuf_printf(&kb, "|%s/%u:", mt->table->schema->name, mt->select);
+        ds_put_format(&kb, "|%s/%u:", mt->table->schema->name, mt->select);
         for (size_t j = 0; j < mt->n_columns; j++) {
-            keybuf_printf(&kb, "%u/%u,", mt->columns[j].column->index,
+            ds_put_format(&kb, "%u/%u,", mt->columns[j].column->index,
                           mt->columns[j].select);
         }
     }
-    m->columns_key = xstrdup(kb.s);
+    m->columns_key = xstrdup(ds_cstr(&kb));
     m->columns_hash = hash_string(m->columns_key, 0);
 
     for (size_t i = 0; i < m->n_tables; i++) {
@@ -510,10 +483,10 @@ monitor_update_keys(struct ovsdb_monitor *m)
             s = json_dumps(json, JSON_COMPACT);
             json_decref(json);
         }
-        keybuf_printf(&kb, "|%s", s ? s : "true");
+        ds_put_format(&kb, "|%s", s ? s : "true");
         free(s);
     }
-    m->cond_key = kb.s;
+    m->cond_key = ds_steal_cstr(&kb);
     m->cond_hash = hash_string(m->cond_key, 0);
 }
 

@@ -23,6 +23,7 @@
 #include <unistd.h>
 #include <sqlite3.h>
 #include "db.h"
+#include "ds.h"
 #include "hash.h"
 #include "hmap.h"
 #include "ovsdb-data.h"
@@ -199,50 +200,28 @@ storage_error_wrap(const char *path, struct ovsdb_error *inner,
 
 /* Small SQL-building helpers. */
 
-/* A growable string, for building SQL. */
-struct sql {
-    char *s;
-    size_t len, allocated;
-};
-
-static void PRINTF_FORMAT(2, 3)
-sql_printf(struct sql *sql, const char *fmt, ...)
-{
-    for (;;) {
-        size_t avail = sql->allocated - sql->len;
-        va_list args;
-        va_start(args, fmt);
-        int n = vsnprintf(sql->s ? sql->s + sql->len : NULL, avail, fmt,
-                          args);
-        va_end(args);
-        if (n >= 0 && (size_t) n < avail) {
-            sql->len += n;
-            return;
-        }
-        sql->allocated = MAX(2 * sql->allocated, sql->len + n + 64);
-        sql->s = xrealloc(sql->s, sql->allocated);
-    }
-}
-
 /* Appends 'name' as an SQL identifier: in double quotes, with quotes
  * doubled.  OVSDB names are identifiers anyway, but the file is the schema's
  * to name, and "Interface" or "Port" must never be read as keywords. */
 static void
-sql_put_ident(struct sql *sql, const char *name)
+sql_put_ident(struct ds *sql, const char *name)
 {
-    sql_printf(sql, "\"");
+    ds_put_char(sql, '"');
     for (const char *p = name; *p; p++) {
-        sql_printf(sql, *p == '"' ? "\"\"" : "%c", *p);
+        if (*p == '"') {
+            ds_put_char(sql, '"');
+        }
+        ds_put_char(sql, *p);
     }
-    sql_printf(sql, "\"");
+    ds_put_char(sql, '"');
 }
 
 static char *
 sql_quote_ident(const char *name)
 {
-    struct sql sql = { NULL, 0, 0 };
+    struct ds sql = DS_EMPTY_INITIALIZER;
     sql_put_ident(&sql, name);
-    return sql.s;
+    return ds_steal_cstr(&sql);
 }
 
 /* Values. */
@@ -843,11 +822,11 @@ storage_side_is_map(const struct storage_side *side)
 
 /* Appends '"_uuid", "col"...' for 't' (its scalar columns). */
 static void
-storage_table_put_columns(struct sql *sql, const struct storage_table *t)
+storage_table_put_columns(struct ds *sql, const struct storage_table *t)
 {
-    sql_printf(sql, "\"_uuid\"");
+    ds_put_format(sql, "\"_uuid\"");
     for (size_t k = 0; k < t->n_cols; k++) {
-        sql_printf(sql, ", ");
+        ds_put_format(sql, ", ");
         sql_put_ident(sql, t->schema->columns[t->cols[k]]->name);
     }
 }
@@ -859,14 +838,15 @@ storage_table_put_columns(struct sql *sql, const struct storage_table *t)
 static char *
 storage_table_create_sql(const struct storage_table *t)
 {
-    struct sql sql = { NULL, 0, 0 };
-    sql_printf(&sql, "CREATE TABLE %s (\"_uuid\" TEXT PRIMARY KEY NOT NULL",
-               t->qname);
+    struct ds sql = DS_EMPTY_INITIALIZER;
+    ds_put_format(&sql,
+                  "CREATE TABLE %s (\"_uuid\" TEXT PRIMARY KEY NOT NULL",
+                  t->qname);
     for (size_t k = 0; k < t->n_cols; k++) {
         const struct ovsdb_column *c = t->schema->columns[t->cols[k]];
-        sql_printf(&sql, ", ");
+        ds_put_format(&sql, ", ");
         sql_put_ident(&sql, c->name);
-        sql_printf(&sql, " %s", storage_sql_type(c->type.key.type));
+        ds_put_format(&sql, " %s", storage_sql_type(c->type.key.type));
     }
     /* WITHOUT ROWID (format 3): a rowid table needs a second b-tree, the
      * index on _uuid, and every insert wrote a page of each; keyed by
@@ -876,7 +856,7 @@ storage_table_create_sql(const struct storage_table *t)
      * 9.4.  Bulk inserts split full-row leaves more often, which costs the
      * 10,000-port load some time (format 2 chose rowid tables for it), but
      * a commit is what a client waits for. */
-    sql_printf(&sql, ") WITHOUT ROWID;\n");
+    ds_put_format(&sql, ") WITHOUT ROWID;\n");
 
     /* WITHOUT ROWID: the rows are stored in primary key order, so a row's
      * elements are together and already sorted when loading, and there is
@@ -884,30 +864,30 @@ storage_table_create_sql(const struct storage_table *t)
     for (size_t k = 0; k < t->n_sides; k++) {
         const struct storage_side *side = &t->sides[k];
         const struct ovsdb_type *type = &side->column->type;
-        sql_printf(&sql, "CREATE TABLE %s (\"_uuid\" TEXT NOT NULL, "
-                   "\"key\" %s NOT NULL", side->qname,
-                   storage_sql_type(type->key.type));
+        ds_put_format(&sql, "CREATE TABLE %s (\"_uuid\" TEXT NOT NULL, "
+                      "\"key\" %s NOT NULL", side->qname,
+                      storage_sql_type(type->key.type));
         if (storage_side_is_map(side)) {
-            sql_printf(&sql, ", \"value\" %s NOT NULL",
-                       storage_sql_type(type->value.type));
+            ds_put_format(&sql, ", \"value\" %s NOT NULL",
+                          storage_sql_type(type->value.type));
         }
-        sql_printf(&sql, ", PRIMARY KEY (\"_uuid\", \"key\")) "
-                   "WITHOUT ROWID;\n");
+        ds_put_format(&sql, ", PRIMARY KEY (\"_uuid\", \"key\")) "
+                      "WITHOUT ROWID;\n");
     }
 
     if (t->n_sides) {
         char *trigger = xasprintf("_xsw_delete_%s", t->schema->name);
-        sql_printf(&sql, "CREATE TRIGGER ");
+        ds_put_format(&sql, "CREATE TRIGGER ");
         sql_put_ident(&sql, trigger);
-        sql_printf(&sql, " AFTER DELETE ON %s BEGIN\n", t->qname);
+        ds_put_format(&sql, " AFTER DELETE ON %s BEGIN\n", t->qname);
         for (size_t k = 0; k < t->n_sides; k++) {
-            sql_printf(&sql, "  DELETE FROM %s WHERE \"_uuid\" = "
-                       "old.\"_uuid\";\n", t->sides[k].qname);
+            ds_put_format(&sql, "  DELETE FROM %s WHERE \"_uuid\" = "
+                          "old.\"_uuid\";\n", t->sides[k].qname);
         }
-        sql_printf(&sql, "END;\n");
+        ds_put_format(&sql, "END;\n");
         free(trigger);
     }
-    return sql.s;
+    return ds_steal_cstr(&sql);
 }
 
 static struct shash
@@ -1631,14 +1611,14 @@ storage_load_rows(struct storage *st, const struct storage_table *t,
                   struct ovsdb_table *table, struct hmap *rows)
 {
     struct ovsdb_error *error = NULL;
-    struct sql sql = { NULL, 0, 0 };
+    struct ds sql = DS_EMPTY_INITIALIZER;
     sqlite3_stmt *stmt;
 
-    sql_printf(&sql, "SELECT ");
+    ds_put_format(&sql, "SELECT ");
     storage_table_put_columns(&sql, t);
-    sql_printf(&sql, " FROM %s", t->qname);
-    int rc = sqlite3_prepare_v2(st->db, sql.s, -1, &stmt, NULL);
-    free(sql.s);
+    ds_put_format(&sql, " FROM %s", t->qname);
+    int rc = sqlite3_prepare_v2(st->db, ds_cstr(&sql), -1, &stmt, NULL);
+    ds_destroy(&sql);
     if (rc != SQLITE_OK) {
         return storage_error(st->path, st->db, "reading table %s",
                              t->schema->name);
@@ -2264,16 +2244,16 @@ storage_insert_row(struct storage *st, struct storage_table *t,
                    const struct ovsdb_row *row)
 {
     if (!t->insert) {
-        struct sql sql = { NULL, 0, 0 };
-        sql_printf(&sql, "INSERT INTO %s (", t->qname);
+        struct ds sql = DS_EMPTY_INITIALIZER;
+        ds_put_format(&sql, "INSERT INTO %s (", t->qname);
         storage_table_put_columns(&sql, t);
-        sql_printf(&sql, ") VALUES (?1");
+        ds_put_format(&sql, ") VALUES (?1");
         for (size_t k = 0; k < t->n_cols; k++) {
-            sql_printf(&sql, ", ?%zu", k + 2);
+            ds_put_format(&sql, ", ?%zu", k + 2);
         }
-        sql_printf(&sql, ")");
-        int rc = storage_prepare(st->db, sql.s, &t->insert);
-        free(sql.s);
+        ds_put_format(&sql, ")");
+        int rc = storage_prepare(st->db, ds_cstr(&sql), &t->insert);
+        ds_destroy(&sql);
         if (rc != SQLITE_OK) {
             return storage_error(st->path, st->db, "inserting into table %s",
                                  t->schema->name);
@@ -2347,21 +2327,21 @@ static int
 storage_update_prepare(struct storage *st, const struct storage_table *t,
                        const unsigned long *mask, sqlite3_stmt **stmtp)
 {
-    struct sql sql = { NULL, 0, 0 };
+    struct ds sql = DS_EMPTY_INITIALIZER;
     int param = 1;
-    sql_printf(&sql, "UPDATE %s SET ", t->qname);
+    ds_put_format(&sql, "UPDATE %s SET ", t->qname);
     for (size_t k = 0; k < t->n_cols; k++) {
         if (mask[k / BITS_PER_WORD] & (1UL << (k % BITS_PER_WORD))) {
             if (param > 1) {
-                sql_printf(&sql, ", ");
+                ds_put_format(&sql, ", ");
             }
             sql_put_ident(&sql, t->schema->columns[t->cols[k]]->name);
-            sql_printf(&sql, " = ?%d", ++param);
+            ds_put_format(&sql, " = ?%d", ++param);
         }
     }
-    sql_printf(&sql, " WHERE \"_uuid\" = ?1");
-    int rc = storage_prepare(st->db, sql.s, stmtp);
-    free(sql.s);
+    ds_put_format(&sql, " WHERE \"_uuid\" = ?1");
+    int rc = storage_prepare(st->db, ds_cstr(&sql), stmtp);
+    ds_destroy(&sql);
     return rc;
 }
 

@@ -1,6 +1,7 @@
 # libxsw: code that xsw-dbserver, xsw-switchd and xsw-ctl share.
 noinst_LIBRARIES += lib/libxsw.a
 lib_libxsw_a_SOURCES = \
+	lib/ds.c lib/ds.h \
 	lib/hash.c lib/hash.h \
 	lib/hmap.c lib/hmap.h \
 	lib/list.h \

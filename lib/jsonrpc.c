@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "ds.h"
 #include "stream.h"
 #include "tls.h"
 #include "vlog.h"
@@ -343,37 +344,9 @@ jsonrpc_msg_to_string(const json_t *json)
  * jansson's own dumper costs a hash table insertion (with a malloc) per
  * array and object, to detect cycles that a server's messages never have,
  * and then a copy of the whole text; a busy server spent more time there
- * than on building its replies.  This one appends to a growable buffer,
- * which lets a batch of replies share one buffer and one write(). */
-
-struct jbuf {
-    char *s;
-    size_t len, alloc;
-};
-
-static void
-jbuf_reserve(struct jbuf *b, size_t n)
-{
-    if (b->alloc - b->len < n) {
-        b->alloc = MAX(b->alloc * 2, b->len + n + 256);
-        b->s = xrealloc(b->s, b->alloc);
-    }
-}
-
-static void
-jbuf_put(struct jbuf *b, const char *s, size_t n)
-{
-    jbuf_reserve(b, n);
-    memcpy(b->s + b->len, s, n);
-    b->len += n;
-}
-
-static void
-jbuf_putc(struct jbuf *b, char c)
-{
-    jbuf_reserve(b, 1);
-    b->s[b->len++] = c;
-}
+ * than on building its replies.  This one appends to a growable string
+ * (struct ds), which lets a batch of replies share one buffer and one
+ * write(). */
 
 /* Returns the length of the valid UTF-8 sequence that starts at 's' (with
  * 'n' bytes left), whose first byte is not ASCII, or 0 if it is not valid:
@@ -410,13 +383,13 @@ utf8_seq_len(const unsigned char *s, size_t n)
 }
 
 static bool
-jbuf_put_string(struct jbuf *b, const char *s_, size_t n)
+put_json_string(struct ds *b, const char *s_, size_t n)
 {
     const unsigned char *s = (const unsigned char *) s_;
     const unsigned char *end = s + n;
 
-    jbuf_reserve(b, n + 2);
-    b->s[b->len++] = '"';
+    ds_reserve(b, n + 2);
+    ds_put_char(b, '"');
     while (s < end) {
         const unsigned char *run = s;
         while (s < end && *s >= 0x20 && *s != '"' && *s != '\\'
@@ -431,27 +404,27 @@ jbuf_put_string(struct jbuf *b, const char *s_, size_t n)
             s += len;
         }
         if (s > run) {
-            jbuf_put(b, (const char *) run, s - run);
+            ds_put_buffer(b, (const char *) run, s - run);
             continue;
         }
 
         char esc[8];
         switch (*s) {
-        case '"': jbuf_put(b, "\\\"", 2); break;
-        case '\\': jbuf_put(b, "\\\\", 2); break;
-        case '\b': jbuf_put(b, "\\b", 2); break;
-        case '\f': jbuf_put(b, "\\f", 2); break;
-        case '\n': jbuf_put(b, "\\n", 2); break;
-        case '\r': jbuf_put(b, "\\r", 2); break;
-        case '\t': jbuf_put(b, "\\t", 2); break;
+        case '"': ds_put_buffer(b, "\\\"", 2); break;
+        case '\\': ds_put_buffer(b, "\\\\", 2); break;
+        case '\b': ds_put_buffer(b, "\\b", 2); break;
+        case '\f': ds_put_buffer(b, "\\f", 2); break;
+        case '\n': ds_put_buffer(b, "\\n", 2); break;
+        case '\r': ds_put_buffer(b, "\\r", 2); break;
+        case '\t': ds_put_buffer(b, "\\t", 2); break;
         default:
             snprintf(esc, sizeof esc, "\\u%04X", *s);
-            jbuf_put(b, esc, 6);
+            ds_put_buffer(b, esc, 6);
             break;
         }
         s++;
     }
-    jbuf_putc(b, '"');
+    ds_put_char(b, '"');
     return true;
 }
 
@@ -459,7 +432,7 @@ jbuf_put_string(struct jbuf *b, const char *s_, size_t n)
  * server runs in: "%.15g", then ".0" if that looks like an integer, and the
  * exponent without '+' or leading zeros. */
 static void
-jbuf_put_real(struct jbuf *b, double d)
+put_json_real(struct ds *b, double d)
 {
     char buf[48];
     int n = snprintf(buf, sizeof buf, "%.15g", d);
@@ -485,7 +458,7 @@ jbuf_put_real(struct jbuf *b, double d)
         }
         n = strlen(buf);
     }
-    jbuf_put(b, buf, n);
+    ds_put_buffer(b, buf, n);
 }
 
 /* ---- Serializing one value for many messages. ----
@@ -564,21 +537,21 @@ memo_find(const json_t *json)
     return NULL;
 }
 
-static bool jbuf_put_value(struct jbuf *, const json_t *);
+static bool put_json_value(struct ds *, const json_t *);
 
 /* Appends 'json' to 'b', from or into the memo if it is there. */
 static bool
-jbuf_put_json(struct jbuf *b, const json_t *json)
+put_json(struct ds *b, const json_t *json)
 {
     struct memo_entry *e = memo_find(json);
     size_t start = b->len;
 
     if (!e) {
-        return jbuf_put_value(b, json);
+        return put_json_value(b, json);
     } else if (e->text) {
-        jbuf_put(b, e->text, e->len);
+        ds_put_buffer(b, e->text, e->len);
         return true;
-    } else if (jbuf_put_value(b, json)) {
+    } else if (put_json_value(b, json)) {
         e->len = b->len - start;
         e->text = xmemdup(b->s + start, e->len);
         return true;
@@ -587,7 +560,7 @@ jbuf_put_json(struct jbuf *b, const json_t *json)
 }
 
 static bool
-jbuf_put_value(struct jbuf *b, const json_t *json)
+put_json_value(struct ds *b, const json_t *json)
 {
     char buf[32];
     const char *key;
@@ -597,58 +570,59 @@ jbuf_put_value(struct jbuf *b, const json_t *json)
 
     switch (json_typeof(json)) {
     case JSON_OBJECT:
-        jbuf_putc(b, '{');
+        ds_put_char(b, '{');
         first = true;
         json_object_foreach ((json_t *) json, key, value) {
             if (!first) {
-                jbuf_putc(b, ',');
+                ds_put_char(b, ',');
             }
             first = false;
-            if (!jbuf_put_string(b, key, strlen(key))) {
+            if (!put_json_string(b, key, strlen(key))) {
                 return false;
             }
-            jbuf_putc(b, ':');
-            if (!jbuf_put_json(b, value)) {
+            ds_put_char(b, ':');
+            if (!put_json(b, value)) {
                 return false;
             }
         }
-        jbuf_putc(b, '}');
+        ds_put_char(b, '}');
         return true;
 
     case JSON_ARRAY:
-        jbuf_putc(b, '[');
+        ds_put_char(b, '[');
         json_array_foreach (json, i, value) {
             if (i) {
-                jbuf_putc(b, ',');
+                ds_put_char(b, ',');
             }
-            if (!jbuf_put_json(b, value)) {
+            if (!put_json(b, value)) {
                 return false;
             }
         }
-        jbuf_putc(b, ']');
+        ds_put_char(b, ']');
         return true;
 
     case JSON_STRING:
-        return jbuf_put_string(b, json_string_value(json),
+        return put_json_string(b, json_string_value(json),
                                json_string_length(json));
 
     case JSON_INTEGER:
-        jbuf_put(b, buf, snprintf(buf, sizeof buf, "%" JSON_INTEGER_FORMAT,
-                                  json_integer_value(json)));
+        ds_put_buffer(b, buf, snprintf(buf, sizeof buf,
+                                       "%" JSON_INTEGER_FORMAT,
+                                       json_integer_value(json)));
         return true;
 
     case JSON_REAL:
-        jbuf_put_real(b, json_real_value(json));
+        put_json_real(b, json_real_value(json));
         return true;
 
     case JSON_TRUE:
-        jbuf_put(b, "true", 4);
+        ds_put_buffer(b, "true", 4);
         return true;
     case JSON_FALSE:
-        jbuf_put(b, "false", 5);
+        ds_put_buffer(b, "false", 5);
         return true;
     case JSON_NULL:
-        jbuf_put(b, "null", 4);
+        ds_put_buffer(b, "null", 4);
         return true;
     }
     return false;
@@ -657,15 +631,15 @@ jbuf_put_value(struct jbuf *b, const json_t *json)
 /* Appends 'json', an object or an array, to 'b'.  Returns false, with 'b'
  * as it was, if it cannot be serialized (invalid UTF-8 in a string). */
 static bool
-serialize_append(struct jbuf *b, const json_t *json)
+serialize_append(struct ds *b, const json_t *json)
 {
     size_t len = b->len;
 
     if ((json_is_object(json) || json_is_array(json))
-        && jbuf_put_json(b, json)) {
+        && put_json(b, json)) {
         return true;
     }
-    b->len = len;
+    ds_truncate(b, len);
     return false;
 }
 
@@ -674,10 +648,10 @@ serialize_append(struct jbuf *b, const json_t *json)
 static char *
 serialize(const json_t *json, size_t *lenp)
 {
-    struct jbuf b = { NULL, 0, 0 };
+    struct ds b = DS_EMPTY_INITIALIZER;
 
     if (!serialize_append(&b, json)) {
-        free(b.s);
+        ds_destroy(&b);
         *lenp = 0;
         return NULL;
     }
@@ -703,7 +677,7 @@ struct jsonrpc_conn {
 
     /* While corked, messages gather here, to go out in one write. */
     bool corked;
-    struct jbuf cork;
+    struct ds cork;
 
     /* TLS (NULL if not).  The stream then carries ciphertext: 'rbuf'
      * receives it and 'tls_rbuf' the plaintext decrypted from it. */
@@ -1102,7 +1076,7 @@ jsonrpc_conn_cork(struct jsonrpc_conn *conn)
 int
 jsonrpc_conn_uncork(struct jsonrpc_conn *conn)
 {
-    struct jbuf b = conn->cork;
+    struct ds b = conn->cork;
 
     if (!conn->corked) {
         return 0;

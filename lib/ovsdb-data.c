@@ -22,66 +22,11 @@
 #include <string.h>
 
 #include "hash.h"
+#include "ds.h"
 #include "hmap.h"
 #include "ovsdb-error.h"
 #include "util.h"
 
-/* A growable string, for the text forms. */
-struct buf {
-    char *s;
-    size_t len, cap;
-};
-
-static void
-buf_reserve(struct buf *b, size_t n)
-{
-    if (b->len + n + 1 > b->cap) {
-        b->cap = MAX(b->cap * 2, b->len + n + 1);
-        b->cap = MAX(b->cap, 32);
-        b->s = xrealloc(b->s, b->cap);
-    }
-}
-
-static void
-buf_put(struct buf *b, const char *s, size_t n)
-{
-    buf_reserve(b, n);
-    memcpy(b->s + b->len, s, n);
-    b->len += n;
-    b->s[b->len] = '\0';
-}
-
-static void
-buf_puts(struct buf *b, const char *s)
-{
-    buf_put(b, s, strlen(s));
-}
-
-static void
-buf_putc(struct buf *b, char c)
-{
-    buf_put(b, &c, 1);
-}
-
-static void PRINTF_FORMAT(2, 3)
-buf_printf(struct buf *b, const char *fmt, ...)
-{
-    va_list args;
-    char *s;
-
-    va_start(args, fmt);
-    s = xvasprintf(fmt, args);
-    va_end(args);
-    buf_puts(b, s);
-    free(s);
-}
-
-/* Returns the string, which the caller owns ("" if nothing was put). */
-static char *
-buf_steal(struct buf *b)
-{
-    return b->s ? b->s : xstrdup("");
-}
 
 /* UTF-8. */
 
@@ -114,12 +59,12 @@ utf8_validate(const char *s, size_t *n_chars)
         }
         for (int i = 1; i < len; i++) {
             if ((p[i] & 0xc0) != 0x80) {
-                struct buf b = { NULL, 0, 0 };
-                buf_puts(&b, "invalid UTF-8 sequence");
+                struct ds b = DS_EMPTY_INITIALIZER;
+                ds_put_cstr(&b, "invalid UTF-8 sequence");
                 for (int j = 0; j <= i; j++) {
-                    buf_printf(&b, " 0x%02x", p[j]);
+                    ds_put_format(&b, " 0x%02x", p[j]);
                 }
-                return buf_steal(&b);
+                return ds_steal_cstr(&b);
             }
             cp = (cp << 6) | (p[i] & 0x3f);
         }
@@ -139,29 +84,29 @@ utf8_validate(const char *s, size_t *n_chars)
 /* Appends 's' as a JSON string: the quoting ovs-vsctl uses for strings that
  * would not read back as themselves when bare. */
 static void
-buf_put_quoted(struct buf *b, const char *s)
+put_quoted(struct ds *b, const char *s)
 {
-    buf_putc(b, '"');
+    ds_put_char(b, '"');
     for (const char *p = s; *p; p++) {
         unsigned char c = *p;
         switch (c) {
-        case '"':  buf_puts(b, "\\\""); break;
-        case '\\': buf_puts(b, "\\\\"); break;
-        case '\b': buf_puts(b, "\\b"); break;
-        case '\f': buf_puts(b, "\\f"); break;
-        case '\n': buf_puts(b, "\\n"); break;
-        case '\r': buf_puts(b, "\\r"); break;
-        case '\t': buf_puts(b, "\\t"); break;
+        case '"':  ds_put_cstr(b, "\\\""); break;
+        case '\\': ds_put_cstr(b, "\\\\"); break;
+        case '\b': ds_put_cstr(b, "\\b"); break;
+        case '\f': ds_put_cstr(b, "\\f"); break;
+        case '\n': ds_put_cstr(b, "\\n"); break;
+        case '\r': ds_put_cstr(b, "\\r"); break;
+        case '\t': ds_put_cstr(b, "\\t"); break;
         default:
             if (c < 0x20) {
-                buf_printf(b, "\\u%04x", c);
+                ds_put_format(b, "\\u%04x", c);
             } else {
-                buf_putc(b, c);
+                ds_put_char(b, c);
             }
             break;
         }
     }
-    buf_putc(b, '"');
+    ds_put_char(b, '"');
 }
 
 /* Atoms. */
@@ -313,10 +258,10 @@ check_string_constraints(const char *s, const struct ovsdb_base_type *base)
         return error;
     }
     if (n_chars < min || n_chars > max) {
-        struct buf q = { NULL, 0, 0 };
+        struct ds q = DS_EMPTY_INITIALIZER;
         struct ovsdb_error *error;
 
-        buf_put_quoted(&q, s);
+        put_quoted(&q, s);
         error = (n_chars < min
                  ? ovsdb_error("constraint violation",
                                "%s length %zu is less than minimum allowed "
@@ -639,28 +584,28 @@ string_needs_quotes(const char *s)
 }
 
 static void
-buf_put_atom(struct buf *b, const union ovsdb_atom *atom,
-             enum ovsdb_atomic_type type, bool bare)
+put_atom(struct ds *b, const union ovsdb_atom *atom,
+         enum ovsdb_atomic_type type, bool bare)
 {
     switch (type) {
     case OVSDB_TYPE_INTEGER:
-        buf_printf(b, "%"PRId64, atom->integer);
+        ds_put_format(b, "%"PRId64, atom->integer);
         break;
     case OVSDB_TYPE_REAL:
-        buf_printf(b, "%.*g", DBL_DIG, atom->real);
+        ds_put_format(b, "%.*g", DBL_DIG, atom->real);
         break;
     case OVSDB_TYPE_BOOLEAN:
-        buf_puts(b, atom->boolean ? "true" : "false");
+        ds_put_cstr(b, atom->boolean ? "true" : "false");
         break;
     case OVSDB_TYPE_STRING:
         if (bare || !string_needs_quotes(atom->string)) {
-            buf_puts(b, atom->string);
+            ds_put_cstr(b, atom->string);
         } else {
-            buf_put_quoted(b, atom->string);
+            put_quoted(b, atom->string);
         }
         break;
     case OVSDB_TYPE_UUID:
-        buf_printf(b, UUID_FMT, UUID_ARGS(&atom->uuid));
+        ds_put_format(b, UUID_FMT, UUID_ARGS(&atom->uuid));
         break;
     case OVSDB_TYPE_VOID:
     case OVSDB_N_TYPES:
@@ -673,17 +618,17 @@ char *
 ovsdb_atom_to_string(const union ovsdb_atom *atom,
                      enum ovsdb_atomic_type type)
 {
-    struct buf b = { NULL, 0, 0 };
-    buf_put_atom(&b, atom, type, false);
-    return buf_steal(&b);
+    struct ds b = DS_EMPTY_INITIALIZER;
+    put_atom(&b, atom, type, false);
+    return ds_steal_cstr(&b);
 }
 
 char *
 ovsdb_atom_to_bare(const union ovsdb_atom *atom, enum ovsdb_atomic_type type)
 {
-    struct buf b = { NULL, 0, 0 };
-    buf_put_atom(&b, atom, type, true);
-    return buf_steal(&b);
+    struct ds b = DS_EMPTY_INITIALIZER;
+    put_atom(&b, atom, type, true);
+    return ds_steal_cstr(&b);
 }
 
 static int
@@ -712,7 +657,7 @@ parse_hex4(const char *p, unsigned int *value)
 }
 
 static void
-buf_put_utf8(struct buf *b, unsigned int cp)
+put_utf8(struct ds *b, unsigned int cp)
 {
     char s[4];
     int n;
@@ -735,7 +680,7 @@ buf_put_utf8(struct buf *b, unsigned int cp)
         s[3] = 0x80 | (cp & 0x3f);
         n = 4;
     }
-    buf_put(b, s, n);
+    ds_put_buffer(b, s, n);
 }
 
 /* Decodes the 'len' bytes at 's', the inside of a double-quoted string with
@@ -744,14 +689,14 @@ buf_put_utf8(struct buf *b, unsigned int cp)
 static char *
 string_unescape(const char *s, size_t len, const char *quoted, char **out)
 {
-    struct buf b = { NULL, 0, 0 };
+    struct ds b = DS_EMPTY_INITIALIZER;
     const char *end = s + len;
 
     for (const char *p = s; p < end; p++) {
         unsigned int cp, lo;
 
         if (*p != '\\') {
-            buf_putc(&b, *p);
+            ds_put_char(&b, *p);
             continue;
         }
         if (++p >= end) {
@@ -761,13 +706,13 @@ string_unescape(const char *s, size_t len, const char *quoted, char **out)
         }
         switch (*p) {
         case '"': case '\\': case '/':
-            buf_putc(&b, *p);
+            ds_put_char(&b, *p);
             break;
-        case 'b': buf_putc(&b, '\b'); break;
-        case 'f': buf_putc(&b, '\f'); break;
-        case 'n': buf_putc(&b, '\n'); break;
-        case 'r': buf_putc(&b, '\r'); break;
-        case 't': buf_putc(&b, '\t'); break;
+        case 'b': ds_put_char(&b, '\b'); break;
+        case 'f': ds_put_char(&b, '\f'); break;
+        case 'n': ds_put_char(&b, '\n'); break;
+        case 'r': ds_put_char(&b, '\r'); break;
+        case 't': ds_put_char(&b, '\t'); break;
         case 'u':
             if (end - p < 5 || !parse_hex4(p + 1, &cp)) {
                 free(b.s);
@@ -795,14 +740,14 @@ string_unescape(const char *s, size_t len, const char *quoted, char **out)
                 return xasprintf("%s: null bytes not supported in quoted "
                                  "strings", quoted);
             }
-            buf_put_utf8(&b, cp);
+            put_utf8(&b, cp);
             break;
         default:
             free(b.s);
             return xasprintf("%s: bad escape \\%c", quoted, *p);
         }
     }
-    *out = buf_steal(&b);
+    *out = ds_steal_cstr(&b);
     return NULL;
 }
 
@@ -1791,29 +1736,29 @@ datum_to_text(const struct ovsdb_datum *datum, const struct ovsdb_type *type,
               bool bare)
 {
     bool is_map = ovsdb_type_is_map(type);
-    struct buf b = { NULL, 0, 0 };
+    struct ds b = DS_EMPTY_INITIALIZER;
 
     if (!bare && type->n_max == 1 && datum->n == 1) {
-        buf_put_atom(&b, &datum->keys[0], type->key.type, false);
-        return buf_steal(&b);
+        put_atom(&b, &datum->keys[0], type->key.type, false);
+        return ds_steal_cstr(&b);
     }
     if (!bare) {
-        buf_putc(&b, is_map ? '{' : '[');
+        ds_put_char(&b, is_map ? '{' : '[');
     }
     for (unsigned int i = 0; i < datum->n; i++) {
         if (i) {
-            buf_puts(&b, bare ? " " : ", ");
+            ds_put_cstr(&b, bare ? " " : ", ");
         }
-        buf_put_atom(&b, &datum->keys[i], type->key.type, bare);
+        put_atom(&b, &datum->keys[i], type->key.type, bare);
         if (is_map) {
-            buf_putc(&b, '=');
-            buf_put_atom(&b, &datum->values[i], type->value.type, bare);
+            ds_put_char(&b, '=');
+            put_atom(&b, &datum->values[i], type->value.type, bare);
         }
     }
     if (!bare) {
-        buf_putc(&b, is_map ? '}' : ']');
+        ds_put_char(&b, is_map ? '}' : ']');
     }
-    return buf_steal(&b);
+    return ds_steal_cstr(&b);
 }
 
 char *

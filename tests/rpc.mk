@@ -1,6 +1,7 @@
 # tests: rpc
-# Streams, JSON-RPC, unixctl, logging and daemon plumbing (lib/).
+# Strings, streams, JSON-RPC, unixctl, logging and daemon plumbing (lib/).
 RPC_TESTS = \
+	tests/test-ds \
 	tests/test-stream \
 	tests/test-jsonrpc \
 	tests/test-unixctl \
@@ -11,6 +12,10 @@ TESTS += $(RPC_TESTS)
 
 RPC_TEST_LDADD = lib/libxsw.a $(JANSSON_LIBS) $(LIBUV_LIBS) $(TEST_LIBS) \
 	-lpthread
+
+tests_test_ds_SOURCES = tests/test-ds.c
+tests_test_ds_CFLAGS = $(AM_CFLAGS) $(TEST_CFLAGS)
+tests_test_ds_LDADD = $(RPC_TEST_LDADD)
 
 tests_test_stream_SOURCES = tests/test-stream.c
 tests_test_stream_CFLAGS = $(AM_CFLAGS) $(TEST_CFLAGS)

@@ -94,22 +94,6 @@ static const char *const relops[] = {
 static struct shash commands = SHASH_INITIALIZER(&commands);
 static struct ovsdb_schema *schema;
 
-/* ctl/table.c, linked for table_parse_format(), formats tables into a
- * struct ctl_output, which lives in ctl/main.c.  The parser never formats
- * a table, so these are never called. */
-void
-ctl_output_puts(struct ctl_output *out OVS_UNUSED, const char *s OVS_UNUSED)
-{
-    abort();
-}
-
-void
-ctl_output_printf(struct ctl_output *out OVS_UNUSED,
-                  const char *format OVS_UNUSED, ...)
-{
-    abort();
-}
-
 static void NO_RETURN PRINTF_FORMAT(1, 2)
 fail(const char *format, ...)
 {
