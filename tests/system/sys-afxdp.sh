@@ -94,15 +94,15 @@ s.sendto(bytes(i % 251 for i in range(1200)), (sys.argv[1], 5555))
     wait "$pid" || { cat "$XT_TMP/udp-$to.stderr"; return 1; }
 }
 
-# The same datagram as b's NIC sees it: with the kernel finishing the
-# checksum, it arrives still partial (CHECKSUM_PARTIAL, which tcpdump
-# calls bad); completed by xsw, it is already right.  At c it must be
-# right in any case.
 # What tcpdump says of the UDP checksums in capture NAME.
 udp_csum_seen() {
     tcpdump -r "$XT_TMP/$1.pcap" -nn -vv 2>/dev/null |
         grep -o 'bad udp cksum\|udp sum ok'
 }
+# The same datagram as b's NIC sees it: with the kernel finishing the
+# checksum, it arrives still partial (CHECKSUM_PARTIAL, which tcpdump
+# calls bad); completed by xsw, it is already right.  At c it must be
+# right in any case.
 udp_csum_path() {
     local at_b at_c want_b
     xt_capture ub b xteth0 udp port 5555
@@ -144,37 +144,32 @@ xt_vsctl remove Interface "${XT}b" options xdp-mode
 # polling after the last packet before they sleep, changed at run time.
 # CPU ticks (1/CLK_TCK s) the switch daemon used in the second after a
 # few pings: a second of spinning shows, an immediate sleep does not.
-cpu_after_pings() {
-    local c0 c1
-    c0=$(sed 's/.*) //' "/proc/$XT_SWITCHD_PID/stat" | awk '{print $12 + $13}')
+switchd_cpu_ticks() {
+    sed 's/.*) //' "/proc/$XT_SWITCHD_PID/stat" | awk '{print $12 + $13}'
+}
+# busy_poll_ticks USEC OP LIMIT: with busy-poll-usec=USEC, the ticks used
+# in the second after a few pings compare with LIMIT as test(1)'s OP says.
+busy_poll_ticks() {
+    local c0 c1 ticks
+    xt_vsctl set Open_vSwitch . other_config:busy-poll-usec="$1" || return 1
+    c0=$(switchd_cpu_ticks)
     xt_ping a 10.12.0.2 2 || return 1
     sleep 1
-    c1=$(sed 's/.*) //' "/proc/$XT_SWITCHD_PID/stat" | awk '{print $12 + $13}')
-    echo $((c1 - c0))
+    c1=$(switchd_cpu_ticks)
+    ticks=$((c1 - c0))
+    echo "busy-poll-usec=$1: $ticks ticks of $hz in the second after a ping"
+    [ "$ticks" "$2" "$3" ]
 }
 hz=$(getconf CLK_TCK)
-busy_poll_spins() {
-    local ticks
-    xt_vsctl set Open_vSwitch . other_config:busy-poll-usec=1000000 || return 1
-    ticks=$(cpu_after_pings) || return 1
-    echo "busy-poll-usec=1000000: $ticks ticks of $hz in the second after a ping"
-    [ "$ticks" -ge $((hz / 5)) ]
-}
-busy_poll_sleeps() {
-    local ticks
-    xt_vsctl set Open_vSwitch . other_config:busy-poll-usec=0 || return 1
-    ticks=$(cpu_after_pings) || return 1
-    echo "busy-poll-usec=0: $ticks ticks of $hz in the second after a ping"
-    [ "$ticks" -le $((hz / 10)) ]
-}
 bad_busy_poll_is_logged() {
     xt_vsctl set Open_vSwitch . other_config:busy-poll-usec=soon || return 1
     xt_wait_for 5 grep -q 'busy-poll-usec="soon" is not an integer' \
         "$XT_TMP/switchd.log"
 }
 xt_check "busy-poll-usec=1000000 keeps the threads spinning after a ping" \
-    busy_poll_spins
-xt_check "busy-poll-usec=0 lets them sleep at once" busy_poll_sleeps
+    busy_poll_ticks 1000000 -ge $((hz / 5))
+xt_check "busy-poll-usec=0 lets them sleep at once" \
+    busy_poll_ticks 0 -le $((hz / 10))
 xt_check "a malformed busy-poll-usec is logged" bad_busy_poll_is_logged
 xt_check "and forwarding goes on with the default" xt_ping a 10.12.0.2
 xt_vsctl remove Open_vSwitch . other_config busy-poll-usec
