@@ -176,17 +176,29 @@ write_txn(struct storage *st, struct ovsdb_txn *txn)
     return error;
 }
 
+/* Adds to 'txn' a Port named 'name', with external_ids 'ids_json' (JSON)
+ * if nonnull; returns the row. */
+static struct ovsdb_row *
+add_port(struct ovsdb_txn *txn, struct ovsdb_db *db, const char *name,
+         const char *ids_json)
+{
+    struct ovsdb_row *row = ovsdb_row_create(get_table(db, "Port"), NULL);
+    char *json = xasprintf("\"%s\"", name);
+    set_field(row, "name", json);
+    free(json);
+    if (ids_json) {
+        set_field(row, "external_ids", ids_json);
+    }
+    ovsdb_txn_row_insert(txn, row);
+    return row;
+}
+
 /* Inserts a Port named 'name' in its own transaction; returns its UUID. */
 static struct uuid
 insert_port(struct storage *st, struct ovsdb_db *db, const char *name)
 {
     struct ovsdb_txn *txn = ovsdb_txn_create(db);
-    struct ovsdb_row *row = ovsdb_row_create(get_table(db, "Port"), NULL);
-    char *json = xasprintf("\"%s\"", name);
-    set_field(row, "name", json);
-    free(json);
-    struct uuid uuid = *ovsdb_row_get_uuid(row);
-    ovsdb_txn_row_insert(txn, row);
+    struct uuid uuid = *ovsdb_row_get_uuid(add_port(txn, db, name, NULL));
     assert_ok(write_txn(st, txn));
     return uuid;
 }
@@ -540,12 +552,9 @@ START_TEST(test_write_cost_is_the_change)
     ovsdb_datum_destroy(set, &ports->type);
     ovsdb_datum_init_empty(set);
     for (int i = 0; i < N_PORTS; i++) {
-        struct ovsdb_row *port = ovsdb_row_create(get_table(db, "Port"),
-                                                  NULL);
-        char *name = xasprintf("\"p%d\"", i);
-        set_field(port, "name", name);
-        free(name);
-        ovsdb_txn_row_insert(txn, port);
+        char name[32];
+        snprintf(name, sizeof name, "p%d", i);
+        struct ovsdb_row *port = add_port(txn, db, name, NULL);
 
         union ovsdb_atom key = { .uuid = *ovsdb_row_get_uuid(port) };
         ovsdb_datum_add_unsafe(set, &key, NULL, &ports->type);
@@ -649,13 +658,9 @@ START_TEST(test_wal_stays_bounded)
     off_t max_wal = 0;
     for (int i = 0; i < N_TXNS; i++) {
         struct ovsdb_txn *txn = ovsdb_txn_create(db);
-        struct ovsdb_row *row = ovsdb_row_create(get_table(db, "Port"),
-                                                 NULL);
-        char *name = xasprintf("\"p%d\"", i);
-        set_field(row, "name", name);
-        free(name);
-        set_field(row, "external_ids", ids);
-        ovsdb_txn_row_insert(txn, row);
+        char name[32];
+        snprintf(name, sizeof name, "p%d", i);
+        add_port(txn, db, name, ids);
         assert_ok(write_txn(st, txn));
 
         struct stat s;
@@ -976,13 +981,9 @@ START_TEST(test_large_txn_in_files_when_committed)
     char *ids = xasprintf("[\"map\",[[\"blob\",\"%s\"]]]", value);
     struct ovsdb_txn *txn = ovsdb_txn_create(db);
     for (int i = 0; i < N_PORTS; i++) {
-        struct ovsdb_row *row = ovsdb_row_create(get_table(db, "Port"),
-                                                 NULL);
-        char *name = xasprintf("\"big%d\"", i);
-        set_field(row, "name", name);
-        free(name);
-        set_field(row, "external_ids", ids);
-        ovsdb_txn_row_insert(txn, row);
+        char name[32];
+        snprintf(name, sizeof name, "big%d", i);
+        add_port(txn, db, name, ids);
     }
     assert_ok(write_txn(st, txn));
 
