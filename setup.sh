@@ -45,9 +45,9 @@ if [ -n "$(echo $missing)" ]; then
 fi
 
 # Builds happen outside the source tree, so that the plain build (the
-# programs, the demo, the whole suite) and the sanitizer build (unit and
-# interop tests under ASan/UBSan, leaks counting as failures) live side by
-# side.
+# programs, the demo, the whole suite), the sanitizer build (unit and
+# interop tests under ASan/UBSan, leaks counting as failures), a clang build
+# and a ThreadSanitizer build of the datapath tests live side by side.
 if [ -f config.status ]; then
     echo "$0: this source tree is configured in place; run 'make distclean'" \
          "first (setup.sh builds in _build/)" >&2
@@ -115,13 +115,37 @@ test)
         >_build/sanitizers.out 2>&1 || status=1
     report _build/sanitizers _build/sanitizers.out
 
+    # A second compiler finds what gcc's optimiser hides (a missing -lm, a
+    # maybe-uninitialized variable): everything, tests included, with clang
+    # -O1 and -Werror.
+    echo "== clang build"
+    clang_fail=0
+    build _build/clang CC=clang CFLAGS=-O1
+    make -C _build/clang -j"$(nproc)" check TESTS= >_build/clang.out 2>&1 \
+        || { clang_fail=1; tail -n 30 _build/clang.out; }
+    [ "$clang_fail" = 0 ] && echo "clang build: ok" || echo "clang build: FAILED"
+
+    # The forwarding threads and the lock-free configuration hand-over of
+    # switchd/dp.c, checked by ThreadSanitizer rather than by prose alone.
+    echo "== datapath tests under ThreadSanitizer"
+    mkdir -p _build/tsan
+    [ -f _build/tsan/Makefile ] || (cd _build/tsan && ../../configure -q \
+        CC=clang CFLAGS="-O1 -g" --enable-sanitizers=thread)
+    TSAN_OPTIONS=halt_on_error=0 \
+        make -C _build/tsan -j"$(nproc)" check \
+        TESTS='tests/test-dp-forward tests/test-bond' \
+        >_build/tsan.out 2>&1 || status=1
+    report _build/tsan _build/tsan.out
+
     read -r p1 f1 s1 <<<"$(counts _build/default)"
     read -r p2 f2 s2 <<<"$(counts _build/sanitizers)"
+    read -r p3 f3 s3 <<<"$(counts _build/tsan)"
     echo "default build: $p1 passed, $f1 failed, $s1 skipped"
     echo "sanitizer build: $p2 passed, $f2 failed, $s2 skipped"
-    fail=$(( f1 + f2 ))
+    echo "ThreadSanitizer build: $p3 passed, $f3 failed, $s3 skipped"
+    fail=$(( f1 + f2 + f3 + clang_fail ))
     [ "$fail" -eq 0 ] || status=1
-    echo "$(( p1 + p2 )) passed, $fail failed, $(( s1 + s2 )) skipped"
+    echo "$(( p1 + p2 + p3 )) passed, $fail failed, $(( s1 + s2 + s3 )) skipped"
     exit $status
     ;;
 esac

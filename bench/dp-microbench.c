@@ -14,6 +14,7 @@
 #include <unistd.h>
 #include "dp.h"
 #include "netdev.h"
+#include "util.h"
 
 struct scenario {
     const char *name;
@@ -40,7 +41,7 @@ now_sec(void)
     return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-static void
+static void NO_RETURN
 fail(const char *what, int error)
 {
     fprintf(stderr, "dp-microbench: %s: %s\n", what, strerror(error));

@@ -7,7 +7,7 @@ ctl_xsw_ctl_SOURCES = \
 	ctl/table.c ctl/table.h
 # The Open vSwitch commands (bridge/port/interface work).
 ctl_xsw_ctl_SOURCES += ctl/vsctl-cmds.c
-ctl_xsw_ctl_LDADD = lib/libxsw.a $(JANSSON_LIBS) $(LIBUV_LIBS)
+ctl_xsw_ctl_LDADD = $(XSW_LIBS)
 dist_man_MANS += ctl/xsw-ctl.8
 bashcompdir = $(sysconfdir)/bash_completion.d
 dist_bashcomp_DATA = ctl/xsw-ctl.bash

@@ -41,4 +41,4 @@ XSW_LIBS = lib/libxsw.a $(JANSSON_LIBS) $(LIBUV_LIBS)
 # TLS (ssl:, pssl:).  Only programs that call tls_config_create() pull in
 # tls.o and so need OpenSSL (see tls.h); XSW_LIBS carries it for them.
 lib_libxsw_a_SOURCES += lib/tls.c lib/tls.h
-XSW_LIBS += -lssl -lcrypto
+XSW_LIBS += $(OPENSSL_LIBS)

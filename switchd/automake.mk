@@ -29,6 +29,6 @@ switchd_xsw_switchd_SOURCES = \
 	switchd/bridge.c switchd/bridge.h \
 	switchd/iface-state.c switchd/iface-state.h
 switchd_xsw_switchd_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/switchd
-switchd_xsw_switchd_LDADD = switchd/libdatapath.a lib/libxsw.a \
-	$(JANSSON_LIBS) $(LIBUV_LIBS) $(LIBXDP_LIBS) $(LIBBPF_LIBS) -lpthread
+switchd_xsw_switchd_LDADD = switchd/libdatapath.a $(XSW_LIBS) \
+	$(LIBXDP_LIBS) $(LIBBPF_LIBS)
 dist_man_MANS += switchd/xsw-switchd.8

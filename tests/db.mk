@@ -1,6 +1,6 @@
 # tests: db
-DB_TEST_LDADD = dbserver/libdbserver.a lib/libxsw.a \
-	$(SQLITE3_LIBS) $(JANSSON_LIBS) $(LIBUV_LIBS) $(TEST_LIBS)
+DB_TEST_LDADD = dbserver/libdbserver.a $(XSW_LIBS) \
+	$(SQLITE3_LIBS) $(TEST_LIBS)
 
 check_PROGRAMS += tests/test-db
 TESTS += tests/test-db

@@ -9,8 +9,8 @@ TESTS += tests/test-fuzz-regressions
 tests_test_fuzz_regressions_SOURCES = tests/test-fuzz-regressions.c
 tests_test_fuzz_regressions_CFLAGS = $(AM_CFLAGS) $(TEST_CFLAGS)
 tests_test_fuzz_regressions_LDADD = dbserver/libdbserver.a \
-	switchd/libdatapath.a lib/libxsw.a \
-	$(JANSSON_LIBS) $(LIBUV_LIBS) $(TEST_LIBS)
+	switchd/libdatapath.a $(XSW_LIBS) \
+	$(TEST_LIBS)
 
 TESTS += tests/fuzz/run-fuzzers.sh
 EXTRA_DIST += \

@@ -3,4 +3,4 @@ check_PROGRAMS += tests/test-idl
 TESTS += tests/test-idl
 tests_test_idl_SOURCES = tests/test-idl.c
 tests_test_idl_CFLAGS = $(AM_CFLAGS) $(TEST_CFLAGS)
-tests_test_idl_LDADD = lib/libxsw.a $(JANSSON_LIBS) $(LIBUV_LIBS) $(TEST_LIBS)
+tests_test_idl_LDADD = $(XSW_LIBS) $(TEST_LIBS)

@@ -4,5 +4,5 @@ TESTS += tests/test-monitor
 tests_test_monitor_SOURCES = tests/test-monitor.c
 tests_test_monitor_CFLAGS = $(AM_CFLAGS) $(TEST_CFLAGS) \
 	-I$(top_srcdir)/dbserver
-tests_test_monitor_LDADD = dbserver/libdbserver.a lib/libxsw.a \
-	$(SQLITE3_LIBS) $(JANSSON_LIBS) $(LIBUV_LIBS) $(TEST_LIBS)
+tests_test_monitor_LDADD = dbserver/libdbserver.a $(XSW_LIBS) \
+	$(SQLITE3_LIBS) $(TEST_LIBS)

@@ -10,8 +10,7 @@ RPC_TESTS = \
 check_PROGRAMS += $(RPC_TESTS)
 TESTS += $(RPC_TESTS)
 
-RPC_TEST_LDADD = lib/libxsw.a $(JANSSON_LIBS) $(LIBUV_LIBS) $(TEST_LIBS) \
-	-lpthread
+RPC_TEST_LDADD = $(XSW_LIBS) $(TEST_LIBS)
 
 tests_test_ds_SOURCES = tests/test-ds.c
 tests_test_ds_CFLAGS = $(AM_CFLAGS) $(TEST_CFLAGS)
@@ -42,4 +41,4 @@ check_PROGRAMS += tests/test-tls
 TESTS += tests/test-tls
 tests_test_tls_SOURCES = tests/test-tls.c
 tests_test_tls_CFLAGS = $(AM_CFLAGS) $(TEST_CFLAGS)
-tests_test_tls_LDADD = $(RPC_TEST_LDADD) -lssl -lcrypto
+tests_test_tls_LDADD = $(RPC_TEST_LDADD)

@@ -4,6 +4,6 @@ TESTS += tests/test-storage
 tests_test_storage_SOURCES = tests/test-storage.c
 tests_test_storage_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/dbserver
 tests_test_storage_CFLAGS = $(AM_CFLAGS) $(TEST_CFLAGS)
-tests_test_storage_LDADD = dbserver/libdbserver.a lib/libxsw.a \
-	$(SQLITE3_LIBS) $(JANSSON_LIBS) $(LIBUV_LIBS) $(TEST_LIBS)
+tests_test_storage_LDADD = dbserver/libdbserver.a $(XSW_LIBS) \
+	$(SQLITE3_LIBS) $(TEST_LIBS)
 EXTRA_DIST += tests/schemas-storage/storage.ovsschema

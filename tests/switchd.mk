@@ -2,8 +2,8 @@
 
 # Port drivers (root: TAP devices, veth pairs, network namespaces).
 NETDEV_TEST_COMMON = tests/test-netdev-common.c tests/test-netdev-common.h
-NETDEV_TEST_LDADD = switchd/libdatapath.a lib/libxsw.a $(LIBXDP_LIBS) \
-	$(LIBBPF_LIBS) $(JANSSON_LIBS) $(LIBUV_LIBS) $(TEST_LIBS)
+NETDEV_TEST_LDADD = switchd/libdatapath.a $(XSW_LIBS) $(LIBXDP_LIBS) \
+	$(LIBBPF_LIBS) $(TEST_LIBS)
 NETDEV_TEST_CFLAGS = $(AM_CFLAGS) $(TEST_CFLAGS) -I$(top_srcdir)/switchd
 check_PROGRAMS += tests/test-netdev-tap
 TESTS += tests/test-netdev-tap
@@ -14,8 +14,8 @@ tests_test_netdev_tap_LDADD = $(NETDEV_TEST_LDADD)
 # Datapath (no root needed): parsing, checksums, GSO, fdb, VLANs,
 # forwarding through dummy ports.
 DP_TEST_CFLAGS = $(AM_CFLAGS) $(TEST_CFLAGS) -I$(top_srcdir)/switchd
-DP_TEST_LDADD = switchd/libdatapath.a lib/libxsw.a $(LIBXDP_LIBS) \
-	$(LIBBPF_LIBS) $(JANSSON_LIBS) $(LIBUV_LIBS) $(TEST_LIBS) -lpthread
+DP_TEST_LDADD = switchd/libdatapath.a $(XSW_LIBS) $(LIBXDP_LIBS) \
+	$(LIBBPF_LIBS) $(TEST_LIBS)
 check_PROGRAMS += tests/test-dp-flow
 TESTS += tests/test-dp-flow
 tests_test_dp_flow_SOURCES = tests/test-dp-flow.c
@@ -56,8 +56,8 @@ tests_test_netdev_rtnl_LDADD = $(NETDEV_TEST_LDADD)
 noinst_PROGRAMS += bench/dp-microbench
 bench_dp_microbench_SOURCES = bench/dp-microbench.c
 bench_dp_microbench_CFLAGS = $(AM_CFLAGS) -I$(top_srcdir)/switchd
-bench_dp_microbench_LDADD = switchd/libdatapath.a lib/libxsw.a \
-	$(LIBXDP_LIBS) $(LIBBPF_LIBS) -lpthread
+bench_dp_microbench_LDADD = switchd/libdatapath.a $(XSW_LIBS) \
+	$(LIBXDP_LIBS) $(LIBBPF_LIBS)
 check_PROGRAMS += tests/test-bond
 TESTS += tests/test-bond
 tests_test_bond_SOURCES = tests/test-bond.c

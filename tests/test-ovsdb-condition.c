@@ -299,8 +299,8 @@ START_TEST(test_relaxed_arguments)
         "[[\"s3\", \"includes\", [\"set\", []]]]",
         "[[\"s3\", \"excludes\", [\"set\", [1, 2, 3, 4, 5]]]]",
         "[[\"oi\", \"excludes\", [\"set\", [1, 2]]]]",
-        "[[\"m2\", \"excludes\", [\"map\", [[\"a\", 1], [\"b\", 2], "
-        "[\"c\", 3]]]]]",
+        ("[[\"m2\", \"excludes\", [\"map\", [[\"a\", 1], [\"b\", 2], "
+         "[\"c\", 3]]]]]"),
         "[[\"oi\", \"<\", 1]]",
     };
 
@@ -396,8 +396,8 @@ START_TEST(test_to_json_and_equals)
         "[[\"s\", \"==\", \"z\"], true, [\"i\", \">\", 4], "
         "[\"si\", \"includes\", [\"set\", [1, 2]]], "
         "[\"m\", \"excludes\", [\"map\", [[\"a\", \"c\"]]]]]",
-        "[[\"s\", \"==\", \"z\"], true, [\"i\", \">\", 4], "
-        "[\"si\", \"includes\", [\"set\", [1, 2]]]]",
+        ("[[\"s\", \"==\", \"z\"], true, [\"i\", \">\", 4], "
+         "[\"si\", \"includes\", [\"set\", [1, 2]]]]"),
     };
     for (size_t i = 0; i < ARRAY_SIZE(different); i++) {
         ck_assert_ptr_null(parse_condition(different[i], true, &b));
