@@ -362,6 +362,21 @@ ovs_row(void)
     return ovs_table ? ovsdb_idl_first_row(ovs_table) : NULL;
 }
 
+/* Stores in 'owner' the identity of our database that marks the TAP
+ * devices we create (see netdev-tap.h): its Open_vSwitch row's UUID, which
+ * two databases never share, unlike external_ids:system-id that copies of
+ * one set-up may carry alike.  "" before the row exists. */
+static void
+db_owner(char owner[UUID_LEN + 1])
+{
+    const struct ovsdb_idl_row *ovs = ovs_row();
+
+    *owner = '\0';
+    if (ovs) {
+        uuid_to_string(ovsdb_idl_row_get_uuid(ovs), owner);
+    }
+}
+
 /* The UUIDs in 'column' of 'row' (a set of references), or none. */
 static const struct ovsdb_datum *
 row_refs(const struct ovsdb_idl_row *row,
@@ -524,6 +539,9 @@ want_create(const struct ovsdb_idl_row *row, const struct ovsdb_idl_row *port,
             shash_add(&want->options, "mac", xstrdup(mac));
         }
         shash_add(&want->options, "mac-seed", xstrdup(uuid));
+        char owner[UUID_LEN + 1];
+        db_owner(owner);
+        shash_add(&want->options, "owner", xstrdup(owner));
     } else if (xdp_mode) {
         shash_add(&want->options, "xdp-mode", xstrdup(xdp_mode));
     }
@@ -1165,9 +1183,11 @@ iface_close(struct iface *iface, bool delete_device)
          * tells ovs-vsctl that the port is.  (Looking in our namespace
          * is cheap; finding one moved into a container means searching
          * them all.) */
+        char owner[UUID_LEN + 1];
+        db_owner(owner);
         error = (local
                  ? rtnl_link_delete(local_ifindex)
-                 : netdev_tap_delete(iface->name));
+                 : netdev_tap_delete(iface->name, owner));
         if (error && error != ENODEV) {
             VLOG_WARN("%s: cannot delete the TAP device (%s)", iface->name,
                       strerror(error));
@@ -1313,40 +1333,49 @@ iface_open(struct iface *iface, const struct want *want)
     return false;
 }
 
-/* Deletes the TAP devices a previous xsw-switchd left that the
- * configuration no longer has, in whatever namespace they are. */
+/* Deletes the TAP devices a previous xsw-switchd on this database left
+ * that the configuration no longer has, in whatever namespace they are.
+ * Devices of other databases are not ours; those an older xsw left without
+ * naming their database may be another switch's, so they stay (said once):
+ * the database adopts one by configuring its name again. */
 static void
 sweep_stale_taps(const struct shash *wants)
 {
     struct shash keep = SHASH_INITIALIZER(&keep);
+    struct shash stale = SHASH_INITIALIZER(&stale);
+    struct shash legacy = SHASH_INITIALIZER(&legacy);
+    char owner[UUID_LEN + 1];
     struct shash_node *node;
-    char **names;
-    size_t n;
     int error;
 
+    db_owner(owner);
     SHASH_FOR_EACH (node, wants) {
         const struct want *want = node->data;
         if (want->kind == IFACE_TAP) {
             shash_add(&keep, node->name, NULL);
         }
     }
-    error = netdev_tap_list_stale(&keep, &names, &n);
+    error = netdev_tap_list_stale(owner, &keep, &stale, &legacy);
     shash_destroy(&keep);
     if (error) {
         VLOG_WARN("cannot list stale TAP devices (%s)", strerror(error));
-        return;
     }
-    for (size_t i = 0; i < n; i++) {
-        error = netdev_tap_delete(names[i]);
+    SHASH_FOR_EACH (node, &stale) {
+        error = netdev_tap_delete(node->name, owner);
         if (error) {
-            VLOG_WARN("%s: cannot delete stale TAP device (%s)", names[i],
+            VLOG_WARN("%s: cannot delete stale TAP device (%s)", node->name,
                       strerror(error));
         } else {
-            VLOG_INFO("%s: deleted stale TAP device", names[i]);
+            VLOG_INFO("%s: deleted stale TAP device", node->name);
         }
-        free(names[i]);
     }
-    free(names);
+    SHASH_FOR_EACH (node, &legacy) {
+        VLOG_INFO("%s: TAP device of an older xsw-switchd, which did not "
+                  "mark its database: left alone (delete it with \"ip link "
+                  "del\" if no switch uses it)", node->name);
+    }
+    shash_destroy(&stale);
+    shash_destroy(&legacy);
 }
 
 static void
@@ -1393,7 +1422,7 @@ reconfigure(void)
         }
     }
 
-    if (!swept) {
+    if (!swept && ovs) {
         sweep_stale_taps(&wants);
     }
 

@@ -28,8 +28,13 @@
 #include "shash.h"
 #include "util.h"
 
-/* The alias that marks a TAP device as created by xsw-switchd. */
+/* The alias that marks a TAP device as created by xsw-switchd:
+ * "xsw:NAME:db=OWNER", OWNER being the UUID of the Open_vSwitch row of the
+ * database that configured it (device names cannot contain ':').  Older
+ * versions wrote "xsw:NAME" alone: a "legacy" device, whose database is
+ * unknown. */
 #define TAP_MARKER_PREFIX "xsw:"
+#define TAP_OWNER_INFIX ":db="
 
 #define TAP_VNET_HDR_LEN ((int) sizeof(struct virtio_net_hdr))
 
@@ -76,13 +81,45 @@ netdev_tap_open_error(void)
     return tap_error;
 }
 
-static bool
-tap_is_ours(const struct rtnl_link *link, const char *name)
+/* Whose a device is, as its alias says. */
+enum tap_mark {
+    TAP_NOT_XSW,                /* Not a TAP, or not marked by xsw. */
+    TAP_LEGACY,                 /* Marked by an older xsw: owner unknown. */
+    TAP_OURS,                   /* Marked with 'owner'. */
+    TAP_FOREIGN,                /* Marked with another database's owner. */
+};
+
+/* Classifies 'link' for the database 'owner' ("" or NULL: we know no
+ * owner, so nothing is ours).  With 'name' nonnull, only a device marked
+ * with that name counts as xsw's. */
+static enum tap_mark
+tap_mark_of(const struct rtnl_link *link, const char *name,
+            const char *owner)
 {
-    return (!strcmp(link->kind, "tun") && link->tun_is_tap
-            && str_starts_with(link->alias, TAP_MARKER_PREFIX)
-            && (!name || !strcmp(link->alias + strlen(TAP_MARKER_PREFIX),
-                                 name)));
+    const char *p = link->alias + strlen(TAP_MARKER_PREFIX);
+    const char *end;
+
+    if (strcmp(link->kind, "tun") || !link->tun_is_tap
+        || !str_starts_with(link->alias, TAP_MARKER_PREFIX)) {
+        return TAP_NOT_XSW;
+    }
+    end = strchr(p, ':');
+    if (!end) {
+        end = p + strlen(p);
+    }
+    if (name && (strlen(name) != (size_t) (end - p)
+                 || memcmp(name, p, end - p))) {
+        return TAP_NOT_XSW;
+    }
+    if (!*end) {
+        return TAP_LEGACY;
+    }
+    if (!str_starts_with(end, TAP_OWNER_INFIX)) {
+        /* A marker from some future version: not ours to touch. */
+        return TAP_FOREIGN;
+    }
+    end += strlen(TAP_OWNER_INFIX);
+    return owner && *owner && !strcmp(end, owner) ? TAP_OURS : TAP_FOREIGN;
 }
 
 void
@@ -106,6 +143,7 @@ netdev_tap_derive_mac(const char *seed, uint8_t mac[6])
 /* What open() wants the device to look like. */
 struct tap_config {
     const char *name;
+    const char *owner;          /* Our database's identity, for the alias. */
     uint8_t mac[6];
     int mtu;                    /* 0: leave as is. */
 };
@@ -117,8 +155,17 @@ tap_parse_options(const char *name, const struct shash *options,
     const char *mac = options ? shash_find_data(options, "mac") : NULL;
     const char *seed = options ? shash_find_data(options, "mac-seed") : NULL;
     const char *mtu = options ? shash_find_data(options, "mtu_request") : NULL;
+    const char *owner = options ? shash_find_data(options, "owner") : NULL;
 
     cfg->name = name;
+    if (!owner || !*owner || strpbrk(owner, ": \t\n")) {
+        /* Without an owner this device could not be told apart from
+         * another xsw-switchd's: refuse rather than make one. */
+        tap_set_error("%s: no database identity (\"owner\") to mark the "
+                      "TAP device with", name);
+        return EINVAL;
+    }
+    cfg->owner = owner;
     if (mac && *mac) {
         char extra;
         if (sscanf(mac, "%hhx:%hhx:%hhx:%hhx:%hhx:%hhx%c",
@@ -150,7 +197,9 @@ tap_parse_options(const char *name, const struct shash *options,
 /* Finding our device in another namespace. */
 
 struct tap_find {
-    const char *name;           /* NULL: any of ours (not used here). */
+    const char *name;
+    const char *owner;          /* Our database's identity. */
+    bool adopt_legacy;          /* Also find a device of an older xsw. */
     struct netns_id skip;       /* A namespace already searched. */
     bool skip_valid;
     int ns_fd;                  /* Out: dup of the namespace's fd. */
@@ -175,22 +224,28 @@ tap_find_ns_cb(int ns_fd, const char *path OVS_UNUSED, void *find_)
         && netns_id_equals(&id, &find->skip)) {
         return 0;
     }
-    if (netns_run_in(ns_fd, tap_find_get_cb, find)
-        || !tap_is_ours(&find->link, find->name)) {
+    if (netns_run_in(ns_fd, tap_find_get_cb, find)) {
+        return 0;
+    }
+    enum tap_mark mark = tap_mark_of(&find->link, find->name, find->owner);
+    if (mark != TAP_OURS && !(mark == TAP_LEGACY && find->adopt_legacy)) {
         return 0;
     }
     find->ns_fd = dup(ns_fd);
     return find->ns_fd >= 0 ? 1 : 0;
 }
 
-/* Searches every namespace (but the current one, if 'skip_current') for our
- * TAP device 'name'.  On success returns 0, stores an fd for its namespace
- * in '*ns_fdp' (the caller closes it) and the device in '*link'. */
+/* Searches every namespace (but the current one, if 'skip_current') for
+ * TAP device 'name' marked with 'owner' (or, if 'adopt_legacy', by an older
+ * xsw that marked no owner).  On success returns 0, stores an fd for its
+ * namespace in '*ns_fdp' (the caller closes it) and the device in
+ * '*link'. */
 static int
-tap_find_ours(const char *name, bool skip_current, int *ns_fdp,
-              struct rtnl_link *link)
+tap_find_ours(const char *name, const char *owner, bool adopt_legacy,
+              bool skip_current, int *ns_fdp, struct rtnl_link *link)
 {
-    struct tap_find find = { .name = name, .ns_fd = -1 };
+    struct tap_find find = { .name = name, .owner = owner,
+                             .adopt_legacy = adopt_legacy, .ns_fd = -1 };
 
     if (skip_current) {
         int fd;
@@ -285,7 +340,8 @@ tap_attach_cb(void *attach_)
         goto error;
     }
 
-    alias = xasprintf(TAP_MARKER_PREFIX "%s", name);
+    alias = xasprintf(TAP_MARKER_PREFIX "%s" TAP_OWNER_INFIX "%s", name,
+                      cfg->owner);
     if (strcmp(link.alias, alias)) {
         error = rtnl_link_set_alias(link.ifindex, alias);
     }
@@ -367,10 +423,19 @@ netdev_tap_open(const char *name, const struct shash *options,
                           *link.kind ? link.kind : "none");
             return EEXIST;
         }
+        if (tap_mark_of(&link, name, cfg.owner) == TAP_FOREIGN) {
+            tap_set_error("%s: the TAP device with this name belongs to "
+                          "another database's xsw-switchd (alias \"%s\")",
+                          name, link.alias);
+            return EEXIST;
+        }
+        /* Ours, an older xsw's (adopted: it gets our mark), or a plain
+         * TAP an administrator made for us. */
         attach.exists = true;
     } else if (error == ENODEV) {
         /* Not here: maybe an administrator moved it into a container. */
-        attach.exists = !tap_find_ours(name, true, &ns_fd, &link);
+        attach.exists = !tap_find_ours(name, cfg.owner, true, true, &ns_fd,
+                                       &link);
     } else {
         tap_set_error("%s: cannot query network devices (%s)", name,
                       strerror(error));
@@ -663,12 +728,12 @@ tap_delete_cb(void *ifindex_)
 }
 
 int
-netdev_tap_delete(const char *name)
+netdev_tap_delete(const char *name, const char *owner)
 {
     struct rtnl_link link;
     int error, ns_fd;
 
-    error = tap_find_ours(name, false, &ns_fd, &link);
+    error = tap_find_ours(name, owner, false, false, &ns_fd, &link);
     if (!error) {
         error = netns_run_in(ns_fd, tap_delete_cb, &link.ifindex);
         close(ns_fd);
@@ -677,23 +742,23 @@ netdev_tap_delete(const char *name)
 }
 
 struct tap_sweep {
+    const char *owner;
     const struct shash *keep;
-    char **names;
-    size_t n, allocated;
+    struct shash *stale;
+    struct shash *legacy;
 };
 
 static int
 tap_sweep_link_cb(const struct rtnl_link *link, void *sweep_)
 {
     struct tap_sweep *sweep = sweep_;
+    enum tap_mark mark = tap_mark_of(link, NULL, sweep->owner);
+    struct shash *list = (mark == TAP_OURS ? sweep->stale
+                          : mark == TAP_LEGACY ? sweep->legacy
+                          : NULL);
 
-    if (tap_is_ours(link, NULL)
-        && !(sweep->keep && shash_find(sweep->keep, link->name))) {
-        if (sweep->n >= sweep->allocated) {
-            sweep->names = x2nrealloc(sweep->names, &sweep->allocated,
-                                      sizeof *sweep->names);
-        }
-        sweep->names[sweep->n++] = xstrdup(link->name);
+    if (list && !(sweep->keep && shash_find(sweep->keep, link->name))) {
+        shash_add_once(list, link->name, NULL);
     }
     return 0;
 }
@@ -714,13 +779,14 @@ tap_sweep_ns_cb(int ns_fd, const char *path OVS_UNUSED, void *sweep)
 }
 
 int
-netdev_tap_list_stale(const struct shash *keep, char ***names, size_t *n)
+netdev_tap_list_stale(const char *owner, const struct shash *keep,
+                      struct shash *stale, struct shash *legacy)
 {
-    struct tap_sweep sweep = { .keep = keep };
-    int error;
+    struct tap_sweep sweep = { .owner = owner, .keep = keep,
+                               .stale = stale, .legacy = legacy };
 
-    error = netns_foreach(tap_sweep_ns_cb, &sweep);
-    *names = sweep.names;
-    *n = sweep.n;
-    return error;
+    if (!owner || !*owner) {
+        return EINVAL;
+    }
+    return netns_foreach(tap_sweep_ns_cb, &sweep);
 }

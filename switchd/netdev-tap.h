@@ -10,16 +10,24 @@
  *
  * The device is persistent (TUNSETPERSIST): it, and the addresses and
  * routes an administrator or a container put on it, survive a crash or
- * restart of xsw-switchd.  At creation it gets the alias "xsw:NAME", the
- * marker by which a later xsw-switchd recognises it as its own.  It may be
- * moved into another network namespace ("ip link set NAME netns NS"): the
- * open fd keeps working, and open() finds such a device again by searching
- * every namespace (named ones and those of running processes) for a tun
- * device called NAME with that marker, and attaches to it there.  Queries
- * (MAC, MTU, ifindex, link state) are answered from the namespace the
- * device is in *now*.
+ * restart of xsw-switchd.  It gets the alias "xsw:NAME:db=OWNER", OWNER
+ * being the identity of the database that configured it (the caller's
+ * "owner" option: xsw-switchd passes its Open_vSwitch row's UUID): the mark
+ * by which a later xsw-switchd on the same database recognises it as its
+ * own, and by which every other xsw-switchd on the host (another database)
+ * leaves it alone.  It may be moved into another network namespace ("ip
+ * link set NAME netns NS"): the open fd keeps working, and open() finds
+ * such a device again by searching every namespace (named ones and those
+ * of running processes) for a tun device called NAME with our mark, and
+ * attaches to it there.  Queries (MAC, MTU, ifindex, link state) are
+ * answered from the namespace the device is in *now*.
  *
- * Options understood by open() (all optional, values are strings):
+ * Devices of older versions, marked "xsw:NAME" without an owner, are
+ * adopted by open() (they get our mark) when our database asks for NAME,
+ * and never deleted by the sweep: nothing says whose they are.
+ *
+ * Options understood by open() (values are strings):
+ *   "owner"        Required: the database's identity (no ':' or spaces).
  *   "mac"          MAC address "xx:xx:xx:xx:xx:xx" (Interface column 'mac').
  *                  Without it, a locally administered unicast MAC derived
  *                  from "mac-seed" (or the name), stable across restarts.
@@ -28,7 +36,8 @@
  *
  * Errors from open():
  *   ENAMETOOLONG / EINVAL  bad name or option value.
- *   EEXIST   a device with that name exists and is not a TAP device.
+ *   EEXIST   a device with that name exists and is not a TAP device, or
+ *            is another database's.
  *   EBUSY    the TAP device is attached to another process.
  *   others   from the kernel (open of /dev/net/tun, ioctls, rtnetlink).
  * with a one-line explanation in netdev_tap_open_error(). */
@@ -51,18 +60,19 @@ const char *netdev_tap_open_error(void);
  * close (switchd exiting) leaves the device in place. */
 int netdev_tap_unpersist(struct netdev *);
 
-/* Deletes our TAP device 'name' (a tun device with our marker), in
- * whichever namespace it is.  ENODEV if there is none.  It must not be
- * open by this process: use netdev_tap_unpersist() for that. */
-int netdev_tap_delete(const char *name);
+/* Deletes TAP device 'name' marked with 'owner', in whichever namespace it
+ * is.  ENODEV if there is none.  It must not be open by this process: use
+ * netdev_tap_unpersist() for that. */
+int netdev_tap_delete(const char *name, const char *owner);
 
-/* Start-up sweep: stores in '*names' a malloc()ed array of '*n' malloc()ed
- * names of TAP devices marked as xsw's, in any namespace, that are not
- * keys of 'keep' (the configured internal ports; may be NULL).  The caller
- * frees the names and the array, and usually passes each name to
- * netdev_tap_delete(). */
-int netdev_tap_list_stale(const struct shash *keep, char ***names,
-                          size_t *n);
+/* Start-up sweep: adds to 'stale' the names of TAP devices marked with
+ * 'owner', in any namespace, that are not keys of 'keep' (the configured
+ * internal ports; may be NULL), and to 'legacy' those of such devices
+ * marked by an older xsw without an owner.  Data pointers are NULL.
+ * The caller usually passes each stale name to netdev_tap_delete(), and
+ * only reports the legacy ones.  EINVAL if 'owner' is empty. */
+int netdev_tap_list_stale(const char *owner, const struct shash *keep,
+                          struct shash *stale, struct shash *legacy);
 
 /* Stores in 'mac' the MAC address a TAP port without a configured 'mac'
  * gets: locally administered, unicast, a function of 'seed' only. */

@@ -14,7 +14,8 @@ TESTS += \
 	tests/system/sys-learning.sh \
 	tests/system/sys-reconcile.sh \
 	tests/system/sys-vsctl.sh \
-	tests/system/sys-bond.sh
+	tests/system/sys-bond.sh \
+	tests/system/sys-two-switches.sh
 EXTRA_DIST += tests/system/lib.sh \
 	tests/system/sys-internal.sh \
 	tests/system/sys-afxdp.sh \
@@ -24,4 +25,5 @@ EXTRA_DIST += tests/system/lib.sh \
 	tests/system/sys-learning.sh \
 	tests/system/sys-reconcile.sh \
 	tests/system/sys-vsctl.sh \
-	tests/system/sys-bond.sh
+	tests/system/sys-bond.sh \
+	tests/system/sys-two-switches.sh

@@ -26,6 +26,18 @@
 
 static char tap[16], tap2[16], ns[16], veth[16];
 
+/* The identities of two databases, as xsw-switchd passes them. */
+#define OWNER "5e1f0c9a-0000-4000-8000-00000000000a"
+#define OTHER "5e1f0c9a-0000-4000-8000-00000000000b"
+
+/* Options naming owner 'owner' (the caller destroys them). */
+static void
+owner_options(struct shash *options, const char *owner)
+{
+    shash_init(options);
+    shash_add(options, "owner", owner);
+}
+
 static void
 setup(void)
 {
@@ -43,7 +55,7 @@ open_tap(const char *name, const char *mtu)
     struct shash options;
     int error;
 
-    shash_init(&options);
+    owner_options(&options, OWNER);
     if (mtu) {
         shash_add(&options, "mtu_request", mtu);
     }
@@ -87,7 +99,9 @@ START_TEST(test_tap_create)
     ck_assert(link.tun_is_tap);
     ck_assert(link.tun_persist);
     ck_assert(link.tun_vnet_hdr);
-    ck_assert(!strncmp(link.alias, "xsw:", 4) && !strcmp(link.alias + 4, tap));
+    char *alias = xasprintf("xsw:%s:db=" OWNER, tap);
+    ck_assert_str_eq(link.alias, alias);
+    free(alias);
     ck_assert_uint_eq(link.mtu, 1400);
     ck_assert(link.flags & IFF_UP);
 
@@ -118,7 +132,7 @@ START_TEST(test_tap_configured_mac)
     struct eth_addr mac;
     static const uint8_t want[6] = { 0x02, 0x11, 0x22, 0x33, 0x44, 0x55 };
 
-    shash_init(&options);
+    owner_options(&options, OWNER);
     shash_add(&options, "mac", "02:11:22:33:44:55");
     ck_assert_int_eq(netdev_open("tap", tap, &options, &netdev), 0);
     ck_assert_int_eq(netdev_get_etheraddr(netdev, &mac), 0);
@@ -244,7 +258,9 @@ START_TEST(test_tap_reattach_in_netns)
     ck_assert_int_ge(pid, 0);
     if (!pid) {
         struct rtnl_link here;
-        int error = netdev_open("tap", tap, NULL, &netdev);
+        struct shash options;
+        owner_options(&options, OWNER);
+        int error = netdev_open("tap", tap, &options, &netdev);
         if (error) {
             fprintf(stderr, "reopen: %s\n", netdev_tap_open_error());
             _exit(1);
@@ -281,36 +297,89 @@ START_TEST(test_tap_delete_in_netns)
     netdev_close(netdev);
     xt_sh_ok("ip link set %s netns %s", tap2, ns);
     ck_assert_int_eq(get_link(ns, tap2, &link), 0);
-    ck_assert_int_eq(netdev_tap_delete(tap2), 0);
+    ck_assert_int_eq(netdev_tap_delete(tap2, OTHER), ENODEV);
+    ck_assert_int_eq(get_link(ns, tap2, &link), 0);
+    ck_assert_int_eq(netdev_tap_delete(tap2, OWNER), 0);
     ck_assert_int_eq(get_link(ns, tap2, &link), ENODEV);
-    ck_assert_int_eq(netdev_tap_delete(tap2), ENODEV);
+    ck_assert_int_eq(netdev_tap_delete(tap2, OWNER), ENODEV);
 }
 END_TEST
 
 START_TEST(test_tap_sweep)
 {
-    struct shash keep;
-    char **names;
-    size_t n;
-    bool saw_tap = false, saw_tap2 = false;
+    struct shash keep, stale, legacy, other;
+    char veth_legacy[20];
 
     netdev_close(open_tap(tap, NULL));
     netdev_close(open_tap(tap2, NULL));
     xt_sh_ok("ip netns add %s", ns);
     xt_sh_ok("ip link set %s netns %s", tap2, ns);
+    /* A TAP of an older xsw (no owner in its mark). */
+    snprintf(veth_legacy, sizeof veth_legacy, "%s", veth);
+    xt_sh_ok("ip tuntap add dev %s mode tap && ip link set %s alias xsw:%s",
+             veth_legacy, veth_legacy, veth_legacy);
 
     shash_init(&keep);
+    shash_init(&stale);
+    shash_init(&legacy);
     shash_add(&keep, tap, NULL);
-    ck_assert_int_eq(netdev_tap_list_stale(&keep, &names, &n), 0);
-    for (size_t i = 0; i < n; i++) {
-        saw_tap |= !strcmp(names[i], tap);
-        saw_tap2 |= !strcmp(names[i], tap2);
-        free(names[i]);
-    }
-    free(names);
+    ck_assert_int_eq(netdev_tap_list_stale(OWNER, &keep, &stale, &legacy),
+                     0);
+    ck_assert_msg(!shash_find(&stale, tap),
+                  "a configured port was listed as stale");
+    ck_assert_msg(shash_find(&stale, tap2),
+                  "a stale TAP in another namespace was missed");
+    ck_assert_msg(!shash_find(&stale, veth_legacy),
+                  "an older xsw's TAP was listed as stale");
+    ck_assert_msg(shash_find(&legacy, veth_legacy),
+                  "an older xsw's TAP was not reported");
+
+    /* Another database's switch sees none of them as its own. */
+    shash_init(&other);
+    ck_assert_int_eq(netdev_tap_list_stale(OTHER, NULL, &other, &legacy),
+                     0);
+    ck_assert_msg(!shash_find(&other, tap) && !shash_find(&other, tap2),
+                  "another database's TAP was listed as stale");
+    ck_assert_int_eq(netdev_tap_list_stale("", NULL, &other, &legacy),
+                     EINVAL);
+    shash_destroy(&other);
     shash_destroy(&keep);
-    ck_assert_msg(!saw_tap, "a configured port was listed as stale");
-    ck_assert_msg(saw_tap2, "a stale TAP in another namespace was missed");
+    shash_destroy(&stale);
+    shash_destroy(&legacy);
+}
+END_TEST
+
+/* Another database's device of the same name is refused, not taken over;
+ * an older xsw's is adopted and marked as ours. */
+START_TEST(test_tap_owners)
+{
+    struct netdev *netdev;
+    struct shash options;
+    struct rtnl_link link;
+
+    netdev_close(open_tap(tap, NULL));
+    owner_options(&options, OTHER);
+    ck_assert_int_eq(netdev_open("tap", tap, &options, &netdev), EEXIST);
+    ck_assert_ptr_null(netdev);
+    ck_assert_msg(strstr(netdev_tap_open_error(), "another database"),
+                  "unexpected message: %s", netdev_tap_open_error());
+    ck_assert_int_eq(get_link(NULL, tap, &link), 0);
+    ck_assert(strstr(link.alias, OWNER));
+
+    /* Without an owner, nothing is made. */
+    shash_replace(&options, "owner", "");
+    ck_assert_int_eq(netdev_open("tap", tap2, &options, &netdev), EINVAL);
+    ck_assert_int_eq(get_link(NULL, tap2, &link), ENODEV);
+    shash_destroy(&options);
+
+    xt_sh_ok("ip tuntap add dev %s mode tap && ip link set %s alias xsw:%s",
+             tap2, tap2, tap2);
+    netdev = open_tap(tap2, NULL);
+    ck_assert_int_eq(get_link(NULL, tap2, &link), 0);
+    char *alias = xasprintf("xsw:%s:db=" OWNER, tap2);
+    ck_assert_str_eq(link.alias, alias);
+    free(alias);
+    netdev_close(netdev);
 }
 END_TEST
 
@@ -318,8 +387,12 @@ START_TEST(test_tap_name_clash)
 {
     struct netdev *netdev;
 
+    struct shash options;
+
+    owner_options(&options, OWNER);
     xt_sh_ok("ip link add %s type veth peer name %sp", veth, veth);
-    ck_assert_int_eq(netdev_open("tap", veth, NULL, &netdev), EEXIST);
+    ck_assert_int_eq(netdev_open("tap", veth, &options, &netdev), EEXIST);
+    shash_destroy(&options);
     ck_assert_ptr_null(netdev);
     ck_assert_msg(strstr(netdev_tap_open_error(), "not a TAP device")
                   && strstr(netdev_tap_open_error(), "veth"),
@@ -473,6 +546,7 @@ tap_suite(void)
     tcase_add_test(tc, test_tap_move_netns);
     tcase_add_test(tc, test_tap_reattach_in_netns);
     tcase_add_test(tc, test_tap_delete_in_netns);
+    tcase_add_test(tc, test_tap_owners);
     tcase_add_test(tc, test_tap_sweep);
     tcase_add_test(tc, test_tap_name_clash);
     tcase_add_test(tc, test_tap_rx_partial_csum);

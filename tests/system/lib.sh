@@ -22,10 +22,11 @@
 #   machine's root namespace.
 # - A missing capability (not root, no tun, a tool not installed) is a
 #   failure with a message saying what is missing, not a silent skip.
-# - Test runs that start a switch daemon hold an exclusive lock: xsw-switchd
-#   sweeps stale xsw TAP devices in every namespace at start-up, so two
-#   daemons started at once by `make -j check` would delete each other's
-#   ports.
+# - Test runs that start a switch daemon hold an exclusive lock, so that
+#   no two of them compete for the CPU (traffic figures and timeouts) or
+#   sweep each other's TAP devices (an older xsw-switchd at start-up
+#   deleted every xsw TAP it did not configure; today's deletes only its
+#   own database's, see sys-two-switches.sh).
 
 if [ -z "${BASH_VERSION:-}" ]; then
     echo "lib.sh: needs bash" >&2
@@ -166,9 +167,10 @@ xt_teardown() {
 # Prints the tails of the daemons' logs, for a failure's report.
 xt_dump_logs() {
     local f
-    for f in "$XT_TMP"/*.log "$XT_TMP"/*.stderr; do
+    for f in "$XT_TMP"/*.log "$XT_TMP"/*.stderr \
+             "$XT_TMP"/*/*.log "$XT_TMP"/*/*.stderr; do
         [ -s "$f" ] || continue
-        echo "---- $(basename "$f") (last 25 lines)"
+        echo "---- ${f#"$XT_TMP"/} (last 25 lines)"
         tail -n 25 "$f"
     done
 }
