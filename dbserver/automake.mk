@@ -7,6 +7,8 @@ dbserver_libdbserver_a_SOURCES = \
 	dbserver/transact.c dbserver/transact.h
 # SQLite storage (storage work).
 dbserver_libdbserver_a_SOURCES += dbserver/storage.c dbserver/storage.h
+# Schema conversion and whole-database files (convert work).
+dbserver_libdbserver_a_SOURCES += dbserver/convert.c dbserver/convert.h
 # Monitors (monitor work).
 dbserver_libdbserver_a_SOURCES += dbserver/monitor.c dbserver/monitor.h
 

@@ -3,6 +3,7 @@
  *   xsw-dbserver [--remote=REMOTE]... [--unixctl=PATH] [--pidfile[=F]]
  *                [--detach] [--log-file[=F]] [-v SPEC] [DBFILE]...
  *   xsw-dbserver --create SCHEMA DBFILE
+ *   xsw-dbserver --convert SCHEMA DBFILE
  *
  * With no DBFILE it serves the default database, <dbdir>/conf.db, creating
  * it from the built-in Open_vSwitch schema the first time.  With no
@@ -20,6 +21,7 @@
 #include <unistd.h>
 #include <uv.h>
 
+#include "convert.h"
 #include "daemon.h"
 #include "ovsdb-error.h"
 #include "ovsdb-schema.h"
@@ -101,6 +103,7 @@ usage(void)
     printf("%s: an OVSDB server on SQLite\n"
            "usage: %s [OPTIONS] [DBFILE]...\n"
            "       %s --create SCHEMA DBFILE\n"
+           "       %s --convert SCHEMA DBFILE\n"
            "\n"
            "With no DBFILE, serves %s/conf.db (created from the built-in\n"
            "Open_vSwitch schema if missing; $XSW_DBDIR overrides the folder).\n"
@@ -130,11 +133,13 @@ usage(void)
            "  --ca-cert=FILE        CA that clients' certificates must be\n"
            "                        signed by (required for pssl:)\n"
            "  --create SCHEMA DBFILE  create DBFILE from SCHEMA and exit\n"
+           "  --convert SCHEMA DBFILE  convert DBFILE to SCHEMA in place\n"
+           "                        (atomically) and exit\n"
            "  -h, --help            this help\n"
            "  -V, --version         print the version\n",
            daemon_program_name(), daemon_program_name(),
-           daemon_program_name(), default_dbdir(), xsw_rundir(),
-           xsw_rundir());
+           daemon_program_name(), daemon_program_name(), default_dbdir(),
+           xsw_rundir(), xsw_rundir());
     daemon_usage();
     vlog_usage();
     exit(EXIT_SUCCESS);
@@ -164,6 +169,20 @@ create_db(const char *schema_file, const char *db_file)
     }
     error = storage_create(db_file, schema);
     ovsdb_schema_destroy(schema);
+    return error;
+}
+
+/* --convert SCHEMA DBFILE. */
+static struct ovsdb_error *
+convert_db(const char *schema_file, const char *db_file)
+{
+    struct ovsdb_schema *schema;
+    struct ovsdb_error *error = ovsdb_schema_from_file(schema_file, &schema);
+
+    if (!error) {
+        error = db_file_convert(db_file, schema);
+        ovsdb_schema_destroy(schema);
+    }
     return error;
 }
 
@@ -230,12 +249,14 @@ main(int argc, char *argv[])
         OPT_MAX_DEPTH,
         OPT_MAX_SESSIONS,
         OPT_MAX_TXN_ROWS,
-        OPT_UNIX_MODE
+        OPT_UNIX_MODE,
+        OPT_CONVERT
     };
     static const struct option long_options[] = {
         {"remote", required_argument, NULL, OPT_REMOTE},
         {"unixctl", required_argument, NULL, OPT_UNIXCTL},
         {"create", required_argument, NULL, OPT_CREATE},
+        {"convert", required_argument, NULL, OPT_CONVERT},
         {"max-message-size", required_argument, NULL, OPT_MAX_MSG},
         {"max-backlog", required_argument, NULL, OPT_MAX_BACKLOG},
         {"read-only-remote", required_argument, NULL, OPT_READ_ONLY_REMOTE},
@@ -253,6 +274,7 @@ main(int argc, char *argv[])
     struct server_options options = { 0 };
     const char *unixctl_path = NULL;
     const char *create_schema = NULL;
+    const char *convert_schema = NULL;
     const char **remotes = xcalloc(argc, sizeof *remotes);
     bool *read_only = xcalloc(argc, sizeof *read_only);
     size_t n_remotes = 0;
@@ -302,6 +324,9 @@ main(int argc, char *argv[])
         case OPT_CREATE:
             create_schema = optarg;
             break;
+        case OPT_CONVERT:
+            convert_schema = optarg;
+            break;
         case OPT_MAX_MSG:
             options.max_msg_size = parse_size("max-message-size", optarg);
             break;
@@ -327,6 +352,22 @@ main(int argc, char *argv[])
     }
     argc -= optind;
     argv += optind;
+
+    if (convert_schema) {
+        if (argc != 1 || create_schema) {
+            fprintf(stderr, "%s: --convert needs a schema file and one "
+                    "database file: --convert SCHEMA DBFILE\n",
+                    daemon_program_name());
+            exit(EXIT_FAILURE);
+        }
+        error = convert_db(convert_schema, argv[0]);
+        free(remotes);
+        free(read_only);
+        if (error) {
+            fatal_ovsdb_error(error);
+        }
+        return 0;
+    }
 
     if (create_schema) {
         if (argc != 1) {

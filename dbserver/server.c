@@ -24,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "convert.h"
 #include "db.h"
 #include "jsonrpc.h"
 #include "list.h"
@@ -809,6 +810,171 @@ method_cancel(struct session *s, const json_t *params, const json_t *id)
     /* RFC 7047 4.1.4: "cancel" itself gets no reply. */
 }
 
+/* Replaces 'sdb''s database by 'new_db' (taken) stored in 'st', as
+ * ovsdb-server's ovsdb_replace() does: the database's monitors are
+ * canceled (with "monitor_canceled" to clients that asked to be told, by
+ * "set_db_change_aware"), its waiting transactions fail with "canceled",
+ * and its row in _Server.Database shows the new schema. */
+static void
+server_db_replace(struct server_db *sdb, struct ovsdb_db *new_db,
+                  struct storage *st)
+{
+    struct server *server = sdb->server;
+    struct trigger *t, *next_t;
+    struct session *s;
+
+    LIST_FOR_EACH (s, node, &server->sessions) {
+        struct session_monitor *m, *next_m;
+        LIST_FOR_EACH_SAFE (m, next_m, node, &s->monitors) {
+            if (m->sdb == sdb) {
+                if (s->db_change_aware) {
+                    json_t *params = json_pack("[O]", m->id);
+                    session_send(s, jsonrpc_create_notify("monitor_canceled",
+                                                          params),
+                                 HELD_PLAIN, NULL);
+                }
+                session_monitor_destroy(m);
+            }
+        }
+    }
+    LIST_FOR_EACH_SAFE (t, next_t, node, &server->triggers) {
+        if (t->sdb == sdb) {
+            send_error_string(t->session, "canceled", t->id);
+            trigger_destroy(t);
+        }
+    }
+    schedule_trigger_timer(server);
+
+    ovsdb_monitor_db_destroy(sdb->db);
+    ovsdb_db_destroy(sdb->db);
+    sdb->db = new_db;
+    sdb->storage = st;
+    new_db->storage = st;
+    server_db_update_server_row(sdb);
+}
+
+/* Converts 'sdb' to 'schema', on disk first (convert.h: a converted copy
+ * renamed over the file), then in memory.  Nothing changes on failure. */
+static struct ovsdb_error *
+server_db_convert(struct server_db *sdb, const struct ovsdb_schema *schema)
+{
+    struct ovsdb_error *error;
+    struct ovsdb_db *new_db, *loaded;
+    struct storage *st;
+
+    if (storage_is_read_only(sdb->storage)) {
+        return ovsdb_error("I/O error", "%s: the server may only read this "
+                           "file", storage_get_path(sdb->storage));
+    }
+    /* What this turn of the loop wrote goes to disk first: the copy is
+     * made from memory, and the file it replaces must not hold less. */
+    if (sdb->in_batch) {
+        sdb->in_batch = false;
+        error = storage_commit_batch(sdb->storage, sdb->batch_durable);
+        if (error) {
+            recover_from_failed_batch(sdb, error);
+            return error;
+        }
+    }
+    error = ovsdb_convert(sdb->db, schema, &new_db);
+    if (error) {
+        return error;
+    }
+    char *path = xstrdup(storage_get_path(sdb->storage));
+    char *tmp = db_file_temp_name(path);
+    error = db_file_write(tmp, new_db);
+    if (!error) {
+        storage_close(sdb->storage);
+        error = db_file_replace(tmp, path);
+        unlink(tmp);
+        /* Either way the file at 'path' is whole: the old database if the
+         * rename failed, the converted one otherwise. */
+        struct ovsdb_error *open_error = storage_open(path, &st, &loaded);
+        if (open_error) {
+            xsw_fatal("%s: cannot reopen after converting: %s", path,
+                      ovsdb_error_to_string(open_error));
+        }
+        if (error) {
+            ovsdb_db_destroy(loaded);
+            sdb->storage = st;
+            sdb->db->storage = st;
+        } else {
+            /* Serve the copy converted in memory rather than the one just
+             * loaded: they hold the same rows, but the former keeps the
+             * ephemeral columns, as ovsdb-server does. */
+            ovsdb_db_destroy(loaded);
+            server_db_replace(sdb, new_db, st);
+            new_db = NULL;
+            VLOG_INFO("%s: converted to schema version %s", sdb->name,
+                      schema->version ? schema->version : "(none)");
+        }
+    }
+    if (new_db) {
+        ovsdb_db_destroy(new_db);
+    }
+    free(tmp);
+    free(path);
+    return error;
+}
+
+/* "convert" [db-name, new-schema] (Open vSwitch's extension, ovsdb-server(7)
+ * 4.1.17).  The reply is {} once the converted database is on disk.  Then,
+ * as in ovsdb-server, every other client that did not say
+ * "set_db_change_aware" is disconnected: its view of the schema is stale. */
+static void
+method_convert(struct session *s, const json_t *params, const json_t *id)
+{
+    struct ovsdb_schema *schema;
+    struct ovsdb_error *error;
+    struct server_db *sdb;
+
+    if (!(sdb = get_db_param(s, params, id, "convert"))) {
+        return;
+    }
+    if (json_array_size(params) != 2) {
+        send_error(s, ovsdb_syntax_error(params, NULL, "array expected"), id);
+        return;
+    }
+    if (!sdb->storage) {
+        send_error(s, ovsdb_error("not allowed", "database %s cannot be "
+                                  "converted", sdb->name), id);
+        return;
+    }
+    if (s->read_only) {
+        /* Open vSwitch 3.1.5 and later refuse too, with this message. */
+        send_error(s, ovsdb_error("not allowed", "conversion is not allowed "
+                                  "for read-only database %s", sdb->name),
+                   id);
+        return;
+    }
+    error = ovsdb_schema_from_json(json_array_get(params, 1), &schema);
+    if (!error && strcmp(schema->name, sdb->name)) {
+        error = ovsdb_error("invalid parameters", "new schema name (%s) does "
+                            "not match database name (%s)", schema->name,
+                            sdb->name);
+    }
+    if (!error) {
+        error = server_db_convert(sdb, schema);
+    }
+    if (schema) {
+        ovsdb_schema_destroy(schema);
+    }
+    if (error) {
+        send_error(s, error, id);
+        return;
+    }
+    send_reply(s, json_object(), id);
+
+    struct session *other;
+    LIST_FOR_EACH (other, node, &s->server->sessions) {
+        if (other != s && !other->db_change_aware && other->conn) {
+            VLOG_INFO("%s: disconnecting (committed %s database schema "
+                      "conversion)", other->name, sdb->name);
+            jsonrpc_conn_close(other->conn);
+        }
+    }
+}
+
 static struct session_monitor *
 session_find_monitor(const struct session *s, const json_t *monitor_id)
 {
@@ -1096,6 +1262,8 @@ handle_request(struct session *s, const struct jsonrpc_msg *msg)
         send_reply(s, json_string(buf), id);
     } else if (!strcmp(method, "cancel")) {
         method_cancel(s, params, id);
+    } else if (!strcmp(method, "convert")) {
+        method_convert(s, params, id);
     } else {
         send_error_string(s, "unknown method", id);
     }

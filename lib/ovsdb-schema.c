@@ -781,6 +781,19 @@ ovsdb_schema_to_json(const struct ovsdb_schema *schema)
     return json;
 }
 
+bool
+ovsdb_schema_equal(const struct ovsdb_schema *a,
+                   const struct ovsdb_schema *b)
+{
+    json_t *ja = ovsdb_schema_to_json(a);
+    json_t *jb = ovsdb_schema_to_json(b);
+    bool equal = json_equal(ja, jb);
+
+    json_decref(ja);
+    json_decref(jb);
+    return equal;
+}
+
 struct ovsdb_schema *
 ovsdb_schema_clone(const struct ovsdb_schema *old)
 {

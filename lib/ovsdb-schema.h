@@ -91,6 +91,11 @@ struct ovsdb_error *ovsdb_schema_from_file(const char *file_name,
 /* The schema as JSON, as get_schema returns it. */
 json_t *ovsdb_schema_to_json(const struct ovsdb_schema *);
 struct ovsdb_schema *ovsdb_schema_clone(const struct ovsdb_schema *);
+/* True if the two schemas are the same, as Open vSwitch's
+ * ovsdb_schema_equal() decides it (equal JSON forms): what
+ * "needs-conversion" asks. */
+bool ovsdb_schema_equal(const struct ovsdb_schema *,
+                        const struct ovsdb_schema *);
 void ovsdb_schema_destroy(struct ovsdb_schema *);
 const struct ovsdb_table_schema *ovsdb_schema_get_table(
     const struct ovsdb_schema *, const char *name);

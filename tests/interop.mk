@@ -7,5 +7,7 @@ TESTS += \
 	tests/interop/python-idl.py \
 	tests/interop/ovsdbapp-api.py
 EXTRA_DIST += tests/interop/xswenv.py tests/interop/ovsdb_raw.py
+# Schema conversion online and offline, beside ovsdb-server/ovsdb-tool.
+TESTS += tests/interop/convert.py
 # TLS: ssl: clients against pssl: (certificates generated at test time).
 TESTS += tests/interop/tls.py
