@@ -9,6 +9,8 @@ dbserver_libdbserver_a_SOURCES = \
 dbserver_libdbserver_a_SOURCES += dbserver/storage.c dbserver/storage.h
 # Schema conversion and whole-database files (convert work).
 dbserver_libdbserver_a_SOURCES += dbserver/convert.c dbserver/convert.h
+# Reading Open vSwitch's standalone database files (convert work).
+dbserver_libdbserver_a_SOURCES += dbserver/ovs-file.c dbserver/ovs-file.h
 # Monitors (monitor work).
 dbserver_libdbserver_a_SOURCES += dbserver/monitor.c dbserver/monitor.h
 

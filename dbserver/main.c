@@ -4,6 +4,7 @@
  *                [--detach] [--log-file[=F]] [-v SPEC] [DBFILE]...
  *   xsw-dbserver --create SCHEMA DBFILE
  *   xsw-dbserver --convert SCHEMA DBFILE
+ *   xsw-dbserver --import OVS-DBFILE DBFILE
  *
  * With no DBFILE it serves the default database, <dbdir>/conf.db, creating
  * it from the built-in Open_vSwitch schema the first time.  With no
@@ -23,6 +24,8 @@
 
 #include "convert.h"
 #include "daemon.h"
+#include "db.h"
+#include "ovs-file.h"
 #include "ovsdb-error.h"
 #include "ovsdb-schema.h"
 #include "server.h"
@@ -104,6 +107,7 @@ usage(void)
            "usage: %s [OPTIONS] [DBFILE]...\n"
            "       %s --create SCHEMA DBFILE\n"
            "       %s --convert SCHEMA DBFILE\n"
+           "       %s --import OVS-DBFILE DBFILE\n"
            "\n"
            "With no DBFILE, serves %s/conf.db (created from the built-in\n"
            "Open_vSwitch schema if missing; $XSW_DBDIR overrides the folder).\n"
@@ -135,10 +139,13 @@ usage(void)
            "  --create SCHEMA DBFILE  create DBFILE from SCHEMA and exit\n"
            "  --convert SCHEMA DBFILE  convert DBFILE to SCHEMA in place\n"
            "                        (atomically) and exit\n"
+           "  --import OVS-DBFILE DBFILE  create DBFILE from an Open vSwitch\n"
+           "                        standalone database file and exit\n"
            "  -h, --help            this help\n"
            "  -V, --version         print the version\n",
            daemon_program_name(), daemon_program_name(),
-           daemon_program_name(), daemon_program_name(), default_dbdir(),
+           daemon_program_name(), daemon_program_name(),
+           daemon_program_name(), default_dbdir(),
            xsw_rundir(), xsw_rundir());
     daemon_usage();
     vlog_usage();
@@ -182,6 +189,26 @@ convert_db(const char *schema_file, const char *db_file)
     if (!error) {
         error = db_file_convert(db_file, schema);
         ovsdb_schema_destroy(schema);
+    }
+    return error;
+}
+
+/* --import OVS-DBFILE DBFILE. */
+static struct ovsdb_error *
+import_db(const char *ovs_file, const char *db_file)
+{
+    struct ovsdb_error *error;
+    struct ovsdb_db *db;
+    char *warning;
+
+    error = ovs_file_read(ovs_file, &db, &warning);
+    if (warning) {
+        fprintf(stderr, "%s: warning: %s\n", daemon_program_name(), warning);
+        free(warning);
+    }
+    if (!error) {
+        error = db_file_write(db_file, db);
+        ovsdb_db_destroy(db);
     }
     return error;
 }
@@ -250,13 +277,15 @@ main(int argc, char *argv[])
         OPT_MAX_SESSIONS,
         OPT_MAX_TXN_ROWS,
         OPT_UNIX_MODE,
-        OPT_CONVERT
+        OPT_CONVERT,
+        OPT_IMPORT
     };
     static const struct option long_options[] = {
         {"remote", required_argument, NULL, OPT_REMOTE},
         {"unixctl", required_argument, NULL, OPT_UNIXCTL},
         {"create", required_argument, NULL, OPT_CREATE},
         {"convert", required_argument, NULL, OPT_CONVERT},
+        {"import", required_argument, NULL, OPT_IMPORT},
         {"max-message-size", required_argument, NULL, OPT_MAX_MSG},
         {"max-backlog", required_argument, NULL, OPT_MAX_BACKLOG},
         {"read-only-remote", required_argument, NULL, OPT_READ_ONLY_REMOTE},
@@ -274,7 +303,7 @@ main(int argc, char *argv[])
     struct server_options options = { 0 };
     const char *unixctl_path = NULL;
     const char *create_schema = NULL;
-    const char *convert_schema = NULL;
+    const char *convert_schema = NULL, *import_file = NULL;
     const char **remotes = xcalloc(argc, sizeof *remotes);
     bool *read_only = xcalloc(argc, sizeof *read_only);
     size_t n_remotes = 0;
@@ -327,6 +356,9 @@ main(int argc, char *argv[])
         case OPT_CONVERT:
             convert_schema = optarg;
             break;
+        case OPT_IMPORT:
+            import_file = optarg;
+            break;
         case OPT_MAX_MSG:
             options.max_msg_size = parse_size("max-message-size", optarg);
             break;
@@ -353,14 +385,18 @@ main(int argc, char *argv[])
     argc -= optind;
     argv += optind;
 
-    if (convert_schema) {
-        if (argc != 1 || create_schema) {
-            fprintf(stderr, "%s: --convert needs a schema file and one "
-                    "database file: --convert SCHEMA DBFILE\n",
-                    daemon_program_name());
+    if (convert_schema || import_file) {
+        if (argc != 1 || create_schema || (convert_schema && import_file)) {
+            fprintf(stderr, "%s: %s\n", daemon_program_name(),
+                    convert_schema
+                    ? "--convert needs a schema file and one database file: "
+                      "--convert SCHEMA DBFILE"
+                    : "--import needs an Open vSwitch database file and "
+                      "the new database file: --import OVS-DBFILE DBFILE");
             exit(EXIT_FAILURE);
         }
-        error = convert_db(convert_schema, argv[0]);
+        error = (convert_schema ? convert_db(convert_schema, argv[0])
+                 : import_db(import_file, argv[0]));
         free(remotes);
         free(read_only);
         if (error) {

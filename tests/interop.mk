@@ -9,5 +9,7 @@ TESTS += \
 EXTRA_DIST += tests/interop/xswenv.py tests/interop/ovsdb_raw.py
 # Schema conversion online and offline, beside ovsdb-server/ovsdb-tool.
 TESTS += tests/interop/convert.py
+# xsw-dbserver --import of ovsdb-server's database files.
+TESTS += tests/interop/import.py
 # TLS: ssl: clients against pssl: (certificates generated at test time).
 TESTS += tests/interop/tls.py

@@ -1,0 +1,389 @@
+/* ovs-file.c: see ovs-file.h.
+ *
+ * The framing is parsed here, by hand: no library reads it.  Open vSwitch's
+ * own reader (ovsdb/log.c) lives in libopenvswitch, whose ovsdb_* names
+ * collide with ours and which would be a dependency for a one-time import;
+ * jansson reads the JSON of each record but cannot find where a record
+ * starts, since the header line in front of it is not JSON.  The header
+ * gives the exact length, so each record is read whole and handed to
+ * json_loadb(), and its SHA-1 (OpenSSL, which TLS already links) is checked
+ * as ovsdb-server checks it. */
+#include <config.h>
+#include "ovs-file.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <jansson.h>
+#include <openssl/evp.h>
+
+#include "db.h"
+#include "ovsdb-error.h"
+#include "ovsdb-schema.h"
+#include "util.h"
+#include "uuid.h"
+
+#define SHA1_LEN 20
+
+/* A header line is short: "OVSDB JSON " + a length + 40 hex digits. */
+#define MAX_HEADER_LEN 256
+
+struct ovs_log {
+    const char *path;
+    FILE *stream;
+    long long offset;           /* Of the record being read. */
+    unsigned int n_records;     /* Read so far. */
+};
+
+enum record_status {
+    RECORD_OK,
+    RECORD_EOF,                 /* Clean end of file. */
+    RECORD_TORN                 /* The file ends inside a record. */
+};
+
+static struct ovsdb_error *
+log_error(const struct ovs_log *log, const char *fmt, ...)
+    PRINTF_FORMAT(2, 3);
+
+static struct ovsdb_error *
+log_error(const struct ovs_log *log, const char *fmt, ...)
+{
+    char msg[512];
+    va_list args;
+
+    va_start(args, fmt);
+    vsnprintf(msg, sizeof msg, fmt, args);
+    va_end(args);
+    return ovsdb_error("syntax error", "%s: record %u at offset %lld: %s",
+                       log->path, log->n_records + 1, log->offset, msg);
+}
+
+static bool
+parse_sha1(const char *hex, unsigned char sha1[SHA1_LEN])
+{
+    if (strlen(hex) != 2 * SHA1_LEN
+        || strspn(hex, "0123456789abcdefABCDEF") != 2 * SHA1_LEN) {
+        return false;
+    }
+    for (int i = 0; i < SHA1_LEN; i++) {
+        unsigned int byte;
+        if (sscanf(hex + 2 * i, "%2x", &byte) != 1) {
+            return false;
+        }
+        sha1[i] = byte;
+    }
+    return true;
+}
+
+/* Reads the next record into '*jsonp'. */
+static struct ovsdb_error *
+read_record(struct ovs_log *log, json_t **jsonp, enum record_status *status)
+{
+    char header[MAX_HEADER_LEN];
+    unsigned char want[SHA1_LEN], got[SHA1_LEN];
+    unsigned int got_len;
+
+    *jsonp = NULL;
+    *status = RECORD_OK;
+    if (!fgets(header, sizeof header, log->stream)) {
+        if (ferror(log->stream)) {
+            return ovsdb_error("I/O error", "%s: reading: %s", log->path,
+                               strerror(errno));
+        }
+        *status = RECORD_EOF;
+        return NULL;
+    }
+    size_t header_len = strlen(header);
+    if (header[header_len - 1] != '\n') {
+        if (feof(log->stream)) {
+            *status = RECORD_TORN;
+            return NULL;
+        }
+        return log_error(log, "header line too long");
+    }
+
+    /* "OVSDB <magic> <length> <sha1>\n", as ovsdb/log.c writes it. */
+    char magic[32];
+    unsigned long long length;
+    char hex[2 * SHA1_LEN + 2];
+    int n = 0;
+    if (sscanf(header, "OVSDB %31s %llu %41s%n", magic, &length, hex, &n) != 3
+        || header[n] != '\n') {
+        if (!strncmp(header, "OVSDB CLUSTER", 13)) {
+            goto clustered;
+        }
+        return log_error(log, "not an Open vSwitch database record header");
+    }
+    if (!strcmp(magic, "CLUSTER")) {
+        goto clustered;
+    }
+    if (strcmp(magic, "JSON")) {
+        return log_error(log, "unknown record type \"%s\"", magic);
+    }
+    if (!parse_sha1(hex, want)) {
+        return log_error(log, "malformed SHA-1 in header");
+    }
+    if (!length || length > INT_MAX) {
+        return log_error(log, "implausible record length %llu", length);
+    }
+
+    char *data = xmalloc(length);
+    size_t n_read = fread(data, 1, length, log->stream);
+    if (n_read < length) {
+        free(data);
+        if (ferror(log->stream)) {
+            return ovsdb_error("I/O error", "%s: reading: %s", log->path,
+                               strerror(errno));
+        }
+        *status = RECORD_TORN;
+        return NULL;
+    }
+    if (!EVP_Digest(data, length, got, &got_len, EVP_sha1(), NULL)
+        || got_len != SHA1_LEN) {
+        free(data);
+        return ovsdb_error("internal error", "SHA-1 unavailable");
+    }
+    if (memcmp(want, got, SHA1_LEN)) {
+        free(data);
+        return log_error(log, "record's SHA-1 does not match its header "
+                         "(the file is damaged)");
+    }
+
+    json_error_t jerr;
+    json_t *json = json_loadb(data, length, JSON_DECODE_ANY, &jerr);
+    free(data);
+    if (!json) {
+        return log_error(log, "%s", jerr.text);
+    }
+    if (!json_is_object(json)) {
+        json_decref(json);
+        return log_error(log, "record is not a JSON object");
+    }
+    *jsonp = json;
+    log->offset += header_len + length;
+    log->n_records++;
+    return NULL;
+
+clustered:
+    return ovsdb_error("syntax error", "%s is a clustered database: only "
+                       "standalone databases can be imported; make a "
+                       "standalone copy first with `ovsdb-tool "
+                       "cluster-to-standalone COPY.db %s`", log->path,
+                       log->path);
+}
+
+/* Sets column 'column' of 'row' from 'value': the new value, or the
+ * difference from the current one if 'is_diff'. */
+static struct ovsdb_error *
+update_column(struct ovsdb_row *row, const struct ovsdb_column *column,
+              const json_t *value, bool is_diff)
+{
+    struct ovsdb_datum *field = &row->fields[column->index];
+    struct ovsdb_datum datum;
+    struct ovsdb_error *error;
+
+    /* A column with at most one value records its new value even in a
+     * diff (Open vSwitch's ovsdb_datum_diff()); a diff of a set or map may
+     * exceed the column's size limits before it is applied. */
+    if (is_diff && ovsdb_type_is_composite(&column->type)) {
+        struct ovsdb_datum diff;
+        error = ovsdb_datum_from_json_unbounded(&diff, &column->type, value,
+                                                NULL);
+        if (error) {
+            return error;
+        }
+        error = ovsdb_datum_apply_diff(&datum, field, &diff, &column->type);
+        ovsdb_datum_destroy(&diff, &column->type);
+    } else {
+        error = ovsdb_datum_from_json(&datum, &column->type, value, NULL);
+    }
+    if (error) {
+        return error;
+    }
+    ovsdb_datum_destroy(field, &column->type);
+    *field = datum;
+    return NULL;
+}
+
+static struct ovsdb_error *
+update_row(struct ovsdb_row *row, const json_t *json, bool is_diff)
+{
+    const struct ovsdb_table_schema *ts = row->table->schema;
+    const char *name;
+    json_t *value;
+
+    if (!json_is_object(json)) {
+        return ovsdb_syntax_error(json, NULL, "row must be JSON object");
+    }
+    json_object_foreach ((json_t *) json, name, value) {
+        const struct ovsdb_column *column
+            = ovsdb_table_schema_get_column(ts, name);
+        if (!column || column->index == OVSDB_COL_UUID
+            || column->index == OVSDB_COL_VERSION) {
+            return ovsdb_syntax_error(json, "unknown column",
+                                      "No column %s in table %s.", name,
+                                      ts->name);
+        }
+        struct ovsdb_error *error = update_column(row, column, value,
+                                                  is_diff);
+        if (error) {
+            return ovsdb_error_wrap(error, "column %s of table %s", name,
+                                    ts->name);
+        }
+    }
+    return NULL;
+}
+
+static struct ovsdb_error *
+replay_table(struct ovsdb_txn *txn, struct ovsdb_table *table,
+             const json_t *rows, bool is_diff)
+{
+    const char *uuid_string;
+    json_t *row_json;
+
+    if (!json_is_object(rows)) {
+        return ovsdb_syntax_error(rows, NULL, "object expected");
+    }
+    json_object_foreach ((json_t *) rows, uuid_string, row_json) {
+        struct uuid uuid;
+        if (!uuid_from_string(&uuid, uuid_string)) {
+            return ovsdb_syntax_error(rows, NULL, "\"%s\" is not a valid "
+                                      "UUID", uuid_string);
+        }
+        const struct ovsdb_row *row = ovsdb_txn_get_row(txn, table, &uuid);
+        struct ovsdb_error *error;
+        if (json_is_null(row_json)) {
+            if (!row) {
+                return ovsdb_syntax_error(NULL, NULL, "transaction deletes "
+                                          "row %s that does not exist",
+                                          uuid_string);
+            }
+            ovsdb_txn_row_delete(txn, row);
+        } else if (row) {
+            error = update_row(ovsdb_txn_row_modify(txn, row), row_json,
+                               is_diff);
+            if (error) {
+                return error;
+            }
+        } else {
+            /* A new row holds its values, never a difference. */
+            struct ovsdb_row *new = ovsdb_row_create(table, &uuid);
+            error = update_row(new, row_json, false);
+            if (error) {
+                ovsdb_row_destroy(new);
+                return error;
+            }
+            ovsdb_txn_row_insert(txn, new);
+        }
+    }
+    return NULL;
+}
+
+/* Replays transaction record 'json' into 'db'. */
+static struct ovsdb_error *
+replay_txn(struct ovsdb_db *db, const json_t *json)
+{
+    struct ovsdb_txn *txn = ovsdb_txn_create(db);
+    struct ovsdb_error *error = NULL;
+    bool is_diff = json_is_true(json_object_get(json, "_is_diff"));
+    const char *name;
+    json_t *value;
+
+    json_object_foreach ((json_t *) json, name, value) {
+        struct ovsdb_table *table = ovsdb_db_get_table(db, name);
+        if (table) {
+            error = replay_table(txn, table, value, is_diff);
+        } else if ((!strcmp(name, "_date") && json_is_integer(value))
+                   || (!strcmp(name, "_is_diff") && json_is_boolean(value))
+                   || !strcmp(name, "_comment")) {
+            continue;
+        } else {
+            error = ovsdb_syntax_error(json, "unknown table",
+                                       "No table named %s.", name);
+        }
+        if (error) {
+            break;
+        }
+    }
+    if (!error) {
+        error = ovsdb_txn_precommit(txn);
+    }
+    if (error) {
+        ovsdb_txn_abort(txn);
+        return error;
+    }
+    ovsdb_txn_commit(txn);
+    return NULL;
+}
+
+struct ovsdb_error *
+ovs_file_read(const char *path, struct ovsdb_db **dbp, char **warningp)
+{
+    struct ovs_log log = { .path = path };
+    struct ovsdb_error *error;
+    struct ovsdb_schema *schema;
+    struct ovsdb_db *db = NULL;
+    enum record_status status;
+    json_t *json;
+
+    *dbp = NULL;
+    *warningp = NULL;
+    log.stream = fopen(path, "rb");
+    if (!log.stream) {
+        return ovsdb_error("I/O error", "%s: opening: %s", path,
+                           strerror(errno));
+    }
+
+    error = read_record(&log, &json, &status);
+    if (!error && status != RECORD_OK) {
+        error = ovsdb_error("syntax error", "%s: %s", path,
+                            status == RECORD_EOF ? "empty file"
+                            : "not an Open vSwitch database (it ends "
+                            "inside its first record)");
+    }
+    if (error) {
+        goto out;
+    }
+    error = ovsdb_schema_from_json(json, &schema);
+    json_decref(json);
+    if (error) {
+        error = ovsdb_error_wrap(error, "%s: the schema record", path);
+        goto out;
+    }
+    db = ovsdb_db_create(schema);
+
+    for (;;) {
+        long long offset = log.offset;
+        error = read_record(&log, &json, &status);
+        if (error || status == RECORD_EOF) {
+            break;
+        }
+        if (status == RECORD_TORN) {
+            /* ovsdb-server truncates such a tail (a write cut short by a
+             * crash) when it opens the file; the data before it stands. */
+            *warningp = xasprintf("%s: ignored an incomplete last record at "
+                                  "offset %lld (a write cut short)", path,
+                                  offset);
+            break;
+        }
+        error = replay_txn(db, json);
+        json_decref(json);
+        if (error) {
+            error = ovsdb_error_wrap(error, "%s: record %u at offset %lld",
+                                     path, log.n_records, offset);
+            break;
+        }
+    }
+
+out:
+    fclose(log.stream);
+    if (error && db) {
+        ovsdb_db_destroy(db);
+        db = NULL;
+    }
+    *dbp = db;
+    return error;
+}
