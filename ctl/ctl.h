@@ -109,7 +109,10 @@ struct ctl_context {
     const struct ctl_command_syntax *syntax;
     int argc;                   /* Including argv[0], the command name. */
     char **argv;
-    struct shash options;       /* "--if-exists" -> value (char *) or NULL. */
+    /* "--if-exists" -> value (char *) or NULL: the command's own map,
+     * pointed to (a copy of a small hmap would point into the original),
+     * or NULL for none. */
+    const struct shash *options;
 
     /* The database. */
     struct ovsdb_idl *idl;

@@ -145,13 +145,13 @@ ctl_invalidate_caches(void)
 bool
 ctl_has_option(const struct ctl_context *ctx, const char *name)
 {
-    return shash_find(&ctx->options, name) != NULL;
+    return ctx->options && shash_find(ctx->options, name) != NULL;
 }
 
 const char *
 ctl_get_option(const struct ctl_context *ctx, const char *name)
 {
-    return shash_find_data(&ctx->options, name);
+    return ctx->options ? shash_find_data(ctx->options, name) : NULL;
 }
 
 /* ---- Schema. ---- */
@@ -1164,7 +1164,7 @@ context_init(struct ctl_context *ctx, struct ctl_command *c,
         ctx->syntax = c->syntax;
         ctx->argc = c->argc;
         ctx->argv = c->argv;
-        ctx->options = c->options;    /* Shared; not freed by the ctx. */
+        ctx->options = &c->options;   /* Shared; not freed by the ctx. */
         ctx->output = c->output;
         ctx->table = c->table;
     }

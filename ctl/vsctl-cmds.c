@@ -900,9 +900,11 @@ command_to_string(const struct ctl_context *ctx)
     bool first = true;
     char *s;
 
-    SHASH_FOR_EACH (node, &ctx->options) {
-        ds_put_format(&out, "%s%s", first ? "" : " ", node->name);
-        first = false;
+    if (ctx->options) {
+        SHASH_FOR_EACH (node, ctx->options) {
+            ds_put_format(&out, "%s%s", first ? "" : " ", node->name);
+            first = false;
+        }
     }
     for (int i = 0; i < ctx->argc; i++) {
         const char *arg = ctx->argv[i];

@@ -13,9 +13,26 @@ hmap_init(struct hmap *h)
     h->n = 0;
 }
 
+/* A map with one bucket keeps it inside itself ('one'), so a byte copy of
+ * the struct (a map returned or assigned by value) points into the
+ * original, often a dead stack frame.  Caught here, where it is cheap (not
+ * on lookups), before free() of a pointer into the stack.  (A zeroed map,
+ * never initialized, has no buckets at all and is fine to destroy.) */
+static void
+check_not_moved(const struct hmap *h)
+{
+    if (!h->mask && h->buckets && h->buckets != &h->one) {
+        xsw_fatal("hmap %p was copied by value: its bucket points to %p",
+                  (const void *) h, (const void *) h->buckets);
+    }
+}
+
 void
 hmap_destroy(struct hmap *h)
 {
+    if (h) {
+        check_not_moved(h);
+    }
     if (h && h->buckets != &h->one) {
         free(h->buckets);
     }
@@ -35,6 +52,8 @@ hmap_clear(struct hmap *h)
 void
 hmap_swap(struct hmap *a, struct hmap *b)
 {
+    check_not_moved(a);
+    check_not_moved(b);
     struct hmap tmp = *a;
     *a = *b;
     *b = tmp;
@@ -51,6 +70,7 @@ resize(struct hmap *h, size_t new_mask)
 {
     struct hmap tmp;
 
+    check_not_moved(h);
     tmp.n = 0;
     tmp.mask = new_mask;
     if (new_mask) {
