@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -36,7 +37,12 @@
 /* "xsw1" in the SQLite header's application_id field (offset 68).  It names
  * the application, not the layout: the layout is _xsw_meta's 'format'. */
 #define STORAGE_APPLICATION_ID 0x78737731
-#define STORAGE_FORMAT "3"
+#define STORAGE_FORMAT "4"
+
+/* Format 3, written before names could collide (see storage_name()), is
+ * format 4 for schemas whose names do not: still read and written, as it
+ * is. */
+#define STORAGE_FORMAT_NATURAL "3"
 
 /* SQLite waits this long for the operator's sqlite3 shell (or any other
  * writer) to let go of the write lock before a batch fails. */
@@ -84,7 +90,8 @@ struct storage_update {
  * of such columns, most of them never written. */
 struct storage_side {
     const struct ovsdb_column *column;   /* In storage.schema. */
-    char *name;                   /* "<Table>_<column>". */
+    char *name;                   /* SQL name: "<Table>_<column>", unless
+                                   * that is taken (see storage_name()). */
     char *qname;                  /* The same, SQL-quoted. */
     sqlite3_stmt *insert;         /* (_uuid, key[, value]) */
     sqlite3_stmt *delete;         /* WHERE _uuid = ?1 AND key = ?2 */
@@ -94,9 +101,11 @@ struct storage_side {
 /* An OVSDB table as stored: which columns it has and its statements. */
 struct storage_table {
     const struct ovsdb_table_schema *schema;   /* In storage.schema. */
-    char *qname;                  /* SQL-quoted table name. */
+    char *name;                   /* SQL name (see storage_name()). */
+    char *qname;                  /* The same, SQL-quoted. */
     unsigned int *cols;           /* Stored scalar column indexes, in */
     size_t n_cols;                /* schema order. */
+    char **col_qnames;            /* SQL-quoted name of each, in order. */
     struct storage_side *sides;   /* Stored non-scalar columns, in schema */
     size_t n_sides;               /* order. */
     size_t n_words;               /* Words in a storage_update mask. */
@@ -767,8 +776,8 @@ storage_table_create(const struct ovsdb_table_schema *ts)
 {
     struct storage_table *t = xzalloc(sizeof *t);
     t->schema = ts;
-    t->qname = sql_quote_ident(ts->name);
     t->cols = xcalloc(ts->n_columns, sizeof *t->cols);
+    t->col_qnames = xcalloc(ts->n_columns, sizeof *t->col_qnames);
     t->sides = xcalloc(ts->n_columns, sizeof *t->sides);
     for (unsigned int i = OVSDB_N_IMPLICIT_COLUMNS; i < ts->n_columns; i++) {
         const struct ovsdb_column *c = ts->columns[i];
@@ -779,8 +788,6 @@ storage_table_create(const struct ovsdb_table_schema *ts)
         } else {
             struct storage_side *side = &t->sides[t->n_sides++];
             side->column = c;
-            side->name = xasprintf("%s_%s", ts->name, c->name);
-            side->qname = sql_quote_ident(side->name);
         }
     }
     t->n_words = MAX(1, (t->n_cols + BITS_PER_WORD - 1) / BITS_PER_WORD);
@@ -809,7 +816,12 @@ storage_table_destroy(struct storage_table *t)
     free(t->sides);
     sqlite3_finalize(t->insert);
     sqlite3_finalize(t->delete);
+    for (size_t k = 0; k < t->n_cols; k++) {
+        free(t->col_qnames[k]);
+    }
+    free(t->col_qnames);
     free(t->cols);
+    free(t->name);
     free(t->qname);
     free(t);
 }
@@ -826,8 +838,7 @@ storage_table_put_columns(struct ds *sql, const struct storage_table *t)
 {
     ds_put_format(sql, "\"_uuid\"");
     for (size_t k = 0; k < t->n_cols; k++) {
-        ds_put_format(sql, ", ");
-        sql_put_ident(sql, t->schema->columns[t->cols[k]]->name);
+        ds_put_format(sql, ", %s", t->col_qnames[k]);
     }
 }
 
@@ -844,9 +855,8 @@ storage_table_create_sql(const struct storage_table *t)
                   t->qname);
     for (size_t k = 0; k < t->n_cols; k++) {
         const struct ovsdb_column *c = t->schema->columns[t->cols[k]];
-        ds_put_format(&sql, ", ");
-        sql_put_ident(&sql, c->name);
-        ds_put_format(&sql, " %s", storage_sql_type(c->type.key.type));
+        ds_put_format(&sql, ", %s %s", t->col_qnames[k],
+                      storage_sql_type(c->type.key.type));
     }
     /* WITHOUT ROWID (format 3): a rowid table needs a second b-tree, the
      * index on _uuid, and every insert wrote a page of each; keyed by
@@ -876,7 +886,9 @@ storage_table_create_sql(const struct storage_table *t)
     }
 
     if (t->n_sides) {
-        char *trigger = xasprintf("_xsw_delete_%s", t->schema->name);
+        /* Unique because the table's SQL name is (triggers have a
+         * namespace of their own, also without case). */
+        char *trigger = xasprintf("_xsw_delete_%s", t->name);
         ds_put_format(&sql, "CREATE TRIGGER ");
         sql_put_ident(&sql, trigger);
         ds_put_format(&sql, " AFTER DELETE ON %s BEGIN\n", t->qname);
@@ -890,16 +902,143 @@ storage_table_create_sql(const struct storage_table *t)
     return ds_steal_cstr(&sql);
 }
 
-static struct shash
-storage_tables_create(const struct ovsdb_schema *schema)
+/* SQL names (format 4).
+ *
+ * SQLite compares names without case (ASCII), keeps names that start with
+ * "sqlite_" for itself, and we keep "_xsw_" for ours, while OVSDB names are
+ * case-sensitive ids of any length: "Load_Balancer_Health_Check" is both a
+ * table of OVN's northbound schema and, spelled with other case, the side
+ * table of its set column Load_Balancer.health_check.  So each stored
+ * object gets its natural name (the table's or column's own, or
+ * "<Table>_<column>" for a side table) if no object named before it has
+ * that name in any case; otherwise it gets "<natural>~N" with the smallest
+ * N >= 2 that is free.  A natural name starting with "sqlite_" (in any
+ * case) gets a "_" in front first.  No OVSDB id contains "~" or starts with
+ * "_", so a changed name never takes another object's natural name.
+ *
+ * The order is fixed by the schema alone, never by the order of its JSON
+ * text: tables by name (strcmp()), then side tables by table name and
+ * column name; within a table, its scalar columns by name after "_uuid".
+ * For schemas without such collisions every name is the natural one, which
+ * is all that format 3 had: format 3 files are read with the same rule. */
+
+/* 'name' in lower case: the key SQLite effectively compares. */
+static char *
+storage_name_fold(const char *name)
 {
-    struct shash tables;
-    shash_init(&tables);
-    struct shash_node *node;
-    SHASH_FOR_EACH (node, &schema->tables) {
-        shash_add(&tables, node->name, storage_table_create(node->data));
+    char *folded = xstrdup(name);
+    for (char *p = folded; *p; p++) {
+        *p = tolower((unsigned char) *p);
     }
-    return tables;
+    return folded;
+}
+
+/* Returns the SQL name for an object whose natural name is 'natural', and
+ * adds it to 'taken' (folded names, data unused). */
+static char *
+storage_name(struct shash *taken, const char *natural)
+{
+    char *base = (!strncasecmp(natural, "sqlite_", 7)
+                  ? xasprintf("_%s", natural) : xstrdup(natural));
+    char *name = xstrdup(base);
+    for (unsigned int n = 2; ; n++) {
+        char *folded = storage_name_fold(name);
+        bool added = shash_add_once(taken, folded, NULL);
+        free(folded);
+        if (added) {
+            break;
+        }
+        free(name);
+        name = xasprintf("%s~%u", base, n);
+    }
+    free(base);
+    return name;
+}
+
+static int
+storage_compare_columns(const void *a_, const void *b_)
+{
+    const struct ovsdb_column *const *a = a_;
+    const struct ovsdb_column *const *b = b_;
+    return strcmp((*a)->name, (*b)->name);
+}
+
+/* Names 't''s scalar columns.  'cols' is scratch space for n_columns. */
+static void
+storage_table_name_columns(struct storage_table *t,
+                           const struct ovsdb_column **cols)
+{
+    struct shash taken = SHASH_INITIALIZER(&taken);
+    shash_add_once(&taken, "_uuid", NULL);
+
+    for (size_t k = 0; k < t->n_cols; k++) {
+        cols[k] = t->schema->columns[t->cols[k]];
+    }
+    qsort(cols, t->n_cols, sizeof *cols, storage_compare_columns);
+    for (size_t i = 0; i < t->n_cols; i++) {
+        size_t k = 0;
+        while (t->schema->columns[t->cols[k]] != cols[i]) {
+            k++;
+        }
+        char *name = storage_name(&taken, cols[i]->name);
+        t->col_qnames[k] = sql_quote_ident(name);
+        free(name);
+    }
+    shash_destroy(&taken);
+}
+
+/* Names 't''s side tables, in column name order. */
+static void
+storage_table_name_sides(struct storage_table *t, struct shash *taken,
+                         const struct ovsdb_column **cols)
+{
+    for (size_t k = 0; k < t->n_sides; k++) {
+        cols[k] = t->sides[k].column;
+    }
+    qsort(cols, t->n_sides, sizeof *cols, storage_compare_columns);
+    for (size_t i = 0; i < t->n_sides; i++) {
+        struct storage_side *side = t->sides;
+        while (side->column != cols[i]) {
+            side++;
+        }
+        char *natural = xasprintf("%s_%s", t->schema->name, cols[i]->name);
+        side->name = storage_name(taken, natural);
+        side->qname = sql_quote_ident(side->name);
+        free(natural);
+    }
+}
+
+/* Fills 'tables', which must be empty and initialized, in place: an hmap
+ * with at most one element points into itself, so a map built in a local
+ * and returned by value would point into a dead stack frame. */
+static void
+storage_tables_create(struct shash *tables, const struct ovsdb_schema *schema)
+{
+    const struct shash_node **nodes = shash_sort(&schema->tables);
+    size_t n = shash_count(&schema->tables);
+    struct shash taken = SHASH_INITIALIZER(&taken);
+    shash_add_once(&taken, "_xsw_meta", NULL);
+
+    size_t max_columns = 0;
+    for (size_t i = 0; i < n; i++) {
+        const struct ovsdb_table_schema *ts = nodes[i]->data;
+        struct storage_table *t = storage_table_create(ts);
+        t->name = storage_name(&taken, ts->name);
+        t->qname = sql_quote_ident(t->name);
+        shash_add(tables, ts->name, t);
+        max_columns = MAX(max_columns, ts->n_columns);
+    }
+
+    const struct ovsdb_column **cols = xcalloc(MAX(max_columns, 1),
+                                               sizeof *cols);
+    for (size_t i = 0; i < n; i++) {
+        struct storage_table *t = shash_find_data(tables, nodes[i]->name);
+        storage_table_name_sides(t, &taken, cols);
+        storage_table_name_columns(t, cols);
+    }
+    free(cols);
+    shash_destroy(&taken);
+    free(nodes);
 }
 
 static void
@@ -977,7 +1116,8 @@ storage_fill_new(sqlite3 *db, const char *path,
         }
     }
 
-    struct shash tables = storage_tables_create(schema);
+    struct shash tables = SHASH_INITIALIZER(&tables);
+    storage_tables_create(&tables, schema);
     struct shash_node *node;
     SHASH_FOR_EACH (node, &tables) {
         char *sql = storage_table_create_sql(node->data);
@@ -1187,7 +1327,8 @@ storage_read_meta(sqlite3 *db, const char *path,
                               "--create and copy the configuration over",
                               STORAGE_FORMAT);
         goto out;
-    } else if (!format || strcmp(format, STORAGE_FORMAT)) {
+    } else if (!format || (strcmp(format, STORAGE_FORMAT)
+                           && strcmp(format, STORAGE_FORMAT_NATURAL))) {
         error = storage_error(path, NULL, "xsw database format %s is not "
                               "supported (this xsw reads format %s)",
                               format ? format : "(missing)", STORAGE_FORMAT);
@@ -1559,8 +1700,7 @@ storage_open(const char *path, struct storage **stp, struct ovsdb_db **dbp)
         }
         storage_checkpointer_start(st);
     }
-    shash_destroy(&st->tables);
-    st->tables = storage_tables_create(st->schema);
+    storage_tables_create(&st->tables, st->schema);
 
     error = storage_prepare_statements(st);
     if (!error) {
@@ -2335,8 +2475,7 @@ storage_update_prepare(struct storage *st, const struct storage_table *t,
             if (param > 1) {
                 ds_put_format(&sql, ", ");
             }
-            sql_put_ident(&sql, t->schema->columns[t->cols[k]]->name);
-            ds_put_format(&sql, " = ?%d", ++param);
+            ds_put_format(&sql, "%s = ?%d", t->col_qnames[k], ++param);
         }
     }
     ds_put_format(&sql, " WHERE \"_uuid\" = ?1");

@@ -3,14 +3,15 @@
  * The in-memory database (db.h) is what the server reads; this module keeps
  * a copy of it in one SQLite file so that it survives restarts and crashes.
  *
- * File layout (format 3)
+ * File layout (format 4)
  * ----------------------
  * The file is an ordinary SQLite database in WAL mode whose header carries
  * application_id 0x78737731 ("xsw1"), so `file` and our own open check can
  * tell it from other SQLite files without running a query.  It holds:
  *
  *   _xsw_meta(key TEXT PRIMARY KEY, value TEXT)
- *       'format'      "3": the layout version described here.
+ *       'format'      "4": the layout version described here (or "3",
+ *                     see below).
  *       'name'        the OVSDB database name ("Open_vSwitch").
  *       'schema'      the schema, as get_schema returns it (JSON).
  *   written once, at creation.  (The last transaction's id is not kept:
@@ -19,7 +20,8 @@
  *   loaded database's last_txn_id is zero, as in ovsdb-server's standalone
  *   databases.)
  *
- *   one table per OVSDB table, with the OVSDB table's name, WITHOUT ROWID:
+ *   one table per OVSDB table, named as the OVSDB table (see "Names"),
+ *   WITHOUT ROWID:
  *       "_uuid" TEXT PRIMARY KEY, and one column per
  *       persistent (non-ephemeral) scalar OVSDB column (exactly one value:
  *       min 1, max 1, no value type), in schema order:
@@ -28,24 +30,46 @@
  *         uuid    -> TEXT (canonical 8-4-4-4-12 form)
  *
  *   one side table per persistent set, map or optional column, named
- *   "<Table>_<column>" (e.g. "Bridge_ports", "Port_tag"), one SQL row per
- *   element:
+ *   "<Table>_<column>" (e.g. "Bridge_ports", "Port_tag", see "Names"),
+ *   one SQL row per element:
  *       "_uuid" TEXT (the row's), "key" <typed as above>, and for a map
  *       "value" <typed>; PRIMARY KEY ("_uuid", "key"), WITHOUT ROWID, so
  *       a row's elements are stored together, in OVSDB's order.
  *       An empty set or map (an absent optional value) has no SQL rows.
- *       A trigger "_xsw_delete_<Table>" deletes a row's elements when the
- *       row is deleted, also when an operator does it in the sqlite3 shell.
+ *       A trigger "_xsw_delete_<SQL table name>" deletes a row's elements
+ *       when the row is deleted, also when an operator does it in the
+ *       sqlite3 shell.
  *
  *   Ephemeral columns are not stored: they come back at their default
  *   after a restart, as in ovsdb-server, and a change to ephemeral columns
  *   only writes nothing.  Nor is _version: as ovsdb-server does, loading
  *   gives every row a fresh one, so that a change that adds an element to
  *   a set (a port to a bridge) writes the side table alone, not the row.
- *   SQLite names are case-insensitive: a schema whose table or side-table
- *   names collide that way (or a table named like another's side table,
- *   "Bridge_ports") cannot be stored: storage_create() fails with SQLite's
- *   "table ... already exists".
+ *
+ * Names
+ * -----
+ * Every schema that parses can be stored.  SQLite compares names without
+ * case and keeps "sqlite_..." for itself, and "_xsw_..." is ours, while
+ * OVSDB names are case-sensitive ids of any length: OVN's northbound
+ * schema has a table Load_Balancer_Health_Check and a set column
+ * Load_Balancer.health_check.  So each object gets its natural name (the
+ * OVSDB table's or column's own, "<Table>_<column>" for a side table) if
+ * no object named before it took that name in any case, and otherwise
+ * "<natural>~N" with the smallest free N >= 2 ("Load_Balancer_health_check~2"
+ * beside the table "Load_Balancer_Health_Check"); a natural name starting
+ * with "sqlite_" (in any case) gets a "_" in front first.  No OVSDB id
+ * contains "~" or starts with "_", so a changed name never takes another
+ * object's natural one.  The order depends on the schema alone, not on its
+ * text: tables by name (strcmp()), then each table's side tables by column
+ * name, tables in name order; a table's scalar columns by name, after
+ * "_uuid", among themselves.  The names are a function of the stored
+ * schema, so the file records nothing more.
+ *
+ * Format 3 (written before names were told apart) is format 4 for a schema
+ * whose natural names do not collide, which is every schema format 3 could
+ * store: a format 3 file is read and written as it is and stays format 3.
+ * An older xsw refuses format 4 files rather than read a side table under
+ * another object's name.
  *
  * Writing a transaction costs what it changed: a modified row's set or map
  * column is written as the elements removed (DELETE), added (INSERT) and,
@@ -61,7 +85,7 @@
  * table, row and column.  Format 1 files (sets and maps as JSON text in the
  * row's table) and format 2 files (rowid tables with a _uuid index, and
  * last_txn_id rewritten by every commit) are refused with a message saying
- * so.
+ * so; format 3 files open (see "Names").
  *
  * Durability
  * ----------

@@ -1152,12 +1152,12 @@ START_TEST(test_foreign_files)
     /* Ours, from before sets and maps moved to side tables. */
     exec_sql(path, "UPDATE _xsw_meta SET value = '1' WHERE key = 'format'");
     assert_open_fails(path, "xsw database format 1 is not supported (this "
-                      "xsw reads format 3");
+                      "xsw reads format 4");
 
     /* Ours, from before tables were keyed by _uuid. */
     exec_sql(path, "UPDATE _xsw_meta SET value = '2' WHERE key = 'format'");
     assert_open_fails(path, "xsw database format 2 is not supported (this "
-                      "xsw reads format 3, which keys each table by _uuid");
+                      "xsw reads format 4, which keys each table by _uuid");
 
     /* A broken stored schema. */
     exec_sql(path, "UPDATE _xsw_meta SET value = '3' WHERE key = 'format';"
@@ -1319,7 +1319,7 @@ START_TEST(test_sqlite3_shell_readable)
     ck_assert_str_eq(out, "it's \"quoted\", ünïcode\n");
     free(out);
 
-    /* Format 3: every table is keyed by _uuid (WITHOUT ROWID), and the
+    /* Format 4: every table is keyed by _uuid (WITHOUT ROWID), and the
      * metadata is written once, at creation. */
     out = sqlite3_shell(path, "SELECT count(*) FROM sqlite_schema "
                         "WHERE type = 'table' AND name NOT LIKE '%\\_%' "
@@ -1692,6 +1692,221 @@ START_TEST(test_kill9_loses_nothing_committed)
 }
 END_TEST
 
+
+/* Names and schemas. */
+
+static struct ovsdb_schema *
+parse_schema(const char *text)
+{
+    json_error_t jerror;
+    json_t *json = json_loads(text, 0, &jerror);
+    ck_assert_msg(json != NULL, "bad schema JSON: %s", jerror.text);
+    struct ovsdb_schema *schema;
+    assert_ok(ovsdb_schema_from_json(json, &schema));
+    json_decref(json);
+    return schema;
+}
+
+/* Inserts into table 'table' of 'db' a row whose columns are set from the
+ * NULL-terminated list of (column, JSON) pairs; returns it. */
+static struct ovsdb_row *
+insert_row(struct ovsdb_txn *txn, struct ovsdb_db *db, const char *table,
+           ...)
+{
+    struct ovsdb_row *row = ovsdb_row_create(get_table(db, table), NULL);
+    va_list args;
+    va_start(args, table);
+    for (const char *c; (c = va_arg(args, const char *)); ) {
+        set_field(row, c, va_arg(args, const char *));
+    }
+    va_end(args);
+    ovsdb_txn_row_insert(txn, row);
+    return row;
+}
+
+/* A schema with one table: the shash of stored tables used to be returned
+ * by value, and an hmap with one element points into itself, so creating
+ * (and serving) such a database crashed. */
+START_TEST(test_one_table_schema)
+{
+    make_tmpdir();
+    char *path = tmp_path("one.db");
+    struct ovsdb_schema *schema = parse_schema(
+        "{\"name\": \"One\", \"tables\": {\"T\": {\"columns\": {"
+        "  \"name\": {\"type\": \"string\"},"
+        "  \"s\": {\"type\": {\"key\": \"integer\", \"min\": 0,"
+        "                   \"max\": \"unlimited\"}}}}}}");
+    assert_ok(storage_create(path, schema));
+    ovsdb_schema_destroy(schema);
+
+    struct storage *st;
+    struct ovsdb_db *db;
+    assert_ok(storage_open(path, &st, &db));
+    struct ovsdb_txn *txn = ovsdb_txn_create(db);
+    insert_row(txn, db, "T", "name", "\"one\"", "s", "[\"set\",[1,2]]",
+               NULL);
+    assert_ok(write_txn(st, txn));
+    storage_close(st);
+    reopen_and_compare(path, db);
+
+    ovsdb_db_destroy(db);
+    free(path);
+    remove_tmpdir();
+}
+END_TEST
+
+/* 'n' copies of 'c' then 'suffix', to free. */
+static char *
+long_name(char c, size_t n, const char *suffix)
+{
+    char *s = xmalloc(n + strlen(suffix) + 1);
+    memset(s, c, n);
+    strcpy(s + n, suffix);
+    return s;
+}
+
+/* OVSDB names are case-sensitive ids of any length; SQLite's are not case
+ * sensitive, and "sqlite_..." is SQLite's own.  Every one of these pairs
+ * used to collide (OVN's northbound schema has the first kind:
+ * Load_Balancer_Health_Check beside Load_Balancer.health_check), and each
+ * must still be its own object, data and triggers included. */
+START_TEST(test_colliding_names)
+{
+    make_tmpdir();
+    char *path = tmp_path("adv.db");
+    char *lt = long_name('L', 5000, "");      /* A very long table name, */
+    char *lc = long_name('c', 5000, "");      /* column name, */
+    char *lside = long_name('L', 5000, "_"); /* and the table that has the */
+    char *lside2 = xasprintf("%s%s", lside, lc);   /* natural name of its
+                                                    * side table. */
+    char *text = xasprintf(
+        "{\"name\": \"Adv\", \"tables\": {"
+        " \"A\": {\"columns\": {"
+        "   \"b\": {\"type\": {\"key\": \"integer\", \"min\": 0,"
+        "                    \"max\": \"unlimited\"}},"
+        "   \"B\": {\"type\": {\"key\": \"string\", \"min\": 0,"
+        "                    \"max\": \"unlimited\"}},"
+        "   \"x\": {\"type\": \"integer\"},"
+        "   \"X\": {\"type\": \"string\"},"
+        "   \"select\": {\"type\": \"string\"}}, \"isRoot\": true},"
+        " \"A_b\": {\"columns\": {\"v\": {\"type\": \"integer\"}},"
+        "          \"isRoot\": true},"
+        " \"a_B\": {\"columns\": {\"v\": {\"type\": \"integer\"}},"
+        "          \"isRoot\": true},"
+        " \"a\": {\"columns\": {\"b\": {\"type\": {\"key\": \"string\","
+        "   \"value\": \"string\", \"min\": 0, \"max\": \"unlimited\"}}},"
+        "        \"isRoot\": true},"
+        " \"sqlite_master\": {\"columns\": {\"v\": {\"type\": \"integer\"}},"
+        "                   \"isRoot\": true},"
+        " \"SQLITE_MASTER\": {\"columns\": {\"v\": {\"type\": \"integer\"}},"
+        "                   \"isRoot\": true},"
+        " \"%s\": {\"columns\": {\"%s\": {\"type\": {\"key\": \"integer\","
+        "   \"min\": 0, \"max\": \"unlimited\"}}}, \"isRoot\": true},"
+        " \"%s\": {\"columns\": {\"v\": {\"type\": \"integer\"}},"
+        "         \"isRoot\": true}}}", lt, lc, lside2);
+    struct ovsdb_schema *schema = parse_schema(text);
+    free(text);
+    assert_ok(storage_create(path, schema));
+    ovsdb_schema_destroy(schema);
+
+    struct storage *st;
+    struct ovsdb_db *db;
+    assert_ok(storage_open(path, &st, &db));
+    struct ovsdb_txn *txn = ovsdb_txn_create(db);
+    struct ovsdb_row *a = insert_row(
+        txn, db, "A", "b", "[\"set\",[1,2]]", "B", "[\"set\",[\"s\"]]",
+        "x", "7", "X", "\"big x\"", "select", "\"sel\"", NULL);
+    insert_row(txn, db, "A_b", "v", "11", NULL);
+    insert_row(txn, db, "a_B", "v", "12", NULL);
+    insert_row(txn, db, "a", "b", "[\"map\",[[\"k\",\"v\"]]]", NULL);
+    insert_row(txn, db, "sqlite_master", "v", "13", NULL);
+    insert_row(txn, db, "SQLITE_MASTER", "v", "14", NULL);
+    insert_row(txn, db, lt, lc, "[\"set\",[3]]", NULL);
+    insert_row(txn, db, lside2, "v", "15", NULL);
+    assert_ok(write_txn(st, txn));
+
+    /* Deleting A's row deletes its elements (by the trigger on A's own
+     * tables) and nothing of A_b's, a_B's or a's. */
+    struct uuid a_uuid = *ovsdb_row_get_uuid(a);
+    txn = ovsdb_txn_create(db);
+    ovsdb_txn_row_delete(txn, a);
+    assert_ok(write_txn(st, txn));
+    storage_close(st);
+    reopen_and_compare(path, db);
+    ck_assert_ptr_null(ovsdb_table_get_row(get_table(db, "A"), &a_uuid));
+
+    /* Natural names where they are free, the others told apart. */
+    char *out = sqlite3_shell(path, "SELECT name FROM sqlite_schema WHERE "
+                              "type = 'table' AND length(name) < 100 "
+                              "ORDER BY name");
+    ck_assert_str_eq(out, "A\nA_B~3\nA_b\nA_b~4\n_SQLITE_MASTER\n"
+                     "_sqlite_master~2\n_xsw_meta\na_B~2\na_b~5\na~2\n");
+    free(out);
+    out = sqlite3_shell(path, "SELECT name FROM pragma_table_info('A') "
+                        "ORDER BY cid");
+    ck_assert_str_eq(out, "_uuid\nx~2\nX\nselect\n");
+    free(out);
+    out = sqlite3_shell(path, "SELECT value FROM _xsw_meta "
+                        "WHERE key = 'format'");
+    ck_assert_str_eq(out, "4\n");
+    free(out);
+
+    ovsdb_db_destroy(db);
+    free(lt);
+    free(lc);
+    free(lside);
+    free(lside2);
+    free(path);
+    remove_tmpdir();
+}
+END_TEST
+
+/* A format 3 file, written by xsw before names were told apart (by
+ * `xsw-dbserver --create tests/schemas-storage/storage.ovsschema` and one
+ * transaction from ovsdb-client): it opens, its rows are all there, and it
+ * takes new writes without changing format. */
+START_TEST(test_format3_file)
+{
+    make_tmpdir();
+    char *path = tmp_path("f3.db");
+    const char *srcdir = getenv("top_srcdir");
+    char *cmd = xasprintf("gzip -dc '%s/tests/schemas-storage/format3.db.gz'"
+                          " > '%s'", srcdir ? srcdir : ".", path);
+    ck_assert_int_eq(system(cmd), 0);
+    free(cmd);
+
+    struct storage *st;
+    struct ovsdb_db *db;
+    assert_ok(storage_open(path, &st, &db));
+    struct ovsdb_table *bridges = get_table(db, "Bridge");
+    ck_assert_uint_eq(hmap_count(&bridges->rows), 1);
+    const struct ovsdb_row *br = CONTAINER_OF(hmap_first(&bridges->rows),
+                                              struct ovsdb_row, hmap_node);
+    assert_field(br, "name", "\"br0\"");
+    assert_field(br, "iset", "[\"set\",[1,2,3]]");
+    assert_field(br, "external_ids", "[\"map\",[[\"a\",\"b\"],[\"c\",\"d\"]]]");
+    assert_field(br, "imap", "[\"map\",[[1,2.5]]]");
+    assert_field(br, "opt_s", "\"x\"");
+    assert_field(find_port(db, "p1"), "tag", "7");
+    assert_field(find_port(db, "p1"), "external_ids",
+                 "[\"map\",[[\"k\",\"v\"]]]");
+    ck_assert_ptr_nonnull(find_port(db, "p2"));
+    ck_assert_uint_eq(hmap_count(&get_table(db, "Select")->rows), 1);
+
+    insert_port(st, db, "p3");
+    storage_close(st);
+    reopen_and_compare(path, db);
+    char *out = sqlite3_shell(path, "SELECT value FROM _xsw_meta "
+                              "WHERE key = 'format'");
+    ck_assert_str_eq(out, "3\n");
+    free(out);
+
+    ovsdb_db_destroy(db);
+    free(path);
+    remove_tmpdir();
+}
+END_TEST
+
 static Suite *
 storage_suite(void)
 {
@@ -1717,6 +1932,12 @@ storage_suite(void)
     tcase_add_test(tc, test_sqlite3_shell_readable);
     tcase_set_timeout(tc, 20);
     tcase_add_test(tc, test_load_10000_ports_fast);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("names");
+    tcase_add_test(tc, test_one_table_schema);
+    tcase_add_test(tc, test_colliding_names);
+    tcase_add_test(tc, test_format3_file);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("failures");

@@ -5,16 +5,25 @@
  * crashing or leaking.  What it accepts must survive a round trip: its
  * ovsdb_schema_to_json() parses again, to the same JSON, and so does a
  * clone.  Every column type it accepts must be valid and have a default
- * value that satisfies its own constraints, since new rows start with it. */
+ * value that satisfies its own constraints, since new rows start with it.
+ * And xsw-dbserver must be able to store it: storage_create() and
+ * storage_open() of a database for it succeed (names that differ only in
+ * case, a table named like another's side table, a table named "sqlite_x",
+ * one table or many), in a private directory under /dev/shm (or $TMPDIR)
+ * that the harness removes at exit. */
 #include <config.h>
 
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 
+#include "db.h"
 #include "ovsdb-data.h"
 #include "ovsdb-error.h"
 #include "ovsdb-schema.h"
+#include "storage.h"
+#include "util.h"
 
 static void
 fail(const char *what, const json_t *json)
@@ -60,6 +69,55 @@ check_types(const struct ovsdb_schema *schema)
     }
 }
 
+static char *dir;                      /* Private, for the databases. */
+
+static void
+remove_dir(void)
+{
+    char *cmd = xasprintf("rm -rf '%s'", dir);
+    if (system(cmd)) {
+        fprintf(stderr, "could not remove %s\n", dir);
+    }
+    free(cmd);
+}
+
+static void
+check_storable(const struct ovsdb_schema *schema)
+{
+    if (!dir) {
+        const char *base = access("/dev/shm", W_OK) ? getenv("TMPDIR")
+                                                    : "/dev/shm";
+        dir = xasprintf("%s/xt-fuzz-schema-XXXXXX", base ? base : "/tmp");
+        if (!mkdtemp(dir)) {
+            perror(dir);
+            abort();
+        }
+        atexit(remove_dir);
+    }
+
+    char *path = xasprintf("%s/db", dir);
+    struct storage *st = NULL;
+    struct ovsdb_db *db = NULL;
+    struct ovsdb_error *error = storage_create(path, schema);
+    if (!error) {
+        error = storage_open(path, &st, &db);
+    }
+    if (error) {
+        char *s = ovsdb_error_to_string(error);
+        json_t *json = ovsdb_schema_to_json(schema);
+        fprintf(stderr, "storing an accepted schema failed: %s\n", s);
+        fail("the schema:", json);
+    }
+    ovsdb_db_destroy(db);
+    storage_close(st);
+    char *cmd = xasprintf("rm -f '%s'*", path);
+    if (system(cmd)) {
+        abort();
+    }
+    free(cmd);
+    free(path);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int
@@ -82,6 +140,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     }
     check_types(schema);
+    check_storable(schema);
 
     json = ovsdb_schema_to_json(schema);
     error = ovsdb_schema_from_json(json, &schema2);

@@ -65,7 +65,7 @@ if ! command -v "$CLANG" >/dev/null 2>&1; then
     echo "SKIP: $CLANG not found"
     exit 77
 fi
-for pkg in jansson libuv; do
+for pkg in jansson libuv sqlite3; do
     if ! pkg-config --exists $pkg; then
         echo "SKIP: pkg-config cannot find $pkg"
         exit 77
@@ -90,8 +90,8 @@ CFLAGS="-g -O1 -fno-omit-frame-pointer $SAN -std=gnu11 -Wall -Wextra \
  -I$builddir -I$srcdir/lib -I$srcdir/dbserver -I$srcdir/switchd \
  -I$srcdir/ctl \
  -DFUZZ_TEST_SCHEMA=\"$srcdir/tests/schemas/test.ovsschema\" \
- $(pkg-config --cflags jansson libuv)"
-LIBS="$(pkg-config --libs jansson libuv) -lpthread"
+ $(pkg-config --cflags jansson libuv sqlite3)"
+LIBS="$(pkg-config --libs jansson libuv sqlite3) -lpthread"
 
 # The library code the harnesses exercise, named one by one so that a
 # module someone is still writing cannot break the fuzz build.  Not
@@ -102,7 +102,7 @@ lib_sources="lib/ds.c lib/hash.c lib/hmap.c lib/shash.c lib/util.c lib/uuid.c
  lib/ovsdb-condition.c lib/ovsdb-mutation.c
  lib/jsonrpc.c lib/stream.c lib/vlog.c lib/unixctl.c lib/daemon.c
  lib/vswitch-schema.c
- dbserver/db.c dbserver/transact.c
+ dbserver/db.c dbserver/transact.c dbserver/storage.c
  switchd/packet.c switchd/flow.c switchd/csum.c switchd/gso.c
  ctl/cmdline.c ctl/table.c"
 
