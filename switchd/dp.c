@@ -14,7 +14,9 @@
  *                      ('struct cfg_port') to dp_ports: one each, or
  *                      several for a bond, whose member state (enabled,
  *                      active, hash buckets) is part of the snapshot, so
- *                      that a failover is a commit like any other.  Each
+ *                      that a failover is a commit like any other.  A
+ *                      closed bridge (fail_mode=secure) is a snapshot
+ *                      whose devices all have the role RX_DROP.  Each
  *                      thread polls a list of devices ('struct cfg_rx'),
  *                      each with the port it belongs to and what that
  *                      port's bond lets in from it.
@@ -153,6 +155,7 @@ struct cfg_bridge {
     char *name;
     unsigned int idle_time;
     size_t max_macs;
+    bool closed;                /* Forwards nothing: dp_config_close_bridge(). */
     struct dp_bridge *state;
     struct cfg_port **ports;    /* 'n_ports' ports. */
     size_t n_ports, allocated_ports;
@@ -327,6 +330,18 @@ dp_config_add_bridge(struct dp_config *cfg, const char *name,
                                   sizeof *cfg->bridges);
     }
     cfg->bridges[cfg->n_bridges++] = b;
+    return 0;
+}
+
+int
+dp_config_close_bridge(struct dp_config *cfg, const char *name)
+{
+    struct cfg_bridge *b = cfg_find_bridge(cfg, name);
+
+    if (!b) {
+        return ENOENT;
+    }
+    b->closed = true;
     return 0;
 }
 
@@ -1250,7 +1265,12 @@ dp_commit(struct dp *dp, struct dp_config *cfg)
 
                 rx->port = p;
                 rx->dev = p->port ? p->port : p->members[m];
-                rx->role = p->port ? RX_ACCEPT : cfg_port_rx_role(p, m);
+                /* A closed bridge costs the fast path nothing: its
+                 * devices are polled (the kernel must not queue for
+                 * ever) and everything they bring is dropped. */
+                rx->role = (b->closed ? RX_DROP
+                            : p->port ? RX_ACCEPT
+                            : cfg_port_rx_role(p, m));
             }
         }
     }
@@ -1262,7 +1282,17 @@ dp_commit(struct dp *dp, struct dp_config *cfg)
     dp_synchronize(dp);
 
     /* No thread sees 'old' any more.  A port that changed bridge or VLAN
-     * settings forgets what it learned, as in Open vSwitch. */
+     * settings forgets what it learned, as in Open vSwitch, and a bridge
+     * that closes forgets everything: when it opens again, nothing it
+     * learned before may decide where a frame goes. */
+    for (size_t i = 0; i < cfg->n_bridges; i++) {
+        const struct cfg_bridge *b = cfg->bridges[i];
+        const struct cfg_bridge *ob = cfg_find_bridge(old, b->name);
+
+        if (b->closed && (!ob || !ob->closed)) {
+            fdb_flush(b->state->fdb);
+        }
+    }
     for (size_t i = 0; i < old->n_bridges; i++) {
         const struct cfg_bridge *ob = old->bridges[i];
         for (size_t j = 0; j < ob->n_ports; j++) {
@@ -1370,6 +1400,9 @@ dp_bond_send_learning_packets(struct dp *dp, uint32_t port_no,
     *n_sent = 0;
     if (!p || p->port) {
         return ENOENT;
+    }
+    if (p->bridge->closed) {
+        return 0;
     }
     entries = fdb_dump(p->bridge->state->fdb, dp_time_msec(), &n);
     for (size_t i = 0; i < n; i++) {

@@ -76,6 +76,14 @@ void dp_config_destroy(struct dp_config *);  /* One never committed. */
 int dp_config_add_bridge(struct dp_config *, const char *name,
                          unsigned int idle_time, size_t max_macs);
 
+/* Closes bridge 'name' of 'cfg': it forwards nothing.  Its ports stay
+ * attached and count what they receive as rx_packets and rx_dropped; it
+ * learns no MAC (committing it closed forgets what it had learned) and
+ * sends no bond learning packets.  For Open vSwitch's fail_mode=secure,
+ * where only an OpenFlow controller's flows forward anything and
+ * xsw-switchd has none.  ENOENT if there is no such bridge in 'cfg'. */
+int dp_config_close_bridge(struct dp_config *, const char *name);
+
 /* Puts port 'port_no' in bridge 'bridge' with VLAN settings 'vlan'
  * (copied).  ENOENT if there is no such bridge in the configuration,
  * EEXIST if the port is already in one. */

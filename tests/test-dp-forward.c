@@ -217,6 +217,60 @@ START_TEST(test_flood_and_learn)
 }
 END_TEST
 
+/* Commits bridge "br0" with ports 1..N_PORTS, all trunks, closed if
+ * 'closed'. */
+static void
+commit_closed(bool closed)
+{
+    struct dp_config *cfg = dp_config_create();
+    struct vlan_config vc;
+
+    vlan_config_init(&vc, NULL, -1, NULL, 0);
+    ck_assert_int_eq(dp_config_add_bridge(cfg, "br0", 0, 0), 0);
+    for (uint32_t i = 1; i <= N_PORTS; i++) {
+        ck_assert_int_eq(dp_config_add_port(cfg, "br0", i, &vc), 0);
+    }
+    if (closed) {
+        ck_assert_int_eq(dp_config_close_bridge(cfg, "br0"), 0);
+        ck_assert_int_eq(dp_config_close_bridge(cfg, "br9"), ENOENT);
+    }
+    ck_assert_int_eq(dp_commit(dp, cfg), 0);
+}
+
+/* A closed bridge (fail_mode=secure) forwards nothing, learns nothing and
+ * forgets what it knew; opened again, it floods and learns afresh. */
+START_TEST(test_closed_bridge)
+{
+    struct dp_port_stats s;
+    struct fdb_entry_info *e;
+    size_t n;
+
+    commit_closed(false);
+    send_frame(2, mac(1), mac(2), -1);
+    expect_out(1 << 1 | 1 << 3 | 1 << 4, "open: flood");
+
+    commit_closed(true);
+    ck_assert_int_eq(dp_fdb_dump(dp, "br0", &e, &n), 0);
+    ck_assert_uint_eq(n, 0);
+    free(e);
+    send_frame(1, mac(2), mac(1), -1);
+    expect_out(0, "closed: unicast");
+    send_frame(3, bcast, mac(3), -1);
+    expect_out(0, "closed: broadcast");
+    ck_assert_int_eq(dp_port_get_stats(dp, 3, &s), 0);
+    ck_assert_uint_eq(s.rx_dropped, 1);
+    ck_assert_int_eq(dp_fdb_dump(dp, "br0", &e, &n), 0);
+    ck_assert_uint_eq(n, 0);
+    free(e);
+
+    commit_closed(false);
+    send_frame(1, mac(2), mac(1), -1);
+    expect_out(1 << 2 | 1 << 3 | 1 << 4, "reopened: 2 unknown, flood");
+    send_frame(2, mac(1), mac(2), -1);
+    expect_out(1 << 1, "reopened: learned");
+}
+END_TEST
+
 START_TEST(test_vlan_isolation)
 {
     static const char *const modes[] = { "access", "access", "access",
@@ -572,6 +626,7 @@ main(void)
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_set_timeout(tc, 30);
     tcase_add_test(tc, test_flood_and_learn);
+    tcase_add_test(tc, test_closed_bridge);
     tcase_add_test(tc, test_vlan_isolation);
     tcase_add_test(tc, test_native_modes);
     tcase_add_test(tc, test_offloads);
