@@ -33,6 +33,7 @@
 
 #include "bond.h"
 #include "dp.h"
+#include "fail-mode.h"
 #include "hash.h"
 #include "hmap.h"
 #include "idl.h"
@@ -130,6 +131,7 @@ struct xbond {
 struct want_bridge {
     unsigned int idle_time;
     size_t max_macs;
+    bool closed;                /* fail_mode=secure: forwards nothing. */
 };
 
 static uv_loop_t *loop;
@@ -1022,6 +1024,7 @@ collect_wants(struct shash *wants, struct shash *bridges)
                                            FDB_DEFAULT_IDLE_TIME, 86400 * 365);
         wb->max_macs = bridge_config_uint(br, name, "mac-table-size",
                                           FDB_DEFAULT_MAX_ENTRIES, 1u << 24);
+        wb->closed = fail_mode_bridge_closed(br, name);
         shash_add(bridges, name, wb);
 
         const struct ovsdb_datum *ports = row_refs(br, br_ports);
@@ -1089,6 +1092,9 @@ commit_config(const struct shash *wants, const struct shash *bridges)
 
         dp_config_add_bridge(cfg, sorted[i]->name, wb->idle_time,
                              wb->max_macs);
+        if (wb->closed) {
+            dp_config_close_bridge(cfg, sorted[i]->name);
+        }
         sig_put(&sig, sorted[i]->name, strlen(sorted[i]->name) + 1);
         sig_put(&sig, wb, sizeof *wb);
     }
@@ -1730,6 +1736,7 @@ write_state(bool all)
         write_ovs_state(ovs, &n);
     }
     write_bond_state(&n);
+    n += fail_mode_write_status();
     HMAP_FOR_EACH (iface, name_node, &ifaces) {
         const struct ovsdb_idl_row *row = ovsdb_idl_get_row(iface_table,
                                                             &iface->uuid);
@@ -2203,6 +2210,7 @@ register_columns(void)
     if_ofport = ovsdb_idl_add_column(iface_table, "ofport");
     if_ofport_request = ovsdb_idl_add_column(iface_table, "ofport_request");
     iface_state_register_columns(iface_table);
+    fail_mode_init(idl);
 }
 
 int
@@ -2300,6 +2308,7 @@ bridge_exit(bool cleanup)
     committed_sig = NULL;
     free(busy_poll_warned);
     busy_poll_warned = NULL;
+    fail_mode_destroy();
 
     if (rtnl_polling) {
         uv_close((uv_handle_t *) &rtnl_poll, NULL);

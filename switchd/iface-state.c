@@ -71,6 +71,43 @@ iface_state_write_if_changed(const struct ovsdb_idl_row *row,
     return true;
 }
 
+unsigned int
+iface_state_write_owned_keys(const struct ovsdb_idl_row *row,
+                             const struct ovsdb_idl_column *column,
+                             const char *const *owned, size_t n_owned,
+                             const struct shash *values)
+{
+    const struct ovsdb_type *type = ovsdb_idl_column_get_type(column);
+    const struct ovsdb_datum *old = ovsdb_idl_row_get_datum(row, column);
+    struct ovsdb_datum datum = OVSDB_DATUM_EMPTY_INIT;
+    struct shash_node *node;
+
+    if (!type || type->key.type != OVSDB_TYPE_STRING
+        || type->value.type != OVSDB_TYPE_STRING || !old) {
+        return 0;
+    }
+    for (unsigned int i = 0; i < old->n; i++) {
+        const char *key = old->keys[i].string;
+        size_t j;
+
+        for (j = 0; j < n_owned && strcmp(key, owned[j]); j++) {
+            continue;
+        }
+        if (j == n_owned) {
+            ovsdb_datum_add_unsafe(&datum, &old->keys[i], &old->values[i],
+                                   type);
+        }
+    }
+    if (values) {
+        SHASH_FOR_EACH (node, values) {
+            union ovsdb_atom k = { .string = node->name };
+            union ovsdb_atom v = { .string = node->data };
+            ovsdb_datum_add_unsafe(&datum, &k, &v, type);
+        }
+    }
+    return iface_state_write_if_changed(row, column, &datum);
+}
+
 void
 iface_state_string_set(struct ovsdb_datum *datum, const char *const *strings,
                        size_t n)

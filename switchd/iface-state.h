@@ -73,6 +73,19 @@ bool iface_state_write_if_changed(const struct ovsdb_idl_row *,
                                   const struct ovsdb_idl_column *,
                                   struct ovsdb_datum *);
 
+/* Writes the keys of string map 'column' (a 'status') of 'row' that one
+ * writer owns, leaving the others' keys as they are: removes every key in
+ * 'owned' ('n_owned' of them), then adds 'values' (char * -> char *, keys
+ * among 'owned'; NULL for none).  Several writers share a status column
+ * this way within one transaction (reads see the transaction's writes).
+ * Returns 1 if the column was written, 0 if it already held that (or the
+ * server lacks it). */
+unsigned int iface_state_write_owned_keys(const struct ovsdb_idl_row *row,
+                                          const struct ovsdb_idl_column *,
+                                          const char *const *owned,
+                                          size_t n_owned,
+                                          const struct shash *values);
+
 /* Builds a datum of a set of strings from 'n' strings. */
 void iface_state_string_set(struct ovsdb_datum *, const char *const *strings,
                             size_t n);

@@ -15,7 +15,8 @@ TESTS += \
 	tests/system/sys-reconcile.sh \
 	tests/system/sys-vsctl.sh \
 	tests/system/sys-bond.sh \
-	tests/system/sys-two-switches.sh
+	tests/system/sys-two-switches.sh \
+	tests/system/sys-failmode.sh
 EXTRA_DIST += tests/system/lib.sh \
 	tests/system/sys-internal.sh \
 	tests/system/sys-afxdp.sh \
@@ -26,4 +27,5 @@ EXTRA_DIST += tests/system/lib.sh \
 	tests/system/sys-reconcile.sh \
 	tests/system/sys-vsctl.sh \
 	tests/system/sys-bond.sh \
-	tests/system/sys-two-switches.sh
+	tests/system/sys-two-switches.sh \
+	tests/system/sys-failmode.sh
