@@ -21,3 +21,11 @@ dbserver_xsw_dbserver_SOURCES = \
 	dbserver/server.c dbserver/server.h
 dbserver_xsw_dbserver_LDADD = dbserver/libdbserver.a $(XSW_LIBS) \
 	$(SQLITE3_LIBS)
+
+# xsw-dbtool: ovsdb-tool's commands on xsw database files (convert work).
+# It links the server's engine (libdbserver), not a copy of it.
+bin_PROGRAMS += dbserver/xsw-dbtool
+dbserver_xsw_dbtool_SOURCES = dbserver/dbtool.c
+dbserver_xsw_dbtool_LDADD = dbserver/libdbserver.a $(XSW_LIBS) \
+	$(SQLITE3_LIBS)
+dist_man_MANS += dbserver/xsw-dbtool.8

@@ -159,18 +159,8 @@ create_db(const char *schema_file, const char *db_file)
     struct ovsdb_schema *schema;
     struct ovsdb_error *error;
 
-    if (schema_file) {
-        error = ovsdb_schema_from_file(schema_file, &schema);
-    } else {
-        json_error_t jerr;
-        json_t *json = json_loads(xsw_vswitch_schema, 0, &jerr);
-        if (!json) {
-            return ovsdb_error("internal error",
-                               "built-in schema: %s", jerr.text);
-        }
-        error = ovsdb_schema_from_json(json, &schema);
-        json_decref(json);
-    }
+    error = (schema_file ? ovsdb_schema_from_file(schema_file, &schema)
+             : ovsdb_schema_from_string(xsw_vswitch_schema, &schema));
     if (error) {
         return error;
     }

@@ -807,6 +807,8 @@ execute_wait(struct execution *x, struct parser *p, json_t *result)
                                        x->elapsed_ms)
                          : ovsdb_error("timed out",
                                        "\"where\" clause test failed"));
+            } else if (x->ctx && x->ctx->no_triggers) {
+                error = ovsdb_error("not supported", "triggers not supported");
             } else {
                 error = ovsdb_error(retry_tag, NULL);
             }

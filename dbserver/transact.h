@@ -41,6 +41,10 @@ struct ovsdb_execute_ctx {
      * it holds no lock. */
     bool (*has_lock)(void *aux, const char *lock_name);
     void *aux;
+    /* True if the caller cannot wait (an offline tool): a "wait" that is
+     * not satisfied fails at once with "not supported", as in ovsdb-tool,
+     * instead of OVSDB_EXECUTE_RETRY. */
+    bool no_triggers;
 };
 
 enum ovsdb_execute_status {

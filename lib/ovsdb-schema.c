@@ -745,6 +745,23 @@ ovsdb_schema_from_file(const char *file_name, struct ovsdb_schema **schemap)
     return NULL;
 }
 
+struct ovsdb_error *
+ovsdb_schema_from_string(const char *text, struct ovsdb_schema **schemap)
+{
+    struct ovsdb_error *error;
+    json_error_t jerror;
+    json_t *json;
+
+    *schemap = NULL;
+    json = json_loads(text, 0, &jerror);
+    if (!json) {
+        return ovsdb_error("failed to read schema", "%s", jerror.text);
+    }
+    error = ovsdb_schema_from_json(json, schemap);
+    json_decref(json);
+    return error;
+}
+
 json_t *
 ovsdb_schema_to_json(const struct ovsdb_schema *schema)
 {

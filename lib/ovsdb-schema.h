@@ -88,6 +88,10 @@ struct ovsdb_error *ovsdb_schema_from_json(const json_t *,
 struct ovsdb_error *ovsdb_schema_from_file(const char *file_name,
                                            struct ovsdb_schema **)
     __attribute__((warn_unused_result));
+/* A schema from its JSON text (the built-in vswitch schema, say). */
+struct ovsdb_error *ovsdb_schema_from_string(const char *text,
+                                             struct ovsdb_schema **)
+    __attribute__((warn_unused_result));
 /* The schema as JSON, as get_schema returns it. */
 json_t *ovsdb_schema_to_json(const struct ovsdb_schema *);
 struct ovsdb_schema *ovsdb_schema_clone(const struct ovsdb_schema *);

@@ -11,5 +11,7 @@ EXTRA_DIST += tests/interop/xswenv.py tests/interop/ovsdb_raw.py
 TESTS += tests/interop/convert.py
 # xsw-dbserver --import of ovsdb-server's database files.
 TESTS += tests/interop/import.py
+# xsw-dbtool beside ovsdb-tool, subcommand by subcommand.
+TESTS += tests/interop/dbtool.py
 # TLS: ssl: clients against pssl: (certificates generated at test time).
 TESTS += tests/interop/tls.py
