@@ -3,6 +3,7 @@
 #include "jsonrpc.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <poll.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -687,6 +688,14 @@ struct jsonrpc_conn {
     char *tls_waiting;          /* Plaintext sent before the handshake. */
     size_t tls_waiting_len;
 
+    /* Inactivity probe (see jsonrpc_conn_options); 'probe' is NULL when
+     * off.  The timer is a separate allocation so that it can close on its
+     * own schedule. */
+    uv_timer_t *probe;
+    int probe_interval_ms;
+    uint64_t last_rx_ms;        /* uv_now() when bytes last arrived. */
+    uint64_t probe_sent_ms;     /* When the unanswered probe left; 0: none. */
+
     bool closing;
     enum jsonrpc_close_reason reason;
     char *reason_msg;
@@ -700,6 +709,7 @@ struct conn_write {
 };
 
 static void conn_closed_cb(uv_handle_t *);
+static void conn_probe_stop(struct jsonrpc_conn *);
 
 static void
 conn_close(struct jsonrpc_conn *conn, enum jsonrpc_close_reason reason,
@@ -712,6 +722,7 @@ conn_close(struct jsonrpc_conn *conn, enum jsonrpc_close_reason reason,
     conn->closing = true;
     conn->reason = reason;
     conn->reason_msg = message;
+    conn_probe_stop(conn);
     uv_read_stop(conn->stream);
     /* Pending writes complete with UV_ECANCELED before conn_closed_cb(). */
     uv_close((uv_handle_t *) conn->stream, conn_closed_cb);
@@ -965,6 +976,9 @@ conn_read_cb(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf)
         return;
     }
 
+    /* Any input, even part of a message, shows the peer is alive. */
+    conn->last_rx_ms = uv_now(stream->loop);
+    conn->probe_sent_ms = 0;
     if (conn->tls) {
         conn_tls_receive(conn, buf->base, nread);
     } else {
@@ -999,6 +1013,16 @@ jsonrpc_conn_create(uv_stream_t *stream, const char *name,
         conn->tls_rbuf = xmalloc(READ_BUFFER_SIZE);
     }
     stream->data = conn;
+    if (options && options->dscp > 0) {
+        int dscp_error = stream_set_dscp(stream, options->dscp);
+        if (dscp_error) {
+            VLOG_WARN("%s: cannot set DSCP %d (%s)", name, options->dscp,
+                      strerror(dscp_error));
+        }
+    }
+    if (options && options->probe_interval_ms) {
+        jsonrpc_conn_set_probe_interval(conn, options->probe_interval_ms);
+    }
 
     error = uv_read_start(stream, conn_alloc_cb, conn_read_cb);
     if (error) {
@@ -1098,6 +1122,82 @@ jsonrpc_conn_close(struct jsonrpc_conn *conn)
     }
 }
 
+/* ---- Inactivity probe. ---- */
+
+static void
+conn_probe_free_cb(uv_handle_t *handle)
+{
+    free(handle);
+}
+
+static void
+conn_probe_stop(struct jsonrpc_conn *conn)
+{
+    if (conn->probe) {
+        uv_close((uv_handle_t *) conn->probe, conn_probe_free_cb);
+        conn->probe = NULL;
+    }
+}
+
+static void
+conn_probe_cb(uv_timer_t *timer)
+{
+    struct jsonrpc_conn *conn = timer->data;
+    uint64_t now = uv_now(timer->loop);
+    uint64_t interval = conn->probe_interval_ms;
+    uint64_t next;
+
+    if (conn->probe_sent_ms) {
+        if (now - conn->probe_sent_ms >= interval) {
+            conn_close(conn, JSONRPC_CLOSE_TIMEOUT,
+                       xasprintf("no response to inactivity probe after "
+                                 "%.3g seconds, disconnecting",
+                                 (now - conn->last_rx_ms) / 1000.0));
+            return;
+        }
+        next = conn->probe_sent_ms + interval;
+    } else if (now - conn->last_rx_ms >= interval) {
+        VLOG_DBG("%s: idle %"PRIu64" ms, sending inactivity probe",
+                 conn->name, now - conn->last_rx_ms);
+        /* Before sending: a send may close the connection. */
+        conn->probe_sent_ms = now;
+        uv_timer_start(timer, conn_probe_cb, interval, 0);
+        jsonrpc_conn_send(conn, jsonrpc_create_request(
+                              "echo", json_array(), json_string("echo")));
+        return;
+    } else {
+        next = conn->last_rx_ms + interval;
+    }
+    uv_timer_start(timer, conn_probe_cb, next > now ? next - now : 0, 0);
+}
+
+void
+jsonrpc_conn_set_probe_interval(struct jsonrpc_conn *conn, int ms)
+{
+    if (conn->closing) {
+        return;
+    }
+    if (ms <= 0) {
+        conn_probe_stop(conn);
+        conn->probe_sent_ms = 0;
+        return;
+    }
+    conn->probe_interval_ms = MAX(ms, 1000);
+    if (!conn->probe) {
+        conn->probe = xmalloc(sizeof *conn->probe);
+        uv_timer_init(conn->stream->loop, conn->probe);
+        conn->probe->data = conn;
+        conn->last_rx_ms = uv_now(conn->stream->loop);
+    }
+    conn_probe_cb(conn->probe);
+}
+
+bool
+jsonrpc_conn_is_probing(const struct jsonrpc_conn *conn)
+{
+    return conn->probe_sent_ms != 0;
+}
+
 size_t
 jsonrpc_conn_get_backlog(const struct jsonrpc_conn *conn)
 {
@@ -1158,6 +1258,10 @@ struct jsonrpc_session {
     int backoff_ms;                     /* Next delay after a failure. */
     unsigned int seqno;
 
+    /* For jsonrpc_session_get_stats(). */
+    uint64_t connected_ms, disconnected_ms;     /* uv_now(); 0: never. */
+    char *last_error;
+
     bool destroyed;
     int n_handles;                      /* Timer + conn not yet closed. */
 };
@@ -1168,6 +1272,7 @@ static void
 session_release(struct jsonrpc_session *s)
 {
     if (!--s->n_handles) {
+        free(s->last_error);
         free(s->name);
         free(s);
     }
@@ -1211,6 +1316,13 @@ session_conn_msg(struct jsonrpc_conn *conn, json_t *msg, void *s_)
 }
 
 static void
+session_set_last_error(struct jsonrpc_session *s, const char *error)
+{
+    free(s->last_error);
+    s->last_error = xstrdup(error);
+}
+
+static void
 session_conn_close(struct jsonrpc_conn *conn,
                    enum jsonrpc_close_reason reason, const char *message,
                    void *s_)
@@ -1225,6 +1337,12 @@ session_conn_close(struct jsonrpc_conn *conn,
         return;
     }
     s->n_handles--;             /* The session itself still holds one. */
+    s->disconnected_ms = MAX(uv_now(s->loop), 1);
+    /* Worded as Open vSwitch words the errno behind each. */
+    session_set_last_error(s, (reason == JSONRPC_CLOSE_EOF ? "End of file"
+                               : reason == JSONRPC_CLOSE_TIMEOUT
+                               ? "Connection timed out"
+                               : message));
     VLOG_INFO("%s: connection dropped (%s)", s->name, message);
     if (s->cbs.on_disconnected) {
         s->cbs.on_disconnected(s, message, s->aux);
@@ -1251,12 +1369,14 @@ session_connected(uv_stream_t *stream, int error, void *s_)
     if (error) {
         VLOG_WARN_RL(&rl, "%s: connection attempt failed (%s)", s->name,
                      strerror(error));
+        session_set_last_error(s, strerror(error));
         session_schedule(s, s->backoff_ms);
         s->backoff_ms = MIN(s->backoff_ms * 2, s->options.max_backoff_ms);
         return;
     }
 
     VLOG_INFO("%s: connected", s->name);
+    s->connected_ms = MAX(uv_now(s->loop), 1);
     s->n_handles++;
     s->conn = jsonrpc_conn_create(stream, s->name, &conn_cbs,
                                   &s->options.conn, s);
@@ -1411,6 +1531,47 @@ unsigned int
 jsonrpc_session_get_seqno(const struct jsonrpc_session *s)
 {
     return s->seqno;
+}
+
+struct jsonrpc_conn *
+jsonrpc_session_get_conn(const struct jsonrpc_session *s)
+{
+    return s->conn;
+}
+
+void
+jsonrpc_session_get_stats(const struct jsonrpc_session *s,
+                          struct jsonrpc_session_stats *stats)
+{
+    uint64_t now = uv_now(s->loop);
+
+    stats->state = (s->conn ? (jsonrpc_conn_is_probing(s->conn)
+                               ? "IDLE" : "ACTIVE")
+                    : s->connecting ? "CONNECTING"
+                    : "BACKOFF");
+    stats->ms_since_connect = (s->connected_ms
+                              ? (long long) (now - s->connected_ms) : -1);
+    stats->ms_since_disconnect = (s->disconnected_ms
+                                  ? (long long) (now - s->disconnected_ms)
+                                  : -1);
+    stats->last_error = s->last_error;
+}
+
+void
+jsonrpc_session_set_max_backoff(struct jsonrpc_session *s, int ms)
+{
+    s->options.max_backoff_ms = MAX(ms > 0 ? ms : 8000,
+                                    s->options.min_backoff_ms);
+    s->backoff_ms = MIN(s->backoff_ms, s->options.max_backoff_ms);
+}
+
+void
+jsonrpc_session_set_probe_interval(struct jsonrpc_session *s, int ms)
+{
+    s->options.conn.probe_interval_ms = ms;
+    if (s->conn) {
+        jsonrpc_conn_set_probe_interval(s->conn, ms);
+    }
 }
 
 /* ---- 4b. Blocking client. ---- */

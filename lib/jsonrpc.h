@@ -152,7 +152,8 @@ enum jsonrpc_close_reason {
     JSONRPC_CLOSE_IO_ERROR,     /* A read or write failed. */
     JSONRPC_CLOSE_PROTOCOL,     /* Framing or JSON syntax error, or a TLS
                                  * failure (the message starts with "TLS"). */
-    JSONRPC_CLOSE_BACKLOG       /* Output backlog exceeded its bound. */
+    JSONRPC_CLOSE_BACKLOG,      /* Output backlog exceeded its bound. */
+    JSONRPC_CLOSE_TIMEOUT       /* No answer to an inactivity probe. */
 };
 
 struct jsonrpc_conn_callbacks {
@@ -188,6 +189,17 @@ struct jsonrpc_conn_options {
     const struct tls_config *tls;
     bool tls_client;            /* With 'tls': we connected, so we are the
                                  * TLS client; otherwise the TLS server. */
+
+    /* Inactivity probe, as Open vSwitch's reconnect FSM does it: after
+     * 'probe_interval_ms' with nothing received, send an "echo" request;
+     * if nothing arrives for another 'probe_interval_ms', close the
+     * connection (JSONRPC_CLOSE_TIMEOUT).  0: no probes.  Values under
+     * 1000 are raised to 1000, as Open vSwitch does. */
+    int probe_interval_ms;
+
+    /* DSCP (1 to 63) for the packets of a TCP stream; 0 leaves the
+     * system's default (see stream_set_dscp()). */
+    int dscp;
 };
 
 /* Starts reading and framing messages on 'stream' (taken: the connection
@@ -228,6 +240,13 @@ void jsonrpc_memo_end(void);
 /* Closes the connection: no more on_msg calls; queued output is dropped;
  * on_close follows from the loop.  Safe from inside on_msg and idempotent. */
 void jsonrpc_conn_close(struct jsonrpc_conn *);
+
+/* Changes the inactivity probe interval (see jsonrpc_conn_options) of an
+ * open connection; 0 stops probing. */
+void jsonrpc_conn_set_probe_interval(struct jsonrpc_conn *, int ms);
+/* True if an inactivity probe is waiting for an answer (Open vSwitch calls
+ * that state "IDLE"). */
+bool jsonrpc_conn_is_probing(const struct jsonrpc_conn *);
 
 /* Bytes serialized but not yet written to the socket (ciphertext over TLS,
  * plus plaintext waiting for the handshake). */
@@ -287,6 +306,28 @@ void jsonrpc_session_force_reconnect(struct jsonrpc_session *);
 const char *jsonrpc_session_get_name(const struct jsonrpc_session *);
 /* Times connected so far (counts reconnects). */
 unsigned int jsonrpc_session_get_seqno(const struct jsonrpc_session *);
+/* The current connection, or NULL between connections.  Valid until the
+ * session's on_disconnected callback. */
+struct jsonrpc_conn *jsonrpc_session_get_conn(const struct jsonrpc_session *);
+
+/* What ovsdb-server reports of an outgoing connection (the Manager table's
+ * "status" column). */
+struct jsonrpc_session_stats {
+    /* "BACKOFF" (waiting to retry), "CONNECTING", "ACTIVE", "IDLE" (an
+     * inactivity probe is unanswered): Open vSwitch's reconnect states. */
+    const char *state;
+    long long ms_since_connect;     /* -1: never connected. */
+    long long ms_since_disconnect;  /* -1: never disconnected. */
+    const char *last_error;     /* Why the last attempt or connection
+                                 * ended (as strerror() words it), or NULL.
+                                 * Valid until the session changes. */
+};
+void jsonrpc_session_get_stats(const struct jsonrpc_session *,
+                               struct jsonrpc_session_stats *);
+/* Changes the backoff ceiling and the inactivity probe interval (see the
+ * options), also of the current connection. */
+void jsonrpc_session_set_max_backoff(struct jsonrpc_session *, int ms);
+void jsonrpc_session_set_probe_interval(struct jsonrpc_session *, int ms);
 
 /* ---- 4b. Blocking client (plain sockets, no event loop). ---- */
 

@@ -534,6 +534,30 @@ stream_listener_name(const struct stream_listener *l)
     return l->name;
 }
 
+int
+stream_set_dscp(uv_stream_t *stream, int dscp)
+{
+    struct sockaddr_storage ss;
+    int len = sizeof ss;
+    int tos = (dscp & 0x3f) << 2;
+    uv_os_fd_t fd;
+
+    if (stream->type != UV_TCP || uv_fileno((uv_handle_t *) stream, &fd)) {
+        return 0;
+    }
+    memset(&ss, 0, sizeof ss);
+    if (uv_tcp_getsockname((uv_tcp_t *) stream, (struct sockaddr *) &ss,
+                           &len)) {
+        return 0;
+    }
+    if (ss.ss_family == AF_INET6
+        ? setsockopt(fd, IPPROTO_IPV6, IPV6_TCLASS, &tos, sizeof tos)
+        : setsockopt(fd, IPPROTO_IP, IP_TOS, &tos, sizeof tos)) {
+        return errno;
+    }
+    return 0;
+}
+
 /* ---- Connecting, asynchronously. ---- */
 
 struct stream_connect {

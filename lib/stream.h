@@ -145,6 +145,11 @@ void stream_close(uv_stream_t *);
 
 /* TCP_NODELAY is set on every TCP stream this module creates. */
 
+/* Sets the DSCP (0 to 63, the upper six bits of the IP TOS or IPv6 traffic
+ * class) of the packets TCP stream 'stream' sends.  Does nothing to a Unix
+ * stream.  Returns 0 or a positive errno value. */
+int stream_set_dscp(uv_stream_t *stream, int dscp);
+
 /* Connecting, blocking: for CLIs and tests. */
 
 /* Connects to active remote 'name', waiting at most 'timeout_ms'
