@@ -18,7 +18,8 @@ dbserver_libdbserver_a_SOURCES += dbserver/monitor.c dbserver/monitor.h
 sbin_PROGRAMS += dbserver/xsw-dbserver
 dbserver_xsw_dbserver_SOURCES = \
 	dbserver/main.c \
-	dbserver/server.c dbserver/server.h
+	dbserver/server.c dbserver/server.h \
+	dbserver/remotes.c dbserver/remotes.h
 dbserver_xsw_dbserver_LDADD = dbserver/libdbserver.a $(XSW_LIBS) \
 	$(SQLITE3_LIBS)
 

@@ -9,7 +9,9 @@
  * With no DBFILE it serves the default database, <dbdir>/conf.db, creating
  * it from the built-in Open_vSwitch schema the first time.  With no
  * --remote it listens on punix:<rundir>/db.sock, where xsw-ctl and
- * xsw-switchd look by default. */
+ * xsw-switchd look by default, and serves the Manager rows of the
+ * Open_vSwitch database (db:Open_vSwitch,Open_vSwitch,manager_options), as
+ * Open vSwitch's ovs-ctl starts ovsdb-server. */
 #include <config.h>
 
 #include <errno.h>
@@ -28,6 +30,7 @@
 #include "ovs-file.h"
 #include "ovsdb-error.h"
 #include "ovsdb-schema.h"
+#include "remotes.h"
 #include "server.h"
 #include "storage.h"
 #include "tls.h"
@@ -51,12 +54,14 @@ default_dbdir(void)
 enum {
     OPT_PRIVATE_KEY = 0x30000,
     OPT_CERTIFICATE,
-    OPT_CA_CERT
+    OPT_CA_CERT,
+    OPT_BOOTSTRAP_CA_CERT
 };
 #define TLS_LONG_OPTIONS                                            \
     {"private-key", required_argument, NULL, OPT_PRIVATE_KEY},      \
     {"certificate", required_argument, NULL, OPT_CERTIFICATE},      \
-    {"ca-cert", required_argument, NULL, OPT_CA_CERT}
+    {"ca-cert", required_argument, NULL, OPT_CA_CERT},              \
+    {"bootstrap-ca-cert", required_argument, NULL, OPT_BOOTSTRAP_CA_CERT}
 
 static const char *tls_private_key, *tls_certificate, *tls_ca_cert;
 
@@ -67,6 +72,30 @@ tls_handle_option(int c, const char *arg)
     case OPT_PRIVATE_KEY: tls_private_key = arg; return true;
     case OPT_CERTIFICATE: tls_certificate = arg; return true;
     case OPT_CA_CERT: tls_ca_cert = arg; return true;
+    case OPT_BOOTSTRAP_CA_CERT:
+        /* Trusting whatever CA the first peer presents is a choice an
+         * operator should make knowingly, outside the server. */
+        fprintf(stderr, "%s: --bootstrap-ca-cert is not supported: "
+                "xsw-dbserver does not fetch its CA certificate from the "
+                "first peer; install the CA certificate and give it with "
+                "--ca-cert=FILE (a file or db:DB,TABLE,COLUMN)\n",
+                daemon_program_name());
+        exit(EXIT_FAILURE);
+    }
+    return false;
+}
+
+/* True if any TLS option names a database column: then remotes.c resolves
+ * them, at start and whenever the database changes. */
+static bool
+tls_from_db(void)
+{
+    const char *names[] = { tls_private_key, tls_certificate, tls_ca_cert };
+
+    for (size_t i = 0; i < ARRAY_SIZE(names); i++) {
+        if (names[i] && !strncmp(names[i], "db:", 3)) {
+            return true;
+        }
     }
     return false;
 }
@@ -98,6 +127,67 @@ tls_configure(void)
 
 /* ---- End of TLS options. ---- */
 
+/* ---- ovsdb-server's replication and clustering, which xsw refuses. ---- */
+
+enum {
+    OPT_SYNC_FROM = 0x40000,
+    OPT_SYNC_EXCLUDE,
+    OPT_ACTIVE
+};
+#define REPLICATION_LONG_OPTIONS                                        \
+    {"sync-from", required_argument, NULL, OPT_SYNC_FROM},              \
+    {"sync-exclude-tables", required_argument, NULL, OPT_SYNC_EXCLUDE}, \
+    {"active", no_argument, NULL, OPT_ACTIVE}
+
+/* Refuses an ovsdb-server high-availability mode ('what') by name, saying
+ * what xsw does instead, and exits. */
+static void NO_RETURN
+refuse_replication(const char *what)
+{
+    fprintf(stderr, "%s: %s is not supported: xsw-dbserver does not "
+            "replicate between servers itself (no active-backup, relay or "
+            "clustered mode); it is to replicate through its storage "
+            "backend instead (an etcd backend is planned; today the "
+            "storage is a local SQLite file)\n",
+            daemon_program_name(), what);
+    exit(EXIT_FAILURE);
+}
+
+static bool
+replication_handle_option(int c)
+{
+    switch (c) {
+    case OPT_SYNC_FROM: refuse_replication("--sync-from (backup mode)");
+    case OPT_SYNC_EXCLUDE: refuse_replication("--sync-exclude-tables");
+    case OPT_ACTIVE: refuse_replication("--active");
+    }
+    return false;
+}
+
+/* ovsdb-server takes "relay:DB:REMOTE" for a relay and a file made by
+ * "ovsdb-tool create-cluster" for a clustered database. */
+static void
+refuse_replicated_db(const char *arg)
+{
+    char header[16] = "";
+    FILE *f;
+
+    if (!strncmp(arg, "relay:", 6)) {
+        refuse_replication("a relay database (relay:)");
+    }
+    f = fopen(arg, "r");
+    if (f) {
+        size_t n = fread(header, 1, sizeof header - 1, f);
+        header[n] = '\0';
+        fclose(f);
+        if (!strncmp(header, "CLUSTER", 7)) {
+            refuse_replication("a clustered database (made by ovsdb-tool "
+                               "create-cluster or join-cluster)");
+        }
+    }
+}
+
+
 static void usage(void) NO_RETURN;
 
 static void
@@ -114,9 +204,14 @@ usage(void)
            "\n"
            "Options:\n"
            "  --remote=REMOTE       listen on REMOTE: punix:PATH,\n"
-           "                        ptcp:PORT[:IP] or pssl:PORT[:IP]\n"
-           "                        (repeatable; default\n"
-           "                        punix:%s/db.sock)\n"
+           "                        ptcp:PORT[:IP] or pssl:PORT[:IP];\n"
+           "                        connect to REMOTE and serve the peer:\n"
+           "                        unix:PATH, tcp:IP:PORT, ssl:IP:PORT;\n"
+           "                        or serve the remotes a database column\n"
+           "                        names: db:DB,TABLE,COLUMN (repeatable;\n"
+           "                        default punix:%s/db.sock and\n"
+           "                        db:Open_vSwitch,Open_vSwitch,\n"
+           "                        manager_options)\n"
            "  --unixctl=PATH        control socket (default\n"
            "                        %s/xsw-dbserver.<pid>.ctl)\n"
            "  --max-message-size=N  largest JSON-RPC message accepted, bytes\n"
@@ -132,7 +227,9 @@ usage(void)
            "                        10000)\n"
            "  --max-txn-rows=N      most rows one transaction may change\n"
            "                        (default 1000000)\n"
-           "  --private-key=FILE    TLS private key, for pssl: remotes\n"
+           "  --private-key=FILE    TLS private key, for pssl: and ssl:\n"
+           "                        remotes (FILE may be db:DB,TABLE,COLUMN,\n"
+           "                        as may the next two)\n"
            "  --certificate=FILE    TLS certificate for that key\n"
            "  --ca-cert=FILE        CA that clients' certificates must be\n"
            "                        signed by (required for pssl:)\n"
@@ -288,14 +385,18 @@ main(int argc, char *argv[])
         VLOG_LONG_OPTIONS,
         DAEMON_LONG_OPTIONS,
         TLS_LONG_OPTIONS,
+        REPLICATION_LONG_OPTIONS,
         {NULL, 0, NULL, 0},
     };
     struct server_options options = { 0 };
     const char *unixctl_path = NULL;
     const char *create_schema = NULL;
     const char *convert_schema = NULL, *import_file = NULL;
-    const char **remotes = xcalloc(argc, sizeof *remotes);
-    bool *read_only = xcalloc(argc, sizeof *read_only);
+    /* Two more for the defaults. */
+    char **remote_names = xcalloc(argc + 2, sizeof *remote_names);
+    bool *read_only = xcalloc(argc + 2, sizeof *read_only);
+    bool default_remotes = false;
+    struct remotes *remotes;
     size_t n_remotes = 0;
     struct ovsdb_error *error;
     struct unixctl_server *unixctl;
@@ -314,7 +415,7 @@ main(int argc, char *argv[])
         case OPT_REMOTE:
         case OPT_READ_ONLY_REMOTE:
             read_only[n_remotes] = c == OPT_READ_ONLY_REMOTE;
-            remotes[n_remotes++] = optarg;
+            remote_names[n_remotes++] = optarg;
             break;
         case OPT_MAX_DEPTH:
             options.max_depth = parse_size("max-nesting-depth", optarg);
@@ -365,7 +466,8 @@ main(int argc, char *argv[])
         default:
             if (!vlog_handle_option(c, optarg)
                 && !daemon_handle_option(c, optarg)
-                && !tls_handle_option(c, optarg)) {
+                && !tls_handle_option(c, optarg)
+                && !replication_handle_option(c)) {
                 fprintf(stderr, "%s: unhandled option\n",
                         daemon_program_name());
                 exit(EXIT_FAILURE);
@@ -374,6 +476,9 @@ main(int argc, char *argv[])
     }
     argc -= optind;
     argv += optind;
+    for (int i = 0; i < argc; i++) {
+        refuse_replicated_db(argv[i]);
+    }
 
     if (convert_schema || import_file) {
         if (argc != 1 || create_schema || (convert_schema && import_file)) {
@@ -387,7 +492,7 @@ main(int argc, char *argv[])
         }
         error = (convert_schema ? convert_db(convert_schema, argv[0])
                  : import_db(import_file, argv[0]));
-        free(remotes);
+        free(remote_names);
         free(read_only);
         if (error) {
             fatal_ovsdb_error(error);
@@ -403,7 +508,7 @@ main(int argc, char *argv[])
             exit(EXIT_FAILURE);
         }
         error = create_db(create_schema, argv[0]);
-        free(remotes);
+        free(remote_names);
         free(read_only);
         if (error) {
             fatal_ovsdb_error(error);
@@ -428,7 +533,7 @@ main(int argc, char *argv[])
         }
     }
 
-    tls = tls_configure();
+    tls = tls_from_db() ? NULL : tls_configure();
     raise_fd_limit();
     daemonize_start();
     loop = uv_default_loop();
@@ -459,20 +564,36 @@ main(int argc, char *argv[])
         }
     }
 
+    remotes = remotes_create(server);
+    if (tls_from_db()) {
+        remotes_set_tls_files(remotes, tls_private_key, tls_certificate,
+                              tls_ca_cert);
+    }
     if (!n_remotes) {
         int err = daemon_ensure_dir(xsw_rundir());
         if (err) {
             daemon_fatal("cannot create %s: %s", xsw_rundir(), strerror(err));
         }
-        char *remote = xasprintf("punix:%s/db.sock", xsw_rundir());
-        if (server_add_remote(server, remote, false, &msg)) {
-            daemon_fatal("%s", msg);
+        remote_names[n_remotes++] = xasprintf("punix:%s/db.sock",
+                                              xsw_rundir());
+        if (server_get_db(server, "Open_vSwitch")) {
+            remote_names[n_remotes++] = xstrdup(
+                "db:Open_vSwitch,Open_vSwitch,manager_options");
         }
-        free(remote);
+        default_remotes = true;
     }
     for (size_t i = 0; i < n_remotes; i++) {
-        if (server_add_remote(server, remotes[i], read_only[i], &msg)) {
+        if (remotes_add(remotes, remote_names[i], read_only[i], &msg)) {
             daemon_fatal("%s", msg);
+        }
+    }
+    remotes_reconfigure(remotes);
+    for (size_t i = 0; i < n_remotes; i++) {
+        /* A remote given on the command line that cannot work is a
+         * start-up error; a database's remotes are retried. */
+        const char *error = remotes_get_error(remotes, remote_names[i]);
+        if (error) {
+            daemon_fatal("%s", error);
         }
     }
 
@@ -482,6 +603,7 @@ main(int argc, char *argv[])
     vlog_register_unixctl();
     vlog_reopen_on_sighup(loop);
     server_register_unixctl(server);
+    remotes_register_unixctl(remotes);
 
     daemonize_complete();
     VLOG_INFO("%s started", "xsw-dbserver " PACKAGE_VERSION);
@@ -490,13 +612,19 @@ main(int argc, char *argv[])
     /* Orderly shutdown: everything is already committed (no batch outlives
      * a turn of the loop), so this only releases resources. */
     unixctl_server_destroy(unixctl);
+    remotes_destroy(remotes);
     server_destroy(server);
     tls_config_destroy(tls);
     uv_close((uv_handle_t *) &sigterm, NULL);
     uv_close((uv_handle_t *) &sigint, NULL);
     uv_run(loop, UV_RUN_NOWAIT);
     free(default_db);
-    free(remotes);
+    if (default_remotes) {
+        for (size_t i = 0; i < n_remotes; i++) {
+            free(remote_names[i]);
+        }
+    }
+    free(remote_names);
     free(read_only);
     return 0;
 }

@@ -3,7 +3,10 @@
  * See server.h for the model.  The pieces, in the order a request meets
  * them:
  *
- *   remotes   stream listeners; each accepted connection becomes a session
+ *   remotes   stream listeners, whose accepted connections become sessions,
+ *             and active remotes (a jsonrpc_session that connects out and
+ *             reconnects), whose each connection becomes a session; which
+ *             remotes exist is remotes.c's business
  *   session   one JSON-RPC connection: its monitors, locks and pending
  *             (waiting) transactions
  *   methods   one handler per RFC 7047 / Open vSwitch method
@@ -26,6 +29,7 @@
 
 #include "convert.h"
 #include "db.h"
+#include "ds.h"
 #include "jsonrpc.h"
 #include "list.h"
 #include "monitor.h"
@@ -104,18 +108,24 @@ struct session_monitor {
     struct ovsdb_monitor *monitor;   /* Owned. */
 };
 
-/* A listening remote. */
+/* A remote: listening (passive) or connecting out (active). */
 struct remote {
     struct server *server;
-    struct stream_listener *listener;
-    bool read_only;
+    char *name;
+    struct server_remote_options options;
+    struct stream_listener *listener;   /* Passive, else NULL. */
+    struct jsonrpc_session *js;         /* Active, else NULL. */
+    struct session *active;             /* Active and connected: the peer's
+                                         * session. */
 };
 
 struct session {
     struct ovs_list node;       /* In server->sessions. */
     struct server *server;
+    struct remote *remote;      /* The remote it came through. */
     bool read_only;             /* From a read-only remote. */
-    struct jsonrpc_conn *conn;  /* NULL once closed. */
+    struct jsonrpc_conn *conn;  /* NULL once closed.  For an active remote,
+                                 * its jsonrpc_session's connection. */
     char *name;
     struct ovs_list monitors;   /* struct session_monitor. */
     struct shash waiters;       /* Lock name -> struct lock_waiter. */
@@ -143,6 +153,12 @@ struct server {
 
     uv_idle_t heap_tidy;        /* See heap_tidy_cb(). */
     unsigned int n_tidy_steps;  /* Since heap_tidy_soon(). */
+
+    /* server_set_change_cb(). */
+    void (*change_cb)(void *aux);
+    void *change_aux;
+    bool stored_change;         /* A database changed on disk this turn. */
+    bool in_check;              /* In commit_check_cb(). */
 };
 
 static void session_send(struct session *, json_t *msg, enum held_kind,
@@ -454,11 +470,11 @@ commit_batches(struct server *server)
     }
 }
 
-/* The loop's check phase: all input of this turn is processed. */
+/* Commits what this turn of the loop wrote, and what the transactions it
+ * woke wrote in turn. */
 static void
-commit_check_cb(uv_check_t *handle)
+commit_all(struct server *server)
 {
-    struct server *server = handle->data;
     int rounds = 0;
 
     /* Committing wakes triggers whose transactions may write again; loop
@@ -470,6 +486,27 @@ commit_check_cb(uv_check_t *handle)
     if (server->holding) {
         commit_batches(server);
     }
+}
+
+/* The loop's check phase: all input of this turn is processed. */
+static void
+commit_check_cb(uv_check_t *handle)
+{
+    struct server *server = handle->data;
+
+    if (server->in_check) {
+        return;
+    }
+    server->in_check = true;
+    commit_all(server);
+    if (server->stored_change && server->change_cb) {
+        /* Cleared first: what the callback writes counts for the next
+         * turn (and changes nothing then, or it would never settle). */
+        server->stored_change = false;
+        server->change_cb(server->change_aux);
+        commit_all(server);
+    }
+    server->in_check = false;
 }
 
 /* ---- Heap upkeep. ----
@@ -634,6 +671,9 @@ execute_transaction(struct session *s, struct server_db *sdb,
     ovsdb_monitors_txn_committed(sdb->db, txn);
     ovsdb_txn_commit(txn);
     sdb->changed = true;
+    if (sdb->storage) {
+        server->stored_change = true;
+    }
     session_send(s, jsonrpc_create_reply(result, json_incref((json_t *) id)),
                  sdb->storage ? HELD_WRITE_REPLY : HELD_PLAIN, sdb);
     return true;
@@ -1272,9 +1312,8 @@ handle_request(struct session *s, const struct jsonrpc_msg *msg)
 /* ---- Sessions: input and life cycle. ---- */
 
 static void
-session_on_msg(struct jsonrpc_conn *conn, json_t *json, void *aux)
+session_receive(struct session *s, json_t *json)
 {
-    struct session *s = aux;
     struct jsonrpc_msg msg;
     char *error = jsonrpc_msg_parse(json, &msg);
 
@@ -1282,7 +1321,7 @@ session_on_msg(struct jsonrpc_conn *conn, json_t *json, void *aux)
         VLOG_WARN_RL(&session_rl, "%s: received bad JSON-RPC message, "
                      "disconnecting: %s", s->name, error);
         free(error);
-        jsonrpc_conn_close(conn);
+        jsonrpc_conn_close(s->conn);
     } else if (msg.type == JSONRPC_REQUEST) {
         handle_request(s, &msg);
     } else if (msg.type == JSONRPC_NOTIFY) {
@@ -1291,9 +1330,16 @@ session_on_msg(struct jsonrpc_conn *conn, json_t *json, void *aux)
             method_cancel(s, msg.params, NULL);
         }
     }
-    /* Replies: to our "echo"s, if ever; nothing to do. */
+    /* Replies: to our inactivity probes; nothing to do. */
     json_decref(json);
     heap_tidy_soon(s->server);
+}
+
+static void
+session_on_msg(struct jsonrpc_conn *conn OVS_UNUSED, json_t *json,
+               void *aux)
+{
+    session_receive(aux, json);
 }
 
 static void
@@ -1345,10 +1391,51 @@ session_destroy(struct session *s)
     }
     shash_destroy(&s->waiters);
     ovs_list_remove(&s->node);
+    if (s->remote && s->remote->active == s) {
+        s->remote->active = NULL;
+    }
     server->n_sessions--;
     free(s->name);
     free(s);
     heap_tidy_soon(server);
+}
+
+/* Options for the connections of 'remote'. */
+static struct jsonrpc_conn_options
+remote_conn_options(const struct remote *remote)
+{
+    const struct server *server = remote->server;
+    struct jsonrpc_conn_options options = {
+        .max_msg_size = server->options.max_msg_size,
+        .max_depth = server->options.max_depth,
+        .max_backlog = server->options.max_backlog,
+        .probe_interval_ms = remote->options.probe_interval_ms,
+        .dscp = remote->options.dscp,
+    };
+
+    if (stream_is_tls(remote->name)) {
+        options.tls = server->tls;
+    }
+    return options;
+}
+
+/* A new session for 'conn' (or, for an active remote, a connection that
+ * will be set right after). */
+static struct session *
+session_create(struct remote *remote, char *name)
+{
+    struct server *server = remote->server;
+    struct session *s = xzalloc(sizeof *s);
+
+    s->server = server;
+    s->remote = remote;
+    s->read_only = remote->options.read_only;
+    s->name = name;
+    ovs_list_init(&s->monitors);
+    shash_init(&s->waiters);
+    ovs_list_push_back(&server->sessions, &s->node);
+    server->n_sessions++;
+    return s;
 }
 
 static void
@@ -1357,11 +1444,7 @@ accept_cb(struct stream_listener *listener, uv_stream_t *client,
 {
     struct remote *remote = aux;
     struct server *server = remote->server;
-    struct jsonrpc_conn_options options = {
-        .max_msg_size = server->options.max_msg_size,
-        .max_depth = server->options.max_depth,
-        .max_backlog = server->options.max_backlog,
-    };
+    struct jsonrpc_conn_options options = remote_conn_options(remote);
     static const struct jsonrpc_conn_callbacks callbacks = {
         .on_msg = session_on_msg,
         .on_close = session_on_close,
@@ -1377,25 +1460,89 @@ accept_cb(struct stream_listener *listener, uv_stream_t *client,
         stream_close(client);
         return;
     }
-    s = xzalloc(sizeof *s);
-    s->server = server;
-    s->read_only = remote->read_only;
-    s->name = xasprintf("%s (%s)", stream_listener_name(listener), peer);
-    if (stream_is_tls(stream_listener_name(listener))) {
-        options.tls = server->tls;          /* TLS server side. */
-    }
-    ovs_list_init(&s->monitors);
-    shash_init(&s->waiters);
-    ovs_list_push_back(&server->sessions, &s->node);
-    server->n_sessions++;
+    s = session_create(remote, xasprintf("%s (%s)",
+                                         stream_listener_name(listener),
+                                         peer));
     s->conn = jsonrpc_conn_create(client, s->name, &callbacks, &options, s);
     VLOG_DBG("%s: connected", s->name);
 }
 
+/* Active remotes: the jsonrpc_session connects and reconnects; each
+ * connection is served as a session of its own, as if it had been
+ * accepted, so that no state (monitors, locks) outlives a connection. */
+
+static void
+active_on_connected(struct jsonrpc_session *js, void *remote_)
+{
+    struct remote *remote = remote_;
+
+    if (remote->active) {
+        /* Not expected: the previous connection's disconnection comes
+         * first.  Do not serve two at once. */
+        struct session *old = remote->active;
+        old->conn = NULL;
+        session_destroy(old);
+    }
+    remote->active = session_create(remote, xstrdup(remote->name));
+    remote->active->conn = jsonrpc_session_get_conn(js);
+    VLOG_INFO("%s: connected; serving the peer as a client", remote->name);
+}
+
+static void
+active_on_msg(struct jsonrpc_session *js OVS_UNUSED, json_t *msg,
+              void *remote_)
+{
+    struct remote *remote = remote_;
+
+    if (remote->active) {
+        session_receive(remote->active, msg);
+    } else {
+        json_decref(msg);
+    }
+}
+
+static void
+active_on_disconnected(struct jsonrpc_session *js OVS_UNUSED,
+                       const char *reason OVS_UNUSED, void *remote_)
+{
+    struct remote *remote = remote_;
+    struct session *s = remote->active;
+
+    if (s) {
+        s->conn = NULL;         /* The jsonrpc_session frees it. */
+        session_destroy(s);
+    }
+}
+
+static int
+remote_start_active(struct remote *remote, char **errorp)
+{
+    static const struct jsonrpc_session_callbacks callbacks = {
+        .on_connected = active_on_connected,
+        .on_msg = active_on_msg,
+        .on_disconnected = active_on_disconnected,
+    };
+    struct jsonrpc_session_options options = {
+        .max_backoff_ms = remote->options.max_backoff_ms,
+        .conn = remote_conn_options(remote),
+    };
+
+    if (stream_is_tls(remote->name) && !remote->server->tls) {
+        *errorp = xasprintf("%s: TLS remotes need --private-key, "
+                            "--certificate and --ca-cert", remote->name);
+        return EINVAL;
+    }
+    return jsonrpc_session_create(remote->server->loop, remote->name,
+                                  &callbacks, &options, remote, &remote->js,
+                                  errorp);
+}
+
 int
-server_add_remote(struct server *server, const char *name, bool read_only,
+server_add_remote(struct server *server, const char *name,
+                  const struct server_remote_options *options,
                   char **errorp)
 {
+    static const struct server_remote_options default_options;
     struct stream_listen_options listen_options = {
         .unix_mode = server->options.unix_mode,
     };
@@ -1406,27 +1553,45 @@ server_add_remote(struct server *server, const char *name, bool read_only,
         *errorp = xasprintf("%s: already listening", name);
         return EEXIST;
     }
-    if (!stream_is_passive(name)) {
-        *errorp = xasprintf("%s: not a listening remote (use punix:PATH, "
-                            "ptcp:PORT[:IP] or pssl:PORT[:IP])", name);
-        return EINVAL;
-    }
-    if (stream_is_tls(name) && !server->tls) {
+    if (stream_is_passive(name) && stream_is_tls(name) && !server->tls) {
         *errorp = xasprintf("%s: TLS remotes need --private-key, "
                             "--certificate and --ca-cert", name);
         return EINVAL;
     }
     remote = xzalloc(sizeof *remote);
     remote->server = server;
-    remote->read_only = read_only;
-    error = stream_listen(server->loop, name, &listen_options, accept_cb,
-                          remote, &remote->listener, errorp);
+    remote->name = xstrdup(name);
+    remote->options = options ? *options : default_options;
+    if (stream_is_passive(name)) {
+        error = stream_listen(server->loop, name, &listen_options, accept_cb,
+                              remote, &remote->listener, errorp);
+    } else {
+        error = remote_start_active(remote, errorp);
+    }
     if (error) {
+        free(remote->name);
         free(remote);
         return error;
     }
     shash_add(&server->remotes, name, remote);
-    VLOG_INFO("listening on %s%s", name, read_only ? " (read-only)" : "");
+    if (remote->listener) {
+        struct stream_addr addr;
+
+        VLOG_INFO("listening on %s%s", name,
+                  remote->options.read_only ? " (read-only)" : "");
+        if (!stream_parse_with_tls(name, &addr, NULL)) {
+            if (addr.kind == STREAM_TCP && !addr.port) {
+                /* Port 0: say which one the kernel chose, in Open
+                 * vSwitch's words, for scripts and tests to find. */
+                VLOG_INFO("%s: listening on port %d", name,
+                          stream_listener_port(remote->listener));
+            }
+            stream_addr_destroy(&addr);
+        }
+    } else {
+        VLOG_INFO("connecting to %s%s", name,
+                  remote->options.read_only ? " (read-only)" : "");
+    }
     return 0;
 }
 
@@ -1439,8 +1604,220 @@ server_set_tls_config(struct server *server, const struct tls_config *tls)
 static void
 remote_destroy(struct remote *remote)
 {
+    struct server *server = remote->server;
+    struct session *s, *next;
+
+    /* Its clients go with it, as in ovsdb-server: a manager that was
+     * removed must not keep control through a connection it opened. */
+    LIST_FOR_EACH_SAFE (s, next, node, &server->sessions) {
+        if (s->remote != remote) {
+            continue;
+        }
+        s->remote = NULL;
+        if (remote->js) {
+            s->conn = NULL;         /* The jsonrpc_session closes it. */
+            session_destroy(s);
+        } else if (s->conn) {
+            jsonrpc_conn_close(s->conn);    /* on_close destroys it. */
+        }
+    }
+    remote->active = NULL;
     stream_listener_close(remote->listener);
+    jsonrpc_session_destroy(remote->js);
+    free(remote->name);
     free(remote);
+}
+
+bool
+server_remove_remote(struct server *server, const char *name)
+{
+    struct shash_node *node = shash_find(&server->remotes, name);
+
+    if (!node) {
+        return false;
+    }
+    remote_destroy(node->data);
+    shash_delete(&server->remotes, node);
+    VLOG_INFO("%s: remote deconfigured", name);
+    return true;
+}
+
+void
+server_set_remote_options(struct server *server, const char *name,
+                          const struct server_remote_options *options)
+{
+    struct remote *remote = shash_find_data(&server->remotes, name);
+    struct session *s;
+
+    if (!remote) {
+        return;
+    }
+    remote->options.read_only = options->read_only;
+    remote->options.max_backoff_ms = options->max_backoff_ms;
+    remote->options.probe_interval_ms = options->probe_interval_ms;
+    if (remote->js) {
+        jsonrpc_session_set_max_backoff(remote->js, options->max_backoff_ms);
+        jsonrpc_session_set_probe_interval(remote->js,
+                                           options->probe_interval_ms);
+    }
+    LIST_FOR_EACH (s, node, &server->sessions) {
+        if (s->remote == remote) {
+            s->read_only = options->read_only;
+            if (s->conn && !remote->js) {
+                jsonrpc_conn_set_probe_interval(s->conn,
+                                                options->probe_interval_ms);
+            }
+        }
+    }
+}
+
+int
+server_get_remote_port(const struct server *server, const char *name)
+{
+    const struct remote *remote = shash_find_data(&server->remotes, name);
+
+    return remote && remote->listener
+           ? stream_listener_port(remote->listener) : 0;
+}
+
+/* Appends the names of the locks 's' holds, or waits for, to 'held' and
+ * 'waiting' (space-separated). */
+static void
+session_get_locks(const struct session *s, struct ds *held,
+                  struct ds *waiting)
+{
+    const struct shash_node **nodes = shash_sort(&s->waiters);
+
+    for (size_t i = 0; i < shash_count(&s->waiters); i++) {
+        const struct lock_waiter *w = nodes[i]->data;
+        struct ds *ds = (w->lock->waiters.next == &w->node ? held : waiting);
+
+        if (ds->len) {
+            ds_put_char(ds, ' ');
+        }
+        ds_put_cstr(ds, nodes[i]->name);
+    }
+    free(nodes);
+}
+
+static char *
+ds_steal_or_null(struct ds *ds)
+{
+    char *s = ds->len ? ds_steal_cstr(ds) : NULL;
+
+    ds_destroy(ds);
+    return s;
+}
+
+bool
+server_get_remote_status(const struct server *server, const char *name,
+                         struct server_remote_status *status)
+{
+    const struct remote *remote = shash_find_data(&server->remotes, name);
+    const struct session *s;
+
+    memset(status, 0, sizeof *status);
+    status->sec_since_connect = status->sec_since_disconnect = -1;
+    if (!remote) {
+        return false;
+    }
+    if (remote->listener) {
+        status->bound_port = stream_listener_port(remote->listener);
+        LIST_FOR_EACH (s, node, &server->sessions) {
+            if (s->remote == remote && s->conn) {
+                status->n_connections++;
+            }
+        }
+        status->is_connected = status->n_connections > 0;
+        return true;
+    }
+
+    struct jsonrpc_session_stats stats;
+    jsonrpc_session_get_stats(remote->js, &stats);
+    status->is_connected = jsonrpc_session_is_connected(remote->js);
+    status->state = stats.state;
+    status->sec_since_connect = (stats.ms_since_connect < 0 ? -1
+                                 : stats.ms_since_connect / 1000);
+    status->sec_since_disconnect = (stats.ms_since_disconnect < 0 ? -1
+                                    : stats.ms_since_disconnect / 1000);
+    status->last_error = stats.last_error ? xstrdup(stats.last_error) : NULL;
+    if (remote->active) {
+        struct ds held = DS_EMPTY_INITIALIZER;
+        struct ds waiting = DS_EMPTY_INITIALIZER;
+
+        status->n_connections = 1;
+        session_get_locks(remote->active, &held, &waiting);
+        status->locks_held = ds_steal_or_null(&held);
+        status->locks_waiting = ds_steal_or_null(&waiting);
+    }
+    return true;
+}
+
+void
+server_remote_status_destroy(struct server_remote_status *status)
+{
+    free(status->last_error);
+    free(status->locks_held);
+    free(status->locks_waiting);
+    free(status->locks_lost);
+}
+
+struct ovsdb_db *
+server_get_db(const struct server *server, const char *name)
+{
+    const struct server_db *sdb = shash_find_data(&server->dbs, name);
+
+    return sdb ? sdb->db : NULL;
+}
+
+struct ovsdb_error *
+server_commit_txn(struct server *server, struct ovsdb_db *db,
+                  struct ovsdb_txn *txn)
+{
+    struct server_db *sdb = shash_find_data(&server->dbs,
+                                            db->schema->name);
+    struct ovsdb_error *error;
+
+    if (!sdb || sdb->db != db) {
+        ovsdb_txn_abort(txn);
+        return ovsdb_error("unknown database", "database %s is not served",
+                           db->schema->name);
+    }
+    error = ovsdb_txn_precommit(txn);
+    if (!error && ovsdb_txn_is_empty(txn)) {
+        ovsdb_txn_abort(txn);
+        return NULL;
+    }
+    if (!error && sdb->storage) {
+        start_batch(sdb, &error);
+        if (!error) {
+            error = storage_write_txn(sdb->storage, txn);
+        }
+    }
+    if (error) {
+        ovsdb_txn_abort(txn);
+        return error;
+    }
+    ovsdb_monitors_txn_committed(sdb->db, txn);
+    ovsdb_txn_commit(txn);
+    sdb->changed = true;
+    if (sdb->storage) {
+        server->stored_change = true;
+    }
+    if (!server->in_check) {
+        /* Outside the loop's check phase (a timer's callback, say) nothing
+         * else would commit the batch before the loop sleeps. */
+        commit_check_cb(&server->commit_check);
+    }
+    return NULL;
+}
+
+void
+server_set_change_cb(struct server *server, void (*cb)(void *aux),
+                     void *aux)
+{
+    server->change_cb = cb;
+    server->change_aux = aux;
 }
 
 /* ---- Life cycle. ---- */
@@ -1477,6 +1854,12 @@ server_create(uv_loop_t *loop, const struct server_options *options)
     server->server_db = server_db_create(server, create_server_db(), NULL);
     server_db_update_server_row(server->server_db);
     return server;
+}
+
+uv_loop_t *
+server_get_loop(const struct server *server)
+{
+    return server->loop;
 }
 
 void
@@ -1564,54 +1947,6 @@ unixctl_list_dbs(struct unixctl_conn *conn, int argc, const char *argv[],
     free(out);
 }
 
-static void
-unixctl_add_remote(struct unixctl_conn *conn, int argc, const char *argv[],
-                   void *aux)
-{
-    char *error;
-
-    if (server_add_remote(aux, argv[1], false, &error)) {
-        unixctl_command_reply_error(conn, error);
-        free(error);
-    } else {
-        unixctl_command_reply(conn, NULL);
-    }
-}
-
-static void
-unixctl_remove_remote(struct unixctl_conn *conn, int argc,
-                      const char *argv[], void *aux)
-{
-    struct server *server = aux;
-    struct shash_node *node = shash_find(&server->remotes, argv[1]);
-
-    if (!node) {
-        unixctl_command_reply_error(conn, "no such remote");
-        return;
-    }
-    remote_destroy(node->data);
-    shash_delete(&server->remotes, node);
-    unixctl_command_reply(conn, NULL);
-}
-
-static const char *
-describe_remote(const void *remote_)
-{
-    const struct remote *remote = remote_;
-    return remote->read_only ? " (read-only)" : NULL;
-}
-
-static void
-unixctl_list_remotes(struct unixctl_conn *conn, int argc, const char *argv[],
-                     void *aux)
-{
-    struct server *server = aux;
-    char *out = format_names(&server->remotes, describe_remote);
-
-    unixctl_command_reply(conn, out);
-    free(out);
-}
-
 /* Resident set size in KiB, from /proc/self/statm, or 0. */
 static unsigned long
 rss_kib(void)
@@ -1668,12 +2003,6 @@ server_register_unixctl(struct server *server)
     unixctl_command_register("exit", "", 0, 0, unixctl_exit, server);
     unixctl_command_register("ovsdb-server/list-dbs", "", 0, 0,
                              unixctl_list_dbs, server);
-    unixctl_command_register("ovsdb-server/add-remote", "REMOTE", 1, 1,
-                             unixctl_add_remote, server);
-    unixctl_command_register("ovsdb-server/remove-remote", "REMOTE", 1, 1,
-                             unixctl_remove_remote, server);
-    unixctl_command_register("ovsdb-server/list-remotes", "", 0, 0,
-                             unixctl_list_remotes, server);
     unixctl_command_register("memory/show", "", 0, 0, unixctl_memory_show,
                              server);
 }

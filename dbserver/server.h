@@ -38,17 +38,77 @@ struct server_options {
 
 struct server *server_create(uv_loop_t *, const struct server_options *);
 void server_destroy(struct server *);
+uv_loop_t *server_get_loop(const struct server *);
 
 /* Opens database file 'path' and serves it.  Fails if the file cannot be
  * opened or a database of the same name is already served. */
 struct ovsdb_error *server_add_db(struct server *, const char *path)
     __attribute__((warn_unused_result));
 
-/* Starts listening on passive remote 'name' (punix:, ptcp:).  Clients of a
- * 'read_only' remote may read and monitor but not write.  Returns 0 or a
+/* How the server serves one remote (what the Manager table configures). */
+struct server_remote_options {
+    bool read_only;             /* Clients may read and monitor only. */
+    int max_backoff_ms;         /* Active remotes: the longest wait between
+                                 * connection attempts; 0: 8000. */
+    int probe_interval_ms;      /* Inactivity probe; 0: none. */
+    int dscp;                   /* DSCP of TCP connections; 0: default. */
+};
+
+/* Starts serving remote 'name': listening on a passive one (punix:, ptcp:,
+ * pssl:), or connecting to an active one (unix:, tcp:, ssl:) with backoff
+ * and serving the peer as a client once connected (and again after every
+ * reconnection).  'options' may be NULL for the defaults.  Returns 0 or a
  * positive errno value with a message in '*errorp'. */
-int server_add_remote(struct server *, const char *name, bool read_only,
-                      char **errorp);
+int server_add_remote(struct server *, const char *name,
+                      const struct server_remote_options *, char **errorp);
+/* Stops serving remote 'name' and closes its connections.  Returns false
+ * if there is no such remote. */
+bool server_remove_remote(struct server *, const char *name);
+/* Changes the options of remote 'name' in place, for its current and
+ * future connections (not 'dscp': re-add the remote for that). */
+void server_set_remote_options(struct server *, const char *name,
+                               const struct server_remote_options *);
+/* The TCP port a listening remote bound (useful with port 0), or 0. */
+int server_get_remote_port(const struct server *, const char *name);
+
+/* What ovsdb-server reports of a remote in the Manager table's "status". */
+struct server_remote_status {
+    bool is_connected;
+    const char *state;          /* Active remotes: reconnect state, or NULL
+                                 * (see jsonrpc_session_get_stats()). */
+    long long sec_since_connect;    /* -1: never, or not applicable. */
+    long long sec_since_disconnect; /* -1: never, or not applicable. */
+    char *last_error;           /* NULL if none. */
+    int bound_port;             /* Listening TCP remotes; 0 otherwise. */
+    size_t n_connections;
+    char *locks_held;           /* Space-separated lock names, or NULL. */
+    char *locks_waiting;
+    char *locks_lost;
+};
+/* Fills in '*status' for remote 'name', returning false if there is no
+ * such remote.  Free it with server_remote_status_destroy(). */
+bool server_get_remote_status(const struct server *, const char *name,
+                              struct server_remote_status *);
+void server_remote_status_destroy(struct server_remote_status *);
+
+/* Databases, for code that reads their contents (remotes.c).  The
+ * returned pointer is valid only until the loop runs again: the server
+ * may replace a database in memory after a failed commit. */
+struct ovsdb_db *server_get_db(const struct server *, const char *name);
+
+/* Commits 'txn' (taken), which changes database 'db' (from
+ * server_get_db()), as the server commits its clients' transactions:
+ * on disk, then to monitors.  An empty 'txn' is dropped.  On error
+ * returns it and nothing changed. */
+struct ovsdb_txn;
+struct ovsdb_error *server_commit_txn(struct server *, struct ovsdb_db *,
+                                      struct ovsdb_txn *)
+    __attribute__((warn_unused_result));
+
+/* Calls 'cb' (with 'aux') once after each turn of the loop in which a
+ * client's transaction, or server_commit_txn(), changed a database on
+ * disk.  One callback per server; NULL to remove it. */
+void server_set_change_cb(struct server *, void (*cb)(void *aux), void *aux);
 
 /* TLS configuration for pssl: remotes (see tls.h); without one, adding a
  * pssl: remote fails.  The caller keeps ownership; 'tls' must outlive the
@@ -57,7 +117,8 @@ struct tls_config;
 void server_set_tls_config(struct server *, const struct tls_config *tls);
 
 /* Registers the unixctl commands (exit, ovsdb-server/list-dbs, ...).
- * 'exit' stops the loop. */
+ * 'exit' stops the loop.  The remotes' commands (add-remote,
+ * remove-remote, list-remotes) are remotes.c's. */
 void server_register_unixctl(struct server *);
 
 #endif /* server.h */

@@ -15,3 +15,6 @@ TESTS += tests/interop/import.py
 TESTS += tests/interop/dbtool.py
 # TLS: ssl: clients against pssl: (certificates generated at test time).
 TESTS += tests/interop/tls.py
+# Remote management: Manager rows (db: remotes), their status, inactivity
+# probes, ptcp:0; Neutron's start-up through ovsdbapp.
+TESTS += tests/interop/managers.py tests/interop/neutron-startup.py

@@ -8,40 +8,13 @@ database server, so a small stand-in plays that daemon's part: a separate
 IDL client that copies next_cfg to cur_cfg (xsw-switchd's own behaviour is
 tested by the system tests)."""
 import sys
-import threading
-import time
 
-import ovs.db.idl
-import ovs.poller
 from ovsdbapp.backend.ovs_idl import connection
 from ovsdbapp.schema.open_vswitch import impl_idl
 
-from xswenv import DbServer, Checks, VSWITCH_SCHEMA
+from xswenv import DbServer, Checks, CurCfgFollower
 
 sys.path.insert(0, __file__.rsplit("/", 1)[0])
-
-
-class CurCfgFollower(threading.Thread):
-    def __init__(self, remote):
-        super().__init__(daemon=True)
-        helper = ovs.db.idl.SchemaHelper(VSWITCH_SCHEMA)
-        helper.register_columns("Open_vSwitch", ["next_cfg", "cur_cfg"])
-        self.idl = ovs.db.idl.Idl(remote, helper)
-        self.stopping = False
-
-    def run(self):
-        while not self.stopping:
-            self.idl.run()
-            for row in self.idl.tables["Open_vSwitch"].rows.values():
-                if row.cur_cfg != row.next_cfg:
-                    txn = ovs.db.idl.Transaction(self.idl)
-                    row.cur_cfg = row.next_cfg
-                    txn.commit_block()
-            poller = ovs.poller.Poller()
-            self.idl.wait(poller)
-            poller.timer_wait(50)
-            poller.block()
-        self.idl.close()
 
 
 def test_ovsdbapp(c):
@@ -83,8 +56,7 @@ def test_ovsdbapp(c):
             c.eq(out, "tap2\n", "ovs-vsctl sees what ovsdbapp wrote")
             conn.stop()
         finally:
-            follower.stopping = True
-            follower.join(timeout=5)
+            follower.stop()
 
 
 if __name__ == "__main__":

@@ -14,7 +14,8 @@ import sys
 import tempfile
 import time
 
-from xswenv import DbServer, Checks, XSW_DBSERVER, VSWITCH_SCHEMA, run
+from xswenv import (DbServer, Checks, XSW_DBSERVER, VSWITCH_SCHEMA, run,
+                    free_port)
 
 PKI_SCRIPT = """
 set -e
@@ -34,16 +35,6 @@ def make_pki():
     subprocess.run(["sh", "-c", PKI_SCRIPT], cwd=d, check=True,
                    capture_output=True)
     return d
-
-
-def free_port():
-    """A TCP port that nothing listens on right now (the server binds it a
-    moment later; a clash would show up as a failure to start)."""
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 def tls_args(pki, name, ca="ca"):

@@ -191,6 +191,65 @@ class DbServer:
         return out
 
 
+def free_port():
+    """A TCP port that nothing listens on right now (the server binds it a
+    moment later; a clash would show up as a failure to start)."""
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def wait_until(fn, timeout=20, interval=0.05):
+    """Polls fn() until it returns something true, or 'timeout' seconds
+    pass; returns its last value."""
+    deadline = time.time() + timeout
+    while True:
+        value = fn()
+        if value or time.time() > deadline:
+            return value
+        time.sleep(interval)
+
+
+class CurCfgFollower:
+    """Plays the switch daemon's part for clients that wait for it
+    (ovs-vsctl without --no-wait, ovsdbapp): copies Open_vSwitch.next_cfg
+    to cur_cfg, in a thread, through the Python IDL."""
+
+    def __init__(self, remote):
+        import threading
+        import ovs.db.idl
+        helper = ovs.db.idl.SchemaHelper(VSWITCH_SCHEMA)
+        helper.register_columns("Open_vSwitch", ["next_cfg", "cur_cfg"])
+        self.idl = ovs.db.idl.Idl(remote, helper)
+        self.stopping = False
+        self.thread = threading.Thread(target=self.run, daemon=True)
+
+    def start(self):
+        self.thread.start()
+
+    def stop(self):
+        self.stopping = True
+        self.thread.join(timeout=5)
+
+    def run(self):
+        import ovs.db.idl
+        import ovs.poller
+        while not self.stopping:
+            self.idl.run()
+            for row in self.idl.tables["Open_vSwitch"].rows.values():
+                if row.cur_cfg != row.next_cfg:
+                    txn = ovs.db.idl.Transaction(self.idl)
+                    row.cur_cfg = row.next_cfg
+                    txn.commit_block()
+            poller = ovs.poller.Poller()
+            self.idl.wait(poller)
+            poller.timer_wait(50)
+            poller.block()
+        self.idl.close()
+
+
 class Checks:
     """Counts checks; prints one line per check and a summary."""
 
