@@ -1070,6 +1070,7 @@ collect_wants(struct shash *wants, struct shash *bridges)
     }
     xbonds_sweep();
     shash_destroy_free_data(&row_errors);
+    shash_init(&row_errors);    /* Else 'errors' gets freed buckets. */
     hmap_swap(&row_errors.map, &errors.map);
     shash_destroy(&errors);
 }
