@@ -940,13 +940,16 @@ cmd_init(struct ctl_context *ctx OVS_UNUSED)
 struct show_table {
     const char *table;
     const char *name_column;            /* NULL: print the UUID. */
-    const char *columns[3];
+    const char *columns[4];
 };
 
+/* Beyond ovs-vsctl's columns, a Bridge's and a Port's 'status', where
+ * xsw-switchd says which of their settings it does not apply (as it does
+ * in an Interface's 'error'). */
 static const struct show_table show_tables[] = {
     {"Open_vSwitch", NULL, {"manager_options", "bridges", "ovs_version"}},
-    {"Bridge", "name", {"controller", "fail_mode", "ports"}},
-    {"Port", "name", {"tag", "trunks", "interfaces"}},
+    {"Bridge", "name", {"controller", "fail_mode", "status", "ports"}},
+    {"Port", "name", {"tag", "trunks", "status", "interfaces"}},
     {"Interface", "name", {"type", "options", "error"}},
     {"Controller", "target", {"is_connected", NULL, NULL}},
     {"Manager", "target", {"is_connected", NULL, NULL}},

@@ -43,6 +43,7 @@
 #include "netdev-tap.h"
 #include "netdev.h"
 #include "ovsdb-data.h"
+#include "report.h"
 #include "rtnl.h"
 #include "shash.h"
 #include "unixctl.h"
@@ -1397,6 +1398,9 @@ reconfigure(void)
 
     apply_datapath_config(ovs);
     collect_wants(&wants, &bridges);
+    if (report_run()) {
+        state_all = true;       /* Some row's report changed. */
+    }
 
     /* Phase 1: take out what goes away or must be reopened. */
     HMAP_FOR_EACH (iface, name_node, &ifaces) {
@@ -1518,6 +1522,11 @@ iface_get_state(const struct iface *iface, struct iface_state *state)
         && bond_get_effective(xb->bond, &why) == BOND_EFF_DISABLED) {
         state->error = xasprintf("port %s: %s", xb->bond->name, why);
     }
+    /* Settings it does not apply, unless it has a worse problem. */
+    const char *report = report_get_interface(&iface->uuid);
+    if (!state->error && report) {
+        state->error = xstrdup(report);
+    }
     if (!netdev) {
         return;
     }
@@ -1580,37 +1589,25 @@ iface_get_state(const struct iface *iface, struct iface_state *state)
 #define BOND_STATUS_MODE "bond_effective_mode"
 #define BOND_STATUS_REASON "bond_effective_mode_reason"
 
-/* Writes Port 'row''s status: its keys other than ours as they are, plus
- * ours if 'mode' is nonnull. */
+/* Writes Port 'row''s status: its keys other than the bond's as they are,
+ * plus the bond's if 'mode' is nonnull. */
 static unsigned int
 write_port_status(const struct ovsdb_idl_row *row, const char *mode,
                   const char *reason)
 {
-    const struct ovsdb_type *type = ovsdb_idl_column_get_type(port_status);
-    const struct ovsdb_datum *old = ovsdb_idl_row_get_datum(row,
-                                                            port_status);
-    struct ovsdb_datum datum = OVSDB_DATUM_EMPTY_INIT;
+    static const char *const keys[] = { BOND_STATUS_MODE,
+                                        BOND_STATUS_REASON };
+    struct shash values = SHASH_INITIALIZER(&values);
+    unsigned int n;
 
-    if (!type || type->key.type != OVSDB_TYPE_STRING
-        || type->value.type != OVSDB_TYPE_STRING || !old) {
-        return 0;
-    }
-    for (unsigned int i = 0; i < old->n; i++) {
-        const char *key = old->keys[i].string;
-        if (strcmp(key, BOND_STATUS_MODE) && strcmp(key, BOND_STATUS_REASON)) {
-            ovsdb_datum_add_unsafe(&datum, &old->keys[i], &old->values[i],
-                                   type);
-        }
-    }
     if (mode) {
-        union ovsdb_atom k = { .string = (char *) BOND_STATUS_MODE };
-        union ovsdb_atom v = { .string = (char *) mode };
-        ovsdb_datum_add_unsafe(&datum, &k, &v, type);
-        k.string = (char *) BOND_STATUS_REASON;
-        v.string = (char *) reason;
-        ovsdb_datum_add_unsafe(&datum, &k, &v, type);
+        shash_add(&values, BOND_STATUS_MODE, mode);
+        shash_add(&values, BOND_STATUS_REASON, reason);
     }
-    return iface_state_write_if_changed(row, port_status, &datum);
+    n = iface_state_write_owned_keys(row, port_status, keys, ARRAY_SIZE(keys),
+                                     &values);
+    shash_destroy(&values);
+    return n;
 }
 
 /* Writes the Port columns of the bonds: bond_active_slave, the active
@@ -1738,6 +1735,7 @@ write_state(bool all)
     }
     write_bond_state(&n);
     n += fail_mode_write_status();
+    n += report_write_status();
     HMAP_FOR_EACH (iface, name_node, &ifaces) {
         const struct ovsdb_idl_row *row = ovsdb_idl_get_row(iface_table,
                                                             &iface->uuid);
@@ -2212,6 +2210,7 @@ register_columns(void)
     if_ofport_request = ovsdb_idl_add_column(iface_table, "ofport_request");
     iface_state_register_columns(iface_table);
     fail_mode_init(idl);
+    report_init(idl);
 }
 
 int
@@ -2305,6 +2304,7 @@ bridge_exit(bool cleanup)
     shash_destroy(&bonds);
     shash_destroy_free_data(&row_errors);
     shash_destroy_free_data(&warned_values);
+    report_destroy();
     free(committed_sig);
     committed_sig = NULL;
     free(busy_poll_warned);

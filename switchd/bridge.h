@@ -23,7 +23,9 @@
  *     without a restart.
  *
  * Then it writes the state back (ofport, mac_in_use, ifindex, link_state,
- * admin_state, mtu, statistics, status, error; see iface-state.h),
+ * admin_state, mtu, statistics, status, error; see iface-state.h), the
+ * settings it does not apply (Interface error, Port and Bridge status; see
+ * report.h),
  * Open_vSwitch's iface_types and datapath_types, and cur_cfg = next_cfg,
  * the signal that "ovs-vsctl" (without --no-wait) waits for.  Statistics
  * are refreshed every 5 seconds, and only columns that changed are sent.

@@ -16,7 +16,8 @@ TESTS += \
 	tests/system/sys-vsctl.sh \
 	tests/system/sys-bond.sh \
 	tests/system/sys-two-switches.sh \
-	tests/system/sys-failmode.sh
+	tests/system/sys-failmode.sh \
+	tests/system/sys-report.sh
 EXTRA_DIST += tests/system/lib.sh \
 	tests/system/sys-internal.sh \
 	tests/system/sys-afxdp.sh \
@@ -28,4 +29,5 @@ EXTRA_DIST += tests/system/lib.sh \
 	tests/system/sys-vsctl.sh \
 	tests/system/sys-bond.sh \
 	tests/system/sys-two-switches.sh \
-	tests/system/sys-failmode.sh
+	tests/system/sys-failmode.sh \
+	tests/system/sys-report.sh
