@@ -143,6 +143,10 @@ void ctl_fatal(const char *format, ...) PRINTF_FORMAT(1, 2) NO_RETURN;
  * ("TIMESTAMP|SEQ|db_ctl_base|WARN|MESSAGE"), as ovs-vsctl does for
  * suspicious but valid command lines. */
 void ctl_warn(const char *format, ...) PRINTF_FORMAT(1, 2);
+/* The same from Open vSwitch log module 'module' ("vsctl"), as the
+ * commands that ovs-vsctl itself implements log. */
+void ctl_log_warn(const char *module, const char *format, ...)
+    PRINTF_FORMAT(2, 3);
 
 /* Options given to this command (from its 'options' list). */
 bool ctl_has_option(const struct ctl_context *, const char *name);

@@ -68,21 +68,36 @@ ctl_fatal(const char *format, ...)
     exit(EXIT_FAILURE);
 }
 
-void
-ctl_warn(const char *format, ...)
+static void PRINTF_FORMAT(2, 0)
+ctl_log_warn_valist(const char *module, const char *format, va_list args)
 {
     static unsigned int seq = 1;
     char stamp[32];
     time_t now = time(NULL);
     struct tm tm;
-    va_list args;
 
     strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&now, &tm));
-    fprintf(stderr, "%s|%05u|db_ctl_base|WARN|", stamp, seq++);
-    va_start(args, format);
+    fprintf(stderr, "%s|%05u|%s|WARN|", stamp, seq++, module);
     vfprintf(stderr, format, args);
-    va_end(args);
     fputc('\n', stderr);
+}
+
+void
+ctl_log_warn(const char *module, const char *format, ...)
+{
+    va_list args;
+    va_start(args, format);
+    ctl_log_warn_valist(module, format, args);
+    va_end(args);
+}
+
+void
+ctl_warn(const char *format, ...)
+{
+    va_list args;
+    va_start(args, format);
+    ctl_log_warn_valist("db_ctl_base", format, args);
+    va_end(args);
 }
 
 /* ovs-vsctl is killed by SIGALRM when --timeout expires, so its status is

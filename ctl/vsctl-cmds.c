@@ -77,11 +77,18 @@ row_datum(const struct ovsdb_idl_row *row, const char *column)
     return d ? d : &empty;
 }
 
+/* String 'column' of 'row', or "" if it holds none. */
+static const char *
+row_string(const struct ovsdb_idl_row *row, const char *column)
+{
+    const struct ovsdb_datum *d = row_datum(row, column);
+    return d->n ? d->keys[0].string : "";
+}
+
 static const char *
 row_name(const struct ovsdb_idl_row *row)
 {
-    const struct ovsdb_datum *d = row_datum(row, "name");
-    return d->n ? d->keys[0].string : "";
+    return row_string(row, "name");
 }
 
 /* Makes 'd' a datum of one UUID, 'row''s, stored in '*atom': 'd' owns
@@ -1905,6 +1912,366 @@ cmd_bond_show(struct ctl_context *ctx)
     switchd_query(ctx, "bond/show");
 }
 
+/* ---- Controller, fail-mode, manager and SSL commands. ---- */
+
+/* Whether ovs-vsctl would warn that 'target' is "possibly erroneous": it
+ * checks only that the part before the first ':' names a stream class it
+ * knows, active or passive (Open vSwitch's stream_verify_name(),
+ * pstream_verify_name() and their vconn twins agree on these). */
+static bool
+target_type_is_known(const char *target)
+{
+    static const char *const classes[] = {
+        "tcp", "ssl", "unix", "ptcp", "pssl", "punix",
+    };
+    size_t n = strcspn(target, ":");
+
+    if (!target[n]) {
+        return false;
+    }
+    for (size_t i = 0; i < ARRAY_SIZE(classes); i++) {
+        if (strlen(classes[i]) == n && !strncmp(classes[i], target, n)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* The rows that reference column 'column' of 'row' ('table') points to,
+ * in the column's order, among the rows of 'ref_table' that were fetched
+ * (ctl_pre_referenced_rows() fetches all of them).  Returns how many, and
+ * a malloc'd array in '*rowsp'. */
+static size_t
+referenced_rows(const struct ctl_context *ctx, const struct ovsdb_idl_row *row,
+                const char *column, const char *ref_table,
+                const struct ovsdb_idl_row ***rowsp)
+{
+    const struct ovsdb_datum *d = row_datum(row, column);
+    struct ovsdb_idl_table *t = idl_table(ctx, ref_table);
+    const struct ovsdb_idl_row **rows = xmalloc((d->n + 1) * sizeof *rows);
+    size_t n = 0;
+
+    for (unsigned int i = 0; i < d->n; i++) {
+        const struct ovsdb_idl_row *r = ovsdb_idl_get_row(t,
+                                                          &d->keys[i].uuid);
+        if (r) {
+            rows[n++] = r;
+        }
+    }
+    *rowsp = rows;
+    return n;
+}
+
+/* Verifies reference 'column' of 'row' ('table') and the target of each
+ * row it points to, as ovs-vsctl's verify_controllers() and
+ * verify_managers() do: what get- and set- commands computed from. */
+static void
+verify_targets(struct ctl_context *ctx, const struct ovsdb_idl_row *row,
+               const char *table, const char *column, const char *ref_table)
+{
+    const struct ovsdb_idl_row **rows;
+    size_t n = referenced_rows(ctx, row, column, ref_table, &rows);
+
+    ovsdb_idl_txn_verify(row, idl_column(ctx, table, column));
+    for (size_t i = 0; i < n; i++) {
+        ovsdb_idl_txn_verify(rows[i], idl_column(ctx, ref_table, "target"));
+    }
+    free(rows);
+}
+
+/* Prints the targets of the rows that 'column' of 'row' points to, sorted;
+ * with 'unique', each once (get-manager does, get-controller does not). */
+static void
+output_targets(struct ctl_context *ctx, const struct ovsdb_idl_row *row,
+               const char *column, const char *ref_table, bool unique)
+{
+    const struct ovsdb_idl_row **rows;
+    size_t n = referenced_rows(ctx, row, column, ref_table, &rows);
+    const char **targets = xmalloc((n + 1) * sizeof *targets);
+    size_t n_targets = 0;
+
+    for (size_t i = 0; i < n; i++) {
+        targets[i] = row_string(rows[i], "target");
+    }
+    qsort(targets, n, sizeof *targets, compare_strings);
+    for (size_t i = 0; i < n; i++) {
+        if (!unique || !n_targets || strcmp(targets[i], targets[i - 1])) {
+            ctl_printf(ctx, "%s\n", targets[i]);
+            n_targets++;
+        }
+    }
+    free(targets);
+    free(rows);
+}
+
+/* Deletes the rows that 'column' of 'row' points to. */
+static void
+delete_targets(struct ctl_context *ctx, const struct ovsdb_idl_row *row,
+               const char *column, const char *ref_table)
+{
+    const struct ovsdb_idl_row **rows;
+    size_t n = referenced_rows(ctx, row, column, ref_table, &rows);
+
+    for (size_t i = 0; i < n; i++) {
+        ovsdb_idl_txn_delete(rows[i]);
+    }
+    free(rows);
+}
+
+/* Inserts a row of 'table' (Controller or Manager) for each of the 'n'
+ * 'targets', with the command's --inactivity-probe if given, and points
+ * reference set 'column' of 'row' ('row_table') at them. */
+static void
+insert_targets(struct ctl_context *ctx, const struct ovsdb_idl_row *row,
+               const char *row_table, const char *column, const char *table,
+               char *targets[], size_t n)
+{
+    const char *probe = ctl_get_option(ctx, "--inactivity-probe");
+    const struct ovsdb_idl_row **rows = xmalloc((n + 1) * sizeof *rows);
+
+    for (size_t i = 0; i < n; i++) {
+        if (!target_type_is_known(targets[i])) {
+            ctl_log_warn("vsctl", "target type \"%s\" is possibly erroneous",
+                         targets[i]);
+        }
+        rows[i] = ovsdb_idl_txn_insert(ctx->txn, idl_table(ctx, table),
+                                       NULL);
+        ovsdb_idl_txn_write_string(rows[i], idl_column(ctx, table, "target"),
+                                   targets[i]);
+        if (probe) {
+            /* ovs-vsctl reads it with atoll(): "abc" is 0, "5s" is 5. */
+            ovsdb_idl_txn_write_integer(
+                rows[i], idl_column(ctx, table, "inactivity_probe"),
+                atoll(probe));
+        }
+    }
+    write_refs(ctx, row, row_table, column, rows, n);
+    free(rows);
+}
+
+static void
+pre_controller(struct ctl_context *ctx)
+{
+    pre_get_info(ctx);
+    ctl_pre_column(ctx, "Bridge", "controller");
+    ctl_pre_referenced_rows(ctx, "Bridge", "controller");
+    ctl_pre_column(ctx, "Controller", "target");
+    ctl_pre_column(ctx, "Controller", "inactivity_probe");
+}
+
+/* The bridge that a set- or del- command changes: a fake bridge has no
+ * controllers or fail mode of its own. */
+static const struct ovsdb_idl_row *
+find_real_bridge_row(struct ctl_context *ctx, const char *name)
+{
+    struct vsctl_bridge *br;
+
+    cache_populate(ctx);
+    br = find_bridge(ctx, name, true);
+    if (br->parent) {
+        ctl_fatal("%s is a fake bridge", name);
+    }
+    return br->row;
+}
+
+static void
+cmd_get_controller(struct ctl_context *ctx)
+{
+    const struct ovsdb_idl_row *br;
+
+    cache_populate(ctx);
+    br = real_bridge_row(find_bridge(ctx, ctx->argv[1], true));
+    verify_targets(ctx, br, "Bridge", "controller", "Controller");
+    output_targets(ctx, br, "controller", "Controller", false);
+}
+
+static void
+cmd_del_controller(struct ctl_context *ctx)
+{
+    const struct ovsdb_idl_row *br = find_real_bridge_row(ctx, ctx->argv[1]);
+
+    verify_targets(ctx, br, "Bridge", "controller", "Controller");
+    if (row_datum(br, "controller")->n) {
+        delete_targets(ctx, br, "controller", "Controller");
+        write_default(ctx, br, "Bridge", "controller");
+    }
+}
+
+static void
+cmd_set_controller(struct ctl_context *ctx)
+{
+    const struct ovsdb_idl_row *br = find_real_bridge_row(ctx, ctx->argv[1]);
+
+    verify_targets(ctx, br, "Bridge", "controller", "Controller");
+    delete_targets(ctx, br, "controller", "Controller");
+    insert_targets(ctx, br, "Bridge", "controller", "Controller",
+                   &ctx->argv[2], ctx->argc - 2);
+}
+
+static void
+pre_fail_mode(struct ctl_context *ctx)
+{
+    pre_get_info(ctx);
+    ctl_pre_column(ctx, "Bridge", "fail_mode");
+}
+
+static void
+cmd_get_fail_mode(struct ctl_context *ctx)
+{
+    const struct ovsdb_idl_row *br;
+    const struct ovsdb_datum *d;
+
+    cache_populate(ctx);
+    br = real_bridge_row(find_bridge(ctx, ctx->argv[1], true));
+    ovsdb_idl_txn_verify(br, idl_column(ctx, "Bridge", "fail_mode"));
+    d = row_datum(br, "fail_mode");
+    if (d->n && d->keys[0].string[0]) {
+        ctl_printf(ctx, "%s\n", d->keys[0].string);
+    }
+}
+
+static void
+cmd_del_fail_mode(struct ctl_context *ctx)
+{
+    const struct ovsdb_idl_row *br = find_real_bridge_row(ctx, ctx->argv[1]);
+
+    write_default(ctx, br, "Bridge", "fail_mode");
+}
+
+static void
+cmd_set_fail_mode(struct ctl_context *ctx)
+{
+    const struct ovsdb_idl_row *br = find_real_bridge_row(ctx, ctx->argv[1]);
+    const char *mode = ctx->argv[2];
+
+    if (strcmp(mode, "standalone") && strcmp(mode, "secure")) {
+        ctl_fatal("fail-mode must be \"standalone\" or \"secure\"");
+    }
+    ovsdb_idl_txn_write_string(br, idl_column(ctx, "Bridge", "fail_mode"),
+                               mode);
+}
+
+static void
+pre_manager(struct ctl_context *ctx)
+{
+    ctl_pre_column(ctx, "Open_vSwitch", "manager_options");
+    ctl_pre_referenced_rows(ctx, "Open_vSwitch", "manager_options");
+    ctl_pre_column(ctx, "Manager", "target");
+    ctl_pre_column(ctx, "Manager", "inactivity_probe");
+}
+
+static void
+cmd_get_manager(struct ctl_context *ctx)
+{
+    verify_targets(ctx, ctx->ovs_row, "Open_vSwitch", "manager_options",
+                   "Manager");
+    output_targets(ctx, ctx->ovs_row, "manager_options", "Manager", true);
+}
+
+static void
+cmd_del_manager(struct ctl_context *ctx)
+{
+    verify_targets(ctx, ctx->ovs_row, "Open_vSwitch", "manager_options",
+                   "Manager");
+    delete_targets(ctx, ctx->ovs_row, "manager_options", "Manager");
+    write_default(ctx, ctx->ovs_row, "Open_vSwitch", "manager_options");
+}
+
+static void
+cmd_set_manager(struct ctl_context *ctx)
+{
+    verify_targets(ctx, ctx->ovs_row, "Open_vSwitch", "manager_options",
+                   "Manager");
+    delete_targets(ctx, ctx->ovs_row, "manager_options", "Manager");
+    insert_targets(ctx, ctx->ovs_row, "Open_vSwitch", "manager_options",
+                   "Manager", &ctx->argv[1], ctx->argc - 1);
+}
+
+static const char *const ssl_columns[] = {
+    "private_key", "certificate", "ca_cert", "bootstrap_ca_cert",
+};
+
+static void
+pre_ssl(struct ctl_context *ctx)
+{
+    ctl_pre_column(ctx, "Open_vSwitch", "ssl");
+    ctl_pre_referenced_rows(ctx, "Open_vSwitch", "ssl");
+    for (size_t i = 0; i < ARRAY_SIZE(ssl_columns); i++) {
+        ctl_pre_column(ctx, "SSL", ssl_columns[i]);
+    }
+}
+
+/* The SSL row that Open_vSwitch's "ssl" column points to, or NULL. */
+static const struct ovsdb_idl_row *
+ssl_row(struct ctl_context *ctx)
+{
+    const struct ovsdb_idl_row **rows;
+    size_t n = referenced_rows(ctx, ctx->ovs_row, "ssl", "SSL", &rows);
+    const struct ovsdb_idl_row *row = n ? rows[0] : NULL;
+
+    free(rows);
+    return row;
+}
+
+static void
+cmd_get_ssl(struct ctl_context *ctx)
+{
+    const struct ovsdb_idl_row *ssl = ssl_row(ctx);
+
+    ovsdb_idl_txn_verify(ctx->ovs_row, idl_column(ctx, "Open_vSwitch",
+                                                  "ssl"));
+    if (ssl) {
+        for (size_t i = 0; i < ARRAY_SIZE(ssl_columns); i++) {
+            ovsdb_idl_txn_verify(ssl, idl_column(ctx, "SSL",
+                                                 ssl_columns[i]));
+        }
+        const struct ovsdb_datum *bootstrap
+            = row_datum(ssl, "bootstrap_ca_cert");
+
+        ctl_printf(ctx, "Private key: %s\n", row_string(ssl, "private_key"));
+        ctl_printf(ctx, "Certificate: %s\n", row_string(ssl, "certificate"));
+        ctl_printf(ctx, "CA Certificate: %s\n", row_string(ssl, "ca_cert"));
+        ctl_printf(ctx, "Bootstrap: %s\n",
+                   bootstrap->n && bootstrap->keys[0].boolean
+                   ? "true" : "false");
+    }
+}
+
+static void
+cmd_del_ssl(struct ctl_context *ctx)
+{
+    const struct ovsdb_idl_row *ssl = ssl_row(ctx);
+
+    if (ssl) {
+        ovsdb_idl_txn_verify(ctx->ovs_row,
+                             idl_column(ctx, "Open_vSwitch", "ssl"));
+        ovsdb_idl_txn_delete(ssl);
+        write_default(ctx, ctx->ovs_row, "Open_vSwitch", "ssl");
+    }
+}
+
+static void
+cmd_set_ssl(struct ctl_context *ctx)
+{
+    const struct ovsdb_idl_row *ssl = ssl_row(ctx);
+
+    ovsdb_idl_txn_verify(ctx->ovs_row, idl_column(ctx, "Open_vSwitch",
+                                                  "ssl"));
+    if (ssl) {
+        ovsdb_idl_txn_delete(ssl);
+    }
+    ssl = ovsdb_idl_txn_insert(ctx->txn, idl_table(ctx, "SSL"), NULL);
+    for (size_t i = 0; i < 3; i++) {
+        ovsdb_idl_txn_write_string(ssl, idl_column(ctx, "SSL",
+                                                   ssl_columns[i]),
+                                   ctx->argv[i + 1]);
+    }
+    ovsdb_idl_txn_write_boolean(ssl, idl_column(ctx, "SSL",
+                                                "bootstrap_ca_cert"),
+                                ctl_has_option(ctx, "--bootstrap"));
+    write_refs(ctx, ctx->ovs_row, "Open_vSwitch", "ssl", &ssl, 1);
+}
+
 /* ---- Registration. ---- */
 
 static const struct ctl_command_syntax vsctl_commands[] = {
@@ -1951,6 +2318,32 @@ static const struct ctl_command_syntax vsctl_commands[] = {
      CTL_RO},
     {"iface-to-br", 1, 1, "IFACE", pre_get_info, cmd_iface_to_br, NULL, "",
      CTL_RO},
+
+    /* Controller commands. */
+    {"get-controller", 1, 1, "BRIDGE", pre_controller, cmd_get_controller,
+     NULL, "", CTL_RO},
+    {"del-controller", 1, 1, "BRIDGE", pre_controller, cmd_del_controller,
+     NULL, "", CTL_RW},
+    {"set-controller", 1, INT_MAX, "BRIDGE TARGET...", pre_controller,
+     cmd_set_controller, NULL, "--inactivity-probe=", CTL_RW},
+    {"get-fail-mode", 1, 1, "BRIDGE", pre_fail_mode, cmd_get_fail_mode, NULL,
+     "", CTL_RO},
+    {"del-fail-mode", 1, 1, "BRIDGE", pre_fail_mode, cmd_del_fail_mode, NULL,
+     "", CTL_RW},
+    {"set-fail-mode", 2, 2, "BRIDGE MODE", pre_fail_mode, cmd_set_fail_mode,
+     NULL, "", CTL_RW},
+
+    /* Manager commands. */
+    {"get-manager", 0, 0, "", pre_manager, cmd_get_manager, NULL, "", CTL_RO},
+    {"del-manager", 0, 0, "", pre_manager, cmd_del_manager, NULL, "", CTL_RW},
+    {"set-manager", 1, INT_MAX, "TARGET...", pre_manager, cmd_set_manager,
+     NULL, "--inactivity-probe=", CTL_RW},
+
+    /* SSL commands. */
+    {"get-ssl", 0, 0, "", pre_ssl, cmd_get_ssl, NULL, "", CTL_RO},
+    {"del-ssl", 0, 0, "", pre_ssl, cmd_del_ssl, NULL, "", CTL_RW},
+    {"set-ssl", 3, 3, "PRIVATE-KEY CERTIFICATE CA-CERT", pre_ssl,
+     cmd_set_ssl, NULL, "--bootstrap", CTL_RW},
 
     /* Datapath queries (xsw-switchd's fdb/show, dpif/show, bond/show). */
     {"fdb-show", 1, 1, "BRIDGE", NULL, cmd_fdb_show, NULL, "", CTL_RO},

@@ -1,6 +1,7 @@
 #!/usr/bin/python3
-"""vsctl-compare: xsw-ctl's Open vSwitch, bridge, port and interface commands
-(init, show, emer-reset, add-br ... iface-to-br) against ovs-vsctl 3.1.
+"""vsctl-compare: xsw-ctl's Open vSwitch, bridge, port, interface,
+controller, fail-mode, manager and SSL commands (init, show, emer-reset,
+add-br ... iface-to-br, set-controller ... get-ssl) against ovs-vsctl 3.1.
 
 Each case names a set-up (a list of ovs-vsctl command lines) and one command
 line.  The set-up is built once into an xsw-dbserver database file; for each
@@ -107,6 +108,20 @@ FAKES = BASIC + [
      "interfaces=@i", "--", "add", "Bridge", "br1", "ports", "@p"],
 ]
 
+# Managers, controllers, fail modes and SSL, as set-manager, set-controller,
+# set-fail-mode and set-ssl leave them (made by ovs-vsctl, like every
+# set-up).
+MGMT = BASIC + [
+    ["set-manager", "ptcp:6640", "tcp:10.0.0.9:6640"],
+    ["--inactivity-probe=3000", "set-controller", "br0", "tcp:10.0.0.1:6653",
+     "ptcp:6654", "unix:/tmp/xt-none.sock"],
+    ["set-controller", "br1", "ssl:10.0.0.2:6653"],
+    ["set-fail-mode", "br0", "secure"],
+    ["set-fail-mode", "br1", "standalone"],
+    ["--bootstrap", "set-ssl", "/etc/xt/key.pem", "/etc/xt/cert.pem",
+     "/etc/xt/ca.pem"],
+]
+
 SETUPS = {
     "empty": [],
     "init": [["init"]],
@@ -114,6 +129,7 @@ SETUPS = {
     "rich": RICH,
     "wide": WIDE,
     "fakes": FAKES,
+    "mgmt": MGMT,
 }
 
 # ---- Cases: (set-up, command line). ----
@@ -323,6 +339,78 @@ case("fakes", "del-port", "p3", "--", "br-to-parent", "fb", "--", "list-br")
 case("fakes", "br-exists", "fb", "--", "del-br", "fb", "--", "list-br")
 case("fakes", "list-br", "--", "del-port", "br0", "p1", "--", "list-br")
 case("fakes", "list-br", "--", "show")
+
+# Manager commands.
+for s in ("empty", "init", "mgmt"):
+    case(s, "get-manager")
+    case(s, "del-manager")
+    case(s, "set-manager", "ptcp:6641:127.0.0.1")
+    case(s, "get-ssl")
+    case(s, "del-ssl")
+    case(s, "set-ssl", "k", "c", "ca")
+case("mgmt", "set-manager", "ptcp:6641", "tcp:10.0.0.9:6640", "punix:/x",
+     "pssl:6642", "ssl:1.2.3.4:6640", "unix:/run/x.sock")
+case("mgmt", "set-manager", "ptcp:6640", "--", "get-manager")
+case("mgmt", "del-manager", "--", "get-manager", "--", "show")
+case("mgmt", "set-manager", "ptcp", "nosuch:1", "tcpx:1", ":6640", "")
+case("mgmt", "--inactivity-probe=5000", "set-manager", "ptcp:6641")
+case("mgmt", "--inactivity-probe=abc", "set-manager", "ptcp:6641")
+case("mgmt", "--inactivity-probe=-7", "set-manager", "ptcp:6641")
+case("mgmt", "--inactivity-probe=5", "get-manager")
+case("mgmt", "set-manager")
+case("mgmt", "get-manager", "x")
+case("mgmt", "--dry-run", "del-manager")
+case("mgmt", "set-manager", "ptcp:1", "ptcp:1",
+     stderr_differs="the server's transaction error is worded, not JSON")
+
+# SSL commands.
+case("mgmt", "--bootstrap", "set-ssl", "a b", "c", "d", "--", "get-ssl")
+case("mgmt", "set-ssl", "k", "c", "ca", "--", "get-ssl", "--", "del-ssl",
+     "--", "get-ssl")
+case("mgmt", "set-ssl", "k", "c")
+case("mgmt", "set-ssl", "k", "c", "ca", "x")
+case("mgmt", "--bootstrap", "get-ssl")
+case("mgmt", "del-ssl", "--", "show")
+
+# Controller and fail-mode commands.
+for s in ("basic", "mgmt"):
+    for br in ("br0", "fb", "br1", "br9", "p1"):
+        case(s, "get-controller", br)
+        case(s, "del-controller", br)
+        case(s, "set-controller", br, "tcp:10.1.1.1:6653")
+        case(s, "get-fail-mode", br)
+        case(s, "del-fail-mode", br)
+        case(s, "set-fail-mode", br, "secure")
+        case(s, "set-fail-mode", br, "standalone")
+case("mgmt", "set-fail-mode", "br0", "closed")
+case("mgmt", "set-fail-mode", "fb", "closed")
+case("mgmt", "set-fail-mode", "br9", "closed")
+case("mgmt", "set-fail-mode", "br0", "")
+case("mgmt", "set-fail-mode", "br0")
+case("mgmt", "set-controller")
+case("mgmt", "set-controller", "br0")
+case("mgmt", "set-controller", "br0", "ptcp:1", "tcp:2.2.2.2", "punix:/a",
+     "ptcp:1", "--", "get-controller", "br0", "--", "get-controller", "fb")
+case("mgmt", "set-controller", "br1", "bogus", "--", "get-controller", "br1")
+case("mgmt", "--inactivity-probe=100", "set-controller", "br1", "tcp:x",
+     "--", "show")
+case("mgmt", "--inactivity-probe=x", "set-controller", "br1", "tcp:x")
+case("mgmt", "--inactivity-probe=1", "get-controller", "br0")
+case("mgmt", "del-controller", "br0", "--", "get-controller", "br0", "--",
+     "del-fail-mode", "br0", "--", "get-fail-mode", "br0", "--",
+     "get-fail-mode", "fb")
+case("mgmt", "set-fail-mode", "br1", "secure", "--", "get-fail-mode",
+     "br1", "--", "set-fail-mode", "br1", "standalone", "--",
+     "get-fail-mode", "br1")
+case("mgmt", "del-br", "br0", "--", "get-controller", "br0")
+case("mgmt", "del-br", "fb", "--", "get-controller", "fb")
+case("mgmt", "add-br", "br2", "--", "set-controller", "br2", "tcp:1.1.1.1",
+     "--", "set-fail-mode", "br2", "secure", "--", "get-controller", "br2",
+     "--", "get-fail-mode", "br2")
+for args in (["show"], ["emer-reset"], ["emer-reset", "--", "show"],
+             ["--oneline", "get-manager", "--", "get-ssl", "--",
+              "get-controller", "br0"]):
+    case("mgmt", *args)
 
 # Bridge commands against a database without an Open_vSwitch row.
 for args in (["list-br"], ["br-exists", "br0"], ["show"],
