@@ -9,41 +9,82 @@
 #include <ctype.h>
 #include <errno.h>
 #include <limits.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "ds.h"
 #include "ovsdb-data.h"
 #include "ovsdb-schema.h"
 #include "util.h"
 
 /* ---- Global options. ---- */
 
+/* ovs-vsctl's global options, in the order of its option table: getopt_long()
+ * lists the possibilities of an ambiguous prefix in this order. */
 enum global_option {
-    OPT_DB, OPT_NO_WAIT, OPT_TIMEOUT, OPT_DRY_RUN, OPT_RETRY, OPT_ONELINE,
-    OPT_FORMAT, OPT_DATA, OPT_NO_HEADINGS, OPT_PRETTY, OPT_BARE, OPT_VERBOSE,
-    OPT_HELP, OPT_VERSION, OPT_NO_SYSLOG
+    OPT_DB, OPT_NO_SYSLOG, OPT_NO_WAIT, OPT_DRY_RUN, OPT_ONELINE, OPT_TIMEOUT,
+    OPT_RETRY, OPT_HELP, OPT_COMMANDS, OPT_OPTIONS, OPT_LEADER_ONLY,
+    OPT_NO_LEADER_ONLY, OPT_SHUFFLE_REMOTES, OPT_NO_SHUFFLE_REMOTES,
+    OPT_VERSION, OPT_VERBOSE, OPT_LOG_FILE, OPT_SYSLOG_METHOD,
+    OPT_SYSLOG_TARGET, OPT_FORMAT, OPT_DATA, OPT_NO_HEADINGS, OPT_PRETTY,
+    OPT_BARE, OPT_MAX_COLUMN_WIDTH, OPT_PRIVATE_KEY, OPT_CERTIFICATE,
+    OPT_CA_CERT, OPT_SSL_PROTOCOLS, OPT_SSL_CIPHERS, OPT_BOOTSTRAP_CA_CERT,
+    OPT_PEER_CA_CERT,
+    N_GLOBAL_OPTIONS,
+    OPT_LOCAL = N_GLOBAL_OPTIONS    /* An option of some command. */
 };
 
-static const struct {
-    const char *long_name;
-    char short_name;
-    bool has_arg;
-} global_options[] = {
-    [OPT_DB] = { "db", 0, true },
-    [OPT_NO_WAIT] = { "no-wait", 0, false },
-    [OPT_TIMEOUT] = { "timeout", 't', true },
-    [OPT_DRY_RUN] = { "dry-run", 0, false },
-    [OPT_RETRY] = { "retry", 0, false },
-    [OPT_ONELINE] = { "oneline", 0, false },
-    [OPT_FORMAT] = { "format", 'f', true },
-    [OPT_DATA] = { "data", 'd', true },
-    [OPT_NO_HEADINGS] = { "no-headings", 0, false },
-    [OPT_PRETTY] = { "pretty", 0, false },
-    [OPT_BARE] = { "bare", 0, false },
-    [OPT_VERBOSE] = { "verbose", 'v', false },
-    [OPT_HELP] = { "help", 'h', false },
-    [OPT_VERSION] = { "version", 'V', false },
-    [OPT_NO_SYSLOG] = { "no-syslog", 0, false },
+enum has_arg { NO_ARG, REQUIRED_ARG, OPTIONAL_ARG };
+
+struct option_def {
+    const char *name;           /* Without the leading "--". */
+    enum has_arg has_arg;
+    char short_name;            /* 0 if none. */
+    enum global_option id;
+};
+
+static const struct option_def global_options[N_GLOBAL_OPTIONS] = {
+    { "db", REQUIRED_ARG, 0, OPT_DB },
+    { "no-syslog", NO_ARG, 0, OPT_NO_SYSLOG },
+    { "no-wait", NO_ARG, 0, OPT_NO_WAIT },
+    { "dry-run", NO_ARG, 0, OPT_DRY_RUN },
+    { "oneline", NO_ARG, 0, OPT_ONELINE },
+    { "timeout", REQUIRED_ARG, 't', OPT_TIMEOUT },
+    { "retry", NO_ARG, 0, OPT_RETRY },
+    { "help", NO_ARG, 'h', OPT_HELP },
+    { "commands", NO_ARG, 0, OPT_COMMANDS },
+    { "options", NO_ARG, 0, OPT_OPTIONS },
+    { "leader-only", NO_ARG, 0, OPT_LEADER_ONLY },
+    { "no-leader-only", NO_ARG, 0, OPT_NO_LEADER_ONLY },
+    { "shuffle-remotes", NO_ARG, 0, OPT_SHUFFLE_REMOTES },
+    { "no-shuffle-remotes", NO_ARG, 0, OPT_NO_SHUFFLE_REMOTES },
+    { "version", NO_ARG, 'V', OPT_VERSION },
+    { "verbose", OPTIONAL_ARG, 'v', OPT_VERBOSE },
+    { "log-file", OPTIONAL_ARG, 0, OPT_LOG_FILE },
+    { "syslog-method", REQUIRED_ARG, 0, OPT_SYSLOG_METHOD },
+    { "syslog-target", REQUIRED_ARG, 0, OPT_SYSLOG_TARGET },
+    { "format", REQUIRED_ARG, 'f', OPT_FORMAT },
+    { "data", REQUIRED_ARG, 'd', OPT_DATA },
+    { "no-headings", NO_ARG, 0, OPT_NO_HEADINGS },
+    { "pretty", NO_ARG, 0, OPT_PRETTY },
+    { "bare", NO_ARG, 0, OPT_BARE },
+    { "max-column-width", REQUIRED_ARG, 0, OPT_MAX_COLUMN_WIDTH },
+    { "private-key", REQUIRED_ARG, 'p', OPT_PRIVATE_KEY },
+    { "certificate", REQUIRED_ARG, 'c', OPT_CERTIFICATE },
+    { "ca-cert", REQUIRED_ARG, 'C', OPT_CA_CERT },
+    { "ssl-protocols", REQUIRED_ARG, 0, OPT_SSL_PROTOCOLS },
+    { "ssl-ciphers", REQUIRED_ARG, 0, OPT_SSL_CIPHERS },
+    { "bootstrap-ca-cert", REQUIRED_ARG, 0, OPT_BOOTSTRAP_CA_CERT },
+    { "peer-ca-cert", REQUIRED_ARG, 0, OPT_PEER_CA_CERT },
+};
+
+/* The commands' options come after the global ones, in the order in which
+ * ovs-vsctl 3.1 meets them in its command table; an option that only
+ * xsw-ctl's commands have follows these, by name. */
+static const char *const ovs_local_option_order[] = {
+    "may-exist", "if-exists", "id", "inactivity-probe", "real", "fake",
+    "with-iface", "columns", "bootstrap", "all", "fake-iface",
 };
 
 bool
@@ -65,18 +106,79 @@ ctl_syntax_has_option(const struct ctl_command_syntax *syntax,
     return false;
 }
 
-static bool
-is_command_option(const struct shash *commands, const char *name)
+static size_t
+local_option_rank(const char *name)
 {
-    struct shash_node *node;
-    bool dummy;
-
-    SHASH_FOR_EACH (node, commands) {
-        if (ctl_syntax_has_option(node->data, name, &dummy)) {
-            return true;
+    for (size_t i = 0; i < ARRAY_SIZE(ovs_local_option_order); i++) {
+        if (!strcmp(ovs_local_option_order[i], name)) {
+            return i;
         }
     }
-    return false;
+    return ARRAY_SIZE(ovs_local_option_order);
+}
+
+static int
+compare_local_options(const void *a_, const void *b_)
+{
+    const struct option_def *a = a_, *b = b_;
+    size_t ra = local_option_rank(a->name), rb = local_option_rank(b->name);
+    return ra != rb ? (ra < rb ? -1 : 1) : strcmp(a->name, b->name);
+}
+
+/* The option table that ovs-vsctl hands getopt_long(): the global options,
+ * then every option that some command in 'commands' accepts, once, its
+ * name malloc'd (free_option_table() frees them). */
+static struct option_def *
+build_option_table(const struct shash *commands, size_t *np)
+{
+    size_t n = N_GLOBAL_OPTIONS, allocated = N_GLOBAL_OPTIONS + 16;
+    struct option_def *options = xmalloc(allocated * sizeof *options);
+    struct shash seen = SHASH_INITIALIZER(&seen);
+    struct shash_node *node;
+
+    memcpy(options, global_options, sizeof global_options);
+    SHASH_FOR_EACH (node, commands) {
+        const struct ctl_command_syntax *syntax = node->data;
+        const char *p = syntax->options;
+
+        while (p && *p) {
+            size_t len = strcspn(p, ",");
+            bool takes_value = len && p[len - 1] == '=';
+            size_t base = len - takes_value;
+
+            if (base > 2 && !strncmp(p, "--", 2)) {
+                char *name = xstrndup(p + 2, base - 2);
+                if (shash_add_once(&seen, name, NULL)) {
+                    if (n >= allocated) {
+                        options = x2nrealloc(options, &allocated,
+                                             sizeof *options);
+                    }
+                    options[n++] = (struct option_def) {
+                        .name = name,
+                        .has_arg = takes_value ? REQUIRED_ARG : NO_ARG,
+                        .id = OPT_LOCAL,
+                    };
+                } else {
+                    free(name);
+                }
+            }
+            p += len + (p[len] == ',');
+        }
+    }
+    shash_destroy(&seen);
+    qsort(options + N_GLOBAL_OPTIONS, n - N_GLOBAL_OPTIONS, sizeof *options,
+          compare_local_options);
+    *np = n;
+    return options;
+}
+
+static void
+free_option_table(struct option_def *options, size_t n)
+{
+    for (size_t i = N_GLOBAL_OPTIONS; i < n; i++) {
+        free((char *) (uintptr_t) options[i].name);
+    }
+    free(options);
 }
 
 /* Adds "--name[=value]" to 'options'. */
@@ -88,7 +190,7 @@ add_local_option(struct shash *options, const char *arg)
     char *error = NULL;
 
     if (shash_find(options, name)) {
-        error = xasprintf("'%s' option specified multiple times", name);
+        error = xasprintf("'%s' option specified multiple times", arg);
     } else {
         shash_add(options, name, eq ? xstrdup(eq + 1) : NULL);
     }
@@ -103,10 +205,19 @@ getopt_error(struct ctl_cmdline_globals *g, char *message)
     return message;
 }
 
-/* Applies global option 'o' with 'value' (NULL if it takes none). */
+/* An option that ovs-vsctl has and xsw-ctl cannot honour: refused, saying
+ * why, rather than accepted and ignored. */
 static char *
-apply_global_option(struct ctl_cmdline_globals *g, enum global_option o,
-                    const char *value)
+unsupported_option(const char *name, const char *why)
+{
+    return xasprintf("--%s: %s", name, why);
+}
+
+/* Applies global option 'o' with 'value' (NULL if none was given). */
+static char *
+apply_global_option(struct ctl_cmdline_globals *g,
+                    const struct ctl_cmdline_hooks *hooks,
+                    enum global_option o, const char *value)
 {
     switch (o) {
     case OPT_DB:
@@ -159,108 +270,348 @@ apply_global_option(struct ctl_cmdline_globals *g, enum global_option o,
         g->style.cell_format = CF_BARE;
         g->style.headings = false;
         break;
+    case OPT_MAX_COLUMN_WIDTH:
+        /* atoi(), as ovs-vsctl: "abc" is 0, no limit. */
+        g->style.max_column_width = atoi(value);
+        break;
     case OPT_VERBOSE:
-        g->verbosity++;
+        g->verbose = true;
+        if (hooks && hooks->verbose) {
+            char *error = hooks->verbose(value ? value : "");
+            if (error) {
+                char *msg = xasprintf("processing \"%s\": %s",
+                                      value ? value : "", error);
+                free(error);
+                return msg;
+            }
+        }
+        break;
+    case OPT_LOG_FILE:
+        if (hooks && hooks->log_file) {
+            hooks->log_file(value);
+        }
         break;
     case OPT_HELP:
         g->action = CTL_CMDLINE_HELP;
+        break;
+    case OPT_COMMANDS:
+        g->action = CTL_CMDLINE_COMMANDS;
+        break;
+    case OPT_OPTIONS:
+        g->action = CTL_CMDLINE_OPTIONS;
         break;
     case OPT_VERSION:
         g->action = CTL_CMDLINE_VERSION;
         break;
     case OPT_NO_SYSLOG:
+        /* xsw-ctl never writes to syslog: there is nothing to turn off. */
+        break;
+    case OPT_LEADER_ONLY:
+    case OPT_NO_LEADER_ONLY:
+        /* Only a clustered ovsdb-server has followers; xsw-ctl connects to
+         * the one server --db names (docs/ctl-differences.md). */
+        break;
+    case OPT_SHUFFLE_REMOTES:
+    case OPT_NO_SHUFFLE_REMOTES:
+        /* --db names one remote: there is no order to shuffle. */
+        break;
+    case OPT_SYSLOG_METHOD:
+    case OPT_SYSLOG_TARGET:
+        return unsupported_option(global_options[o].name,
+                                  "xsw-ctl does not log to syslog (use "
+                                  "--log-file)");
+    case OPT_PRIVATE_KEY:
+        g->private_key = value;
+        break;
+    case OPT_CERTIFICATE:
+        g->certificate = value;
+        break;
+    case OPT_CA_CERT:
+        g->ca_cert = value;
+        break;
+    case OPT_SSL_PROTOCOLS:
+    case OPT_SSL_CIPHERS:
+        return unsupported_option(global_options[o].name,
+                                  "xsw-ctl speaks TLS 1.2 or later with "
+                                  "OpenSSL's default ciphers, which cannot "
+                                  "be chosen");
+    case OPT_BOOTSTRAP_CA_CERT:
+    case OPT_PEER_CA_CERT:
+        return unsupported_option(global_options[o].name,
+                                  "xsw-ctl needs the CA certificate given "
+                                  "with --ca-cert; it does not learn it from "
+                                  "the server");
+    case N_GLOBAL_OPTIONS:
+        /* OPT_LOCAL: the caller's. */
         break;
     }
     return NULL;
 }
 
+/* Looks up long option 'arg' ("--name" or "--name=value") in 'options' as
+ * getopt_long() does: an exact name, else a prefix of exactly one option,
+ * or of several that getopt cannot tell apart (same argument rule, same
+ * option: a command option is one option for getopt).  Returns the
+ * option's index, or -1 with the error in '*errorp'. */
+static int
+find_long_option(const struct option_def *options, size_t n,
+                 const char *arg, char **errorp)
+{
+    const char *name = arg + 2;
+    size_t len = strcspn(name, "=");
+    int found = -1;
+    bool ambiguous = false;
+
+    for (size_t i = 0; i < n; i++) {
+        if (strlen(options[i].name) == len
+            && !strncmp(options[i].name, name, len)) {
+            return i;
+        }
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (!strncmp(options[i].name, name, len)) {
+            if (found < 0) {
+                found = i;
+            } else if (options[i].has_arg != options[found].has_arg
+                       || options[i].id != options[found].id) {
+                ambiguous = true;
+            }
+        }
+    }
+    if (found < 0) {
+        *errorp = xasprintf("unrecognized option '%s'", arg);
+        return -1;
+    }
+    if (ambiguous) {
+        /* The first match and each that differs from it, in table order. */
+        struct ds msg = DS_EMPTY_INITIALIZER;
+        ds_put_format(&msg, "option '%s' is ambiguous; possibilities:", arg);
+        for (size_t i = found; i < n; i++) {
+            if (!strncmp(options[i].name, name, len)
+                && ((int) i == found
+                    || options[i].has_arg != options[found].has_arg
+                    || options[i].id != options[found].id)) {
+                ds_put_format(&msg, " '--%s'", options[i].name);
+            }
+        }
+        *errorp = ds_steal_cstr(&msg);
+        return -1;
+    }
+    return found;
+}
+
+/* Stores local option 'name' (a command option given before the first
+ * command) with 'value' in 'local_options'.  ovs-vsctl means to refuse a
+ * repeated one but looks it up without its "--", so it lets it through;
+ * which value its hash table then yields depends on how many there are
+ * (the first of two).  xsw-ctl keeps the first. */
+static void
+store_local_option(struct shash *local_options, const char *name,
+                   const char *value)
+{
+    char *key = xasprintf("--%s", name);
+
+    if (!shash_find(local_options, key)) {
+        shash_add(local_options, key, value ? xstrdup(value) : NULL);
+    }
+    free(key);
+}
+
 char *
 ctl_cmdline_parse_globals(int argc, char *argv[],
                           const struct shash *commands,
+                          const struct ctl_cmdline_hooks *hooks,
                           struct ctl_cmdline_globals *g,
                           struct shash *local_options, int *first)
 {
     /* ovs-vsctl prints list and find results as lists by default. */
     *g = (struct ctl_cmdline_globals) {
-        .style = { TF_LIST, CF_STRING, true, false },
+        .style = { TF_LIST, CF_STRING, true, false, 0 },
     };
 
+    size_t n_options;
+    struct option_def *options = build_option_table(commands, &n_options);
+    char *error = NULL;
     int i;
-    for (i = 1; i < argc && g->action == CTL_CMDLINE_RUN; i++) {
-        const char *arg = argv[i];
-        const char *value = NULL;
-        int o = -1;
 
-        if (arg[0] != '-' || !strcmp(arg, "-") || !strcmp(arg, "--")) {
+    for (i = 1; i < argc && g->action == CTL_CMDLINE_RUN && !error; i++) {
+        const char *arg = argv[i];
+
+        if (arg[0] != '-' || !arg[1]) {
+            break;
+        } else if (!strcmp(arg, "--")) {
+            i++;                /* getopt skips it. */
             break;
         }
+
         if (arg[1] == '-') {
-            const char *eq = strchr(arg + 2, '=');
-            size_t len = eq ? (size_t) (eq - arg - 2) : strlen(arg + 2);
-            for (size_t j = 0; j < ARRAY_SIZE(global_options); j++) {
-                if (strlen(global_options[j].long_name) == len
-                    && !strncmp(global_options[j].long_name, arg + 2, len)) {
-                    o = j;
-                }
-            }
+            int o = find_long_option(options, n_options, arg, &error);
             if (o < 0) {
-                /* Not global: an option of the first command, if any
-                 * command has it. */
-                char *name = xstrndup(arg, len + 2);
-                bool known = is_command_option(commands, name);
-                free(name);
-                if (!known) {
-                    return getopt_error(
-                        g, xasprintf("unrecognized option '%s'", arg));
+                error = getopt_error(g, error);
+                break;
+            }
+
+            const struct option_def *opt = &options[o];
+            const char *eq = strchr(arg, '=');
+            const char *value = eq ? eq + 1 : NULL;
+            if (eq && opt->has_arg == NO_ARG) {
+                error = getopt_error(
+                    g, xasprintf("option '--%s' doesn't allow an argument",
+                                 opt->name));
+                break;
+            } else if (!eq && opt->has_arg == REQUIRED_ARG) {
+                if (i + 1 >= argc) {
+                    error = getopt_error(
+                        g, xasprintf("option '--%s' requires an argument",
+                                     opt->name));
+                    break;
                 }
-                char *error = add_local_option(local_options, arg);
-                if (error) {
-                    return error;
-                }
-                continue;
+                value = argv[++i];
             }
-            if (eq) {
-                if (!global_options[o].has_arg) {
-                    return getopt_error(
-                        g, xasprintf("option '--%s' doesn't allow an "
-                                     "argument", global_options[o].long_name));
-                }
-                value = eq + 1;
+            if (opt->id == OPT_LOCAL) {
+                store_local_option(local_options, opt->name, value);
+            } else {
+                error = apply_global_option(g, hooks, opt->id, value);
             }
-        } else {
-            for (size_t j = 0; j < ARRAY_SIZE(global_options); j++) {
-                if (global_options[j].short_name
-                    && global_options[j].short_name == arg[1]) {
-                    o = j;
-                }
-            }
-            if (o < 0 || (arg[2] && !global_options[o].has_arg)) {
-                return getopt_error(
-                    g, xasprintf("invalid option -- '%c'",
-                                 arg[o < 0 ? 1 : 2]));
-            }
-            if (arg[2]) {
-                value = arg + 2;
-            }
-        }
-        if (global_options[o].has_arg && !value) {
-            if (i + 1 >= argc) {
-                return getopt_error(
-                    g, arg[1] == '-'
-                    ? xasprintf("option '%s' requires an argument", arg)
-                    : xasprintf("option requires an argument -- '%c'",
-                                arg[1]));
-            }
-            value = argv[++i];
+            continue;
         }
 
-        char *error = apply_global_option(g, o, value);
-        if (error) {
-            return error;
+        /* A cluster of short options, "-vV" or "-t5". */
+        for (const char *p = arg + 1; *p && !error
+                 && g->action == CTL_CMDLINE_RUN; p++) {
+            const struct option_def *opt = NULL;
+            for (size_t j = 0; j < N_GLOBAL_OPTIONS; j++) {
+                if (options[j].short_name && options[j].short_name == *p) {
+                    opt = &options[j];
+                }
+            }
+            if (!opt) {
+                error = getopt_error(
+                    g, xasprintf("invalid option -- '%c'", *p));
+                break;
+            }
+            if (opt->has_arg == NO_ARG) {
+                error = apply_global_option(g, hooks, opt->id, NULL);
+                continue;
+            }
+
+            /* The rest of the cluster is the value; a required one may
+             * also be the next argument. */
+            const char *value = p[1] ? p + 1 : NULL;
+            if (!value && opt->has_arg == REQUIRED_ARG) {
+                if (i + 1 >= argc) {
+                    error = getopt_error(
+                        g, xasprintf("option requires an argument -- '%c'",
+                                     *p));
+                    break;
+                }
+                value = argv[++i];
+            }
+            error = apply_global_option(g, hooks, opt->id, value);
+            break;
         }
     }
+    free_option_table(options, n_options);
     *first = i;
-    return NULL;
+    return error;
+}
+
+char *
+ctl_cmdline_options_to_string(void)
+{
+    struct ds out = DS_EMPTY_INITIALIZER;
+
+    for (size_t i = 0; i < ARRAY_SIZE(global_options); i++) {
+        const struct option_def *o = &global_options[i];
+
+        ds_put_format(&out, "--%s%s\n", o->name,
+                      o->has_arg != NO_ARG ? "=ARG" : "");
+        if (o->short_name) {
+            ds_put_format(&out, "-%c%s\n", o->short_name,
+                          o->has_arg != NO_ARG ? " ARG" : "");
+        }
+    }
+    return ds_steal_cstr(&out);
+}
+
+/* The arguments of 'syntax' as "--commands" shows them: each word marked
+ * '!' (required), '?' (optional), '+' (one or more) or '*' (any number),
+ * e.g. "BRIDGE [PORT]..." as "!BRIDGE *PORT".  The arguments string is read
+ * backward, as ovs-vsctl does, with a stack of bits that says whether each
+ * open "[...]" covers a whole word ("[PARENT]") or part of one
+ * ("[KEY=]VALUE"). */
+static void
+put_command_arguments(struct ds *out, const char *arguments)
+{
+    size_t length = strlen(arguments);
+    uint32_t whole_stack = 0;
+    bool in_repeated = false;
+    bool whole_word_is_optional = false;
+
+    if (!length) {
+        return;
+    }
+
+    char *output = xmalloc(2 * length + 1);
+    char *outp = output + 2 * length;
+    *outp = '\0';
+    for (const char *inp = arguments + length; inp > arguments; ) {
+        switch (*--inp) {
+        case ']':
+            whole_stack <<= 1;
+            if (inp[1] == '\0' || inp[1] == ' ' || inp[1] == '.') {
+                whole_stack |= 1;
+            }
+            break;
+        case '[':
+            if ((inp == arguments || inp[-1] == ' ') && whole_stack & 1) {
+                *--outp = in_repeated ? '*' : '?';
+                whole_word_is_optional = true;
+            } else {
+                *--outp = '?';
+                whole_word_is_optional = false;
+            }
+            whole_stack >>= 1;
+            break;
+        case ' ':
+            if (!whole_word_is_optional) {
+                *--outp = in_repeated ? '+' : '!';
+            }
+            *--outp = ' ';
+            in_repeated = false;
+            whole_word_is_optional = false;
+            break;
+        case '.':
+            in_repeated = true;
+            break;
+        default:
+            *--outp = *inp;
+            break;
+        }
+    }
+    if (arguments[0] != '[' && outp != output + 2 * length) {
+        *--outp = in_repeated ? '+' : '!';
+    }
+    ds_put_cstr(out, outp);
+    free(output);
+}
+
+char *
+ctl_cmdline_command_to_string(const struct ctl_command_syntax *syntax)
+{
+    struct ds out = DS_EMPTY_INITIALIZER;
+    const char *p = syntax->options;
+
+    while (p && *p) {
+        size_t len = strcspn(p, ",");
+        if (len) {
+            ds_put_format(&out, "[%.*s] ", (int) len, p);
+        }
+        p += len + (p[len] == ',');
+    }
+    ds_put_format(&out, ",%s,", syntax->name);
+    put_command_arguments(&out, syntax->arguments);
+    return ds_steal_cstr(&out);
 }
 
 /* ---- Commands. ---- */
@@ -278,8 +629,9 @@ parse_command(int argc, char *argv[], const struct shash *commands,
         shash_add(&command->options, node->name, node->data);
         shash_delete(local_options, node);
     }
-    for (i = 0; i < argc && str_starts_with(argv[i], "--") && argv[i][2];
-         i++) {
+    /* As in ovs-vsctl, anything that starts with '-' is an option here,
+     * even "-" ("--" separated the commands already). */
+    for (i = 0; i < argc && argv[i][0] == '-'; i++) {
         error = add_local_option(&command->options, argv[i]);
         if (error) {
             goto error;
@@ -321,8 +673,14 @@ parse_command(int argc, char *argv[], const struct shash *commands,
                           syntax->name, syntax->min_args);
         goto error;
     } else if (n_arg > syntax->max_args) {
-        error = xasprintf("'%s' command takes at most %d arguments",
-                          syntax->name, syntax->max_args);
+        bool has_dash = false;
+        for (int j = i + 1; j < argc; j++) {
+            has_dash |= argv[j][0] == '-';
+        }
+        error = xasprintf("'%s' command takes at most %d arguments%s",
+                          syntax->name, syntax->max_args,
+                          has_dash ? " (note that options must precede "
+                          "command names and follow a \"--\" argument)" : "");
         goto error;
     }
     command->syntax = syntax;

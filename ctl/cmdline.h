@@ -39,7 +39,9 @@ struct ovsdb_table_schema;
 enum ctl_cmdline_action {
     CTL_CMDLINE_RUN,
     CTL_CMDLINE_HELP,
-    CTL_CMDLINE_VERSION
+    CTL_CMDLINE_VERSION,
+    CTL_CMDLINE_COMMANDS,           /* --commands: list the commands. */
+    CTL_CMDLINE_OPTIONS             /* --options: list the options. */
 };
 
 struct ctl_cmdline_globals {
@@ -47,7 +49,10 @@ struct ctl_cmdline_globals {
     struct ctl_global_options global;   /* --dry-run, --timeout, ... */
     struct table_style style;       /* --format, --data, --bare, ... */
     bool retry;                     /* --retry. */
-    int verbosity;                  /* Number of -v / --verbose. */
+    bool verbose;                   /* Some -v or --verbose. */
+    const char *private_key;        /* -p, --private-key (in argv). */
+    const char *certificate;        /* -c, --certificate (in argv). */
+    const char *ca_cert;            /* -C, --ca-cert (in argv). */
     enum ctl_cmdline_action action;
 
     /* On error: true if the message is one of getopt's ("unrecognized
@@ -56,24 +61,50 @@ struct ctl_cmdline_globals {
     bool getopt_error;
 };
 
+/* What the logging options do, called in command-line order so that an
+ * error shows where ovs-vsctl would show it.  Either may be NULL. */
+struct ctl_cmdline_hooks {
+    /* -v/--verbose[=SPEC] ("" for none): returns NULL or a malloc'd error,
+     * which the parser words "processing "SPEC": ERROR". */
+    char *(*verbose)(const char *spec);
+    /* --log-file[=FILE] (NULL: the default file).  What to do when the
+     * file cannot be opened is the hook's (ovs-vsctl warns, and exits if
+     * FILE was given). */
+    void (*log_file)(const char *file);
+};
+
 /* Parses the global options at the start of 'argv' (argv[0] is the
  * program), as ovs-vsctl's getopt_long() with "+" does: parsing stops at
- * the first argument that is not an option, at "-" and at "--".
+ * the first argument that is not an option, at "-", and after "--".  A
+ * long option may be abbreviated to any unique prefix ("--no-heading",
+ * "--form=json"); an ambiguous one is refused with getopt's message, which
+ * lists the possibilities.
  *
- * 'commands' maps each command's name to its struct ctl_command_syntax: an
- * option that is not global but that some command accepts ("--may-exist")
- * is added to 'local_options' ("--name" -> malloc'd value or NULL) for the
- * first command.  The caller owns 'local_options' and its values, also on
- * error (shash_destroy_free_data()).
+ * 'commands' maps each command's name to its struct ctl_command_syntax:
+ * an option that is not global but that some command accepts
+ * ("--may-exist", or a prefix of it) is added by its full name to
+ * 'local_options' ("--name" -> malloc'd value or NULL) for the first
+ * command.  The caller owns 'local_options' and its values, also on error
+ * (shash_destroy_free_data()).
  *
  * Fills in 'g' (defaults first: list format, string cells, headings) and
  * stores in '*first' the index of the first argument after the options.
- * 'g' may point into 'argv', which must outlive it. */
+ * 'g' may point into 'argv', which must outlive it.  'hooks' may be NULL:
+ * then -v specs and --log-file are accepted unchecked. */
 char *ctl_cmdline_parse_globals(int argc, char *argv[],
                                 const struct shash *commands,
+                                const struct ctl_cmdline_hooks *hooks,
                                 struct ctl_cmdline_globals *g,
                                 struct shash *local_options, int *first)
     __attribute__((warn_unused_result));
+
+/* The global options, one per line as "ovs-vsctl --options" prints them
+ * ("--db=ARG", "-t ARG", ...), malloc'd. */
+char *ctl_cmdline_options_to_string(void);
+
+/* One line of "ovs-vsctl --commands", without the newline, malloc'd:
+ * "[--may-exist] ,add-br,!NEW-BRIDGE ?PARENT ?NEW-VLAN". */
+char *ctl_cmdline_command_to_string(const struct ctl_command_syntax *);
 
 /* ---- Commands. ---- */
 

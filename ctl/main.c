@@ -33,11 +33,15 @@
 #include "idl.h"
 #include "ovsdb-error.h"
 #include "ovsdb-schema.h"
+#include "stream.h"
 #include "table.h"
+#include "tls.h"
 #include "util.h"
 #include "vswitch-schema.h"
 #include "uuid.h"
 #include "vlog.h"
+
+VLOG_DEFINE_THIS_MODULE(vsctl);
 
 struct ctl_global_options ctl_global;
 
@@ -786,7 +790,6 @@ static struct table_style table_style;
 static const char *db_remote;
 static const char *argv0;   /* For getopt-style messages. */
 static bool retry;
-static int verbosity;
 
 /* Splits the command line into commands (ctl/cmdline.c), dying on error.
  * The caller owns the array and each command's 'options' and values. */
@@ -827,7 +830,7 @@ default_db(void)
     return xasprintf("unix:%s/db.sock", xsw_rundir());
 }
 
-static void
+static void NO_RETURN
 usage(void)
 {
     char *db = default_db();
@@ -865,6 +868,26 @@ Interface commands (a bond consists of multiple interfaces):\n\
   list-ifaces BRIDGE          print the names of all interfaces on BRIDGE\n\
   iface-to-br IFACE           print name of bridge that contains IFACE\n\
 \n\
+Controller commands:\n\
+  get-controller BRIDGE      print the controllers for BRIDGE\n\
+  del-controller BRIDGE      delete the controllers for BRIDGE\n\
+  [--inactivity-probe=MSECS]\n\
+  set-controller BRIDGE TARGET...  set the controllers for BRIDGE\n\
+  get-fail-mode BRIDGE       print the fail-mode for BRIDGE\n\
+  del-fail-mode BRIDGE       delete the fail-mode for BRIDGE\n\
+  set-fail-mode BRIDGE MODE  set the fail-mode for BRIDGE to MODE\n\
+\n\
+Manager commands:\n\
+  get-manager                print the managers\n\
+  del-manager                delete the managers\n\
+  [--inactivity-probe=MSECS]\n\
+  set-manager TARGET...      set the list of managers to TARGET...\n\
+\n\
+SSL commands:\n\
+  get-ssl                     print the SSL configuration\n\
+  del-ssl                     delete the SSL configuration\n\
+  set-ssl PRIV-KEY CERT CA-CERT  set the SSL configuration\n\
+\n\
 Switch commands:\n\
   fdb-show BRIDGE             print the MAC learning table of BRIDGE\n\
   dpif-show                   print the datapath's ports and counters\n\
@@ -899,9 +922,23 @@ Options:\n\
   --pretty                    pretty-print JSON output\n\
   --bare                      same as --format=list --data=bare "
 "--no-headings\n\
+  --max-column-width=N        pad table columns to at most N characters\n\
+\n\
+TLS options (for ssl: databases):\n\
+  -p, --private-key=FILE      file with private key\n\
+  -c, --certificate=FILE      file with certificate for private key\n\
+  -C, --ca-cert=FILE          file with CA certificate of the server\n\
+\n\
+Logging options:\n\
+  -vSPEC, --verbose=SPEC      set logging levels\n\
+  -v, --verbose               set maximum verbosity level\n\
+  --log-file[=FILE]           enable logging to specified FILE\n\
+\n\
+Long options may be abbreviated to any unique prefix (--no-heading).\n\
 \n\
 Other options:\n\
-  -v, --verbose               log the JSON-RPC traffic to stderr\n\
+  --commands                  list the commands and their arguments\n\
+  --options                   list the global options\n\
   -h, --help                  display this help message\n\
   -V, --version               display version information\n",
            daemon_program_name(), daemon_program_name(),
@@ -924,17 +961,80 @@ getopt_fatal(const char *format, ...)
     exit(EXIT_FAILURE);
 }
 
+static char *
+set_verbosity(const char *spec)
+{
+    return vlog_set_levels_from_string(spec);
+}
+
+/* As ovs-vsctl: a log file that cannot be opened is a warning, and if it
+ * was named (--log-file=FILE) the end, with exit status 1. */
+static void
+set_log_file(const char *file)
+{
+    int error = vlog_set_log_file(file);
+    if (error) {
+        ctl_log_warn("vlog", "failed to open %s for logging: %s",
+                     file ? file : "the default log file", strerror(error));
+        if (file) {
+            exit(EXIT_FAILURE);
+        }
+    }
+}
+
+/* Prints what --commands prints, a line per command, sorted. */
+static void NO_RETURN
+print_commands(void)
+{
+    const struct shash_node **nodes = shash_sort(&all_commands);
+    for (size_t i = 0; i < shash_count(&all_commands); i++) {
+        char *line = ctl_cmdline_command_to_string(nodes[i]->data);
+        puts(line);
+        free(line);
+    }
+    free(nodes);
+    exit(EXIT_SUCCESS);
+}
+
+/* Loads the TLS files of -p, -c and -C for ssl: remotes.  As in ovs-vsctl
+ * they are read whatever the remote; unlike it, a file that does not load
+ * is an error at once rather than a failed connection later. */
+static void
+tls_configure(const struct ctl_cmdline_globals *g)
+{
+    static struct tls_config *config;
+    char *msg;
+
+    if (!g->private_key && !g->certificate && !g->ca_cert) {
+        return;
+    }
+    if (!g->private_key || !g->certificate || !g->ca_cert) {
+        ctl_fatal("TLS needs all of --private-key, --certificate and "
+                  "--ca-cert");
+    }
+    if (tls_config_create(g->private_key, g->certificate, g->ca_cert,
+                          &config, &msg)) {
+        ctl_fatal("%s", msg);
+    }
+    stream_set_default_tls_config(config);
+}
+
 /* Parses the global options (ctl/cmdline.c) into this file's globals;
- * handles --help and --version, and dies on error.  Command options
- * (--may-exist...) given here go to 'local_options', for the first
- * command.  Returns the index of the first command argument. */
+ * handles --help, --version, --commands and --options, and dies on error.
+ * Command options (--may-exist...) given here go to 'local_options', for
+ * the first command.  Returns the index of the first command argument. */
 static int
 parse_options(int argc, char *argv[], struct shash *local_options)
 {
+    static const struct ctl_cmdline_hooks hooks = {
+        .verbose = set_verbosity,
+        .log_file = set_log_file,
+    };
     struct ctl_cmdline_globals g;
     int first;
-    char *error = ctl_cmdline_parse_globals(argc, argv, &all_commands, &g,
-                                            local_options, &first);
+    char *error = ctl_cmdline_parse_globals(argc, argv, &all_commands,
+                                            &hooks, &g, local_options,
+                                            &first);
     if (error) {
         if (g.getopt_error) {
             getopt_fatal("%s", error);
@@ -946,14 +1046,33 @@ parse_options(int argc, char *argv[], struct shash *local_options)
     ctl_global = g.global;
     table_style = g.style;
     retry = g.retry;
-    verbosity = g.verbosity;
-    if (g.action == CTL_CMDLINE_HELP) {
+    switch (g.action) {
+    case CTL_CMDLINE_RUN:
+        break;
+    case CTL_CMDLINE_HELP:
         usage();
-    } else if (g.action == CTL_CMDLINE_VERSION) {
+    case CTL_CMDLINE_COMMANDS:
+        print_commands();
+    case CTL_CMDLINE_OPTIONS: {
+        char *options = ctl_cmdline_options_to_string();
+        fputs(options, stdout);
+        free(options);
+        exit(EXIT_SUCCESS);
+    }
+    case CTL_CMDLINE_VERSION:
         printf("%s (xsw) %s\n", daemon_program_name(), PACKAGE_VERSION);
         printf("DB Schema %s\n", ctl_schema()->version
                ? ctl_schema()->version : "unknown");
         exit(EXIT_SUCCESS);
+    }
+    tls_configure(&g);
+    if (VLOG_IS_DBG_ENABLED()) {
+        struct ds line = DS_EMPTY_INITIALIZER;
+        for (int i = 0; i < argc; i++) {
+            ds_put_format(&line, "%s%s", i ? " " : "", argv[i]);
+        }
+        VLOG_DBG("Called as %s", ds_cstr(&line));
+        ds_destroy(&line);
     }
     return first;
 }
@@ -1399,10 +1518,7 @@ do_ctl(struct ovsdb_idl *idl, struct ctl_command *commands,
                       ovsdb_idl_txn_get_error(txn)
                       ? ovsdb_idl_txn_get_error(txn) : "unknown error");
         case OVSDB_IDL_TXN_TRY_AGAIN:
-            if (verbosity) {
-                fprintf(stderr, "%s: transaction needs to be retried\n",
-                        daemon_program_name());
-            }
+            VLOG_DBG("transaction needs to be retried");
             ovsdb_idl_txn_destroy(txn);
             /* The server sends the update that made us fail before its
              * reply, but be patient if it did not arrive yet. */
@@ -1442,9 +1558,7 @@ static void
 warning_cb(struct ovsdb_idl *idl OVS_UNUSED, const char *message,
            void *aux OVS_UNUSED)
 {
-    if (verbosity) {
-        fprintf(stderr, "%s: %s\n", daemon_program_name(), message);
-    }
+    VLOG_DBG("%s", message);
 }
 
 int

@@ -240,13 +240,19 @@ format_table(const struct table *table, const struct table_style *style,
     size_t *widths = xcalloc(table->n_columns + 1, sizeof *widths);
     size_t line_size = 1;
     for (size_t x = 0; x < table->n_columns; x++) {
-        size_t w = style->headings ? strlen(table->headings[x]) : 0;
+        size_t heading = style->headings ? strlen(table->headings[x]) : 0;
+        size_t w = 0;
         for (size_t y = 0; y < table->n_rows; y++) {
             size_t len = strlen(texts[y * table->n_columns + x]);
             w = MAX(w, len);
         }
-        widths[x] = w;
-        line_size += w + 1;
+        /* A longer cell is not cut, only no longer padded to its width. */
+        line_size += MAX(w, heading) + 1;
+        if (style->max_column_width > 0
+            && w > (size_t) style->max_column_width) {
+            w = style->max_column_width;
+        }
+        widths[x] = MAX(w, heading);
     }
 
     char *line = xmalloc(line_size + 1);

@@ -31,9 +31,12 @@ struct table_style {
     enum cell_format cell_format;
     bool headings;
     bool pretty;            /* --pretty JSON. */
+    int max_column_width;   /* --max-column-width: table format columns
+                             * are padded to at most this width (0: no
+                             * limit). */
 };
 
-#define TABLE_STYLE_DEFAULT { TF_TABLE, CF_STRING, true, false }
+#define TABLE_STYLE_DEFAULT { TF_TABLE, CF_STRING, true, false, 0 }
 
 struct table;
 

@@ -380,7 +380,15 @@ idl_connected_cb(uv_stream_t *stream, int error, void *aux)
         return;
     }
     VLOG_DBG("%s: connected", idl->remote);
-    idl->conn = jsonrpc_conn_create(stream, idl->remote, &cbs, NULL, idl);
+    /* An ssl: remote speaks TLS with the program's configuration
+     * (stream_parse() accepted the name only because there is one). */
+    struct jsonrpc_conn_options options = {
+        .tls = (stream_is_tls(idl->remote)
+                ? stream_get_default_tls_config() : NULL),
+        .tls_client = true,
+    };
+    idl->conn = jsonrpc_conn_create(stream, idl->remote, &cbs, &options,
+                                    idl);
     idl->state = IDL_S_SCHEMA_REQUESTED;
     idl->schema_request = idl_request(idl, "get_schema",
                                       json_pack("[s]", idl->db_name));

@@ -8,6 +8,9 @@ TESTS += tests/ctl/vsctl-compare.py tests/ctl/vsctl-scale.py \
 EXTRA_DIST += tests/ctl/vsctl-compare.py tests/ctl/vsctl-scale.py \
 	tests/ctl/vsctl-switchd.py
 TESTS += tests/ctl/scale.py
+# xsw-ctl on ssl: databases (-p, -c, -C), on ovsdb-server and xsw-dbserver.
+TESTS += tests/ctl/tls.py
+EXTRA_DIST += tests/ctl/tls.py
 # xsw-dbserver tidies its heap while idle, so that a client that read a big
 # database does not slow down the next one.
 TESTS += tests/ctl/after-big-client.py

@@ -356,6 +356,7 @@ case("mgmt", "set-manager", "ptcp", "nosuch:1", "tcpx:1", ":6640", "")
 case("mgmt", "--inactivity-probe=5000", "set-manager", "ptcp:6641")
 case("mgmt", "--inactivity-probe=abc", "set-manager", "ptcp:6641")
 case("mgmt", "--inactivity-probe=-7", "set-manager", "ptcp:6641")
+case("mgmt", "--inactivity-probe", "set-manager", "ptcp:6641")
 case("mgmt", "--inactivity-probe=5", "get-manager")
 case("mgmt", "set-manager")
 case("mgmt", "get-manager", "x")
@@ -370,6 +371,7 @@ case("mgmt", "set-ssl", "k", "c", "ca", "--", "get-ssl", "--", "del-ssl",
 case("mgmt", "set-ssl", "k", "c")
 case("mgmt", "set-ssl", "k", "c", "ca", "x")
 case("mgmt", "--bootstrap", "get-ssl")
+case("mgmt", "--bootstrap=1", "set-ssl", "k", "c", "ca")
 case("mgmt", "del-ssl", "--", "show")
 
 # Controller and fail-mode commands.
@@ -427,7 +429,8 @@ LOG_RE = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\|\d+\|.*\n?", re.M)
 
 def normalize_stderr(text):
     text = LOG_RE.sub("", text)
-    text = re.sub(r"^xsw-ctl: ", "ovs-vsctl: ", text, flags=re.M)
+    # getopt's messages start with argv[0] as given (a path for xsw-ctl).
+    text = re.sub(r"^\S*xsw-ctl: ", "ovs-vsctl: ", text, flags=re.M)
     return UUID_RE.sub("<uuid>", text)
 
 

@@ -16,7 +16,8 @@
  * parser neither prints nor exits), and what is accepted must be
  * consistent:
  *
- *   - the first command argument is not an option; --timeout is in range;
+ *   - the first command argument is not an option, unless "--" ended the
+ *     options; --timeout is in range;
  *   - every command is in the command table, its argument count within its
  *     syntax's min_args and max_args, its options all in its syntax, with
  *     a value exactly when the syntax says "--name=", and its arguments a
@@ -44,6 +45,7 @@
 #include "ovsdb-error.h"
 #include "ovsdb-schema.h"
 #include "util.h"
+#include "vlog.h"
 #include "vswitch-schema.h"
 
 #define DB(NAME, MIN, MAX, OPTIONS) \
@@ -83,6 +85,19 @@ static const struct ctl_command_syntax fuzz_commands[] = {
     DB("iface-to-br", 1, 1, ""),
     DB("fdb-show", 1, 1, ""),
     DB("dpif-show", 0, 0, ""),
+    DB("bond-show", 0, 1, ""),
+    DB("get-controller", 1, 1, ""),
+    DB("del-controller", 1, 1, ""),
+    DB("set-controller", 1, INT_MAX, "--inactivity-probe="),
+    DB("get-fail-mode", 1, 1, ""),
+    DB("del-fail-mode", 1, 1, ""),
+    DB("set-fail-mode", 2, 2, ""),
+    DB("get-manager", 0, 0, ""),
+    DB("del-manager", 0, 0, ""),
+    DB("set-manager", 1, INT_MAX, "--inactivity-probe="),
+    DB("get-ssl", 0, 0, ""),
+    DB("del-ssl", 0, 0, ""),
+    DB("set-ssl", 3, 3, "--bootstrap"),
 };
 
 static const char *const eq_op[] = { "=" };
@@ -355,6 +370,16 @@ check_commands(char **argv, int argc, int first,
     }
 }
 
+/* -v specs go through the real parser (lib/vlog.c): setting levels has no
+ * effect on a harness that logs nothing.  --log-file opens nothing. */
+static char *
+fuzz_verbose(const char *spec)
+{
+    return vlog_set_levels_from_string(spec);
+}
+
+static const struct ctl_cmdline_hooks hooks = { fuzz_verbose, NULL };
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int
@@ -386,8 +411,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct shash local_options = SHASH_INITIALIZER(&local_options);
     struct ctl_cmdline_globals g;
     int first = -1;
-    char *error = ctl_cmdline_parse_globals(argc, argv, &commands, &g,
-                                            &local_options, &first);
+    char *error = ctl_cmdline_parse_globals(argc, argv, &commands, &hooks,
+                                            &g, &local_options, &first);
     if (error) {
         check_error(error, "global options");
         goto out;
@@ -401,8 +426,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (g.action != CTL_CMDLINE_RUN) {
         goto out;
     }
+    /* Parsing stops at a non-option, at "-", or after "--" (skipped, as
+     * getopt does): only then may an option-like argument follow. */
     if (first < argc && argv[first][0] == '-' && strcmp(argv[first], "-")
-        && strcmp(argv[first], "--")) {
+        && strcmp(argv[first - 1], "--")) {
         fail("option %s taken for a command", argv[first]);
     }
     if (g.global.timeout < 0 || g.global.timeout > INT_MAX / 1000) {
