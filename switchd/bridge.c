@@ -88,6 +88,7 @@ struct iface {
     int64_t ofport;                 /* -1 if none. */
     char *error;                    /* Why it is not open, or NULL. */
     char *fallback_reason;          /* Why AF_PACKET rather than AF_XDP. */
+    char *mtu_error;                /* Why mtu_request is not the MTU. */
     bool retry;                     /* Try opening it again (its device
                                      * appeared or went away). */
     bool reopen;                    /* Close it and open it again. */
@@ -327,6 +328,7 @@ iface_destroy(struct iface *iface)
     free(iface->config);
     free(iface->error);
     free(iface->fallback_reason);
+    free(iface->mtu_error);
     free(iface);
 }
 
@@ -1208,31 +1210,48 @@ iface_close(struct iface *iface, bool delete_device)
     iface->port_no = 0;
     free(iface->fallback_reason);
     iface->fallback_reason = NULL;
+    free(iface->mtu_error);
+    iface->mtu_error = NULL;
 }
 
-/* Sets the MTU of system device 'name' (in our namespace) to 'mtu_s'. */
-static void
-system_set_mtu(const char *name, const char *mtu_s)
+/* Sets the MTU of system device 'name' (in our namespace), attached
+ * through 'netdev', to 'mtu_s'.  Above what the driver carries, the device
+ * gets the most the driver carries: the largest MTU asked for that the
+ * port really carries, and what Interface 'mtu' then says.
+ * Returns NULL, or why the MTU is not 'mtu_s' (for Interface 'error'; the
+ * caller frees it). */
+static char *
+system_set_mtu(const char *name, const struct netdev *netdev,
+               const char *mtu_s)
 {
-    static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 20);
+    int max_mtu = netdev_get_max_mtu(netdev);
     struct rtnl_link link;
     char *end;
     long mtu = strtol(mtu_s, &end, 10);
+    char *why = NULL;
     int error;
 
     if (*end || mtu < 68 || mtu > 65535) {
-        VLOG_WARN_RL(&rl, "%s: mtu_request %s is not a valid MTU", name,
-                     mtu_s);
-        return;
+        return xasprintf("%s: mtu_request %s is not a valid MTU", name,
+                         mtu_s);
+    }
+    if (max_mtu && mtu > max_mtu) {
+        why = xasprintf("%s: mtu_request %ld not applied: %s ports carry "
+                        "an MTU of at most %d (xsw-switchd has no AF_XDP "
+                        "multi-buffer support), so the MTU is %d", name,
+                        mtu, netdev_get_type(netdev), max_mtu, max_mtu);
+        mtu = max_mtu;
     }
     error = rtnl_link_get_by_name(name, &link);
     if (!error && link.mtu != (unsigned int) mtu) {
         error = rtnl_link_set_mtu(link.ifindex, mtu);
     }
     if (error) {
-        VLOG_WARN_RL(&rl, "%s: cannot set MTU %ld (%s)", name, mtu,
-                     strerror(error));
+        free(why);
+        return xasprintf("%s: cannot set MTU %ld (%s)", name, mtu,
+                         strerror(error));
     }
+    return why;
 }
 
 /* Opens 'iface' as 'want' says and adds it to the datapath.  Returns true
@@ -1325,8 +1344,14 @@ iface_open(struct iface *iface, const struct want *want)
 
     if (want->kind != IFACE_TAP) {
         const char *mtu = shash_find_data(&want->options, "mtu_request");
-        if (mtu) {
-            system_set_mtu(iface->name, mtu);
+        free(iface->mtu_error);
+        iface->mtu_error = (mtu
+                            ? system_set_mtu(iface->name,
+                                             dp_port_get_netdev(
+                                                 dp, iface->port_no), mtu)
+                            : NULL);
+        if (iface->mtu_error) {
+            VLOG_WARN("%s", iface->mtu_error);
         }
     }
     iface_set_error(iface, NULL);
@@ -1543,6 +1568,25 @@ iface_get_state(const struct iface *iface, struct iface_state *state)
     state->ifindex = ifindex;
     state->has_mtu = !netdev_get_mtu(netdev, &mtu);
     state->mtu = mtu;
+    /* An MTU the port does not carry, after whatever else is said. */
+    int max_mtu = netdev_get_max_mtu(netdev);
+    char *mtu_why = NULL;
+    if (iface->mtu_error) {
+        mtu_why = xstrdup(iface->mtu_error);
+    } else if (max_mtu && state->has_mtu && mtu > max_mtu) {
+        /* Set so by someone else: frames it lets through may not fit. */
+        mtu_why = xasprintf("%s: MTU %d is more than %s ports carry (%d): "
+                            "larger frames are dropped", iface->name, mtu,
+                            netdev_get_type(netdev), max_mtu);
+    }
+    if (mtu_why && state->error) {
+        char *both = xasprintf("%s; %s", state->error, mtu_why);
+        free(state->error);
+        free(mtu_why);
+        state->error = both;
+    } else if (mtu_why) {
+        state->error = mtu_why;
+    }
     if (!netdev_get_link_state(netdev, &up)) {
         state->link_state = up ? "up" : "down";
     }

@@ -123,6 +123,18 @@ _Static_assert(sizeof(struct afxdp_tx_metadata) == 24, "kernel UAPI layout");
  * TX metadata fits in front of it. */
 #define TX_HEADROOM XDP_PACKET_HEADROOM
 
+/* The largest frame a port carries is one umem frame less the headroom
+ * the kernel leaves in front of a received frame (and we leave in front of
+ * a sent one): 3840 bytes, Ethernet header and VLAN tag included.  A
+ * larger frame would need AF_XDP multi-buffer (XDP_USE_SG) and a redirect
+ * program loaded with xdp.frags, which libxdp 1.3's xsk_def_prog is not;
+ * without, the kernel drops it on receive (counting it in the socket's
+ * rx_dropped) and we do on transmit, and a veth peer cannot be given an
+ * MTU above about 3500 while native-mode XDP is attached. */
+#define MAX_FRAME_LEN (FRAME_SIZE - XDP_PACKET_HEADROOM)
+#define MAX_MTU ((int) MAX_FRAME_LEN - 18)   /* 3822: less VLAN + Ethernet. */
+_Static_assert(TX_HEADROOM <= XDP_PACKET_HEADROOM, "TX fits like RX");
+
 /* The TX metadata room the umem is registered with: a multiple of 8, as
  * the kernel requires. */
 #define TX_MD_LEN ((uint32_t) sizeof(struct afxdp_tx_metadata))
@@ -1055,6 +1067,12 @@ netdev_afxdp_get_tx_csum(const struct netdev *netdev)
     return netdev_afxdp_cast(netdev)->tx_csum;
 }
 
+static int
+netdev_afxdp_get_max_mtu(const struct netdev *netdev OVS_UNUSED)
+{
+    return MAX_MTU;
+}
+
 const struct netdev_class netdev_afxdp_class = {
     .type = "afxdp",
     .open = netdev_afxdp_open,
@@ -1068,6 +1086,7 @@ const struct netdev_class netdev_afxdp_class = {
     .get_mtu = netdev_afxdp_get_mtu,
     .get_link_state = netdev_afxdp_get_link_state,
     .get_mode = netdev_afxdp_get_mode,
+    .get_max_mtu = netdev_afxdp_get_max_mtu,
 };
 
 int

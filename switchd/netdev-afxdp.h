@@ -34,7 +34,10 @@
  *
  * Known limits: only queue 0 is served, so a multi-queue NIC should be set
  * to one combined channel (ethtool -L DEV combined 1); frames larger than a
- * frame (4096 - 256 bytes) are dropped. */
+ * frame (4096 - 256 bytes) are dropped, so get_max_mtu() says 3822 (less a
+ * VLAN-tagged Ethernet header) and xsw-switchd gives the device no larger
+ * MTU.  Carrying more needs AF_XDP multi-buffer (XDP_USE_SG) and a redirect
+ * program loaded with xdp.frags, which libxdp 1.3's is not. */
 #ifndef XSW_NETDEV_AFXDP_H
 #define XSW_NETDEV_AFXDP_H 1
 

@@ -138,6 +138,13 @@ netdev_get_mode(const struct netdev *netdev)
             ? netdev->netdev_class->get_mode(netdev) : NULL);
 }
 
+int
+netdev_get_max_mtu(const struct netdev *netdev)
+{
+    return (netdev->netdev_class->get_max_mtu
+            ? netdev->netdev_class->get_max_mtu(netdev) : 0);
+}
+
 /* The dummy driver. */
 
 struct netdev_dummy {

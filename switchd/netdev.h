@@ -122,6 +122,11 @@ struct netdev_class {
     int (*get_mtu)(const struct netdev *, int *mtu);
     int (*get_link_state)(const struct netdev *, bool *up);
 
+    /* The largest MTU whose frames (with a VLAN tag) the driver carries
+     * whole in both directions, whatever the device's own MTU, or 0 if
+     * only the device limits them.  NULL means 0. */
+    int (*get_max_mtu)(const struct netdev *);
+
     /* A short static string naming how the driver attaches, for
      * dpif/show: "native", "generic", "native-with-zerocopy" for AF_XDP;
      * NULL (or a NULL operation) when there is nothing to say. */
@@ -163,6 +168,7 @@ int netdev_get_ifindex(const struct netdev *, int *);
 int netdev_get_mtu(const struct netdev *, int *);
 int netdev_get_link_state(const struct netdev *, bool *);
 const char *netdev_get_mode(const struct netdev *);
+int netdev_get_max_mtu(const struct netdev *);
 
 /* The "dummy" driver: an in-memory port for tests and benchmarks, like
  * Open vSwitch's netdev-dummy.  Register it with netdev_register_class()

@@ -17,7 +17,8 @@ TESTS += \
 	tests/system/sys-bond.sh \
 	tests/system/sys-two-switches.sh \
 	tests/system/sys-failmode.sh \
-	tests/system/sys-report.sh
+	tests/system/sys-report.sh \
+	tests/system/sys-jumbo.sh
 EXTRA_DIST += tests/system/lib.sh \
 	tests/system/sys-internal.sh \
 	tests/system/sys-afxdp.sh \
@@ -30,4 +31,5 @@ EXTRA_DIST += tests/system/lib.sh \
 	tests/system/sys-bond.sh \
 	tests/system/sys-two-switches.sh \
 	tests/system/sys-failmode.sh \
-	tests/system/sys-report.sh
+	tests/system/sys-report.sh \
+	tests/system/sys-jumbo.sh
