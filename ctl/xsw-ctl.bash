@@ -8,12 +8,17 @@
 _xsw_ctl_commands="init show emer-reset add-br del-br list-br br-exists
 br-to-vlan br-to-parent br-set-external-id br-get-external-id list-ports
 add-port add-bond del-port port-to-br list-ifaces iface-to-br fdb-show
-dpif-show bond-show comment get list find set add remove clear create destroy
-wait-until"
+dpif-show bond-show get-controller del-controller set-controller
+get-fail-mode del-fail-mode set-fail-mode get-manager del-manager set-manager
+get-ssl del-ssl set-ssl comment get list find set add remove clear create
+destroy wait-until"
 
 _xsw_ctl_options="--db= --no-wait --retry --timeout= --dry-run --oneline
 --format= --data= --no-headings --pretty --bare --columns= --may-exist
---if-exists --with-iface --all --id= --verbose --help --version"
+--if-exists --with-iface --all --id= --inactivity-probe= --bootstrap
+--verbose --verbose= --log-file --log-file= --max-column-width=
+--private-key= --certificate= --ca-cert= --commands --options --help
+--version"
 
 _xsw_ctl_tables="Open_vSwitch Bridge Port Interface Flow_Table QoS Queue
 Mirror Controller Manager NetFlow SSL sFlow IPFIX Flow_Sample_Collector_Set
@@ -58,10 +63,18 @@ _xsw_ctl()
     local words=""
     case $cmd in
         del-br|br-exists|br-to-vlan|br-to-parent|br-set-external-id|\
-        br-get-external-id|list-ports|list-ifaces|fdb-show)
+        br-get-external-id|list-ports|list-ifaces|fdb-show|\
+        get-controller|del-controller|set-controller|get-fail-mode|\
+        del-fail-mode)
             [ $nargs -eq 0 ] && words=$(_xsw_ctl_query list-br) ;;
         add-port|add-bond)
             [ $nargs -eq 0 ] && words=$(_xsw_ctl_query list-br) ;;
+        set-fail-mode)
+            if [ $nargs -eq 0 ]; then
+                words=$(_xsw_ctl_query list-br)
+            elif [ $nargs -eq 1 ]; then
+                words="standalone secure"
+            fi ;;
         add-br)
             [ $nargs -eq 1 ] && words=$(_xsw_ctl_query list-br) ;;
         del-port)
