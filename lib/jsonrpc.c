@@ -1377,6 +1377,8 @@ session_connected(uv_stream_t *stream, int error, void *s_)
 
     VLOG_INFO("%s: connected", s->name);
     s->connected_ms = MAX(uv_now(s->loop), 1);
+    free(s->last_error);        /* Only the last failure's: not stale. */
+    s->last_error = NULL;
     s->n_handles++;
     s->conn = jsonrpc_conn_create(stream, s->name, &conn_cbs,
                                   &s->options.conn, s);

@@ -319,8 +319,9 @@ struct jsonrpc_session_stats {
     long long ms_since_connect;     /* -1: never connected. */
     long long ms_since_disconnect;  /* -1: never disconnected. */
     const char *last_error;     /* Why the last attempt or connection
-                                 * ended (as strerror() words it), or NULL.
-                                 * Valid until the session changes. */
+                                 * ended (as strerror() words it), or NULL
+                                 * while connected.  Valid until the
+                                 * session changes. */
 };
 void jsonrpc_session_get_stats(const struct jsonrpc_session *,
                                struct jsonrpc_session_stats *);

@@ -17,4 +17,5 @@ TESTS += tests/interop/dbtool.py
 TESTS += tests/interop/tls.py
 # Remote management: Manager rows (db: remotes), their status, inactivity
 # probes, ptcp:0; Neutron's start-up through ovsdbapp.
-TESTS += tests/interop/managers.py tests/interop/neutron-startup.py
+TESTS += tests/interop/managers.py tests/interop/neutron-startup.py \
+	tests/interop/active-managers.py
