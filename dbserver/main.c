@@ -169,7 +169,7 @@ replication_handle_option(int c)
 static void
 refuse_replicated_db(const char *arg)
 {
-    char header[16] = "";
+    char header[16] = "";   /* "OVSDB CLUSTER " starts one. */
     FILE *f;
 
     if (!strncmp(arg, "relay:", 6)) {
@@ -180,7 +180,7 @@ refuse_replicated_db(const char *arg)
         size_t n = fread(header, 1, sizeof header - 1, f);
         header[n] = '\0';
         fclose(f);
-        if (!strncmp(header, "CLUSTER", 7)) {
+        if (!strncmp(header, "OVSDB CLUSTER", 13)) {
             refuse_replication("a clustered database (made by ovsdb-tool "
                                "create-cluster or join-cluster)");
         }

@@ -1,3 +1,5 @@
-# xsw-dbserver as a program: access control and input limits.
+# xsw-dbserver as a program: access control and input limits; the
+# ovsdb-server modes it refuses (replication, clustering, bootstrap CA).
 TESTS += tests/server/limits.py
 TESTS += tests/server/unixctl.py
+TESTS += tests/server/refused-modes.py
