@@ -285,6 +285,18 @@ db_file_replace(const char *new_path, const char *path)
                            "still there: is the database open elsewhere?",
                            path, path);
     }
+    /* The converted file takes the old one's place, and its access: the
+     * new file was created owner-only, but operators may have given the
+     * database to a group (ovs-ctl's --ovs-user) or a reader. */
+    struct stat old;
+    if (!stat(path, &old)) {
+        if (chmod(new_path, old.st_mode & 07777)) {
+            return file_error(new_path, "setting its mode", errno);
+        }
+        if (chown(new_path, old.st_uid, old.st_gid) && errno != EPERM) {
+            return file_error(new_path, "setting its owner", errno);
+        }
+    }
     if (rename(new_path, path)) {
         return file_error(path, "replacing it with the converted copy",
                           errno);
@@ -299,9 +311,18 @@ db_file_convert(const char *path, const struct ovsdb_schema *schema)
     struct storage *st;
     struct ovsdb_db *db, *new_db;
 
+    /* A symlink stays a symlink: convert the file it points to (and build
+     * the copy beside that, so that rename() stays in one file system). */
+    char *real_path = realpath(path, NULL);
+    if (!real_path) {
+        return file_error(path, "resolving", errno);
+    }
+    path = real_path;
+
     /* Opening takes the file's lock: nobody writes it while we copy. */
     error = storage_open(path, &st, &db);
     if (error) {
+        free(real_path);
         return error;
     }
     if (storage_is_read_only(st)) {
@@ -332,5 +353,6 @@ out:
         ovsdb_db_destroy(db);
     }
     storage_close(st);
+    free(real_path);
     return error;
 }

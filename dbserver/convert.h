@@ -42,7 +42,8 @@ struct ovsdb_error *db_file_write(const char *path, const struct ovsdb_db *db)
 char *db_file_temp_name(const char *path);
 
 /* Replaces database file 'path' by 'new_path', a complete database that
- * db_file_write() made, and syncs the directory.  Nobody may have 'path'
+ * db_file_write() made, with 'path''s mode and owner, and syncs the
+ * directory.  'path' must not be a symlink (resolve it first).  Nobody may have 'path'
  * open: the caller closed its storage first (which also removed its
  * write-ahead log; a log still there would be applied to the new file by
  * SQLite, so this fails instead). */
@@ -51,6 +52,7 @@ struct ovsdb_error *db_file_replace(const char *new_path, const char *path)
 
 /* Converts database file 'path' to 'schema' in place (a file whose schema
  * already equals 'schema' is rewritten all the same, which compacts it).
+ * A symlink is followed: the file it points to is replaced.
  * It takes the file's lock first, so it fails on a file that a server is
  * serving. */
 struct ovsdb_error *db_file_convert(const char *path,

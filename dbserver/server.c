@@ -853,11 +853,13 @@ method_cancel(struct session *s, const json_t *params, const json_t *id)
 /* Replaces 'sdb''s database by 'new_db' (taken) stored in 'st', as
  * ovsdb-server's ovsdb_replace() does: the database's monitors are
  * canceled (with "monitor_canceled" to clients that asked to be told, by
- * "set_db_change_aware"), its waiting transactions fail with "canceled",
- * and its row in _Server.Database shows the new schema. */
+ * "set_db_change_aware"), its waiting transactions fail with "canceled"
+ * (told only to the clients that stay connected: 'requester' and the
+ * change-aware ones, see method_convert()), and its row in
+ * _Server.Database shows the new schema. */
 static void
 server_db_replace(struct server_db *sdb, struct ovsdb_db *new_db,
-                  struct storage *st)
+                  struct storage *st, const struct session *requester)
 {
     struct server *server = sdb->server;
     struct trigger *t, *next_t;
@@ -879,7 +881,9 @@ server_db_replace(struct server_db *sdb, struct ovsdb_db *new_db,
     }
     LIST_FOR_EACH_SAFE (t, next_t, node, &server->triggers) {
         if (t->sdb == sdb) {
-            send_error_string(t->session, "canceled", t->id);
+            if (t->session->db_change_aware || t->session == requester) {
+                send_error_string(t->session, "canceled", t->id);
+            }
             trigger_destroy(t);
         }
     }
@@ -896,7 +900,8 @@ server_db_replace(struct server_db *sdb, struct ovsdb_db *new_db,
 /* Converts 'sdb' to 'schema', on disk first (convert.h: a converted copy
  * renamed over the file), then in memory.  Nothing changes on failure. */
 static struct ovsdb_error *
-server_db_convert(struct server_db *sdb, const struct ovsdb_schema *schema)
+server_db_convert(struct server_db *sdb, const struct ovsdb_schema *schema,
+                  const struct session *requester)
 {
     struct ovsdb_error *error;
     struct ovsdb_db *new_db, *loaded;
@@ -920,7 +925,13 @@ server_db_convert(struct server_db *sdb, const struct ovsdb_schema *schema)
     if (error) {
         return error;
     }
-    char *path = xstrdup(storage_get_path(sdb->storage));
+    /* A symlink stays one: replace the file it points to. */
+    char *path = realpath(storage_get_path(sdb->storage), NULL);
+    if (!path) {
+        ovsdb_db_destroy(new_db);
+        return ovsdb_error("I/O error", "%s: resolving: %s",
+                           storage_get_path(sdb->storage), strerror(errno));
+    }
     char *tmp = db_file_temp_name(path);
     error = db_file_write(tmp, new_db);
     if (!error) {
@@ -939,12 +950,24 @@ server_db_convert(struct server_db *sdb, const struct ovsdb_schema *schema)
             sdb->storage = st;
             sdb->db->storage = st;
         } else {
-            /* Serve the copy converted in memory rather than the one just
-             * loaded: they hold the same rows, but the former keeps the
-             * ephemeral columns, as ovsdb-server does. */
-            ovsdb_db_destroy(loaded);
-            server_db_replace(sdb, new_db, st);
+            /* The loaded copy holds the rows but not the ephemeral columns,
+             * which ovsdb-server keeps: convert once more, to the schema as
+             * the storage reads it (its column order is the one the
+             * storage writes by), and serve that. */
+            struct ovsdb_db *served;
+            ovsdb_db_destroy(new_db);
             new_db = NULL;
+            struct ovsdb_error *again = ovsdb_convert(sdb->db,
+                                                      loaded->schema,
+                                                      &served);
+            if (again) {
+                /* Cannot happen: the same rows converted a moment ago. */
+                ovsdb_error_destroy(again);
+                served = loaded;
+            } else {
+                ovsdb_db_destroy(loaded);
+            }
+            server_db_replace(sdb, served, st, requester);
             VLOG_INFO("%s: converted to schema version %s", sdb->name,
                       schema->version ? schema->version : "(none)");
         }
@@ -994,7 +1017,7 @@ method_convert(struct session *s, const json_t *params, const json_t *id)
                             sdb->name);
     }
     if (!error) {
-        error = server_db_convert(sdb, schema);
+        error = server_db_convert(sdb, schema, s);
     }
     if (schema) {
         ovsdb_schema_destroy(schema);

@@ -6,6 +6,7 @@ _Server's Database row updated, durable across kill -9), and the offline
 conversion of a file (xsw-dbserver --convert beside ovsdb-tool convert)."""
 import hashlib
 import json
+import time
 import os
 import re
 import signal
@@ -14,6 +15,12 @@ import sys
 
 from xswenv import DbServer, Checks, run, XSW_DBSERVER, VSWITCH_SCHEMA
 import ovsdb_raw
+
+try:
+    import ovs.db.idl
+    import ovs.poller
+except ImportError:         # python3-openvswitch is in setup.sh's list.
+    ovs = None
 
 UUID_RE = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-"
                      r"[0-9a-f]{12}")
@@ -67,6 +74,13 @@ def canonical_dump(db):
                                                          sort_keys=True)))
         tables[name] = sorted(rows)
     return tables
+
+
+def dump_diff(a, b):
+    """The tables whose rows differ between dumps 'a' and 'b', for a short
+    failure message."""
+    return {t: (a.get(t), b.get(t)) for t in set(a) | set(b)
+            if a.get(t) != b.get(t)}
 
 
 def names(dump, table):
@@ -144,6 +158,9 @@ def online(db, new, bad):
         plain.close()
         watch.close()
 
+    # Writing after the conversion: the server writes by the new schema.
+    db.vsctl("add-port", "br0", "p3", "tag=30", "--",
+             "set", "Bridge", "br0", "external_ids:after=yes")
     r["needs_after"] = db.client("needs-conversion", "@REMOTE", new)
     r["version_after"] = db.client("get-schema-version", "@REMOTE",
                                    "Open_vSwitch")
@@ -163,6 +180,82 @@ def online(db, new, bad):
                                      "Open_vSwitch")
     r["dump_restart"] = canonical_dump(db)
     return r
+
+
+def idl_bridge_names(idl, seconds):
+    """Runs the Python IDL for up to 'seconds' until it sees bridge xt-br2;
+    returns the bridge names it sees."""
+    deadline = time.time() + seconds
+    names = []
+    while time.time() < deadline:
+        idl.run()
+        names = sorted(b.name for b in idl.tables["Bridge"].rows.values())
+        if "xt-br2" in names:
+            break
+        poller = ovs.poller.Poller()
+        idl.wait(poller)
+        poller.timer_wait(100)
+        poller.block()
+    return names
+
+
+def long_lived(db, new):
+    """What long-lived clients see across a conversion: Open vSwitch's
+    Python IDL (which is change-aware) and a transaction waiting in a
+    "wait" operation."""
+    r = {}
+    db.vsctl("init", "--", "add-br", "br0")
+    helper = ovs.db.idl.SchemaHelper(VSWITCH_SCHEMA)
+    helper.register_all()
+    idl = ovs.db.idl.Idl(db.remote, helper)
+    # Two clients with a transaction waiting: one change-aware, one not.
+    waiters = [ovsdb_raw.Connection(db.sock, timeout=20) for _ in range(2)]
+    wait_op = {"op": "wait", "table": "Bridge",
+               "where": [["name", "==", "xt-never"]], "columns": ["name"],
+               "until": "!=", "rows": []}
+    try:
+        r["idl_before"] = idl_bridge_names(idl, 3)
+        waiters[0].call("set_db_change_aware", [True])
+        ids = [w.request("transact", ["Open_vSwitch", wait_op])
+               for w in waiters]
+        for w in waiters:
+            w.pump(0.3)
+        r["waiting"] = [list(w.backlog) for w in waiters]
+        db.client("convert", "@REMOTE", new)
+        r["aware_wait_reply"] = waiters[0].reply(ids[0]).get("error")
+        waiters[1].pump(1.0)
+        r["plain_waiter"] = ([m.get("error") for m in waiters[1].backlog],
+                             waiters[1].eof)
+        db.vsctl("add-br", "xt-br2")
+        r["idl_after"] = idl_bridge_names(idl, 10)
+    finally:
+        idl.close()
+        for w in waiters:
+            w.close()
+    return r
+
+
+def test_long_lived(c):
+    if ovs is None:
+        c.ok(False, "python3-openvswitch is not installed")
+        return
+    results = {}
+    for peer in ("xsw", "ovs"):
+        with DbServer(peer=peer) as db:
+            new = new_schema(os.path.join(db.dir, "xt-new.ovsschema"))
+            results[peer] = long_lived(db, new)
+    xsw, ovs_ = results["xsw"], results["ovs"]
+    for key in ("idl_before", "waiting", "aware_wait_reply", "plain_waiter",
+                "idl_after"):
+        c.eq(xsw[key], ovs_[key], "long-lived: %s as ovsdb-server (%r)"
+             % (key, ovs_[key]))
+    c.eq(xsw["aware_wait_reply"], "canceled", "a waiting transaction is "
+         "canceled by the conversion")
+    # Open vSwitch 3.1's Python IDL says it is change-aware but ignores
+    # "monitor_canceled": on both servers it keeps the rows it had and
+    # misses later changes until it reconnects.
+    c.eq(xsw["plain_waiter"], ([], True), "a client that is not "
+         "change-aware is disconnected, its waiting transaction with it")
 
 
 def test_online(c):
@@ -185,8 +278,8 @@ def test_online(c):
     c.ok(xsw["bad_refused"], "convert: a tag that no longer fits is a "
          "constraint violation")
     c.eq(xsw["after_bad"], "yes\n", "a refused convert keeps the schema")
-    c.eq(xsw["dump_after_bad"], ovs["before"], "a refused convert keeps "
-         "the data")
+    c.ok(xsw["dump_after_bad"] == ovs["before"], "a refused convert keeps "
+         "the data", repr(dump_diff(xsw["dump_after_bad"], ovs["before"])))
     c.eq(xsw["aware_msgs"], ["monitor_canceled"],
          "the change-aware client's monitor is canceled")
     # ovsdb-server 3.1 (and its master branch in 2026) rewrites the
@@ -199,18 +292,22 @@ def test_online(c):
     c.ok(xsw["plain_closed"], "the client that is not change-aware is "
          "disconnected")
     c.eq(xsw["version_after"], "9.9.9\n", "the new schema is served")
-    c.eq(xsw["dump"], ovs["dump"], "converted contents equal ovsdb-server's")
-    c.eq(xsw["dump_restart"], xsw["dump"], "kill -9 after the reply: the "
-         "converted database is what restarts")
+    c.ok(xsw["dump"] == ovs["dump"], "converted contents equal "
+         "ovsdb-server's", repr(dump_diff(xsw["dump"], ovs["dump"])))
+    c.ok(xsw["dump_restart"] == xsw["dump"], "kill -9 after the reply: the "
+         "converted database is what restarts",
+         repr(dump_diff(xsw["dump_restart"], xsw["dump"])))
     bridge = json.loads(xsw["dump"]["Bridge"][0])
     c.ok(bridge.get("xt_new") == ["set", []] and bridge.get("xt_name") == ""
-         and bridge["external_ids"] == ["map", [["owner", "xt"]]],
+         and bridge["external_ids"] == ["map", [["after", "yes"],
+                                                ["owner", "xt"]]],
          "added columns have defaults, kept ones their values", repr(bridge))
     c.ok(all("external_ids" not in json.loads(r) for r in xsw["dump"]["Port"])
          and "Flow_Sample_Collector_Set" not in xsw["dump"]
          and "Xt_Extra" in xsw["dump"],
          "dropped columns and tables are gone, new tables are there")
-    c.eq(names(xsw["dump"], "Port"), ["br0", "p1", "p2"], "ports survive")
+    c.eq(names(xsw["dump"], "Port"), ["br0", "p1", "p2", "p3"],
+         "ports survive, and one added after the conversion is there")
 
 
 def sha(path):
@@ -242,9 +339,19 @@ def test_offline(c):
             r["bad_rc"] = p.returncode != 0
             r["bad_msg"] = "constraint violation" in p.stderr
             r["bad_untouched"] = sha(db.db) == digest
-            tool = ([XSW_DBSERVER, "--convert", new, db.db] if peer == "xsw"
+            target = db.db
+            if peer == "xsw":
+                # Through a symlink, on a group-readable file: both stay.
+                os.chmod(db.db, 0o640)
+                target = os.path.join(db.dir, "xt-link.db")
+                os.symlink(db.db, target)
+            tool = ([XSW_DBSERVER, "--convert", new, target] if peer == "xsw"
                     else ["ovsdb-tool", "convert", db.db, new])
             run(tool)
+            if peer == "xsw":
+                r["link_kept"] = os.path.islink(target)
+                r["mode_kept"] = oct(os.stat(db.db).st_mode & 0o777)
+                os.unlink(target)
             r["leftovers"] = sorted(f for f in os.listdir(db.dir)
                                     if ".tmp" in f)
             db.start()
@@ -254,17 +361,22 @@ def test_offline(c):
             r["before_ports"] = names(before, "Port")
     xsw, ovs = results["xsw"], results["ovs"]
     c.ok(xsw["busy_refused"], "--convert refuses a file a server serves")
-    for key in ("bad_rc", "bad_msg", "bad_untouched", "version", "dump"):
+    for key in ("bad_rc", "bad_msg", "bad_untouched", "version"):
         c.eq(xsw[key], ovs[key], "offline %s as ovsdb-tool convert" % key)
+    c.ok(xsw["dump"] == ovs["dump"], "offline: contents as ovsdb-tool "
+         "convert's", repr(dump_diff(xsw["dump"], ovs["dump"]))[:3000])
     c.ok(xsw["bad_rc"] and xsw["bad_untouched"],
          "a failed --convert leaves the file as it was")
     c.eq(xsw["leftovers"], [], "no temporary files are left behind")
+    c.ok(xsw["link_kept"], "--convert through a symlink keeps the symlink")
+    c.eq(xsw["mode_kept"], "0o640", "--convert keeps the file's mode")
     c.eq(xsw["version"], "9.9.9\n", "--convert: the new schema is served")
 
 
 def main():
     c = Checks()
     c.run(test_online)
+    c.run(test_long_lived)
     c.run(test_offline)
     c.finish()
 
