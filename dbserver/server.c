@@ -1986,12 +1986,18 @@ rss_kib(void)
     return resident * (sysconf(_SC_PAGESIZE) / 1024);
 }
 
+/* As ovsdb-server prints it: "key:value" pairs, sorted by key.  "cells"
+ * (column values, _uuid and _version included) and "atoms" (the values in
+ * them), "monitors", "sessions" and "backlog" (bytes queued for clients)
+ * mean what they mean there; "rows", "triggers", "locks" and "rss-kib"
+ * are xsw's own. */
 static void
 unixctl_memory_show(struct unixctl_conn *conn, int argc, const char *argv[],
                     void *aux)
 {
     struct server *server = aux;
-    size_t n_rows = 0, n_sessions = 0, n_monitors = 0, backlog = 0;
+    size_t n_rows = 0, n_cells = 0, n_atoms = 0;
+    size_t n_sessions = 0, n_monitors = 0, backlog = 0;
     struct shash_node *node;
     struct session *s;
 
@@ -2000,7 +2006,17 @@ unixctl_memory_show(struct unixctl_conn *conn, int argc, const char *argv[],
         struct shash_node *tnode;
         SHASH_FOR_EACH (tnode, &sdb->db->tables) {
             struct ovsdb_table *table = tnode->data;
+            const struct ovsdb_table_schema *ts = table->schema;
+            const struct ovsdb_row *row;
+
             n_rows += hmap_count(&table->rows);
+            n_cells += hmap_count(&table->rows) * ts->n_columns;
+            HMAP_FOR_EACH (row, hmap_node, &table->rows) {
+                for (unsigned int i = 0; i < ts->n_columns; i++) {
+                    const struct ovsdb_datum *d = &row->fields[i];
+                    n_atoms += d->n * (d->values ? 2 : 1);
+                }
+            }
         }
     }
     LIST_FOR_EACH (s, node, &server->sessions) {
@@ -2010,14 +2026,68 @@ unixctl_memory_show(struct unixctl_conn *conn, int argc, const char *argv[],
             backlog += jsonrpc_conn_get_backlog(s->conn);
         }
     }
-    char *out = xasprintf("rows:%zu monitors:%zu sessions:%zu "
-                          "backlog-bytes:%zu rss-kib:%lu triggers:%zu "
-                          "locks:%zu\n", n_rows, n_monitors, n_sessions,
-                          backlog, rss_kib(),
-                          ovs_list_size(&server->triggers),
-                          shash_count(&server->locks));
+    char *out = xasprintf("atoms:%zu backlog:%zu cells:%zu locks:%zu "
+                          "monitors:%zu rows:%zu rss-kib:%lu sessions:%zu "
+                          "triggers:%zu\n", n_atoms, backlog, n_cells,
+                          shash_count(&server->locks), n_monitors, n_rows,
+                          rss_kib(), n_sessions,
+                          ovs_list_size(&server->triggers));
     unixctl_command_reply(conn, out);
     free(out);
+}
+
+/* "ovsdb-server/compact [DB]...": every database, or those named. */
+static void
+unixctl_compact(struct unixctl_conn *conn, int argc, const char *argv[],
+                void *aux)
+{
+    struct server *server = aux;
+    struct ds errors = DS_EMPTY_INITIALIZER;
+    struct shash_node *node;
+
+    if (server->holding) {
+        commit_batches(server);
+    }
+    for (int i = 1; i < argc; i++) {
+        if (!shash_find(&server->dbs, argv[i])) {
+            unixctl_command_reply_error(conn, "no database by that name");
+            return;
+        }
+    }
+    SHASH_FOR_EACH (node, &server->dbs) {
+        struct server_db *sdb = node->data;
+        bool named = argc < 2;
+
+        for (int i = 1; i < argc; i++) {
+            named |= !strcmp(argv[i], sdb->name);
+        }
+        if (!named || !sdb->storage) {
+            continue;
+        }
+        VLOG_INFO("compacting %s database by user request", sdb->name);
+        struct ovsdb_error *error = storage_compact(sdb->storage);
+        if (error) {
+            char *msg = ovsdb_error_to_string(error);
+            ds_put_format(&errors, "%s\n", msg);
+            free(msg);
+            ovsdb_error_destroy(error);
+        }
+    }
+    if (errors.len) {
+        unixctl_command_reply_error(conn, errors.s);
+    } else {
+        unixctl_command_reply(conn, NULL);
+    }
+    ds_destroy(&errors);
+}
+
+/* ovsdb-server says "state: active" unless it is a backup (--sync-from),
+ * which xsw-dbserver never is. */
+static void
+unixctl_sync_status(struct unixctl_conn *conn, int argc OVS_UNUSED,
+                    const char *argv[] OVS_UNUSED, void *aux OVS_UNUSED)
+{
+    unixctl_command_reply(conn, "state: active\n");
 }
 
 void
@@ -2028,4 +2098,8 @@ server_register_unixctl(struct server *server)
                              unixctl_list_dbs, server);
     unixctl_command_register("memory/show", "", 0, 0, unixctl_memory_show,
                              server);
+    unixctl_command_register("ovsdb-server/compact", "[DB]...", 0, INT_MAX,
+                             unixctl_compact, server);
+    unixctl_command_register("ovsdb-server/sync-status", "", 0, 0,
+                             unixctl_sync_status, server);
 }

@@ -2113,6 +2113,29 @@ storage_abort_batch(struct storage *st)
     }
 }
 
+struct ovsdb_error *
+storage_compact(struct storage *st)
+{
+    if (st->read_only) {
+        return ovsdb_error("permission denied", "%s: cannot compact a "
+                           "read-only database file", st->path);
+    }
+    if (st->in_batch) {
+        return ovsdb_error("internal error", "%s: cannot compact while a "
+                           "batch is open", st->path);
+    }
+    if (sqlite3_exec(st->db, "VACUUM", NULL, NULL, NULL) != SQLITE_OK) {
+        return storage_error(st->path, st->db, "compacting (VACUUM)");
+    }
+    /* The checkpoint thread may hold the WAL a moment: the busy timeout
+     * waits for it. */
+    if (sqlite3_exec(st->db, "PRAGMA wal_checkpoint(TRUNCATE)", NULL, NULL,
+                     NULL) != SQLITE_OK) {
+        return storage_error(st->path, st->db, "compacting (checkpoint)");
+    }
+    return NULL;
+}
+
 /* A row's UUID as text, for error messages. */
 struct storage_uuid_text {
     char s[UUID_LEN + 1];

@@ -222,4 +222,11 @@ struct ovsdb_error *storage_commit_batch(struct storage *, bool durable)
 /* Rolls back the open batch, if any. */
 void storage_abort_batch(struct storage *);
 
+/* Compacts the file, for "ovsdb-server/compact": rewrites the database
+ * without its free pages (VACUUM) and folds the WAL into it, leaving the
+ * WAL empty.  Not while a batch is open.  Takes as long as writing the
+ * whole database does. */
+struct ovsdb_error *storage_compact(struct storage *)
+    __attribute__((warn_unused_result));
+
 #endif /* storage.h */

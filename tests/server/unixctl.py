@@ -1,6 +1,8 @@
 """xsw-dbserver's control socket, driven by Open vSwitch's own ovs-appctl:
 the commands an operator uses, and that "exit" stops the server."""
 import os
+import re
+import subprocess
 import sys
 import time
 
@@ -42,7 +44,62 @@ def test_unixctl(c):
         db.proc = None
 
 
+def test_ovsdb_server_commands(c):
+    """ovsdb-server/compact, ovsdb-server/sync-status and memory/show, as
+    ovsdb-server answers them, each server in the same run."""
+    for peer in ("xsw", "ovs"):
+        with DbServer(peer=peer) as db:
+            db.vsctl("init")
+            c.eq(db.appctl("ovsdb-server/sync-status"), "state: active\n",
+                 "[%s] ovsdb-server/sync-status" % peer)
+
+            mem = db.appctl("memory/show")
+            pairs = mem.split()
+            c.ok(mem.endswith("\n") and pairs == sorted(pairs)
+                 and all(re.match(r"^[a-z-]+:\d+$", p) for p in pairs)
+                 and "cells" in [p.split(":")[0] for p in pairs]
+                 and "monitors" in [p.split(":")[0] for p in pairs],
+                 "[%s] memory/show: sorted key:value pairs with cells and "
+                 "monitors" % peer, mem)
+
+            # Grow the file, then shrink the data, then compact.
+            args = []
+            for i in range(200):
+                args += ["--", "add-br", "xtbr%d" % i, "--", "set",
+                         "Bridge", "xtbr%d" % i,
+                         "external_ids:pad=%s" % ("x" * 200)]
+            db.vsctl(*args[1:])
+            args = []
+            for i in range(1, 200):
+                args += ["--", "del-br", "xtbr%d" % i]
+            db.vsctl(*args[1:])
+            c.eq(db.appctl("ovsdb-server/compact"), "",
+                 "[%s] ovsdb-server/compact" % peer)
+            c.eq(db.appctl("ovsdb-server/compact", "Open_vSwitch"), "",
+                 "[%s] ovsdb-server/compact Open_vSwitch" % peer)
+            out, err = run(["ovs-appctl", "-t", db.ctl,
+                            "ovsdb-server/compact", "xtnone"], check=False)
+            c.ok("no database by that name" in err,
+                 "[%s] compacting an unknown database is an error" % peer,
+                 err)
+            c.eq(db.vsctl("list-br"), "xtbr0\n",
+                 "[%s] the data survives compaction" % peer)
+            if peer == "xsw":
+                wal = db.db + "-wal"
+                c.ok(not os.path.exists(wal) or os.path.getsize(wal) == 0,
+                     "[xsw] compaction leaves the WAL empty")
+                free_pages = subprocess.run(
+                    [sys.executable, "-c", "import sqlite3, sys; print("
+                     "sqlite3.connect('file:%s?mode=ro' % sys.argv[1], "
+                     "uri=True).execute('pragma freelist_count')"
+                     ".fetchone()[0])", db.db],
+                    capture_output=True, text=True).stdout.strip()
+                c.eq(free_pages, "0", "[xsw] ... and no free pages in the "
+                     "file")
+
+
 if __name__ == "__main__":
     checks = Checks()
     checks.run(test_unixctl)
+    checks.run(test_ovsdb_server_commands)
     checks.finish()
