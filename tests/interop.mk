@@ -18,4 +18,4 @@ TESTS += tests/interop/tls.py
 # Remote management: Manager rows (db: remotes), their status, inactivity
 # probes, ptcp:0; Neutron's start-up through ovsdbapp.
 TESTS += tests/interop/managers.py tests/interop/neutron-startup.py \
-	tests/interop/active-managers.py
+	tests/interop/active-managers.py tests/interop/tls-db.py
