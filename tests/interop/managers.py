@@ -11,7 +11,9 @@ the same run, against ovsdb-server, both started with
   shows it in status:bound_port;
 - inactivity_probe: a silent client gets an "echo" after that long and is
   disconnected if it does not answer; 0 disables the probe;
-- xsw-dbserver started with no --remote at all serves the Manager rows too.
+- xsw-dbserver started with no --remote at all serves the Manager rows too;
+- any db: column: OVN's SB_Global.connections (ovn-sbctl set-connection
+  read-only), and a role, which xsw cannot enforce, refused.
 
 Ports: free ones found by binding port 0 first, never fixed ones."""
 import json
@@ -205,6 +207,48 @@ def test_inactivity_probe(c, peer):
             s.close()
 
 
+def test_ovn_connections(c, peer):
+    """Any db: column: OVN's Southbound SB_Global.connections, with
+    ovn-sbctl set-connection, read-only."""
+    sb_schema = "/usr/share/ovn/ovn-sb.ovsschema"
+    with DbServer(peer=peer, schema=sb_schema, extra_args=[
+            "--remote=db:OVN_Southbound,SB_Global,connections"]) as db:
+        sbctl = ["ovn-sbctl", "--db=" + db.remote, "--timeout=20"]
+        run(sbctl + ["init"])
+        port = free_port()
+        run(sbctl + ["set-connection", "read-only",
+                     "ptcp:%d:127.0.0.1" % port])
+        c.eq(wait_until(lambda: list_dbs(port), timeout=20),
+             "OVN_Southbound\n_Server\n",
+             "[%s] ovn-sbctl set-connection: listening" % peer)
+        p = subprocess.run(
+            ["ovsdb-client", "--timeout=10", "transact",
+             "tcp:127.0.0.1:%d" % port, json.dumps(
+                 ["OVN_Southbound", {"op": "update", "table": "SB_Global",
+                                     "where": [], "row": {"options": [
+                                         "map", [["xt", "1"]]]}}])],
+            capture_output=True, text=True, timeout=30)
+        c.ok('"not allowed"' in p.stdout,
+             "[%s] ... read-only: a write is \"not allowed\"" % peer,
+             p.stdout + p.stderr)
+        if peer == "xsw":
+            port2 = free_port()
+            target = "ptcp:%d:127.0.0.1" % port2
+            run(sbctl + ["--", "--id=@c", "create", "Connection",
+                         'target="%s"' % target, "role=ovn-controller",
+                         "--", "add", "SB_Global", ".", "connections",
+                         "@c"])
+            status = wait_until(lambda: (lambda out: out if "last_error"
+                                         in out else None)(run(
+                                             sbctl + ["get", "Connection",
+                                                      target, "status"])[0]),
+                                timeout=15)
+            c.ok(status and "role-based access control" in status
+                 and refused(port2),
+                 "[xsw] a role (RBAC) is refused, and status says why",
+                 repr(status))
+
+
 def test_no_remote_option(c):
     """xsw-dbserver with no --remote: punix:<rundir>/db.sock and the
     Manager rows of the default database, as ovs-ctl starts
@@ -265,6 +309,7 @@ if __name__ == "__main__":
         checks.run(lambda c: test_life_cycle(c, peer))
         checks.run(lambda c: test_port_zero(c, peer))
         checks.run(lambda c: test_inactivity_probe(c, peer))
+        checks.run(lambda c: test_ovn_connections(c, peer))
     checks.run(test_no_remote_option)
     checks.run(test_list_remotes_port_zero)
     checks.finish()
