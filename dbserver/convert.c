@@ -208,7 +208,8 @@ fsync_parent_dir(const char *path)
 }
 
 struct ovsdb_error *
-db_file_write(const char *path, const struct ovsdb_db *db)
+db_file_write(const char *path, const struct ovsdb_db *db,
+              const struct ovsdb_schema *schema)
 {
     struct ovsdb_error *error;
     struct storage *st;
@@ -225,7 +226,7 @@ db_file_write(const char *path, const struct ovsdb_db *db)
      * ours; a file of that name is the leftover of a dead process. */
     char *tmp = xasprintf("%s.tmp-fill.%ld", path, (long) getpid());
     unlink_with_sidecars(tmp);
-    error = storage_create(tmp, db->schema);
+    error = storage_create(tmp, schema ? schema : db->schema);
     if (error) {
         goto out;
     }
@@ -309,7 +310,7 @@ db_file_convert(const char *path, const struct ovsdb_schema *schema)
 {
     struct ovsdb_error *error;
     struct storage *st;
-    struct ovsdb_db *db, *new_db;
+    struct ovsdb_db *db;
 
     /* A symlink stays a symlink: convert the file it points to (and build
      * the copy beside that, so that rename() stays in one file system). */
@@ -330,14 +331,9 @@ db_file_convert(const char *path, const struct ovsdb_schema *schema)
                             "process may not write", path);
         goto out;
     }
-    error = ovsdb_convert(db, schema, &new_db);
-    if (error) {
-        goto out;
-    }
     char *tmp = db_file_temp_name(path);
     unlink_with_sidecars(tmp);
-    error = db_file_write(tmp, new_db);
-    ovsdb_db_destroy(new_db);
+    error = db_file_write(tmp, db, schema);
     if (!error) {
         ovsdb_db_destroy(db);
         db = NULL;

@@ -30,11 +30,13 @@ struct ovsdb_error *ovsdb_convert(const struct ovsdb_db *src,
                                   struct ovsdb_db **dstp)
     __attribute__((warn_unused_result));
 
-/* Creates database file 'path' holding every row of 'db' (its ephemeral
- * columns excepted, as always in storage).  Fails without touching it if
- * 'path' exists; on any failure nothing is left at 'path'.  The file is
- * synced before it appears. */
-struct ovsdb_error *db_file_write(const char *path, const struct ovsdb_db *db)
+/* Creates database file 'path' for 'schema' (NULL: 'db''s own) holding
+ * every row of 'db', converted to 'schema' (their ephemeral columns
+ * excepted, as always in storage).  Fails without touching it if 'path'
+ * exists; on any failure nothing is left at 'path'.  The file is synced
+ * before it appears. */
+struct ovsdb_error *db_file_write(const char *path, const struct ovsdb_db *db,
+                                  const struct ovsdb_schema *schema)
     __attribute__((warn_unused_result));
 
 /* The name under which db_file_convert() and the server build the

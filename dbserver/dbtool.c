@@ -227,13 +227,9 @@ compact_or_convert(const char *src, const char *dst,
         check_error(db_file_convert(src, schema));
     } else {
         struct storage *st;
-        struct ovsdb_db *db, *copy;
+        struct ovsdb_db *db;
         check_error(storage_open(src, &st, &db));
-        struct ovsdb_error *error = ovsdb_convert(db, schema, &copy);
-        if (!error) {
-            error = db_file_write(dst, copy);
-            ovsdb_db_destroy(copy);
-        }
+        struct ovsdb_error *error = db_file_write(dst, db, schema);
         ovsdb_db_destroy(db);
         storage_close(st);
         check_error(error);

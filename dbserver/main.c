@@ -294,7 +294,7 @@ import_db(const char *ovs_file, const char *db_file)
         free(warning);
     }
     if (!error) {
-        error = db_file_write(db_file, db);
+        error = db_file_write(db_file, db, NULL);
         ovsdb_db_destroy(db);
     }
     return error;

@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <jansson.h>
 #include <openssl/evp.h>
 
@@ -35,6 +36,7 @@ struct ovs_log {
     const char *path;
     FILE *stream;
     long long offset;           /* Of the record being read. */
+    unsigned long long size;    /* Of the file. */
     unsigned int n_records;     /* Read so far. */
 };
 
@@ -128,6 +130,12 @@ read_record(struct ovs_log *log, json_t **jsonp, enum record_status *status)
     }
     if (!length || length > INT_MAX) {
         return log_error(log, "implausible record length %llu", length);
+    }
+    /* A length beyond the end of the file is a record cut short (or a
+     * damaged header): do not allocate what the file cannot hold. */
+    if (length > log->size - (log->offset + header_len)) {
+        *status = RECORD_TORN;
+        return NULL;
     }
 
     char *data = xmalloc(length);
@@ -336,6 +344,13 @@ ovs_file_read(const char *path, struct ovsdb_db **dbp, char **warningp)
         return ovsdb_error("I/O error", "%s: opening: %s", path,
                            strerror(errno));
     }
+    struct stat st;
+    if (fstat(fileno(log.stream), &st)) {
+        error = ovsdb_error("I/O error", "%s: %s", path, strerror(errno));
+        fclose(log.stream);
+        return error;
+    }
+    log.size = st.st_size;
 
     error = read_record(&log, &json, &status);
     if (!error && status != RECORD_OK) {

@@ -904,7 +904,7 @@ server_db_convert(struct server_db *sdb, const struct ovsdb_schema *schema,
                   const struct session *requester)
 {
     struct ovsdb_error *error;
-    struct ovsdb_db *new_db, *loaded;
+    struct ovsdb_db *loaded;
     struct storage *st;
 
     if (storage_is_read_only(sdb->storage)) {
@@ -921,19 +921,14 @@ server_db_convert(struct server_db *sdb, const struct ovsdb_schema *schema,
             return error;
         }
     }
-    error = ovsdb_convert(sdb->db, schema, &new_db);
-    if (error) {
-        return error;
-    }
     /* A symlink stays one: replace the file it points to. */
     char *path = realpath(storage_get_path(sdb->storage), NULL);
     if (!path) {
-        ovsdb_db_destroy(new_db);
         return ovsdb_error("I/O error", "%s: resolving: %s",
                            storage_get_path(sdb->storage), strerror(errno));
     }
     char *tmp = db_file_temp_name(path);
-    error = db_file_write(tmp, new_db);
+    error = db_file_write(tmp, sdb->db, schema);
     if (!error) {
         storage_close(sdb->storage);
         error = db_file_replace(tmp, path);
@@ -951,12 +946,10 @@ server_db_convert(struct server_db *sdb, const struct ovsdb_schema *schema,
             sdb->db->storage = st;
         } else {
             /* The loaded copy holds the rows but not the ephemeral columns,
-             * which ovsdb-server keeps: convert once more, to the schema as
-             * the storage reads it (its column order is the one the
-             * storage writes by), and serve that. */
+             * which ovsdb-server keeps: convert once more, in memory, to the
+             * schema as the storage reads it (its column order is the one
+             * the storage writes by), and serve that. */
             struct ovsdb_db *served;
-            ovsdb_db_destroy(new_db);
-            new_db = NULL;
             struct ovsdb_error *again = ovsdb_convert(sdb->db,
                                                       loaded->schema,
                                                       &served);
@@ -971,9 +964,6 @@ server_db_convert(struct server_db *sdb, const struct ovsdb_schema *schema,
             VLOG_INFO("%s: converted to schema version %s", sdb->name,
                       schema->version ? schema->version : "(none)");
         }
-    }
-    if (new_db) {
-        ovsdb_db_destroy(new_db);
     }
     free(tmp);
     free(path);
