@@ -1,23 +1,34 @@
 #!/usr/bin/python3
-"""Byte-for-byte comparison of xsw-ctl with ovs-vsctl 3.1.
+"""Byte-for-byte comparison of xsw-ctl with ovs-vsctl 3.1, on both servers.
 
-Two fresh databases are served by two xsw-dbservers.  Every command line
-below runs with ovs-vsctl against the first and with xsw-ctl against the
-second, so both databases go through the same history.  stdout, stderr and
-the exit status must be identical after normalization:
+Four fresh databases: two served by Open vSwitch's ovsdb-server, two by
+xsw-dbserver.  Every command line below runs, in order, with
+
+  - ovs-vsctl on ovsdb-server (the reference),
+  - xsw-ctl on ovsdb-server    (xsw's client library on the real server),
+  - ovs-vsctl on xsw-dbserver  (the real client on xsw's server),
+  - xsw-ctl on xsw-dbserver,
+
+so all four databases go through the same history.  stdout, stderr and the
+exit status of each must be identical to the reference's after
+normalization:
 
   - the program name ("ovs-vsctl:" / "xsw-ctl:") is replaced by "CTL:";
   - UUIDs differ between the databases, so each is replaced by "<UUID>"
     (its width is kept, so table alignment is still compared);
+  - a log line's time and sequence number are masked (its module, level
+    and message are compared);
   - with sort=True, output lines are sorted, because both programs print
     rows in the replica's hash order, which depends on the UUIDs.
 
-Remaining, intended differences are documented in docs/ctl-differences.md.
+At the end the four databases must hold the same rows.  Remaining,
+intended differences are documented in docs/ctl-differences.md.
 """
 import os
 import re
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -222,22 +233,41 @@ CASES = [
 ]
 
 
-def start_server(tmp, name):
+def accepts(sock):
+    s = socket.socket(socket.AF_UNIX)
+    try:
+        s.connect(sock)
+        return True
+    except OSError:
+        return False
+    finally:
+        s.close()
+
+
+def start_server(tmp, name, peer):
+    """Starts 'peer' ("xsw" or "ovs") on a new database; returns the
+    process and its socket."""
     db = os.path.join(tmp, name + ".db")
     sock = os.path.join(tmp, name + ".sock")
-    subprocess.run([DBSERVER, "--create", SCHEMA, db], check=True)
-    proc = subprocess.Popen([DBSERVER, "--remote=punix:" + sock,
-                             "--unixctl=" + os.path.join(tmp, name + ".ctl"),
-                             db], stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
-    for _ in range(100):
-        if os.path.exists(sock):
-            break
-        time.sleep(0.05)
+    if peer == "xsw":
+        subprocess.run([DBSERVER, "--create", SCHEMA, db], check=True)
+        argv = [DBSERVER]
+    else:
+        subprocess.run(["ovsdb-tool", "create", db, SCHEMA], check=True)
+        argv = ["ovsdb-server", "-vconsole:off"]
+    proc = subprocess.Popen(argv + [
+        "--remote=punix:" + sock,
+        "--unixctl=" + os.path.join(tmp, name + ".ctl"), db],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 20
+    while not accepts(sock):
+        if proc.poll() is not None or time.time() > deadline:
+            raise RuntimeError("%s did not start" % argv[0])
+        time.sleep(0.02)
     return proc, sock
 
 
-LOG_RE = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\|\d{5}\|\w+\|",
+LOG_RE = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z\|\d{5}\|",
                     re.M)
 
 
@@ -266,49 +296,63 @@ def run(prog, sock, args):
     return p.returncode, p.stdout, p.stderr
 
 
+# The runs of each case: (name, program, server).  The first is the
+# reference.
+RUNS = [("ovs-vsctl on ovsdb-server", OVS_VSCTL, "ovs"),
+        ("xsw-ctl on ovsdb-server", XSWCTL, "ovs"),
+        ("ovs-vsctl on xsw-dbserver", OVS_VSCTL, "xsw"),
+        ("xsw-ctl on xsw-dbserver", XSWCTL, "xsw")]
+
+
+def normalized(prog, sock, args, sort):
+    status, out, err = run(prog, sock, args)
+    name = "xsw-ctl" if prog == XSWCTL else "ovs-vsctl"
+    return (status, normalize(out, name, prog, sort),
+            normalize(err, name, prog, sort))
+
+
 def main():
     tmp = tempfile.mkdtemp(prefix="xt-ctl-")
     procs = []
     failures = 0
     try:
-        ref, ref_sock = start_server(tmp, "ref")
-        procs.append(ref)
-        new, new_sock = start_server(tmp, "new")
-        procs.append(new)
+        socks = []
+        for i, (_, _, peer) in enumerate(RUNS):
+            proc, sock = start_server(tmp, "db%d" % i, peer)
+            procs.append(proc)
+            socks.append(sock)
         for args, sort in CASES:
-            r = run(OVS_VSCTL, ref_sock, args)
-            n = run(XSWCTL, new_sock, args)
-            rn = (r[0], normalize(r[1], "ovs-vsctl", OVS_VSCTL, sort),
-                  normalize(r[2], "ovs-vsctl", OVS_VSCTL, sort))
-            nn = (n[0], normalize(n[1], "xsw-ctl", XSWCTL, sort),
-                  normalize(n[2], "xsw-ctl", XSWCTL, sort))
+            results = [normalized(prog, sock, args, sort)
+                       for (_, prog, _), sock in zip(RUNS, socks)]
             if sort == "status-only":
-                rn, nn = rn[:1], nn[:1]
-            if rn != nn:
-                failures += 1
-                print("MISMATCH: %s" % " ".join(args))
-                for what, a, b in zip(("status", "stdout", "stderr"), rn, nn):
-                    if a != b:
-                        print("  %s: ovs-vsctl:\n%s\n  xsw-ctl:\n%s"
-                              % (what, a, b))
-        # Both databases must end up with the same contents.
+                results = [r[:1] for r in results]
+            for (name, _, _), r in zip(RUNS[1:], results[1:]):
+                if r != results[0]:
+                    failures += 1
+                    print("MISMATCH (%s): %s" % (name, " ".join(args)))
+                    for what, a, b in zip(("status", "stdout", "stderr"),
+                                          results[0], r):
+                        if a != b:
+                            print("  %s: %s:\n%s\n  %s:\n%s"
+                                  % (what, RUNS[0][0], a, name, b))
+        # The databases must end up with the same contents.
         for table in ("Open_vSwitch", "Bridge", "Port", "Interface",
-                      "Controller", "Manager"):
+                      "Controller", "Manager", "SSL"):
             args = ["list", table]
-            r = normalize(run(OVS_VSCTL, ref_sock, args)[1], "ovs-vsctl",
-                          OVS_VSCTL, True)
-            n = normalize(run(OVS_VSCTL, new_sock, args)[1], "ovs-vsctl",
-                          OVS_VSCTL, True)
-            if r != n:
-                failures += 1
-                print("DATABASES DIFFER in table %s:\n%s\n---\n%s"
-                      % (table, r, n))
+            dumps = [normalize(run(OVS_VSCTL, sock, args)[1], "ovs-vsctl",
+                               OVS_VSCTL, True) for sock in socks]
+            for (name, _, _), d in zip(RUNS[1:], dumps[1:]):
+                if d != dumps[0]:
+                    failures += 1
+                    print("DATABASES DIFFER in table %s (%s):\n%s\n---\n%s"
+                          % (table, name, dumps[0], d))
     finally:
         for p in procs:
             p.send_signal(signal.SIGTERM)
             p.wait()
         shutil.rmtree(tmp, ignore_errors=True)
-    print("%d cases, %d failures" % (len(CASES), failures))
+    print("%d cases, %d runs each, %d failures" % (len(CASES), len(RUNS),
+                                                   failures))
     return 1 if failures else 0
 
 

@@ -1,7 +1,8 @@
 #!/bin/sh
 # xsw-ctl: concurrent command lines on the same rows, and bash completion.
 #
-# Race: 24 xsw-ctl processes start at once, each adding its own VLAN to
+# Race (on ovsdb-server, then on xsw-dbserver): 24 xsw-ctl processes start
+# at once, each adding its own VLAN to
 # the same Bridge.flood_vlans set with "add" (read, verify, rewrite).  All
 # 24 values must be there at the end, which only holds if the losers of
 # each race got TRY_AGAIN and re-ran (we check that some did: -v says so).
@@ -23,13 +24,42 @@ cleanup() {
 trap cleanup EXIT INT TERM
 fail() { echo "FAIL: $*"; exit 1; }
 
-"$top_builddir/dbserver/xsw-dbserver" --create \
-    "$top_srcdir/schema/vswitch.ovsschema" "$tmp/db" || fail "create db"
-"$top_builddir/dbserver/xsw-dbserver" --remote="punix:$tmp/sock" \
-    --unixctl="$tmp/ctl" "$tmp/db" >/dev/null 2>&1 &
-server=$!
-for i in $(seq 50); do [ -S "$tmp/sock" ] && break; sleep 0.1; done
-X="$CTL --db=unix:$tmp/sock --no-wait --timeout=20"
+# start_server ovs|xsw: a fresh database in $tmp/$1, served by
+# Open vSwitch's ovsdb-server or by xsw-dbserver; sets $sock and $X.
+start_server() {
+    d=$tmp/$1
+    mkdir -p "$d"
+    if [ "$1" = xsw ]; then
+        "$top_builddir/dbserver/xsw-dbserver" --create \
+            "$top_srcdir/schema/vswitch.ovsschema" "$d/db" \
+            || fail "create db"
+        "$top_builddir/dbserver/xsw-dbserver" --remote="punix:$d/sock" \
+            --unixctl="$d/ctl" "$d/db" >/dev/null 2>&1 &
+    else
+        ovsdb-tool create "$d/db" "$top_srcdir/schema/vswitch.ovsschema" \
+            || fail "create db"
+        ovsdb-server --remote="punix:$d/sock" --unixctl="$d/ctl" \
+            -vconsole:off "$d/db" >/dev/null 2>&1 &
+    fi
+    server=$!
+    for i in $(seq 100); do
+        $CTL --db="unix:$d/sock" --timeout=5 --no-wait init 2>/dev/null \
+            && break
+        sleep 0.1
+    done
+    sock=$d/sock
+    X="$CTL --db=unix:$sock --no-wait --timeout=20"
+}
+stop_server() {
+    kill "$server" && wait "$server" 2>/dev/null
+    server=
+}
+
+# The races run with xsw-ctl on Open vSwitch's ovsdb-server and on
+# xsw-dbserver: the retries are xsw's client library at work.
+for peer in ovs xsw; do
+echo "== $peer"
+start_server $peer
 
 $X add-br br0 || fail "add-br"
 
@@ -99,6 +129,8 @@ $X set Bridge br0 external_ids:k=b & p2=$!
 wait $p1 || fail "racer a"; wait $p2 || fail "racer b"
 v=$($X get Bridge br0 external_ids:k)
 [ "$v" = a ] || [ "$v" = b ] || fail "external_ids:k is $v"
+[ $peer = xsw ] || stop_server
+done
 
 # Completion.
 comp=$top_srcdir/ctl/xsw-ctl.bash
@@ -114,7 +146,7 @@ _xsw_ctl; echo \"\${COMPREPLY[*]}\""
 [ "$(simulate "xsw-ctl --may" 1)" = "--may-exist" ] \
     || fail "option completion"
 $X add-br br1 || fail "add-br br1"
-[ "$(simulate "xsw-ctl --db=unix:$tmp/sock add-port br" 3)" = "br0 br1" ] \
-    || fail "bridge completion: $(simulate "xsw-ctl --db=unix:$tmp/sock add-port br" 3)"
+[ "$(simulate "xsw-ctl --db=unix:$sock add-port br" 3)" = "br0 br1" ] \
+    || fail "bridge completion: $(simulate "xsw-ctl --db=unix:$sock add-port br" 3)"
 [ "$(simulate "xsw-ctl list Br" 2)" = "Bridge" ] || fail "table completion"
 echo "completion: ok"

@@ -1,9 +1,10 @@
 #!/usr/bin/python3
 """scale: one xsw-ctl add-port (and del-port) costs the same on a bridge
-with 10 ports as on one with 10,000 (issue 5, Quality: Scale).
+with 10 ports as on one with 10,000 (issue 5, Quality: Scale), on
+Open vSwitch's ovsdb-server and on xsw-dbserver.
 
 Not a timing test: it counts what crosses the socket.  A recording proxy
-sits between xsw-ctl and xsw-dbserver, and the same command runs on two
+sits between xsw-ctl and the server, and the same command runs on two
 databases that differ only in the size of bridge br0.  For each command:
 
   - the bytes the server sends xsw-ctl, and the bytes xsw-ctl sends, may
@@ -114,7 +115,15 @@ def main():
         print("FAIL %s is not built" % XSW_CTL)
         sys.exit(1)
     checks = xswenv.Checks()
-    with xswenv.DbServer() as small, xswenv.DbServer() as big:
+    # xsw-ctl's client library on Open vSwitch's server and on xsw's.
+    for peer in ("ovs", "xsw"):
+        run_on(checks.on(xswenv.SERVER_NAMES[peer]), peer)
+    checks.finish()
+
+
+def run_on(checks, peer):
+    with xswenv.DbServer(peer=peer) as small, \
+            xswenv.DbServer(peer=peer) as big:
         proxies = []
         try:
             measured = {}
@@ -166,7 +175,6 @@ def main():
         finally:
             for proxy in proxies:
                 proxy.close()
-    checks.finish()
 
 
 if __name__ == "__main__":

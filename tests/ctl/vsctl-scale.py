@@ -1,8 +1,8 @@
 #!/usr/bin/python3
 """vsctl-scale: what xsw-ctl's add-port, add-bond and del-port fetch and
-send on a big bridge.
+send on a big bridge, on Open vSwitch's ovsdb-server and on xsw-dbserver.
 
-A recording proxy sits between xsw-ctl and xsw-dbserver and keeps every
+A recording proxy sits between xsw-ctl and the server and keeps every
 JSON-RPC message.  On a database with a 2,000-port bridge, each command
 must:
 
@@ -110,7 +110,14 @@ def main():
         print("FAIL %s is not built" % XSW_CTL)
         sys.exit(1)
     checks = xswenv.Checks()
-    with xswenv.DbServer() as db:
+    # xsw-ctl's client library on Open vSwitch's server and on xsw's.
+    for peer in ("ovs", "xsw"):
+        run_on(checks.on(xswenv.SERVER_NAMES[peer]), peer)
+    checks.finish()
+
+
+def run_on(checks, peer):
+    with xswenv.DbServer(peer=peer) as db:
         populate(db)
         sock = os.path.join(db.dir, "proxy.sock")
         proxy = ovsdb_raw.Proxy(sock, db.sock)
@@ -188,7 +195,6 @@ def main():
                        "br0\n", 1), "add-bond br1 b9 x1 p5: interface clash")
         finally:
             proxy.close()
-    checks.finish()
 
 
 if __name__ == "__main__":

@@ -271,6 +271,11 @@ class Checks:
         return self.ok(got == want, what,
                        "got:  %r\n     want: %r" % (got, want))
 
+    def on(self, name):
+        """A view of these checks whose descriptions start with 'name'
+        ("ovsdb-server: ..."), for a test that runs once per server."""
+        return _PrefixedChecks(self, name)
+
     def run(self, fn):
         try:
             fn(self)
@@ -283,3 +288,19 @@ class Checks:
     def finish(self):
         print("%d passed, %d failed" % (self.passed, self.failed))
         sys.exit(1 if self.failed or not self.passed else 0)
+
+
+class _PrefixedChecks:
+    def __init__(self, checks, prefix):
+        self.checks = checks
+        self.prefix = prefix
+
+    def ok(self, cond, what, detail=""):
+        return self.checks.ok(cond, "%s: %s" % (self.prefix, what), detail)
+
+    def eq(self, got, want, what):
+        return self.checks.eq(got, want, "%s: %s" % (self.prefix, what))
+
+
+# The servers a client test runs against, by DbServer's 'peer' name.
+SERVER_NAMES = {"ovs": "ovsdb-server", "xsw": "xsw-dbserver"}
