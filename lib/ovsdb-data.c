@@ -2356,7 +2356,12 @@ ovsdb_datum_diff(struct ovsdb_datum *diff, const struct ovsdb_datum *old,
     unsigned int head, tail, i, j, old_end, new_end;
     struct merge m;
 
-    if (ovsdb_type_is_scalar(type)) {
+    /* ovsdb-server(7): a column that holds at most one value (a scalar,
+     * an optional value, a map of at most one pair) has its new value as
+     * its diff, ["set",[]] when it becomes empty.  A symmetric difference
+     * would be ambiguous to a client: the same ["set",[4,6]] or "4" reads
+     * differently against a replica that missed nothing. */
+    if (!ovsdb_type_is_composite(type)) {
         ovsdb_datum_clone(diff, new, type);
         return;
     }
@@ -2401,8 +2406,8 @@ ovsdb_datum_apply_diff(struct ovsdb_datum *new, const struct ovsdb_datum *old,
     struct ovsdb_error *error;
     struct merge m;
 
-    if (ovsdb_type_is_scalar(type)) {
-        ovsdb_datum_clone(new, diff, type);
+    if (!ovsdb_type_is_composite(type)) {
+        ovsdb_datum_clone(new, diff, type);     /* The new value itself. */
     } else {
         merge_init(&m, old->n + diff->n, type);
         while (i < old->n || j < diff->n) {

@@ -232,10 +232,13 @@ void ovsdb_datum_remove(struct ovsdb_datum *, unsigned int idx,
                         const struct ovsdb_type *);
 
 /* update2 "modify" diffs (Open vSwitch extension to RFC 7047).
- * For a set: the diff is the symmetric difference of old and new.  For a
- * map: the keys removed (with their old values), the keys added, and for a
- * changed value the key with its new value.  For a scalar the diff is the
- * new value. */
+ * For a column that holds at most one value (max 1: scalars, optional
+ * values, maps of at most one pair) the diff is the new value, an empty
+ * set when it becomes empty, as ovsdb-server(7) and Open vSwitch's
+ * ovsdb_datum_diff() have it.  For a larger set: the symmetric difference
+ * of old and new.  For a larger map: the keys removed (with their old
+ * values), the keys added, and for a changed value the key with its new
+ * value. */
 void ovsdb_datum_diff(struct ovsdb_datum *diff,
                       const struct ovsdb_datum *old,
                       const struct ovsdb_datum *new,

@@ -6,6 +6,9 @@ TESTS += \
 	tests/interop/ovs-vsctl.py \
 	tests/interop/python-idl.py \
 	tests/interop/ovsdbapp-api.py
+# Long-lived replicas (the Python IDL, ovs-vsctl's C IDL, ovsdb-client
+# monitor-cond, xsw-ctl's IDL) following changes on both servers.
+TESTS += tests/interop/monitor-replica.py
 EXTRA_DIST += tests/interop/xswenv.py tests/interop/ovsdb_raw.py
 # Schema conversion online and offline, beside ovsdb-server/ovsdb-tool.
 TESTS += tests/interop/convert.py

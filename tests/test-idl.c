@@ -766,6 +766,110 @@ START_TEST(test_delete_non_root_ovs)
 }
 END_TEST
 
+/* Columns that hold at most one value (Port.tag, Bridge.fail_mode: min 0,
+ * max 1) follow set, change and clear.  ovsdb-server(7) sends the new
+ * value as their update2 diff, ["set",[]] when they become empty; a replica
+ * that reads the diff as a symmetric difference keeps the old tag, warns
+ * "applying the diff leaves 2 elements", and shows the old value again
+ * after a clear. */
+struct optional_wait {
+    struct ovsdb_idl_table *table;
+    const char *name;
+    const struct ovsdb_idl_column *column;
+    const char *want;           /* As ovsdb_datum_to_string() writes it. */
+};
+
+static bool
+optional_is(void *w_)
+{
+    struct optional_wait *w = w_;
+    const struct ovsdb_idl_row *row = find_by_name(w->table, w->name);
+    bool equal;
+    char *s;
+
+    if (!row) {
+        return false;
+    }
+    s = ovsdb_datum_to_string(ovsdb_idl_row_get_datum(row, w->column),
+                              ovsdb_idl_column_get_type(w->column));
+    equal = !strcmp(s, w->want);
+    free(s);
+    return equal;
+}
+
+static void
+wait_optional(struct fixture *f, struct ovsdb_idl_table *table,
+              const char *name, const struct ovsdb_idl_column *column,
+              const char *want)
+{
+    struct optional_wait w = { table, name, column, want };
+    const struct ovsdb_idl_row *row;
+    char *got;
+
+    if (!ovsdb_idl_wait_for(f->idl, optional_is, &w, 10000)) {
+        return;
+    }
+    row = find_by_name(table, name);
+    got = (row ? ovsdb_datum_to_string(ovsdb_idl_row_get_datum(row, column),
+                                       ovsdb_idl_column_get_type(column))
+           : xstrdup("(no row)"));
+    ck_abort_msg("%s %s: the replica has %s, the database %s (last "
+                 "warning: %s)", name, ovsdb_idl_column_get_name(column),
+                 got, want, f->last_warning);
+}
+
+static void
+check_optional_columns(bool ovs)
+{
+    struct fixture f;
+
+    fixture_init(&f, ovs);
+    vsctl(&f.server, "add-br br0 -- add-port br0 p1 tag=10");
+    struct ovsdb_idl_table *port = ovsdb_idl_add_table(f.idl, "Port");
+    ovsdb_idl_add_column(port, "name");
+    const struct ovsdb_idl_column *tag = ovsdb_idl_add_column(port, "tag");
+    struct ovsdb_idl_table *br = ovsdb_idl_add_table(f.idl, "Bridge");
+    ovsdb_idl_add_column(br, "name");
+    const struct ovsdb_idl_column *fail_mode
+        = ovsdb_idl_add_column(br, "fail_mode");
+    sync_idl(f.idl);
+    wait_optional(&f, port, "p1", tag, "10");
+
+    static const char *const steps[][2] = {
+        { "set Port p1 tag=20", "20" },
+        { "clear Port p1 tag", "[]" },
+        { "set Port p1 tag=30", "30" },
+        { "set Port p1 tag=4095", "4095" },
+        { "remove Port p1 tag 4095", "[]" },
+    };
+    for (size_t i = 0; i < ARRAY_SIZE(steps); i++) {
+        vsctl(&f.server, "%s", steps[i][0]);
+        wait_optional(&f, port, "p1", tag, steps[i][1]);
+    }
+    vsctl(&f.server, "set-fail-mode br0 secure");
+    wait_optional(&f, br, "br0", fail_mode, "secure");
+    vsctl(&f.server, "set-fail-mode br0 standalone");
+    wait_optional(&f, br, "br0", fail_mode, "standalone");
+    vsctl(&f.server, "del-fail-mode br0");
+    wait_optional(&f, br, "br0", fail_mode, "[]");
+    ck_assert_msg(f.n_warnings == 0, "%d warnings, the last: %s",
+                  f.n_warnings, f.last_warning);
+
+    fixture_destroy(&f);
+}
+
+START_TEST(test_optional_columns)
+{
+    check_optional_columns(false);
+}
+END_TEST
+
+START_TEST(test_optional_columns_ovs)
+{
+    check_optional_columns(true);
+}
+END_TEST
+
 static void
 check_verify(bool ovs)
 {
@@ -1343,6 +1447,8 @@ idl_suite(void)
     tcase_add_test(tc, test_transactions_ovs);
     tcase_add_test(tc, test_delete_non_root);
     tcase_add_test(tc, test_delete_non_root_ovs);
+    tcase_add_test(tc, test_optional_columns);
+    tcase_add_test(tc, test_optional_columns_ovs);
     tcase_add_test(tc, test_verify);
     tcase_add_test(tc, test_verify_ovs);
     tcase_add_test(tc, test_increment);

@@ -206,6 +206,7 @@ static const char SET_STR[] =
 static const char MAP_SS[] =
     "{\"key\":\"string\",\"value\":\"string\",\"min\":0,"
     "\"max\":\"unlimited\"}";
+static const char OPT_INT[] = "{\"key\":\"integer\",\"min\":0}";
 
 /* Errors. */
 
@@ -888,10 +889,19 @@ START_TEST(test_diff)
                "[\"map\",[[\"b\",\"2\"],[\"c\",\"9\"],[\"d\",\"4\"]]]",
                "[\"map\",[[\"a\",\"1\"],[\"c\",\"9\"],[\"d\",\"4\"]]]");
     check_diff("\"string\"", "\"x\"", "\"y\"", "\"y\"");
+    /* At most one value (ovsdb-server(7)): the diff is the new value,
+     * an empty set when the column becomes empty. */
+    check_diff(OPT_INT, "10", "20", "20");
+    check_diff(OPT_INT, "10", "[\"set\",[]]", "[\"set\",[]]");
+    check_diff(OPT_INT, "[\"set\",[]]", "20", "20");
     check_diff("{\"key\":\"string\",\"min\":0}", "\"x\"", "\"y\"",
-               "[\"set\",[\"x\",\"y\"]]");
-    check_diff("{\"key\":\"string\",\"min\":0}", "\"x\"", "[\"set\",[]]",
-               "\"x\"");
+               "\"y\"");
+    check_diff("{\"key\":\"string\",\"value\":\"string\",\"min\":0,"
+               "\"max\":1}", "[\"map\",[[\"a\",\"1\"]]]",
+               "[\"map\",[[\"b\",\"2\"]]]", "[\"map\",[[\"b\",\"2\"]]]");
+    /* Two values allowed: a symmetric difference again. */
+    check_diff("{\"key\":\"integer\",\"min\":0,\"max\":2}", "10",
+               "[\"set\",[20]]", "[\"set\",[10,20]]");
 }
 END_TEST
 
