@@ -84,19 +84,35 @@ def test_idl(c):
         idl.close()
 
 
+def bridge_names(idl):
+    return sorted(r.name for r in idl.tables["Bridge"].rows.values())
+
+
 def test_reconnect(c):
-    with DbServer() as db:
-        db.vsctl("init", "--", "add-br", "br0")
-        idl = make_idl(db.remote, tables=["Open_vSwitch", "Bridge"])
-        run_until(idl, lambda: len(idl.tables["Bridge"].rows) == 1)
-        db.stop()
-        db.start()
-        db.vsctl("add-br", "br1")
-        c.ok(run_until(idl, lambda: sorted(
-            r.name for r in idl.tables["Bridge"].rows.values())
-            == ["br0", "br1"], timeout=20),
-            "after a server restart the IDL reconnects and catches up")
-        idl.close()
+    for peer in ("ovs", "xsw"):
+        with DbServer(peer=peer) as db:
+            db.vsctl("init", "--", "add-br", "br0")
+            idl = make_idl(db.remote, tables=["Open_vSwitch", "Bridge"])
+            # Without its first sync asserted, this case passed when the
+            # IDL first connected only after the restart.
+            c.ok(run_until(idl, lambda: idl.has_ever_connected()
+                           and bridge_names(idl) == ["br0"]),
+                 "%s: the IDL's first sync has br0" % peer)
+            session = idl._session      # What reconnects, in ovs.db.idl.
+            seqno = session.get_seqno()
+            db.stop()
+            db.start()
+            db.vsctl("add-br", "br1")
+            c.ok(run_until(idl, lambda: bridge_names(idl) == ["br0", "br1"],
+                           timeout=20),
+                 "%s: after a server restart the IDL reconnects and catches "
+                 "up" % peer, "it has %s" % bridge_names(idl))
+            # A jsonrpc session's seqno moves on each connect and
+            # disconnect: at least a disconnect and a connect happened.
+            c.ok(session.get_seqno() >= seqno + 2,
+                 "%s: the IDL lost its connection and made a new one" % peer,
+                 "session seqno %d, then %d" % (seqno, session.get_seqno()))
+            idl.close()
 
 
 if __name__ == "__main__":
