@@ -22,3 +22,4 @@ TESTS += tests/interop/tls.py
 # probes, ptcp:0; Neutron's start-up through ovsdbapp.
 TESTS += tests/interop/managers.py tests/interop/neutron-startup.py \
 	tests/interop/active-managers.py tests/interop/tls-db.py
+EXTRA_DIST += tests/interop/managerlib.py

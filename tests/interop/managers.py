@@ -26,8 +26,9 @@ import subprocess
 import tempfile
 import time
 
-from xswenv import (DbServer, Checks, XSW_DBSERVER, VSWITCH_SCHEMA, run,
-                    free_port, wait_until)
+from xswenv import (DbServer, Checks, XSW_DBSERVER, run, free_port,
+                    wait_until)
+from managerlib import manager, wait_manager
 
 MANAGERS = "--remote=db:Open_vSwitch,Open_vSwitch,manager_options"
 PEERS = ("xsw", "ovs")
@@ -48,22 +49,6 @@ def refused(port):
         return False
     except ConnectionRefusedError:
         return True
-
-
-def managers(db):
-    """The Manager rows: target -> {"is_connected": bool, "status": dict}."""
-    out = db.vsctl("--format=json", "--columns=target,is_connected,status",
-                   "list", "Manager")
-    table = json.loads(out)
-    rows = {}
-    for target, is_connected, status in table["data"]:
-        rows[target] = {"is_connected": is_connected,
-                        "status": dict(status[1])}
-    return rows
-
-
-def manager(db, target):
-    return managers(db).get(target, {"is_connected": None, "status": {}})
 
 
 def test_life_cycle(c, peer):
@@ -92,18 +77,15 @@ def test_life_cycle(c, peer):
         s1 = socket.create_connection(("127.0.0.1", port))
         s2 = socket.create_connection(("127.0.0.1", port))
         try:
-            row = wait_until(lambda: (lambda m: m if m["status"].get(
-                "n_connections") == "2" else None)(manager(db, target)),
-                timeout=15)
+            row = wait_manager(db, target, lambda m: m["status"].get(
+                "n_connections") == "2")
             c.ok(row and row["is_connected"] is True,
                  "[%s] two clients: is_connected, status:n_connections=2"
                  % peer, repr(manager(db, target)))
         finally:
             s1.close()
             s2.close()
-        row = wait_until(lambda: (lambda m: m if m["is_connected"] is False
-                                  else None)(manager(db, target)),
-                         timeout=15)
+        row = wait_manager(db, target, lambda m: m["is_connected"] is False)
         c.ok(row and "n_connections" not in row["status"],
              "[%s] clients gone: is_connected false again" % peer,
              repr(manager(db, target)))

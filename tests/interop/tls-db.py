@@ -12,19 +12,13 @@ ovsdb-client, against xsw-dbserver and, in the same run, ovsdb-server:
   listen yet (status:last_error), and listens once set-ssl is done.
 
 The certificates are generated when the test runs (tls.py's make_pki)."""
-import importlib
-import os
 import shutil
 import ssl
 import subprocess
-import sys
 
 from xswenv import DbServer, Checks, free_port, wait_until
+from managerlib import Peer, manager, wait_manager
 from tls import make_pki, tls_args
-
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-Peer = importlib.import_module("active-managers").Peer
-manager = importlib.import_module("active-managers").manager
 
 MANAGERS = "--remote=db:Open_vSwitch,Open_vSwitch,manager_options"
 DB_TLS = ["--private-key=db:Open_vSwitch,SSL,private_key",
@@ -64,31 +58,26 @@ def test_passive(c, peer, pki):
 
 
 def test_active(c, peer, pki):
-    with DbServer(peer=peer, extra_args=[MANAGERS] + DB_TLS) as db:
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain("%s/client-cert.pem" % pki,
+                        "%s/client-key.pem" % pki)
+    ctx.load_verify_locations("%s/ca-cert.pem" % pki)
+    ctx.verify_mode = ssl.CERT_REQUIRED
+    with DbServer(peer=peer, extra_args=[MANAGERS] + DB_TLS) as db, \
+            Peer() as mgr:
         db.vsctl("init")
         set_ssl(db, pki)
-        mgr = Peer()
-        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-        ctx.load_cert_chain("%s/client-cert.pem" % pki,
-                            "%s/client-key.pem" % pki)
-        ctx.load_verify_locations("%s/ca-cert.pem" % pki)
-        ctx.verify_mode = ssl.CERT_REQUIRED
-        target = mgr.target.replace("tcp:", "ssl:")
-        try:
-            db.vsctl("set-manager", target)
-            ok = mgr.accept()
-            if ok:
-                mgr.conn.settimeout(20)
-                mgr.conn = ctx.wrap_socket(mgr.conn, server_side=True)
-                mgr.conn.settimeout(None)
-            c.ok(ok, "[%s] ssl: manager: the server connects over TLS, "
-                 "with a certificate the manager's CA signed" % peer)
-            reply = ok and mgr.request("list_dbs", [])
-            c.eq(reply and reply["result"], ["Open_vSwitch", "_Server"],
-                 "[%s] ... and serves the manager" % peer)
-        finally:
-            mgr.close()
-            mgr.listener.close()
+        db.vsctl("set-manager", mgr.target.replace("tcp:", "ssl:"))
+        ok = mgr.accept()
+        if ok:
+            mgr.conn.settimeout(20)
+            mgr.conn = ctx.wrap_socket(mgr.conn, server_side=True)
+            mgr.conn.settimeout(None)
+        c.ok(ok, "[%s] ssl: manager: the server connects over TLS, with a "
+             "certificate the manager's CA signed" % peer)
+        reply = ok and mgr.request("list_dbs", [])
+        c.eq(reply and reply["result"], ["Open_vSwitch", "_Server"],
+             "[%s] ... and serves the manager" % peer)
 
 
 def test_ssl_later(c, pki):
@@ -97,9 +86,7 @@ def test_ssl_later(c, pki):
         port = free_port()
         target = "pssl:%d:127.0.0.1" % port
         db.vsctl("set-manager", target)
-        row = wait_until(lambda: (lambda m: m if "last_error" in m["status"]
-                                  else None)(manager(db, target)),
-                         timeout=15)
+        row = wait_manager(db, target, lambda m: "last_error" in m["status"])
         c.ok(row and "--private-key" in row["status"]["last_error"],
              "[xsw] pssl: manager without an SSL row: status:last_error "
              "says what is missing", repr(manager(db, target)))
