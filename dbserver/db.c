@@ -375,6 +375,18 @@ nonexistent_ref_error(const struct ovsdb_row *row,
                        dst->schema->name);
 }
 
+/* True if 'row' refers to itself.  Self-references do not count as
+ * references (as in ovsdb-server, and per RFC 7047, a non-root row is kept
+ * only while other rows refer to it): a row of a non-root table that only
+ * refers to itself is garbage.  (Open vSwitch 3.1 keeps cycles of two or
+ * more such rows, and so does xsw.) */
+static bool
+is_self_ref(const struct ovsdb_row *row, const struct ovsdb_table *dst,
+            const struct uuid *dst_uuid)
+{
+    return row->table == dst && uuid_equals(dst_uuid, ovsdb_row_get_uuid(row));
+}
+
 /* Calls 'cb' for every strong reference in 'row' ('cb' returns an error to
  * stop). */
 typedef struct ovsdb_error *ref_cb(const struct ovsdb_row *row,
@@ -419,7 +431,7 @@ count_loaded_ref(const struct ovsdb_row *row, const struct ovsdb_column *c,
     if (!target) {
         return nonexistent_ref_error(row, c, dst, dst_uuid);
     }
-    target->n_refs++;
+    target->n_refs += !is_self_ref(row, dst, dst_uuid);
     return NULL;
 }
 
@@ -643,20 +655,23 @@ ref_delta_get(struct txn_impl *impl, struct ovsdb_table *table,
 }
 
 static struct ovsdb_error *
-add_ref(const struct ovsdb_row *row OVS_UNUSED,
-        const struct ovsdb_column *c OVS_UNUSED, struct ovsdb_table *dst,
-        const struct uuid *dst_uuid, void *impl)
+add_ref(const struct ovsdb_row *row, const struct ovsdb_column *c OVS_UNUSED,
+        struct ovsdb_table *dst, const struct uuid *dst_uuid, void *impl)
 {
-    ref_delta_get(impl, dst, dst_uuid)->delta++;
+    if (!is_self_ref(row, dst, dst_uuid)) {
+        ref_delta_get(impl, dst, dst_uuid)->delta++;
+    }
     return NULL;
 }
 
 static struct ovsdb_error *
-remove_ref(const struct ovsdb_row *row OVS_UNUSED,
+remove_ref(const struct ovsdb_row *row,
            const struct ovsdb_column *c OVS_UNUSED, struct ovsdb_table *dst,
            const struct uuid *dst_uuid, void *impl)
 {
-    ref_delta_get(impl, dst, dst_uuid)->delta--;
+    if (!is_self_ref(row, dst, dst_uuid)) {
+        ref_delta_get(impl, dst, dst_uuid)->delta--;
+    }
     return NULL;
 }
 

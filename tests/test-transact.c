@@ -886,6 +886,89 @@ START_TEST(test_garbage_collection)
 }
 END_TEST
 
+/* Self-references do not keep a row alive: ovsdb-server 3.1 deletes a
+ * non-root row that only refers to itself (measured).  It keeps a cycle of
+ * two rows that refer to each other, and so does xsw. */
+START_TEST(test_garbage_collection_self_refs)
+{
+    static const char schema_text[] =
+        "{\"name\": \"test\", \"tables\": {"
+        " \"R\": {\"columns\": {\"name\": {\"type\": \"string\"},"
+        "   \"n\": {\"type\": {\"key\": {\"type\": \"uuid\","
+        "                                \"refTable\": \"N\"},"
+        "                      \"min\": 0, \"max\": \"unlimited\"}},"
+        "   \"me\": {\"type\": {\"key\": {\"type\": \"uuid\","
+        "                                 \"refTable\": \"R\"},"
+        "                       \"min\": 0, \"max\": 1}}},"
+        "   \"isRoot\": true},"
+        " \"N\": {\"columns\": {\"name\": {\"type\": \"string\"},"
+        "   \"next\": {\"type\": {\"key\": {\"type\": \"uuid\","
+        "                                   \"refTable\": \"N\"},"
+        "                         \"min\": 0, \"max\": \"unlimited\"}},"
+        "   \"m\": {\"type\": {\"key\": \"string\", \"value\": {"
+        "     \"type\": \"uuid\", \"refTable\": \"N\"},"
+        "     \"min\": 0, \"max\": \"unlimited\"}}}}}}";
+    json_t *json = json_loads(schema_text, 0, NULL);
+    struct ovsdb_schema *schema;
+    ck_assert_ptr_nonnull(json);
+    ck_assert_ptr_null(ovsdb_schema_from_json(json, &schema));
+    json_decref(json);
+    ovsdb_db_destroy(db);
+    db = ovsdb_db_create(schema);
+
+    /* Alone, referring to itself (in a set and a map value): garbage. */
+    json_decref(run("[{'op':'insert','table':'N','uuid-name':'a',"
+                    "'row':{'name':'self','next':['named-uuid','a'],"
+                    "'m':['map',[['k',['named-uuid','a']]]]}}]"));
+    ck_assert_int_eq(count_rows("N"), 0);
+
+    /* Kept while a root row refers to it; gone when that reference is. */
+    json_decref(run("[{'op':'insert','table':'R','row':{'name':'r',"
+                    "'n':['named-uuid','a']}},"
+                    "{'op':'insert','table':'N','uuid-name':'a',"
+                    "'row':{'name':'self','next':['named-uuid','a']}}]"));
+    ck_assert_int_eq(count_rows("N"), 1);
+    json_decref(run("[{'op':'update','table':'R','where':[],"
+                    "'row':{'n':['set',[]]}}]"));
+    ck_assert_int_eq(count_rows("N"), 0);
+
+    /* A row that gains a reference to itself while losing its last other
+     * one goes too. */
+    json_decref(run("[{'op':'update','table':'R','where':[],"
+                    "'row':{'n':['named-uuid','b']}},"
+                    "{'op':'insert','table':'N','uuid-name':'b',"
+                    "'row':{'name':'b'}}]"));
+    ck_assert_int_eq(count_rows("N"), 1);
+    json_t *r = run("[{'op':'select','table':'N','where':[],"
+                    "'columns':['_uuid']}]");
+    const char *b = json_string_value(json_array_get(json_object_get(
+        json_array_get(json_object_get(json_array_get(r, 0), "rows"), 0),
+        "_uuid"), 1));
+    char *ops = xasprintf("[{'op':'mutate','table':'N','where':[],"
+                          "'mutations':[['m','insert',['map',[['k',"
+                          "['uuid','%s']]]]]]},"
+                          "{'op':'update','table':'R','where':[],"
+                          "'row':{'n':['set',[]]}}]", b);
+    json_decref(r);
+    json_decref(run(ops));
+    free(ops);
+    ck_assert_int_eq(count_rows("N"), 0);
+
+    /* Two rows referring to each other stay, as in ovsdb-server. */
+    json_decref(run("[{'op':'insert','table':'N','uuid-name':'c1',"
+                    "'row':{'name':'c1','next':['named-uuid','c2']}},"
+                    "{'op':'insert','table':'N','uuid-name':'c2',"
+                    "'row':{'name':'c2','next':['named-uuid','c1']}}]"));
+    ck_assert_int_eq(count_rows("N"), 2);
+
+    /* A root row that refers to itself can be deleted. */
+    json_decref(run("[{'op':'insert','table':'R','uuid-name':'s',"
+                    "'row':{'name':'s','me':['named-uuid','s']}}]"));
+    check_run("[{'op':'delete','table':'R','where':[['name','==','s']]}]",
+              "[{'count':1}]");
+}
+END_TEST
+
 START_TEST(test_weak_refs)
 {
     json_t *r = run("[{'op':'insert','table':'Target','uuid-name':'t',"
@@ -1152,6 +1235,7 @@ transact_suite(void)
     tcase_add_test(tc, test_strong_ref_nonexistent);
     tcase_add_test(tc, test_strong_ref_delete_referenced);
     tcase_add_test(tc, test_garbage_collection);
+    tcase_add_test(tc, test_garbage_collection_self_refs);
     tcase_add_test(tc, test_weak_refs);
     tcase_add_test(tc, test_index_unique);
     tcase_add_test(tc, test_max_rows);

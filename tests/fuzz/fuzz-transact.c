@@ -100,7 +100,8 @@ db_snapshot(const struct ovsdb_db *db)
     return snap;
 }
 
-/* Strong references to 'target' from every committed row. */
+/* Strong references to 'target' from every other committed row (a row's
+ * references to itself do not count, as in ovsdb-server). */
 static size_t
 count_strong_refs(const struct ovsdb_db *db, const struct ovsdb_row *target)
 {
@@ -114,7 +115,8 @@ count_strong_refs(const struct ovsdb_db *db, const struct ovsdb_row *target)
         const struct ovsdb_row *row;
 
         HMAP_FOR_EACH (row, hmap_node, &table->rows) {
-            for (unsigned int c = 0; c < ts->n_columns; c++) {
+            for (unsigned int c = 0; row != target && c < ts->n_columns;
+                 c++) {
                 const struct ovsdb_type *type = &ts->columns[c]->type;
                 const struct ovsdb_datum *d = &row->fields[c];
 
