@@ -31,6 +31,8 @@ packages="build-essential autoconf automake pkg-config
 if [ "$mode" = test ]; then
     packages="$packages openvswitch-switch openvswitch-common
         python3-openvswitch python3-ovsdbapp iperf3 tcpdump netsniff-ng"
+    # The schemas every Debian OVSDB database uses (tests/interop/any-schema.py).
+    packages="$packages openvswitch-vtep ovn-central ovn-ic-db"
 fi
 missing=$(dpkg-query -W -f='${binary:Package} ${db:Status-Status}\n' $packages 2>/dev/null \
           | awk '$2 != "installed" {print $1}' || true)

@@ -23,3 +23,7 @@ TESTS += tests/interop/tls.py
 TESTS += tests/interop/managers.py tests/interop/neutron-startup.py \
 	tests/interop/active-managers.py tests/interop/tls-db.py
 EXTRA_DIST += tests/interop/managerlib.py
+# Any schema: every schema Debian ships and generated adversarial ones,
+# created and served beside ovsdb-server (replies, monitors, contents), and
+# garbage collection of self-referring rows.
+TESTS += tests/interop/any-schema.py
