@@ -7,6 +7,8 @@ ctl_xsw_ctl_SOURCES = \
 	ctl/table.c ctl/table.h
 # The Open vSwitch commands (bridge/port/interface work).
 ctl_xsw_ctl_SOURCES += ctl/vsctl-cmds.c
+# "trace": the datapath's decision for a frame, asked of xsw-switchd.
+ctl_xsw_ctl_SOURCES += ctl/trace.c
 ctl_xsw_ctl_LDADD = $(XSW_LIBS)
 dist_man_MANS += ctl/xsw-ctl.8
 bashcompdir = $(sysconfdir)/bash_completion.d

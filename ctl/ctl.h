@@ -92,6 +92,13 @@ void db_cmds_register(void);
 /* The Open vSwitch commands (init, show, add-br, ...), in
  * ctl/vsctl-cmds.c. */
 void vsctl_cmds_register(void);
+/* "trace", in ctl/trace.c. */
+void trace_cmds_register(void);
+
+/* Runs unixctl command 'command' with the command's arguments on
+ * xsw-switchd's control socket and prints its answer (in
+ * ctl/vsctl-cmds.c). */
+void switchd_query(struct ctl_context *, const char *command);
 
 /* A command may keep a cache of the database (e.g. bridges and ports by
  * name) across the commands of one command line.  'invalidate' is called

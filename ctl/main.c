@@ -892,6 +892,8 @@ Switch commands:\n\
   fdb-show BRIDGE             print the MAC learning table of BRIDGE\n\
   dpif-show                   print the datapath's ports and counters\n\
   bond-show [PORT]            print the state of bond PORT (or every bond)\n\
+  trace BRIDGE FLOW...        where a frame (in_port=P dl_src=M dl_dst=M\n\
+                              dl_vlan=V) received on BRIDGE would go\n\
 \n\
 Database commands:\n\
   list TBL [REC]              list RECord (or all records) in TBL\n\
@@ -1570,6 +1572,7 @@ main(int argc, char *argv[])
     daemon_set_program_name(argv[0]);
     db_cmds_register();
     vsctl_cmds_register();
+    trace_cmds_register();
 
     int first = parse_options(argc, argv, &local_options);
     size_t n_commands;

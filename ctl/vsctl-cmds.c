@@ -1868,7 +1868,7 @@ cmd_iface_to_br(struct ctl_context *ctx)
 
 /* Runs unixctl command 'command' with the command's arguments on
  * <rundir>/xsw-switchd.ctl and prints its answer as ovs-appctl would. */
-static void
+void
 switchd_query(struct ctl_context *ctx, const char *command)
 {
     char path[PATH_MAX];

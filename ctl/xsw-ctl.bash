@@ -8,7 +8,7 @@
 _xsw_ctl_commands="init show emer-reset add-br del-br list-br br-exists
 br-to-vlan br-to-parent br-set-external-id br-get-external-id list-ports
 add-port add-bond del-port port-to-br list-ifaces iface-to-br fdb-show
-dpif-show bond-show get-controller del-controller set-controller
+dpif-show bond-show trace get-controller del-controller set-controller
 get-fail-mode del-fail-mode set-fail-mode get-manager del-manager set-manager
 get-ssl del-ssl set-ssl comment get list find set add remove clear create
 destroy wait-until"
@@ -65,7 +65,7 @@ _xsw_ctl()
         del-br|br-exists|br-to-vlan|br-to-parent|br-set-external-id|\
         br-get-external-id|list-ports|list-ifaces|fdb-show|\
         get-controller|del-controller|set-controller|get-fail-mode|\
-        del-fail-mode)
+        del-fail-mode|trace)
             [ $nargs -eq 0 ] && words=$(_xsw_ctl_query list-br) ;;
         add-port|add-bond)
             [ $nargs -eq 0 ] && words=$(_xsw_ctl_query list-br) ;;

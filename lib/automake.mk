@@ -24,6 +24,8 @@ lib_libxsw_a_SOURCES += \
 	lib/stream.c lib/stream.h \
 	lib/unixctl.c lib/unixctl.h \
 	lib/vlog.c lib/vlog.h
+# Event counters for coverage/show.
+lib_libxsw_a_SOURCES += lib/coverage.c lib/coverage.h
 
 # The Open_vSwitch schema, compiled in (see vswitch-schema.h).
 lib_libxsw_a_SOURCES += lib/vswitch-schema.h

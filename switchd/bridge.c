@@ -32,7 +32,9 @@
 #include <string.h>
 
 #include "bond.h"
+#include "coverage.h"
 #include "dp.h"
+#include "ds.h"
 #include "fail-mode.h"
 #include "hash.h"
 #include "hmap.h"
@@ -53,6 +55,22 @@
 #include "vlog.h"
 
 VLOG_DEFINE_THIS_MODULE(bridge);
+
+COVERAGE_DEFINE(bridge_reconfigure);
+COVERAGE_DEFINE(dp_commit);
+COVERAGE_DEFINE(iface_open);
+COVERAGE_DEFINE(iface_open_error);
+COVERAGE_DEFINE(iface_close);
+COVERAGE_DEFINE(tap_recreate);
+COVERAGE_DEFINE(state_txn);
+COVERAGE_DEFINE(state_txn_error);
+COVERAGE_DEFINE(rtnl_event);
+COVERAGE_DEFINE(bond_member_change);
+COVERAGE_DEFINE(bond_active_change);
+COVERAGE_DEFINE(bond_rebalance);
+COVERAGE_DEFINE(bond_learning_packet);
+COVERAGE_DEFINE(fdb_flush);
+COVERAGE_DEFINE(trace);
 
 /* OpenFlow port numbers, as Open vSwitch assigns them. */
 #define OFPORT_LOCAL 65534      /* A bridge's own internal port. */
@@ -138,6 +156,7 @@ struct want_bridge {
 
 static uv_loop_t *loop;
 static struct dp *dp;
+static unsigned int dp_n_threads;
 static struct ovsdb_idl *idl;
 
 static struct hmap ifaces = HMAP_INITIALIZER(&ifaces);
@@ -797,6 +816,7 @@ xbond_rebalance(struct xbond *xb, long long int now, long long int *next)
     xbond_account(xb);
     moved = bond_rebalance(bond, now, &when);
     if (moved) {
+        COVERAGE_INC(bond_rebalance);
         VLOG_INFO("bond %s: rebalanced: hash buckets moved between members "
                   "by load", bond->name);
     }
@@ -867,12 +887,14 @@ xbonds_run(void)
             const struct bond_member *m = &bond->members[i];
 
             if (m->enabled != was_enabled[i]) {
+                COVERAGE_INC(bond_member_change);
                 VLOG_INFO("bond %s: member %s: %s", bond->name, m->name,
                           m->enabled ? "enabled" : "disabled");
                 changed = true;
             }
         }
         if (bond->active != old_active) {
+            COVERAGE_INC(bond_active_change);
             if (bond->active >= 0) {
                 VLOG_INFO("bond %s: active member is now %s", bond->name,
                           bond->members[bond->active].name);
@@ -998,6 +1020,7 @@ xbonds_send_learning_packets(void)
 
         if (xb->send_learning && xb->port_no
             && !dp_bond_send_learning_packets(dp, xb->port_no, &n)) {
+            COVERAGE_ADD(bond_learning_packet, n);
             VLOG_DBG("bond %s: sent %zu learning packets", xb->bond->name,
                      n);
         }
@@ -1137,6 +1160,7 @@ commit_config(const struct shash *wants, const struct shash *bridges)
         free(sig.buf);
         return;
     }
+    COVERAGE_INC(dp_commit);
     free(committed_sig);
     committed_sig = sig.buf;
     committed_sig_len = sig.len;
@@ -1204,6 +1228,7 @@ iface_close(struct iface *iface, bool delete_device)
         }
     }
     iface->dirty = true;
+    COVERAGE_INC(iface_close);
     VLOG_INFO("%s: %s", iface->name,
               delete_device ? "removed, TAP device deleted" : "closed");
     hmap_remove(&ifaces_by_port_no, &iface->port_no_node);
@@ -1329,6 +1354,7 @@ iface_open(struct iface *iface, const struct want *want)
          * comes.  (The OpenFlow port number stays reserved meanwhile.) */
         bool again = (error == EBUSY
                       && iface->busy_retries++ < MAX_BUSY_RETRIES);
+        COVERAGE_INC(iface_open_error);
         if (again) {
             VLOG_DBG("%s (retrying)", message);
         } else {
@@ -1341,6 +1367,7 @@ iface_open(struct iface *iface, const struct want *want)
         return again;
     }
     iface->busy_retries = 0;
+    COVERAGE_INC(iface_open);
 
     if (want->kind != IFACE_TAP) {
         const char *mtu = shash_find_data(&want->options, "mtu_request");
@@ -1421,6 +1448,7 @@ reconfigure(void)
     bool closing = false;
     bool retry_soon = false;
 
+    COVERAGE_INC(bridge_reconfigure);
     apply_datapath_config(ovs);
     collect_wants(&wants, &bridges);
     if (report_run()) {
@@ -1741,6 +1769,8 @@ state_txn_done(struct ovsdb_idl_txn *txn, enum ovsdb_idl_txn_status status,
 
     if (status != OVSDB_IDL_TXN_SUCCESS) {
         const char *error = ovsdb_idl_txn_get_error(txn);
+
+        COVERAGE_INC(state_txn_error);
         VLOG_WARN_RL(&rl, "writing state to the database: %s%s%s",
                      ovsdb_idl_txn_status_to_string(status),
                      error ? ": " : "", error ? error : "");
@@ -1812,6 +1842,7 @@ write_state(bool all)
         return;
     }
     ovsdb_idl_txn_set_done_cb(txn, state_txn_done, NULL);
+    COVERAGE_INC(state_txn);
     enum ovsdb_idl_txn_status status = ovsdb_idl_txn_commit(txn);
     if (status != OVSDB_IDL_TXN_INCOMPLETE) {
         if (status != OVSDB_IDL_TXN_UNCHANGED
@@ -1842,6 +1873,7 @@ check_taps(void)
             && !tap_is_alive(iface)) {
             VLOG_INFO("%s: TAP device was deleted, creating it again",
                       iface->name);
+            COVERAGE_INC(tap_recreate);
             iface->reopen = force_reconfigure = found = true;
         }
     }
@@ -1982,6 +2014,7 @@ rtnl_cb(uv_poll_t *poll OVS_UNUSED, int status, int events OVS_UNUSED)
         if (!iface) {
             continue;
         }
+        COVERAGE_INC(rtnl_event);
         VLOG_DBG("%s: device %s", iface->name,
                  rtnl_link_event_type_to_string(event.type));
         if (xbond_of_member(iface->name)) {
@@ -2067,6 +2100,73 @@ fdb_show_cmd(struct unixctl_conn *conn, int argc OVS_UNUSED,
     free(entries);
 }
 
+/* "fdb/stats-show BRIDGE", as Open vSwitch 3.1 prints it.  xsw has no
+ * static MAC entries. */
+static void
+fdb_stats_show_cmd(struct unixctl_conn *conn, int argc OVS_UNUSED,
+                   const char *argv[], void *aux OVS_UNUSED)
+{
+    struct ds ds = DS_EMPTY_INITIALIZER;
+    struct fdb_stats s;
+
+    if (dp_fdb_get_stats(dp, argv[1], &s)) {
+        unixctl_command_reply_error(conn, "no such bridge");
+        return;
+    }
+    ds_put_format(&ds, "Statistics for bridge \"%s\":\n", argv[1]);
+    ds_put_format(&ds, "  Current/maximum MAC entries in the table: %zu/%zu\n",
+                  s.n_entries, s.max_entries);
+    ds_put_format(&ds, "  Current static MAC entries in the table : 0\n");
+    ds_put_format(&ds, "  Total number of learned MAC entries     : %"PRIu64
+                  "\n", s.n_learned);
+    ds_put_format(&ds, "  Total number of expired MAC entries     : %"PRIu64
+                  "\n", s.n_expired);
+    ds_put_format(&ds, "  Total number of evicted MAC entries     : %"PRIu64
+                  "\n", s.n_evicted);
+    ds_put_format(&ds, "  Total number of port moved MAC entries  : %"PRIu64
+                  "\n", s.n_moved);
+    unixctl_command_reply(conn, ds_cstr(&ds));
+    ds_destroy(&ds);
+}
+
+/* "memory/show": what xsw-switchd holds, as Open vSwitch's memory/show
+ * prints it ("name:count" pairs, by name): bonds, bridges, forwarding
+ * threads, rows replicated from the database, learned MACs and ports
+ * attached to the datapath. */
+static void
+memory_show_cmd(struct unixctl_conn *conn, int argc OVS_UNUSED,
+                const char *argv[] OVS_UNUSED, void *aux OVS_UNUSED)
+{
+    struct ovsdb_idl_table *tables[] = { ovs_table, bridge_table, port_table,
+                                         iface_table };
+    const struct ovsdb_idl_row *row;
+    struct ds ds = DS_EMPTY_INITIALIZER;
+    size_t n_bridges = 0, n_macs = 0, n_ports = 0, n_rows = 0;
+    const struct iface *iface;
+
+    OVSDB_IDL_FOR_EACH_ROW (row, bridge_table) {
+        const char *name = ovsdb_idl_row_get_string(row, br_name, NULL);
+        struct fdb_stats s;
+
+        if (name && !dp_fdb_get_stats(dp, name, &s)) {
+            n_bridges++;
+            n_macs += s.n_entries;
+        }
+    }
+    HMAP_FOR_EACH (iface, name_node, &ifaces) {
+        n_ports += iface->port_no != 0;
+    }
+    for (size_t i = 0; i < ARRAY_SIZE(tables); i++) {
+        n_rows += ovsdb_idl_count_rows(tables[i]);
+    }
+    ds_put_format(&ds, "bonds:%zu bridges:%zu forwarding-threads:%u "
+                  "idl-rows-Open_vSwitch:%zu mac-entries:%zu ports:%zu\n",
+                  shash_count(&bonds), n_bridges, dp_n_threads, n_rows,
+                  n_macs, n_ports);
+    unixctl_command_reply(conn, ds_cstr(&ds));
+    ds_destroy(&ds);
+}
+
 static void
 fdb_flush_cmd(struct unixctl_conn *conn, int argc, const char *argv[],
               void *aux OVS_UNUSED)
@@ -2075,6 +2175,7 @@ fdb_flush_cmd(struct unixctl_conn *conn, int argc, const char *argv[],
         unixctl_command_reply_error(conn, "no such bridge");
         return;
     }
+    COVERAGE_INC(fdb_flush);
     unixctl_command_reply(conn, "table successfully flushed");
 }
 
@@ -2085,9 +2186,7 @@ compare_ports(const void *a_, const void *b_)
     const struct iface *const *b = b_;
     int c = strcmp((*a)->bridge, (*b)->bridge);
 
-    return (c ? c
-            : (*a)->ofport < (*b)->ofport ? -1
-            : (*a)->ofport > (*b)->ofport);
+    return c ? c : strcmp((*a)->name, (*b)->name);
 }
 
 static void
@@ -2127,14 +2226,17 @@ dpif_show_cmd(struct unixctl_conn *conn, int argc OVS_UNUSED,
         const char *mode = netdev_get_mode(netdev);
         struct dp_port_stats s;
 
-        format_ofport(ofport, sizeof ofport, p->ofport);
+        /* As ovs-vswitchd's dpif/show: by name, the OpenFlow port as a
+         * number, the port's configuration as KEY=VALUE. */
+        snprintf(ofport, sizeof ofport, "%"PRId64, p->ofport);
         fprintf(f, "    %s %s/%"PRIu32": (%s", p->name, ofport, p->port_no,
                 netdev_get_type(netdev));
         if (mode) {
             fprintf(f, ": xdp-mode=%s", mode);
         }
         if (p->fallback_reason) {
-            fprintf(f, ": %s", p->fallback_reason);
+            fprintf(f, "%c fallback_reason=%s", mode ? ',' : ':',
+                    p->fallback_reason);
         }
         fputs(")\n", f);
         memset(&s, 0, sizeof s);
@@ -2209,6 +2311,362 @@ bond_list_cmd(struct unixctl_conn *conn, int argc OVS_UNUSED,
     free(sorted);
     unixctl_command_reply(conn, text);
     free(text);
+}
+
+/* ---- ofproto/trace: where would a frame go? ---- */
+
+/* A frame described as ofproto/trace takes it. */
+struct trace_flow {
+    const char *in_port;        /* Interface name or OpenFlow port number. */
+    struct eth_addr src, dst;
+    int vlan;                   /* dl_vlan, or -1 for an untagged frame. */
+    int pcp;                    /* dl_vlan_pcp. */
+    uint16_t dl_type;
+};
+
+static bool
+parse_mac(const char *s, struct eth_addr *mac)
+{
+    unsigned int b[6];
+    char c;
+
+    if (sscanf(s, "%x:%x:%x:%x:%x:%x%c", &b[0], &b[1], &b[2], &b[3], &b[4],
+               &b[5], &c) != 6) {
+        return false;
+    }
+    for (size_t i = 0; i < 6; i++) {
+        if (b[i] > 0xff) {
+            return false;
+        }
+        mac->ea[i] = b[i];
+    }
+    return true;
+}
+
+static bool
+parse_uint(const char *s, unsigned long max, unsigned long *value)
+{
+    char *end;
+
+    errno = 0;
+    *value = strtoul(s, &end, 0);
+    return !errno && end != s && !*end && *s != '-' && *value <= max;
+}
+
+/* Parses the fields in 'argv' (each "FIELD=VALUE", several per argument
+ * separated by commas, as Open vSwitch writes a flow) into 'flow', whose
+ * strings point into 'buf' (owned by the caller).  Returns NULL or an
+ * error message to free. */
+static char *
+trace_flow_parse(int argc, const char *argv[], struct trace_flow *flow,
+                 char **buf)
+{
+    struct ds all = DS_EMPTY_INITIALIZER;
+    char *save = NULL, *field;
+
+    memset(flow, 0, sizeof *flow);
+    flow->vlan = -1;
+    flow->dl_type = ETH_TYPE_IP;
+    for (int i = 0; i < argc; i++) {
+        ds_put_format(&all, "%s%s", i ? "," : "", argv[i]);
+    }
+    *buf = ds_steal_cstr(&all);
+    for (field = strtok_r(*buf, ", ", &save); field;
+         field = strtok_r(NULL, ", ", &save)) {
+        char *value = strchr(field, '=');
+        unsigned long n;
+
+        if (!value) {
+            return xasprintf("%s: a field is FIELD=VALUE", field);
+        }
+        *value++ = '\0';
+        if (!strcmp(field, "in_port")) {
+            flow->in_port = value;
+        } else if (!strcmp(field, "dl_src") || !strcmp(field, "eth_src")) {
+            if (!parse_mac(value, &flow->src)) {
+                return xasprintf("%s: not a MAC address", value);
+            }
+        } else if (!strcmp(field, "dl_dst") || !strcmp(field, "eth_dst")) {
+            if (!parse_mac(value, &flow->dst)) {
+                return xasprintf("%s: not a MAC address", value);
+            }
+        } else if (!strcmp(field, "dl_vlan") || !strcmp(field, "vlan_vid")) {
+            if (!parse_uint(value, VLAN_VID_MASK, &n)) {
+                return xasprintf("dl_vlan=%s: not a VLAN (0 to 4095)", value);
+            }
+            flow->vlan = n;
+        } else if (!strcmp(field, "dl_vlan_pcp")) {
+            if (!parse_uint(value, 7, &n)) {
+                return xasprintf("dl_vlan_pcp=%s: not a priority (0 to 7)",
+                                 value);
+            }
+            flow->pcp = n;
+        } else if (!strcmp(field, "dl_type") || !strcmp(field, "eth_type")) {
+            if (!parse_uint(value, 0xffff, &n)) {
+                return xasprintf("dl_type=%s: not an Ethertype", value);
+            }
+            flow->dl_type = n;
+        } else {
+            return xasprintf("%s: unknown field (xsw traces in_port, dl_src, "
+                             "dl_dst, dl_vlan, dl_vlan_pcp and dl_type)",
+                             field);
+        }
+    }
+    if (!flow->in_port) {
+        return xstrdup("in_port is required");
+    }
+    return NULL;
+}
+
+/* A 60-byte frame as 'flow' describes it (payload zeros). */
+static size_t
+trace_flow_compose(const struct trace_flow *flow, uint8_t frame[60])
+{
+    uint8_t *p = frame;
+
+    memset(frame, 0, 60);
+    memcpy(p, flow->dst.ea, ETH_ADDR_LEN);
+    memcpy(p + ETH_ADDR_LEN, flow->src.ea, ETH_ADDR_LEN);
+    p += 2 * ETH_ADDR_LEN;
+    if (flow->vlan >= 0) {
+        uint16_t tci = flow->pcp << 13 | flow->vlan;
+        *p++ = ETH_TYPE_VLAN >> 8;
+        *p++ = ETH_TYPE_VLAN & 0xff;
+        *p++ = tci >> 8;
+        *p++ = tci & 0xff;
+    }
+    *p++ = flow->dl_type >> 8;
+    *p++ = flow->dl_type & 0xff;
+    return 60;
+}
+
+/* The interface of bridge 'bridge' that 'in_port' names (by name or
+ * OpenFlow port number, "LOCAL" for the bridge's own). */
+static const struct iface *
+trace_find_in_port(const char *bridge, const char *in_port)
+{
+    const struct iface *iface = iface_find(in_port);
+    unsigned long n;
+
+    if (iface) {
+        return strcmp(iface->bridge, bridge) ? NULL : iface;
+    }
+    if (!strcmp(in_port, "LOCAL")) {
+        return ofport_find(bridge, OFPORT_LOCAL);
+    }
+    return (parse_uint(in_port, OFPORT_LOCAL, &n)
+            ? ofport_find(bridge, n) : NULL);
+}
+
+/* "port OFPORT (NAME)" for bridge port 'port_no' of the datapath, or for
+ * a bond "bond NAME".  Returns true for a bond. */
+static bool
+trace_put_port(struct ds *ds, uint32_t port_no)
+{
+    const struct iface *iface = iface_find_by_port_no(port_no);
+    struct shash_node *node;
+    char ofport[16] = "?";
+
+    SHASH_FOR_EACH (node, &bonds) {
+        const struct xbond *xb = node->data;
+        if (xb->port_no == port_no) {
+            ds_put_format(ds, "bond %s", node->name);
+            return true;
+        }
+    }
+    if (iface) {
+        format_ofport(ofport, sizeof ofport, iface->ofport);
+    }
+    ds_put_format(ds, "port %s (%s)", ofport, iface ? iface->name : "?");
+    return false;
+}
+
+static void
+trace_put_mac(struct ds *ds, const char *what, const struct eth_addr *mac,
+              uint32_t learned_on)
+{
+    ds_put_format(ds, "%s %02x:%02x:%02x:%02x:%02x:%02x: ", what,
+                  mac->ea[0], mac->ea[1], mac->ea[2], mac->ea[3], mac->ea[4],
+                  mac->ea[5]);
+    if (learned_on == FDB_PORT_NONE) {
+        ds_put_cstr(ds, "not learned");
+    } else {
+        ds_put_cstr(ds, "learned on ");
+        trace_put_port(ds, learned_on);
+    }
+    ds_put_char(ds, '\n');
+}
+
+/* "ofproto/trace BRIDGE FLOW...": what the datapath would do with a frame
+ * as FLOW describes it, received on in_port, step by step, with the VLAN
+ * rules, fdb entries and bond members that decide it (dp_trace()). */
+static void
+trace_cmd(struct unixctl_conn *conn, int argc, const char *argv[],
+          void *aux OVS_UNUSED)
+{
+    const char *bridge = argv[1];
+    struct ds ds = DS_EMPTY_INITIALIZER;
+    struct ds result = DS_EMPTY_INITIALIZER;
+    const struct iface *in;
+    struct trace_flow flow;
+    struct dp_trace tr;
+    uint8_t frame[60];
+    char *buf, *error;
+    size_t size;
+
+    COVERAGE_INC(trace);
+    error = trace_flow_parse(argc - 2, argv + 2, &flow, &buf);
+    if (error) {
+        unixctl_command_reply_error(conn, error);
+        free(error);
+        free(buf);
+        return;
+    }
+    in = trace_find_in_port(bridge, flow.in_port);
+    if (!in) {
+        error = xasprintf("%s: no such port in bridge %s", flow.in_port,
+                          bridge);
+    } else if (!in->port_no) {
+        error = xasprintf("%s is not attached: %s", in->name,
+                          in->error ? in->error : "not configured");
+    }
+    if (error) {
+        unixctl_command_reply_error(conn, error);
+        free(error);
+        free(buf);
+        return;
+    }
+    size = trace_flow_compose(&flow, frame);
+    if (dp_trace(dp, in->port_no, frame, size, &tr) || !tr.bridge) {
+        unixctl_command_reply_error(conn, "the port is in no bridge of the "
+                                    "running datapath");
+        free(buf);
+        return;
+    }
+
+    char ofport[16];
+    format_ofport(ofport, sizeof ofport, in->ofport);
+    ds_put_format(&ds, "Bridge: %s\n", tr.bridge);
+    ds_put_format(&ds, "Flow: in_port=%s", ofport);
+    if (flow.vlan >= 0) {
+        ds_put_format(&ds, ",dl_vlan=%d,dl_vlan_pcp=%d", flow.vlan,
+                      flow.pcp);
+    }
+    ds_put_format(&ds, ",dl_src=%02x:%02x:%02x:%02x:%02x:%02x"
+                  ",dl_dst=%02x:%02x:%02x:%02x:%02x:%02x,dl_type=0x%04x\n\n",
+                  flow.src.ea[0], flow.src.ea[1], flow.src.ea[2],
+                  flow.src.ea[3], flow.src.ea[4], flow.src.ea[5],
+                  flow.dst.ea[0], flow.dst.ea[1], flow.dst.ea[2],
+                  flow.dst.ea[3], flow.dst.ea[4], flow.dst.ea[5],
+                  flow.dl_type);
+
+    ds_put_format(&ds, "Input: port %s (%s)", ofport, in->name);
+    const struct xbond *xb = xbond_of_member(in->name);
+    if (xb) {
+        ds_put_format(&ds, ", a member of bond %s", xb->bond->name);
+    }
+    ds_put_char(&ds, '\n');
+
+    switch (tr.verdict) {
+    case DP_TRACE_NOT_IN_BRIDGE:
+    case DP_TRACE_BAD_FRAME:
+        ds_put_cstr(&result, "drop: the datapath takes nothing from it");
+        break;
+    case DP_TRACE_RX_DROP:
+        ds_put_format(&result, "drop: %s",
+                      tr.bridge_closed
+                      ? "the bridge forwards nothing (fail_mode=secure)"
+                      : "a backup or disabled bond member takes nothing in");
+        break;
+    case DP_TRACE_VLAN_DROP:
+        if (flow.vlan > 0) {
+            ds_put_format(&result, "drop: the port does not take frames "
+                          "tagged with VLAN %d", flow.vlan);
+        } else {
+            ds_put_cstr(&result, "drop: the port does not take untagged "
+                        "frames");
+        }
+        break;
+    default:
+        ds_put_format(&ds, "VLAN: %u%s\n", tr.vlan,
+                      flow.vlan > 0 ? "" : " (untagged on input)");
+        trace_put_mac(&ds, "Source MAC", &flow.src, tr.src_port_no);
+        if (tr.dst_multicast) {
+            ds_put_format(&ds, "Destination MAC "
+                          "%02x:%02x:%02x:%02x:%02x:%02x: multicast\n",
+                          flow.dst.ea[0], flow.dst.ea[1], flow.dst.ea[2],
+                          flow.dst.ea[3], flow.dst.ea[4], flow.dst.ea[5]);
+        } else {
+            trace_put_mac(&ds, "Destination MAC", &flow.dst, tr.dst_port_no);
+        }
+        break;
+    }
+
+    switch (tr.verdict) {
+    case DP_TRACE_BOND_REFUSED:
+        ds_put_format(&result, "drop: the balance-slb bond refuses it (%s)",
+                      tr.bond_backup && tr.dst_port_no == FDB_PORT_NONE
+                      ? "only the active member takes floods"
+                      : "its source MAC was learned on another port: it "
+                        "looped back from the network");
+        break;
+    case DP_TRACE_HAIRPIN:
+        ds_put_cstr(&result, "drop: the destination is behind the input "
+                    "port");
+        break;
+    case DP_TRACE_OUT_VLAN_DROP:
+        ds_put_format(&result, "drop: the destination's port does not carry "
+                      "VLAN %u", tr.vlan);
+        break;
+    case DP_TRACE_FLOOD:
+    case DP_TRACE_UNICAST:
+        ds_put_format(&ds, "%s\n", tr.verdict == DP_TRACE_FLOOD
+                      ? (tr.n_outputs
+                         ? "Flood: to every other port of the VLAN"
+                         : "Flood: no other port carries the VLAN")
+                      : "Unicast: to the port the destination was "
+                        "learned on");
+        for (size_t i = 0; i < tr.n_outputs; i++) {
+            const struct dp_trace_output *o = &tr.outputs[i];
+            const struct iface *dev = (o->dev_port_no
+                                       ? iface_find_by_port_no(o->dev_port_no)
+                                       : NULL);
+
+            ds_put_cstr(&ds, "Output: ");
+            if (trace_put_port(&ds, o->port_no)) {
+                if (dev) {
+                    ds_put_format(&ds, " through member %s", dev->name);
+                } else {
+                    ds_put_cstr(&ds, ": no member enabled, lost");
+                }
+            }
+            if (o->bucket >= 0) {
+                ds_put_format(&ds, " (hash bucket %d)", o->bucket);
+            }
+            if (dev) {
+                if (o->vid) {
+                    ds_put_format(&ds, ", tagged %u", o->vid);
+                } else {
+                    ds_put_cstr(&ds, ", untagged");
+                }
+                ds_put_format(&result, "%s%s", result.len ? "," : "output:",
+                              dev->name);
+            }
+            ds_put_char(&ds, '\n');
+        }
+        if (!result.len) {
+            ds_put_cstr(&result, "drop: no port to send it to");
+        }
+        break;
+    default:
+        break;
+    }
+    ds_put_format(&ds, "\nResult: %s\n", ds_cstr(&result));
+    unixctl_command_reply(conn, ds_cstr(&ds));
+    dp_trace_destroy(&tr);
+    ds_destroy(&result);
+    ds_destroy(&ds);
+    free(buf);
 }
 
 /* ---- Start and stop. ---- */
@@ -2288,6 +2746,7 @@ bridge_init(uv_loop_t *loop_, const char *remote, unsigned int n_threads,
     rtnl_polling = true;
 
     dp = dp_create(n_threads);
+    dp_n_threads = MAX(n_threads, 1);
     busy_poll_applied = DP_BUSY_POLL_USEC_DEFAULT;
 
     uv_timer_init(loop, &run_timer);
@@ -2301,6 +2760,12 @@ bridge_init(uv_loop_t *loop_, const char *remote, unsigned int n_threads,
 
     unixctl_command_register("fdb/show", "bridge", 1, 1, fdb_show_cmd, NULL);
     unixctl_command_register("fdb/flush", "[bridge]", 0, 1, fdb_flush_cmd,
+                             NULL);
+    unixctl_command_register("fdb/stats-show", "bridge", 1, 1,
+                             fdb_stats_show_cmd, NULL);
+    unixctl_command_register("ofproto/trace", "bridge flow", 2, INT_MAX,
+                             trace_cmd, NULL);
+    unixctl_command_register("memory/show", "", 0, 0, memory_show_cmd,
                              NULL);
     unixctl_command_register("dpif/show", "", 0, 0, dpif_show_cmd, NULL);
     unixctl_command_register("bond/list", "", 0, 0, bond_list_cmd, NULL);

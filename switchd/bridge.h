@@ -40,7 +40,10 @@
  * Control commands (unixctl):
  *   fdb/show BRIDGE     learned MACs, as "ovs-appctl fdb/show" prints them.
  *   fdb/flush [BRIDGE]  forget learned MACs.
+ *   fdb/stats-show BRIDGE  learning statistics, as Open vSwitch 3.1.
  *   dpif/show           bridges, ports, drivers, XDP modes and counters.
+ *   memory/show         what xsw-switchd holds (ports, MACs, rows, ...).
+ *   ofproto/trace BRIDGE FLOW  where a frame would go (dp_trace()).
  *   bond/show [PORT]    bonds' modes, members and active member, as
  *                       "ovs-appctl bond/show" prints them.
  *

@@ -689,6 +689,15 @@ clone_packet(struct dp_thread *t, const struct dp_packet *p)
     return dp_packet_clone(pool, p);
 }
 
+/* Whether a frame of 'vlan' from 'in' that is flooded goes out of 'out':
+ * if 'out' carries 'vlan' and is not 'in'. */
+static inline bool
+flood_includes(const struct cfg_port *out, const struct cfg_port *in,
+               uint16_t vlan)
+{
+    return out != in && vlan_includes(&out->vlan, vlan);
+}
+
 /* Sends 'p' to every port of 'b' that carries 'vlan', except 'in'. */
 static void
 flood(struct dp_thread *t, const struct cfg_bridge *b,
@@ -702,7 +711,7 @@ flood(struct dp_thread *t, const struct cfg_bridge *b,
     for (size_t i = 0; i < b->n_ports; i++) {
         const struct cfg_port *out = b->ports[i];
 
-        if (out == in || !vlan_includes(&out->vlan, vlan)) {
+        if (!flood_includes(out, in, vlan)) {
             continue;
         }
         if (last) {
@@ -790,6 +799,92 @@ learn(struct fdb *fdb, const struct flow_l2 *l2, uint16_t vlan,
     }
 }
 
+/* The forwarding decision, shared by the forwarding threads and
+ * dp_trace(), so that a trace shows what the datapath does.  Inlined: the
+ * fast path pays nothing for the sharing. */
+#define FWD_INLINE inline __attribute__((always_inline))
+
+/* Where the fdb sends a frame of 'vlan' received on 'rx' whose L2 headers
+ * are 'l2' (a gratuitous ARP if 'grat_arp'), under the fdb's lock: the
+ * port its destination MAC was learned on, FDB_PORT_NONE (multicast or
+ * unknown: flood), or OUT_REFUSED if a balance-slb bond refuses it ('slb':
+ * 'rx' belongs to one).  Learns the source MAC if 'learn_src' (the
+ * forwarding threads do; dp_trace() does not, so its answer for a frame
+ * sent to its own source MAC differs from theirs). */
+static FWD_INLINE uint32_t
+fwd_lookup_locked(struct fdb *fdb, const struct cfg_rx *rx,
+                  const struct flow_l2 *l2, uint16_t vlan, bool grat_arp,
+                  bool slb, long long now, bool learn_src)
+{
+    const struct cfg_port *in = rx->port;
+
+    if (slb) {
+        /* Open vSwitch's admissibility checks for balance-slb, before
+         * learning: only the active member takes what the network
+         * floods, and a source MAC known elsewhere is our own frame
+         * coming back from the network through another member, unless
+         * it is a gratuitous ARP: then the host really moved to the
+         * network's side, and says so.  The exception to the exception
+         * is an entry that a gratuitous ARP on a port behind us locked a
+         * moment ago: this one is that ARP, reflected back by the switch
+         * upstream. */
+        bool locked;
+        uint32_t src = fdb_lookup_src_locked(fdb, &l2->src, vlan, now,
+                                             &locked);
+        uint32_t dst = (eth_addr_is_multicast(&l2->dst) ? FDB_PORT_NONE
+                        : fdb_lookup_locked(fdb, &l2->dst, vlan, now));
+
+        if ((src != FDB_PORT_NONE && src != in->port_no
+             && (!grat_arp || locked))
+            || (dst == FDB_PORT_NONE && rx->role == RX_SLB_BACKUP)) {
+            return OUT_REFUSED;
+        }
+        if (learn_src) {
+            learn(fdb, l2, vlan, in, grat_arp, now);
+        }
+        return dst;
+    }
+    if (learn_src) {
+        learn(fdb, l2, vlan, in, grat_arp, now);
+    }
+    return (eth_addr_is_multicast(&l2->dst) ? FDB_PORT_NONE
+            : fdb_lookup_locked(fdb, &l2->dst, vlan, now));
+}
+
+/* What becomes of a frame. */
+enum fwd_action {
+    FWD_REFUSED,                /* A balance-slb bond refused it. */
+    FWD_FLOOD,                  /* To every port flood_includes(). */
+    FWD_OUTPUT,                 /* To one port. */
+    FWD_HAIRPIN,                /* Dropped: its destination is behind the
+                                 * port it came from. */
+    FWD_VLAN_DROP,              /* Dropped: the destination's port does not
+                                 * carry its VLAN. */
+};
+
+/* The action for a frame of 'vlan' from 'in', in bridge 'b', for which
+ * fwd_lookup_locked() returned 'out_no'; for FWD_OUTPUT, stores the port
+ * in '*out'.  A destination learned on a port that has since left the
+ * bridge is flooded. */
+static FWD_INLINE enum fwd_action
+fwd_action(const struct cfg_bridge *b, const struct cfg_port *in,
+           uint32_t out_no, uint16_t vlan, const struct cfg_port **out)
+{
+    if (out_no == OUT_REFUSED) {
+        return FWD_REFUSED;
+    } else if (out_no == FDB_PORT_NONE) {
+        return FWD_FLOOD;
+    } else if (out_no == in->port_no) {
+        return FWD_HAIRPIN;
+    } else if ((*out = cfg_bridge_lookup(b, out_no)) == NULL) {
+        return FWD_FLOOD;
+    } else if (vlan_includes(&(*out)->vlan, vlan)) {
+        return FWD_OUTPUT;
+    } else {
+        return FWD_VLAN_DROP;
+    }
+}
+
 static void
 process_batch(struct dp_thread *t, const struct cfg_rx *rx,
               struct dp_packet_batch *batch, long long now)
@@ -839,60 +934,34 @@ process_batch(struct dp_thread *t, const struct cfg_rx *rx,
     fdb_lock(fdb);
     for (size_t i = 0; i < n; i++) {
         const struct flow_l2 *l2 = &t->l2[i];
-        bool grat_arp = is_gratuitous_arp(batch->packets[i], l2);
 
-        if (slb) {
-            /* Open vSwitch's admissibility checks for balance-slb, before
-             * learning: only the active member takes what the network
-             * floods, and a source MAC known elsewhere is our own frame
-             * coming back from the network through another member, unless
-             * it is a gratuitous ARP: then the host really moved to the
-             * network's side, and says so.  The exception to the
-             * exception is an entry that a gratuitous ARP on a port
-             * behind us locked a moment ago: this one is that ARP,
-             * reflected back by the switch upstream. */
-            bool locked;
-            uint32_t src = fdb_lookup_src_locked(fdb, &l2->src, t->vlan[i],
-                                                 now, &locked);
-            uint32_t dst = (eth_addr_is_multicast(&l2->dst) ? FDB_PORT_NONE
-                            : fdb_lookup_locked(fdb, &l2->dst, t->vlan[i],
-                                                now));
-
-            if ((src != FDB_PORT_NONE && src != in->port_no
-                 && (!grat_arp || locked))
-                || (dst == FDB_PORT_NONE && rx->role == RX_SLB_BACKUP)) {
-                t->out[i] = OUT_REFUSED;
-                continue;
-            }
-            learn(fdb, l2, t->vlan[i], in, grat_arp, now);
-            t->out[i] = dst;
-            continue;
-        }
-        learn(fdb, l2, t->vlan[i], in, grat_arp, now);
-        t->out[i] = (eth_addr_is_multicast(&l2->dst) ? FDB_PORT_NONE
-                     : fdb_lookup_locked(fdb, &l2->dst, t->vlan[i], now));
+        t->out[i] = fwd_lookup_locked(fdb, rx, l2, t->vlan[i],
+                                      is_gratuitous_arp(batch->packets[i],
+                                                        l2),
+                                      slb, now, true);
     }
     fdb_unlock(fdb);
 
     for (size_t i = 0; i < n; i++) {
         struct dp_packet *p = batch->packets[i];
-        const struct cfg_port *out;
+        const struct cfg_port *out = NULL;
 
-        if (t->out[i] == OUT_REFUSED) {
+        switch (fwd_action(b, in, t->out[i], t->vlan[i], &out)) {
+        case FWD_REFUSED:
             n_dropped++;
             dp_packet_delete(p);
-        } else if (t->out[i] == FDB_PORT_NONE) {
+            break;
+        case FWD_FLOOD:
             flood(t, b, in, &t->l2[i], t->vlan[i], p);
-        } else if (t->out[i] == in->port_no) {
-            /* Never back out of the input port. */
-            dp_packet_delete(p);
-        } else if ((out = cfg_bridge_lookup(b, t->out[i])) == NULL) {
-            /* Learned on a port that has since left the bridge. */
-            flood(t, b, in, &t->l2[i], t->vlan[i], p);
-        } else if (vlan_includes(&out->vlan, t->vlan[i])) {
+            break;
+        case FWD_OUTPUT:
             output(t, out, &t->l2[i], t->vlan[i], p);
-        } else {
+            break;
+        case FWD_HAIRPIN:
+        case FWD_VLAN_DROP:
+        default:
             dp_packet_delete(p);
+            break;
         }
     }
     batch->count = 0;
@@ -1445,6 +1514,134 @@ dp_bond_send_learning_packets(struct dp *dp, uint32_t port_no,
     return 0;
 }
 
+/* The polled device 'port_no' of 'cfg', or NULL. */
+static const struct cfg_rx *
+cfg_find_rx(const struct dp_config *cfg, uint32_t port_no)
+{
+    for (size_t t = 0; t < cfg->n_threads; t++) {
+        for (size_t i = 0; i < cfg->n_rx[t]; i++) {
+            if (cfg->rx[t][i].dev->port_no == port_no) {
+                return &cfg->rx[t][i];
+            }
+        }
+    }
+    return NULL;
+}
+
+static void
+trace_add_output(struct dp_trace *tr, const struct cfg_port *out,
+                 const struct flow_l2 *l2, uint16_t vlan)
+{
+    struct dp_trace_output *o;
+    struct dp_port *dev;
+    unsigned int bucket;
+
+    tr->outputs = xrealloc(tr->outputs,
+                           (tr->n_outputs + 1) * sizeof *tr->outputs);
+    o = &tr->outputs[tr->n_outputs++];
+    dev = cfg_port_tx(out, l2, vlan, &bucket);
+    o->port_no = out->port_no;
+    o->dev_port_no = dev ? dev->port_no : 0;
+    o->bucket = bucket < DP_BOND_N_BUCKETS ? (int) bucket : -1;
+    o->vid = vlan_output_vid(&out->vlan, vlan);
+}
+
+int
+dp_trace(struct dp *dp, uint32_t port_no, const void *data, size_t size,
+         struct dp_trace *tr)
+{
+    /* Only the control thread commits: the configuration cannot change
+     * under us. */
+    const struct dp_config *cfg = atomic_load(&dp->config);
+    const struct cfg_rx *rx;
+    const struct cfg_port *in, *out = NULL;
+    const struct cfg_bridge *b;
+    long long now = dp_time_msec();
+    struct dp_packet *p;
+    struct flow_l2 l2;
+    uint32_t out_no;
+    bool slb, locked;
+
+    memset(tr, 0, sizeof *tr);
+    tr->src_port_no = tr->dst_port_no = FDB_PORT_NONE;
+    if (!dp_port_lookup(dp, port_no)) {
+        return ENOENT;
+    }
+    rx = cfg_find_rx(cfg, port_no);
+    if (!rx) {
+        tr->verdict = DP_TRACE_NOT_IN_BRIDGE;
+        return 0;
+    }
+    in = rx->port;
+    b = in->bridge;
+    tr->bridge = b->name;
+    tr->bridge_closed = b->closed;
+    tr->in_port_no = in->port_no;
+    tr->bond_backup = rx->role == RX_SLB_BACKUP;
+    if (rx->role == RX_DROP) {
+        tr->verdict = DP_TRACE_RX_DROP;
+        return 0;
+    }
+    if (!flow_parse_l2(data, size, &l2)) {
+        tr->verdict = DP_TRACE_BAD_FRAME;
+        return 0;
+    }
+    if (!vlan_input(&in->vlan, l2.vlan_present, l2.vlan_tci, &tr->vlan)) {
+        tr->verdict = DP_TRACE_VLAN_DROP;
+        return 0;
+    }
+    tr->dst_multicast = eth_addr_is_multicast(&l2.dst);
+
+    p = dp_packet_new(size, 0);
+    memcpy(dp_packet_data(p), data, size);
+    slb = !in->port && in->bond_mode == DP_BOND_BALANCE_SLB;
+    fdb_lock(b->state->fdb);
+    tr->src_port_no = fdb_lookup_src_locked(b->state->fdb, &l2.src,
+                                            tr->vlan, now, &locked);
+    tr->dst_port_no = fdb_lookup_locked(b->state->fdb, &l2.dst, tr->vlan,
+                                        now);
+    out_no = fwd_lookup_locked(b->state->fdb, rx, &l2, tr->vlan,
+                               is_gratuitous_arp(p, &l2), slb, now, false);
+    fdb_unlock(b->state->fdb);
+    dp_packet_delete(p);
+
+    switch (fwd_action(b, in, out_no, tr->vlan, &out)) {
+    case FWD_REFUSED:
+        tr->verdict = DP_TRACE_BOND_REFUSED;
+        break;
+    case FWD_FLOOD:
+        tr->verdict = DP_TRACE_FLOOD;
+        for (size_t i = 0; i < b->n_ports; i++) {
+            if (flood_includes(b->ports[i], in, tr->vlan)) {
+                trace_add_output(tr, b->ports[i], &l2, tr->vlan);
+            }
+        }
+        break;
+    case FWD_OUTPUT:
+        tr->verdict = DP_TRACE_UNICAST;
+        trace_add_output(tr, out, &l2, tr->vlan);
+        break;
+    case FWD_HAIRPIN:
+        tr->verdict = DP_TRACE_HAIRPIN;
+        break;
+    case FWD_VLAN_DROP:
+    default:
+        tr->verdict = DP_TRACE_OUT_VLAN_DROP;
+        break;
+    }
+    return 0;
+}
+
+void
+dp_trace_destroy(struct dp_trace *tr)
+{
+    if (tr) {
+        free(tr->outputs);
+        tr->outputs = NULL;
+        tr->n_outputs = 0;
+    }
+}
+
 int
 dp_port_get_stats(const struct dp *dp, uint32_t port_no,
                   struct dp_port_stats *s)
@@ -1506,6 +1703,19 @@ dp_fdb_dump(struct dp *dp, const char *bridge,
         return ENOENT;
     }
     *entries = fdb_dump(br->fdb, dp_time_msec(), n);
+    return 0;
+}
+
+int
+dp_fdb_get_stats(struct dp *dp, const char *bridge, struct fdb_stats *stats)
+{
+    struct dp_bridge *br = dp_bridge_lookup(dp, bridge);
+
+    if (!br) {
+        memset(stats, 0, sizeof *stats);
+        return ENOENT;
+    }
+    fdb_get_stats(br->fdb, stats);
     return 0;
 }
 

@@ -168,6 +168,60 @@ int dp_bond_get_bucket_stats(const struct dp *, uint32_t port_no,
  * microseconds: the longest a batch takes). */
 int dp_commit(struct dp *, struct dp_config *cfg);
 
+/* Tracing: where would a frame go?  dp_trace() runs the forwarding
+ * threads' own decision code on a frame, as if device 'port_no' had just
+ * received it in the running configuration: what the device's bond or
+ * bridge lets in, the input VLAN rules, a balance-slb bond's admission
+ * checks, the fdb lookup, flooding, the bond member each output takes and
+ * the tag it leaves with.  It learns, sends and counts nothing. */
+enum dp_trace_verdict {
+    DP_TRACE_NOT_IN_BRIDGE,     /* The device is in no bridge. */
+    DP_TRACE_RX_DROP,           /* The device takes nothing: a backup or
+                                 * disabled bond member, a closed bridge. */
+    DP_TRACE_BAD_FRAME,         /* Too short for Ethernet. */
+    DP_TRACE_VLAN_DROP,         /* Its port's VLAN rules refuse it. */
+    DP_TRACE_BOND_REFUSED,      /* A balance-slb bond refuses it. */
+    DP_TRACE_HAIRPIN,           /* Its destination is behind its port. */
+    DP_TRACE_OUT_VLAN_DROP,     /* Its destination's port does not carry its
+                                 * VLAN. */
+    DP_TRACE_UNICAST,           /* Out of one port, learned. */
+    DP_TRACE_FLOOD,             /* Out of every port of its VLAN. */
+};
+
+/* One port a traced frame leaves by. */
+struct dp_trace_output {
+    uint32_t port_no;           /* The bridge port: for a bond, its first
+                                 * member's number. */
+    uint32_t dev_port_no;       /* The device, or 0 if none (a bond with no
+                                 * member enabled: the frame is lost). */
+    int bucket;                 /* balance-slb hash bucket, or -1. */
+    uint16_t vid;               /* The tag it leaves with, 0: untagged. */
+};
+
+struct dp_trace {
+    enum dp_trace_verdict verdict;
+    const char *bridge;         /* Valid until the next dp_commit(); NULL
+                                 * if not in a bridge. */
+    bool bridge_closed;         /* dp_config_close_bridge(). */
+    uint32_t in_port_no;        /* The bridge port of the input device. */
+    bool bond_backup;           /* The device is an enabled balance-slb
+                                 * member that is not the active one. */
+    uint16_t vlan;              /* The VLAN the frame belongs to. */
+    bool dst_multicast;
+    uint32_t src_port_no;       /* Where the fdb has the source MAC now, */
+    uint32_t dst_port_no;       /* ...and the destination (FDB_PORT_NONE:
+                                 * unknown or multicast). */
+    struct dp_trace_output *outputs;    /* 'n_outputs' of them. */
+    size_t n_outputs;
+};
+
+/* Traces the 'size'-byte frame at 'data' received on device 'port_no' into
+ * '*trace' (free with dp_trace_destroy()).  ENOENT if there is no such
+ * device. */
+int dp_trace(struct dp *, uint32_t port_no, const void *data, size_t size,
+             struct dp_trace *trace);
+void dp_trace_destroy(struct dp_trace *);
+
 /* Per-port counters, as the datapath saw them: rx_* for frames received
  * from the port (rx_dropped: refused by VLAN filtering; rx_errors: not
  * Ethernet), tx_* for frames handed to the port's driver (tx_dropped:
@@ -213,6 +267,10 @@ int dp_fdb_dump(struct dp *, const char *bridge,
  *
  * Returns a string the caller frees, or NULL if there is no such bridge. */
 char *dp_fdb_show(struct dp *, const char *bridge);
+
+/* The learning statistics of bridge 'bridge' (fdb.h), for fdb/stats-show.
+ * ENOENT if there is no such bridge in the running configuration. */
+int dp_fdb_get_stats(struct dp *, const char *bridge, struct fdb_stats *);
 
 /* Forgets the learned MACs of 'bridge', or of every bridge if NULL.
  * ENOENT if there is no such bridge. */

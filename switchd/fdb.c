@@ -40,6 +40,10 @@ struct fdb {
     uint32_t oldest, newest;    /* Ends of the age list. */
     uint32_t free;              /* Free list. */
     long long idle_ms;
+
+    /* Totals since creation, for fdb/stats-show (under the lock, like
+     * the entries they count). */
+    uint64_t n_learned, n_expired, n_evicted, n_moved;
 };
 
 static inline uint32_t
@@ -185,6 +189,7 @@ fdb_insert(struct fdb *fdb, const struct eth_addr *mac, uint16_t vlan,
 
     if (fdb->free == NIL) {
         fdb_remove(fdb, fdb->oldest);
+        fdb->n_evicted++;
     }
     i = fdb->free;
     e = &fdb->entries[i];
@@ -218,9 +223,11 @@ fdb_learn__(struct fdb *fdb, const struct eth_addr *mac, uint16_t vlan,
     i = fdb_find(fdb, mac, vlan, hash);
     if (i == NIL) {
         i = fdb_insert(fdb, mac, vlan, port_no, now, hash);
+        fdb->n_learned++;
     } else {
         e = &fdb->entries[i];
         moved = e->port_no != port_no;
+        fdb->n_moved += moved;
         e->port_no = port_no;
         e->seen = now;
         if (fdb->newest != i) {
@@ -299,6 +306,7 @@ fdb_expire_locked(struct fdb *fdb, long long now)
         fdb_remove(fdb, fdb->oldest);
         n++;
     }
+    fdb->n_expired += n;
     return n;
 }
 
@@ -390,6 +398,19 @@ fdb_count(struct fdb *fdb)
     n = fdb->n;
     fdb_unlock(fdb);
     return n;
+}
+
+void
+fdb_get_stats(struct fdb *fdb, struct fdb_stats *stats)
+{
+    fdb_lock(fdb);
+    stats->n_entries = fdb->n;
+    stats->max_entries = fdb->max;
+    stats->n_learned = fdb->n_learned;
+    stats->n_expired = fdb->n_expired;
+    stats->n_evicted = fdb->n_evicted;
+    stats->n_moved = fdb->n_moved;
+    fdb_unlock(fdb);
 }
 
 struct fdb_entry_info *

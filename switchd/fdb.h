@@ -95,6 +95,16 @@ unsigned int fdb_get_idle_time(const struct fdb *);
 size_t fdb_get_max_entries(const struct fdb *);
 size_t fdb_count(struct fdb *);
 
+/* What fdb/stats-show prints, as Open vSwitch counts it: entries now and
+ * at most, and since the fdb was created, MACs learned (new entries),
+ * expired (aged out), evicted (to make room for a new one when full) and
+ * moved (seen on another port than their entry's). */
+struct fdb_stats {
+    size_t n_entries, max_entries;
+    uint64_t n_learned, n_expired, n_evicted, n_moved;
+};
+void fdb_get_stats(struct fdb *, struct fdb_stats *);
+
 /* Returns the unexpired entries, oldest-seen first, as an array of
  * '*n' entries that the caller frees. */
 struct fdb_entry_info *fdb_dump(struct fdb *, long long now, size_t *n);

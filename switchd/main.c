@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "bridge.h"
+#include "coverage.h"
 #include "daemon.h"
 #include "unixctl.h"
 #include "util.h"
@@ -59,6 +60,13 @@ usage(void)
     daemon_usage();
     vlog_usage();
     exit(EXIT_SUCCESS);
+}
+
+/* Samples the event counters for coverage/show. */
+static void
+coverage_timer_cb(uv_timer_t *timer OVS_UNUSED)
+{
+    coverage_run();
 }
 
 static void
@@ -119,6 +127,7 @@ main(int argc, char *argv[])
     unsigned int n_threads = default_n_threads();
     struct unixctl_server *unixctl, *unixctl_ovs = NULL;
     uv_signal_t sigterm, sigint;
+    uv_timer_t coverage_timer;
     uv_loop_t *loop;
     char *error;
     int c, err;
@@ -226,6 +235,9 @@ main(int argc, char *argv[])
     vlog_register_unixctl();
     vlog_reopen_on_sighup(loop);
     unixctl_command_register("exit", "[--cleanup]", 0, 1, exit_cmd, loop);
+    coverage_register_unixctl();
+    uv_timer_init(loop, &coverage_timer);
+    uv_timer_start(&coverage_timer, coverage_timer_cb, 1000, 1000);
 
     err = bridge_init(loop, db, n_threads, &error);
     if (err) {
@@ -249,6 +261,7 @@ main(int argc, char *argv[])
     if (unixctl_ovs) {
         unixctl_server_destroy(unixctl_ovs);
     }
+    uv_close((uv_handle_t *) &coverage_timer, NULL);
     uv_close((uv_handle_t *) &sigterm, NULL);
     uv_close((uv_handle_t *) &sigint, NULL);
     vlog_stop_reopen_on_sighup();

@@ -18,7 +18,8 @@ TESTS += \
 	tests/system/sys-two-switches.sh \
 	tests/system/sys-failmode.sh \
 	tests/system/sys-report.sh \
-	tests/system/sys-jumbo.sh
+	tests/system/sys-jumbo.sh \
+	tests/system/sys-tools.sh
 EXTRA_DIST += tests/system/lib.sh \
 	tests/system/sys-internal.sh \
 	tests/system/sys-afxdp.sh \
@@ -32,4 +33,5 @@ EXTRA_DIST += tests/system/lib.sh \
 	tests/system/sys-two-switches.sh \
 	tests/system/sys-failmode.sh \
 	tests/system/sys-report.sh \
-	tests/system/sys-jumbo.sh
+	tests/system/sys-jumbo.sh \
+	tests/system/sys-tools.sh

@@ -201,6 +201,37 @@ START_TEST(test_flush)
 END_TEST
 
 /* Many MACs, interleaved learning and eviction, against a simple model. */
+/* fdb/stats-show's counters: learned (new entries only), moved, evicted
+ * (a full table), expired (aged out). */
+START_TEST(test_stats)
+{
+    struct fdb *fdb = fdb_create(2, 1);
+    struct eth_addr a = mac(1), b = mac(2), c = mac(3);
+    struct fdb_stats s;
+
+    fdb_lock(fdb);
+    fdb_learn_locked(fdb, &a, 0, 1, 0);
+    fdb_learn_locked(fdb, &a, 0, 1, 10);        /* Refresh: nothing. */
+    fdb_learn_locked(fdb, &a, 0, 2, 20);        /* Moved. */
+    fdb_learn_locked(fdb, &b, 0, 1, 30);
+    fdb_learn_locked(fdb, &c, 0, 1, 40);        /* Evicts a. */
+    fdb_unlock(fdb);
+    fdb_get_stats(fdb, &s);
+    ck_assert_uint_eq(s.n_entries, 2);
+    ck_assert_uint_eq(s.max_entries, 2);
+    ck_assert_uint_eq(s.n_learned, 3);
+    ck_assert_uint_eq(s.n_moved, 1);
+    ck_assert_uint_eq(s.n_evicted, 1);
+    ck_assert_uint_eq(s.n_expired, 0);
+    ck_assert_uint_eq(fdb_expire(fdb, 2000), 2);
+    fdb_get_stats(fdb, &s);
+    ck_assert_uint_eq(s.n_entries, 0);
+    ck_assert_uint_eq(s.n_expired, 2);
+    ck_assert_uint_eq(s.n_learned, 3);
+    fdb_destroy(fdb);
+}
+END_TEST
+
 START_TEST(test_stress_against_model)
 {
     enum { MAX = 64, N_MACS = 200 };
@@ -406,6 +437,7 @@ main(void)
     tcase_add_test(tc, test_aging);
     tcase_add_test(tc, test_limit_evicts_oldest);
     tcase_add_test(tc, test_flush);
+    tcase_add_test(tc, test_stats);
     tcase_add_test(tc, test_stress_against_model);
     suite_add_tcase(s, tc);
     tcase_add_test(tv, test_vlan_input);
