@@ -83,10 +83,17 @@ struct server_lock {
     struct ovs_list waiters;    /* struct lock_waiter. */
 };
 
+/* A session's "lock" or "steal" of one lock, until its "unlock".  As in
+ * ovsdb-server, a waiter that asked with "lock" stays in the queue when its
+ * lock is stolen, and is told "locked" again when the thief lets go; one
+ * that had stolen the lock itself leaves the queue when it is stolen from
+ * in turn ('lock' becomes NULL) but, like any waiter, lives on until its
+ * session sends "unlock". */
 struct lock_waiter {
-    struct ovs_list node;       /* In server_lock->waiters. */
-    struct server_lock *lock;
+    struct ovs_list node;       /* In lock->waiters, if 'lock'. */
+    struct server_lock *lock;   /* NULL once lost to a later "steal". */
     struct session *session;
+    bool stole;                 /* Asked with "steal". */
 };
 
 /* A transaction waiting for a "wait" operation to be satisfied. */
@@ -612,7 +619,7 @@ session_has_lock(void *aux, const char *lock_name)
     struct session *s = aux;
     struct lock_waiter *w = shash_find_data(&s->waiters, lock_name);
 
-    return w && w->lock->waiters.next == &w->node;
+    return w && w->lock && w->lock->waiters.next == &w->node;
 }
 
 /* Runs transaction 'ops' of 'sdb' for 's'.  Returns true if it is done
@@ -1196,13 +1203,18 @@ notify(struct session *s, const char *method, const char *arg)
 
 /* Removes 'w' from its lock; tells the next waiter if it now owns it. */
 static void
-lock_waiter_remove(struct server *server, struct lock_waiter *w)
+lock_waiter_remove(struct server *server, struct lock_waiter *w,
+                   const char *name)
 {
     struct server_lock *lock = w->lock;
-    bool was_owner = lock_owner(lock) == w->session;
+    bool was_owner = lock && lock_owner(lock) == w->session;
 
+    shash_find_and_delete(&w->session->waiters, name);
+    if (!lock) {
+        free(w);                /* Lost to a "steal": nothing to tell. */
+        return;
+    }
     ovs_list_remove(&w->node);
-    shash_find_and_delete(&w->session->waiters, lock->name);
     free(w);
     if (was_owner && lock_owner(lock)) {
         notify(lock_owner(lock), "locked", lock->name);
@@ -1240,18 +1252,22 @@ method_lock(struct session *s, const json_t *params, const json_t *id,
     w = xzalloc(sizeof *w);
     w->lock = lock;
     w->session = s;
+    w->stole = steal;
     shash_add(&s->waiters, lock_name, w);
     if (steal) {
-        struct session *victim = lock_owner(lock);
+        struct lock_waiter *vw = (ovs_list_is_empty(&lock->waiters) ? NULL
+                                  : CONTAINER_OF(lock->waiters.next,
+                                                 struct lock_waiter, node));
         ovs_list_push_front(&lock->waiters, &w->node);
-        if (victim) {
-            /* The victim loses the lock for good, as in ovsdb-server. */
-            struct lock_waiter *vw = shash_find_data(&victim->waiters,
-                                                     lock_name);
-            ovs_list_remove(&vw->node);
-            shash_find_and_delete(&victim->waiters, lock_name);
-            free(vw);
-            notify(victim, "stolen", lock_name);
+        if (vw) {
+            /* A victim that had asked with "lock" waits on, second in
+             * line; one that had stolen the lock leaves the queue
+             * (ovsdb-server's ovsdb_server_lock()). */
+            if (vw->stole) {
+                ovs_list_remove(&vw->node);
+                vw->lock = NULL;
+            }
+            notify(vw->session, "stolen", lock_name);
         }
     } else {
         ovs_list_push_back(&lock->waiters, &w->node);
@@ -1271,7 +1287,7 @@ method_unlock(struct session *s, const json_t *params, const json_t *id)
                    id);
         return;
     }
-    lock_waiter_remove(s->server, w);
+    lock_waiter_remove(s->server, w, name);
     send_reply(s, json_object(), id);
 }
 
@@ -1400,7 +1416,7 @@ session_destroy(struct session *s)
         }
     }
     SHASH_FOR_EACH_SAFE (node, next_node, &s->waiters) {
-        lock_waiter_remove(server, node->data);
+        lock_waiter_remove(server, node->data, node->name);
     }
     shash_destroy(&s->waiters);
     ovs_list_remove(&s->node);
@@ -1703,7 +1719,13 @@ session_get_locks(const struct session *s, struct ds *held,
 
     for (size_t i = 0; i < shash_count(&s->waiters); i++) {
         const struct lock_waiter *w = nodes[i]->data;
-        struct ds *ds = (w->lock->waiters.next == &w->node ? held : waiting);
+        struct ds *ds = (!w->lock ? NULL
+                         : w->lock->waiters.next == &w->node ? held
+                         : waiting);
+
+        if (!ds) {
+            continue;           /* Lost to a "steal". */
+        }
 
         if (ds->len) {
             ds_put_char(ds, ' ');
