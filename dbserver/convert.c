@@ -157,18 +157,6 @@ ovsdb_convert(const struct ovsdb_db *src, const struct ovsdb_schema *schema,
     return error;
 }
 
-static void
-unlink_with_sidecars(const char *path)
-{
-    static const char *const suffixes[] = { "", "-wal", "-shm", "-journal" };
-
-    for (size_t i = 0; i < ARRAY_SIZE(suffixes); i++) {
-        char *name = xasprintf("%s%s", path, suffixes[i]);
-        unlink(name);
-        free(name);
-    }
-}
-
 static bool
 file_exists(const char *path)
 {
@@ -225,7 +213,7 @@ db_file_write(const char *path, const struct ovsdb_db *db,
      * appears only once it is complete.  The process id makes the name
      * ours; a file of that name is the leftover of a dead process. */
     char *tmp = xasprintf("%s.tmp-fill.%ld", path, (long) getpid());
-    unlink_with_sidecars(tmp);
+    storage_unlink_with_sidecars(tmp);
     error = storage_create(tmp, schema ? schema : db->schema);
     if (error) {
         goto out;
@@ -263,7 +251,7 @@ db_file_write(const char *path, const struct ovsdb_db *db,
     }
 
 out:
-    unlink_with_sidecars(tmp);
+    storage_unlink_with_sidecars(tmp);
     free(tmp);
     return error;
 }
@@ -332,7 +320,7 @@ db_file_convert(const char *path, const struct ovsdb_schema *schema)
         goto out;
     }
     char *tmp = db_file_temp_name(path);
-    unlink_with_sidecars(tmp);
+    storage_unlink_with_sidecars(tmp);
     error = db_file_write(tmp, db, schema);
     if (!error) {
         ovsdb_db_destroy(db);
@@ -341,7 +329,7 @@ db_file_convert(const char *path, const struct ovsdb_schema *schema)
         st = NULL;
         error = db_file_replace(tmp, path);
     }
-    unlink_with_sidecars(tmp);
+    storage_unlink_with_sidecars(tmp);
     free(tmp);
 
 out:

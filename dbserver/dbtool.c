@@ -10,8 +10,9 @@
  * schema-version, schema-cksum, compare-versions, query, transact.  Errors
  * go to stderr as "xsw-dbtool: MESSAGE" with exit status 1.
  *
- * Everything goes through the server's own modules: storage.h for files,
- * convert.h for compact and convert, transact.h for query and transact, so
+ * Everything goes through the server's own modules: storage.h for files
+ * and compaction, convert.h for conversion and copies, transact.h for query
+ * and transact, so
  * the tool and the server can never disagree about what a file or a
  * transaction means.  The default DB is the server's (<dbdir>/conf.db);
  * the default SCHEMA is the built-in Open_vSwitch schema (the one in
@@ -237,11 +238,24 @@ compact_or_convert(const char *src, const char *dst,
     ovsdb_schema_destroy(schema);
 }
 
+/* In place, the storage's own compaction (what ovsdb-server/compact does
+ * too); into a new file, a copy. */
 static void
 do_compact(int argc, char *argv[])
 {
-    compact_or_convert(argc >= 2 ? argv[1] : default_db(),
-                       argc >= 3 ? argv[2] : NULL, NULL);
+    const char *db = argc >= 2 ? argv[1] : default_db();
+
+    if (argc >= 3) {
+        compact_or_convert(db, argv[2], NULL);
+    } else {
+        struct storage *st;
+        struct ovsdb_db *loaded;
+        check_error(storage_open(db, &st, &loaded));
+        ovsdb_db_destroy(loaded);
+        struct ovsdb_error *error = storage_compact(st);
+        storage_close(st);
+        check_error(error);
+    }
 }
 
 static void

@@ -1141,7 +1141,7 @@ out:
     return error;
 }
 
-static void
+void
 storage_unlink_with_sidecars(const char *path)
 {
     static const char *const suffixes[] = { "", "-wal", "-shm", "-journal" };

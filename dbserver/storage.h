@@ -222,6 +222,11 @@ struct ovsdb_error *storage_commit_batch(struct storage *, bool durable)
 /* Rolls back the open batch, if any. */
 void storage_abort_batch(struct storage *);
 
+/* Removes database file 'path' and SQLite's files beside it (-wal, -shm,
+ * -journal), ignoring any that do not exist: for temporary databases that
+ * nobody has open. */
+void storage_unlink_with_sidecars(const char *path);
+
 /* Compacts the file, for "ovsdb-server/compact": rewrites the database
  * without its free pages (VACUUM) and folds the WAL into it, leaving the
  * WAL empty.  Not while a batch is open.  Takes as long as writing the
