@@ -11,6 +11,9 @@ TESTS += tests/ctl/scale.py
 # xsw-ctl on ssl: databases (-p, -c, -C), on ovsdb-server and xsw-dbserver.
 TESTS += tests/ctl/tls.py
 EXTRA_DIST += tests/ctl/tls.py
+# wait-until follows another client's changes, on both servers.
+TESTS += tests/ctl/wait-until.py
+EXTRA_DIST += tests/ctl/wait-until.py
 # xsw-dbserver tidies its heap while idle, so that a client that read a big
 # database does not slow down the next one.
 TESTS += tests/ctl/after-big-client.py

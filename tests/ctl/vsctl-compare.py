@@ -1,14 +1,20 @@
 #!/usr/bin/python3
 """vsctl-compare: xsw-ctl's Open vSwitch, bridge, port, interface,
-controller, fail-mode, manager and SSL commands (init, show, emer-reset,
-add-br ... iface-to-br, set-controller ... get-ssl) against ovs-vsctl 3.1.
+controller, fail-mode, manager and SSL commands against ovs-vsctl 3.1, each
+on both servers: Open vSwitch's ovsdb-server and xsw-dbserver.
 
 Each case names a set-up (a list of ovs-vsctl command lines) and one command
-line.  The set-up is built once into an xsw-dbserver database file; for each
-case the file is copied twice, so that ovs-vsctl and xsw-ctl start from
-byte-identical databases, row UUIDs included (show prints rows in UUID
-order).  The case then runs ovs-vsctl against one copy and xsw-ctl against
-the other and requires:
+line.  The set-up is built once with ovs-vsctl on xsw-dbserver, and its
+rows, UUIDs included, are copied into an ovsdb-server database file; for
+each case both files are copied twice, so that the four runs below start
+from the same rows with the same UUIDs (show prints rows in UUID order).
+The case runs ovs-vsctl on ovsdb-server, the reference, and then
+
+  - xsw-ctl on ovsdb-server    (xsw's client library against the real server)
+  - ovs-vsctl on xsw-dbserver  (the real client against xsw's server)
+  - xsw-ctl on xsw-dbserver
+
+and requires of each, against the reference:
 
   - the same stdout, byte for byte;
   - the same stderr, once the program name is replaced and log lines and
@@ -19,6 +25,7 @@ the other and requires:
 
 Differences that remain on purpose are listed in docs/ctl-differences.md.
 """
+import hashlib
 import json
 import os
 import re
@@ -357,6 +364,7 @@ case("mgmt", "--inactivity-probe=5000", "set-manager", "ptcp:6641")
 case("mgmt", "--inactivity-probe=abc", "set-manager", "ptcp:6641")
 case("mgmt", "--inactivity-probe=-7", "set-manager", "ptcp:6641")
 case("mgmt", "--inactivity-probe", "set-manager", "ptcp:6641")
+case("mgmt", "--inactivity-probe", "set-manager", "ptcp:6641")
 case("mgmt", "--inactivity-probe=5", "get-manager")
 case("mgmt", "set-manager")
 case("mgmt", "get-manager", "x")
@@ -371,6 +379,7 @@ case("mgmt", "set-ssl", "k", "c", "ca", "--", "get-ssl", "--", "del-ssl",
 case("mgmt", "set-ssl", "k", "c")
 case("mgmt", "set-ssl", "k", "c", "ca", "x")
 case("mgmt", "--bootstrap", "get-ssl")
+case("mgmt", "--bootstrap=1", "set-ssl", "k", "c", "ca")
 case("mgmt", "--bootstrap=1", "set-ssl", "k", "c", "ca")
 case("mgmt", "del-ssl", "--", "show")
 
@@ -424,21 +433,24 @@ for args in (["list-br"], ["br-exists", "br0"], ["show"],
 
 UUID_RE = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-"
                      r"[0-9a-f]{12}")
-LOG_RE = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\|\d+\|.*\n?", re.M)
+# A log line's time and sequence number differ from run to run (and xsw's
+# log lines carry milliseconds); its module, level and message are kept.
+LOG_RE = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z\|\d+\|", re.M)
 
 
 def normalize_stderr(text):
-    text = LOG_RE.sub("", text)
+    text = LOG_RE.sub("LOG|", text)
     # getopt's messages start with argv[0] as given (a path for xsw-ctl).
     text = re.sub(r"^\S*xsw-ctl: ", "ovs-vsctl: ", text, flags=re.M)
     return UUID_RE.sub("<uuid>", text)
 
 
 class CopyServer(xswenv.DbServer):
-    """xsw-dbserver serving a copy of the database files in 'template'."""
+    """A server ('peer': "xsw" or "ovs") serving a copy of the database
+    file(s) 'template'."""
 
-    def __init__(self, template):
-        super().__init__()
+    def __init__(self, template, peer):
+        super().__init__(peer=peer)
         self.template = template
 
     def __enter__(self):
@@ -458,17 +470,42 @@ class CopyServer(xswenv.DbServer):
 
 
 def build_template(workdir, name, commands):
-    """Builds the set-up 'name' with ovs-vsctl; returns the database path."""
+    """Builds the set-up 'name' with ovs-vsctl on xsw-dbserver, and the same
+    rows with the same UUIDs in an ovsdb-server file; returns the paths of
+    the xsw-dbserver database and of the ovsdb-server one."""
     with xswenv.DbServer() as db:
         for args in commands:
             db.vsctl(*args)
+        schema = json.loads(db.client("get-schema", db.remote))
+        tables = sorted(schema["tables"])
+        result = db.transact(*[{"op": "select", "table": t, "where": []}
+                               for t in tables])
         db.stop()
         dest = os.path.join(workdir, name + ".db")
         for f in os.listdir(db.dir):
             if f.startswith("conf.db"):
                 shutil.copy(os.path.join(db.dir, f),
                             dest + f[len("conf.db"):])
-    return dest
+    # One transaction record holding every row, appended to a new
+    # ovsdb-server file in its own log format ("OVSDB JSON <length> <SHA-1>"
+    # and the JSON text): a set-up can be far bigger than a command line,
+    # which is all that "ovsdb-tool transact" reads.
+    txn = {}
+    for t, r in zip(tables, result):
+        for row in r["rows"]:
+            uuid = row.pop("_uuid")[1]
+            row.pop("_version", None)
+            txn.setdefault(t, {})[uuid] = row
+    ovs_dest = os.path.join(workdir, name + ".ovsdb")
+    xswenv.run(["ovsdb-tool", "create", ovs_dest, xswenv.VSWITCH_SCHEMA])
+    if txn:
+        txn["_date"] = 0
+        text = json.dumps(txn, separators=(",", ":")).encode()
+        with open(ovs_dest, "ab") as f:
+            f.write(b"OVSDB JSON %d %s\n" % (
+                len(text), hashlib.sha1(text).hexdigest().encode()))
+            f.write(text + b"\n")
+    return dest, ovs_dest
 
 
 def dump(db):
@@ -512,33 +549,47 @@ def describe(args):
     return text
 
 
-def run_case(checks, template, setup, args, stderr_differs):
-    what = "%s: %s" % (setup, describe(args))
-    with CopyServer(template) as a, CopyServer(template) as b:
-        env_a = dict(os.environ, OVS_RUNDIR=a.dir)
-        env_b = dict(os.environ, XSW_RUNDIR=b.dir)
+# The four runs of a case: (program, server).  The first is the reference.
+RUNS = [("ovs-vsctl", "ovs"), ("xsw-ctl", "ovs"), ("ovs-vsctl", "xsw"),
+        ("xsw-ctl", "xsw")]
+
+
+def run_one(template, prog, peer, args):
+    """Runs 'args' with 'prog' on a 'peer' server serving a copy of
+    'template'; returns (stdout, stderr, status, database dump)."""
+    with CopyServer(template, peer) as db:
+        env = dict(os.environ, OVS_RUNDIR=db.dir, XSW_RUNDIR=db.dir)
         # Global options go first, as the tools read them; the command
         # line under test follows unchanged.
-        p_a = subprocess.run(["ovs-vsctl", "--db=" + a.remote, "--no-wait",
-                              "--timeout=20"] + args, capture_output=True,
-                             text=True, timeout=60, env=env_a)
-        p_b = subprocess.run([XSW_CTL, "--db=" + b.remote, "--no-wait",
-                              "--timeout=20"] + args, capture_output=True,
-                             text=True, timeout=60, env=env_b)
-        out_a, out_b = p_a.stdout, p_b.stdout
+        p = subprocess.run([XSW_CTL if prog == "xsw-ctl" else "ovs-vsctl",
+                            "--db=" + db.remote, "--no-wait",
+                            "--timeout=20"] + args, capture_output=True,
+                           text=True, timeout=60, env=env)
+        return p.stdout, p.stderr, p.returncode, dump(db)
+
+
+def run_case(checks, templates, setup, args, stderr_differs):
+    what = "%s: %s" % (setup, describe(args))
+    results = [run_one(templates[setup][0 if peer == "xsw" else 1], prog,
+                       peer, args) for prog, peer in RUNS]
+
+    def view(result):
+        out, err, status, _ = result
         if setup == "empty":
-            # Both tools create the Open_vSwitch row, each its own UUID.
-            out_a, out_b = UUID_RE.sub("<uuid>", out_a), UUID_RE.sub(
-                "<uuid>", out_b)
-        want = (out_a, normalize_stderr(p_a.stderr), p_a.returncode)
-        got = (out_b, normalize_stderr(p_b.stderr), p_b.returncode)
+            # The tools create the Open_vSwitch row, each its own UUID.
+            out = UUID_RE.sub("<uuid>", out)
+        err = normalize_stderr(err)
         if stderr_differs:
-            what += " [stderr differs: %s]" % stderr_differs
-            want, got = (want[0], bool(want[1]), want[2]), (
-                got[0], bool(got[1]), got[2])
-        if not checks.eq(got, want, what):
-            return
-        checks.eq(dump(b), dump(a), what + " [database]")
+            err = bool(err)
+        return out, err, status
+
+    want = view(results[0])
+    for (prog, peer), result in zip(RUNS[1:], results[1:]):
+        label = "%s [%s on %s]" % (what, prog, xswenv.SERVER_NAMES[peer])
+        if stderr_differs:
+            label += " [stderr differs: %s]" % stderr_differs
+        if checks.eq(view(result), want, label):
+            checks.eq(result[3], results[0][3], label + " [database]")
 
 
 def main():
@@ -568,8 +619,7 @@ def main():
             if only and not any(o in " ".join(args) for o in only):
                 continue
             try:
-                run_case(checks, templates[setup], setup, args,
-                         stderr_differs)
+                run_case(checks, templates, setup, args, stderr_differs)
             except Exception as e:
                 checks.ok(False, "%s: %s raised %s: %s"
                           % (setup, " ".join(args), type(e).__name__, e))
