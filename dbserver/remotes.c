@@ -187,7 +187,7 @@ target_is_acceptable(const char *target, struct ds *errors)
 /* A row with "target" and options, such as a Manager row. */
 static void
 add_manager_options(struct shash *set, const struct ovsdb_row *row,
-                    struct ds *errors)
+                    bool read_only, struct ds *errors)
 {
     const union ovsdb_atom *target = row_scalar(row, "target",
                                                 OVSDB_TYPE_STRING);
@@ -213,6 +213,7 @@ add_manager_options(struct shash *set, const struct ovsdb_row *row,
     if ((atom = row_scalar(row, "read_only", OVSDB_TYPE_BOOLEAN))) {
         r->options.read_only = atom->boolean;
     }
+    r->options.read_only |= read_only;
     if ((dscp = row_map_string(row, "other_config", "dscp"))) {
         char *end;
         long n = strtol(dscp, &end, 10);
@@ -239,9 +240,12 @@ add_manager_options(struct shash *set, const struct ovsdb_row *row,
     }
 }
 
+/* Adds the remotes that column 'name' ("db:DB,TABLE,COLUMN") lists to
+ * 'set'; all of them read-only if 'read_only' (--read-only-remote=db:...),
+ * whatever the rows say. */
 static void
 query_db_remotes(const struct server *server, const char *name,
-                 struct shash *set, struct ds *errors)
+                 bool read_only, struct shash *set, struct ds *errors)
 {
     const struct ovsdb_type *type;
     const struct ovsdb_row *row;
@@ -260,7 +264,8 @@ query_db_remotes(const struct server *server, const char *name,
             const struct ovsdb_datum *d = &row->fields[dbc.column->index];
             for (size_t i = 0; i < d->n; i++) {
                 if (target_is_acceptable(d->keys[i].string, errors)) {
-                    add_resolved(set, d->keys[i].string);
+                    add_resolved(set, d->keys[i].string)->options.read_only
+                        |= read_only;
                 }
             }
         }
@@ -275,7 +280,7 @@ query_db_remotes(const struct server *server, const char *name,
                 const struct ovsdb_row *ref
                     = ovsdb_table_get_row(ref_table, &d->keys[i].uuid);
                 if (ref) {
-                    add_manager_options(set, ref, errors);
+                    add_manager_options(set, ref, read_only, errors);
                 }
             }
         }
@@ -392,7 +397,8 @@ remotes_reconfigure(struct remotes *r)
     SHASH_FOR_EACH (node, &r->configured) {
         const bool *read_only = node->data;
         if (!strncmp(node->name, "db:", 3)) {
-            query_db_remotes(r->server, node->name, &set, &errors);
+            query_db_remotes(r->server, node->name, *read_only, &set,
+                             &errors);
         } else {
             add_resolved(&set, node->name)->options.read_only = *read_only;
         }

@@ -270,6 +270,24 @@ def test_no_remote_option(c):
         shutil.rmtree(d, ignore_errors=True)
 
 
+def test_read_only_managers(c):
+    """--read-only-remote=db:...: every manager the column lists is
+    read-only (an xsw option; ovsdb-server has none)."""
+    with DbServer(extra_args=["--read-only-remote=db:Open_vSwitch,"
+                              "Open_vSwitch,manager_options"]) as db:
+        db.vsctl("init")
+        port = free_port()
+        db.vsctl("set-manager", "ptcp:%d:127.0.0.1" % port)
+        c.ok(wait_until(lambda: list_dbs(port), timeout=20),
+             "[xsw] --read-only-remote=db:...: the manager listens")
+        out = db.client("transact", "tcp:127.0.0.1:%d" % port, json.dumps(
+            ["Open_vSwitch", {"op": "mutate", "table": "Open_vSwitch",
+                              "where": [], "mutations": [
+                                  ["next_cfg", "+=", 1]]}]))
+        c.ok('"not allowed"' in out, "[xsw] ... and its clients may not "
+             "write", out)
+
+
 def test_list_remotes_port_zero(c):
     """A command-line ptcp:0 remote: the log and list-remotes give the
     port (ovsdb-server logs it too, but lists only the name)."""
@@ -294,4 +312,5 @@ if __name__ == "__main__":
         checks.run(lambda c: test_ovn_connections(c, peer))
     checks.run(test_no_remote_option)
     checks.run(test_list_remotes_port_zero)
+    checks.run(test_read_only_managers)
     checks.finish()
