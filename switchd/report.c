@@ -54,8 +54,9 @@ static struct shash reports = SHASH_INITIALIZER(&reports);
 /* "Table SETTING" of every setting in use that the log has told about. */
 static struct shash logged = SHASH_INITIALIZER(&logged);
 
-static struct ovsdb_idl_table *bridge_table, *port_table, *iface_table,
-    *mirror_table, *qos_table, *fscs_table;
+static struct ovsdb_idl_table *ovs_table, *bridge_table, *port_table,
+    *iface_table, *mirror_table, *qos_table, *fscs_table;
+static const struct ovsdb_idl_column *ovs_other_config, *ovs_datapaths;
 static const struct ovsdb_idl_column *br_name, *br_mirrors, *br_sflow,
     *br_netflow, *br_ipfix, *br_flood_vlans, *br_stp_enable,
     *br_rstp_enable, *br_mcast_snooping_enable, *br_datapath_type,
@@ -75,6 +76,10 @@ void
 report_init(struct ovsdb_idl *idl_)
 {
     idl = idl_;
+
+    ovs_table = ovsdb_idl_add_table(idl, "Open_vSwitch");
+    ovs_other_config = ovsdb_idl_add_column(ovs_table, "other_config");
+    ovs_datapaths = ovsdb_idl_add_column(ovs_table, "datapaths");
 
     bridge_table = ovsdb_idl_add_table(idl, "Bridge");
     br_name = ovsdb_idl_add_column(bridge_table, "name");
@@ -216,6 +221,46 @@ map_is_true(const struct ovsdb_idl_row *row,
 {
     const char *s = ovsdb_idl_row_get_map_string(row, column, key, "false");
     return !strcmp(s, "true");
+}
+
+/* Open vSwitch's settings of its own datapath, which xsw-switchd's has no
+ * counterpart for, and why each matters.  The Open_vSwitch table has no
+ * column to report them in: the log says them (once). */
+static const struct {
+    const char *key;
+    const char *why;
+} ovs_keys[] = {
+    { "flow-restore-wait", "xsw-switchd forwards as soon as it starts: "
+      "it has no flows to wait for" },
+    { "vlan-limit", "xsw-switchd reads one 802.1Q tag, as vlan-limit=1" },
+    { "dpdk-init", "xsw-switchd has no DPDK" },
+    { "hw-offload", "xsw-switchd offloads no flows to hardware" },
+    { "pmd-cpu-mask", "xsw-switchd's forwarding threads are not pinned "
+      "(--n-threads sets how many)" },
+    { "n-handler-threads", "xsw-switchd has no upcall handlers" },
+    { "n-revalidator-threads", "xsw-switchd has no flow revalidators" },
+    { "flow-limit", "xsw-switchd has no flow cache" },
+    { "max-idle", "xsw-switchd has no flow cache" },
+};
+
+static void
+check_open_vswitch(struct shash *set, const struct ovsdb_idl_row *ovs)
+{
+    for (size_t i = 0; i < ARRAY_SIZE(ovs_keys); i++) {
+        const char *s = ovsdb_idl_row_get_map_string(ovs, ovs_other_config,
+                                                     ovs_keys[i].key, NULL);
+        if (s) {
+            char *setting = xasprintf("other_config:%s", ovs_keys[i].key);
+            add(set, "Open_vSwitch", ovs, setting, "%s (%s)", ovs_keys[i].why,
+                s);
+            free(setting);
+        }
+    }
+    if (is_set(ovs, ovs_datapaths)) {
+        add(set, "Open_vSwitch", ovs, "datapaths", "xsw-switchd has no "
+            "connection tracking: CT zones and timeout policies do "
+            "nothing");
+    }
 }
 
 static void
@@ -466,10 +511,14 @@ log_settings(const struct shash *set)
 
             if (shash_add_once(&in_use, id, NULL)
                 && !shash_find(&logged, id)) {
-                VLOG_WARN("%s %s: %s: %s (reported in its %s)", r->table,
+                VLOG_WARN("%s%s%s: %s: %s (%s)", r->table, *r->name ? " " : "",
                           r->name, items[j]->name,
                           (const char *) items[j]->data,
-                          r->table[0] == 'I' ? "error" : "status");
+                          (!strcmp(r->table, "Interface")
+                           ? "reported in its error"
+                           : !strcmp(r->table, "Open_vSwitch")
+                           ? "said only here: the table has no status column"
+                           : "reported in its status"));
                 shash_add(&logged, id, NULL);
             }
             free(id);
@@ -494,6 +543,9 @@ report_run(void)
     struct shash_node *node;
     bool changed;
 
+    OVSDB_IDL_FOR_EACH_ROW (row, ovs_table) {
+        check_open_vswitch(&set, row);
+    }
     OVSDB_IDL_FOR_EACH_ROW (row, bridge_table) {
         check_bridge(&set, row);
     }

@@ -15,7 +15,10 @@
  *     sFlow, NetFlow, IPFIX, Flow_Sample_Collector_Set, are reported on
  *     that Bridge: they have no column for it);
  *   - the log says it once per setting, when a first row sets it (and
- *     again if it is set again after it was removed everywhere).
+ *     again if it is set again after it was removed everywhere); for the
+ *     Open_vSwitch row (Open vSwitch's datapath tuning in other_config,
+ *     connection-tracking 'datapaths'), which has no status column, the
+ *     log is the only place.
  *
  * A report goes away with the setting.  The keys a Bridge or Port 'status'
  * may get are listed in REPORT_*_KEYS in report.c; other writers' keys

@@ -169,6 +169,23 @@ once_then_twice() {
 }
 xt_check "the log says a setting once while it stays" once_then_twice
 
+# The Open_vSwitch row has no status column: its settings are said in the
+# log, once.
+log_has() { grep -q -- "$1" "$XT_TMP/switchd.log"; }
+xt_vsctl set Open_vSwitch . other_config:flow-restore-wait=true
+xt_check "other_config:flow-restore-wait: said in the log" \
+    xt_wait_for 5 log_has \
+    "Open_vSwitch: other_config:flow-restore-wait: not applied: xsw-switchd forwards as soon as it starts"
+xt_check "and xsw-switchd forwards all the same" xt_ping a 10.68.0.2
+xt_vsctl remove Open_vSwitch . other_config flow-restore-wait
+xt_vsctl -- --id=@d create Datapath datapath_version=xt \
+    -- set Open_vSwitch . datapaths:netdev=@d >/dev/null
+xt_check "Datapath rows (conntrack zones): said in the log" \
+    xt_wait_for 5 log_has "Open_vSwitch: datapaths: not applied: xsw-switchd has no connection tracking"
+xt_vsctl clear Open_vSwitch . datapaths
+xt_check "and the log says when they are gone" \
+    xt_wait_for 5 log_has "Open_vSwitch datapaths: no longer set anywhere"
+
 # Interface types xsw-switchd cannot make are errors of their own.
 xt_vsctl add-port "$BR" "${XT}v" -- set Interface "${XT}v" type=vxlan \
     options:remote_ip=192.0.2.1 >/dev/null 2>&1
