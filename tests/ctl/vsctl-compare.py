@@ -25,6 +25,7 @@ and requires of each, against the reference:
 
 Differences that remain on purpose are listed in docs/ctl-differences.md.
 """
+import concurrent.futures
 import hashlib
 import json
 import os
@@ -570,8 +571,12 @@ def run_one(template, prog, peer, args):
 
 def run_case(checks, templates, setup, args, stderr_differs):
     what = "%s: %s" % (setup, describe(args))
-    results = [run_one(templates[setup][0 if peer == "xsw" else 1], prog,
-                       peer, args) for prog, peer in RUNS]
+    # The four runs are independent: run them side by side (most of each
+    # is waiting for a server to start or a client to connect).
+    with concurrent.futures.ThreadPoolExecutor(len(RUNS)) as pool:
+        results = list(pool.map(
+            lambda run: run_one(templates[setup][0 if run[1] == "xsw" else 1],
+                                run[0], run[1], args), RUNS))
 
     def view(result):
         out, err, status, _ = result

@@ -1,6 +1,7 @@
 #!/usr/bin/python3
-"""vsctl-switchd: xsw-ctl fdb-show, dpif-show and bond-show ask xsw-switchd's control
-socket, <rundir>/xsw-switchd.ctl, and print its answer verbatim.
+"""vsctl-switchd: xsw-ctl fdb-show, dpif-show and bond-show ask
+xsw-switchd's control socket, <rundir>/xsw-switchd.ctl, and print its
+answer verbatim (with the database on ovsdb-server and on xsw-dbserver).
 
 A stand-in control socket (JSON-RPC over a Unix socket, as ovs-appctl
 speaks it) records the requests and answers with canned text, so the test
@@ -102,7 +103,15 @@ def main():
         print("FAIL %s is not built" % XSW_CTL)
         sys.exit(1)
     checks = xswenv.Checks()
-    with xswenv.DbServer() as db:
+    # The database part of each command line goes through xsw's client
+    # library: on Open vSwitch's ovsdb-server and on xsw-dbserver.
+    for peer in ("ovs", "xsw"):
+        run_on(checks.on(xswenv.SERVER_NAMES[peer]), peer)
+    checks.finish()
+
+
+def run_on(checks, peer):
+    with xswenv.DbServer(peer=peer) as db:
         db.vsctl("add-br", "br0")
         rundir = os.path.join(db.dir, "run")
         os.mkdir(rundir)
@@ -145,7 +154,6 @@ def main():
                       "fdb-show in a command line with database commands")
         finally:
             switchd.close()
-    checks.finish()
 
 
 if __name__ == "__main__":

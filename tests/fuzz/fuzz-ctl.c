@@ -28,9 +28,9 @@
  *     value.
  *
  * The command table here mirrors the names, argument counts and options of
- * ctl/db-cmds.c and ctl/vsctl-cmds.c: those files need the IDL and the
- * rest of xsw-ctl, and the parser does not care where its table comes
- * from. */
+ * ctl/db-cmds.c, ctl/vsctl-cmds.c and ctl/trace.c: those files need the
+ * IDL and the rest of xsw-ctl, and the parser does not care where its
+ * table comes from. */
 #include <config.h>
 
 #include <limits.h>
@@ -98,6 +98,8 @@ static const struct ctl_command_syntax fuzz_commands[] = {
     DB("get-ssl", 0, 0, ""),
     DB("del-ssl", 0, 0, ""),
     DB("set-ssl", 3, 3, "--bootstrap"),
+    /* ctl/trace.c */
+    DB("trace", 2, INT_MAX, ""),
 };
 
 static const char *const eq_op[] = { "=" };
