@@ -25,6 +25,7 @@
 #include <uv.h>
 
 #include "convert.h"
+#include "coverage.h"
 #include "daemon.h"
 #include "db.h"
 #include "ovs-file.h"
@@ -313,6 +314,13 @@ fatal_ovsdb_error(struct ovsdb_error *error)
     daemon_fatal("%s", msg);
 }
 
+/* Samples the event counters for coverage/show. */
+static void
+coverage_timer_cb(uv_timer_t *timer OVS_UNUSED)
+{
+    coverage_run();
+}
+
 static void
 exit_on_signal(uv_signal_t *handle, int signum)
 {
@@ -403,6 +411,7 @@ main(int argc, char *argv[])
     struct server *server;
     struct tls_config *tls;
     uv_signal_t sigterm, sigint;
+    uv_timer_t coverage_timer;
     uv_loop_t *loop;
     char *default_db = NULL;
     char *msg;
@@ -604,6 +613,9 @@ main(int argc, char *argv[])
     vlog_reopen_on_sighup(loop);
     server_register_unixctl(server);
     remotes_register_unixctl(remotes);
+    coverage_register_unixctl();
+    uv_timer_init(loop, &coverage_timer);
+    uv_timer_start(&coverage_timer, coverage_timer_cb, 1000, 1000);
 
     daemonize_complete();
     VLOG_INFO("%s started", "xsw-dbserver " PACKAGE_VERSION);
@@ -615,6 +627,7 @@ main(int argc, char *argv[])
     remotes_destroy(remotes);
     server_destroy(server);
     tls_config_destroy(tls);
+    uv_close((uv_handle_t *) &coverage_timer, NULL);
     uv_close((uv_handle_t *) &sigterm, NULL);
     uv_close((uv_handle_t *) &sigint, NULL);
     uv_run(loop, UV_RUN_NOWAIT);

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <uv.h>
 
+#include "coverage.h"
 #include "db.h"
 #include "ds.h"
 #include "ovsdb-data.h"
@@ -26,6 +27,9 @@
 #include "vlog.h"
 
 VLOG_DEFINE_THIS_MODULE(remotes);
+
+COVERAGE_DEFINE(remotes_reconfigure);
+COVERAGE_DEFINE(remotes_status_write);  /* A status txn that changed. */
 
 /* Open vSwitch's defaults (lib/reconnect.h, lib/socket-util.h): TCP and
  * TLS connections are probed every 5 s, Unix ones never; connections are
@@ -391,6 +395,7 @@ remotes_reconfigure(struct remotes *r)
     struct shash_node *node, *next;
     struct shash set;
 
+    COVERAGE_INC(remotes_reconfigure);
     reconfigure_tls(r, &errors);
 
     shash_init(&set);
@@ -602,6 +607,9 @@ remotes_update_status(struct remotes *r)
                     update_remote_row(r, txn, ref);
                 }
             }
+        }
+        if (!ovsdb_txn_is_empty(txn)) {
+            COVERAGE_INC(remotes_status_write);
         }
         error = server_commit_txn(r->server, dbc.db, txn);
         if (error) {

@@ -28,6 +28,7 @@
 #include <string.h>
 
 #include "convert.h"
+#include "coverage.h"
 #include "db.h"
 #include "ds.h"
 #include "jsonrpc.h"
@@ -47,6 +48,12 @@
 VLOG_DEFINE_THIS_MODULE(server);
 
 static struct vlog_rate_limit session_rl = VLOG_RATE_LIMIT_INIT(60, 20);
+
+/* For coverage/show. */
+COVERAGE_DEFINE(server_txn_write);      /* A transaction changed a db. */
+COVERAGE_DEFINE(server_batch_commit);   /* An SQLite commit of a batch. */
+COVERAGE_DEFINE(server_session_open);
+COVERAGE_DEFINE(server_session_close);
 
 /* A database the server serves. */
 struct server_db {
@@ -437,6 +444,7 @@ commit_batches(struct server *server)
         if (sdb->in_batch) {
             struct ovsdb_error *error
                 = storage_commit_batch(sdb->storage, sdb->batch_durable);
+            COVERAGE_INC(server_batch_commit);
             sdb->in_batch = false;
             if (error) {
                 recover_from_failed_batch(sdb, error);
@@ -675,6 +683,7 @@ execute_transaction(struct session *s, struct server_db *sdb,
     if (txn->durable) {
         sdb->batch_durable = true;
     }
+    COVERAGE_INC(server_txn_write);
     ovsdb_monitors_txn_committed(sdb->db, txn);
     ovsdb_txn_commit(txn);
     sdb->changed = true;
@@ -1400,6 +1409,7 @@ session_destroy(struct session *s)
         jsonrpc_conn_close(s->conn);
         return;
     }
+    COVERAGE_INC(server_session_close);
     LIST_FOR_EACH_SAFE (m, next_m, node, &s->monitors) {
         session_monitor_destroy(m);
     }
@@ -1460,6 +1470,7 @@ session_create(struct remote *remote, char *name)
     s->remote = remote;
     s->read_only = remote->options.read_only;
     s->name = name;
+    COVERAGE_INC(server_session_open);
     ovs_list_init(&s->monitors);
     shash_init(&s->waiters);
     ovs_list_push_back(&server->sessions, &s->node);

@@ -53,6 +53,22 @@ def test_ovsdb_server_commands(c):
             c.eq(db.appctl("ovsdb-server/sync-status"), "state: active\n",
                  "[%s] ovsdb-server/sync-status" % peer)
 
+            cov = db.appctl("coverage/show").splitlines()
+            c.ok(cov and re.match(r"^Event coverage, avg rate over last: 5 "
+                                  r"seconds, last minute, last hour,  "
+                                  r"hash=[0-9a-f]{8}:$", cov[0])
+                 and re.match(r"^\d+ events never hit$", cov[-1])
+                 and all(re.match(r"^\S+ +\d+\.\d/sec +\d+\.\d{3}/sec +"
+                                  r"\d+\.\d{4}/sec   total: \d+$", line)
+                         for line in cov[1:-1]),
+                 "[%s] coverage/show in Open vSwitch's format" % peer,
+                 "\n".join(cov))
+            if peer == "xsw":
+                c.ok(any(re.match(r"^server_txn_write .* total: [1-9]", line)
+                         for line in cov),
+                     "[xsw] coverage/show counts the transaction that wrote",
+                     "\n".join(cov))
+
             mem = db.appctl("memory/show")
             pairs = mem.split()
             c.ok(mem.endswith("\n") and pairs == sorted(pairs)
