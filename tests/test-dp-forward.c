@@ -271,6 +271,78 @@ START_TEST(test_closed_bridge)
 }
 END_TEST
 
+/* dp_trace() says what the forwarding threads then do: random VLAN
+ * settings and frames, each traced (which learns nothing), then sent; the
+ * ports it sends on, and the tags, must be the ones the trace named. */
+START_TEST(test_trace_matches_forwarding)
+{
+    static const char *const modes[] = {
+        "access", "trunk", "native-tagged", "native-untagged",
+    };
+    unsigned int seed = 12345;
+
+    for (int round = 0; round < 8; round++) {
+        const char *m[N_PORTS];
+        int tags[N_PORTS];
+        int64_t trunks[] = { 1, 2 };
+
+        for (size_t i = 0; i < N_PORTS; i++) {
+            m[i] = modes[rand_r(&seed) % 4];
+            tags[i] = 1 + rand_r(&seed) % 3;
+        }
+        commit(m, tags, trunks, rand_r(&seed) % 2 ? 2 : 0);
+        for (int k = 0; k < 40; k++) {
+            uint32_t in = 1 + rand_r(&seed) % N_PORTS;
+            struct eth_addr src = mac(1 + rand_r(&seed) % 6);
+            struct eth_addr dst = (rand_r(&seed) % 5 ? mac(1 + rand_r(&seed)
+                                                             % 6) : bcast);
+            int vid = (int) (rand_r(&seed) % 5) - 1;
+            int expect_vid[N_PORTS + 1];
+            unsigned int expect = 0;
+            struct dp_trace tr;
+            uint8_t f[128];
+            size_t n;
+
+            if (eth_addr_equals(&src, &dst)) {
+                continue;       /* Learning first would change the answer:
+                                 * see fwd_lookup_locked(). */
+            }
+            n = frame(f, dst, src, vid);
+            ck_assert_int_eq(dp_trace(dp, in, f, n, &tr), 0);
+            for (size_t o = 0; o < tr.n_outputs; o++) {
+                uint32_t p = tr.outputs[o].dev_port_no;
+                expect |= 1u << p;
+                expect_vid[p] = tr.outputs[o].vid ? tr.outputs[o].vid : -1;
+            }
+            dp_trace_destroy(&tr);
+            inject(in, f, n, NULL);
+            for (uint32_t p = 1; p <= N_PORTS; p++) {
+                int got_vid = -2;
+                int sent = drain(p, &got_vid);
+
+                ck_assert_msg(sent == (int) ((expect >> p) & 1),
+                              "round %d frame %d: in %u, port %u sent %d "
+                              "(trace: %#x)", round, k, in, p, sent, expect);
+                if (sent) {
+                    ck_assert_int_eq(got_vid, expect_vid[p]);
+                }
+            }
+        }
+    }
+    /* A device in no bridge, and none at all. */
+    struct dp_config *cfg = dp_config_create();
+    struct dp_trace tr;
+    uint8_t f[128];
+    size_t n = frame(f, bcast, mac(1), -1);
+
+    ck_assert_int_eq(dp_config_add_bridge(cfg, "br0", 0, 0), 0);
+    ck_assert_int_eq(dp_commit(dp, cfg), 0);
+    ck_assert_int_eq(dp_trace(dp, 1, f, n, &tr), 0);
+    ck_assert_int_eq(tr.verdict, DP_TRACE_NOT_IN_BRIDGE);
+    ck_assert_int_eq(dp_trace(dp, 99, f, n, &tr), ENOENT);
+}
+END_TEST
+
 START_TEST(test_vlan_isolation)
 {
     static const char *const modes[] = { "access", "access", "access",
@@ -627,6 +699,7 @@ main(void)
     tcase_set_timeout(tc, 30);
     tcase_add_test(tc, test_flood_and_learn);
     tcase_add_test(tc, test_closed_bridge);
+    tcase_add_test(tc, test_trace_matches_forwarding);
     tcase_add_test(tc, test_vlan_isolation);
     tcase_add_test(tc, test_native_modes);
     tcase_add_test(tc, test_offloads);
