@@ -75,8 +75,15 @@
 /* Longest sleep, in ms, when some port cannot be polled (rxq_fd -1). */
 #define BUSY_POLL_SLEEP_MS 1
 
-/* Per-thread packet pools for clones and GSO segments. */
+/* Per-thread packet pools for clones and GSO segments: small buffers for
+ * ordinary frames, jumbo ones for frames up to MTU 9216 (with VLAN tag and
+ * headroom) and large ones for whole 64 KiB GSO packets.  A transmit queue
+ * holds up to NETDEV_MAX_BURST packets before it is flushed, so the jumbo
+ * pool holds several queues' worth: GSO segments of a jumbo MSS come from
+ * it, a batch at a time. */
 #define SMALL_POOL_SIZE 2048
+#define JUMBO_POOL_SIZE 256
+#define JUMBO_BUF (DP_PACKET_HEADROOM + 9216 + 18)
 #define LARGE_POOL_SIZE 64
 
 struct dp_txq {
@@ -179,7 +186,7 @@ struct dp_thread {
     pthread_t thread;
     _Atomic uint64_t seen;      /* Epoch seen, or SEEN_OFFLINE. */
     int wake_fd;                /* eventfd: dp_commit() and dp_destroy(). */
-    struct dp_packet_pool *small_pool, *large_pool;
+    struct dp_packet_pool *small_pool, *jumbo_pool, *large_pool;
     struct dp_txq *dirty;       /* Transmit queues to flush. */
 
     /* Scratch for one input batch. */
@@ -658,7 +665,13 @@ output(struct dp_thread *t, const struct cfg_port *out,
     if (p->ol.gso_type != DP_PACKET_GSO_NONE && !(caps & NETDEV_TX_TSO)) {
         size_t n;
 
-        if (gso_segment(p, t->small_pool, t->segs, GSO_MAX_SEGS, &n)) {
+        /* The smallest buffers the segments fit. */
+        int error = gso_segment(p, t->small_pool, t->segs, GSO_MAX_SEGS,
+                                &n);
+        if (error == EMSGSIZE) {
+            error = gso_segment(p, t->jumbo_pool, t->segs, GSO_MAX_SEGS, &n);
+        }
+        if (error) {
             goto drop;
         }
         dp_packet_delete(p);
@@ -685,7 +698,10 @@ clone_packet(struct dp_thread *t, const struct dp_packet *p)
 {
     struct dp_packet_pool *pool
         = (DP_PACKET_HEADROOM + dp_packet_size(p) <= DP_PACKET_SMALL_BUF
-           ? t->small_pool : t->large_pool);
+           ? t->small_pool
+           : DP_PACKET_HEADROOM + dp_packet_size(p) <= JUMBO_BUF
+           ? t->jumbo_pool
+           : t->large_pool);
     return dp_packet_clone(pool, p);
 }
 
@@ -1050,6 +1066,7 @@ thread_main(void *t_)
 
     t->small_pool = dp_packet_pool_create(SMALL_POOL_SIZE,
                                           DP_PACKET_SMALL_BUF);
+    t->jumbo_pool = dp_packet_pool_create(JUMBO_POOL_SIZE, JUMBO_BUF);
     t->large_pool = dp_packet_pool_create(LARGE_POOL_SIZE,
                                           DP_PACKET_LARGE_BUF);
     atomic_store(&t->seen, atomic_load(&dp->epoch));
@@ -1205,6 +1222,7 @@ dp_destroy(struct dp *dp)
         close(t->wake_fd);
         free(t->pfds);
         dp_packet_pool_destroy(t->small_pool);
+        dp_packet_pool_destroy(t->jumbo_pool);
         dp_packet_pool_destroy(t->large_pool);
     }
     free(dp->threads);

@@ -434,9 +434,12 @@ END_TEST
 /* A 64 KiB GSO TCP packet with a partial checksum, from a TAP-like port:
  * passed unchanged to a port with offloads, segmented and checksummed for
  * one without. */
+/* Run 0: an ordinary MSS; run 1: a jumbo one (MTU 9000), whose segments
+ * need larger buffers than ordinary frames. */
 START_TEST(test_offloads)
 {
-    enum { PAYLOAD = 60000, MSS = 1448 };
+    enum { PAYLOAD = 60000 };
+    const uint16_t MSS = _i ? 8948 : 1448;
     size_t size = 14 + 20 + 20 + PAYLOAD;
     uint8_t *f = calloc(1, size);
     struct dp_packet_offload ol = {
@@ -702,7 +705,7 @@ main(void)
     tcase_add_test(tc, test_trace_matches_forwarding);
     tcase_add_test(tc, test_vlan_isolation);
     tcase_add_test(tc, test_native_modes);
-    tcase_add_test(tc, test_offloads);
+    tcase_add_loop_test(tc, test_offloads, 0, 2);
     tcase_add_test(tc, test_partial_from_afxdp);
     tcase_add_test(tc, test_port_del_busy);
     tcase_add_test(tc, test_idle_sleeps);
