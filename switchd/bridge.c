@@ -1261,10 +1261,10 @@ system_set_mtu(const char *name, const struct netdev *netdev,
                          mtu_s);
     }
     if (max_mtu && mtu > max_mtu) {
-        why = xasprintf("%s: mtu_request %ld not applied: %s ports carry "
-                        "an MTU of at most %d (xsw-switchd has no AF_XDP "
-                        "multi-buffer support), so the MTU is %d", name,
-                        mtu, netdev_get_type(netdev), max_mtu, max_mtu);
+        why = xasprintf("%s: mtu_request %ld not applied: this %s port "
+                        "carries an MTU of at most %d, so the MTU is %d",
+                        name, mtu, netdev_get_type(netdev), max_mtu,
+                        max_mtu);
         mtu = max_mtu;
     }
     error = rtnl_link_get_by_name(name, &link);
@@ -1603,9 +1603,9 @@ iface_get_state(const struct iface *iface, struct iface_state *state)
         mtu_why = xstrdup(iface->mtu_error);
     } else if (max_mtu && state->has_mtu && mtu > max_mtu) {
         /* Set so by someone else: frames it lets through may not fit. */
-        mtu_why = xasprintf("%s: MTU %d is more than %s ports carry (%d): "
-                            "larger frames are dropped", iface->name, mtu,
-                            netdev_get_type(netdev), max_mtu);
+        mtu_why = xasprintf("%s: MTU %d is more than this %s port carries "
+                            "(%d): larger frames are dropped", iface->name,
+                            mtu, netdev_get_type(netdev), max_mtu);
     }
     if (mtu_why && state->error) {
         char *both = xasprintf("%s; %s", state->error, mtu_why);
@@ -1649,6 +1649,8 @@ iface_get_state(const struct iface *iface, struct iface_state *state)
         iface_state_add_status(state, "xdp-mode", mode);
         iface_state_add_status(state, "tx_csum_offload",
                                netdev_afxdp_get_tx_csum(netdev));
+        iface_state_add_status(state, "jumbo_frames",
+                               netdev_afxdp_get_jumbo(netdev));
     }
     if (iface->fallback_reason) {
         iface_state_add_status(state, "fallback_reason",

@@ -11,6 +11,10 @@
  *         |                                                    |
  *         +--(send_batch: reclaim)--> free stack <--(release)--+
  *
+ * A jumbo frame (several descriptors, see MAX_FRAME_LEN) leaves this cycle
+ * at once: recv_batch copies it out and puts its frames on the free stack,
+ * and send_batch copies a jumbo packet into free frames.
+ *
  * The free stack is the only structure touched by more than one thread
  * (the receiving thread takes frames, the sending thread and any thread
  * releasing packets put them back), so it alone has a lock: a spinlock,
@@ -123,17 +127,39 @@ _Static_assert(sizeof(struct afxdp_tx_metadata) == 24, "kernel UAPI layout");
  * TX metadata fits in front of it. */
 #define TX_HEADROOM XDP_PACKET_HEADROOM
 
-/* The largest frame a port carries is one umem frame less the headroom
- * the kernel leaves in front of a received frame (and we leave in front of
- * a sent one): 3840 bytes, Ethernet header and VLAN tag included.  A
- * larger frame would need AF_XDP multi-buffer (XDP_USE_SG) and a redirect
- * program loaded with xdp.frags, which libxdp 1.3's xsk_def_prog is not;
- * without, the kernel drops it on receive (counting it in the socket's
- * rx_dropped) and we do on transmit, and a veth peer cannot be given an
- * MTU above about 3500 while native-mode XDP is attached. */
+/* One umem frame carries a frame of up to 3840 bytes (Ethernet header and
+ * VLAN tag included): the umem frame less the headroom the kernel leaves
+ * in front of a received frame (and we leave in front of a sent one).
+ *
+ * Jumbo frames.  Larger frames span several umem frames: the socket is
+ * bound with XDP_USE_SG (AF_XDP multi-buffer, Linux 6.6) and libxdp's
+ * redirect program is loaded with xdp.frags support, so that a veth peer
+ * may have a large MTU while native XDP is attached.  Each descriptor but
+ * a frame's last has XDP_PKT_CONTD.  On receive, such a frame is copied
+ * into a packet of 'jumbo_pool' and its umem frames go back to the free
+ * stack; on transmit, it is copied into as many umem frames as it needs
+ * (its checksum completed in software first).  Frames of one umem frame,
+ * the usual case, travel as before, without a copy.  Up to JUMBO_MAX_MTU,
+ * a common jumbo ceiling; without multi-buffer (an older kernel), up to
+ * MAX_MTU, larger frames being dropped (by the kernel on receive, counted
+ * in the socket's rx_dropped, by us on transmit). */
 #define MAX_FRAME_LEN (FRAME_SIZE - XDP_PACKET_HEADROOM)
 #define MAX_MTU ((int) MAX_FRAME_LEN - 18)   /* 3822: less VLAN + Ethernet. */
+#define JUMBO_MAX_MTU 9216
+#define JUMBO_MAX_FRAME (JUMBO_MAX_MTU + 18)
+#define JUMBO_MAX_DESCS \
+    ((JUMBO_MAX_FRAME + MAX_FRAME_LEN - 1) / MAX_FRAME_LEN)   /* 3 */
+#define JUMBO_POOL_SIZE (3 * NETDEV_MAX_BURST)
 _Static_assert(TX_HEADROOM <= XDP_PACKET_HEADROOM, "TX fits like RX");
+
+/* Linux 6.6's multi-buffer flags, which Debian 12's <linux/if_xdp.h>
+ * lacks. */
+#ifndef XDP_USE_SG
+#define XDP_USE_SG (1 << 4)                 /* sockaddr_xdp 'sxdp_flags'. */
+#endif
+#ifndef XDP_PKT_CONTD
+#define XDP_PKT_CONTD (1 << 0)              /* xdp_desc 'options'. */
+#endif
 
 /* The TX metadata room the umem is registered with: a multiple of 8, as
  * the kernel requires. */
@@ -162,6 +188,15 @@ struct netdev_afxdp {
     const char *tx_csum;            /* netdev_afxdp_get_tx_csum(). */
     struct xdp_program *prog;       /* Attached by us, or NULL. */
     enum xdp_attach_mode prog_mode;
+    bool sg;                        /* Bound with XDP_USE_SG. */
+    bool frags;                     /* 'prog' has xdp.frags support. */
+    struct dp_packet_pool *jumbo_pool;  /* Frames of several umem frames
+                                         * (if 'sg' and 'frags'). */
+
+    /* A jumbo frame being received: recv_batch only. */
+    struct dp_packet *jumbo;        /* From 'jumbo_pool', or NULL. */
+    bool jumbo_drop;                /* Too long, or no buffer: dropped. */
+    const char *jumbo_desc;         /* netdev_afxdp_get_jumbo(). */
 
     /* The rings, as libxdp's inline helpers want them, and the mappings
      * they live in (fill, completion, RX, TX). */
@@ -267,6 +302,16 @@ free_take(struct netdev_afxdp *dev, uint32_t *frames, size_t n)
     memcpy(frames, &dev->free_frames[dev->n_free], n * sizeof *frames);
     free_unlock(dev);
     return n;
+}
+
+/* Returns 'n' unused frames to the free stack. */
+static void
+free_put(struct netdev_afxdp *dev, const uint32_t *frames, size_t n)
+{
+    free_lock(dev);
+    memcpy(&dev->free_frames[dev->n_free], frames, n * sizeof *frames);
+    dev->n_free += n;
+    free_unlock(dev);
 }
 
 /* The owner's release(): packets in our frames come back. */
@@ -435,7 +480,7 @@ afxdp_bind(struct netdev_afxdp *dev, bool native, bool zerocopy)
         .sxdp_family = AF_XDP,
         .sxdp_ifindex = dev->ifindex,
         .sxdp_queue_id = 0,
-        .sxdp_flags = (XDP_USE_NEED_WAKEUP
+        .sxdp_flags = (XDP_USE_NEED_WAKEUP | XDP_USE_SG
                        | (zerocopy ? XDP_ZEROCOPY : native ? 0 : XDP_COPY)),
     };
     int error;
@@ -443,7 +488,15 @@ afxdp_bind(struct netdev_afxdp *dev, bool native, bool zerocopy)
     for (int attempt = 0; ; attempt++) {
         error = bind(dev->fd, (struct sockaddr *) &sxdp, sizeof sxdp)
                 ? errno : 0;
+        if (error == EINVAL && sxdp.sxdp_flags & XDP_USE_SG) {
+            /* Before Linux 6.6, or a zero-copy driver without it: one
+             * umem frame per frame. */
+            sxdp.sxdp_flags &= ~XDP_USE_SG;
+            attempt--;
+            continue;
+        }
         if (error != EBUSY || attempt >= 20) {
+            dev->sg = !error && sxdp.sxdp_flags & XDP_USE_SG;
             return error;
         }
         nanosleep(&(struct timespec) { 0, 50 * 1000 * 1000 }, NULL);
@@ -479,7 +532,27 @@ afxdp_attach_prog(struct netdev_afxdp *dev, bool native)
         error = ENOENT;
         goto error;
     }
+    /* The program never reads the packet, so it is as good with frames in
+     * several buffers, and with it a veth peer may have a jumbo MTU. */
+    dev->frags = (dev->sg
+                  && !xdp_program__set_xdp_frags_support(prog, true));
     error = -xdp_program__attach(prog, dev->ifindex, mode, 0);
+    if (error && dev->frags) {
+        xdp_program__close(prog);
+        prog = xdp_program__find_file(XSK_PROG_FILE, NULL, NULL);
+        error = -libxdp_get_error(prog);
+        if (error) {
+            return error;
+        }
+        map = bpf_object__find_map_by_name(xdp_program__bpf_obj(prog),
+                                           "xsks_map");
+        if (!map) {
+            error = ENOENT;
+            goto error;
+        }
+        dev->frags = false;
+        error = -xdp_program__attach(prog, dev->ifindex, mode, 0);
+    }
     if (error) {
         goto error;
     }
@@ -579,6 +652,12 @@ afxdp_set_tx_csum(struct netdev_afxdp *dev)
 static void
 afxdp_destroy(struct netdev_afxdp *dev)
 {
+    if (dev->jumbo) {
+        dp_packet_delete(dev->jumbo);
+    }
+    if (dev->jumbo_pool) {
+        dp_packet_pool_destroy(dev->jumbo_pool);
+    }
     afxdp_close_socket(dev);
     if (dev->umem_area) {
         munmap(dev->umem_area, (size_t) N_FRAMES * FRAME_SIZE);
@@ -672,6 +751,16 @@ netdev_afxdp_open(const char *name, const struct shash *options,
         dev->mode = "native-with-zerocopy";
     }
     afxdp_set_tx_csum(dev);
+    if (dev->sg && dev->frags) {
+        dev->jumbo_pool = dp_packet_pool_create(
+            JUMBO_POOL_SIZE, DP_PACKET_HEADROOM + JUMBO_MAX_FRAME);
+    }
+    dev->jumbo_desc = (dev->jumbo_pool ? "up to MTU 9216 (multi-buffer)"
+                       : !dev->sg ? "no: MTU 3822 at most (the kernel or "
+                                    "driver has no AF_XDP multi-buffer)"
+                       : "no: MTU 3822 at most (the XDP program cannot be "
+                         "loaded with frags support)");
+    VLOG_INFO("%s: AF_XDP jumbo frames: %s", name, dev->jumbo_desc);
 
     /* Every frame gets its packet now; none is allocated later. */
     dev->packets = xcalloc(N_FRAMES, sizeof *dev->packets);
@@ -760,15 +849,59 @@ afxdp_kick_stranded_tx(struct netdev_afxdp *dev)
     }
 }
 
+/* Adds descriptor 'd' (in umem frame 'p') to the jumbo frame being
+ * received, starting one if need be, and gives the umem frame back.
+ * Returns the frame once 'd' is its last descriptor and it was taken
+ * whole, else NULL. */
+static struct dp_packet *
+afxdp_rx_jumbo(struct netdev_afxdp *dev, const struct xdp_desc *d,
+               struct dp_packet *p)
+{
+    struct dp_packet *j = dev->jumbo;
+    uint32_t frame = p - dev->packets;
+
+    if (!j && !dev->jumbo_drop) {
+        if (!dev->jumbo_pool
+            || !dp_packet_pool_get(dev->jumbo_pool, &j, 1)) {
+            dev->jumbo_drop = true;
+        }
+        dev->jumbo = j;
+    }
+    if (j && (size_t) j->data_ofs + j->size + d->len > j->allocated) {
+        dp_packet_delete(j);
+        dev->jumbo = j = NULL;
+        dev->jumbo_drop = true;
+    }
+    if (j) {
+        memcpy((char *) dp_packet_data(j) + j->size,
+               (char *) dev->umem_area + xsk_umem__add_offset_to_addr(d->addr),
+               d->len);
+        j->size += d->len;
+    }
+    free_put(dev, &frame, 1);
+    if (d->options & XDP_PKT_CONTD) {
+        return NULL;
+    }
+    if (dev->jumbo_drop) {
+        stat_add(&dev->stats.rx_dropped, 1);
+    }
+    dev->jumbo = NULL;
+    dev->jumbo_drop = false;
+    return j;
+}
+
 static int
 netdev_afxdp_recv_batch(struct netdev *netdev, struct dp_packet_batch *batch)
 {
     struct netdev_afxdp *dev = netdev_afxdp_cast(netdev);
     uint64_t bytes = 0;
-    uint32_t idx = 0, n;
+    uint32_t idx = 0, n, i;
 
     afxdp_refill(dev);
-    n = xsk_ring_cons__peek(&dev->rx, NETDEV_MAX_BURST, &idx);
+    /* Look at everything there is, so that a jumbo frame's descriptors,
+     * which the kernel publishes together, are all seen; what does not
+     * fit in the batch stays on the ring. */
+    n = xsk_ring_cons__peek(&dev->rx, RING_SIZE, &idx);
     if (!n) {
         if (xsk_ring_prod__needs_wakeup(&dev->fq)) {
             recvfrom(dev->fd, NULL, 0, MSG_DONTWAIT, NULL, NULL);
@@ -776,22 +909,30 @@ netdev_afxdp_recv_batch(struct netdev *netdev, struct dp_packet_batch *batch)
         afxdp_kick_stranded_tx(dev);
         return EAGAIN;
     }
-    for (uint32_t i = 0; i < n; i++) {
+    for (i = 0; i < n && batch->count < NETDEV_MAX_BURST; i++) {
         const struct xdp_desc *d = xsk_ring_cons__rx_desc(&dev->rx, idx + i);
         uint64_t addr = xsk_umem__extract_addr(d->addr);
         struct dp_packet *p = &dev->packets[addr >> FRAME_SHIFT];
 
-        p->data_ofs = addr & (FRAME_SIZE - 1);
-        p->size = d->len;
+        if (dev->jumbo || dev->jumbo_drop || d->options & XDP_PKT_CONTD) {
+            p = afxdp_rx_jumbo(dev, d, p);
+            if (!p) {
+                continue;
+            }
+        } else {
+            p->data_ofs = addr & (FRAME_SIZE - 1);
+            p->size = d->len;
+        }
         memset(&p->ol, 0, sizeof p->ol);
-        bytes += d->len;
+        bytes += p->size;
         dp_packet_batch_add(batch, p);
     }
-    xsk_ring_cons__release(&dev->rx, n);
+    xsk_ring_cons__cancel(&dev->rx, n - i);
+    xsk_ring_cons__release(&dev->rx, i);
 
-    stat_add(&dev->stats.rx_packets, n);
+    stat_add(&dev->stats.rx_packets, batch->count);
     stat_add(&dev->stats.rx_bytes, bytes);
-    return 0;
+    return batch->count ? 0 : EAGAIN;
 }
 
 /* Returns frames whose transmission completed to the free stack. */
@@ -811,16 +952,6 @@ afxdp_reclaim(struct netdev_afxdp *dev)
     }
     free_unlock(dev);
     xsk_ring_cons__release(&dev->cq, n);
-}
-
-/* Returns 'n' unused frames to the free stack. */
-static void
-free_put(struct netdev_afxdp *dev, const uint32_t *frames, size_t n)
-{
-    free_lock(dev);
-    memcpy(&dev->free_frames[dev->n_free], frames, n * sizeof *frames);
-    dev->n_free += n;
-    free_unlock(dev);
 }
 
 /* Descriptors on the TX ring that the kernel has not consumed yet. */
@@ -899,15 +1030,30 @@ afxdp_tx_request_csum(struct netdev_afxdp *dev, uint64_t addr,
     memcpy((char *) dev->umem_area + addr - TX_MD_LEN, &md, sizeof md);
 }
 
+/* Umem frames (and descriptors) packet 'p' needs on the TX ring: 0 if it
+ * goes in its own frame, 1 for a copy into one frame, more for a jumbo
+ * frame (only with multi-buffer), UINT32_MAX if it cannot go at all. */
+static uint32_t
+afxdp_tx_frames(const struct netdev_afxdp *dev, const struct dp_packet *p)
+{
+    if (p->size <= FRAME_SIZE - TX_HEADROOM) {
+        return afxdp_tx_in_place(dev, p) ? 0 : 1;
+    }
+    if (!dev->jumbo_pool || p->size > JUMBO_MAX_FRAME) {
+        return UINT32_MAX;
+    }
+    return (p->size + MAX_FRAME_LEN - 1) / MAX_FRAME_LEN;
+}
+
 static int
 netdev_afxdp_send_batch(struct netdev *netdev, struct dp_packet_batch *batch)
 {
     struct netdev_afxdp *dev = netdev_afxdp_cast(netdev);
     struct dp_packet *done[NETDEV_MAX_BURST];  /* To release now. */
-    uint32_t frames[NETDEV_MAX_BURST];
+    uint32_t frames[NETDEV_MAX_BURST * JUMBO_MAX_DESCS];
     size_t n_done = 0, n_copies = 0, n_frames, used_frames = 0;
-    uint64_t bytes = 0, dropped = 0;
-    uint32_t idx = 0, room, sent = 0;
+    uint64_t packets = 0, bytes = 0, dropped = 0;
+    uint32_t idx = 0, room, sent = 0, n_descs = 0;
     int error = 0;
 
     afxdp_reclaim(dev);
@@ -916,55 +1062,77 @@ netdev_afxdp_send_batch(struct netdev *netdev, struct dp_packet_batch *batch)
      * as many packets as can go: whatever does not fit is dropped, like a
      * NIC with a full queue would. */
     for (size_t i = 0; i < batch->count; i++) {
-        n_copies += !afxdp_tx_in_place(dev, batch->packets[i]);
+        uint32_t k = afxdp_tx_frames(dev, batch->packets[i]);
+
+        if (k != UINT32_MAX) {
+            n_copies += k;
+            n_descs += MAX(k, 1);
+        }
     }
     n_frames = free_take(dev, frames, n_copies);
-    room = xsk_prod_nb_free(&dev->tx, batch->count);
-    room = MIN(room, batch->count);
+    room = xsk_prod_nb_free(&dev->tx, n_descs);
+    room = MIN(room, n_descs);
     if (room) {
         xsk_ring_prod__reserve(&dev->tx, room, &idx);
     }
 
     for (size_t i = 0; i < batch->count; i++) {
         struct dp_packet *p = batch->packets[i];
-        bool ours = afxdp_tx_in_place(dev, p);
+        uint32_t k = afxdp_tx_frames(dev, p);
         bool offload = false;
         struct xdp_desc *d;
         uint64_t addr;
 
-        if (sent >= room || p->size > FRAME_SIZE - TX_HEADROOM
-            || (!ours && used_frames >= n_frames)) {
+        if (k == UINT32_MAX || sent + MAX(k, 1) > room
+            || used_frames + k > n_frames) {
             dropped++;
             done[n_done++] = p;
             continue;
         }
         if (p->ol.flags & DP_PACKET_OL_NEEDS_CSUM) {
-            offload = afxdp_tx_csum_offloadable(dev, p);
+            /* A jumbo frame's checksum is done here: the kernel takes TX
+             * metadata from a frame's first descriptor, and this keeps
+             * the rare case simple. */
+            offload = k <= 1 && afxdp_tx_csum_offloadable(dev, p);
             if (!offload && csum_complete(p)) {
                 dropped++;
                 done[n_done++] = p;
                 continue;
             }
         }
-        if (ours) {
+        if (!k) {
             /* The frame itself goes out and comes back through the
              * completion ring. */
             addr = p->owner_data + p->data_ofs;
+            d = xsk_ring_prod__tx_desc(&dev->tx, idx + sent++);
+            d->addr = addr;
+            d->len = p->size;
+            d->options = 0;
         } else {
-            uint32_t frame = frames[used_frames++];
-            addr = ((uint64_t) frame << FRAME_SHIFT) + TX_HEADROOM;
-            memcpy((char *) dev->umem_area + addr, dp_packet_data(p),
-                   p->size);
+            const char *data = dp_packet_data(p);
+            uint32_t left = p->size;
+
+            for (uint32_t j = 0; j < k; j++) {
+                uint32_t len = MIN(left, MAX_FRAME_LEN);
+
+                addr = ((uint64_t) frames[used_frames++] << FRAME_SHIFT)
+                       + TX_HEADROOM;
+                memcpy((char *) dev->umem_area + addr, data, len);
+                d = xsk_ring_prod__tx_desc(&dev->tx, idx + sent++);
+                d->addr = addr;
+                d->len = len;
+                d->options = j + 1 < k ? XDP_PKT_CONTD : 0;
+                data += len;
+                left -= len;
+            }
             done[n_done++] = p;
         }
-        d = xsk_ring_prod__tx_desc(&dev->tx, idx + sent++);
-        d->addr = addr;
-        d->len = p->size;
-        d->options = 0;
         if (offload) {
+            /* k <= 1: 'addr' is the packet's only descriptor. */
             afxdp_tx_request_csum(dev, addr, p);
             d->options = XDP_TX_METADATA;
         }
+        packets++;
         bytes += p->size;
     }
 
@@ -982,7 +1150,7 @@ netdev_afxdp_send_batch(struct netdev *netdev, struct dp_packet_batch *batch)
     dp_packet_delete_array(done, n_done);
     batch->count = 0;
 
-    stat_add(&dev->stats.tx_packets, sent);
+    stat_add(&dev->stats.tx_packets, packets);
     stat_add(&dev->stats.tx_bytes, bytes);
     stat_add(&dev->stats.tx_dropped, dropped);
     return error ? error : dropped ? ENOBUFS : 0;
@@ -1067,10 +1235,16 @@ netdev_afxdp_get_tx_csum(const struct netdev *netdev)
     return netdev_afxdp_cast(netdev)->tx_csum;
 }
 
-static int
-netdev_afxdp_get_max_mtu(const struct netdev *netdev OVS_UNUSED)
+const char *
+netdev_afxdp_get_jumbo(const struct netdev *netdev)
 {
-    return MAX_MTU;
+    return netdev_afxdp_cast(netdev)->jumbo_desc;
+}
+
+static int
+netdev_afxdp_get_max_mtu(const struct netdev *netdev)
+{
+    return netdev_afxdp_cast(netdev)->jumbo_pool ? JUMBO_MAX_MTU : MAX_MTU;
 }
 
 const struct netdev_class netdev_afxdp_class = {

@@ -33,11 +33,15 @@
  * "generic".
  *
  * Known limits: only queue 0 is served, so a multi-queue NIC should be set
- * to one combined channel (ethtool -L DEV combined 1); frames larger than a
- * frame (4096 - 256 bytes) are dropped, so get_max_mtu() says 3822 (less a
- * VLAN-tagged Ethernet header) and xsw-switchd gives the device no larger
- * MTU.  Carrying more needs AF_XDP multi-buffer (XDP_USE_SG) and a redirect
- * program loaded with xdp.frags, which libxdp 1.3's is not. */
+ * to one combined channel (ethtool -L DEV combined 1).
+ *
+ * Jumbo frames: with AF_XDP multi-buffer (XDP_USE_SG, Linux 6.6; the
+ * redirect program loaded with xdp.frags support) a frame may span several
+ * 4 KiB umem frames, up to MTU 9216, copied on receive and transmit (the
+ * usual one-frame case stays zero-copy in the datapath).  Without it, a
+ * frame must fit one umem frame (4096 - 256 bytes: MTU 3822) and larger
+ * ones are dropped.  get_max_mtu() says which, and xsw-switchd gives the
+ * device no larger MTU. */
 #ifndef XSW_NETDEV_AFXDP_H
 #define XSW_NETDEV_AFXDP_H 1
 
@@ -53,6 +57,11 @@ const char *netdev_afxdp_open_error(void);
  * "afxdp" netdev: "kernel" (NETDEV_TX_CSUM is in its caps) or "software
  * (REASON)".  A static string, for the Interface's status column. */
 const char *netdev_afxdp_get_tx_csum(const struct netdev *netdev);
+
+/* Whether 'netdev', an "afxdp" netdev, carries jumbo frames: "up to MTU
+ * 9216 (multi-buffer)" or "no: MTU 3822 at most (REASON)".  A static
+ * string, for the Interface's status column (key jumbo_frames). */
+const char *netdev_afxdp_get_jumbo(const struct netdev *netdev);
 
 /* Start-up sweep: if device 'name' carries the XDP program that libxdp
  * attaches for AF_XDP sockets ("xsk_def_prog"), left behind by a crashed
