@@ -11,6 +11,7 @@ the same run, against ovsdb-server, both started with
   shows it in status:bound_port;
 - inactivity_probe: a silent client gets an "echo" after that long and is
   disconnected if it does not answer; 0 disables the probe;
+- other_config:dscp marks the connections (48 by default), as ss shows;
 - xsw-dbserver started with no --remote at all serves the Manager rows too;
 - any db: column: OVN's SB_Global.connections (ovn-sbctl set-connection
   read-only), and a role, which xsw cannot enforce, refused.
@@ -189,6 +190,36 @@ def test_inactivity_probe(c, peer):
             s.close()
 
 
+def server_tos(port):
+    """The TOS byte of the server's end of a fresh connection to 'port',
+    as ss(8) shows it, e.g. "0xc0"."""
+    s = socket.create_connection(("127.0.0.1", port))
+    try:
+        def tos():
+            out = subprocess.run(["ss", "-tnH", "--tos", "sport = :%d" % port],
+                                 capture_output=True, text=True).stdout
+            m = re.search(r"tos:(0x[0-9a-f]+)", out)
+            return m and m.group(1)
+        return wait_until(tos, timeout=10)
+    finally:
+        s.close()
+
+
+def test_dscp(c, peer):
+    with DbServer(peer=peer, extra_args=[MANAGERS]) as db:
+        db.vsctl("init")
+        port = free_port()
+        target = "ptcp:%d:127.0.0.1" % port
+        db.vsctl("set-manager", target)
+        wait_until(lambda: list_dbs(port), timeout=20)
+        c.eq(server_tos(port), "0xc0", "[%s] a manager's connections are "
+             "marked DSCP 48 by default" % peer)
+        db.vsctl("set", "Manager", target, "other_config:dscp=10")
+        c.eq(wait_until(lambda: server_tos(port) == "0x28" and "0x28",
+                        timeout=10), "0x28",
+             "[%s] other_config:dscp=10 marks them DSCP 10" % peer)
+
+
 def test_ovn_connections(c, peer):
     """Any db: column: OVN's Southbound SB_Global.connections, with
     ovn-sbctl set-connection, read-only."""
@@ -310,6 +341,7 @@ if __name__ == "__main__":
         checks.run(lambda c: test_port_zero(c, peer))
         checks.run(lambda c: test_inactivity_probe(c, peer))
         checks.run(lambda c: test_ovn_connections(c, peer))
+        checks.run(lambda c: test_dscp(c, peer))
     checks.run(test_no_remote_option)
     checks.run(test_list_remotes_port_zero)
     checks.run(test_read_only_managers)
