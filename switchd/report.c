@@ -591,7 +591,28 @@ report_get_interface(const struct uuid *uuid)
     return r ? r->text : NULL;
 }
 
-/* Writes the reports of the rows of 'table' into 'status'. */
+/* Whether 'status' of 'row' has one of the 'n_keys' 'keys'. */
+static bool
+has_owned_key(const struct ovsdb_idl_row *row,
+              const struct ovsdb_idl_column *status,
+              const char *const *keys, size_t n_keys)
+{
+    const struct ovsdb_datum *d = ovsdb_idl_row_get_datum(row, status);
+    const struct ovsdb_type *type = ovsdb_idl_column_get_type(status);
+
+    for (unsigned int i = 0; d && type && type->key.type == OVSDB_TYPE_STRING
+                             && i < d->n; i++) {
+        for (size_t j = 0; j < n_keys; j++) {
+            if (!strcmp(d->keys[i].string, keys[j])) {
+                return true;
+            }
+        }
+    }
+    return false;
+}
+
+/* Writes the reports of the rows of 'table' into 'status'.  A row with no
+ * report and none of our keys (nearly every row) costs a glance. */
 static unsigned int
 write_table_status(struct ovsdb_idl_table *table,
                    const struct ovsdb_idl_column *status,
@@ -606,8 +627,10 @@ write_table_status(struct ovsdb_idl_table *table,
 
         uuid_to_string(ovsdb_idl_row_get_uuid(row), uuid);
         r = shash_find_data(&reports, uuid);
-        n += iface_state_write_owned_keys(row, status, keys, n_keys,
-                                          r ? &r->items : NULL);
+        if (r || has_owned_key(row, status, keys, n_keys)) {
+            n += iface_state_write_owned_keys(row, status, keys, n_keys,
+                                              r ? &r->items : NULL);
+        }
     }
     return n;
 }
