@@ -320,6 +320,49 @@ jsonrpc_msg_parse(const json_t *json, struct jsonrpc_msg *msg)
     return NULL;
 }
 
+/* Logs 'json', a message sent or received on connection 'name', at debug
+ * level, in Open vSwitch's words ("unix#3: received request,
+ * method="transact", params=[...], id=1"), so that "-vjsonrpc:dbg" or
+ * "vlog/set jsonrpc:dbg" shows what a client sent and was answered. */
+static void
+log_msg(const char *name, const char *title, const json_t *json)
+{
+    if (!VLOG_IS_DBG_ENABLED()) {
+        return;
+    }
+
+    struct jsonrpc_msg msg;
+    char *error = jsonrpc_msg_parse(json, &msg);
+    if (error) {
+        char *text = json_dumps(json, JSON_COMPACT | JSON_ENCODE_ANY);
+        VLOG_DBG("%s: %s invalid message (%s): %s", name, title, error,
+                 text ? text : "?");
+        free(text);
+        free(error);
+        return;
+    }
+
+    static const char *const labels[] = {
+        "params", "result", "error", "id"
+    };
+    const json_t *parts[] = { msg.params, msg.result, msg.error, msg.id };
+    struct ds s = DS_EMPTY_INITIALIZER;
+    if (msg.method) {
+        ds_put_format(&s, ", method=\"%s\"", msg.method);
+    }
+    for (size_t i = 0; i < ARRAY_SIZE(parts); i++) {
+        if (parts[i]) {
+            char *text = json_dumps(parts[i],
+                                    JSON_COMPACT | JSON_ENCODE_ANY);
+            ds_put_format(&s, ", %s=%s", labels[i], text ? text : "?");
+            free(text);
+        }
+    }
+    VLOG_DBG("%s: %s %s%s", name, title, jsonrpc_msg_type_to_string(msg.type),
+             ds_cstr(&s));
+    ds_destroy(&s);
+}
+
 char *
 jsonrpc_msg_to_string(const json_t *json)
 {
@@ -843,6 +886,7 @@ conn_receive(struct jsonrpc_conn *conn, const char *data, size_t n)
         data += used;
         n -= used;
         if (msg) {
+            log_msg(conn->name, "received", msg);
             conn->cbs.on_msg(conn, msg, conn->aux);
         }
     }
@@ -1073,6 +1117,7 @@ jsonrpc_conn_send(struct jsonrpc_conn *conn, json_t *msg)
         json_decref(msg);
         return ENOTCONN;
     }
+    log_msg(conn->name, "send", msg);
     if (conn->corked) {
         ok = serialize_append(&conn->cork, msg);
         data = NULL;
@@ -1894,6 +1939,7 @@ client_send_deadline(struct jsonrpc_client *c, json_t *msg,
     char *reason;
     int error;
 
+    log_msg(c->name, "send", msg);
     json_decref(msg);
     if (!data) {
         set_error(errorp, xasprintf("%s: cannot serialize message", c->name));
@@ -1942,6 +1988,7 @@ client_recv_deadline(struct jsonrpc_client *c, long long int deadline,
             }
             c->ofs += used;
             if (*msgp) {
+                log_msg(c->name, "received", *msgp);
                 return 0;
             }
         }

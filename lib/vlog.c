@@ -2,6 +2,7 @@
 #include <config.h>
 #include "vlog.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -11,11 +12,16 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/syscall.h>
+#include <syslog.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "daemon.h"
+#include "ds.h"
 #include "unixctl.h"
+
+VLOG_DEFINE_THIS_MODULE(vlog);
 
 /* One lock covers the module list, the levels, the log file and the
  * sequence number: logging is not hot enough for finer locking to pay. */
@@ -38,6 +44,42 @@ static const char *const level_tags[VLL_N_LEVELS] = {
 static const char *const destination_names[VLF_N_DESTINATIONS] = {
     "console", "syslog", "file"
 };
+
+/* Each destination's line format, in Open vSwitch's pattern language (see
+ * format_message()), changed with "PATTERN:destination:pattern".  The
+ * console and file defaults give xsw's usual lines (Open vSwitch's file
+ * format), the syslog default Open vSwitch's. */
+#define DEFAULT_PATTERN "%D{%Y-%m-%dT%H:%M:%S.###Z}|%05N|%c%T|%p|%m"
+static char *patterns[VLF_N_DESTINATIONS];
+static const char *const default_patterns[VLF_N_DESTINATIONS] = {
+    DEFAULT_PATTERN, "ovs|%05N|%c%T|%p|%m", DEFAULT_PATTERN
+};
+
+/* Syslog: the facility ("FACILITY:name"), and whether openlog() ran. */
+static int syslog_facility = LOG_DAEMON;
+static bool syslog_opened;
+
+/* The syslog priority of each level, as Open vSwitch maps them. */
+static const int syslog_levels[VLL_N_LEVELS] = {
+    LOG_ALERT, LOG_ALERT, LOG_ERR, LOG_WARNING, LOG_NOTICE, LOG_DEBUG
+};
+
+static const struct {
+    const char *name;
+    int value;
+} facilities[] = {
+    { "kern", LOG_KERN }, { "user", LOG_USER }, { "mail", LOG_MAIL },
+    { "daemon", LOG_DAEMON }, { "auth", LOG_AUTH }, { "syslog", LOG_SYSLOG },
+    { "lpr", LOG_LPR }, { "news", LOG_NEWS }, { "uucp", LOG_UUCP },
+    { "clock", LOG_CRON }, { "ftp", LOG_FTP }, { "ntp", 12 << 3 },
+    { "audit", 13 << 3 }, { "alert", 14 << 3 }, { "clock2", 15 << 3 },
+    { "local0", LOG_LOCAL0 }, { "local1", LOG_LOCAL1 },
+    { "local2", LOG_LOCAL2 }, { "local3", LOG_LOCAL3 },
+    { "local4", LOG_LOCAL4 }, { "local5", LOG_LOCAL5 },
+    { "local6", LOG_LOCAL6 }, { "local7", LOG_LOCAL7 },
+};
+
+static long long int start_ms = -1;   /* Wall clock at the first message. */
 
 const char *
 vlog_get_level_name(enum vlog_level level)
@@ -79,7 +121,7 @@ vlog_get_destination_val(const char *name)
 static void
 update_min_level(struct vlog_module *module)
 {
-    int min = module->levels[VLF_CONSOLE];
+    int min = MAX(module->levels[VLF_CONSOLE], module->levels[VLF_SYSLOG]);
 
     if (log_fd >= 0 && module->levels[VLF_FILE] > min) {
         min = module->levels[VLF_FILE];
@@ -151,41 +193,234 @@ write_fully(int fd, const char *s, size_t n)
     }
 }
 
+/* Appends to 'b' the time 'ms' (wall clock) formatted by strftime() format
+ * 'fmt', in which "###" stands for the milliseconds. */
+static void
+put_time(struct ds *b, const char *fmt, long long int ms, bool utc)
+{
+    time_t secs = ms / 1000;
+    char msecs[8], buf[128], *f;
+    struct tm tm;
+
+    snprintf(msecs, sizeof msecs, "%03lld", ms % 1000);
+    f = xstrdup(fmt);
+    for (char *p = strstr(f, "###"); p; p = strstr(p + 3, "###")) {
+        memcpy(p, msecs, 3);
+    }
+    if (utc) {
+        gmtime_r(&secs, &tm);
+    } else {
+        localtime_r(&secs, &tm);
+    }
+    if (strftime(buf, sizeof buf, f, &tm)) {
+        ds_put_cstr(b, buf);
+    }
+    free(f);
+}
+
+/* Copies a "{...}" argument at 'p' into 'out' (or 'def' if there is none);
+ * returns what follows it. */
+static const char *
+fetch_braces(const char *p, const char *def, char *out, size_t size)
+{
+    if (*p == '{') {
+        size_t n = strcspn(p + 1, "}");
+        size_t n_copy = MIN(n, size - 1);
+        memcpy(out, p + 1, n_copy);
+        out[n_copy] = '\0';
+        return p[n + 1] ? p + n + 2 : p + n + 1;
+    }
+    snprintf(out, size, "%s", def);
+    return p;
+}
+
+/* This thread's name, "" for the main thread (Open vSwitch's
+ * "subprogram"). */
+static void
+get_subprogram(char *name, size_t size)
+{
+    name[0] = '\0';
+    if (syscall(SYS_gettid) != getpid()) {
+        pthread_getname_np(pthread_self(), name, size);
+    }
+}
+
+/* Formats a log line by Open vSwitch's 'pattern' language: %A program,
+ * %B syslog priority, %c module, %d{FMT} local and %D{FMT} UTC time
+ * (strftime(), "###" = ms), %E host name, %m message, %N sequence number,
+ * %n newline, %p level, %P pid, %r ms since the first message, %t thread
+ * ("main"), %T "(thread)" or nothing in the main thread; each with an
+ * optional "-" (left-justify) and width. */
+static void
+format_message(struct ds *b, const struct vlog_module *module,
+               enum vlog_level level, const char *pattern,
+               const char *message, unsigned int seq, long long int now_ms)
+{
+    char tmp[128];
+
+    ds_clear(b);
+    for (const char *p = pattern; *p; ) {
+        bool left = false;
+        int pad = ' ';
+        size_t width = 0, start;
+
+        if (*p != '%') {
+            ds_put_char(b, *p++);
+            continue;
+        }
+        p++;
+        if (*p == '-') {
+            left = true;
+            p++;
+        }
+        if (*p == '0') {
+            pad = '0';
+            p++;
+        }
+        while (isdigit((unsigned char) *p)) {
+            width = width * 10 + (*p++ - '0');
+        }
+
+        start = b->len;
+        char conversion = *p ? *p++ : '%';
+        switch (conversion) {
+        case 'A':
+            ds_put_cstr(b, daemon_program_name());
+            break;
+        case 'B':
+            ds_put_format(b, "%d", (syslog_facility ? syslog_facility
+                                    : LOG_LOCAL0) + syslog_levels[level]);
+            break;
+        case 'c':
+            p = fetch_braces(p, "", tmp, sizeof tmp);
+            ds_put_cstr(b, module->name);
+            break;
+        case 'd':
+        case 'D':
+            p = fetch_braces(p, "%Y-%m-%d %H:%M:%S.###", tmp, sizeof tmp);
+            put_time(b, tmp, now_ms, conversion == 'D');
+            break;
+        case 'E':
+            gethostname(tmp, sizeof tmp);
+            tmp[sizeof tmp - 1] = '\0';
+            ds_put_cstr(b, tmp);
+            break;
+        case 'm':
+            ds_put_cstr(b, message);
+            while (b->len > start && b->s[b->len - 1] == '\n') {
+                ds_truncate(b, b->len - 1);
+            }
+            break;
+        case 'N':
+            ds_put_format(b, "%u", seq);
+            break;
+        case 'n':
+            ds_put_char(b, '\n');
+            break;
+        case 'p':
+            ds_put_cstr(b, level_tags[level]);
+            break;
+        case 'P':
+            ds_put_format(b, "%ld", (long int) getpid());
+            break;
+        case 'r':
+            ds_put_format(b, "%lld", now_ms - start_ms);
+            break;
+        case 't':
+            get_subprogram(tmp, sizeof tmp);
+            ds_put_cstr(b, tmp[0] ? tmp : "main");
+            break;
+        case 'T':
+            get_subprogram(tmp, sizeof tmp);
+            if (tmp[0]) {
+                ds_put_format(b, "(%s)", tmp);
+            }
+            break;
+        default:
+            ds_put_char(b, conversion);
+            break;
+        }
+
+        size_t used = b->len - start;
+        if (used < width) {
+            size_t n_pad = width - used;
+            if (left) {
+                for (size_t i = 0; i < n_pad; i++) {
+                    ds_put_char(b, ' ');
+                }
+            } else {
+                char *field = xmemdup(b->s + start, used);
+                ds_truncate(b, start);
+                for (size_t i = 0; i < n_pad; i++) {
+                    ds_put_char(b, pad);
+                }
+                ds_put_buffer(b, field, used);
+                free(field);
+            }
+        }
+    }
+}
+
 void
 vlog_valist(const struct vlog_module *module, enum vlog_level level,
             const char *format, va_list args)
 {
-    bool to_console, to_file;
-    char stamp[64];
+    bool to_console, to_syslog, to_file;
     struct timespec ts;
-    struct tm tm;
-    char *message, *line;
+    char *message;
 
     if (level == VLL_OFF || level >= VLL_N_LEVELS) {
         return;
     }
     message = xvasprintf(format, args);
-
     clock_gettime(CLOCK_REALTIME, &ts);
-    gmtime_r(&ts.tv_sec, &tm);
-    strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%S", &tm);
+    long long int now_ms = ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
 
     pthread_mutex_lock(&vlog_mutex);
     to_console = module->levels[VLF_CONSOLE] >= (int) level;
+    to_syslog = module->levels[VLF_SYSLOG] >= (int) level;
     to_file = log_fd >= 0 && module->levels[VLF_FILE] >= (int) level;
-    if (to_console || to_file) {
-        line = xasprintf("%s.%03ldZ|%05u|%s|%s|%s\n", stamp,
-                         ts.tv_nsec / 1000000, ++msg_seq, module->name,
-                         level_tags[level], message);
+    if (to_console || to_syslog || to_file) {
+        struct ds line = DS_EMPTY_INITIALIZER;
+        unsigned int seq = ++msg_seq;
+
+        if (start_ms < 0) {
+            start_ms = now_ms;
+        }
         /* One write() per line: lines from several processes appending to
          * one file, or threads sharing stderr, never interleave. */
         if (to_console) {
-            write_fully(STDERR_FILENO, line, strlen(line));
+            format_message(&line, module, level,
+                           patterns[VLF_CONSOLE] ? patterns[VLF_CONSOLE]
+                           : default_patterns[VLF_CONSOLE],
+                           message, seq, now_ms);
+            ds_put_char(&line, '\n');
+            write_fully(STDERR_FILENO, line.s, line.len);
+        }
+        if (to_syslog) {
+            format_message(&line, module, level,
+                           patterns[VLF_SYSLOG] ? patterns[VLF_SYSLOG]
+                           : default_patterns[VLF_SYSLOG],
+                           message, seq, now_ms);
+            if (!syslog_opened) {
+                openlog(daemon_program_name(), LOG_NDELAY, syslog_facility);
+                syslog_opened = true;
+            }
+            char *save_ptr = NULL;
+            for (char *l = strtok_r(line.s, "\n", &save_ptr); l;
+                 l = strtok_r(NULL, "\n", &save_ptr)) {
+                syslog(syslog_levels[level] | syslog_facility, "%s", l);
+            }
         }
         if (to_file) {
-            write_fully(log_fd, line, strlen(line));
+            format_message(&line, module, level,
+                           patterns[VLF_FILE] ? patterns[VLF_FILE]
+                           : default_patterns[VLF_FILE],
+                           message, seq, now_ms);
+            ds_put_char(&line, '\n');
+            write_fully(log_fd, line.s, line.len);
         }
-        free(line);
+        ds_destroy(&line);
     }
     pthread_mutex_unlock(&vlog_mutex);
     free(message);
@@ -310,6 +545,52 @@ vlog_get_level(const struct vlog_module *module, enum vlog_destination dest)
     return dest < VLF_N_DESTINATIONS ? module->levels[dest] : VLL_OFF;
 }
 
+/* "PATTERN:destination:pattern": 'rest' is what follows "PATTERN". */
+static char *
+set_pattern_from_string(char *rest)
+{
+    char *save_ptr = NULL;
+    char *word = strtok_r(rest, " ,:\t", &save_ptr);
+    enum vlog_destination dest;
+
+    if (!word) {
+        return xstrdup("missing destination");
+    }
+    dest = (!strcasecmp(word, "any") ? VLF_N_DESTINATIONS
+            : vlog_get_destination_val(word));
+    if (dest == VLF_N_DESTINATIONS && strcasecmp(word, "any")) {
+        return xasprintf("unknown destination \"%s\"", word);
+    }
+    pthread_mutex_lock(&vlog_mutex);
+    for (int d = 0; d < VLF_N_DESTINATIONS; d++) {
+        if (dest == VLF_N_DESTINATIONS || (int) dest == d) {
+            free(patterns[d]);
+            patterns[d] = xstrdup(save_ptr ? save_ptr : "");
+        }
+    }
+    pthread_mutex_unlock(&vlog_mutex);
+    return NULL;
+}
+
+/* "FACILITY:name". */
+static char *
+set_facility_from_string(const char *name)
+{
+    for (size_t i = 0; i < ARRAY_SIZE(facilities); i++) {
+        if (name && !strcasecmp(facilities[i].name, name)) {
+            pthread_mutex_lock(&vlog_mutex);
+            syslog_facility = facilities[i].value;
+            if (syslog_opened) {
+                closelog();
+                syslog_opened = false;
+            }
+            pthread_mutex_unlock(&vlog_mutex);
+            return NULL;
+        }
+    }
+    return xstrdup("invalid facility");
+}
+
 char *
 vlog_set_levels_from_string(const char *spec)
 {
@@ -319,40 +600,43 @@ vlog_set_levels_from_string(const char *spec)
     char *copy = xstrdup(spec);
     char *save_ptr = NULL;
     char *error = NULL;
+    char *word = strtok_r(copy, " ,:\t", &save_ptr);
 
-    for (char *word = strtok_r(copy, " ,:\t", &save_ptr); word && !error;
-         word = strtok_r(NULL, " ,:\t", &save_ptr)) {
+    if (word && !strcasecmp(word, "pattern")) {
+        error = set_pattern_from_string(save_ptr);
+        free(copy);
+        return error;
+    } else if (word && !strcasecmp(word, "facility")) {
+        error = set_facility_from_string(save_ptr);
+        free(copy);
+        return error;
+    }
+
+    /* Open vSwitch's messages, which scripts may match. */
+    for (; word && !error; word = strtok_r(NULL, " ,:\t", &save_ptr)) {
         enum vlog_destination d;
         enum vlog_level l;
         struct vlog_module *m;
 
         if (!strcasecmp(word, "any")) {
             continue;
-        } else if (!strcasecmp(word, "pattern")
-                   || !strcasecmp(word, "facility")) {
-            error = xasprintf("\"%s\": log patterns and syslog facilities "
-                              "are not supported", spec);
         } else if ((d = vlog_get_destination_val(word))
                    != VLF_N_DESTINATIONS) {
             if (dest != VLF_N_DESTINATIONS) {
-                error = xasprintf("\"%s\": cannot specify multiple "
-                                  "destinations", spec);
+                error = xstrdup("cannot specify multiple destinations");
             }
             dest = d;
         } else if ((l = vlog_get_level_val(word)) != VLL_N_LEVELS) {
             if (level != VLL_N_LEVELS) {
-                error = xasprintf("\"%s\": cannot specify multiple levels",
-                                  spec);
+                error = xstrdup("cannot specify multiple levels");
             }
             level = l;
         } else if ((m = vlog_module_from_name(word)) != NULL) {
             if (module) {
-                error = xasprintf("\"%s\": cannot specify multiple modules",
-                                  spec);
+                error = xstrdup("cannot specify multiple modules");
             }
             module = m;
         } else {
-            /* Open vSwitch's wording, which scripts may match. */
             error = xasprintf("no destination, level, or module \"%s\"",
                               word);
         }
@@ -455,6 +739,7 @@ vlog_set_log_file(const char *path)
         return error;
     }
 
+    char *opened = xstrdup(new_name);
     pthread_mutex_lock(&vlog_mutex);
     old_fd = log_fd;
     log_fd = new_fd;
@@ -466,6 +751,9 @@ vlog_set_log_file(const char *path)
     if (old_fd >= 0) {
         close(old_fd);
     }
+    /* As Open vSwitch does, so that each file says where it began. */
+    VLOG_INFO("opened log file %s", opened);
+    free(opened);
     return 0;
 }
 
@@ -595,12 +883,51 @@ vlog_unixctl_reopen(struct unixctl_conn *conn, int argc, const char *argv[],
     }
 }
 
+static void
+vlog_unixctl_list_pattern(struct unixctl_conn *conn, int argc,
+                          const char *argv[], void *aux)
+{
+    struct ds s = DS_EMPTY_INITIALIZER;
+
+    ds_put_format(&s, "         prefix                            format\n");
+    ds_put_format(&s, "         ------                            ------\n");
+    pthread_mutex_lock(&vlog_mutex);
+    for (int d = 0; d < VLF_N_DESTINATIONS; d++) {
+        ds_put_format(&s, "%-7s  %-32s  %s\n", destination_names[d], "none",
+                      patterns[d] ? patterns[d] : default_patterns[d]);
+    }
+    pthread_mutex_unlock(&vlog_mutex);
+    unixctl_command_reply(conn, ds_cstr(&s));
+    ds_destroy(&s);
+}
+
+/* As in Open vSwitch, the file is closed but remembered: "vlog/reopen"
+ * opens it again. */
+static void
+vlog_unixctl_close(struct unixctl_conn *conn, int argc, const char *argv[],
+                   void *aux)
+{
+    pthread_mutex_lock(&vlog_mutex);
+    int fd = log_fd;
+    log_fd = -1;
+    update_all_min_levels();
+    pthread_mutex_unlock(&vlog_mutex);
+    if (fd >= 0) {
+        close(fd);
+    }
+    unixctl_command_reply(conn, NULL);
+}
+
 void
 vlog_register_unixctl(void)
 {
     unixctl_command_register("vlog/set", "{spec | PATTERN:destination:pattern}",
                              0, INT_MAX, vlog_unixctl_set, NULL);
     unixctl_command_register("vlog/list", "", 0, 0, vlog_unixctl_list, NULL);
+    unixctl_command_register("vlog/list-pattern", "", 0, 0,
+                             vlog_unixctl_list_pattern, NULL);
+    unixctl_command_register("vlog/close", "", 0, 0, vlog_unixctl_close,
+                             NULL);
     unixctl_command_register("vlog/reopen", "", 0, 0, vlog_unixctl_reopen,
                              NULL);
 }
@@ -613,7 +940,8 @@ vlog_handle_option(int c, const char *optarg)
     if (c == 'v') {
         char *error = vlog_set_levels_from_string(optarg ? optarg : "");
         if (error) {
-            fprintf(stderr, "%s: %s\n", daemon_program_name(), error);
+            fprintf(stderr, "%s: processing \"%s\": %s\n",
+                    daemon_program_name(), optarg ? optarg : "", error);
             free(error);
             exit(EXIT_FAILURE);
         }

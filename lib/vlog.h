@@ -16,9 +16,11 @@
  * resumes, one line reports how many were dropped, so a flood of bad
  * clients produces a few clear lines instead of thousands.
  *
- * There are two destinations, each with a level per module: the console
- * (stderr; default WARN) and the log file (default INFO, once one is set).
- * Lines look like Open vSwitch's:
+ * There are three destinations, each with a level per module: the console
+ * (stderr; default WARN), syslog (default WARN; facility "daemon") and the
+ * log file (default INFO, once one is set).  Lines look like Open
+ * vSwitch's, and each destination's format can be changed with Open
+ * vSwitch's patterns ("PATTERN:console:%c|%p|%m"):
  *
  *     2026-11-25T11:07:36.123Z|00042|server|INFO|message
  *
@@ -47,7 +49,7 @@ enum vlog_level {
 
 enum vlog_destination {
     VLF_CONSOLE,
-    VLF_SYSLOG,                 /* Accepted for compatibility; unused. */
+    VLF_SYSLOG,                 /* syslog(3). */
     VLF_FILE,
     VLF_N_DESTINATIONS
 };
@@ -152,7 +154,9 @@ enum vlog_level vlog_get_level(const struct vlog_module *,
  * spaces), each a module name, a destination ("console", "syslog", "file")
  * or a level, with "any" matching all; omitted parts mean all, an omitted
  * level means "dbg".  Examples: "dbg", "console:warn", "server:file:dbg",
- * "" (everything at dbg).  Returns NULL on success or a malloc'd error. */
+ * "" (everything at dbg).  Also "PATTERN:destination:pattern" (a line
+ * format, see vlog.c) and "FACILITY:name" (syslog's facility).  Returns
+ * NULL on success or a malloc'd error, in Open vSwitch's words. */
 char *vlog_set_levels_from_string(const char *spec);
 
 /* Levels of every module, in "vlog/list" format (malloc'd). */
@@ -181,7 +185,8 @@ void vlog_set_default_log_file(const char *path);
 void vlog_reopen_on_sighup(uv_loop_t *);
 void vlog_stop_reopen_on_sighup(void);
 
-/* Registers "vlog/set", "vlog/list" and "vlog/reopen" (see unixctl.h). */
+/* Registers "vlog/set", "vlog/list", "vlog/list-pattern", "vlog/reopen"
+ * and "vlog/close" (see unixctl.h). */
 void vlog_register_unixctl(void);
 
 /* Command-line options, the way Open vSwitch programs take them:

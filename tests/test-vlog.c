@@ -69,13 +69,57 @@ START_TEST(test_format)
     VLOG_INFO("hello %d", 42);
     VLOG_DBG("not shown at the default file level");
     log = read_log();
+    /* The file starts, as Open vSwitch's do, with where it began. */
     ck_assert_int_eq(regcomp(&re, "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:"
+                             "[0-9]{2}:[0-9]{2}\\.[0-9]{3}Z\\|[0-9]{5}\\|"
+                             "vlog\\|INFO\\|opened log file /tmp/xt-vlog-"
+                             "[^\n]*\n"
+                             "[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:"
                              "[0-9]{2}:[0-9]{2}\\.[0-9]{3}Z\\|[0-9]{5}\\|"
                              "test_vlog\\|INFO\\|hello 42\n$",
                              REG_EXTENDED), 0);
     ck_assert_msg(!regexec(&re, log, 0, NULL, 0), "bad line: %s", log);
     regfree(&re);
     free(log);
+}
+END_TEST
+
+/* Open vSwitch's "PATTERN:destination:pattern" and "FACILITY:name". */
+START_TEST(test_patterns_and_facility)
+{
+    char *error;
+
+    ck_assert_ptr_null(vlog_set_levels_from_string(
+        "PATTERN:file:%c|%p|%-6m|%5N|%05P|%t%T|%D{%C}|%%|%x"));
+    VLOG_WARN("hi\n");
+    char *log = read_log();
+    char *want = xasprintf("test_vlog|WARN|hi    |    2|%05ld|main|%s|%%|x\n",
+                           (long int) getpid(), "20");
+    ck_assert_msg(strstr(log, want), "%s lacks %s", log, want);
+    free(want);
+    free(log);
+    ck_assert_ptr_null(vlog_set_levels_from_string(
+        "PATTERN:any:%D{%Y-%m-%dT%H:%M:%S.###Z}|%05N|%c%T|%p|%m"));
+
+    error = vlog_set_levels_from_string("PATTERN:nowhere:%m");
+    ck_assert_msg(error && !strcmp(error, "unknown destination \"nowhere\""),
+                  "%s", error);
+    free(error);
+    error = vlog_set_levels_from_string("PATTERN");
+    ck_assert_msg(error && !strcmp(error, "missing destination"), "%s",
+                  error);
+    free(error);
+
+    ck_assert_ptr_null(vlog_set_levels_from_string("FACILITY:local3"));
+    ck_assert_ptr_null(vlog_set_levels_from_string("facility:daemon"));
+    error = vlog_set_levels_from_string("FACILITY:nosuch");
+    ck_assert_msg(error && !strcmp(error, "invalid facility"), "%s", error);
+    free(error);
+
+    /* The module of the log's own messages. */
+    ck_assert_ptr_null(vlog_set_levels_from_string("vlog:off"));
+    ck_assert_int_eq(vlog_get_level(vlog_module_from_name("vlog"),
+                                    VLF_FILE), VLL_OFF);
 }
 END_TEST
 
@@ -234,6 +278,7 @@ main(void)
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, test_format);
     tcase_add_test(tc, test_levels_from_string);
+    tcase_add_test(tc, test_patterns_and_facility);
     tcase_add_test(tc, test_rate_limit);
     tcase_add_test(tc, test_reopen);
     tcase_add_test(tc, test_options_and_sighup);
