@@ -4,12 +4,15 @@ vlan_mode) and external_ids, then changed and deleted some (diff records,
 deleted rows), becomes an xsw database whose `ovsdb-client dump` and
 `ovs-vsctl show` equal ovsdb-server's on the original file, UUIDs
 included.  Also the compacted form (ovsdb-tool compact), a torn last
-record, a damaged record, a clustered file and an existing target."""
+record, a damaged record, a clustered file and an existing target; and
+another schema: OVN's northbound database as ovn-nbctl built it."""
 import os
 import shutil
 import subprocess
 
 from xswenv import DbServer, Checks, run, XSW_DBSERVER, VSWITCH_SCHEMA
+
+OVN_NB_SCHEMA = "/usr/share/ovn/ovn-nb.ovsschema"
 
 
 def configure(db):
@@ -143,9 +146,55 @@ def test_import(c):
              "a file that is not a database is refused", p.stderr)
 
 
+def test_ovn_nb(c):
+    """OVN's northbound database, with switches, ports, ACLs, a router,
+    NAT, a load balancer and a port group, some of them deleted again."""
+    with DbServer(peer="ovs", schema=OVN_NB_SCHEMA) as ovs:
+        nb = ["ovn-nbctl", "--db=" + ovs.remote, "--timeout=20"]
+        for args in (["ls-add", "sw0"], ["lsp-add", "sw0", "p1"],
+                     ["lsp-set-addresses", "p1", "00:00:00:00:00:01 10.0.0.1"],
+                     ["lsp-add", "sw0", "p2"],
+                     ["acl-add", "sw0", "to-lport", "100",
+                      "ip4.src==10.0.0.2", "drop"],
+                     ["acl-add", "sw0", "from-lport", "200", "ip4", "allow"],
+                     ["lr-add", "r0"],
+                     ["lrp-add", "r0", "rp0", "00:00:00:00:01:01",
+                      "10.0.0.254/24"],
+                     ["lb-add", "lb0", "10.0.0.100:80", "10.0.0.1:80", "tcp"],
+                     ["ls-lb-add", "sw0", "lb0"],
+                     ["lr-nat-add", "r0", "snat", "172.16.0.1", "10.0.0.0/24"],
+                     ["pg-add", "pg0", "p1", "p2"],
+                     ["lsp-del", "p1"],
+                     ["acl-del", "sw0", "to-lport", "100",
+                      "ip4.src==10.0.0.2"]):
+            run(nb + args)
+        want = ovs.client("dump", "@REMOTE", "OVN_Northbound")
+        want_show = run(nb + ["show"])[0]
+        ovs.stop()
+        out = os.path.join(ovs.dir, "xt-nb.db")
+        p = import_file(ovs.db, out)
+        c.eq((p.returncode, p.stderr), (0, ""), "--import of an OVN "
+             "northbound file succeeds")
+        db = DbServer(peer="xsw", schema=OVN_NB_SCHEMA)
+        db.__enter__()
+        try:
+            db.stop()
+            shutil.copy(out, db.db)
+            db.start()
+            got = db.client("dump", "@REMOTE", "OVN_Northbound")
+            got_show = run(["ovn-nbctl", "--db=" + db.remote,
+                            "--timeout=20", "show"])[0]
+        finally:
+            db.__exit__(None, None, None)
+        c.eq(got, want, "ovsdb-client dump of the OVN import equals "
+             "ovsdb-server's, UUIDs included")
+        c.eq(got_show, want_show, "ovn-nbctl show equals ovsdb-server's")
+
+
 def main():
     c = Checks()
     c.run(test_import)
+    c.run(test_ovn_nb)
     c.finish()
 
 
