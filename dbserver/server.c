@@ -1367,8 +1367,16 @@ session_receive(struct session *s, json_t *json)
         if (!strcmp(msg.method, "cancel")) {
             method_cancel(s, msg.params, NULL);
         }
+    } else if (!json_is_string(msg.id)
+               || strcmp(json_string_value(msg.id), "echo")) {
+        /* The server's only requests are its inactivity probes, with id
+         * "echo": any other reply answers nothing, and ovsdb-server drops
+         * the connection. */
+        VLOG_WARN_RL(&session_rl, "%s: received unexpected %s message, "
+                     "disconnecting", s->name,
+                     jsonrpc_msg_type_to_string(msg.type));
+        jsonrpc_conn_close(s->conn);
     }
-    /* Replies: to our inactivity probes; nothing to do. */
     json_decref(json);
     heap_tidy_soon(s->server);
 }

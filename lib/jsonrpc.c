@@ -56,6 +56,9 @@ jsonrpc_parser_destroy(struct jsonrpc_parser *p)
         free(p->buf);
         p->buf = NULL;
         p->len = p->allocated = 0;
+        free(p->nesting);
+        p->nesting = NULL;
+        p->nesting_allocated = 0;
     }
 }
 
@@ -89,6 +92,68 @@ parser_fail(struct jsonrpc_parser *p, char **errorp, char *message)
     p->failed = true;
     set_error(errorp, message);
     return 0;
+}
+
+/* What the structure scanner accepts next (jsonrpc_parser's 'expect'). */
+enum {
+    EXPECT_VALUE,               /* After '[' , ':' or an array's ','. */
+    EXPECT_VALUE_OR_CLOSE,      /* Just after '['. */
+    EXPECT_KEY,                 /* After an object's ','. */
+    EXPECT_KEY_OR_CLOSE,        /* Just after '{'. */
+    EXPECT_COLON,               /* After a member name. */
+    EXPECT_NEXT,                /* After a value: ',' or the closer. */
+};
+
+static const char *
+expect_description(const struct jsonrpc_parser *p)
+{
+    bool object = p->depth > 0 && p->nesting[p->depth - 1] == '{';
+
+    switch (p->expect) {
+    case EXPECT_VALUE: return "a value";
+    case EXPECT_VALUE_OR_CLOSE: return "a value or ']'";
+    case EXPECT_KEY: return "a member name";
+    case EXPECT_KEY_OR_CLOSE: return "a member name or '}'";
+    case EXPECT_COLON: return "':'";
+    default: return object ? "',' or '}'" : "',' or ']'";
+    }
+}
+
+/* Characters of numbers and of true, false and null: their spelling is
+ * jansson's to check. */
+static bool
+is_scalar_char(unsigned char c)
+{
+    return ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z')
+            || (c >= 'A' && c <= 'Z') || c == '-' || c == '+' || c == '.');
+}
+
+static size_t
+parser_unexpected(struct jsonrpc_parser *p, char **errorp, size_t ofs,
+                  unsigned char c)
+{
+    return parser_fail(p, errorp, xasprintf(
+                           "syntax error at byte %zu: '%c' where %s was "
+                           "expected", p->offset + ofs,
+                           c >= 0x20 && c < 0x7f ? c : '?',
+                           expect_description(p)));
+}
+
+/* Opens a level of nesting with 'c' ('{' or '['), unless that exceeds the
+ * maximum depth. */
+static bool
+parser_open(struct jsonrpc_parser *p, unsigned char c)
+{
+    if (p->max_depth && p->depth >= p->max_depth) {
+        return false;
+    }
+    if ((size_t) p->depth >= p->nesting_allocated) {
+        p->nesting_allocated = MAX(16, 2 * p->nesting_allocated);
+        p->nesting = xrealloc(p->nesting, p->nesting_allocated);
+    }
+    p->nesting[p->depth++] = c;
+    p->expect = c == '{' ? EXPECT_KEY_OR_CLOSE : EXPECT_VALUE_OR_CLOSE;
+    return true;
 }
 
 size_t
@@ -125,9 +190,11 @@ jsonrpc_parser_feed(struct jsonrpc_parser *p, const char *data, size_t n,
         }
     }
 
-    /* Find the end of the top-level value.  Only brackets outside strings
-     * count, and only quotes not escaped by a backslash toggle strings;
-     * jansson checks everything else once the slice is complete. */
+    /* Find the end of the top-level value, checking its structure on the
+     * way: only quotes not escaped by a backslash toggle strings, and
+     * outside them each bracket, comma and colon must be one that some
+     * continuation could make valid.  jansson checks the tokens (numbers,
+     * literals, escapes, UTF-8) once the slice is complete. */
     start = i;
     for (; i < n; i++) {
         unsigned char c = data[i];
@@ -139,17 +206,81 @@ jsonrpc_parser_feed(struct jsonrpc_parser *p, const char *data, size_t n,
                 p->escape = true;
             } else if (c == '"') {
                 p->in_string = false;
+                p->expect = p->in_key ? EXPECT_COLON : EXPECT_NEXT;
             }
-        } else if (c == '"') {
+            continue;
+        }
+        if (p->in_scalar) {
+            if (is_scalar_char(c)) {
+                continue;
+            }
+            p->in_scalar = false;
+            p->expect = EXPECT_NEXT;
+        }
+        if (is_json_space(c)) {
+            continue;
+        }
+
+        bool close = false;
+        switch (p->expect) {
+        case EXPECT_VALUE_OR_CLOSE:
+            if (c == ']') {
+                close = true;
+                break;
+            }
+            /* Fall through. */
+        case EXPECT_VALUE:
+            if (c == '{' || c == '[') {
+                if (!parser_open(p, c)) {
+                    return parser_fail(p, errorp, xasprintf(
+                                           "syntax error at byte %zu: "
+                                           "nesting exceeds the maximum "
+                                           "depth of %d", p->offset + i,
+                                           p->max_depth));
+                }
+            } else if (c == '"') {
+                p->in_string = true;
+                p->in_key = false;
+            } else if (is_scalar_char(c)) {
+                p->in_scalar = true;
+            } else {
+                return parser_unexpected(p, errorp, i, c);
+            }
+            break;
+        case EXPECT_KEY_OR_CLOSE:
+            if (c == '}') {
+                close = true;
+                break;
+            }
+            /* Fall through. */
+        case EXPECT_KEY:
+            if (c != '"') {
+                return parser_unexpected(p, errorp, i, c);
+            }
             p->in_string = true;
-        } else if (c == '{' || c == '[') {
-            if (++p->depth > p->max_depth && p->max_depth) {
-                return parser_fail(p, errorp, xasprintf(
-                                       "syntax error at byte %zu: nesting "
-                                       "exceeds the maximum depth of %d",
-                                       p->offset + i, p->max_depth));
+            p->in_key = true;
+            break;
+        case EXPECT_COLON:
+            if (c != ':') {
+                return parser_unexpected(p, errorp, i, c);
             }
-        } else if (c == '}' || c == ']') {
+            p->expect = EXPECT_VALUE;
+            break;
+        case EXPECT_NEXT:
+        default: {
+            bool object = p->nesting[p->depth - 1] == '{';
+            if (c == ',') {
+                p->expect = object ? EXPECT_KEY : EXPECT_VALUE;
+            } else if (c == (object ? '}' : ']')) {
+                close = true;
+            } else {
+                return parser_unexpected(p, errorp, i, c);
+            }
+            break;
+        }
+        }
+        if (close) {
+            p->expect = EXPECT_NEXT;
             if (--p->depth == 0) {
                 i++;
                 done = true;
@@ -191,7 +322,8 @@ jsonrpc_parser_feed(struct jsonrpc_parser *p, const char *data, size_t n,
         p->len = 0;
         p->msg_len = 0;
         p->depth = 0;
-        p->in_string = p->escape = false;
+        p->in_string = p->escape = p->in_key = p->in_scalar = false;
+        p->expect = EXPECT_VALUE;
     } else {
         parser_append(p, data + start, i - start);
     }

@@ -64,10 +64,19 @@ struct jsonrpc_parser {
     char *buf;
     size_t len, allocated;
 
-    /* Scanner state for the message in progress. */
+    /* Scanner state for the message in progress.  The scanner checks the
+     * structure (brackets, commas, colons, member names) as bytes arrive,
+     * so that input that can never become a message fails at once instead
+     * of waiting for a closing bracket, as Open vSwitch's incremental
+     * parser does; jansson checks the tokens once the message is whole. */
     size_t msg_len;             /* Bytes scanned in the current message. */
     int depth;
     bool in_string, escape;
+    bool in_key;                /* The string scanned is a member name. */
+    bool in_scalar;             /* In a number, true, false or null. */
+    int expect;                 /* What may come next (see jsonrpc.c). */
+    char *nesting;              /* '{' or '[' for each open level. */
+    size_t nesting_allocated;
     bool failed;                /* Sticky: an error was reported. */
     size_t offset;              /* Bytes consumed since init, for errors. */
 };

@@ -153,6 +153,18 @@ START_TEST(test_framing_malformed)
         { "{\"a\":1} 42", 1, "must be a JSON object" },
         { "{\"a\":[1}]", 0, "syntax error" },
         { "{\"a\":\"\xff\"}", 0, "syntax error" },
+        /* Structure errors fail at once, without waiting for a closing
+         * bracket that would never come (ovsdb-server closes the
+         * connection; a framer that only counts brackets hung). */
+        { "{\"method\":\"echo\",\"params\":[,", 0,
+          "byte 27: ',' where a value or ']' was expected" },
+        { "{{{{", 0, "byte 1: '{' where a member name or '}' was expected" },
+        { "{\"id\":1} [1 2", 1, "'2' where ',' or ']' was expected" },
+        { "{\"a\" 1", 0, "'1' where ':' was expected" },
+        { "{\"a\":1]", 0, "']' where ',' or '}' was expected" },
+        { "[\"a\":", 0, "':' where ',' or ']' was expected" },
+        { "{\"a\":1,}", 0, "'}' where a member name was expected" },
+        { "{\"a\":/", 0, "'/' where a value was expected" },
     };
 
     for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {

@@ -157,8 +157,62 @@ def test_wait_cancel_locks(c):
          "notifications and wait timeout as with ovsdb-server")
 
 
+# Input that can never become a valid message, and messages the server
+# cannot take: ovsdb-server closes the connection at once, without a reply.
+# A framer that only counted brackets waited for ever on the first three.
+# (Left out: '[1 2', a number after a number.  xsw fails it at the '2';
+# ovsdb-server 3.1 neither answers nor closes after it.)
+BAD_INPUT = [
+    b'{"method":"echo","params":[,',
+    b'{{{{',
+    b'{"method":"echo" "params":[]',
+    b'[1,2]]',
+    # Replies to nothing: the server asked nothing with these ids.
+    b'{"id":5,"result":[],"error":null}',
+    b'{"id":"x","result":null,"error":{"error":"e"}}',
+]
+# Replies the server expects: to its own inactivity probes.
+PROBE_REPLY = b'{"id":"echo","result":[],"error":null}'
+
+
+def after_input(path, data):
+    """What the server does after 'data': ("closed", messages received)
+    or ("open", messages received, the reply to an echo sent after it)."""
+    with ovsdb_raw.Connection(path, timeout=10) as conn:
+        conn.send(data)
+        # Wait for a close; a server that keeps the connection open is
+        # asked for an echo, which it must answer if it is still
+        # listening.
+        conn.pump(3)
+        if conn.eof:
+            return ["closed", conn.backlog]
+        got = list(conn.backlog)
+        conn.backlog.clear()
+        conn.send(b'\n{"method":"echo","params":["after"],"id":"e"}')
+        conn.pump(3)
+        return ["open", got, conn.backlog]
+
+
+def test_bad_input(c):
+    results = {}
+    for peer in ("ovs", "xsw"):
+        with DbServer(peer=peer) as db:
+            results[peer] = [after_input(db.sock, d)
+                             for d in BAD_INPUT + [PROBE_REPLY]]
+    for data, x, o in zip(BAD_INPUT + [PROBE_REPLY], results["xsw"],
+                          results["ovs"]):
+        c.eq(x, o, "after %s xsw does what ovsdb-server does (%s)"
+             % (data.decode(), o[0]))
+    c.ok(all(r[0] == "closed" for r in results["xsw"][:len(BAD_INPUT)]),
+         "xsw closes the connection after each bad input")
+    c.eq(results["xsw"][-1], ["open", [], [{"id": "e", "result": ["after"],
+                                            "error": None}]],
+         "a reply to the server's inactivity probe keeps the connection")
+
+
 if __name__ == "__main__":
     checks = Checks()
     checks.run(test_protocol)
     checks.run(test_wait_cancel_locks)
+    checks.run(test_bad_input)
     checks.finish()
