@@ -26,6 +26,7 @@
 #include <string.h>
 
 #include "convert.h"
+#include "daemon.h"
 #include "db.h"
 #include "ds.h"
 #include "ovsdb-error.h"
@@ -33,6 +34,7 @@
 #include "storage.h"
 #include "transact.h"
 #include "util.h"
+#include "vlog.h"
 #include "vswitch-schema.h"
 
 static const char *program_name = "xsw-dbtool";
@@ -506,6 +508,7 @@ usage(void)
            "  -h, --help                  display this help message\n"
            "  -V, --version               display version information\n",
            program_name, program_name, default_db());
+    vlog_usage();
     exit(EXIT_SUCCESS);
 }
 
@@ -554,14 +557,19 @@ do_list_commands(int argc, char *argv[])
 int
 main(int argc, char *argv[])
 {
+    /* -v and --log-file too: Open vSwitch's scripts run "ovsdb-tool
+     * -vconsole:off ..." (ovs-lib's ovsdb_tool()). */
     static const struct option long_options[] = {
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
+        VLOG_LONG_OPTIONS,
         {NULL, 0, NULL, 0},
     };
     int c;
 
-    while ((c = getopt_long(argc, argv, "hV", long_options, NULL)) != -1) {
+    daemon_set_program_name(argv[0]);    /* For vlog's messages. */
+    while ((c = getopt_long(argc, argv, "hVv::", long_options, NULL))
+           != -1) {
         switch (c) {
         case 'h':
             usage();
@@ -569,7 +577,9 @@ main(int argc, char *argv[])
             printf("%s (xsw) %s\n", program_name, PACKAGE_VERSION);
             return 0;
         default:
-            exit(EXIT_FAILURE);
+            if (!vlog_handle_option(c, optarg)) {
+                exit(EXIT_FAILURE);
+            }
         }
     }
     argc -= optind;

@@ -2,7 +2,8 @@
 with the same arguments, ovsdb-tool on an Open vSwitch file and xsw-dbtool
 on an xsw file, and prints the same output with the same exit status
 (UUIDs aside; error messages about files aside, where only the status is
-compared)."""
+compared).  Then Open vSwitch's own start-up library (ovs-lib's
+upgrade_db, as ovs-ctl runs it) with xsw-dbtool in ovsdb-tool's place."""
 import json
 import os
 import re
@@ -213,6 +214,46 @@ def test_tool(c, top):
          "xsw-dbtool leaves no temporary file behind")
 
 
+OVS_LIB = "/usr/share/openvswitch/scripts/ovs-lib"
+
+
+def test_ovs_lib(c, top):
+    """Open vSwitch's start-up script library (ovs-lib's upgrade_db(), which
+    ovs-ctl runs at every start) with xsw-dbtool in ovsdb-tool's place:
+    creating the database, then upgrading it to a new schema with a backup,
+    as it does with ovsdb-tool."""
+    shim = os.path.join(top, "shim")
+    os.mkdir(shim)
+    os.symlink(os.path.abspath(XSW_DBTOOL), os.path.join(shim, "ovsdb-tool"))
+    new = new_schema(os.path.join(top, "xt-lib-new.ovsschema"))
+    script = ('. %s; upgrade_db "$1" "$2"; echo "rc=$?"; '
+              'ovsdb_tool transact "$1" "$4"; '
+              'upgrade_db "$1" "$3"; echo "rc=$?"; '
+              'ovsdb_tool db-version "$1"; ovsdb_tool query "$1" "$5"'
+              % OVS_LIB)
+    results = {}
+    for peer in ("ovs", "xsw"):
+        d = os.path.join(top, "lib-" + peer)
+        os.mkdir(d)
+        env = dict(os.environ)
+        if peer == "xsw":
+            env["PATH"] = shim + ":" + env["PATH"]
+        p = subprocess.run(["bash", "-c", script, "xt", "conf.db",
+                            VSWITCH_SCHEMA, new, json.dumps(POPULATE),
+                            select("Port", "p1", ["name", "tag"])],
+                           cwd=d, env=env, capture_output=True, text=True,
+                           timeout=120)
+        # (ovsdb-tool leaves its lock files, .conf.db.~lock~ and the like.)
+        results[peer] = (p.returncode, UUID_RE.sub("<uuid>", p.stdout),
+                         sorted(f for f in os.listdir(d)
+                                if not f.endswith(("-wal", "-shm"))
+                                and not f.startswith(".")))
+    c.eq(results["xsw"], results["ovs"], "ovs-lib's upgrade_db with "
+         "xsw-dbtool does what it does with ovsdb-tool")
+    c.ok("9.9.9" in results["xsw"][1] and '"tag":10' in results["xsw"][1],
+         "the database is upgraded with its data", results["xsw"][1])
+
+
 def main():
     if not os.path.exists(XSW_DBTOOL):
         sys.exit("%s is not built" % XSW_DBTOOL)
@@ -220,6 +261,10 @@ def main():
     top = tempfile.mkdtemp(prefix="xt-dbtool-")
     try:
         c.run(lambda c: test_tool(c, top))
+        if os.path.exists(OVS_LIB):
+            c.run(lambda c: test_ovs_lib(c, top))
+        else:
+            c.ok(False, "%s is missing (openvswitch-common)" % OVS_LIB)
     finally:
         shutil.rmtree(top, ignore_errors=True)
     c.finish()
