@@ -42,6 +42,8 @@ COVERAGE_DEFINE(remotes_status_write);  /* A status txn that changed. */
 struct resolved {
     struct server_remote_options options;
     char *error;                /* Why it could not be served, or NULL. */
+    bool refused;               /* 'error' is the row's doing: retrying
+                                 * cannot help until the row changes. */
     bool added;                 /* The server serves it. */
 };
 
@@ -234,6 +236,7 @@ add_manager_options(struct shash *set, const struct ovsdb_row *row,
         r->error = xasprintf("role \"%s\" requested, but xsw-dbserver has "
                              "no role-based access control: not serving "
                              "this remote", atom->string);
+        r->refused = true;
     }
     if ((atom = row_scalar(row, "connection_mode", OVSDB_TYPE_STRING))
         && !strcmp(atom->string, "in-band")) {
@@ -632,7 +635,7 @@ status_timer_cb(uv_timer_t *timer)
      * retries, at a calmer pace. */
     SHASH_FOR_EACH (node, &r->resolved) {
         struct resolved *res = node->data;
-        if (!res->added && !strstr(res->error ? res->error : "", "role")) {
+        if (!res->added && !res->refused) {
             remotes_reconfigure(r);
             break;
         }
@@ -753,9 +756,11 @@ unixctl_add_remote(struct unixctl_conn *conn, int argc OVS_UNUSED,
         remotes_reconfigure(r);
         const struct resolved *res = shash_find_data(&r->resolved, name);
         if (res && res->error) {
-            /* The remote stays configured (ovsdb-server retries too), but
-             * say why it does not work yet. */
+            /* A remote that cannot work (a port in use) is not kept: the
+             * caller sees the error and may try again. */
             unixctl_command_reply_error(conn, res->error);
+            free(shash_find_and_delete(&r->configured, name));
+            remotes_reconfigure(r);
         } else {
             unixctl_command_reply(conn, NULL);
         }
