@@ -43,7 +43,22 @@ if [ -n "$(echo $missing)" ]; then
     echo "== installing:" $missing
     export DEBIAN_FRONTEND=noninteractive
     apt-get update -qq
+    # The tests run ovsdb-server, ovs-vswitchd and ovn-northd themselves;
+    # on a machine with an init system the packages would start their own
+    # copies, which must not run.  A policy-rc.d (unless the machine has
+    # one) tells the maintainer scripts not to start anything.
+    policy=
+    if [ ! -e /usr/sbin/policy-rc.d ]; then
+        policy=/usr/sbin/policy-rc.d
+        printf '#!/bin/sh\nexit 101\n' >"$policy"
+        chmod 755 "$policy"
+        trap 'rm -f "$policy"' EXIT
+    fi
     apt-get install -y -qq --no-install-recommends $missing >/dev/null
+    if [ -n "$policy" ]; then
+        rm -f "$policy"
+        trap - EXIT
+    fi
 fi
 
 # Builds happen outside the source tree, so that the plain build (the

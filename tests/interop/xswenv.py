@@ -13,6 +13,7 @@ removed when the block ends, even on failure.
 """
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -27,6 +28,9 @@ TOP_BUILDDIR = os.environ.get("top_builddir") or TOP_SRCDIR
 XSW_DBSERVER = os.path.join(TOP_BUILDDIR, "dbserver", "xsw-dbserver")
 VSWITCH_SCHEMA = os.path.join(TOP_SRCDIR, "schema", "vswitch.ovsschema")
 
+
+UUID_RE = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-"
+                     r"[0-9a-f]{12}")
 
 # What AddressSanitizer, LeakSanitizer and UBSan print when they find
 # something (the test build uses ./configure --enable-sanitizers).
@@ -47,6 +51,41 @@ def run(args, input=None, check=True, timeout=30, env=None):
         raise Failure("%s exited %d\nstdout: %s\nstderr: %s"
                       % (" ".join(args), p.returncode, p.stdout, p.stderr))
     return p.stdout, p.stderr
+
+
+def die_with_parent():
+    """A Popen preexec_fn: the child gets SIGTERM when the test dies, even
+    by SIGKILL, so that no daemon a test started outlives it."""
+    import ctypes
+    PR_SET_PDEATHSIG = 1
+    ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
+def stop_process(proc, timeout=15):
+    """SIGTERM to a daemon the test started, SIGKILL if it lingers."""
+    if proc and proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def log_messages(text, levels):
+    """The messages of an Open vSwitch-style log ("time|seq|module|LEVEL|
+    text") at 'levels', as "module|LEVEL|text": without time stamps,
+    sequence numbers, thread names ("fatal_signal(urcu3)"), the tests'
+    temporary paths and UUIDs, so that two runs' logs compare."""
+    out = []
+    for line in text.splitlines():
+        parts = line.split("|", 4)
+        if len(parts) == 5 and parts[3] in levels:
+            module = re.sub(r"\(.*\)$", "", parts[2])
+            msg = re.sub(r"/tmp/xt-[a-z]+-[A-Za-z0-9_]+", "DIR", parts[4])
+            msg = UUID_RE.sub("<uuid>", msg)
+            out.append("%s|%s|%s" % (module, parts[3], msg))
+    return out
 
 
 class DbServer:
