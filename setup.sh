@@ -31,7 +31,9 @@ packages="build-essential autoconf automake pkg-config
 if [ "$mode" = test ]; then
     packages="$packages openvswitch-switch openvswitch-common
         python3-openvswitch python3-ovsdbapp iperf3 tcpdump netsniff-ng"
-    # The schemas every Debian OVSDB database uses (tests/interop/any-schema.py).
+    # The schemas every Debian OVSDB database uses
+    # (tests/interop/any-schema.py), and OVN's northd and ctl tools
+    # (tests/interop/ovn-northd.py).
     packages="$packages openvswitch-vtep ovn-central ovn-ic-db"
 fi
 missing=$(dpkg-query -W -f='${binary:Package} ${db:Status-Status}\n' $packages 2>/dev/null \

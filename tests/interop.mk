@@ -29,8 +29,9 @@ EXTRA_DIST += tests/interop/managerlib.py
 # created and served beside ovsdb-server (replies, monitors, contents), and
 # garbage collection of self-referring rows.
 TESTS += tests/interop/any-schema.py
-# Open vSwitch's daemon as a long-lived client, beside the same daemon on
-# ovsdb-server in one run: ovs-vswitchd 3.1 (netdev datapath, in
-# namespaces of its own).  `XT_PEER=ovs` puts both sides on ovsdb-server
-# (a check of the test itself).
-TESTS += tests/interop/ovs-vswitchd.py
+# Open vSwitch's and OVN's daemons as long-lived clients, each beside the
+# same daemon on ovsdb-server in one run: ovs-vswitchd 3.1 (netdev
+# datapath, in namespaces of its own) and ovn-northd 23.03 with ovn-nbctl's
+# daemon mode.  `XT_PEER=ovs` puts both sides on ovsdb-server (a check of
+# the test itself).
+TESTS += tests/interop/ovs-vswitchd.py tests/interop/ovn-northd.py
