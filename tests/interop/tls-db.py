@@ -5,7 +5,8 @@ Driven by Open vSwitch 3.1's ovs-vsctl (set-ssl, set-manager) and
 ovsdb-client, against xsw-dbserver and, in the same run, ovsdb-server:
 
 - set-ssl, then a pssl: manager: ovsdb-client and ovs-vsctl reach the
-  server over ssl: with a certificate the CA signed;
+  server over ssl: with a certificate the CA signed; a pssl:0 manager's
+  port shows in status:bound_port;
 - an ssl: (active) manager: the server connects out over TLS, with the
   same files, to a test peer that requires a client certificate;
 - xsw only: a pssl: manager set before any SSL row says why it does not
@@ -55,6 +56,15 @@ def test_passive(c, peer, pki):
                            capture_output=True, text=True, timeout=30)
         c.ok(p.returncode == 0 and db.vsctl("list-br") == "xtbr0\n",
              "[%s] ovs-vsctl add-br over ssl:" % peer, p.stderr)
+
+        # pssl:0: the port bound shows in status:bound_port.
+        db.vsctl("set-manager", "pssl:0:127.0.0.1")
+        bound = wait_manager(db, "pssl:0:127.0.0.1",
+                             lambda m: m["status"].get("bound_port"))
+        bound = bound and bound["status"]["bound_port"]
+        c.eq(bound and client(pki, "list-dbs", "ssl:127.0.0.1:%s" % bound),
+             "Open_vSwitch\n_Server\n", "[%s] pssl:0: status:bound_port "
+             "gives the port, and clients reach it" % peer)
 
 
 def test_active(c, peer, pki):
