@@ -377,6 +377,43 @@ def test_offline(c):
     c.eq(xsw["version"], "9.9.9\n", "--convert: the new schema is served")
 
 
+def pipelined(db, new):
+    """A transaction and a convert in one write, then kill -9."""
+    db.vsctl("init")
+    schema = json.load(open(new))
+    with ovsdb_raw.Connection(db.sock, timeout=20) as conn:
+        conn.call("set_db_change_aware", [True])
+        conn.send("".join(json.dumps(m) for m in (
+            {"method": "transact", "id": 100, "params": [
+                "Open_vSwitch",
+                {"op": "insert", "table": "Bridge", "uuid-name": "b",
+                 "row": {"name": "xt-pipe"}},
+                {"op": "mutate", "table": "Open_vSwitch", "where": [],
+                 "mutations": [["bridges", "insert",
+                                ["set", [["named-uuid", "b"]]]]]}]},
+            {"method": "convert", "id": 101,
+             "params": ["Open_vSwitch", schema]})).encode())
+        replies = [UUID_RE.sub("<uuid>", json.dumps(conn.reply(i),
+                                                     sort_keys=True))
+                   for i in (100, 101)]
+    db.stop(signal.SIGKILL)
+    db.start()
+    return (replies, db.client("get-schema-version", "@REMOTE",
+                               "Open_vSwitch"), db.vsctl("list-br"))
+
+
+def test_pipelined(c):
+    results = {}
+    for peer in ("xsw", "ovs"):
+        with DbServer(peer=peer) as db:
+            results[peer] = pipelined(
+                db, new_schema(os.path.join(db.dir, "xt-new.ovsschema")))
+    c.eq(results["xsw"], results["ovs"], "a transaction and a convert in "
+         "one write, then kill -9: as ovsdb-server")
+    c.eq(results["xsw"][2], "xt-pipe\n", "the transaction survives the "
+         "conversion and the kill")
+
+
 def test_crash(c):
     """kill -9 of xsw-dbserver --convert at moments spread over its run:
     the file is always the old database or the new one, whole."""
@@ -417,6 +454,7 @@ def main():
     c = Checks()
     c.run(test_online)
     c.run(test_long_lived)
+    c.run(test_pipelined)
     c.run(test_crash)
     c.run(test_offline)
     c.finish()
