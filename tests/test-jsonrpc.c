@@ -759,6 +759,96 @@ append_dump(char **text, size_t *len, const json_t *msg)
     free(s);
 }
 
+/* Inactivity probe: a client that says nothing is sent an "echo" after
+ * the interval and dropped after another (JSONRPC_CLOSE_TIMEOUT). */
+START_TEST(test_conn_probe)
+{
+    struct test_server ts = { .options.probe_interval_ms = 1000 };
+    uv_loop_t loop;
+    char *name, *error = NULL;
+    char buf[4096];
+    ssize_t n, total = 0;
+    int fd;
+
+    uv_loop_init(&loop);
+    server_start(&ts, &loop, "ptcp:0:127.0.0.1");
+    name = xasprintf("tcp:127.0.0.1:%d", stream_listener_port(ts.listener));
+    ck_assert_msg(!stream_open_block(name, 5000, &fd, &error), "%s", error);
+    uint64_t start = uv_hrtime();
+    while (!ts.closed) {
+        uv_run(&loop, UV_RUN_ONCE);
+    }
+    uint64_t ms = (uv_hrtime() - start) / 1000000;
+    ck_assert_int_eq(ts.close_reason, JSONRPC_CLOSE_TIMEOUT);
+    ck_assert_msg(strstr(ts.close_message, "inactivity probe"), "%s",
+                  ts.close_message);
+    ck_assert_msg(ms >= 1900 && ms < 10000, "dropped after %llu ms",
+                  (unsigned long long) ms);
+    while ((n = read(fd, buf + total, sizeof buf - 1 - total)) > 0) {
+        total += n;
+    }
+    buf[total] = '\0';
+    ck_assert_msg(strstr(buf, "\"method\":\"echo\""), "got: %s", buf);
+    close(fd);
+    server_stop(&ts);
+    uv_run(&loop, UV_RUN_DEFAULT);
+    ck_assert_int_eq(uv_loop_close(&loop), 0);
+    free(ts.close_message);
+    free(name);
+}
+END_TEST
+
+/* A session to a port where nothing listens reports what ovsdb-server
+ * writes into a Manager's status: BACKOFF, the error, never connected. */
+static void
+stats_timer_cb(uv_timer_t *timer)
+{
+    struct jsonrpc_session *s = timer->data;
+    struct jsonrpc_session_stats stats;
+
+    jsonrpc_session_get_stats(s, &stats);
+    ck_assert_str_eq(stats.state, "BACKOFF");
+    ck_assert_str_eq(stats.last_error, "Connection refused");
+    ck_assert_int_eq(stats.ms_since_connect, -1);
+    jsonrpc_session_destroy(s);
+    uv_close((uv_handle_t *) timer, NULL);
+}
+
+START_TEST(test_session_stats)
+{
+    static const struct jsonrpc_session_callbacks cbs = {
+        .on_msg = ignore_msg,
+    };
+    struct jsonrpc_session_options options = {
+        .min_backoff_ms = 1000, .max_backoff_ms = 1000,
+    };
+    struct jsonrpc_session *s;
+    struct stream_listener *l;
+    uv_timer_t timer;
+    uv_loop_t loop;
+    char *name;
+    int port;
+
+    /* A port that was free a moment ago. */
+    uv_loop_init(&loop);
+    ck_assert(!stream_listen(&loop, "ptcp:0:127.0.0.1", NULL, NULL, NULL,
+                             &l, NULL));
+    port = stream_listener_port(l);
+    stream_listener_close(l);
+    uv_run(&loop, UV_RUN_DEFAULT);
+
+    name = xasprintf("tcp:127.0.0.1:%d", port);
+    ck_assert(!jsonrpc_session_create(&loop, name, &cbs, &options, NULL, &s,
+                                      NULL));
+    uv_timer_init(&loop, &timer);
+    timer.data = s;
+    uv_timer_start(&timer, stats_timer_cb, 300, 0);
+    uv_run(&loop, UV_RUN_DEFAULT);
+    ck_assert_int_eq(uv_loop_close(&loop), 0);
+    free(name);
+}
+END_TEST
+
 START_TEST(test_conn_protocol_error)
 {
     struct raw_peer rp = { .ts = { 0 } };
@@ -1152,6 +1242,8 @@ main(void)
     tcase_add_test(tc, test_session_reconnect);
     tcase_add_test(tc, test_session_drop);
     tcase_add_test(tc, test_conn_protocol_error);
+    tcase_add_test(tc, test_conn_probe);
+    tcase_add_test(tc, test_session_stats);
     tcase_add_test(tc, test_conn_backlog);
     tcase_add_test(tc, test_conn_wire_format);
     tcase_add_test(tc, test_conn_memo);
