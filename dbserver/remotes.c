@@ -233,9 +233,10 @@ add_manager_options(struct shash *set, const struct ovsdb_row *row,
          * control, which xsw does not have: serving it anyway would give
          * it more than it was granted. */
         free(r->error);
-        r->error = xasprintf("role \"%s\" requested, but xsw-dbserver has "
-                             "no role-based access control: not serving "
-                             "this remote", atom->string);
+        r->error = xasprintf("%s: role \"%s\" requested, but xsw-dbserver "
+                             "has no role-based access control: not "
+                             "serving this remote", target->string,
+                             atom->string);
         r->refused = true;
     }
     if ((atom = row_scalar(row, "connection_mode", OVSDB_TYPE_STRING))
@@ -449,7 +450,8 @@ remotes_reconfigure(struct remotes *r)
             }
         }
         if (new->error) {
-            ds_put_format(&errors, "%s: %s\n", node->name, new->error);
+            /* The message names the remote already. */
+            ds_put_format(&errors, "%s\n", new->error);
         }
         shash_add(&r->resolved, node->name, new);
         node->data = NULL;
