@@ -9,6 +9,9 @@ TESTS += \
 # Long-lived replicas (the Python IDL, ovs-vsctl's C IDL, ovsdb-client
 # monitor-cond, xsw-ctl's IDL) following changes on both servers.
 TESTS += tests/interop/monitor-replica.py
+# Every monitor flavour's notifications over one scripted sequence of
+# transactions on every column kind, compared with ovsdb-server's.
+TESTS += tests/interop/monitor-diff.py
 # lock/steal/unlock queues, raw and through the Python IDL's set_lock().
 TESTS += tests/interop/locks.py
 EXTRA_DIST += tests/interop/xswenv.py tests/interop/ovsdb_raw.py
