@@ -7,10 +7,11 @@ static and dynamic addresses, routers, gateway ports, NAT, static routes,
 ACLs, address sets, port groups, load balancers with a health check, DHCP
 options, deletions; in daemon mode, one long-lived replica of the
 northbound database) and ovn-sbctl (a chassis, lsp-bind, Port_Binding up,
-lsp-unbind), and restarts each database server once under the running
-daemons.  After every step both deployments must hold the same
-contents in both databases (UUIDs mapped to what the rows hold, time stamps
-blanked): the southbound database northd computed, and what northd wrote
+lsp-unbind), restarts each database server once under the running
+daemons, and stops the active northd half-way so that the standby one,
+queued on the southbound lock, takes over.  After every step both
+deployments must hold the same contents in both databases (UUIDs mapped
+to what the rows hold, time stamps blanked): the southbound database northd computed, and what northd wrote
 back to the northbound one (sb_cfg, Logical_Switch_Port up,
 dynamic_addresses...).  At the end the logs of northd and of the ovn-nbctl
 daemon in the xsw run must hold no warning or error that the ovsdb-server
@@ -39,7 +40,8 @@ DHCP_OPTIONS = ('options={lease_time="3600", router="10.0.0.1", '
 
 # The script: ("nb", ARGS) runs ovn-nbctl --wait=sb ARGS, ("sb", ARGS)
 # ovn-sbctl ARGS, ("restart", "nb"|"sb") restarts that database's server
-# under northd and the ovn-nbctl daemon, which reconnect and resume.
+# under northd and the ovn-nbctl daemon, which reconnect and resume, and
+# ("failover",) stops the active northd: the standby takes over.
 # Objects are created one per transaction: northd hands out tunnel keys
 # and dynamic addresses in creation order then, the same on both servers,
 # where rows created together go in hash order.
@@ -98,6 +100,7 @@ SCRIPT = [
      "Load_Balancer", "xtlb0", "health_check", "@hc"),
     ("restart", "nb"),
     ("nb", "lb-add", "xtlb1", "10.0.1.100", "10.0.1.10"),
+    ("failover",),
     ("nb", "ls-lb-add", "xtsw1", "xtlb1"),
     ("nb", "--id=@d", "create", "DHCP_Options", "cidr=10.0.0.0/24",
      DHCP_OPTIONS, "--", "set", "Logical_Switch_Port", "xtp0",
@@ -134,6 +137,13 @@ UP_CHECKS = {
     next(i for i, s in enumerate(SCRIPT) if s[1:3] == ("lsp-unbind", "xtp0")):
         ("xtp0", False),
 }
+
+
+def read_text(path):
+    try:
+        return open(path).read()
+    except OSError:
+        return ""
 
 
 def select_all(db, schema):
@@ -229,7 +239,7 @@ class Ovn:
 
     def __init__(self, peer, label):
         self.peer = label
-        self.proc = None
+        self.northds = []         # every ovn-northd started, in order
         self.nb = DbServer(peer=peer, schema=NB_SCHEMA)
         self.sb = DbServer(peer=peer, schema=SB_SCHEMA)
 
@@ -249,8 +259,6 @@ class Ovn:
         return self
 
     def start(self):
-        self.ctl = os.path.join(self.dir, "northd.ctl")
-        self.log = os.path.join(self.dir, "northd.log")
         # A fixed MAC prefix and service monitor MAC: northd picks random
         # ones otherwise.
         run(["ovn-nbctl", "--db=" + self.nb.remote, "--timeout=20",
@@ -259,20 +267,12 @@ class Ovn:
              "options:svc_monitor_mac=\"0a:00:00:00:00:fe\""])
         run(["ovn-sbctl", "--db=" + self.sb.remote, "--timeout=20",
              "init"])
-        self.proc = subprocess.Popen(
-            ["ovn-northd", "--ovnnb-db=" + self.nb.remote,
-             "--ovnsb-db=" + self.sb.remote, "--unixctl=" + self.ctl,
-             "--log-file=" + self.log, "-vconsole:off"],
-            env=dict(os.environ, OVN_RUNDIR=self.dir),
-            preexec_fn=die_with_parent, stdout=subprocess.DEVNULL,
-            stderr=open(self.log + ".stderr", "w"))
-        deadline = time.time() + 30
-        while "active" not in run(["ovn-appctl", "-t", self.ctl, "status"],
-                                  check=False)[0]:
-            if self.proc.poll() is not None or time.time() > deadline:
-                raise Failure("ovn-northd on %s did not become active: %s"
-                              % (self.peer, self.stderr_text()))
-            time.sleep(0.1)
+        # Two ovn-northd, as deployments run them: the one that gets the
+        # southbound lock works, the other waits in the lock's queue.
+        self.northd = self.start_northd("northd1")
+        self.wait_status(self.northd, "active")
+        self.standby = self.start_northd("northd2")
+        self.wait_status(self.standby, "standby")
         # ovn-nbctl's daemon mode: one long-lived replica of the northbound
         # database runs every "nb" step of the script.
         self.nbctl_pidfile = os.path.join(self.dir, "ovn-nbctl.pid")
@@ -283,19 +283,45 @@ class Ovn:
                      env=dict(os.environ, OVN_RUNDIR=self.dir))
         self.nbctl_daemon = out.strip()
 
-    def stderr_text(self):
-        try:
-            return open(self.log + ".stderr").read()
-        except OSError:
-            return ""
+    def start_northd(self, name):
+        northd = {"ctl": os.path.join(self.dir, name + ".ctl"),
+                  "log": os.path.join(self.dir, name + ".log")}
+        northd["proc"] = subprocess.Popen(
+            ["ovn-northd", "--ovnnb-db=" + self.nb.remote,
+             "--ovnsb-db=" + self.sb.remote, "--unixctl=" + northd["ctl"],
+             "--log-file=" + northd["log"], "-vconsole:off"],
+            env=dict(os.environ, OVN_RUNDIR=self.dir),
+            preexec_fn=die_with_parent, stdout=subprocess.DEVNULL,
+            stderr=open(northd["log"] + ".stderr", "w"))
+        self.northds.append(northd)
+        return northd
 
-    def log_text(self, path=None):
-        try:
-            return open(path or self.log).read()
-        except OSError:
-            return ""
+    def wait_status(self, northd, status, timeout=30):
+        deadline = time.time() + timeout
+        while True:
+            out = run(["ovn-appctl", "-t", northd["ctl"], "status"],
+                      check=False)[0].strip()
+            if out == "Status: " + status:
+                return
+            if northd["proc"].poll() is not None or time.time() > deadline:
+                raise Failure("ovn-northd on %s is not %s (%s): %s"
+                              % (self.peer, status, out,
+                                 read_text(northd["log"] + ".stderr")))
+            time.sleep(0.1)
+
+    def failover(self):
+        """Stops the active ovn-northd; the standby must take the lock."""
+        stop_process(self.northd["proc"])
+        self.wait_status(self.standby, "active")
+        self.northd, self.standby = self.standby, None
+
+    def northd_log(self):
+        return "".join(read_text(n["log"]) for n in self.northds)
 
     def step(self, tool, *args):
+        if tool == "failover":
+            self.failover()
+            return ""
         if tool == "restart":
             db = self.nb if args[0] == "nb" else self.sb
             db.stop()
@@ -334,15 +360,15 @@ class Ovn:
                 os.kill(pid, signal.SIGKILL)
         except (OSError, ValueError, AttributeError):
             pass
-        stop_process(self.proc)
-        self.proc = None
+        for northd in self.northds:
+            stop_process(northd["proc"])
 
     def __exit__(self, *exc):
         try:
             self.stop()
             if exc[0] is not None:
                 sys.stderr.write("ovn-northd log on %s:\n%s\n"
-                                 % (self.peer, self.log_text()[-4000:]))
+                                 % (self.peer, self.northd_log()[-4000:]))
             shutil.rmtree(self.dir, ignore_errors=True)
         finally:
             try:
@@ -387,6 +413,7 @@ def test_northd(c):
         failed_steps = 0
         for step, (tool, *args) in enumerate(SCRIPT):
             what = ("the %s server restarts" % args[0] if tool == "restart"
+                    else "the active northd stops" if tool == "failover"
                     else "ovn-%sctl %s" % (tool, " ".join(args)))
             for d in deployments:
                 try:
@@ -416,11 +443,12 @@ def test_northd(c):
         # as it is killed comes out or not, as it happens).
         logs = {}
         for d in deployments:
-            c.ok(d.proc.poll() is None and d.nb.alive() and d.sb.alive(),
+            c.ok(d.northd["proc"].poll() is None and d.nb.alive()
+                 and d.sb.alive(),
                  "%s: northd and both database servers still running"
                  % d.peer)
-            logs[d.peer] = {"ovn-northd": d.log_text(),
-                            "the ovn-nbctl daemon": d.log_text(d.nbctl_log)}
+            logs[d.peer] = {"ovn-northd": d.northd_log(),
+                            "the ovn-nbctl daemon": read_text(d.nbctl_log)}
             d.stop()
         levels = ("WARN", "ERR", "EMER")
         for what in ("ovn-northd", "the ovn-nbctl daemon"):
