@@ -13,9 +13,9 @@ queued on the southbound lock, takes over.  After every step both
 deployments must hold the same contents in both databases (UUIDs mapped
 to what the rows hold, time stamps blanked): the southbound database
 northd computed, and what northd wrote back to the northbound one
-(sb_cfg, Logical_Switch_Port up, dynamic_addresses...).  At the end the logs of northd and of the ovn-nbctl
-daemon in the xsw run must hold no warning or error that the ovsdb-server
-run lacks.
+(sb_cfg, Logical_Switch_Port up, dynamic_addresses...).  At the end the
+logs of northd and of the ovn-nbctl daemon in the xsw run must hold no
+warning or error that the ovsdb-server run lacks.
 """
 import difflib
 import hashlib
