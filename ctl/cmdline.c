@@ -221,6 +221,12 @@ apply_global_option(struct ctl_cmdline_globals *g,
 {
     switch (o) {
     case OPT_DB:
+        if (strchr(value, ',')) {
+            /* ovs-vsctl would try each in turn (and --shuffle-remotes
+             * would shuffle them); xsw's client connects to one. */
+            return xasprintf("--db=%s: xsw-ctl connects to one server, "
+                             "this names several", value);
+        }
         g->db_remote = value;
         break;
     case OPT_NO_WAIT:
@@ -304,7 +310,9 @@ apply_global_option(struct ctl_cmdline_globals *g,
         g->action = CTL_CMDLINE_VERSION;
         break;
     case OPT_NO_SYSLOG:
-        /* xsw-ctl never writes to syslog: there is nothing to turn off. */
+        if (hooks && hooks->no_syslog) {
+            hooks->no_syslog();
+        }
         break;
     case OPT_LEADER_ONLY:
     case OPT_NO_LEADER_ONLY:
@@ -318,8 +326,9 @@ apply_global_option(struct ctl_cmdline_globals *g,
     case OPT_SYSLOG_METHOD:
     case OPT_SYSLOG_TARGET:
         return unsupported_option(global_options[o].name,
-                                  "xsw-ctl does not log to syslog (use "
-                                  "--log-file)");
+                                  "xsw-ctl logs to syslog through "
+                                  "syslog(3) only (--log-file logs to a "
+                                  "file)");
     case OPT_PRIVATE_KEY:
         g->private_key = value;
         break;

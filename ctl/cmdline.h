@@ -71,6 +71,9 @@ struct ctl_cmdline_hooks {
      * file cannot be opened is the hook's (ovs-vsctl warns, and exits if
      * FILE was given). */
     void (*log_file)(const char *file);
+    /* --no-syslog: ovs-vsctl's own module then logs to syslog at warning
+     * level and above only. */
+    void (*no_syslog)(void);
 };
 
 /* Parses the global options at the start of 'argv' (argv[0] is the

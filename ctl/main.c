@@ -984,6 +984,12 @@ set_log_file(const char *file)
     }
 }
 
+static void
+no_syslog(void)
+{
+    vlog_set_levels(this_module, VLF_SYSLOG, VLL_WARN);
+}
+
 /* Prints what --commands prints, a line per command, sorted. */
 static void NO_RETURN
 print_commands(void)
@@ -1031,6 +1037,7 @@ parse_options(int argc, char *argv[], struct shash *local_options)
     static const struct ctl_cmdline_hooks hooks = {
         .verbose = set_verbosity,
         .log_file = set_log_file,
+        .no_syslog = no_syslog,
     };
     struct ctl_cmdline_globals g;
     int first;

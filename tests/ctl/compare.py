@@ -296,6 +296,21 @@ def run(prog, sock, args):
     return p.returncode, p.stdout, p.stderr
 
 
+# Where xsw-ctl differs from ovs-vsctl on purpose (docs/ctl-differences.md):
+# the options it refuses, with a message that says why.  (arguments, text
+# the message must contain)
+XSW_ONLY = [
+    (["--syslog-method=null", "list-br"], "through syslog(3) only"),
+    (["--syslog-t=udp:127.0.0.1:514", "list-br"], "through syslog(3) only"),
+    (["--ssl-protocols=TLSv1.2", "list-br"], "cannot be chosen"),
+    (["--ssl-ciphers=HIGH", "list-br"], "cannot be chosen"),
+    (["--bootstrap-ca-cert=/tmp/xt-ca.pem", "list-br"], "--ca-cert"),
+    (["--peer-ca-cert=/tmp/xt-ca.pem", "list-br"], "--ca-cert"),
+    (["--db=unix:/tmp/xt-a.sock,unix:/tmp/xt-b.sock", "list-br"],
+     "connects to one server"),
+]
+
+
 # The runs of each case: (name, program, server).  The first is the
 # reference.
 RUNS = [("ovs-vsctl on ovsdb-server", OVS_VSCTL, "ovs"),
@@ -346,13 +361,19 @@ def main():
                     failures += 1
                     print("DATABASES DIFFER in table %s (%s):\n%s\n---\n%s"
                           % (table, name, dumps[0], d))
+        for args, text in XSW_ONLY:
+            status, out, err = run(XSWCTL, socks[-1], args)
+            if status != 1 or out or text not in err:
+                failures += 1
+                print("NOT REFUSED: %s: status %d, stdout %r, stderr %r"
+                      % (" ".join(args), status, out, err))
     finally:
         for p in procs:
             p.send_signal(signal.SIGTERM)
             p.wait()
         shutil.rmtree(tmp, ignore_errors=True)
-    print("%d cases, %d runs each, %d failures" % (len(CASES), len(RUNS),
-                                                   failures))
+    print("%d cases, %d runs each, %d refusals, %d failures"
+          % (len(CASES), len(RUNS), len(XSW_ONLY), failures))
     return 1 if failures else 0
 
 

@@ -380,7 +380,7 @@ fuzz_verbose(const char *spec)
     return vlog_set_levels_from_string(spec);
 }
 
-static const struct ctl_cmdline_hooks hooks = { fuzz_verbose, NULL };
+static const struct ctl_cmdline_hooks hooks = { fuzz_verbose, NULL, NULL };
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
