@@ -31,6 +31,7 @@
 #include "ds.h"
 #include "ovsdb-error.h"
 #include "ovsdb-schema.h"
+#include "ovs-file.h"
 #include "storage.h"
 #include "transact.h"
 #include "util.h"
@@ -86,13 +87,26 @@ read_schema_file(const char *name)
     return schema;
 }
 
+/* Exits reporting 'error' about database file 'path', if there is one,
+ * with a hint for an Open vSwitch file. */
+static void
+check_db_error(struct ovsdb_error *error, const char *path)
+{
+    if (error && ovs_file_is_standalone(path)) {
+        fatal("%s (it is an Open vSwitch database file: \"xsw-dbserver "
+              "--import %s NEW.db\" makes an xsw database of it)",
+              ovsdb_error_to_string(error), path);
+    }
+    check_error(error);
+}
+
 /* The schema stored in database file 'path', or exits. */
 static struct ovsdb_schema *
 read_db_schema(const char *path)
 {
     struct ovsdb_schema *schema;
 
-    check_error(storage_read_schema(path, &schema));
+    check_db_error(storage_read_schema(path, &schema), path);
     return schema;
 }
 
@@ -227,11 +241,11 @@ compact_or_convert(const char *src, const char *dst,
                                              : read_db_schema(src);
 
     if (!dst) {
-        check_error(db_file_convert(src, schema));
+        check_db_error(db_file_convert(src, schema), src);
     } else {
         struct storage *st;
         struct ovsdb_db *db;
-        check_error(storage_open(src, &st, &db));
+        check_db_error(storage_open(src, &st, &db), src);
         struct ovsdb_error *error = db_file_write(dst, db, schema);
         ovsdb_db_destroy(db);
         storage_close(st);
@@ -252,7 +266,7 @@ do_compact(int argc, char *argv[])
     } else {
         struct storage *st;
         struct ovsdb_db *loaded;
-        check_error(storage_open(db, &st, &loaded));
+        check_db_error(storage_open(db, &st, &loaded), db);
         ovsdb_db_destroy(loaded);
         struct ovsdb_error *error = storage_compact(st);
         storage_close(st);
@@ -410,7 +424,7 @@ run_transaction(int argc, char *argv[], bool commit)
     if (!request) {
         fatal("\"%s\": %s", text, jerr.text);
     }
-    check_error(storage_open(path, &st, &db));
+    check_db_error(storage_open(path, &st, &db), path);
 
     const json_t *name = json_array_get(request, 0);
     json_t *result = NULL;

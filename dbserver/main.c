@@ -487,6 +487,13 @@ main(int argc, char *argv[])
     argv += optind;
     for (int i = 0; i < argc; i++) {
         refuse_replicated_db(argv[i]);
+        if (!import_file && ovs_file_is_standalone(argv[i])) {
+            fprintf(stderr, "%s: %s is an Open vSwitch database file; make "
+                    "an xsw database of it with \"%s --import %s NEW.db\"\n",
+                    daemon_program_name(), argv[i], daemon_program_name(),
+                    argv[i]);
+            exit(EXIT_FAILURE);
+        }
     }
 
     if (convert_schema || import_file) {

@@ -402,3 +402,18 @@ out:
     *dbp = db;
     return error;
 }
+
+bool
+ovs_file_is_standalone(const char *path)
+{
+    static const char magic[] = "OVSDB JSON ";
+    char header[sizeof magic] = "";
+    FILE *f = fopen(path, "rb");
+
+    if (!f) {
+        return false;
+    }
+    size_t n = fread(header, 1, sizeof magic - 1, f);
+    fclose(f);
+    return n == sizeof magic - 1 && !memcmp(header, magic, n);
+}

@@ -38,4 +38,10 @@ struct ovsdb_error *ovs_file_read(const char *path, struct ovsdb_db **dbp,
                                   char **warningp)
     __attribute__((warn_unused_result));
 
+/* True if 'path' starts like an Open vSwitch standalone database file
+ * ("OVSDB JSON "), so that a program handed one where it expects an xsw
+ * database can say what to do. */
+#include <stdbool.h>
+bool ovs_file_is_standalone(const char *path);
+
 #endif /* ovs-file.h */

@@ -140,6 +140,20 @@ def test_import(c):
              and not os.path.exists(out5),
              "a clustered file is refused, saying what to do", p.stderr)
 
+        # An Open vSwitch file handed to the server or the tool as is: they
+        # say to import it.
+        p = subprocess.run([XSW_DBSERVER, "--remote=punix:" + os.path.join(
+            work, "xt-no.sock"), log_form], capture_output=True, text=True,
+            timeout=30)
+        c.ok(p.returncode != 0 and "--import" in p.stderr,
+             "xsw-dbserver on an Open vSwitch file says to import it",
+             p.stderr)
+        p = subprocess.run([os.path.join(os.path.dirname(XSW_DBSERVER),
+                                         "xsw-dbtool"), "db-version",
+                            log_form], capture_output=True, text=True)
+        c.ok(p.returncode == 1 and "--import" in p.stderr,
+             "xsw-dbtool on an Open vSwitch file says to import it", p.stderr)
+
         # Not an OVSDB file at all.
         p = import_file(VSWITCH_SCHEMA, out5)
         c.ok(p.returncode != 0 and "record header" in p.stderr,
