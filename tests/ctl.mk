@@ -11,6 +11,10 @@ TESTS += tests/ctl/scale.py
 # xsw-ctl on ssl: databases (-p, -c, -C), on ovsdb-server and xsw-dbserver.
 TESTS += tests/ctl/tls.py
 EXTRA_DIST += tests/ctl/tls.py
+# The manager workflow driven by xsw-ctl (set-manager, Neutron's way), on
+# both servers.
+TESTS += tests/ctl/manager.py
+EXTRA_DIST += tests/ctl/manager.py
 # wait-until follows another client's changes, on both servers.
 TESTS += tests/ctl/wait-until.py
 EXTRA_DIST += tests/ctl/wait-until.py
