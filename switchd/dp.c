@@ -1185,6 +1185,11 @@ dp_create(unsigned int n_threads)
         if (error) {
             xsw_fatal("pthread_create: %s", strerror(error));
         }
+        /* Named so that `top -H`, perf and the tests can tell the
+         * forwarding threads from the main loop. */
+        char name[16];
+        snprintf(name, sizeof name, "xsw-fwd%u", i % 1000);
+        pthread_setname_np(t->thread, name);
     }
     return dp;
 }
