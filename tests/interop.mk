@@ -21,6 +21,8 @@ TESTS += tests/interop/convert.py
 TESTS += tests/interop/import.py
 # xsw-dbtool beside ovsdb-tool, subcommand by subcommand.
 TESTS += tests/interop/dbtool.py
+# ovs-vswitchd across an online conversion (reuses ovs-vswitchd.py's Switch).
+TESTS += tests/interop/convert-vswitchd.py
 # TLS: ssl: clients against pssl: (certificates generated at test time).
 TESTS += tests/interop/tls.py
 # Remote management: Manager rows (db: remotes), their status, inactivity
