@@ -1728,23 +1728,20 @@ server_get_remote_port(const struct server *server, const char *name)
            ? stream_listener_port(remote->listener) : 0;
 }
 
-/* Appends the names of the locks 's' holds, or waits for, to 'held' and
- * 'waiting' (space-separated). */
+/* Appends the names of the locks 's' holds, waits for, and lost to a
+ * "steal" (but did not unlock yet) to 'held', 'waiting' and 'lost'
+ * (space-separated), as ovsdb-server sorts them. */
 static void
 session_get_locks(const struct session *s, struct ds *held,
-                  struct ds *waiting)
+                  struct ds *waiting, struct ds *lost)
 {
     const struct shash_node **nodes = shash_sort(&s->waiters);
 
     for (size_t i = 0; i < shash_count(&s->waiters); i++) {
         const struct lock_waiter *w = nodes[i]->data;
-        struct ds *ds = (!w->lock ? NULL
+        struct ds *ds = (!w->lock ? lost
                          : w->lock->waiters.next == &w->node ? held
                          : waiting);
-
-        if (!ds) {
-            continue;           /* Lost to a "steal". */
-        }
 
         if (ds->len) {
             ds_put_char(ds, ' ');
@@ -1798,11 +1795,13 @@ server_get_remote_status(const struct server *server, const char *name,
     if (remote->active) {
         struct ds held = DS_EMPTY_INITIALIZER;
         struct ds waiting = DS_EMPTY_INITIALIZER;
+        struct ds lost = DS_EMPTY_INITIALIZER;
 
         status->n_connections = 1;
-        session_get_locks(remote->active, &held, &waiting);
+        session_get_locks(remote->active, &held, &waiting, &lost);
         status->locks_held = ds_steal_or_null(&held);
         status->locks_waiting = ds_steal_or_null(&waiting);
+        status->locks_lost = ds_steal_or_null(&lost);
     }
     return true;
 }

@@ -10,6 +10,7 @@ Also: the Manager row's status follows the connection (is_connected,
 state, locks_held), the server reconnects after the peer hangs up, and a
 listener that goes away shows as is_connected=false.  Ports: free ones
 found by binding port 0; the Unix socket lives in the test's directory."""
+import json
 import os
 import socket
 import time
@@ -63,6 +64,36 @@ def test_active_tcp(c, peer):
              and row["status"].get("state") == "ACTIVE",
              "[%s] status: is_connected, state=ACTIVE, locks_held" % peer,
              repr(manager(db, mgr.target)))
+
+        # Another client holds "xtwait" and steals "xtsteal" from the
+        # manager: the manager waits for one and has lost the other.
+        other = socket.socket(socket.AF_UNIX)
+        other.connect(db.sock)
+        try:
+            for i, (method, lock) in enumerate([("lock", "xtwait")]):
+                other.sendall(json.dumps({"method": method, "params": [lock],
+                                          "id": i}).encode())
+                other.recv(4096)
+            reply = mgr.request("steal", ["xtsteal"])
+            c.eq(reply and reply["result"], {"locked": True},
+                 "[%s] the manager steals xtsteal" % peer)
+            reply = mgr.request("lock", ["xtwait"])
+            c.eq(reply and reply["result"], {"locked": False},
+                 "[%s] ... and waits for xtwait" % peer)
+            other.sendall(json.dumps({"method": "steal",
+                                      "params": ["xtsteal"],
+                                      "id": 9}).encode())
+            other.recv(4096)
+            c.ok(mgr.wait_notification("stolen"),
+                 "[%s] ... and is told xtsteal was stolen" % peer)
+            row = wait_manager(db, mgr.target, lambda m: m["status"].get(
+                "locks_lost") == "xtsteal")
+            c.ok(row and row["status"].get("locks_held") == "xtlock"
+                 and row["status"].get("locks_waiting") == "xtwait",
+                 "[%s] status: locks_held, locks_waiting, locks_lost" % peer,
+                 repr(manager(db, mgr.target)))
+        finally:
+            other.close()
 
         # The manager hangs up: the server comes back.
         mgr.close()
