@@ -234,13 +234,10 @@ def optional_columns(c, peer, monitor_outputs):
         try:
             for cmd, table, record, column, value in OPTIONAL_STEPS:
                 what = "%s: after `%s`" % (peer, " ".join(cmd))
-                waiters = [("ovs-vsctl", WaitUntil(
-                    db, "ovs-vsctl", table, record,
-                    vsctl_cond(column, value)))]
-                if os.access(XSW_CTL, os.X_OK):
-                    waiters.append(("xsw-ctl", WaitUntil(
-                        db, XSW_CTL, table, record,
-                        vsctl_cond(column, value))))
+                waiters = [(name, WaitUntil(db, ctl, table, record,
+                                            vsctl_cond(column, value)))
+                           for name, ctl in (("ovs-vsctl", "ovs-vsctl"),
+                                             ("xsw-ctl", XSW_CTL))]
                 for name, w in waiters:
                     c.ok(w.synced(), "%s: %s wait-until has synced"
                          % (what, name))
@@ -266,14 +263,24 @@ def optional_columns(c, peer, monitor_outputs):
         monitor_outputs[peer] = normalise_monitor_output(mon.text())
 
 
+def compare_outputs(c, outputs, what):
+    x, o = outputs["xsw"], outputs["ovs"]
+    first = next((i for i in range(max(len(x), len(o)))
+                  if i >= len(x) or i >= len(o) or x[i] != o[i]), None)
+    c.ok(first is None, what, first is not None and
+         "update %d differs:\n     xsw: %s\n     ovs: %s" % (
+             first, json.dumps(x[first]) if first < len(x) else "(none)",
+             json.dumps(o[first]) if first < len(o) else "(none)"))
+
+
 def test_optional_columns(c):
     outputs = {}
     for peer in PEERS:
         optional_columns(c, peer, outputs)
     if len(outputs) == 2:
-        c.eq(outputs["xsw"], outputs["ovs"],
-             "ovsdb-client monitor-cond prints the same updates (the raw "
-             "update2 diffs) from both servers")
+        compare_outputs(c, outputs, "ovsdb-client monitor-cond prints the "
+                        "same updates (the raw update2 diffs) from both "
+                        "servers")
 
 
 # ---- Hundreds of changes. ----
@@ -417,6 +424,9 @@ def many_changes(c, peer, monitor_outputs):
         mon = Monitor(db, "monitor-cond")
         c.ok(mon.wait_lines(1),
              "%s: ovsdb-client monitor-cond prints the initial rows" % peer)
+        mon1 = Monitor(db, "monitor")
+        c.ok(mon1.wait_lines(1),
+             "%s: ovsdb-client monitor prints the initial rows" % peer)
         try:
             for i in range(N_CHANGES):
                 ovsdb_raw.transact(db.sock, random_ops(rnd, db.sock, names))
@@ -433,9 +443,7 @@ def many_changes(c, peer, monitor_outputs):
             # after following the same stream for a while: each waits for
             # a value set after it synced.
             last = names[-1]
-            ctls = [("ovs-vsctl", "ovs-vsctl")]
-            if os.access(XSW_CTL, os.X_OK):
-                ctls.append(("xsw-ctl", XSW_CTL))
+            ctls = [("ovs-vsctl", "ovs-vsctl"), ("xsw-ctl", XSW_CTL)]
             for tag in (4093, 4094):
                 waiters = [(n, WaitUntil(db, path, "Port", last,
                                          "tag=%d" % tag))
@@ -458,10 +466,44 @@ def many_changes(c, peer, monitor_outputs):
                          "exit status %s, stderr: %s" % (rc, err.strip()))
             c.ok(mon.wait_text("4094"),
                  "%s: ovsdb-client monitor-cond follows to the end" % peer)
+            c.ok(mon1.wait_text("4094"),
+                 "%s: ovsdb-client monitor follows to the end" % peer)
+            columns = ["name", "tag", "trunks", "vlan_mode"]
+            ptypes = {"Port": {col: idl.tables["Port"].columns[col].type
+                               for col in columns}}
+            want = canon_rows({"Port": {u: {col: r[col] for col in columns}
+                                        for u, r in dump_rows(db.sock)
+                                        ["Port"].items()}}, ptypes)
+            got = canon_rows({"Port": replay_monitor(mon1.text())}, ptypes)
+            c.ok(got == want, "%s: ovsdb-client monitor's rows, replayed, "
+                 "equal a fresh dump" % peer, first_difference(got, want))
         finally:
             mon.stop()
+            mon1.stop()
             idl.close()
         monitor_outputs[peer] = normalise_monitor_output(mon.text())
+
+
+def replay_monitor(text):
+    """The rows that ovsdb-client monitor's (update, not update2) JSON
+    output leaves: {uuid: {column: value}}.  Each change prints the old
+    values of the changed columns in a row named by its UUID, then every
+    column's new value in a row with an empty name."""
+    rows, last = {}, None
+    for line in text.splitlines():
+        u = json.loads(line)
+        h = u["headings"]
+        for row in u["data"]:
+            uuid, action, values = row[0], row[1], dict(zip(h[2:], row[2:]))
+            if action in ("initial", "insert"):
+                rows[uuid] = values
+            elif action == "delete":
+                rows.pop(uuid, None)
+            elif action == "old":
+                last = uuid
+            elif action == "new":
+                rows[last] = values
+    return rows
 
 
 def test_many_changes(c):
@@ -469,9 +511,9 @@ def test_many_changes(c):
     for peer in PEERS:
         many_changes(c, peer, outputs)
     if len(outputs) == 2:
-        c.eq(outputs["xsw"], outputs["ovs"],
-             "ovsdb-client monitor-cond prints the same %d updates from "
-             "both servers" % len(outputs["ovs"]))
+        compare_outputs(c, outputs, "ovsdb-client monitor-cond prints the "
+                        "same %d updates from both servers"
+                        % len(outputs["ovs"]))
 
 
 if __name__ == "__main__":
