@@ -31,7 +31,7 @@ import tempfile
 import time
 
 from xswenv import (DbServer, Checks, Failure, run, die_with_parent,
-                    stop_process, log_messages)
+                    stop_process, log_messages, UUID_RE)
 
 XT = "xt%04x" % (os.getpid() % 65536)
 BR = "xtbr"
@@ -93,6 +93,15 @@ SCRIPT = [
     add_port("xtp5") + ["--", "set", "Interface", "xtp5",
                         "ofport_request=20", "mtu_request=2000"],
     ("shell", "ip", "link", "set", "xtp1", "down"),
+    # A mirror (non-root, held by the bridge; its output port a weak
+    # reference) and QoS (a root table).  (Not ingress policing: it goes
+    # through tc, which fails here and floods the log with warnings.)
+    ["--", "--id=@p", "get", "Port", "xtp4", "--", "--id=@m", "create",
+     "Mirror", "name=xtm0", "select_all=true", "output_port=@p", "--",
+     "set", "Bridge", BR, "mirrors=@m"],
+    ["set", "Port", "xtp2", "qos=@q", "--", "--id=@q", "create", "QoS",
+     "type=egress-policer", "other_config:cir=1000000",
+     "other_config:cbs=2048"],
     ("restart",),
     ["set", "Port", "xtp2", "tag=21"],
 ]
@@ -114,6 +123,9 @@ SCRIPT += [
     ["clear", "Interface", "xtp5", "mtu_request"],
     ("restart",),
     ["del-port", "xtp5"],
+    ["del-port", "xtp4"],             # the mirror loses its output port
+    ["clear", "Bridge", BR, "mirrors"],   # the mirror goes (GC)
+    ["clear", "Port", "xtp2", "qos", "--", "--all", "destroy", "QoS"],
     ["del-br", BR],
 ]
 
@@ -123,10 +135,12 @@ WRITEBACK_COLUMNS = {
                     "dpdk_initialized",
     "Bridge": "name,datapath_id,datapath_version,datapath_type,status,"
               "rstp_status",
-    "Port": "name,tag,trunks,vlan_mode,status,bond_active_slave",
+    "Port": "name,tag,trunks,vlan_mode,status,bond_active_slave,qos",
     "Interface": "name,type,ofport,ofport_request,mtu,mtu_request,"
                  "admin_state,link_state,link_speed,duplex,link_resets,"
                  "mac_in_use,ifindex,status,error,lacp_current",
+    "Mirror": "name,select_all,output_port,statistics",
+    "QoS": "type,other_config",
 }
 
 
@@ -237,8 +251,11 @@ class Switch:
             rows = json.loads(self.vsctl("--format=json", "--data=json",
                                          "--columns=" + cols, "list",
                                          table))
+            # References are UUIDs, which differ between the servers.
             snap["list " + table] = sorted(
-                json.dumps(dict(zip(rows["headings"], r)), sort_keys=True)
+                UUID_RE.sub("<uuid>", json.dumps(dict(zip(rows["headings"],
+                                                          r)),
+                                                 sort_keys=True))
                 for r in rows["data"])
         links = self.nsx("ip", "-o", "link", "show")
         snap["ip link"] = sorted(
