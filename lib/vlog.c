@@ -956,6 +956,20 @@ vlog_handle_option(int c, const char *optarg)
             exit(EXIT_FAILURE);
         }
         return true;
+    } else if (c == VLOG_OPT_SYSLOG_METHOD) {
+        if (strcmp(optarg, "libc")) {
+            fprintf(stderr, "%s: --syslog-method=%s is not supported: xsw "
+                    "logs to syslog through syslog(3) only "
+                    "(--syslog-method=libc)\n", daemon_program_name(),
+                    optarg);
+            exit(EXIT_FAILURE);
+        }
+        return true;
+    } else if (c == VLOG_OPT_SYSLOG_TARGET) {
+        fprintf(stderr, "%s: --syslog-target is not supported (Open vSwitch "
+                "deprecated it): xsw logs to syslog through syslog(3) "
+                "only\n", daemon_program_name());
+        exit(EXIT_FAILURE);
     }
     return false;
 }
@@ -967,6 +981,8 @@ vlog_usage(void)
            "  -vSPEC, --verbose=SPEC   set logging levels\n"
            "  -v, --verbose            set maximum verbosity level\n"
            "  --log-file[=FILE]        enable logging to specified FILE\n"
-           "                           (default: %s/%s.log)\n",
+           "                           (default: %s/%s.log)\n"
+           "  --syslog-method=libc     log to syslog through syslog(3) "
+           "(the only method)\n",
            xsw_logdir(), daemon_program_name());
 }

@@ -199,14 +199,20 @@ void vlog_register_unixctl(void);
  *         if (!vlog_handle_option(c, optarg)
  *             && !daemon_handle_option(c, optarg)) { usage error }
  *
- * -v/--verbose[=SPEC] and --log-file[=FILE].  Errors in option arguments
- * are fatal (printed, exit 1), as for any command-line error. */
+ * -v/--verbose[=SPEC], --log-file[=FILE], and Open vSwitch's
+ * --syslog-method=METHOD (only "libc", syslog(3), which is what xsw does;
+ * others are refused) and --syslog-target (refused).  Errors in option
+ * arguments are fatal (printed, exit 1), as for any command-line error. */
 enum {
-    VLOG_OPT_LOG_FILE = 0x10100
+    VLOG_OPT_LOG_FILE = 0x10100,
+    VLOG_OPT_SYSLOG_METHOD,
+    VLOG_OPT_SYSLOG_TARGET
 };
 #define VLOG_LONG_OPTIONS                                               \
     {"verbose", optional_argument, NULL, 'v'},                          \
-    {"log-file", optional_argument, NULL, VLOG_OPT_LOG_FILE}
+    {"log-file", optional_argument, NULL, VLOG_OPT_LOG_FILE},           \
+    {"syslog-method", required_argument, NULL, VLOG_OPT_SYSLOG_METHOD}, \
+    {"syslog-target", required_argument, NULL, VLOG_OPT_SYSLOG_TARGET}
 bool vlog_handle_option(int c, const char *optarg);
 /* Help text for the options above. */
 void vlog_usage(void);

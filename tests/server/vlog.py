@@ -31,6 +31,9 @@ GOOD = ["-v", "--verbose", "-vconsole:off", "-vvlog:off", "-vfile:dbg",
         "-vjsonrpc:syslog:info", "-vFACILITY:local0", "-vfacility:daemon",
         "-vPATTERN:console:%c|%p|%m", "-vPATTERN:any:%d|%05N|%c%T|%p|%m",
         "-vvlog", "-vfile"]
+# The daemons also take Open vSwitch's --syslog-method=libc (syslog(3), the
+# only method xsw has; the others are refused, saying so).
+DAEMON_GOOD = GOOD + ["--syslog-method=libc"]
 # And specs it refuses: the same error text on both.
 BAD = ["-vnosuch", "-vconsole:file", "-vdbg:warn", "-vjsonrpc:vlog",
        "-vPATTERN:nowhere:%m", "-vPATTERN", "-vFACILITY:nosuch",
@@ -132,7 +135,7 @@ def with_tmpdir(fn):
 
 @with_tmpdir
 def test_dbserver_specs(c, d):
-    for spec in GOOD:
+    for spec in DAEMON_GOOD:
         sub = tempfile.mkdtemp(dir=d)
         x = Daemon("xsw-dbserver", sub, [spec])
         o = Daemon("ovsdb-server", sub, [spec])
@@ -143,6 +146,12 @@ def test_dbserver_specs(c, d):
         finally:
             x.stop()
             o.stop()
+    sub = tempfile.mkdtemp(dir=d)
+    x = Daemon("xsw-dbserver", sub, ["--syslog-method=udp:127.0.0.1:9"])
+    c.ok(x.exit_status() == 1 and "not supported" in x.stderr(),
+         "xsw-dbserver --syslog-method=udp:... is refused, saying so",
+         x.stderr())
+    x.stop()
     for spec in BAD:
         sub = tempfile.mkdtemp(dir=d)
         x = Daemon("xsw-dbserver", sub, [spec])
@@ -296,7 +305,7 @@ def test_switchd_specs(c, d):
     words ovsdb-server uses; vlog/set works on its control socket and
     jsonrpc:dbg shows its database traffic."""
     with DbServer() as db:
-        for spec in GOOD:
+        for spec in DAEMON_GOOD:
             sub = tempfile.mkdtemp(dir=d)
             s = Daemon("xsw-switchd", sub, [spec], db.remote)
             try:
