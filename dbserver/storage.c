@@ -1630,6 +1630,8 @@ storage_checkpointer_start(struct storage *st)
         sqlite3_wal_autocheckpoint(st->db, STORAGE_CHECKPOINT_PAGES);
         return;
     }
+    /* Named, so that its log lines and top(1) say what it is. */
+    pthread_setname_np(c->thread, "xsw-checkpoint");
     st->checkpointer = c;
     sqlite3_wal_hook(st->db, storage_wal_hook, st);
 }
