@@ -24,6 +24,11 @@ lib_libxsw_a_SOURCES += \
 	lib/stream.c lib/stream.h \
 	lib/unixctl.c lib/unixctl.h \
 	lib/vlog.c lib/vlog.h
+# Network namespaces and rtnetlink: xsw-switchd's internal ports and
+# xsw-cni's containers.
+lib_libxsw_a_SOURCES += \
+	lib/netns.c lib/netns.h \
+	lib/rtnl.c lib/rtnl.h
 # Event counters for coverage/show.
 lib_libxsw_a_SOURCES += lib/coverage.c lib/coverage.h
 

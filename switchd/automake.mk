@@ -15,8 +15,6 @@ switchd_libdatapath_a_SOURCES = \
 	switchd/bond.c switchd/bond.h \
 	switchd/dp.c switchd/dp.h
 switchd_libdatapath_a_SOURCES += \
-	switchd/netns.c switchd/netns.h \
-	switchd/rtnl.c switchd/rtnl.h \
 	switchd/netdev-tap.c switchd/netdev-tap.h \
 	switchd/netdev-afxdp.c switchd/netdev-afxdp.h \
 	switchd/netdev-afpacket.c switchd/netdev-afpacket.h

@@ -28,10 +28,15 @@
  * message at 32 KiB, plus room for the header). */
 #define RTNL_RECV_BUF (64 * 1024)
 
-/* A request under construction: header, ifinfomsg, attributes. */
+/* A request under construction: header, the family header of its type
+ * (links, addresses or routes), attributes. */
 struct rtnl_request {
     struct nlmsghdr nlh;
-    struct ifinfomsg ifi;
+    union {
+        struct ifinfomsg ifi;
+        struct ifaddrmsg ifa;
+        struct rtmsg rtm;
+    };
     char attrs[1024];
 };
 
@@ -368,6 +373,84 @@ rtnl_link_delete(int ifindex)
     struct rtnl_request req;
 
     rtnl_request_init(&req, RTM_DELLINK, 0, ifindex);
+    return rtnl_transact(&req, NULL, NULL);
+}
+
+int
+rtnl_link_set_netns(int ifindex, int ns_fd, const char *new_name)
+{
+    struct rtnl_request req;
+    uint32_t fd32 = ns_fd;
+
+    if (new_name && strlen(new_name) >= IF_NAMESIZE) {
+        return ENAMETOOLONG;
+    }
+    rtnl_request_init(&req, RTM_NEWLINK, 0, ifindex);
+    rtnl_request_put(&req, IFLA_NET_NS_FD, &fd32, sizeof fd32);
+    if (new_name) {
+        rtnl_request_put(&req, IFLA_IFNAME, new_name, strlen(new_name) + 1);
+    }
+    return rtnl_transact(&req, NULL, NULL);
+}
+
+static size_t
+rtnl_addr_len(int family)
+{
+    return family == AF_INET ? 4 : family == AF_INET6 ? 16 : 0;
+}
+
+int
+rtnl_addr_add(int ifindex, int family, const void *addr,
+              unsigned int prefixlen)
+{
+    size_t len = rtnl_addr_len(family);
+    struct rtnl_request req;
+
+    if (!len || prefixlen > len * 8) {
+        return EINVAL;
+    }
+    memset(&req, 0, sizeof req);
+    req.nlh.nlmsg_len = NLMSG_LENGTH(sizeof req.ifa);
+    req.nlh.nlmsg_type = RTM_NEWADDR;
+    req.nlh.nlmsg_flags = NLM_F_REQUEST | NLM_F_CREATE | NLM_F_EXCL;
+    req.ifa.ifa_family = family;
+    req.ifa.ifa_prefixlen = prefixlen;
+    req.ifa.ifa_index = ifindex;
+    rtnl_request_put(&req, IFA_LOCAL, addr, len);
+    rtnl_request_put(&req, IFA_ADDRESS, addr, len);
+    return rtnl_transact(&req, NULL, NULL);
+}
+
+int
+rtnl_route_add(int family, const void *dst, unsigned int dst_len,
+               const void *gateway, int ifindex)
+{
+    size_t len = rtnl_addr_len(family);
+    struct rtnl_request req;
+    uint32_t oif = ifindex;
+
+    if (!len || dst_len > len * 8) {
+        return EINVAL;
+    }
+    memset(&req, 0, sizeof req);
+    req.nlh.nlmsg_len = NLMSG_LENGTH(sizeof req.rtm);
+    req.nlh.nlmsg_type = RTM_NEWROUTE;
+    req.nlh.nlmsg_flags = NLM_F_REQUEST | NLM_F_CREATE | NLM_F_EXCL;
+    req.rtm.rtm_family = family;
+    req.rtm.rtm_dst_len = dst_len;
+    req.rtm.rtm_table = RT_TABLE_MAIN;
+    req.rtm.rtm_protocol = RTPROT_BOOT;
+    req.rtm.rtm_type = RTN_UNICAST;
+    /* A route through a gateway reaches beyond the link; one without is
+     * on the link itself. */
+    req.rtm.rtm_scope = gateway ? RT_SCOPE_UNIVERSE : RT_SCOPE_LINK;
+    if (dst_len) {
+        rtnl_request_put(&req, RTA_DST, dst, len);
+    }
+    if (gateway) {
+        rtnl_request_put(&req, RTA_GATEWAY, gateway, len);
+    }
+    rtnl_request_put(&req, RTA_OIF, &oif, sizeof oif);
     return rtnl_transact(&req, NULL, NULL);
 }
 

@@ -1,10 +1,12 @@
-/* rtnl.h: the little rtnetlink that xsw-switchd's port drivers need.
+/* rtnl.h: the little rtnetlink that xsw-switchd's port drivers and
+ * xsw-cni need.
  *
  * Two halves:
  *
  *   - Requests about one network device in the *calling thread's* network
  *     namespace: look it up (by name or ifindex), set it up or down, set its
- *     MTU, MAC or alias, delete it.  Each request opens a NETLINK_ROUTE
+ *     MTU, MAC or alias, move it into another namespace, delete it, give it
+ *     addresses and routes.  Each request opens a NETLINK_ROUTE
  *     socket, waits for the kernel's answer and closes the socket again, so
  *     that a caller may switch namespaces (see netns.h) between two requests
  *     and every request talks to the namespace the thread is in *now*.
@@ -65,6 +67,23 @@ int rtnl_link_set_mtu(int ifindex, unsigned int mtu);
 int rtnl_link_set_mac(int ifindex, const uint8_t mac[6]);
 int rtnl_link_set_alias(int ifindex, const char *alias);
 int rtnl_link_delete(int ifindex);
+
+/* Moves device 'ifindex' into the network namespace 'ns_fd' (an open nsfs
+ * file), renaming it 'new_name' there if that is nonnull.  EEXIST if the
+ * name is taken there. */
+int rtnl_link_set_netns(int ifindex, int ns_fd, const char *new_name);
+
+/* Adds address 'addr' ('family' AF_INET or AF_INET6: 4 or 16 bytes in
+ * network order) with 'prefixlen' to device 'ifindex'.  EEXIST if it is
+ * there already. */
+int rtnl_addr_add(int ifindex, int family, const void *addr,
+                  unsigned int prefixlen);
+
+/* Adds a route to 'dst'/'dst_len' (0 for the default route; 'dst' may then
+ * be NULL) through 'gateway' (NULL: on the link) out of device 'ifindex',
+ * in the main table. */
+int rtnl_route_add(int family, const void *dst, unsigned int dst_len,
+                   const void *gateway, int ifindex);
 
 /* Link monitor. */
 
