@@ -19,7 +19,8 @@ TESTS += \
 	tests/system/sys-failmode.sh \
 	tests/system/sys-report.sh \
 	tests/system/sys-jumbo.sh \
-	tests/system/sys-tools.sh
+	tests/system/sys-tools.sh \
+	tests/system/sys-cni.sh
 EXTRA_DIST += tests/system/lib.sh \
 	tests/system/sys-internal.sh \
 	tests/system/sys-afxdp.sh \
@@ -34,4 +35,5 @@ EXTRA_DIST += tests/system/lib.sh \
 	tests/system/sys-failmode.sh \
 	tests/system/sys-report.sh \
 	tests/system/sys-jumbo.sh \
-	tests/system/sys-tools.sh
+	tests/system/sys-tools.sh \
+	tests/system/sys-cni.sh
