@@ -220,6 +220,9 @@ STEPS = [
     ("optional weak reference: its target deleted", [delete("Other", "o3")]),
     ("condition change: name == r2",
      cond_change("m4", {"Root": [{"where": [["name", "==", "r2"]]}]})),
+    ("condition change of an update3 monitor",
+     cond_change("m5", {"Root": [{"where": [["opt", "!=", ["set", []]]]}],
+                        "Child": [{"where": [["n", ">=", 5]]}]})),
     ("outside the new condition", [upd("Root", "r1", {"i": 20})]),
     ("inserted and deleted in one transaction", [
         ins("Root", "r3", {}), delete("Root", "r3")]),
