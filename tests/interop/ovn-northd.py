@@ -282,6 +282,14 @@ class Ovn:
                       "--log-file=" + self.nbctl_log, "-vconsole:off"],
                      env=dict(os.environ, OVN_RUNDIR=self.dir))
         self.nbctl_daemon = out.strip()
+        self.nbctl_pid = int(open(self.nbctl_pidfile).read())
+        # A detached daemon is no child of ours, and nothing would stop it
+        # if the test were killed: a guard that is a child (and gets
+        # SIGTERM when the test dies) stops it then.
+        self.nbctl_guard = subprocess.Popen(
+            ["sh", "-c", "trap 'kill %d; exit' TERM; "
+             "while :; do sleep 1; done" % self.nbctl_pid],
+            preexec_fn=die_with_parent)
 
     def start_northd(self, name):
         northd = {"ctl": os.path.join(self.dir, name + ".ctl"),
@@ -350,7 +358,11 @@ class Ovn:
     def stop(self):
         """Stops ovn-northd and the ovn-nbctl daemon, by their PIDs."""
         try:
-            pid = int(open(self.nbctl_pidfile).read())
+            # The guard goes first, by SIGKILL (no trap): once the daemon
+            # is gone its PID may be another process's.
+            self.nbctl_guard.kill()
+            self.nbctl_guard.wait()
+            pid = self.nbctl_pid
             os.kill(pid, signal.SIGTERM)
             deadline = time.time() + 15
             while os.path.exists("/proc/%d" % pid) \
