@@ -1366,6 +1366,76 @@ START_TEST(test_locks)
 }
 END_TEST
 
+/* Another client steals the IDL's lock, then unlocks it: the server keeps
+ * the IDL queued behind the thief (it had asked with "lock") and tells it
+ * "locked" again, on the same connection, as ovsdb-server does. */
+static bool
+lock_stolen(void *idl)
+{
+    return !ovsdb_idl_has_lock(idl) && ovsdb_idl_is_lock_contended(idl);
+}
+
+static void
+thief_call(struct jsonrpc_client *thief, const char *method, int id,
+           bool expect_locked)
+{
+    json_t *reply;
+    char *error;
+
+    ck_assert_int_eq(jsonrpc_client_transact(
+                         thief, jsonrpc_create_request(
+                             method, json_pack("[s]", "xt_steal"),
+                             json_integer(id)), 10000, &reply, &error), 0);
+    json_t *result = json_object_get(reply, "result");
+    ck_assert_ptr_nonnull(result);
+    if (expect_locked) {
+        ck_assert(json_is_true(json_object_get(result, "locked")));
+    }
+    json_decref(reply);
+}
+
+static void
+check_lock_stolen_and_returned(bool ovs)
+{
+    struct jsonrpc_client *thief;
+    struct fixture f;
+    char *error;
+
+    fixture_init(&f, ovs);
+    vsctl(&f.server, "init");
+    ovsdb_idl_add_table(f.idl, "Open_vSwitch");
+    ovsdb_idl_set_lock(f.idl, "xt_steal");
+    sync_idl(f.idl);
+    ck_assert_int_eq(ovsdb_idl_wait_for(f.idl, has_lock, f.idl, 10000), 0);
+
+    ck_assert_int_eq(jsonrpc_client_open(f.server.remote, 10000, &thief,
+                                         &error), 0);
+    thief_call(thief, "steal", 1, true);
+    ck_assert_int_eq(ovsdb_idl_wait_for(f.idl, lock_stolen, f.idl, 10000),
+                     0);
+    thief_call(thief, "unlock", 2, false);
+    ck_assert_msg(!ovsdb_idl_wait_for(f.idl, has_lock, f.idl, 10000),
+                  "the IDL did not get its lock back after the thief "
+                  "unlocked");
+    ck_assert(!ovsdb_idl_is_lock_contended(f.idl));
+    ck_assert_int_eq(ovsdb_idl_get_connection_seqno(f.idl), 1);
+
+    jsonrpc_client_close(thief);
+    fixture_destroy(&f);
+}
+
+START_TEST(test_lock_stolen)
+{
+    check_lock_stolen_and_returned(false);
+}
+END_TEST
+
+START_TEST(test_lock_stolen_ovs)
+{
+    check_lock_stolen_and_returned(true);
+}
+END_TEST
+
 static void
 count_changes(struct ovsdb_idl *idl OVS_UNUSED, void *n_)
 {
@@ -1457,6 +1527,8 @@ idl_suite(void)
     tcase_add_test(tc, test_fallback_monitor_cond);
     tcase_add_test(tc, test_fallback_monitor);
     tcase_add_test(tc, test_locks);
+    tcase_add_test(tc, test_lock_stolen);
+    tcase_add_test(tc, test_lock_stolen_ovs);
     tcase_add_test(tc, test_tracking);
     suite_add_tcase(s, tc);
     return s;
