@@ -206,12 +206,32 @@ struct tap_find {
     struct rtnl_link link;      /* Out: the device. */
 };
 
+static bool
+tap_find_matches(const struct tap_find *find, const struct rtnl_link *link)
+{
+    enum tap_mark mark = tap_mark_of(link, find->name, find->owner);
+    return mark == TAP_OURS || (mark == TAP_LEGACY && find->adopt_legacy);
+}
+
 static int
-tap_find_get_cb(void *find_)
+tap_find_link_cb(const struct rtnl_link *link, void *find_)
 {
     struct tap_find *find = find_;
 
-    return rtnl_link_get_by_name(find->name, &find->link);
+    if (tap_find_matches(find, link)) {
+        find->link = *link;
+        return 1;
+    }
+    return 0;
+}
+
+/* The mark, not the device's name, says which port a device is: a CNI
+ * plugin (xsw-cni) renames the device it moves into a container, to
+ * "eth0" say.  Hence a dump of the namespace, not a lookup by name. */
+static int
+tap_find_get_cb(void *find_)
+{
+    return rtnl_link_dump(tap_find_link_cb, find_) == 1 ? 0 : ENODEV;
 }
 
 static int
@@ -227,16 +247,13 @@ tap_find_ns_cb(int ns_fd, const char *path OVS_UNUSED, void *find_)
     if (netns_run_in(ns_fd, tap_find_get_cb, find)) {
         return 0;
     }
-    enum tap_mark mark = tap_mark_of(&find->link, find->name, find->owner);
-    if (mark != TAP_OURS && !(mark == TAP_LEGACY && find->adopt_legacy)) {
-        return 0;
-    }
     find->ns_fd = dup(ns_fd);
     return find->ns_fd >= 0 ? 1 : 0;
 }
 
 /* Searches every namespace (but the current one, if 'skip_current') for
- * TAP device 'name' marked with 'owner' (or, if 'adopt_legacy', by an older
+ * the TAP device of port 'name' (whatever it is called now) marked with
+ * 'owner' (or, if 'adopt_legacy', by an older
  * xsw that marked no owner).  On success returns 0, stores an fd for its
  * namespace in '*ns_fdp' (the caller closes it) and the device in
  * '*link'. */
@@ -267,6 +284,8 @@ tap_find_ours(const char *name, const char *owner, bool adopt_legacy,
 
 struct tap_attach {
     const struct tap_config *cfg;
+    const char *devname;        /* The device's name now (renamed by a CNI
+                                 * plugin?), NULL: the port's. */
     bool exists;                /* The device existed before open(). */
     int fd;                     /* Out: the attached tun fd. */
 };
@@ -291,6 +310,7 @@ tap_attach_cb(void *attach_)
     struct tap_attach *attach = attach_;
     const struct tap_config *cfg = attach->cfg;
     const char *name = cfg->name;
+    const char *devname = attach->devname ? attach->devname : name;
     struct rtnl_link link;
     struct ifreq ifr;
     char *alias;
@@ -306,7 +326,7 @@ tap_attach_cb(void *attach_)
 
     memset(&ifr, 0, sizeof ifr);
     ifr.ifr_flags = IFF_TAP | IFF_NO_PI | IFF_VNET_HDR;
-    snprintf(ifr.ifr_name, sizeof ifr.ifr_name, "%s", name);
+    snprintf(ifr.ifr_name, sizeof ifr.ifr_name, "%s", devname);
     if (ioctl(fd, TUNSETIFF, &ifr) < 0) {
         error = errno;
         if (error == EBUSY) {
@@ -333,7 +353,7 @@ tap_attach_cb(void *attach_)
         goto error;
     }
 
-    error = rtnl_link_get_by_name(name, &link);
+    error = rtnl_link_get_by_name(devname, &link);
     if (error) {
         tap_set_error("%s: cannot query the new TAP device (%s)", name,
                       strerror(error));
@@ -436,6 +456,7 @@ netdev_tap_open(const char *name, const struct shash *options,
         /* Not here: maybe an administrator moved it into a container. */
         attach.exists = !tap_find_ours(name, cfg.owner, true, true, &ns_fd,
                                        &link);
+        attach.devname = attach.exists ? link.name : NULL;
     } else {
         tap_set_error("%s: cannot query network devices (%s)", name,
                       strerror(error));
@@ -757,8 +778,15 @@ tap_sweep_link_cb(const struct rtnl_link *link, void *sweep_)
                           : mark == TAP_LEGACY ? sweep->legacy
                           : NULL);
 
-    if (list && !(sweep->keep && shash_find(sweep->keep, link->name))) {
-        shash_add_once(list, link->name, NULL);
+    if (list) {
+        /* The port's name is the one in the mark: the device may have
+         * been renamed in a container. */
+        const char *p = link->alias + strlen(TAP_MARKER_PREFIX);
+        char *name = xstrndup(p, strcspn(p, ":"));
+        if (!(sweep->keep && shash_find(sweep->keep, name))) {
+            shash_add_once(list, name, NULL);
+        }
+        free(name);
     }
     return 0;
 }

@@ -5,7 +5,7 @@
 # attached on access VLAN 1000 with host-local IPAM ping each other and the
 # host, whose management IP is on the bridge's own internal port (moved
 # into a namespace that plays the host, so that no address lands in the
-# machine's root namespace).  Then CHECK, DEL (twice, and with the netns
+# machine's root namespace).  Then a restart of xsw-switchd, CHECK, DEL (twice, and with the netns
 # gone), leases released, bad configurations and environments, and ADD
 # while xsw-switchd is down.
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
@@ -153,6 +153,18 @@ xt_check "a pings b" xt_wait_ping a "$addr_b" 10
 xt_check "b pings a" xt_ping b "$addr_a"
 xt_check "a pings the host's management IP" xt_ping a 10.77.0.1
 xt_check "the host pings b" xt_ping host "$addr_b"
+
+# A container keeps its NIC across a restart of xsw-switchd, though the
+# device is called eth0 there now: the switch finds it by its mark.
+restart_switchd() {
+    xt_stop_pid "$XT_SWITCHD_PID"
+    xt_start_switchd xsw
+    xt_wait_ping a "$addr_b" 15 && xt_ping host "$addr_a" &&
+        [ -z "$(ip -o link show | grep "alias xsw:$XT" | grep -v "$XT_BR")" ] ||
+        { ip -o link show | grep "alias xsw:$XT"; return 1; }
+}
+xt_check "after xsw-switchd restarts, a still pings b, with no new device" \
+    restart_switchd
 
 # ---- CHECK
 check_cmd() {   # check_cmd NAME
