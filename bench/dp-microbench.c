@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "dp.h"
+#include "netdev-dummy.h"
 #include "netdev.h"
 #include "util.h"
 
@@ -62,8 +63,8 @@ run(const struct scenario *sc, double seconds, unsigned int n_threads)
     size_t l2 = 12;
     int error;
 
-    if ((error = netdev_open("dummy", "p1", NULL, &p1))
-        || (error = netdev_open("dummy", "p2", NULL, &p2))) {
+    if ((error = netdev_open("dummy", "p1", NULL, &p1, NULL))
+        || (error = netdev_open("dummy", "p2", NULL, &p2, NULL))) {
         fail("netdev_open", error);
     }
     netdev_dummy_set_sink(p2, true);

@@ -7,6 +7,7 @@ noinst_LIBRARIES += switchd/libdatapath.a
 switchd_libdatapath_a_SOURCES = \
 	switchd/packet.c switchd/packet.h \
 	switchd/netdev.c switchd/netdev.h \
+	switchd/netdev-dummy.c switchd/netdev-dummy.h \
 	switchd/flow.c switchd/flow.h \
 	switchd/csum.c switchd/csum.h \
 	switchd/gso.c switchd/gso.h \

@@ -40,7 +40,6 @@
 #include "hmap.h"
 #include "idl.h"
 #include "iface-state.h"
-#include "netdev-afpacket.h"
 #include "netdev-afxdp.h"
 #include "netdev-tap.h"
 #include "netdev.h"
@@ -1290,47 +1289,21 @@ iface_open(struct iface *iface, const struct want *want)
 
     iface->kind = want->kind;
     iface->dirty = true;
-    switch (want->kind) {
-    case IFACE_TAP:
-        error = netdev_open("tap", iface->name, &want->options, &netdev);
-        if (error) {
-            message = xstrdup(netdev_tap_open_error());
+    if (want->kind == IFACE_SYSTEM && !swept) {
+        bool removed = false;
+        if (!netdev_afxdp_remove_stale_prog(iface->name, &removed)
+            && removed) {
+            VLOG_INFO("%s: removed a stale XDP program", iface->name);
         }
-        break;
-    case IFACE_SYSTEM:
-        if (!swept) {
-            bool removed = false;
-            if (!netdev_afxdp_remove_stale_prog(iface->name, &removed)
-                && removed) {
-                VLOG_INFO("%s: removed a stale XDP program", iface->name);
-            }
-        }
-        error = netdev_system_open(iface->name, &want->options, &netdev,
-                                   &message);
-        if (!error) {
-            free(iface->fallback_reason);
-            iface->fallback_reason = message;
-            message = NULL;
-        }
-        break;
-    case IFACE_AFXDP:
-        error = netdev_open("afxdp", iface->name, &want->options, &netdev);
-        if (error) {
-            message = xstrdup(netdev_afxdp_open_error());
-        }
-        break;
-    case IFACE_AFPACKET:
-    default:
-        error = netdev_open("afpacket", iface->name, &want->options,
-                            &netdev);
-        if (error) {
-            message = xstrdup(netdev_afpacket_open_error());
-        }
-        break;
     }
-
+    error = netdev_open(iface_kind_to_type(want->kind), iface->name,
+                        &want->options, &netdev, &message);
     if (!error) {
+        const char *reason = netdev_get_fallback_reason(netdev);
         uint32_t port_no = 0;
+
+        free(iface->fallback_reason);
+        iface->fallback_reason = reason ? xstrdup(reason) : NULL;
         error = dp_port_add(dp, netdev, &port_no);   /* Takes 'netdev'. */
         if (error) {
             message = xasprintf("%s: cannot add to the datapath (%s)",

@@ -18,7 +18,6 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
-#include "netdev-afxdp.h"
 #include "netdev.h"
 #include "rtnl.h"
 #include "shash.h"
@@ -60,24 +59,6 @@ netdev_afpacket_cast(const struct netdev *netdev)
     return CONTAINER_OF(netdev, struct netdev_afpacket, up);
 }
 
-static __thread char afpacket_error[256];
-
-static void PRINTF_FORMAT(1, 2)
-afpacket_set_error(const char *format, ...)
-{
-    va_list args;
-
-    va_start(args, format);
-    vsnprintf(afpacket_error, sizeof afpacket_error, format, args);
-    va_end(args);
-}
-
-const char *
-netdev_afpacket_open_error(void)
-{
-    return afpacket_error;
-}
-
 static void
 stat_add(uint64_t *counter, uint64_t n)
 {
@@ -88,19 +69,19 @@ stat_add(uint64_t *counter, uint64_t n)
 
 static int
 afpacket_setsockopt(int fd, int level, int option, int value,
-                    const char *what, const char *name)
+                    const char *what, const char *name, char **errorp)
 {
     if (setsockopt(fd, level, option, &value, sizeof value) < 0) {
         int error = errno;
-        afpacket_set_error("%s: cannot set %s on packet socket (%s)", name,
-                           what, strerror(error));
+        netdev_set_error(errorp, "%s: cannot set %s on packet socket (%s)",
+                         name, what, strerror(error));
         return error;
     }
     return 0;
 }
 
 static int
-afpacket_socket_open(const char *name, int ifindex, int *fdp)
+afpacket_socket_open(const char *name, int ifindex, int *fdp, char **errorp)
 {
     struct sockaddr_ll sll = {
         .sll_family = AF_PACKET,
@@ -118,17 +99,18 @@ afpacket_socket_open(const char *name, int ifindex, int *fdp)
     fd = socket(AF_PACKET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     if (fd < 0) {
         error = errno;
-        afpacket_set_error("%s: cannot create packet socket (%s)", name,
-                           strerror(error));
+        netdev_set_error(errorp, "%s: cannot create packet socket (%s)", name,
+                         strerror(error));
         return error;
     }
     if ((error = afpacket_setsockopt(fd, SOL_PACKET, PACKET_VNET_HDR, 1,
-                                     "PACKET_VNET_HDR", name))
+                                     "PACKET_VNET_HDR", name, errorp))
         || (error = afpacket_setsockopt(fd, SOL_PACKET, PACKET_AUXDATA, 1,
-                                        "PACKET_AUXDATA", name))
+                                        "PACKET_AUXDATA", name, errorp))
         || (error = afpacket_setsockopt(fd, SOL_PACKET,
                                         PACKET_IGNORE_OUTGOING, 1,
-                                        "PACKET_IGNORE_OUTGOING", name))) {
+                                        "PACKET_IGNORE_OUTGOING", name,
+                                        errorp))) {
         goto error;
     }
     /* A bigger receive buffer absorbs bursts while the forwarding thread is
@@ -138,15 +120,15 @@ afpacket_socket_open(const char *name, int ifindex, int *fdp)
 
     if (bind(fd, (struct sockaddr *) &sll, sizeof sll) < 0) {
         error = errno;
-        afpacket_set_error("%s: cannot bind packet socket (%s)", name,
-                           strerror(error));
+        netdev_set_error(errorp, "%s: cannot bind packet socket (%s)", name,
+                         strerror(error));
         goto error;
     }
     if (setsockopt(fd, SOL_PACKET, PACKET_ADD_MEMBERSHIP, &mreq,
                    sizeof mreq) < 0) {
         error = errno;
-        afpacket_set_error("%s: cannot enable promiscuous mode (%s)", name,
-                           strerror(error));
+        netdev_set_error(errorp, "%s: cannot enable promiscuous mode (%s)",
+                         name, strerror(error));
         goto error;
     }
     *fdp = fd;
@@ -159,23 +141,23 @@ error:
 
 static int
 netdev_afpacket_open(const char *name, const struct shash *options OVS_UNUSED,
-                     struct netdev **netdevp)
+                     struct netdev **netdevp, char **errorp)
 {
     struct netdev_afpacket *dev;
     struct rtnl_link link;
     int error, fd = -1;
 
     *netdevp = NULL;
-    afpacket_error[0] = '\0';
+    *errorp = NULL;
     error = rtnl_link_get_by_name(name, &link);
     if (error) {
-        afpacket_set_error(error == ENODEV
-                           ? "%s: no such network device"
-                           : "%s: cannot query network device (%s)",
-                           name, strerror(error));
+        netdev_set_error(errorp, error == ENODEV
+                         ? "%s: no such network device"
+                         : "%s: cannot query network device (%s)",
+                         name, strerror(error));
         return error;
     }
-    error = afpacket_socket_open(name, link.ifindex, &fd);
+    error = afpacket_socket_open(name, link.ifindex, &fd, errorp);
     if (error) {
         return error;
     }
@@ -494,34 +476,3 @@ const struct netdev_class netdev_afpacket_class = {
     .get_link_state = netdev_afpacket_get_link_state,
     .get_mode = netdev_afpacket_get_mode,
 };
-
-int
-netdev_system_open(const char *name, const struct shash *options,
-                   struct netdev **netdevp, char **reasonp)
-{
-    int error;
-
-    *reasonp = NULL;
-    error = netdev_afxdp_class.open(name, options, netdevp);
-    if (!error) {
-        return 0;
-    }
-    /* A missing device or a bad option is the user's to fix; AF_PACKET
-     * would fail the same way or silently ignore the option. */
-    if (error == ENODEV || error == EINVAL) {
-        *reasonp = xstrdup(netdev_afxdp_open_error());
-        return error;
-    }
-
-    char *afxdp_reason = xstrdup(netdev_afxdp_open_error());
-    error = netdev_afpacket_class.open(name, options, netdevp);
-    if (error) {
-        *reasonp = xasprintf("%s; AF_PACKET fallback failed too: %s",
-                             afxdp_reason, netdev_afpacket_open_error());
-    } else {
-        *reasonp = xasprintf("using AF_PACKET because AF_XDP is not "
-                             "available: %s", afxdp_reason);
-    }
-    free(afxdp_reason);
-    return error;
-}

@@ -1,5 +1,7 @@
 /* netdev-afpacket.h: system ports through an AF_PACKET socket, the
- * fallback when AF_XDP cannot be used on a device.
+ * fallback when AF_XDP cannot be used on a device (netdev.c's
+ * netdev_open() decides; the driver, netdev_afpacket_class in netdev.h,
+ * knows nothing of AF_XDP).
  *
  * One SOCK_RAW packet socket bound to the device, with PACKET_VNET_HDR so
  * that checksum and GSO metadata travel with each frame in both directions
@@ -20,21 +22,5 @@
  * should carry no IP address. */
 #ifndef XSW_NETDEV_AFPACKET_H
 #define XSW_NETDEV_AFPACKET_H 1
-
-struct netdev;
-struct shash;
-
-/* The message explaining the last failed open() of an AF_PACKET netdev on
- * this thread ("" after a successful one). */
-const char *netdev_afpacket_open_error(void);
-
-/* Opens system port 'name' (Interface type "" or "system"): with AF_XDP
- * if possible, otherwise with AF_PACKET.  On success stores the netdev in
- * '*netdevp' and, if it fell back to AF_PACKET, a malloc()ed explanation
- * for the Interface's 'status' in '*reasonp' (else NULL; the caller frees
- * it).  On failure returns an errno value and stores in '*reasonp' a
- * malloc()ed message for the Interface's 'error' column. */
-int netdev_system_open(const char *name, const struct shash *options,
-                       struct netdev **netdevp, char **reasonp);
 
 #endif /* netdev-afpacket.h */

@@ -225,24 +225,6 @@ netdev_afxdp_cast(const struct netdev *netdev)
     return CONTAINER_OF(netdev, struct netdev_afxdp, up);
 }
 
-static __thread char afxdp_error[256];
-
-static void PRINTF_FORMAT(1, 2)
-afxdp_set_error(const char *format, ...)
-{
-    va_list args;
-
-    va_start(args, format);
-    vsnprintf(afxdp_error, sizeof afxdp_error, format, args);
-    va_end(args);
-}
-
-const char *
-netdev_afxdp_open_error(void)
-{
-    return afxdp_error;
-}
-
 static int
 afxdp_print_nothing(enum libxdp_print_level level OVS_UNUSED,
                     const char *format OVS_UNUSED, va_list args OVS_UNUSED)
@@ -333,7 +315,7 @@ afxdp_release(struct dp_packet_owner *owner, struct dp_packet **pkts,
 
 static int
 afxdp_parse_mode(const char *name, const struct shash *options,
-                 enum afxdp_mode_request *mode)
+                 enum afxdp_mode_request *mode, char **errorp)
 {
     const char *s = options ? shash_find_data(options, "xdp-mode") : NULL;
 
@@ -346,9 +328,9 @@ afxdp_parse_mode(const char *name, const struct shash *options,
     } else if (!strcmp(s, "native-with-zerocopy")) {
         *mode = AFXDP_NATIVE_ZC;
     } else {
-        afxdp_set_error("%s: unknown xdp-mode \"%s\" (expected native, "
-                        "generic, native-with-zerocopy or best-effort)",
-                        name, s);
+        netdev_set_error(errorp, "%s: unknown xdp-mode \"%s\" (expected "
+                         "native, generic, native-with-zerocopy or "
+                         "best-effort)", name, s);
         return EINVAL;
     }
     return 0;
@@ -670,7 +652,7 @@ afxdp_destroy(struct netdev_afxdp *dev)
 
 static int
 netdev_afxdp_open(const char *name, const struct shash *options,
-                  struct netdev **netdevp)
+                  struct netdev **netdevp, char **errorp)
 {
     enum afxdp_mode_request mode;
     struct netdev_afxdp *dev;
@@ -679,18 +661,18 @@ netdev_afxdp_open(const char *name, const struct shash *options,
     int error;
 
     *netdevp = NULL;
-    afxdp_error[0] = '\0';
+    *errorp = NULL;
     netdev_afxdp_quiet_libxdp();
-    error = afxdp_parse_mode(name, options, &mode);
+    error = afxdp_parse_mode(name, options, &mode, errorp);
     if (error) {
         return error;
     }
     error = rtnl_link_get_by_name(name, &link);
     if (error) {
-        afxdp_set_error(error == ENODEV
-                        ? "%s: no such network device"
-                        : "%s: cannot query network device (%s)",
-                        name, strerror(error));
+        netdev_set_error(errorp, error == ENODEV
+                         ? "%s: no such network device"
+                         : "%s: cannot query network device (%s)",
+                         name, strerror(error));
         return error;
     }
 
@@ -708,8 +690,8 @@ netdev_afxdp_open(const char *name, const struct shash *options,
     if (dev->umem_area == MAP_FAILED) {
         dev->umem_area = NULL;
         error = errno;
-        afxdp_set_error("%s: cannot allocate umem (%s)", name,
-                        strerror(error));
+        netdev_set_error(errorp, "%s: cannot allocate umem (%s)", name,
+                         strerror(error));
         goto error;
     }
 
@@ -722,9 +704,9 @@ netdev_afxdp_open(const char *name, const struct shash *options,
             error = afxdp_create_socket(dev, false, false);
             dev->mode = "generic";
             if (error) {
-                afxdp_set_error("%s: cannot create AF_XDP socket in native "
-                                "mode (%s) or generic mode (%s)", name,
-                                strerror(native_error), strerror(error));
+                netdev_set_error(errorp, "%s: cannot create AF_XDP socket in "
+                                 "native mode (%s) or generic mode (%s)", name,
+                                 strerror(native_error), strerror(error));
             }
         }
         break;
@@ -739,11 +721,11 @@ netdev_afxdp_open(const char *name, const struct shash *options,
         break;
     }
     if (error) {
-        if (!*afxdp_error) {
-            afxdp_set_error("%s: cannot create AF_XDP socket in %s%s mode "
-                            "(%s)", name, dev->mode,
-                            mode == AFXDP_NATIVE_ZC ? " zero-copy" : "",
-                            strerror(error));
+        if (!*errorp) {
+            netdev_set_error(errorp, "%s: cannot create AF_XDP socket in %s%s "
+                             "mode (%s)", name, dev->mode,
+                             mode == AFXDP_NATIVE_ZC ? " zero-copy" : "",
+                             strerror(error));
         }
         goto error;
     }
@@ -777,7 +759,7 @@ netdev_afxdp_open(const char *name, const struct shash *options,
      * free stack for the datapath's packets in flight and for copies. */
     if (xsk_ring_prod__reserve(&dev->fq, RING_SIZE, &idx) != RING_SIZE) {
         error = EPROTO;
-        afxdp_set_error("%s: cannot fill the AF_XDP fill ring", name);
+        netdev_set_error(errorp, "%s: cannot fill the AF_XDP fill ring", name);
         goto error;
     }
     for (uint32_t i = 0; i < RING_SIZE; i++) {

@@ -49,10 +49,6 @@
 
 struct netdev;
 
-/* The message explaining the last failed open() of an AF_XDP netdev on
- * this thread ("" after a successful one). */
-const char *netdev_afxdp_open_error(void);
-
 /* Who completes the TCP/UDP checksums of packets sent through 'netdev', an
  * "afxdp" netdev: "kernel" (NETDEV_TX_CSUM is in its caps) or "software
  * (REASON)".  A static string, for the Interface's status column. */

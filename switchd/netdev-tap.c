@@ -62,25 +62,6 @@ netdev_tap_cast(const struct netdev *netdev)
     return CONTAINER_OF(netdev, struct netdev_tap, up);
 }
 
-/* Open errors, for the caller to show to a user. */
-static __thread char tap_error[256];
-
-static void PRINTF_FORMAT(1, 2)
-tap_set_error(const char *format, ...)
-{
-    va_list args;
-
-    va_start(args, format);
-    vsnprintf(tap_error, sizeof tap_error, format, args);
-    va_end(args);
-}
-
-const char *
-netdev_tap_open_error(void)
-{
-    return tap_error;
-}
-
 /* Whose a device is, as its alias says. */
 enum tap_mark {
     TAP_NOT_XSW,                /* Not a TAP, or not marked by xsw. */
@@ -150,7 +131,7 @@ struct tap_config {
 
 static int
 tap_parse_options(const char *name, const struct shash *options,
-                  struct tap_config *cfg)
+                  struct tap_config *cfg, char **errorp)
 {
     const char *mac = options ? shash_find_data(options, "mac") : NULL;
     const char *seed = options ? shash_find_data(options, "mac-seed") : NULL;
@@ -161,8 +142,8 @@ tap_parse_options(const char *name, const struct shash *options,
     if (!owner || !*owner || strpbrk(owner, ": \t\n")) {
         /* Without an owner this device could not be told apart from
          * another xsw-switchd's: refuse rather than make one. */
-        tap_set_error("%s: no database identity (\"owner\") to mark the "
-                      "TAP device with", name);
+        netdev_set_error(errorp, "%s: no database identity (\"owner\") to "
+                         "mark the TAP device with", name);
         return EINVAL;
     }
     cfg->owner = owner;
@@ -172,8 +153,8 @@ tap_parse_options(const char *name, const struct shash *options,
                    &cfg->mac[0], &cfg->mac[1], &cfg->mac[2], &cfg->mac[3],
                    &cfg->mac[4], &cfg->mac[5], &extra) != 6
             || cfg->mac[0] & 0x01) {
-            tap_set_error("%s: \"%s\" is not a unicast MAC address", name,
-                          mac);
+            netdev_set_error(errorp, "%s: \"%s\" is not a unicast MAC address",
+                             name, mac);
             return EINVAL;
         }
     } else {
@@ -185,8 +166,8 @@ tap_parse_options(const char *name, const struct shash *options,
         char *end;
         long value = strtol(mtu, &end, 10);
         if (*end || value < 68 || value > 65535) {
-            tap_set_error("%s: mtu_request \"%s\" is not an MTU between 68 "
-                          "and 65535", name, mtu);
+            netdev_set_error(errorp, "%s: mtu_request \"%s\" is not an MTU "
+                             "between 68 and 65535", name, mtu);
             return EINVAL;
         }
         cfg->mtu = value;
@@ -288,15 +269,17 @@ struct tap_attach {
                                  * plugin?), NULL: the port's. */
     bool exists;                /* The device existed before open(). */
     int fd;                     /* Out: the attached tun fd. */
+    char *error;                /* Out: what failed, or NULL. */
 };
 
 static int
 tap_ioctl(int fd, unsigned long request, unsigned long arg, const char *what,
-          const char *name)
+          const char *name, char **errorp)
 {
     if (ioctl(fd, request, arg) < 0) {
         int error = errno;
-        tap_set_error("%s: %s failed (%s)", name, what, strerror(error));
+        netdev_set_error(errorp, "%s: %s failed (%s)", name, what,
+                         strerror(error));
         return error;
     }
     return 0;
@@ -319,8 +302,8 @@ tap_attach_cb(void *attach_)
     fd = open("/dev/net/tun", O_RDWR | O_CLOEXEC | O_NONBLOCK);
     if (fd < 0) {
         error = errno;
-        tap_set_error("%s: cannot open /dev/net/tun (%s)", name,
-                      strerror(error));
+        netdev_set_error(&attach->error, "%s: cannot open /dev/net/tun (%s)",
+                         name, strerror(error));
         return error;
     }
 
@@ -330,33 +313,34 @@ tap_attach_cb(void *attach_)
     if (ioctl(fd, TUNSETIFF, &ifr) < 0) {
         error = errno;
         if (error == EBUSY) {
-            tap_set_error("%s: TAP device is in use by another process",
-                          name);
+            netdev_set_error(&attach->error, "%s: TAP device is in use by "
+                             "another process", name);
         } else {
-            tap_set_error("%s: cannot attach to TAP device (%s)", name,
-                          strerror(error));
+            netdev_set_error(&attach->error, "%s: cannot attach to TAP device "
+                             "(%s)", name, strerror(error));
         }
         close(fd);
         return error;
     }
 
     int hdr_len = TAP_VNET_HDR_LEN;
-    if ((error = tap_ioctl(fd, TUNSETPERSIST, 1, "TUNSETPERSIST", name))
+    if ((error = tap_ioctl(fd, TUNSETPERSIST, 1, "TUNSETPERSIST", name,
+                           &attach->error))
         || (error = (ioctl(fd, TUNSETVNETHDRSZ, &hdr_len) < 0 ? errno : 0))
         || (error = tap_ioctl(fd, TUNSETOFFLOAD,
                               TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6,
-                              "TUNSETOFFLOAD", name))) {
-        if (!*tap_error) {
-            tap_set_error("%s: TUNSETVNETHDRSZ failed (%s)", name,
-                          strerror(error));
+                              "TUNSETOFFLOAD", name, &attach->error))) {
+        if (!attach->error) {
+            netdev_set_error(&attach->error, "%s: TUNSETVNETHDRSZ failed (%s)",
+                             name, strerror(error));
         }
         goto error;
     }
 
     error = rtnl_link_get_by_name(devname, &link);
     if (error) {
-        tap_set_error("%s: cannot query the new TAP device (%s)", name,
-                      strerror(error));
+        netdev_set_error(&attach->error, "%s: cannot query the new TAP device "
+                         "(%s)", name, strerror(error));
         goto error;
     }
 
@@ -372,8 +356,8 @@ tap_attach_cb(void *attach_)
     if (!error && cfg->mtu && link.mtu != (unsigned int) cfg->mtu) {
         error = rtnl_link_set_mtu(link.ifindex, cfg->mtu);
         if (error) {
-            tap_set_error("%s: cannot set MTU %d (%s)", name, cfg->mtu,
-                          strerror(error));
+            netdev_set_error(&attach->error, "%s: cannot set MTU %d (%s)",
+                             name, cfg->mtu, strerror(error));
             goto error;
         }
     }
@@ -381,8 +365,9 @@ tap_attach_cb(void *attach_)
         error = rtnl_link_set_up(link.ifindex, true);
     }
     if (error) {
-        tap_set_error("%s: cannot configure TAP device (%s)", name,
-                      strerror(error));
+        netdev_set_error(&attach->error,
+                         "%s: cannot configure TAP device (%s)", name,
+                         strerror(error));
         goto error;
     }
     attach->fd = fd;
@@ -398,17 +383,19 @@ error:
 }
 
 static int
-tap_check_name(const char *name)
+tap_check_name(const char *name, char **errorp)
 {
     size_t len = strlen(name);
 
     if (len >= IF_NAMESIZE) {
-        tap_set_error("\"%s\" is too long for a network device name "
-                      "(at most %d characters)", name, IF_NAMESIZE - 1);
+        netdev_set_error(errorp, "\"%s\" is too long for a network device "
+                         "name (at most %d characters)", name,
+                         IF_NAMESIZE - 1);
         return ENAMETOOLONG;
     }
     if (!len || strpbrk(name, "/ \t\n:")) {
-        tap_set_error("\"%s\" is not a valid network device name", name);
+        netdev_set_error(errorp, "\"%s\" is not a valid network device name",
+                         name);
         return EINVAL;
     }
     return 0;
@@ -416,7 +403,7 @@ tap_check_name(const char *name)
 
 static int
 netdev_tap_open(const char *name, const struct shash *options,
-                struct netdev **netdevp)
+                struct netdev **netdevp, char **errorp)
 {
     struct tap_attach attach = { .fd = -1 };
     struct netdev_tap *dev;
@@ -425,12 +412,12 @@ netdev_tap_open(const char *name, const struct shash *options,
     int error, ns_fd = -1;
 
     *netdevp = NULL;
-    tap_error[0] = '\0';
-    error = tap_check_name(name);
+    *errorp = NULL;
+    error = tap_check_name(name, errorp);
     if (error) {
         return error;
     }
-    error = tap_parse_options(name, options, &cfg);
+    error = tap_parse_options(name, options, &cfg, errorp);
     if (error) {
         return error;
     }
@@ -438,15 +425,15 @@ netdev_tap_open(const char *name, const struct shash *options,
     error = rtnl_link_get_by_name(name, &link);
     if (!error) {
         if (strcmp(link.kind, "tun") || !link.tun_is_tap) {
-            tap_set_error("%s: a network device with this name exists and "
-                          "is not a TAP device (kind \"%s\")", name,
-                          *link.kind ? link.kind : "none");
+            netdev_set_error(errorp, "%s: a network device with this name "
+                             "exists and is not a TAP device (kind \"%s\")",
+                             name, *link.kind ? link.kind : "none");
             return EEXIST;
         }
         if (tap_mark_of(&link, name, cfg.owner) == TAP_FOREIGN) {
-            tap_set_error("%s: the TAP device with this name belongs to "
-                          "another database's xsw-switchd (alias \"%s\")",
-                          name, link.alias);
+            netdev_set_error(errorp, "%s: the TAP device with this name "
+                             "belongs to another database's xsw-switchd "
+                             "(alias \"%s\")", name, link.alias);
             return EEXIST;
         }
         /* Ours, an older xsw's (adopted: it gets our mark), or a plain
@@ -458,7 +445,7 @@ netdev_tap_open(const char *name, const struct shash *options,
                                        &link);
         attach.devname = attach.exists ? link.name : NULL;
     } else {
-        tap_set_error("%s: cannot query network devices (%s)", name,
+        netdev_set_error(errorp, "%s: cannot query network devices (%s)", name,
                       strerror(error));
         return error;
     }
@@ -471,9 +458,10 @@ netdev_tap_open(const char *name, const struct shash *options,
         close(ns_fd);
     }
     if (error) {
-        if (!*tap_error) {
-            tap_set_error("%s: cannot enter the TAP device's network "
-                          "namespace (%s)", name, strerror(error));
+        *errorp = attach.error;
+        if (!*errorp) {
+            netdev_set_error(errorp, "%s: cannot enter the TAP device's "
+                             "network namespace (%s)", name, strerror(error));
         }
         return error;
     }

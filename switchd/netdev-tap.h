@@ -40,7 +40,7 @@
  *            is another database's.
  *   EBUSY    the TAP device is attached to another process.
  *   others   from the kernel (open of /dev/net/tun, ioctls, rtnetlink).
- * with a one-line explanation in netdev_tap_open_error(). */
+ * with a one-line explanation in open()'s '*errorp'. */
 #ifndef XSW_NETDEV_TAP_H
 #define XSW_NETDEV_TAP_H 1
 
@@ -49,11 +49,6 @@
 
 struct netdev;
 struct shash;
-
-/* The message explaining the last failed open() of a TAP netdev on this
- * thread ("" if it succeeded).  Valid until the next open() on the
- * thread.  (Until netdev.h has a shared channel for it.) */
-const char *netdev_tap_open_error(void);
 
 /* Makes 'netdev' (of netdev_tap_class) non-persistent, so that closing it
  * removes the device, wherever it lives.  For deleting a port; a plain

@@ -1,7 +1,7 @@
 /* netdev.h: the port-driver interface.
  *
- * A port driver ("tap", "afxdp", "afpacket", and "fake" in tests) is a
- * struct netdev_class: a table of operations.  A driver embeds struct
+ * A port driver ("tap", "afxdp", "afpacket", and "dummy" in tests, see
+ * netdev-dummy.h) is a struct netdev_class: a table of operations.  A driver embeds struct
  * netdev as the first member of its own device struct:
  *
  *     struct netdev_tap {
@@ -26,13 +26,21 @@
  *  - The datapath stops calling recv_batch and send_batch on a netdev, and
  *    waits for its forwarding threads to notice, before it calls close().
  *
- * Errors are positive errno values, 0 meaning success. */
+ * Errors are positive errno values, 0 meaning success.  open() also
+ * explains a failure in words, for the Interface's 'error' column: a
+ * malloc()ed message through its 'errorp' argument, which the caller
+ * frees, never a buffer of the driver's.
+ *
+ * A "system" port (Interface type "" or "system") is not a driver of its
+ * own: netdev_open() tries "afxdp" and falls back to "afpacket" (see
+ * there), so that drivers know nothing of each other. */
 #ifndef XSW_SWITCHD_NETDEV_H
 #define XSW_SWITCHD_NETDEV_H 1
 
 #include <stdbool.h>
 #include <stdint.h>
 #include "packet.h"
+#include "util.h"
 
 struct shash;
 
@@ -68,6 +76,8 @@ struct netdev {
     char *name;               /* Owned: netdev_init() copies it. */
     unsigned int caps;        /* NETDEV_TX_*, NETDEV_RX_*: set by open(),
                                * constant afterwards. */
+    char *fallback_reason;    /* Owned: why a "system" port runs on
+                               * AF_PACKET rather than AF_XDP, or NULL. */
 };
 
 struct netdev_class {
@@ -79,10 +89,12 @@ struct netdev_class {
      * maps option names (char *) to values (char *, in 'data'), from the
      * Interface table's 'options' column, e.g. "xdp-mode" -> "native"; it
      * may be NULL, and the driver copies what it keeps.  On success stores
-     * the new netdev in '*netdevp' and returns 0; on failure returns an
-     * errno value and stores NULL. */
+     * the new netdev in '*netdevp', NULL in '*errorp' and returns 0; on
+     * failure returns an errno value, stores NULL in '*netdevp' and a
+     * malloc()ed one-line message naming the device in '*errorp' (NULL if
+     * the errno value says it all). */
     int (*open)(const char *name, const struct shash *options,
-                struct netdev **netdevp);
+                struct netdev **netdevp, char **errorp);
 
     /* Releases everything the netdev holds, including the packet buffers
      * it owns; every packet it handed out must have come back first (the
@@ -139,15 +151,25 @@ extern const struct netdev_class netdev_tap_class;
 extern const struct netdev_class netdev_afxdp_class;
 extern const struct netdev_class netdev_afpacket_class;
 
-/* Class registry.  Used by the control thread only. */
-int netdev_register_class(const struct netdev_class *);   /* 0 or EEXIST. */
-int netdev_unregister_class(const struct netdev_class *); /* 0 or ENOENT. */
-const struct netdev_class *netdev_lookup_class(const char *type);
+/* Class registry.  Used by the control thread only.  Returns 0, EEXIST or
+ * ENOSPC. */
+int netdev_register_class(const struct netdev_class *);
 
-/* Opens 'name' with the class registered for 'type'; EAFNOSUPPORT if there
- * is none.  Otherwise as netdev_class's open(). */
+/* Opens 'name' with the class registered for 'type', as netdev_class's
+ * open() says; EAFNOSUPPORT (and no message) if there is none.
+ *
+ * Type "system" (or ""), a system port, is opened with the "afxdp" class
+ * if it can be, otherwise with "afpacket": the fallback policy lives here,
+ * not in either driver.  A missing device or a bad option (ENODEV,
+ * EINVAL) is the user's to fix, and AF_PACKET would fail the same way or
+ * silently ignore the option, so those fail at once with AF_XDP's
+ * message.  After a fallback, netdev_get_fallback_reason() says why; if
+ * AF_PACKET fails too, the message gives both reasons.
+ *
+ * 'errorp' may be NULL if the caller has no use for a message. */
 int netdev_open(const char *type, const char *name,
-                const struct shash *options, struct netdev **netdevp);
+                const struct shash *options, struct netdev **netdevp,
+                char **errorp);
 
 /* Closes 'netdev' (NULL is fine). */
 void netdev_close(struct netdev *);
@@ -156,6 +178,11 @@ void netdev_close(struct netdev *);
 void netdev_init(struct netdev *, const struct netdev_class *,
                  const char *name);
 void netdev_uninit(struct netdev *);
+
+/* For drivers' open(): replaces the message in '*errorp' (freeing the
+ * one there, if any) by a new one. */
+void netdev_set_error(char **errorp, const char *format, ...)
+    PRINTF_FORMAT(2, 3);
 
 /* Wrappers that return EOPNOTSUPP (or -1, or NULL) for missing
  * operations. */
@@ -170,35 +197,6 @@ int netdev_get_link_state(const struct netdev *, bool *);
 const char *netdev_get_mode(const struct netdev *);
 int netdev_get_max_mtu(const struct netdev *);
 
-/* The "dummy" driver: an in-memory port for tests and benchmarks, like
- * Open vSwitch's netdev-dummy.  Register it with netdev_register_class()
- * and open it with netdev_open("dummy", ...).  Frames "received" come
- * from netdev_dummy_receive() or from a generator; frames sent are kept
- * for netdev_dummy_pop_sent() or, in sink mode, counted and dropped.
- * These functions may be called from any thread. */
-extern const struct netdev_class netdev_dummy_class;
-
-/* Sets the capabilities the device claims (before it joins a datapath). */
-void netdev_dummy_set_caps(struct netdev *, unsigned int caps);
-
-/* Queues a copy of the 'size'-byte frame for recv_batch, with offload
- * metadata '*ol' (NULL: none). */
-void netdev_dummy_receive(struct netdev *, const void *frame, size_t size,
-                          const struct dp_packet_offload *ol);
-
-/* Makes every recv_batch return a full batch of copies of 'frame', from a
- * preallocated pool, until called with 'frame' NULL.  Only while no
- * forwarding thread polls the device (before it joins a bridge). */
-void netdev_dummy_set_generator(struct netdev *, const void *frame,
-                                size_t size);
-
-/* In sink mode, sent packets are counted and released at once. */
-void netdev_dummy_set_sink(struct netdev *, bool sink);
-
-/* Removes and returns the oldest packet sent and kept, or NULL; the
- * caller deletes it. */
-struct dp_packet *netdev_dummy_pop_sent(struct netdev *);
-
 static inline const char *
 netdev_get_name(const struct netdev *netdev)
 {
@@ -209,6 +207,15 @@ static inline const char *
 netdev_get_type(const struct netdev *netdev)
 {
     return netdev->netdev_class->type;
+}
+
+/* Why a "system" port runs on AF_PACKET rather than AF_XDP ("using
+ * AF_PACKET because AF_XDP is not available: ..."), for the Interface's
+ * status column; NULL for any other netdev. */
+static inline const char *
+netdev_get_fallback_reason(const struct netdev *netdev)
+{
+    return netdev->fallback_reason;
 }
 
 #endif /* netdev.h */

@@ -12,6 +12,7 @@
 #include "bond.h"
 #include "dp.h"
 #include "flow.h"
+#include "netdev-dummy.h"
 #include "netdev.h"
 #include "util.h"
 
@@ -608,7 +609,8 @@ setup(void)
         uint32_t port_no = i;
 
         snprintf(name, sizeof name, "p%u", i);
-        ck_assert_int_eq(netdev_open("dummy", name, NULL, &ports[i]), 0);
+        ck_assert_int_eq(netdev_open("dummy", name, NULL, &ports[i], NULL),
+                         0);
         ck_assert_int_eq(dp_port_add(dp, ports[i], &port_no), 0);
     }
 }

@@ -12,6 +12,7 @@
 #include <unistd.h>
 #include "dp.h"
 #include "flow.h"
+#include "netdev-dummy.h"
 #include "netdev.h"
 
 #define N_PORTS 4
@@ -40,7 +41,8 @@ setup_n_threads(unsigned int n_threads)
         uint32_t port_no = i;
 
         snprintf(name, sizeof name, "p%u", i);
-        ck_assert_int_eq(netdev_open("dummy", name, NULL, &ports[i]), 0);
+        ck_assert_int_eq(netdev_open("dummy", name, NULL, &ports[i], NULL),
+                         0);
         ck_assert_int_eq(dp_port_add(dp, ports[i], &port_no), 0);
         ck_assert_uint_eq(port_no, i);
     }

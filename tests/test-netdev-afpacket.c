@@ -30,10 +30,12 @@ static struct netdev *
 open_afpacket(const char *name)
 {
     struct netdev *netdev;
-    int error = netdev_open("afpacket", name, NULL, &netdev);
+    char *message;
+    int error = netdev_open("afpacket", name, NULL, &netdev, &message);
 
     ck_assert_msg(!error, "open %s: %s (%s)", name, strerror(error),
-                  netdev_afpacket_open_error());
+                  message);
+    ck_assert_ptr_null(message);
     return netdev;
 }
 
@@ -104,23 +106,28 @@ END_TEST
 START_TEST(test_afpacket_no_device)
 {
     struct netdev *netdev;
-    char name[16];
+    char name[16], *message;
 
     xt_name(name, sizeof name, "nodev");
-    ck_assert_int_eq(netdev_open("afpacket", name, NULL, &netdev), ENODEV);
+    ck_assert_int_eq(netdev_open("afpacket", name, NULL, &netdev, &message),
+                     ENODEV);
     ck_assert_ptr_null(netdev);
-    ck_assert(strstr(netdev_afpacket_open_error(), "no such network device"));
+    ck_assert_msg(message && strstr(message, "no such network device"),
+                  "unexpected message: %s", message);
+    free(message);
 }
 END_TEST
 
 START_TEST(test_system_open_prefers_afxdp)
 {
     struct netdev *netdev;
-    char *reason;
+    char *message;
 
-    ck_assert_int_eq(netdev_system_open(veth.a, NULL, &netdev, &reason), 0);
+    ck_assert_int_eq(netdev_open("system", veth.a, NULL, &netdev, &message),
+                     0);
     ck_assert_str_eq(netdev_get_type(netdev), "afxdp");
-    ck_assert_ptr_null(reason);
+    ck_assert_ptr_null(message);
+    ck_assert_ptr_null(netdev_get_fallback_reason(netdev));
     netdev_close(netdev);
 }
 END_TEST
@@ -130,15 +137,15 @@ END_TEST
 START_TEST(test_system_open_falls_back)
 {
     struct netdev *busy, *netdev;
-    char *reason;
+    const char *reason;
 
-    ck_assert_int_eq(netdev_open("afxdp", veth.a, NULL, &busy), 0);
-    ck_assert_int_eq(netdev_system_open(veth.a, NULL, &netdev, &reason), 0);
+    ck_assert_int_eq(netdev_open("afxdp", veth.a, NULL, &busy, NULL), 0);
+    ck_assert_int_eq(netdev_open("system", veth.a, NULL, &netdev, NULL), 0);
     ck_assert_str_eq(netdev_get_type(netdev), "afpacket");
+    reason = netdev_get_fallback_reason(netdev);
     ck_assert_ptr_nonnull(reason);
     ck_assert_msg(strstr(reason, "AF_PACKET") && strstr(reason, veth.a),
                   "unexpected reason: %s", reason);
-    free(reason);
     netdev_close(netdev);
     netdev_close(busy);
 }
@@ -150,7 +157,7 @@ START_TEST(test_system_open_no_device)
     char name[16], *reason;
 
     xt_name(name, sizeof name, "nodev");
-    ck_assert_int_eq(netdev_system_open(name, NULL, &netdev, &reason),
+    ck_assert_int_eq(netdev_open("system", name, NULL, &netdev, &reason),
                      ENODEV);
     ck_assert_ptr_nonnull(reason);
     ck_assert(strstr(reason, "no such network device"));

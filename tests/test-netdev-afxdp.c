@@ -36,17 +36,18 @@ open_xdp(const char *name, const char *mode)
 {
     struct netdev *netdev;
     struct shash options;
+    char *message;
     int error;
 
     shash_init(&options);
     if (mode) {
         shash_add(&options, "xdp-mode", mode);
     }
-    error = netdev_open("afxdp", name, &options, &netdev);
+    error = netdev_open("afxdp", name, &options, &netdev, &message);
     shash_destroy(&options);
     ck_assert_msg(!error, "open %s in %s mode: %s (%s)", name,
-                  mode ? mode : "default", strerror(error),
-                  netdev_afxdp_open_error());
+                  mode ? mode : "default", strerror(error), message);
+    ck_assert_ptr_null(message);
     return netdev;
 }
 
@@ -232,12 +233,15 @@ START_TEST(test_afxdp_bad_mode)
 {
     struct netdev *netdev;
     struct shash options;
+    char *message;
 
     shash_init(&options);
     shash_add(&options, "xdp-mode", "turbo");
-    ck_assert_int_eq(netdev_open("afxdp", veth.a, &options, &netdev),
-                     EINVAL);
-    ck_assert(strstr(netdev_afxdp_open_error(), "turbo"));
+    ck_assert_int_eq(netdev_open("afxdp", veth.a, &options, &netdev,
+                                 &message), EINVAL);
+    ck_assert_msg(message && strstr(message, "turbo"),
+                  "unexpected message: %s", message);
+    free(message);
     shash_destroy(&options);
 }
 END_TEST
@@ -245,15 +249,16 @@ END_TEST
 START_TEST(test_afxdp_no_device)
 {
     struct netdev *netdev;
-    char name[16];
+    char name[16], *message;
 
     xt_name(name, sizeof name, "nodev");
-    ck_assert_int_eq(netdev_open("afxdp", name, NULL, &netdev), ENODEV);
+    ck_assert_int_eq(netdev_open("afxdp", name, NULL, &netdev, &message),
+                     ENODEV);
     ck_assert_ptr_null(netdev);
-    ck_assert_msg(strstr(netdev_afxdp_open_error(), name)
-                  && strstr(netdev_afxdp_open_error(),
-                            "no such network device"),
-                  "unexpected message: %s", netdev_afxdp_open_error());
+    ck_assert_msg(message && strstr(message, name)
+                  && strstr(message, "no such network device"),
+                  "unexpected message: %s", message);
+    free(message);
 }
 END_TEST
 
@@ -269,7 +274,7 @@ START_TEST(test_afxdp_sweep_stale_prog)
     ck_assert_int_ge(pid, 0);
     if (!pid) {
         struct netdev *netdev;
-        _exit(netdev_open("afxdp", veth.a, NULL, &netdev) ? 1 : 0);
+        _exit(netdev_open("afxdp", veth.a, NULL, &netdev, NULL) ? 1 : 0);
     }
     ck_assert_int_eq(waitpid(pid, &status, 0), pid);
     ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);

@@ -53,16 +53,18 @@ open_tap(const char *name, const char *mtu)
 {
     struct netdev *netdev;
     struct shash options;
+    char *message;
     int error;
 
     owner_options(&options, OWNER);
     if (mtu) {
         shash_add(&options, "mtu_request", mtu);
     }
-    error = netdev_open("tap", name, &options, &netdev);
+    error = netdev_open("tap", name, &options, &netdev, &message);
     shash_destroy(&options);
     ck_assert_msg(!error, "open %s: %s (%s)", name, strerror(error),
-                  netdev_tap_open_error());
+                  message);
+    ck_assert_ptr_null(message);
     return netdev;
 }
 
@@ -130,20 +132,24 @@ START_TEST(test_tap_configured_mac)
     struct netdev *netdev;
     struct shash options;
     struct eth_addr mac;
+    char *message;
     static const uint8_t want[6] = { 0x02, 0x11, 0x22, 0x33, 0x44, 0x55 };
 
     owner_options(&options, OWNER);
     shash_add(&options, "mac", "02:11:22:33:44:55");
-    ck_assert_int_eq(netdev_open("tap", tap, &options, &netdev), 0);
+    ck_assert_int_eq(netdev_open("tap", tap, &options, &netdev, NULL), 0);
     ck_assert_int_eq(netdev_get_etheraddr(netdev, &mac), 0);
     ck_assert(!memcmp(mac.ea, want, 6));
     netdev_close(netdev);
 
     /* A multicast MAC is refused with a message. */
     shash_replace(&options, "mac", "01:00:5e:00:00:01");
-    ck_assert_int_eq(netdev_open("tap", tap2, &options, &netdev), EINVAL);
+    ck_assert_int_eq(netdev_open("tap", tap2, &options, &netdev, &message),
+                     EINVAL);
     ck_assert_ptr_null(netdev);
-    ck_assert(strstr(netdev_tap_open_error(), "unicast"));
+    ck_assert_msg(message && strstr(message, "unicast"),
+                  "unexpected message: %s", message);
+    free(message);
     shash_destroy(&options);
 }
 END_TEST
@@ -260,9 +266,10 @@ START_TEST(test_tap_reattach_in_netns)
         struct rtnl_link here;
         struct shash options;
         owner_options(&options, OWNER);
-        int error = netdev_open("tap", tap, &options, &netdev);
+        char *message;
+        int error = netdev_open("tap", tap, &options, &netdev, &message);
         if (error) {
-            fprintf(stderr, "reopen: %s\n", netdev_tap_open_error());
+            fprintf(stderr, "reopen: %s\n", message);
             _exit(1);
         }
         if (get_link(NULL, tap, &here) != ENODEV) {
@@ -356,19 +363,23 @@ START_TEST(test_tap_owners)
     struct netdev *netdev;
     struct shash options;
     struct rtnl_link link;
+    char *message;
 
     netdev_close(open_tap(tap, NULL));
     owner_options(&options, OTHER);
-    ck_assert_int_eq(netdev_open("tap", tap, &options, &netdev), EEXIST);
+    ck_assert_int_eq(netdev_open("tap", tap, &options, &netdev, &message),
+                     EEXIST);
     ck_assert_ptr_null(netdev);
-    ck_assert_msg(strstr(netdev_tap_open_error(), "another database"),
-                  "unexpected message: %s", netdev_tap_open_error());
+    ck_assert_msg(message && strstr(message, "another database"),
+                  "unexpected message: %s", message);
+    free(message);
     ck_assert_int_eq(get_link(NULL, tap, &link), 0);
     ck_assert(strstr(link.alias, OWNER));
 
     /* Without an owner, nothing is made. */
     shash_replace(&options, "owner", "");
-    ck_assert_int_eq(netdev_open("tap", tap2, &options, &netdev), EINVAL);
+    ck_assert_int_eq(netdev_open("tap", tap2, &options, &netdev, NULL),
+                     EINVAL);
     ck_assert_int_eq(get_link(NULL, tap2, &link), ENODEV);
     shash_destroy(&options);
 
@@ -386,20 +397,25 @@ END_TEST
 START_TEST(test_tap_name_clash)
 {
     struct netdev *netdev;
-
     struct shash options;
+    char *message;
 
     owner_options(&options, OWNER);
     xt_sh_ok("ip link add %s type veth peer name %sp", veth, veth);
-    ck_assert_int_eq(netdev_open("tap", veth, &options, &netdev), EEXIST);
+    ck_assert_int_eq(netdev_open("tap", veth, &options, &netdev, &message),
+                     EEXIST);
     shash_destroy(&options);
     ck_assert_ptr_null(netdev);
-    ck_assert_msg(strstr(netdev_tap_open_error(), "not a TAP device")
-                  && strstr(netdev_tap_open_error(), "veth"),
-                  "unexpected message: %s", netdev_tap_open_error());
+    ck_assert_msg(message && strstr(message, "not a TAP device")
+                  && strstr(message, "veth"),
+                  "unexpected message: %s", message);
+    free(message);
 
     ck_assert_int_eq(netdev_open("tap", "xtthisnameistoolong", NULL,
-                                 &netdev), ENAMETOOLONG);
+                                 &netdev, &message), ENAMETOOLONG);
+    ck_assert_msg(message && strstr(message, "too long"),
+                  "unexpected message: %s", message);
+    free(message);
 }
 END_TEST
 
