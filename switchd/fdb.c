@@ -377,12 +377,6 @@ fdb_set_max_entries(struct fdb *fdb, size_t max_entries)
     fdb_unlock(fdb);
 }
 
-unsigned int
-fdb_get_idle_time(const struct fdb *fdb)
-{
-    return fdb->idle_ms / 1000;
-}
-
 size_t
 fdb_get_max_entries(const struct fdb *fdb)
 {

@@ -91,7 +91,6 @@ void fdb_flush_port(struct fdb *, uint32_t port_no); /* Removes a port's. */
 void fdb_set_idle_time(struct fdb *, unsigned int idle_time);
 void fdb_set_max_entries(struct fdb *, size_t max_entries);
 
-unsigned int fdb_get_idle_time(const struct fdb *);
 size_t fdb_get_max_entries(const struct fdb *);
 size_t fdb_count(struct fdb *);
 

@@ -63,18 +63,6 @@ vlan_config_init(struct vlan_config *vc, const char *mode, int tag,
     return 0;
 }
 
-const char *
-vlan_mode_to_string(enum vlan_mode mode)
-{
-    switch (mode) {
-    case VLAN_MODE_ACCESS: return "access";
-    case VLAN_MODE_TRUNK: return "trunk";
-    case VLAN_MODE_NATIVE_TAGGED: return "native-tagged";
-    case VLAN_MODE_NATIVE_UNTAGGED: return "native-untagged";
-    }
-    return "unknown";
-}
-
 static void
 ol_shift(struct dp_packet *p, int delta)
 {

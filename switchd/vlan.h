@@ -53,8 +53,6 @@ struct vlan_config {
 int vlan_config_init(struct vlan_config *vc, const char *mode, int tag,
                      const int64_t *trunks, size_t n_trunks);
 
-const char *vlan_mode_to_string(enum vlan_mode);
-
 static inline bool
 vlan_config_trunks(const struct vlan_config *vc, uint16_t vlan)
 {

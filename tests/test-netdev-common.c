@@ -83,7 +83,8 @@ xt_vsh(const char *format, va_list args)
     return status < 0 ? -1 : WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
-int
+/* Runs a shell command; returns its exit status (-1 if it did not run). */
+static int __attribute__((format(printf, 1, 2)))
 xt_sh(const char *format, ...)
 {
     va_list args;
@@ -248,7 +249,10 @@ xt_csum(const uint8_t *data, size_t n)
     return ~sum;
 }
 
-size_t
+/* Builds an ICMP echo reply answering the echo request 'req' (an Ethernet
+ * frame), from 'mymac', into 'reply'; returns its size or 0 if 'req' is not
+ * an IPv4 ICMP echo request. */
+static size_t
 xt_build_echo_reply(const uint8_t *req, size_t size, const uint8_t mymac[6],
                     uint8_t *reply)
 {

@@ -36,10 +36,7 @@ int xt_run_suite(Suite *s);
 /* Stores "xt<tag><pid>" in 'buf' (at most 15 characters). */
 void xt_name(char *buf, size_t size, const char *tag);
 
-/* Runs a shell command; returns its exit status (-1 if it did not run). */
-int xt_sh(const char *format, ...) __attribute__((format(printf, 1, 2)));
-
-/* Same, but fails the current test if the command fails. */
+/* Runs a shell command; fails the current test if the command fails. */
 void xt_sh_ok(const char *format, ...) __attribute__((format(printf, 1, 2)));
 
 /* Deletes every device and namespace whose name starts with "xt" and ends
@@ -75,13 +72,6 @@ size_t xt_build_arp_request(uint8_t *frame, const uint8_t smac[6],
 /* True if 'frame' is an ARP reply to 'aux' (a uint32_t * in network byte
  * order: the address we asked about). */
 bool xt_is_arp_reply_from(const uint8_t *frame, size_t size, void *aux);
-
-/* Builds an ICMP echo reply answering the echo request 'req' (an Ethernet
- * frame), from 'mymac', into 'reply'; returns its size or 0 if 'req' is not
- * an IPv4 ICMP echo request. */
-size_t xt_build_echo_reply(const uint8_t *req, size_t size,
-                           const uint8_t mymac[6], uint8_t *reply);
-
 
 /* A veth pair whose "b" end lives in a namespace with address 10.78.0.1/24,
  * the "a" end here, up, without addresses: where a switch port would be.
