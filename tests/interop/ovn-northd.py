@@ -41,7 +41,9 @@ DHCP_OPTIONS = ('options={lease_time="3600", router="10.0.0.1", '
 # The script: ("nb", ARGS) runs ovn-nbctl --wait=sb ARGS, ("sb", ARGS)
 # ovn-sbctl ARGS, ("restart", "nb"|"sb") restarts that database's server
 # under northd and the ovn-nbctl daemon, which reconnect and resume, and
-# ("failover",) stops the active northd: the standby takes over.
+# ("failover",) stops the active northd: the standby takes over, and
+# ("away", "nb"|"sb", ARGS) makes a change while northd is disconnected
+# from that database.
 # Objects are created one per transaction: northd hands out tunnel keys
 # and dynamic addresses in creation order then, the same on both servers,
 # where rows created together go in hash order.
@@ -116,8 +118,9 @@ SCRIPT = [
     ("sb", "lsp-unbind", "xtp0"),
     ("sb", "lsp-bind", "xtp1", "xtch1"),
     ("sb", "set", "Port_Binding", "xtp1", "up=true"),
-    ("sb", "set", "Port_Binding", "xtp1", "up=false"),
+    ("away", "sb", "set", "Port_Binding", "xtp1", "up=false"),
     ("sb", "set", "Port_Binding", "xtp1", "up=true"),
+    ("away", "nb", "lsp-set-addresses", "xtp1", "00:00:00:00:00:11"),
     # Changes and deletions.
     ("nb", "lsp-set-enabled", "xtp1", "disabled"),
     ("nb", "acl-del", "xtsw0", "to-lport", "1001",
@@ -319,6 +322,7 @@ class Ovn:
 
     def failover(self):
         """Stops the active ovn-northd; the standby must take the lock."""
+        self.find_active()
         stop_process(self.northd["proc"])
         self.wait_status(self.standby, "active")
         self.northd, self.standby = self.standby, None
@@ -327,6 +331,8 @@ class Ovn:
         return "".join(read_text(n["log"]) for n in self.northds)
 
     def step(self, tool, *args):
+        if tool == "away":
+            return self.change_while_away(*args)
         if tool == "failover":
             self.failover()
             return ""
@@ -345,6 +351,43 @@ class Ovn:
         if err:
             raise Failure("%s printed on stderr:\n%s" % (" ".join(cmd), err))
         return out
+
+    def change_while_away(self, dbname, *args):
+        """Makes the change 'args' in database 'dbname' ("nb" or "sb")
+        while the northds (and every other client) are disconnected from
+        it; they reconnect and resume their monitors."""
+        db = self.nb if dbname == "nb" else self.sb
+        mark = db.sock + ": connection closed by peer"
+        before = self.northd_log().count(mark)
+        with db.clients_away() as side:
+            run(["ovn-%sctl" % dbname, "--db=" + side, "--timeout=20"]
+                + list(args))
+        deadline = time.time() + 30
+        while self.northd_log().count(mark) == before:
+            if time.time() > deadline:
+                raise Failure("northd on %s was not disconnected from %s"
+                              % (self.peer, dbname))
+            time.sleep(0.1)
+        # Both northds lost the southbound lock with the connection: the
+        # first back has it now.
+        self.find_active()
+        return ""
+
+    def find_active(self, timeout=30):
+        running = [n for n in self.northds if n["proc"].poll() is None]
+        deadline = time.time() + timeout
+        while True:
+            for n in running:
+                out = run(["ovn-appctl", "-t", n["ctl"], "status"],
+                          check=False)[0].strip()
+                if out == "Status: active":
+                    self.northd = n
+                    self.standby = next((m for m in running if m is not n),
+                                        None)
+                    return
+            if time.time() > deadline:
+                raise Failure("no northd on %s is active" % self.peer)
+            time.sleep(0.1)
 
     def snapshot(self):
         return canonical_dump({"NB": select_all(self.nb, NB_SCHEMA),
@@ -426,6 +469,9 @@ def test_northd(c):
         for step, (tool, *args) in enumerate(SCRIPT):
             what = ("the %s server restarts" % args[0] if tool == "restart"
                     else "the active northd stops" if tool == "failover"
+                    else "while northd is away from %s: ovn-%sctl %s"
+                    % (args[0], args[0], " ".join(args[1:]))
+                    if tool == "away"
                     else "ovn-%sctl %s" % (tool, " ".join(args)))
             for d in deployments:
                 try:

@@ -55,7 +55,8 @@ def add_port(name, *settings):
 # The script: each entry is one ovs-vsctl invocation ("--"-joined commands
 # form one transaction), a ("shell", ...) step run in the namespace, or
 # ("restart",): the database server restarts under the running switch,
-# which reconnects and resumes its monitor.
+# which reconnects and resumes its monitor, or ("away", ARGS...): ARGS
+# change the database while the switch is disconnected.
 # Ports are added one per transaction: ovs-vswitchd numbers the ports
 # added together in hash order, which differs from run to run whatever the
 # server.
@@ -104,6 +105,8 @@ SCRIPT = [
      "other_config:cbs=2048"],
     ("restart",),
     ["set", "Port", "xtp2", "tag=21"],
+    ("away", "set", "Port", "xtp2", "tag=22", "--", "set", "Port", "xtp3",
+     "trunks=22,40"),
 ]
 # Then the same changes over and over, several in one transaction.
 for _i in range(6):
@@ -218,6 +221,21 @@ class Switch:
     def appctl(self, *args, check=True):
         return run(["ovs-appctl", "-t", self.ctl] + list(args),
                    check=check)[0]
+
+    def change_while_away(self, *args):
+        """Makes the change 'args' while ovs-vswitchd is disconnected; it
+        then reconnects and resumes its monitor from the last update it
+        had.  Returns whether it did reconnect."""
+        before = self.log_text().count("connection closed by peer")
+        with self.db.clients_away() as side:
+            run(["ovs-vsctl", "--db=" + side, "--no-wait", "--timeout=20"]
+                + list(args))
+        deadline = time.time() + 30
+        while self.log_text().count("connection closed by peer") == before:
+            if time.time() > deadline:
+                return False
+            time.sleep(0.1)
+        return True
 
     def ofctl(self, *args):
         return run(["ovs-ofctl"] + list(args), env=self.env)[0]
@@ -340,6 +358,12 @@ def test_vswitchd(c):
                     what = "the database server restarts"
                     sw.db.stop()
                     sw.db.start()
+                elif cmd[0] == "away":
+                    what = ("while ovs-vswitchd is disconnected: %s"
+                            % " ".join(cmd[1:]))
+                    c.ok(sw.change_while_away(*cmd[1:]),
+                         "%s: ovs-vswitchd was disconnected and reconnected"
+                         % sw.peer)
                 else:
                     try:
                         sw.vsctl(*cmd)

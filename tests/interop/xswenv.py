@@ -11,6 +11,7 @@ clients.
 Everything a server started is killed (by its PID) and its directory
 removed when the block ends, even on failure.
 """
+import contextlib
 import json
 import os
 import re
@@ -228,6 +229,21 @@ class DbServer:
         out, err = run(["ovs-appctl", "-t", self.ctl] + list(args),
                        check=check)
         return out
+
+    @contextlib.contextmanager
+    def clients_away(self):
+        """Closes the connections of every client (the server removes the
+        remote they came through) and yields another remote for changes
+        made while they are away; at the end the first remote listens
+        again, and the clients reconnect."""
+        side = os.path.join(self.dir, "side.sock")
+        self.appctl("ovsdb-server/add-remote", "punix:" + side)
+        self.appctl("ovsdb-server/remove-remote", "punix:" + self.sock)
+        try:
+            yield "unix:" + side
+        finally:
+            self.appctl("ovsdb-server/add-remote", "punix:" + self.sock)
+            self.appctl("ovsdb-server/remove-remote", "punix:" + side)
 
 
 def free_port():
