@@ -404,7 +404,7 @@ ctl_pre_referenced_rows(struct ctl_context *ctx, const char *table,
 }
 
 void
-ctl_pre_referring_rows(struct ctl_context *ctx, const char *table,
+ctl_pre_referring_rows(struct ctl_context *ctx OVS_UNUSED, const char *table,
                        const char *column)
 {
     const struct ovsdb_column *c = schema_column(table, column);

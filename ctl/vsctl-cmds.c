@@ -1366,7 +1366,7 @@ del_bridge(struct ctl_context *ctx, struct vsctl_bridge *br)
     if (br->row) {
         const struct ovsdb_datum *old = row_datum(ctx->ovs_row, "bridges");
         const struct ovsdb_idl_row **bridges;
-        const struct ovsdb_idl_row *row, *next;
+        const struct ovsdb_idl_row *row, *next_row;
         const struct ovsdb_idl_column *fscs_bridge;
         size_t n = 0;
 
@@ -1374,10 +1374,10 @@ del_bridge(struct ctl_context *ctx, struct vsctl_bridge *br)
         fscs_bridge = idl_column(ctx, "Flow_Sample_Collector_Set", "bridge");
         for (row = ovsdb_idl_first_row(ovsdb_idl_column_get_table(
                                            fscs_bridge));
-             row; row = next) {
+             row; row = next_row) {
             const struct ovsdb_datum *d = ovsdb_idl_row_get_datum(
                 row, fscs_bridge);
-            next = ovsdb_idl_next_row(row);
+            next_row = ovsdb_idl_next_row(row);
             if (d && d->n && uuid_equals(&d->keys[0].uuid,
                                          ovsdb_idl_row_get_uuid(br->row))) {
                 ovsdb_idl_txn_delete(row);

@@ -332,13 +332,13 @@ do_db_cksum(int argc, char *argv[])
  * db-is-standalone and 2 for db-is-clustered, as ovsdb-tool says about a
  * standalone file, once the file proved to be a database. */
 static void
-do_db_is_standalone(int argc, char *argv[])
+do_db_is_standalone(int argc OVS_UNUSED, char *argv[])
 {
     ovsdb_schema_destroy(read_db_schema(argv[1]));
 }
 
 static void
-do_db_is_clustered(int argc, char *argv[])
+do_db_is_clustered(int argc OVS_UNUSED, char *argv[])
 {
     ovsdb_schema_destroy(read_db_schema(argv[1]));
     exit(2);
@@ -377,7 +377,7 @@ parse_version(const char *s, int v[3])
 }
 
 static void
-do_compare_versions(int argc, char *argv[])
+do_compare_versions(int argc OVS_UNUSED, char *argv[])
 {
     int a[3], b[3];
     const char *op = argv[2];
@@ -527,7 +527,7 @@ usage(void)
 }
 
 static void
-do_help(int argc, char *argv[])
+do_help(int argc OVS_UNUSED, char *argv[] OVS_UNUSED)
 {
     usage();
 }
@@ -560,7 +560,7 @@ static const struct command commands[] = {
 };
 
 static void
-do_list_commands(int argc, char *argv[])
+do_list_commands(int argc OVS_UNUSED, char *argv[] OVS_UNUSED)
 {
     puts("The available commands are:");
     for (size_t i = 0; i < ARRAY_SIZE(commands); i++) {

@@ -607,9 +607,9 @@ main(int argc, char *argv[])
     for (size_t i = 0; i < n_remotes; i++) {
         /* A remote given on the command line that cannot work is a
          * start-up error; a database's remotes are retried. */
-        const char *error = remotes_get_error(remotes, remote_names[i]);
-        if (error) {
-            daemon_fatal("%s", error);
+        const char *why = remotes_get_error(remotes, remote_names[i]);
+        if (why) {
+            daemon_fatal("%s", why);
         }
     }
 

@@ -795,7 +795,8 @@ get_db_param(struct session *s, const json_t *params, const json_t *id,
 }
 
 static void
-method_list_dbs(struct session *s, const json_t *params, const json_t *id)
+method_list_dbs(struct session *s, const json_t *params OVS_UNUSED,
+                const json_t *id)
 {
     const struct shash_node **nodes = shash_sort(&s->server->dbs);
     json_t *names = json_array();
@@ -852,7 +853,8 @@ method_transact(struct session *s, const json_t *params, const json_t *id)
 /* "cancel" [id]: abandons a waiting transaction, which gets a "canceled"
  * error, as ovsdb-server does. */
 static void
-method_cancel(struct session *s, const json_t *params, const json_t *id)
+method_cancel(struct session *s, const json_t *params,
+              const json_t *id OVS_UNUSED)
 {
     struct trigger *t, *next;
 
@@ -1389,7 +1391,8 @@ session_on_msg(struct jsonrpc_conn *conn OVS_UNUSED, json_t *json,
 }
 
 static void
-session_on_close(struct jsonrpc_conn *conn, enum jsonrpc_close_reason reason,
+session_on_close(struct jsonrpc_conn *conn OVS_UNUSED,
+                 enum jsonrpc_close_reason reason,
                  const char *message, void *aux)
 {
     struct session *s = aux;
@@ -1960,7 +1963,8 @@ server_destroy(struct server *server)
 /* ---- unixctl. ---- */
 
 static void
-unixctl_exit(struct unixctl_conn *conn, int argc, const char *argv[],
+unixctl_exit(struct unixctl_conn *conn, int argc OVS_UNUSED,
+             const char *argv[] OVS_UNUSED,
              void *aux)
 {
     struct server *server = aux;
@@ -1990,7 +1994,8 @@ format_names(const struct shash *sh, const char *(*describe)(const void *))
 }
 
 static void
-unixctl_list_dbs(struct unixctl_conn *conn, int argc, const char *argv[],
+unixctl_list_dbs(struct unixctl_conn *conn, int argc OVS_UNUSED,
+                 const char *argv[] OVS_UNUSED,
                  void *aux)
 {
     struct server *server = aux;
@@ -2022,7 +2027,8 @@ rss_kib(void)
  * mean what they mean there; "rows", "triggers", "locks" and "rss-kib"
  * are xsw's own. */
 static void
-unixctl_memory_show(struct unixctl_conn *conn, int argc, const char *argv[],
+unixctl_memory_show(struct unixctl_conn *conn, int argc OVS_UNUSED,
+                    const char *argv[] OVS_UNUSED,
                     void *aux)
 {
     struct server *server = aux;

@@ -746,7 +746,7 @@ wait_cb(const struct ovsdb_row *row, void *wa_)
 static const char retry_tag[] = "xsw retry";
 
 static struct ovsdb_error *
-execute_wait(struct execution *x, struct parser *p, json_t *result)
+execute_wait(struct execution *x, struct parser *p, json_t *result OVS_UNUSED)
 {
     const json_t *timeout = parser_member(p, "timeout",
                                           P_INTEGER | P_OPTIONAL);
@@ -824,7 +824,8 @@ execute_wait(struct execution *x, struct parser *p, json_t *result)
 /* "commit", "abort", "comment", "assert" */
 
 static struct ovsdb_error *
-execute_commit(struct execution *x, struct parser *p, json_t *result)
+execute_commit(struct execution *x, struct parser *p,
+               json_t *result OVS_UNUSED)
 {
     const json_t *durable = parser_member(p, "durable", P_BOOLEAN);
     if (durable && json_is_true(durable)) {
@@ -841,7 +842,8 @@ execute_abort(struct execution *x OVS_UNUSED, struct parser *p OVS_UNUSED,
 }
 
 static struct ovsdb_error *
-execute_comment(struct execution *x, struct parser *p, json_t *result)
+execute_comment(struct execution *x, struct parser *p,
+                json_t *result OVS_UNUSED)
 {
     const json_t *comment = parser_member(p, "comment", P_STRING);
     struct ovsdb_txn *txn = x->txn;
@@ -858,7 +860,8 @@ execute_comment(struct execution *x, struct parser *p, json_t *result)
 }
 
 static struct ovsdb_error *
-execute_assert(struct execution *x, struct parser *p, json_t *result)
+execute_assert(struct execution *x, struct parser *p,
+               json_t *result OVS_UNUSED)
 {
     const json_t *lock = parser_member(p, "lock", P_ID);
     const struct ovsdb_execute_ctx *ctx = x->ctx;

@@ -924,7 +924,7 @@ conn_closed_cb(uv_handle_t *handle)
 }
 
 static void
-conn_alloc_cb(uv_handle_t *handle, size_t suggested, uv_buf_t *buf)
+conn_alloc_cb(uv_handle_t *handle, size_t suggested OVS_UNUSED, uv_buf_t *buf)
 {
     struct jsonrpc_conn *conn = handle->data;
 

@@ -77,8 +77,9 @@ unixctl_set_version(const char *version)
 }
 
 static void
-list_commands_cb(struct unixctl_conn *conn, int argc, const char *argv[],
-                 void *aux)
+list_commands_cb(struct unixctl_conn *conn, int argc OVS_UNUSED,
+                 const char *argv[] OVS_UNUSED,
+                 void *aux OVS_UNUSED)
 {
     const struct shash_node **nodes = shash_sort(&commands);
     size_t n = shash_count(&commands);
@@ -101,8 +102,9 @@ list_commands_cb(struct unixctl_conn *conn, int argc, const char *argv[],
 }
 
 static void
-version_cb(struct unixctl_conn *conn, int argc, const char *argv[],
-           void *aux)
+version_cb(struct unixctl_conn *conn, int argc OVS_UNUSED,
+           const char *argv[] OVS_UNUSED,
+           void *aux OVS_UNUSED)
 {
     if (version_string) {
         unixctl_command_reply(conn, version_string);
@@ -266,7 +268,7 @@ conn_process_next(struct unixctl_conn *conn)
 }
 
 static void
-conn_on_msg(struct jsonrpc_conn *rpc, json_t *msg, void *conn_)
+conn_on_msg(struct jsonrpc_conn *rpc OVS_UNUSED, json_t *msg, void *conn_)
 {
     struct unixctl_conn *conn = conn_;
 
@@ -290,7 +292,8 @@ conn_on_close(struct jsonrpc_conn *rpc, enum jsonrpc_close_reason reason,
 }
 
 static void
-server_on_accept(struct stream_listener *listener, uv_stream_t *stream,
+server_on_accept(struct stream_listener *listener OVS_UNUSED,
+                 uv_stream_t *stream,
                  const char *peer, void *server_)
 {
     static const struct jsonrpc_conn_callbacks cbs = {

@@ -800,7 +800,7 @@ vlog_close_log_file(void)
 static uv_signal_t *sighup_handle;
 
 static void
-sighup_cb(uv_signal_t *handle, int signum)
+sighup_cb(uv_signal_t *handle OVS_UNUSED, int signum OVS_UNUSED)
 {
     int error = vlog_reopen_log_file();
     if (error) {
@@ -840,7 +840,7 @@ vlog_stop_reopen_on_sighup(void)
 
 static void
 vlog_unixctl_set(struct unixctl_conn *conn, int argc, const char *argv[],
-                 void *aux)
+                 void *aux OVS_UNUSED)
 {
     for (int i = 1; i < argc; i++) {
         char *error = vlog_set_levels_from_string(argv[i]);
@@ -854,8 +854,9 @@ vlog_unixctl_set(struct unixctl_conn *conn, int argc, const char *argv[],
 }
 
 static void
-vlog_unixctl_list(struct unixctl_conn *conn, int argc, const char *argv[],
-                  void *aux)
+vlog_unixctl_list(struct unixctl_conn *conn, int argc OVS_UNUSED,
+                  const char *argv[] OVS_UNUSED,
+                  void *aux OVS_UNUSED)
 {
     char *levels = vlog_get_levels();
     unixctl_command_reply(conn, levels);
@@ -863,8 +864,9 @@ vlog_unixctl_list(struct unixctl_conn *conn, int argc, const char *argv[],
 }
 
 static void
-vlog_unixctl_reopen(struct unixctl_conn *conn, int argc, const char *argv[],
-                    void *aux)
+vlog_unixctl_reopen(struct unixctl_conn *conn, int argc OVS_UNUSED,
+                    const char *argv[] OVS_UNUSED,
+                    void *aux OVS_UNUSED)
 {
     int error;
 
@@ -884,8 +886,8 @@ vlog_unixctl_reopen(struct unixctl_conn *conn, int argc, const char *argv[],
 }
 
 static void
-vlog_unixctl_list_pattern(struct unixctl_conn *conn, int argc,
-                          const char *argv[], void *aux)
+vlog_unixctl_list_pattern(struct unixctl_conn *conn, int argc OVS_UNUSED,
+                          const char *argv[] OVS_UNUSED, void *aux OVS_UNUSED)
 {
     struct ds s = DS_EMPTY_INITIALIZER;
 
@@ -904,8 +906,9 @@ vlog_unixctl_list_pattern(struct unixctl_conn *conn, int argc,
 /* As in Open vSwitch, the file is closed but remembered: "vlog/reopen"
  * opens it again. */
 static void
-vlog_unixctl_close(struct unixctl_conn *conn, int argc, const char *argv[],
-                   void *aux)
+vlog_unixctl_close(struct unixctl_conn *conn, int argc OVS_UNUSED,
+                   const char *argv[] OVS_UNUSED,
+                   void *aux OVS_UNUSED)
 {
     pthread_mutex_lock(&vlog_mutex);
     int fd = log_fd;
@@ -935,21 +938,21 @@ vlog_register_unixctl(void)
 /* ---- Command line. ---- */
 
 bool
-vlog_handle_option(int c, const char *optarg)
+vlog_handle_option(int c, const char *arg)
 {
     if (c == 'v') {
-        char *error = vlog_set_levels_from_string(optarg ? optarg : "");
+        char *error = vlog_set_levels_from_string(arg ? arg : "");
         if (error) {
             fprintf(stderr, "%s: processing \"%s\": %s\n",
-                    daemon_program_name(), optarg ? optarg : "", error);
+                    daemon_program_name(), arg ? arg : "", error);
             free(error);
             exit(EXIT_FAILURE);
         }
         return true;
     } else if (c == VLOG_OPT_LOG_FILE) {
-        int error = vlog_set_log_file(optarg);
+        int error = vlog_set_log_file(arg);
         if (error) {
-            char *path = optarg ? xstrdup(optarg) : get_default_log_file();
+            char *path = arg ? xstrdup(arg) : get_default_log_file();
             fprintf(stderr, "%s: could not open log file %s (%s)\n",
                     daemon_program_name(), path, strerror(error));
             free(path);
@@ -957,11 +960,11 @@ vlog_handle_option(int c, const char *optarg)
         }
         return true;
     } else if (c == VLOG_OPT_SYSLOG_METHOD) {
-        if (strcmp(optarg, "libc")) {
+        if (strcmp(arg, "libc")) {
             fprintf(stderr, "%s: --syslog-method=%s is not supported: xsw "
                     "logs to syslog through syslog(3) only "
                     "(--syslog-method=libc)\n", daemon_program_name(),
-                    optarg);
+                    arg);
             exit(EXIT_FAILURE);
         }
         return true;

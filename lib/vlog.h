@@ -213,7 +213,7 @@ enum {
     {"log-file", optional_argument, NULL, VLOG_OPT_LOG_FILE},           \
     {"syslog-method", required_argument, NULL, VLOG_OPT_SYSLOG_METHOD}, \
     {"syslog-target", required_argument, NULL, VLOG_OPT_SYSLOG_TARGET}
-bool vlog_handle_option(int c, const char *optarg);
+bool vlog_handle_option(int c, const char *arg);
 /* Help text for the options above. */
 void vlog_usage(void);
 

@@ -412,7 +412,7 @@ server_on_close(struct jsonrpc_conn *conn, enum jsonrpc_close_reason reason,
 }
 
 static void
-server_on_accept(struct stream_listener *l, uv_stream_t *stream,
+server_on_accept(struct stream_listener *l OVS_UNUSED, uv_stream_t *stream,
                  const char *peer, void *ts_)
 {
     static const struct jsonrpc_conn_callbacks cbs = {
@@ -590,7 +590,8 @@ reconnect_on_connected(struct jsonrpc_session *s, void *rt_)
 }
 
 static void
-ignore_msg(struct jsonrpc_session *s, json_t *msg, void *aux)
+ignore_msg(struct jsonrpc_session *s OVS_UNUSED, json_t *msg,
+           void *aux OVS_UNUSED)
 {
     json_decref(msg);
 }

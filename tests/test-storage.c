@@ -832,7 +832,8 @@ counting_wal_write(sqlite3_file *file, const void *data, int n,
 }
 
 static int
-counting_open(sqlite3_vfs *vfs, const char *name, sqlite3_file *file,
+counting_open(sqlite3_vfs *vfs OVS_UNUSED, const char *name,
+              sqlite3_file *file,
               int flags, int *out_flags)
 {
     int rc = real_vfs->xOpen(real_vfs, name, file, flags, out_flags);

@@ -104,7 +104,7 @@ struct tserver {
 };
 
 static void
-tserver_on_msg(struct jsonrpc_conn *conn, json_t *msg, void *aux)
+tserver_on_msg(struct jsonrpc_conn *conn, json_t *msg, void *aux OVS_UNUSED)
 {
     const char *method = json_string_value(json_object_get(msg, "method"));
     json_t *params = json_object_get(msg, "params");
@@ -122,7 +122,8 @@ tserver_on_msg(struct jsonrpc_conn *conn, json_t *msg, void *aux)
 }
 
 static void
-tserver_on_close(struct jsonrpc_conn *conn, enum jsonrpc_close_reason reason,
+tserver_on_close(struct jsonrpc_conn *conn,
+                 enum jsonrpc_close_reason reason OVS_UNUSED,
                  const char *message, void *aux)
 {
     struct tserver *ts = aux;
@@ -139,7 +140,7 @@ tserver_on_close(struct jsonrpc_conn *conn, enum jsonrpc_close_reason reason,
 }
 
 static void
-tserver_accept(struct stream_listener *l, uv_stream_t *client,
+tserver_accept(struct stream_listener *l OVS_UNUSED, uv_stream_t *client,
                const char *peer, void *aux)
 {
     static const struct jsonrpc_conn_callbacks cbs = {
@@ -388,7 +389,7 @@ struct session_test {
 };
 
 static void
-session_connected(struct jsonrpc_session *s, void *st_)
+session_connected(struct jsonrpc_session *s, void *st_ OVS_UNUSED)
 {
     /* Sent before the handshake completes: it must wait, not be lost. */
     jsonrpc_session_send(s, jsonrpc_create_request("notify-me",
@@ -397,7 +398,7 @@ session_connected(struct jsonrpc_session *s, void *st_)
 }
 
 static void
-session_msg(struct jsonrpc_session *s, json_t *msg, void *st_)
+session_msg(struct jsonrpc_session *s OVS_UNUSED, json_t *msg, void *st_)
 {
     struct session_test *st = st_;
 

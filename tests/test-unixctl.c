@@ -30,7 +30,8 @@ struct ctl_thread {
 
 /* "xt/echo A B": replies "A+B". */
 static void
-echo_cb(struct unixctl_conn *conn, int argc, const char *argv[], void *aux)
+echo_cb(struct unixctl_conn *conn, int argc, const char *argv[],
+        void *aux OVS_UNUSED)
 {
     char *s = xstrdup("");
 
@@ -45,7 +46,8 @@ echo_cb(struct unixctl_conn *conn, int argc, const char *argv[], void *aux)
 }
 
 static void
-fail_cb(struct unixctl_conn *conn, int argc, const char *argv[], void *aux)
+fail_cb(struct unixctl_conn *conn, int argc OVS_UNUSED,
+        const char *argv[] OVS_UNUSED, void *aux OVS_UNUSED)
 {
     unixctl_command_reply_error(conn, "xt/fail failed as asked");
 }
@@ -59,7 +61,8 @@ later_timer_cb(uv_timer_t *timer)
 }
 
 static void
-later_cb(struct unixctl_conn *conn, int argc, const char *argv[], void *loop)
+later_cb(struct unixctl_conn *conn, int argc OVS_UNUSED,
+         const char *argv[] OVS_UNUSED, void *loop)
 {
     uv_timer_t *timer = xmalloc(sizeof *timer);
 

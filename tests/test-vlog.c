@@ -222,7 +222,7 @@ START_TEST(test_reopen)
 END_TEST
 
 static void
-never_cb(uv_timer_t *timer)
+never_cb(uv_timer_t *timer OVS_UNUSED)
 {
     ck_abort_msg("SIGHUP was not handled within a minute");
 }
