@@ -20,7 +20,8 @@ TESTS += \
 	tests/system/sys-report.sh \
 	tests/system/sys-jumbo.sh \
 	tests/system/sys-tools.sh \
-	tests/system/sys-cni.sh
+	tests/system/sys-cni.sh \
+	tests/system/sys-cni-podman.sh
 EXTRA_DIST += tests/system/lib.sh \
 	tests/system/sys-internal.sh \
 	tests/system/sys-afxdp.sh \
@@ -36,4 +37,5 @@ EXTRA_DIST += tests/system/lib.sh \
 	tests/system/sys-report.sh \
 	tests/system/sys-jumbo.sh \
 	tests/system/sys-tools.sh \
-	tests/system/sys-cni.sh
+	tests/system/sys-cni.sh \
+	tests/system/sys-cni-podman.sh
