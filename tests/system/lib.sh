@@ -11,6 +11,13 @@
 #     xt_check "a pings b" xt_ping a 10.0.0.2
 #     xt_done
 #
+# Environment: XT_PEER=ovs runs the test against Open vSwitch 3.1 (its
+# ovsdb-server and ovs-vswitchd) instead of xsw; XT_DBSERVER=ovs keeps
+# xsw-switchd but puts it on Debian's ovsdb-server instead of xsw-dbserver,
+# so that xsw's client library is tested against the reference server
+# (tests/system/ovsdb/ run a subset of the tests so).  Every server start
+# checks which program serves the socket, so neither falls back silently.
+#
 # Rules every helper keeps, so that tests can run on a developer's machine:
 # - Everything created is named with the prefix $XT ("xt" + 4 hex digits of
 #   this shell's PID), so that two runs never touch each other's objects and
@@ -47,6 +54,7 @@ XT_TMP=                          # temp dir: sockets, logs, captures
 XT_LOCK=/run/lock/xsw-system-tests.lock
 XT_SWITCH=                       # "xsw" or "ovs" once a switch runs
 XT_DB=                           # the switch's database remote
+XT_DB_KIND=                      # "xsw" or "ovs": the server behind XT_DB
 XT_DB_PID= XT_SWITCHD_PID=       # the switch's processes
 XT_FAILURES=0
 declare -a XT_PIDS=()            # every background process we started
@@ -159,7 +167,7 @@ xt_teardown() {
         XT_OVS_NETDEV=
     fi
     XT_PIDS=() XT_NETNS=() XT_DEV=()
-    XT_SWITCH= XT_DB_PID= XT_SWITCHD_PID=
+    XT_SWITCH= XT_DB_KIND= XT_DB_PID= XT_SWITCHD_PID=
     [ -n "$XT_TMP" ] && rm -f "$XT_TMP/conf.db" "$XT_TMP"/*.pcap
     return 0
 }
@@ -292,9 +300,10 @@ xt_appctl() {
 }
 
 # xt_start_dbserver [xsw|ovs]: creates (first time) and serves the
-# database on $XT_TMP/db.sock.
+# database on $XT_TMP/db.sock.  Without an argument, the same server as
+# last time (a restart), else xsw-dbserver.
 xt_start_dbserver() {
-    local peer=${1:-xsw} db=$XT_TMP/conf.db
+    local peer=${1:-${XT_DB_KIND:-xsw}} db=$XT_TMP/conf.db schema
     rm -f "$XT_TMP/db.sock"
     if [ "$peer" = xsw ]; then
         [ -x "$XSW_DBSERVER" ] || xt_fail "$XSW_DBSERVER is not built"
@@ -305,16 +314,46 @@ xt_start_dbserver() {
             --log-file="$XT_TMP/dbserver.log" -vconsole:off "$db"
     else
         xt_need ovsdb-server ovsdb-tool
-        [ -f "$db" ] || ovsdb-tool create "$db" /usr/share/openvswitch/vswitch.ovsschema ||
+        # Under xsw-switchd, the schema xsw was built with (Debian's 3.1
+        # ships the same vswitch 8.3.1); under ovs-vswitchd, Debian's own.
+        schema=$XSW_SCHEMA
+        [ "$XT_SWITCH" = ovs ] && schema=/usr/share/openvswitch/vswitch.ovsschema
+        [ -f "$db" ] || ovsdb-tool create "$db" "$schema" ||
             xt_fail "ovsdb-tool create failed"
         xt_bg dbserver env OVS_RUNDIR="$XT_TMP" ovsdb-server \
             --remote=punix:"$XT_TMP/db.sock" --unixctl="$XT_TMP/db.ctl" \
             --log-file="$XT_TMP/dbserver.log" -vconsole:off "$db"
     fi
     XT_DB_PID=$XT_LAST_PID
+    XT_DB_KIND=$peer
     XT_DB=unix:$XT_TMP/db.sock
     xt_wait_for 10 test -S "$XT_TMP/db.sock" ||
         xt_fail "$peer database server did not start (see dbserver.stderr)"
+    xt_dbserver_is "$peer" >"$XT_TMP/dbserver.id" 2>&1 ||
+        xt_fail "$(cat "$XT_TMP/dbserver.id")"
+    xt_log "database: $(cat "$XT_TMP/dbserver.id")"
+}
+
+# xt_dbserver_is xsw|ovs: succeeds if the process listening on our
+# database socket is the one we started, running xsw-dbserver or Open
+# vSwitch's ovsdb-server; prints its program, version and PID.
+xt_dbserver_is() {
+    local want=$1 exe listener version
+    exe=$(readlink "/proc/$XT_DB_PID/exe")
+    listener=$(ss -xlpH src "$XT_TMP/db.sock" 2>/dev/null |
+               grep -o 'pid=[0-9]*' | head -n 1)
+    version=$(timeout 10 ovs-appctl -t "$XT_TMP/db.ctl" version 2>&1 |
+              head -n 1)
+    if [ "$listener" != "pid=$XT_DB_PID" ]; then
+        echo "db.sock is served by ${listener:-nobody}, not by pid $XT_DB_PID"
+        return 1
+    fi
+    case $want:${exe##*/}:$version in
+        xsw:xsw-dbserver:*|ovs:ovsdb-server:"ovsdb-server (Open vSwitch) "*) ;;
+        *) echo "wanted the $want server, pid $XT_DB_PID is $exe ($version)"
+           return 1 ;;
+    esac
+    echo "$version, $exe, pid $XT_DB_PID"
 }
 
 # xt_start_switchd [xsw|ovs]: starts the switch daemon on our database.
@@ -346,9 +385,16 @@ xt_start_switchd() {
 # $XT_PEER=ovs runs a test against Open vSwitch instead: it shows that the
 # test itself works, and which of xsw's promises OVS 3.1 does not keep.
 xt_start_switch() {
+    local dbserver
     XT_SWITCH=${1:-${XT_PEER:-xsw}}
-    xt_need ovs-vsctl ovs-appctl
-    xt_start_dbserver "$XT_SWITCH"
+    dbserver=$XT_SWITCH
+    case ${XT_DBSERVER:-xsw} in
+        xsw) ;;
+        ovs) dbserver=ovs ;;
+        *) xt_fail "XT_DBSERVER=$XT_DBSERVER: must be xsw or ovs" ;;
+    esac
+    xt_need ovs-vsctl ovs-appctl ss
+    xt_start_dbserver "$dbserver"
     xt_start_switchd "$XT_SWITCH"
     if [ "$XT_SWITCH" = ovs ]; then
         # Its fastest configuration for internal ports (TSO through TAPs).
@@ -478,8 +524,23 @@ xt_require() {
     [ $XT_FAILURES -eq $before ] || xt_fail "cannot go on after: $1"
 }
 
-# Ends the test: exit status 0 only if every check passed.
+# xt_idl_clean LOG: xsw-switchd's IDL, logging to LOG, warned about
+# nothing its server sent (a malformed or inapplicable update: its replica
+# of the database would differ from the server's).
+xt_idl_clean() {
+    ! grep -E '\|idl\|(WARN|ERR)\|' "$1"
+}
+
+# Ends the test: exit status 0 only if every check passed.  On Open
+# vSwitch's ovsdb-server, xsw-switchd's replica must also have taken every
+# update without a complaint: a diff rule that xsw's client and server
+# share wrongly shows there first (it did for the update2 diff of optional
+# columns: "applying the diff leaves 2 elements").
 xt_done() {
+    if [ "${XT_DBSERVER:-xsw}" = ovs ] && [ -f "$XT_TMP/switchd.log" ]; then
+        xt_check "xsw-switchd's IDL accepted every update from ovsdb-server" \
+            xt_idl_clean "$XT_TMP/switchd.log"
+    fi
     if [ $XT_FAILURES -ne 0 ]; then
         xt_log "$XT_FAILURES check(s) failed"
         exit 1

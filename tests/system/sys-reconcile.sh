@@ -47,7 +47,7 @@ xt_check "ovs-vsctl waits for the restarted daemon" \
 # Restart the database server under the running daemon.
 xt_stop_pid "$XT_DB_PID" TERM
 xt_check "traffic flows while the database server is down" xt_ping a 10.19.0.2
-xt_start_dbserver "$XT_SWITCH"
+xt_start_dbserver
 xt_check "after the server restarts, a tag change applies" \
     xt_vsctl set Port "${XT}b" tag=9
 xt_check "so a cannot reach b" xt_no_ping a 10.19.0.2

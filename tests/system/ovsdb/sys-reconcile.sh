@@ -1,0 +1,1 @@
+../on-ovsdb.sh
