@@ -641,8 +641,8 @@ db_add_port(double deadline)
                      "database at %s", req.bridge, req.db);
         } else if (error && strstr(error, "constraint violation")) {
             cni_fail(CNI_ERR_PLUGIN, "port %s for container %s, interface "
-                     "%s already exists (an earlier ADD without DEL?): %s",
-                     req.port, req.container_id, req.ifname, error);
+                     "%s already exists (an earlier ADD without DEL?)",
+                     req.port, req.container_id, req.ifname);
         }
         cni_fail(CNI_ERR_TRY_AGAIN, "cannot add port %s to bridge %s in the "
                  "database at %s: %s", req.port, req.bridge, req.db,
@@ -1157,13 +1157,48 @@ map_get(json_t *map, const char *key)
 struct check_aux {
     struct rtnl_link link;
     int error;
+    json_t *ips;                /* prevResult's "ips". */
+    char missing[64];           /* Out: an address of 'ips' not there. */
 };
+
+struct check_addr {
+    int family;
+    uint8_t addr[16];
+    unsigned int prefix;
+};
+
+static int
+check_addr_cb(int family, const void *addr, unsigned int prefixlen,
+              void *want_)
+{
+    const struct check_addr *want = want_;
+
+    return (family == want->family && prefixlen == want->prefix
+            && !memcmp(addr, want->addr, family == AF_INET ? 4 : 16));
+}
 
 static int
 check_in_container(void *aux_)
 {
     struct check_aux *aux = aux_;
+    json_t *ip;
+    size_t i;
+
     aux->error = rtnl_link_get_by_name(req.ifname, &aux->link);
+    if (aux->error) {
+        return 0;
+    }
+    json_array_foreach (aux->ips, i, ip) {
+        const char *s = json_string_value(json_object_get(ip, "address"));
+        struct check_addr want;
+
+        if (s && parse_ip(s, &want.family, want.addr, &want.prefix)
+            && rtnl_addr_dump(aux->link.ifindex, check_addr_cb,
+                              &want) != 1) {
+            snprintf(aux->missing, sizeof aux->missing, "%s", s);
+            break;
+        }
+    }
     return 0;
 }
 
@@ -1206,10 +1241,14 @@ cmd_check(void)
                req.container_id);
     json_decref(reply);
 
+    memset(&aux, 0, sizeof aux);
+    aux.ips = json_object_get(prev, "ips");
     netns_run_in(netns_fd, check_in_container, &aux);
     check_that(!aux.error, "%s is not in %s (%s)", req.ifname, req.netns,
                strerror(aux.error));
     check_that(rtnl_link_is_up(&aux.link), "%s is down", req.ifname);
+    check_that(!aux.missing[0], "%s does not have address %s", req.ifname,
+               aux.missing);
 
     json_t *iface = json_array_get(json_object_get(prev, "interfaces"), 0);
     const char *mac = json_string_value(json_object_get(iface, "mac"));

@@ -421,6 +421,64 @@ rtnl_addr_add(int ifindex, int family, const void *addr,
     return rtnl_transact(&req, NULL, NULL);
 }
 
+struct rtnl_addr_dump_aux {
+    int ifindex;
+    int (*cb)(int family, const void *addr, unsigned int prefixlen,
+              void *aux);
+    void *aux;
+};
+
+static int
+rtnl_addr_dump_cb(const struct nlmsghdr *nlh, void *aux_)
+{
+    struct rtnl_addr_dump_aux *aux = aux_;
+    const struct ifaddrmsg *ifa;
+    const struct rtattr *rta, *local = NULL, *address = NULL;
+    int len;
+
+    if (nlh->nlmsg_type != RTM_NEWADDR
+        || nlh->nlmsg_len < NLMSG_LENGTH(sizeof *ifa)) {
+        return 0;
+    }
+    ifa = NLMSG_DATA(nlh);
+    if ((int) ifa->ifa_index != aux->ifindex) {
+        return 0;
+    }
+    len = nlh->nlmsg_len - NLMSG_LENGTH(sizeof *ifa);
+    for (rta = IFA_RTA(ifa); RTA_OK(rta, len); rta = RTA_NEXT(rta, len)) {
+        if (rta->rta_type == IFA_LOCAL) {
+            local = rta;
+        } else if (rta->rta_type == IFA_ADDRESS) {
+            address = rta;
+        }
+    }
+    /* IFA_LOCAL is the address itself; IFA_ADDRESS is the peer's on a
+     * point-to-point link and the only one for IPv6. */
+    rta = local ? local : address;
+    if (!rta || RTA_PAYLOAD(rta) < rtnl_addr_len(ifa->ifa_family)) {
+        return 0;
+    }
+    return aux->cb(ifa->ifa_family, RTA_DATA(rta), ifa->ifa_prefixlen,
+                   aux->aux);
+}
+
+int
+rtnl_addr_dump(int ifindex,
+               int (*cb)(int family, const void *addr,
+                         unsigned int prefixlen, void *aux),
+               void *aux)
+{
+    struct rtnl_addr_dump_aux dump_aux = { ifindex, cb, aux };
+    struct rtnl_request req;
+
+    memset(&req, 0, sizeof req);
+    req.nlh.nlmsg_len = NLMSG_LENGTH(sizeof req.ifa);
+    req.nlh.nlmsg_type = RTM_GETADDR;
+    req.nlh.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+    req.ifa.ifa_family = AF_UNSPEC;
+    return rtnl_transact(&req, rtnl_addr_dump_cb, &dump_aux);
+}
+
 int
 rtnl_route_add(int family, const void *dst, unsigned int dst_len,
                const void *gateway, int ifindex)

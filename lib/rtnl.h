@@ -79,6 +79,14 @@ int rtnl_link_set_netns(int ifindex, int ns_fd, const char *new_name);
 int rtnl_addr_add(int ifindex, int family, const void *addr,
                   unsigned int prefixlen);
 
+/* Calls 'cb' for every IPv4 and IPv6 address of device 'ifindex' ('addr'
+ * is 4 or 16 bytes in network order).  Stops and returns what 'cb' returns
+ * if that is nonzero. */
+int rtnl_addr_dump(int ifindex,
+                   int (*cb)(int family, const void *addr,
+                             unsigned int prefixlen, void *aux),
+                   void *aux);
+
 /* Adds a route to 'dst'/'dst_len' (0 for the default route; 'dst' may then
  * be NULL) through 'gateway' (NULL: on the link) out of device 'ifindex',
  * in the main table. */

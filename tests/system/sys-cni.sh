@@ -185,6 +185,22 @@ check_down() {
     expect_error 100 "eth0 is down"
 }
 xt_check "CHECK a with eth0 down: an error" check_down
+check_no_addr() {
+    local addr
+    addr=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["ips"][0]["address"])' "$XT_TMP/result-a")
+    ip -n "${XT}a" addr del "$addr" dev eth0
+    check_cmd a
+    ip -n "${XT}a" addr add "$addr" dev eth0
+    ip -n "${XT}a" route add default via 10.77.0.1 dev eth0
+    expect_error 100 "does not have address $addr"
+}
+xt_check "CHECK a without its address: an error" check_no_addr
+add_twice() {
+    config >"$XT_TMP/in"
+    cni ADD a
+    expect_error 100 "already exists" && xt_ping a "$addr_b"
+}
+xt_check "ADD a again: an error, and a keeps its port" add_twice
 check_old() { VERSION=0.3.1 check_cmd a; expect_error 1 "CHECK needs"; }
 xt_check "CHECK in cniVersion 0.3.1: code 1" check_old
 
