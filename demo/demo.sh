@@ -13,7 +13,10 @@
 #     namespace xsw-host (the "host")     NIC br0: the bridge's own internal
 #                                          port, carrying the management IP
 #
-# all on bridge br0, pings across, prints `xsw-ctl show` and
+# all on bridge br0, pings across, and, when podman, runc and
+# busybox-static are installed, runs two podman containers attached by
+# xsw-cni on VLAN 1000 (podman's whole setup in the temporary directory);
+# it prints `xsw-ctl show` and
 # `xsw-ctl fdb-show br0`, and removes everything it created -- also on
 # Ctrl-C or failure.  The management IP lives in a namespace playing the
 # host, so that the demo never configures an address on this machine.
@@ -24,6 +27,7 @@ build=${XSW_BUILDDIR:-$top}     # setup.sh builds in _build/default
 DBSERVER=$build/dbserver/xsw-dbserver
 SWITCHD=$build/switchd/xsw-switchd
 CTL=$build/ctl/xsw-ctl
+CNI=$build/cni/xsw-cni
 NAMESPACES="xsw-c1 xsw-c2 xsw-c3 xsw-vlan xsw-host"
 DEVICES="br0 c1 c2 c3 vlan1000"
 
@@ -54,6 +58,7 @@ export XSW_RUNDIR=$tmp XSW_DBDIR=$tmp     # sockets, pidfiles, conf.db
 pids=()
 created_ns=()
 created_veth=
+podman_ran=
 
 cleanup() {
     local rc=$? pid ns
@@ -61,6 +66,10 @@ cleanup() {
     trap '' PIPE
     echo
     echo "== cleaning up"
+    if [ -n "$podman_ran" ]; then
+        pm rm -f -t 0 xsw-p1 xsw-p2 >/dev/null 2>&1
+        pm rmi -a -f >/dev/null 2>&1
+    fi
     # del-br makes xsw-switchd delete the bridge's TAP devices, wherever
     # they are now (they were moved into namespaces).
     if [ -S "$tmp/xsw-switchd.ctl" ]; then
@@ -187,6 +196,64 @@ if ip netns exec xsw-vlan ping -c 2 -W 1 -q 10.0.0.1 >/dev/null; then
     die "VLAN 1000 reached the untagged container: no isolation"
 fi
 echo "no answer: VLAN 1000 is isolated from the untagged ports, as it should be"
+
+# podman's whole setup lives in $tmp/podman: the host's podman
+# configuration is neither read nor changed.
+pm() {
+    CONTAINERS_CONF=$tmp/podman/containers.conf timeout 120 podman \
+        --root "$tmp/podman/root" --runroot "$tmp/podman/run" \
+        --tmpdir "$tmp/podman/tmp" --storage-driver vfs \
+        --network-config-dir "$tmp/podman/net" --cgroup-manager cgroupfs \
+        --events-backend file --runtime runc "$@"
+}
+podman_demo() {
+    local p=$tmp/podman i
+    step "containers 4 and 5: podman, attached by xsw-cni to VLAN 1000"
+    mkdir -p "$p/bin" "$p/net" "$p/rootfs/bin"
+    ln -s "$(readlink -f "$CNI")" "$p/bin/xsw-cni"
+    ln -s /usr/lib/cni/host-local "$p/bin/host-local"
+    printf '[network]\nnetwork_backend = "cni"\ncni_plugin_dirs = ["%s"]\n' \
+        "$p/bin" >"$p/containers.conf"
+    cat >"$p/net/xsw-demo.conflist" <<EOC
+{"cniVersion": "0.4.0", "name": "xsw-demo", "plugins": [
+  {"type": "xsw-cni", "bridge": "br0", "vlan": 1000, "db": "unix:$tmp/db.sock",
+   "ipam": {"type": "host-local", "dataDir": "$p/ipam",
+            "ranges": [[{"subnet": "10.0.0.0/24", "rangeStart": "10.0.0.150",
+                         "rangeEnd": "10.0.0.160"}]]}}]}
+EOC
+    run cat "$p/net/xsw-demo.conflist"
+    cp /bin/busybox "$p/rootfs/bin/busybox"
+    for i in sh ping sleep ip; do ln -s busybox "$p/rootfs/bin/$i"; done
+    podman_ran=1
+    tar -C "$p/rootfs" -c . | pm import - localhost/xsw-demo-busybox >/dev/null ||
+        die "podman import failed"
+    # runc, not crun; limits below the host's (see the README).
+    for i in 1 2; do
+        run pm run -d --name xsw-p$i --network xsw-demo \
+            --ulimit nofile=1024:1024 --ulimit nproc=1024:1024 \
+            localhost/xsw-demo-busybox /bin/sleep 600 >/dev/null
+    done
+    local p2
+    p2=$(pm exec xsw-p2 /bin/ip -4 -o addr show eth0 |
+         sed -n 's/.* inet \([0-9.]*\)\/.*/\1/p')
+    for i in 1 2 3 4 5; do
+        pm exec xsw-p1 /bin/ping -c 2 -W 1 "$p2" >/dev/null 2>&1 && break
+    done
+    run pm exec xsw-p1 /bin/ping -c 2 -W 1 "$p2"
+    run pm exec xsw-p1 /bin/ping -c 2 -W 1 10.0.0.100
+    ctl --columns=name,external_ids find Interface \
+        "external_ids:container-id=$(pm inspect -f '{{.Id}}' xsw-p1)"
+    run pm rm -f -t 0 xsw-p1 xsw-p2
+    echo "podman rm removed their ports:"
+    ctl list-ports br0
+}
+if command -v podman >/dev/null && command -v runc >/dev/null &&
+   [ -x /bin/busybox ] && [ -x /usr/lib/cni/host-local ] && [ -x "$CNI" ]; then
+    podman_demo
+else
+    step "(podman, runc, busybox-static or containernetworking-plugins not" \
+        "installed: no podman containers)"
+fi
 
 step "the configuration"
 ctl show
