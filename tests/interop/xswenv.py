@@ -43,6 +43,16 @@ class Failure(Exception):
     pass
 
 
+def _exit_on_sigterm(signum, frame):
+    """make's interruption, timeout(1) and CI's end send SIGTERM: leave
+    through SystemExit so that every `with DbServer()` block and `finally`
+    still stops the servers and removes the directories the test made."""
+    sys.exit(128 + signum)
+
+
+signal.signal(signal.SIGTERM, _exit_on_sigterm)
+
+
 def run(args, input=None, check=True, timeout=30, env=None):
     """Runs 'args'; returns (stdout, stderr). Raises Failure on a non-zero
     exit when 'check'."""
