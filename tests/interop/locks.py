@@ -18,10 +18,9 @@ arrive in order.
 import time
 
 import ovs.db.idl
-import ovs.poller
 
 import ovsdb_raw
-from xswenv import DbServer, Checks, VSWITCH_SCHEMA
+from xswenv import DbServer, Checks, VSWITCH_SCHEMA, idl_run_until
 
 LOCK = "xtlock"
 
@@ -140,19 +139,6 @@ def test_raw(c):
          "unlocks", "c2 received %r after %s" % (c2[2], steps[2]))
 
 
-def run_until(idl, cond, timeout=20):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        idl.run()
-        if cond():
-            return True
-        poller = ovs.poller.Poller()
-        idl.wait(poller)
-        poller.timer_wait(100)
-        poller.block()
-    return False
-
-
 def test_python_idl(c):
     for peer in ("ovs", "xsw"):
         with DbServer(peer=peer) as db:
@@ -163,17 +149,17 @@ def test_python_idl(c):
             idl.set_lock(LOCK)
             thief = Client(db, "thief")
             try:
-                c.ok(run_until(idl, lambda: idl.has_ever_connected()
-                               and idl.has_lock),
+                c.ok(idl_run_until(idl, lambda: idl.has_ever_connected()
+                                   and idl.has_lock),
                      "%s: the Python IDL gets its lock" % peer)
                 session = idl._session
                 seqno = session.get_seqno()
                 thief.call("steal", LOCK)
-                c.ok(run_until(idl, lambda: not idl.has_lock
-                               and idl.is_lock_contended),
+                c.ok(idl_run_until(idl, lambda: not idl.has_lock
+                                   and idl.is_lock_contended),
                      "%s: the IDL sees its lock stolen" % peer)
                 thief.call("unlock", LOCK)
-                c.ok(run_until(idl, lambda: idl.has_lock),
+                c.ok(idl_run_until(idl, lambda: idl.has_lock),
                      "%s: the IDL has its lock again once the thief "
                      "unlocks" % peer)
                 c.eq(session.get_seqno(), seqno,

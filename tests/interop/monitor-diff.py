@@ -38,10 +38,9 @@ import shutil
 import tempfile
 
 import ovs.db.idl
-import ovs.poller
 
 import ovsdb_raw
-from xswenv import DbServer, Checks
+from xswenv import DbServer, Checks, idl_run_until
 
 DB = "XtMon"
 SCHEMA = {
@@ -434,20 +433,6 @@ def test_monitors(c):
         shutil.rmtree(tmp, ignore_errors=True)
 
 
-def run_until(idl, cond, timeout=20):
-    import time
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        idl.run()
-        if cond():
-            return True
-        poller = ovs.poller.Poller()
-        idl.wait(poller)
-        poller.timer_wait(100)
-        poller.block()
-    return False
-
-
 def python_idl_insert_delete(c, schema):
     """The Python IDL, through a recording proxy, inserts a row, commits,
     deletes it, commits: what the server sent it is compared."""
@@ -460,9 +445,9 @@ def python_idl_insert_delete(c, schema):
             helper.register_columns("Root", ["name", "en", "i", "opt"])
             idl = ovs.db.idl.Idl("unix:" + path, helper)
             try:
-                c.ok(run_until(idl, idl.has_ever_connected),
+                c.ok(idl_run_until(idl, idl.has_ever_connected),
                      "%s: the Python IDL connects" % peer)
-                run_until(idl, lambda: idl.change_seqno > 0)
+                idl_run_until(idl, lambda: idl.change_seqno > 0)
                 txn = ovs.db.idl.Transaction(idl)
                 row = txn.insert(idl.tables["Root"])
                 row.name = "py1"
@@ -470,7 +455,7 @@ def python_idl_insert_delete(c, schema):
                 row.i = 1
                 c.eq(txn.commit_block(), txn.SUCCESS,
                      "%s: the IDL inserts a row" % peer)
-                c.ok(run_until(idl, lambda: any(
+                c.ok(idl_run_until(idl, lambda: any(
                     r.name == "py1" for r in
                     idl.tables["Root"].rows.values())),
                     "%s: the IDL sees its row" % peer)
@@ -479,7 +464,7 @@ def python_idl_insert_delete(c, schema):
                      if r.name == "py1").delete()
                 c.eq(txn.commit_block(), txn.SUCCESS,
                      "%s: the IDL deletes it" % peer)
-                c.ok(run_until(idl, lambda: not idl.tables["Root"].rows),
+                c.ok(idl_run_until(idl, lambda: not idl.tables["Root"].rows),
                      "%s: the IDL sees it gone" % peer)
             finally:
                 idl.close()

@@ -28,10 +28,10 @@ import time
 
 import ovs.db.data
 import ovs.db.idl
-import ovs.poller
 
 import ovsdb_raw
-from xswenv import DbServer, Checks, VSWITCH_SCHEMA, TOP_BUILDDIR
+from xswenv import (DbServer, Checks, VSWITCH_SCHEMA, TOP_BUILDDIR,
+                    idl_run_until)
 
 XSW_CTL = os.path.join(TOP_BUILDDIR, "ctl", "xsw-ctl")
 PEERS = ("ovs", "xsw")
@@ -42,19 +42,6 @@ def make_idl(remote, tables):
     for t in tables:
         helper.register_table(t)
     return ovs.db.idl.Idl(remote, helper)
-
-
-def run_until(idl, cond, timeout=20):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        idl.run()
-        if cond():
-            return True
-        poller = ovs.poller.Poller()
-        idl.wait(poller)
-        poller.timer_wait(100)
-        poller.block()
-    return False
 
 
 def idl_value(idl, table, name, column):
@@ -225,8 +212,8 @@ def optional_columns(c, peer, monitor_outputs):
     with DbServer(peer=peer) as db:
         db.vsctl("add-br", "br0", "--", "add-port", "br0", "p1", "tag=10")
         idl = make_idl(db.remote, ["Bridge", "Port", "Interface"])
-        c.ok(run_until(idl, lambda: idl_value(idl, "Port", "p1", "tag")
-                       == 10),
+        c.ok(idl_run_until(idl, lambda: idl_value(idl, "Port", "p1", "tag")
+                           == 10),
              "%s: the Python IDL's first sync has p1 with tag 10" % peer)
         mon = Monitor(db, "monitor-cond")
         c.ok(mon.wait_lines(1),
@@ -242,7 +229,7 @@ def optional_columns(c, peer, monitor_outputs):
                     c.ok(w.synced(), "%s: %s wait-until has synced"
                          % (what, name))
                 db.vsctl(*cmd)
-                c.ok(run_until(idl, lambda: idl_value(
+                c.ok(idl_run_until(idl, lambda: idl_value(
                     idl, table, record, column) == value),
                     "%s the Python IDL has %s %s" % (what, column, value),
                     "it has %r" % (idl_value(idl, table, record, column),))
@@ -415,8 +402,8 @@ def many_changes(c, peer, monitor_outputs):
         ovsdb_raw.populate(db.sock, N_PORTS)
         names = ["p%d" % i for i in range(N_PORTS)]
         idl = make_idl(db.remote, list(FOLLOWED))
-        c.ok(run_until(idl, lambda: len(idl.tables["Port"].rows)
-                       == N_PORTS + 1),
+        c.ok(idl_run_until(idl, lambda: len(idl.tables["Port"].rows)
+                           == N_PORTS + 1),
              "%s: the Python IDL's first sync has %d ports"
              % (peer, N_PORTS + 1))
         types = {t: {col: idl.tables[t].columns[col].type for col in cols}
@@ -433,8 +420,8 @@ def many_changes(c, peer, monitor_outputs):
                 if i % 10 == 0:
                     idl.run()   # Now and then, as a busy daemon would.
             want = canon_rows(dump_rows(db.sock), types)
-            ok = run_until(idl, lambda: canon_rows(idl_rows(idl), types)
-                           == want, timeout=30)
+            ok = idl_run_until(idl, lambda: canon_rows(idl_rows(idl), types)
+                               == want, timeout=30)
             c.ok(ok, "%s: after %d changes the Python IDL equals a fresh "
                  "dump" % (peer, N_CHANGES),
                  first_difference(canon_rows(idl_rows(idl), types), want))

@@ -3,9 +3,9 @@ it reads, writes, and sees another client's change."""
 import time
 
 import ovs.db.idl
-import ovs.poller
 
-from xswenv import DbServer, Checks, run, VSWITCH_SCHEMA
+from xswenv import (DbServer, Checks, run, VSWITCH_SCHEMA,
+                    idl_run_until)
 
 
 def make_idl(remote, tables=None):
@@ -17,19 +17,6 @@ def make_idl(remote, tables=None):
         helper.register_all()
     idl = ovs.db.idl.Idl(remote, helper)
     return idl
-
-
-def run_until(idl, cond, timeout=10):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        idl.run()
-        if cond():
-            return True
-        poller = ovs.poller.Poller()
-        idl.wait(poller)
-        poller.timer_wait(100)
-        poller.block()
-    return False
 
 
 def commit(idl, fn):
@@ -44,8 +31,8 @@ def test_idl(c):
     with DbServer() as db:
         db.vsctl("init", "--", "add-br", "br0")
         idl = make_idl(db.remote)
-        c.ok(run_until(idl, lambda: idl.has_ever_connected()
-                       and any(r.name == "br0" for r in
+        c.ok(idl_run_until(idl, lambda: idl.has_ever_connected()
+                           and any(r.name == "br0" for r in
                                idl.tables["Bridge"].rows.values())),
              "the IDL connects and reads bridge br0")
 
@@ -65,7 +52,7 @@ def test_idl(c):
 
         # Another client's change reaches the IDL through its monitor.
         db.vsctl("br-set-external-id", "br0", "seen", "yes")
-        c.ok(run_until(idl, lambda: any(
+        c.ok(idl_run_until(idl, lambda: any(
             r.name == "br0" and r.external_ids.get("seen") == "yes"
             for r in idl.tables["Bridge"].rows.values())),
             "the IDL sees another client's change")
@@ -95,16 +82,16 @@ def test_reconnect(c):
             idl = make_idl(db.remote, tables=["Open_vSwitch", "Bridge"])
             # Without its first sync asserted, this case passed when the
             # IDL first connected only after the restart.
-            c.ok(run_until(idl, lambda: idl.has_ever_connected()
-                           and bridge_names(idl) == ["br0"]),
+            c.ok(idl_run_until(idl, lambda: idl.has_ever_connected()
+                               and bridge_names(idl) == ["br0"]),
                  "%s: the IDL's first sync has br0" % peer)
             session = idl._session      # What reconnects, in ovs.db.idl.
             seqno = session.get_seqno()
             db.stop()
             db.start()
             db.vsctl("add-br", "br1")
-            c.ok(run_until(idl, lambda: bridge_names(idl) == ["br0", "br1"],
-                           timeout=20),
+            c.ok(idl_run_until(idl,
+                               lambda: bridge_names(idl) == ["br0", "br1"]),
                  "%s: after a server restart the IDL reconnects and catches "
                  "up" % peer, "it has %s" % bridge_names(idl))
             # A jsonrpc session's seqno moves on each connect and

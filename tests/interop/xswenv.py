@@ -53,6 +53,22 @@ def _exit_on_sigterm(signum, frame):
 signal.signal(signal.SIGTERM, _exit_on_sigterm)
 
 
+def idl_run_until(idl, cond, timeout=20):
+    """Runs the Python IDL 'idl' until cond() holds or 'timeout' seconds
+    pass; returns whether it held."""
+    import ovs.poller           # Only the tests that run the Python IDL.
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        idl.run()
+        if cond():
+            return True
+        poller = ovs.poller.Poller()
+        idl.wait(poller)
+        poller.timer_wait(100)
+        poller.block()
+    return False
+
+
 def run(args, input=None, check=True, timeout=30, env=None):
     """Runs 'args'; returns (stdout, stderr). Raises Failure on a non-zero
     exit when 'check'."""
