@@ -165,11 +165,6 @@ void ctl_printf(struct ctl_context *, const char *format, ...)
 
 /* ---- Schema. ---- */
 
-/* The Open_vSwitch schema that xsw-ctl was built with (like ovs-vsctl, it
- * validates names against its own copy, so errors do not need a
- * connection). */
-const struct ovsdb_schema *ctl_schema(void);
-
 /* Finds a table by name, accepting unique case-insensitive abbreviations
  * as ovs-vsctl does ("br" -> Bridge).  Dies with "unknown table \"%s\"" or
  * "multiple table names match \"%s\"". */
@@ -192,8 +187,6 @@ const struct ovsdb_column *ctl_get_column(
 /* Replicates column 'column' of 'table' (and the table). */
 void ctl_pre_column(struct ctl_context *, const char *table,
                     const char *column);
-/* Replicates every column of 'table'. */
-void ctl_pre_all_columns(struct ctl_context *, const char *table);
 /* Fetches every row of 'table'. */
 void ctl_pre_all_rows(struct ctl_context *, const char *table);
 /* Fetches the rows of 'table' whose string column 'column' equals 'value'
@@ -253,11 +246,6 @@ const struct ovsdb_idl_row *ctl_get_row(struct ctl_context *,
                                         const char *table,
                                         const char *record_id,
                                         bool must_exist);
-
-/* Parses 'text' (ovs-vsctl syntax; "@name" for UUIDs) into 'datum' of
- * 'type', checking constraints.  Dies with the parser's message. */
-void ctl_parse_datum(struct ctl_context *, const struct ovsdb_type *,
-                     const char *text, struct ovsdb_datum *datum);
 
 /* Sets "COLUMN[:KEY]=VALUE" in 'row' of 'table' within ctx->txn, as
  * ovs-vsctl's "set" does (a KEY updates one map entry). */

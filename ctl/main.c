@@ -177,7 +177,10 @@ ctl_get_option(const struct ctl_context *ctx, const char *name)
 
 static struct ovsdb_schema *schema;
 
-const struct ovsdb_schema *
+/* The Open_vSwitch schema that xsw-ctl was built with (like ovs-vsctl, it
+ * validates names against its own copy, so errors do not need a
+ * connection). */
+static const struct ovsdb_schema *
 ctl_schema(void)
 {
     if (!schema) {
@@ -321,16 +324,6 @@ ctl_pre_column(struct ctl_context *ctx OVS_UNUSED, const char *table,
         if (shash_add_once(&pt->columns, column, NULL)) {
             pt->changed = true;
         }
-    }
-}
-
-void
-ctl_pre_all_columns(struct ctl_context *ctx OVS_UNUSED, const char *table)
-{
-    struct plan_table *pt = plan_get(table);
-    if (!pt->all_columns) {
-        pt->all_columns = true;
-        pt->changed = true;
     }
 }
 
@@ -645,7 +638,9 @@ ctl_get_row(struct ctl_context *ctx, const char *table,
 
 /* ---- Values. ---- */
 
-void
+/* Parses 'text' (ovs-vsctl syntax; "@name" for UUIDs) into 'datum' of
+ * 'type', checking constraints.  Dies with the parser's message. */
+static void
 ctl_parse_datum(struct ctl_context *ctx, const struct ovsdb_type *type,
                 const char *text, struct ovsdb_datum *datum)
 {

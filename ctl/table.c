@@ -105,18 +105,6 @@ table_add_datum(struct table *table, const struct ovsdb_datum *datum,
     cell->type = type;
 }
 
-void
-table_add_text(struct table *table, const char *text)
-{
-    table_next_cell(table)->text = xstrdup(text);
-}
-
-size_t
-table_n_rows(const struct table *table)
-{
-    return table->n_rows;
-}
-
 /* Returns the text of 'cell' in 'style', in a new string. */
 static char *
 cell_to_text(const struct cell *cell, const struct table_style *style)
@@ -174,51 +162,6 @@ free_texts(const struct table *table, char **texts)
         free(texts[i]);
     }
     free(texts);
-}
-
-struct sort_aux {
-    size_t n_columns;
-    char **texts;
-};
-
-static struct sort_aux *sort_aux;
-
-static int
-compare_rows(const void *a_, const void *b_)
-{
-    size_t a = *(const size_t *) a_, b = *(const size_t *) b_;
-    for (size_t x = 0; x < sort_aux->n_columns; x++) {
-        int cmp = strcmp(sort_aux->texts[a * sort_aux->n_columns + x],
-                         sort_aux->texts[b * sort_aux->n_columns + x]);
-        if (cmp) {
-            return cmp;
-        }
-    }
-    return a < b ? -1 : a > b;
-}
-
-void
-table_sort(struct table *table, const struct table_style *style)
-{
-    struct sort_aux aux = { table->n_columns, table_texts(table, style) };
-    size_t *order = xcalloc(table->n_rows ? table->n_rows : 1,
-                            sizeof *order);
-    for (size_t y = 0; y < table->n_rows; y++) {
-        order[y] = y;
-    }
-    sort_aux = &aux;
-    qsort(order, table->n_rows, sizeof *order, compare_rows);
-    sort_aux = NULL;
-
-    struct cell **rows = xcalloc(table->n_rows ? table->n_rows : 1,
-                                 sizeof *rows);
-    for (size_t y = 0; y < table->n_rows; y++) {
-        rows[y] = table->rows[order[y]];
-    }
-    memcpy(table->rows, rows, table->n_rows * sizeof *rows);
-    free(rows);
-    free(order);
-    free_texts(table, aux.texts);
 }
 
 /* Appends 'line' to 'out' without trailing spaces, as ovs-vsctl does. */

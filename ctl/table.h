@@ -49,11 +49,6 @@ void table_add_row(struct table *);
  * table: schema types do). */
 void table_add_datum(struct table *, const struct ovsdb_datum *,
                      const struct ovsdb_type *);
-void table_add_text(struct table *, const char *text);
-size_t table_n_rows(const struct table *);
-
-/* Sorts the rows by the text of their cells, left to right. */
-void table_sort(struct table *, const struct table_style *);
 
 /* Appends 'table' to 'out' in 'style'.  'first' is false for the second
  * and later tables of one command line, which are separated from the

@@ -624,44 +624,6 @@ ovsdb_monitor_get_id(const struct ovsdb_monitor *m)
     return m->id;
 }
 
-enum ovsdb_monitor_version
-ovsdb_monitor_get_version(const struct ovsdb_monitor *m)
-{
-    return m->version;
-}
-
-void *
-ovsdb_monitor_get_session(const struct ovsdb_monitor *m)
-{
-    return m->session;
-}
-
-struct ovsdb_monitor *
-ovsdb_monitor_find(const struct ovsdb_db *db, const void *session,
-                   const json_t *monitor_id)
-{
-    struct ovsdb_monitor *m;
-
-    LIST_FOR_EACH (m, node, &db->monitors) {
-        if (m->session == session && json_equal(m->id, monitor_id)) {
-            return m;
-        }
-    }
-    return NULL;
-}
-
-void
-ovsdb_monitor_destroy_session(struct ovsdb_db *db, const void *session)
-{
-    struct ovsdb_monitor *m, *next;
-
-    LIST_FOR_EACH_SAFE (m, next, node, &db->monitors) {
-        if (m->session == session) {
-            ovsdb_monitor_destroy(m);
-        }
-    }
-}
-
 /* Composing row updates. */
 
 static bool

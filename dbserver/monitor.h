@@ -111,17 +111,6 @@ struct ovsdb_error *ovsdb_monitor_cond_change(struct ovsdb_monitor *,
 
 /* Accessors, for the session layer's bookkeeping. */
 const json_t *ovsdb_monitor_get_id(const struct ovsdb_monitor *);
-enum ovsdb_monitor_version ovsdb_monitor_get_version(
-    const struct ovsdb_monitor *);
-void *ovsdb_monitor_get_session(const struct ovsdb_monitor *);
-
-/* Returns the monitor of 'session' on 'db' whose id equals 'monitor_id', or
- * NULL.  Linear in the number of monitors on 'db'. */
-struct ovsdb_monitor *ovsdb_monitor_find(const struct ovsdb_db *,
-                                         const void *session,
-                                         const json_t *monitor_id);
-/* Destroys every monitor of 'session' on 'db' (a closing session). */
-void ovsdb_monitor_destroy_session(struct ovsdb_db *, const void *session);
 
 /* The history of txns that monitor_cond_since can resume from holds at most
  * 'max_txns' txns and, beyond the newest one, at most 'max_rows' changed

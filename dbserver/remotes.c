@@ -574,7 +574,9 @@ update_remote_row(struct remotes *r, struct ovsdb_txn *txn,
     server_remote_status_destroy(&st);
 }
 
-void
+/* Writes the status of every remote that a database row configures into
+ * that row, if it changed. */
+static void
 remotes_update_status(struct remotes *r)
 {
     struct shash_node *node;

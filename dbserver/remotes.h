@@ -51,10 +51,6 @@ void remotes_reconfigure(struct remotes *);
  * NULL if it is. */
 const char *remotes_get_error(const struct remotes *, const char *target);
 
-/* Writes the status of every remote that a database row configures into
- * that row, if it changed. */
-void remotes_update_status(struct remotes *);
-
 /* Registers ovsdb-server/add-remote, remove-remote and list-remotes. */
 void remotes_register_unixctl(struct remotes *);
 

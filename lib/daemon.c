@@ -131,14 +131,8 @@ daemon_is_detached(void)
     return detach;
 }
 
-void
-daemon_set_no_chdir(bool on)
-{
-    no_chdir = on;
-}
-
 bool
-daemon_handle_option(int c, const char *optarg)
+daemon_handle_option(int c, const char *arg)
 {
     switch (c) {
     case DAEMON_OPT_DETACH:
@@ -148,7 +142,7 @@ daemon_handle_option(int c, const char *optarg)
         no_chdir = true;
         return true;
     case DAEMON_OPT_PIDFILE:
-        daemon_set_pidfile(optarg);
+        daemon_set_pidfile(arg);
         return true;
     case DAEMON_OPT_OVERWRITE_PIDFILE:
         overwrite_pidfile = true;

@@ -63,7 +63,7 @@ enum {
 
 /* Handles option 'c' if it is one of DAEMON_LONG_OPTIONS and returns true;
  * returns false otherwise. */
-bool daemon_handle_option(int c, const char *optarg);
+bool daemon_handle_option(int c, const char *arg);
 /* Help text for DAEMON_LONG_OPTIONS. */
 void daemon_usage(void);
 
@@ -73,7 +73,6 @@ void daemon_set_pidfile(const char *name);
 const char *daemon_get_pidfile(void);       /* NULL if none. */
 void daemon_set_detach(bool);
 bool daemon_is_detached(void);
-void daemon_set_no_chdir(bool);
 
 /* ---- Start-up. ---- */
 

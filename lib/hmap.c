@@ -39,17 +39,6 @@ hmap_destroy(struct hmap *h)
 }
 
 void
-hmap_clear(struct hmap *h)
-{
-    if (h->n) {
-        h->n = 0;
-        for (size_t i = 0; i <= h->mask; i++) {
-            h->buckets[i] = NULL;
-        }
-    }
-}
-
-void
 hmap_swap(struct hmap *a, struct hmap *b)
 {
     check_not_moved(a);
@@ -111,24 +100,6 @@ void
 hmap_expand(struct hmap *h)
 {
     size_t new_mask = calc_mask(h->n);
-    if (new_mask > h->mask) {
-        resize(h, new_mask);
-    }
-}
-
-void
-hmap_shrink(struct hmap *h)
-{
-    size_t new_mask = calc_mask(h->n);
-    if (new_mask < h->mask) {
-        resize(h, new_mask);
-    }
-}
-
-void
-hmap_reserve(struct hmap *h, size_t n)
-{
-    size_t new_mask = calc_mask(n);
     if (new_mask > h->mask) {
         resize(h, new_mask);
     }

@@ -34,11 +34,8 @@ struct hmap {
 
 void hmap_init(struct hmap *);
 void hmap_destroy(struct hmap *);   /* Frees buckets, not elements. */
-void hmap_clear(struct hmap *);     /* Forgets all elements. */
 void hmap_swap(struct hmap *, struct hmap *);
 void hmap_expand(struct hmap *);
-void hmap_shrink(struct hmap *);
-void hmap_reserve(struct hmap *, size_t capacity);
 
 static inline size_t hmap_count(const struct hmap *h) { return h->n; }
 static inline bool hmap_is_empty(const struct hmap *h) { return h->n == 0; }

@@ -517,12 +517,6 @@ ovsdb_idl_destroy(struct ovsdb_idl *idl)
     uv_close((uv_handle_t *) &idl->deadline_timer, idl_timer_closed);
 }
 
-uv_loop_t *
-ovsdb_idl_get_loop(const struct ovsdb_idl *idl)
-{
-    return idl->loop;
-}
-
 const char *
 ovsdb_idl_get_remote(const struct ovsdb_idl *idl)
 {
@@ -539,12 +533,6 @@ const struct ovsdb_schema *
 ovsdb_idl_get_schema(const struct ovsdb_idl *idl)
 {
     return idl->schema;
-}
-
-bool
-ovsdb_idl_is_connected(const struct ovsdb_idl *idl)
-{
-    return idl->conn != NULL;
 }
 
 static bool
@@ -581,18 +569,6 @@ unsigned int
 ovsdb_idl_get_reload_count(const struct ovsdb_idl *idl)
 {
     return idl->n_reloads;
-}
-
-int
-ovsdb_idl_get_last_errno(const struct ovsdb_idl *idl)
-{
-    return idl->last_errno;
-}
-
-const char *
-ovsdb_idl_get_last_error(const struct ovsdb_idl *idl)
-{
-    return idl->last_error;
 }
 
 void
@@ -762,19 +738,6 @@ ovsdb_idl_add_all_columns(struct ovsdb_idl_table *table)
 }
 
 void
-ovsdb_idl_add_all_tables(struct ovsdb_idl *idl)
-{
-    idl->all_tables = true;
-    if (idl->schema) {
-        struct shash_node *node;
-
-        SHASH_FOR_EACH (node, &idl->schema->tables) {
-            ovsdb_idl_add_all_columns(ovsdb_idl_add_table(idl, node->name));
-        }
-    }
-}
-
-void
 ovsdb_idl_set_condition(struct ovsdb_idl_table *table, json_t *where)
 {
     if (where && json_is_array(where) && !json_array_size(where)) {
@@ -814,18 +777,6 @@ ovsdb_idl_table_get_name(const struct ovsdb_idl_table *table)
     return table->name;
 }
 
-struct ovsdb_idl *
-ovsdb_idl_table_get_idl(const struct ovsdb_idl_table *table)
-{
-    return table->idl;
-}
-
-const struct ovsdb_table_schema *
-ovsdb_idl_table_get_schema(const struct ovsdb_idl_table *table)
-{
-    return table->schema;
-}
-
 const char *
 ovsdb_idl_column_get_name(const struct ovsdb_idl_column *column)
 {
@@ -842,12 +793,6 @@ const struct ovsdb_type *
 ovsdb_idl_column_get_type(const struct ovsdb_idl_column *column)
 {
     return column->schema ? &column->schema->type : NULL;
-}
-
-const struct ovsdb_column *
-ovsdb_idl_column_get_schema(const struct ovsdb_idl_column *column)
-{
-    return column->schema;
 }
 
 /* ---- Rows. ---- */
@@ -1869,18 +1814,6 @@ ovsdb_idl_track_enable(struct ovsdb_idl *idl)
     idl->tracking = true;
 }
 
-const char *
-ovsdb_idl_change_to_string(enum ovsdb_idl_change change)
-{
-    switch (change) {
-    case OVSDB_IDL_UNCHANGED: return "unchanged";
-    case OVSDB_IDL_INSERTED: return "inserted";
-    case OVSDB_IDL_MODIFIED: return "modified";
-    case OVSDB_IDL_DELETED: return "deleted";
-    }
-    return "<invalid>";
-}
-
 static const struct ovsdb_idl_row *
 track_row(const struct ovsdb_idl_table *table, const struct ovs_list *node)
 {
@@ -1960,12 +1893,6 @@ ovsdb_idl_set_lock(struct ovsdb_idl *idl, const char *name)
         idl_send_lock(idl);
     }
     idl->seqno++;
-}
-
-const char *
-ovsdb_idl_get_lock_name(const struct ovsdb_idl *idl)
-{
-    return idl->lock_name;
 }
 
 bool
@@ -2641,16 +2568,6 @@ txn_check_replica(struct ovsdb_idl_txn *txn)
     txn_complete(txn, txn->final_status);
 }
 
-void
-ovsdb_idl_txn_abort(struct ovsdb_idl_txn *txn)
-{
-    if (txn->status == OVSDB_IDL_TXN_UNCOMMITTED
-        || txn->status == OVSDB_IDL_TXN_INCOMPLETE) {
-        txn_finish(txn, OVSDB_IDL_TXN_ABORTED);
-        txn->awaiting_replica = false;
-    }
-}
-
 static void
 txn_set_error(struct ovsdb_idl_txn *txn, const json_t *error)
 {
@@ -2743,7 +2660,7 @@ txn_handle_reply(struct ovsdb_idl_txn *txn, const struct jsonrpc_msg *msg)
     }
 }
 
-enum ovsdb_idl_txn_status
+static enum ovsdb_idl_txn_status
 ovsdb_idl_txn_get_status(const struct ovsdb_idl_txn *txn)
 {
     return txn->status == OVSDB_IDL_TXN_INCOMPLETE || txn->awaiting_replica
@@ -2769,12 +2686,6 @@ ovsdb_idl_txn_get_insert_uuid(const struct ovsdb_idl_txn *txn,
         }
     }
     return NULL;
-}
-
-struct ovsdb_idl *
-ovsdb_idl_txn_get_idl(const struct ovsdb_idl_txn *txn)
-{
-    return txn->idl;
 }
 
 /* ---- Blocking helpers. ---- */

@@ -91,7 +91,6 @@ struct ovsdb_idl *ovsdb_idl_create(uv_loop_t *, const char *remote,
  * the loop runs again, so run it before uv_loop_close().  Safe on NULL. */
 void ovsdb_idl_destroy(struct ovsdb_idl *);
 
-uv_loop_t *ovsdb_idl_get_loop(const struct ovsdb_idl *);
 const char *ovsdb_idl_get_remote(const struct ovsdb_idl *);
 const char *ovsdb_idl_get_db_name(const struct ovsdb_idl *);
 
@@ -99,9 +98,6 @@ const char *ovsdb_idl_get_db_name(const struct ovsdb_idl *);
  * NULL until first connected.  Owned by the IDL; valid until the next
  * schema change (a reconnect to a server with a different schema). */
 const struct ovsdb_schema *ovsdb_idl_get_schema(const struct ovsdb_idl *);
-
-/* True while connected (the schema may still be loading). */
-bool ovsdb_idl_is_connected(const struct ovsdb_idl *);
 
 /* True when connected and the replica matches the server: the monitor
  * reply has been applied and no condition change or re-monitor is still
@@ -117,12 +113,6 @@ unsigned int ovsdb_idl_get_connection_seqno(const struct ovsdb_idl *);
  * ("found": false, or a server without monitor_cond_since), a re-monitor
  * after new registrations.  A resumed reconnect leaves it alone. */
 unsigned int ovsdb_idl_get_reload_count(const struct ovsdb_idl *);
-
-/* The last connection failure as a positive errno value (0 if none) and
- * a description ("unix:/x.sock: database connection failed (No such file
- * or directory)"), or NULL.  The string is owned by the IDL. */
-int ovsdb_idl_get_last_errno(const struct ovsdb_idl *);
-const char *ovsdb_idl_get_last_error(const struct ovsdb_idl *);
 
 /* Whether ovsdb_idl_run_until_synced() keeps retrying after a failed
  * connection attempt (true) or gives up at once (false, the default, as
@@ -163,9 +153,6 @@ const struct ovsdb_idl_column *ovsdb_idl_add_write_only_column(
 /* Replicates every column the server's schema has for 'table', now and
  * after each schema (re)load. */
 void ovsdb_idl_add_all_columns(struct ovsdb_idl_table *);
-/* ovsdb_idl_add_table() + ovsdb_idl_add_all_columns() for every table of
- * the server's schema (on each schema load). */
-void ovsdb_idl_add_all_tables(struct ovsdb_idl *);
 
 /* Restricts 'table' to the rows that match 'where' (taken), a JSON array
  * of RFC 7047 clauses ([column, function, value]; the literals true and
@@ -190,11 +177,6 @@ const struct ovsdb_idl_column *ovsdb_idl_column_from_name(
     const struct ovsdb_idl_table *, const char *name);
 
 const char *ovsdb_idl_table_get_name(const struct ovsdb_idl_table *);
-struct ovsdb_idl *ovsdb_idl_table_get_idl(const struct ovsdb_idl_table *);
-/* The table's schema, or NULL if not connected yet or the server's schema
- * lacks the table. */
-const struct ovsdb_table_schema *ovsdb_idl_table_get_schema(
-    const struct ovsdb_idl_table *);
 
 const char *ovsdb_idl_column_get_name(const struct ovsdb_idl_column *);
 struct ovsdb_idl_table *ovsdb_idl_column_get_table(
@@ -202,9 +184,6 @@ struct ovsdb_idl_table *ovsdb_idl_column_get_table(
 /* The column's type in the server's schema, or NULL if not connected yet
  * or the server lacks the column (it is then not replicated). */
 const struct ovsdb_type *ovsdb_idl_column_get_type(
-    const struct ovsdb_idl_column *);
-/* The column's schema (name, type, mutable, ...), or NULL likewise. */
-const struct ovsdb_column *ovsdb_idl_column_get_schema(
     const struct ovsdb_idl_column *);
 
 /* ---- Reading the replica. ---- */
@@ -278,7 +257,6 @@ enum ovsdb_idl_change {
     OVSDB_IDL_MODIFIED,         /* Existed before; some column changed. */
     OVSDB_IDL_DELETED           /* Gone (maybe inserted since the clear). */
 };
-const char *ovsdb_idl_change_to_string(enum ovsdb_idl_change);
 
 /* The rows of 'table' that changed since the last ovsdb_idl_track_clear(),
  * deleted ones included (their last values remain readable). */
@@ -303,7 +281,6 @@ void ovsdb_idl_track_clear(struct ovsdb_idl *);
  * reconnect.  While the IDL has a lock name but does not hold the lock,
  * transactions fail with OVSDB_IDL_TXN_NOT_LOCKED. */
 void ovsdb_idl_set_lock(struct ovsdb_idl *, const char *name);
-const char *ovsdb_idl_get_lock_name(const struct ovsdb_idl *);
 /* True if the server granted the lock (and did not take it back). */
 bool ovsdb_idl_has_lock(const struct ovsdb_idl *);
 /* True if another client holds the lock we asked for. */
@@ -421,19 +398,13 @@ enum ovsdb_idl_txn_status ovsdb_idl_txn_commit(struct ovsdb_idl_txn *);
  * INCOMPLETE on timeout (the transaction is still pending). */
 enum ovsdb_idl_txn_status ovsdb_idl_txn_commit_block(struct ovsdb_idl_txn *,
                                                      int timeout_ms);
-/* Gives up: an uncommitted transaction cannot be committed any more; a
- * pending one's reply will be ignored.  The status becomes ABORTED. */
-void ovsdb_idl_txn_abort(struct ovsdb_idl_txn *);
 
-enum ovsdb_idl_txn_status ovsdb_idl_txn_get_status(
-    const struct ovsdb_idl_txn *);
 /* After ERROR: the server's error ("constraint violation: ..."), owned by
  * the transaction; NULL otherwise. */
 const char *ovsdb_idl_txn_get_error(const struct ovsdb_idl_txn *);
 /* After SUCCESS: the real UUID of 'row', inserted by 'txn', or NULL. */
 const struct uuid *ovsdb_idl_txn_get_insert_uuid(
     const struct ovsdb_idl_txn *, const struct ovsdb_idl_row *);
-struct ovsdb_idl *ovsdb_idl_txn_get_idl(const struct ovsdb_idl_txn *);
 
 /* ---- Blocking helpers for command-line programs. ---- */
 

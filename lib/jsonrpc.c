@@ -1369,7 +1369,9 @@ jsonrpc_conn_set_probe_interval(struct jsonrpc_conn *conn, int ms)
     conn_probe_cb(conn->probe);
 }
 
-bool
+/* True if an inactivity probe is waiting for an answer (Open vSwitch calls
+ * that state "IDLE"). */
+static bool
 jsonrpc_conn_is_probing(const struct jsonrpc_conn *conn)
 {
     return conn->probe_sent_ms != 0;
@@ -1391,12 +1393,6 @@ const char *
 jsonrpc_conn_get_name(const struct jsonrpc_conn *conn)
 {
     return conn->name;
-}
-
-void *
-jsonrpc_conn_get_aux(const struct jsonrpc_conn *conn)
-{
-    return conn->aux;
 }
 
 void
@@ -1685,27 +1681,6 @@ jsonrpc_session_is_connected(const struct jsonrpc_session *s)
     return s->conn && !jsonrpc_conn_is_closing(s->conn);
 }
 
-void
-jsonrpc_session_force_reconnect(struct jsonrpc_session *s)
-{
-    if (s->destroyed) {
-        return;
-    }
-    if (s->conn) {
-        /* session_conn_close() reconnects at once for a local close. */
-        jsonrpc_conn_close(s->conn);
-    } else if (!s->connecting) {
-        s->backoff_ms = s->options.min_backoff_ms;
-        session_connect(s);
-    }
-}
-
-const char *
-jsonrpc_session_get_name(const struct jsonrpc_session *s)
-{
-    return s->name;
-}
-
 unsigned int
 jsonrpc_session_get_seqno(const struct jsonrpc_session *s)
 {
@@ -1767,7 +1742,7 @@ struct jsonrpc_client {
     void *notify_aux;
 };
 
-struct jsonrpc_client *
+static struct jsonrpc_client *
 jsonrpc_client_from_fd(int fd, const char *name)
 {
     struct jsonrpc_client *c = xzalloc(sizeof *c);

@@ -253,16 +253,12 @@ void jsonrpc_conn_close(struct jsonrpc_conn *);
 /* Changes the inactivity probe interval (see jsonrpc_conn_options) of an
  * open connection; 0 stops probing. */
 void jsonrpc_conn_set_probe_interval(struct jsonrpc_conn *, int ms);
-/* True if an inactivity probe is waiting for an answer (Open vSwitch calls
- * that state "IDLE"). */
-bool jsonrpc_conn_is_probing(const struct jsonrpc_conn *);
 
 /* Bytes serialized but not yet written to the socket (ciphertext over TLS,
  * plus plaintext waiting for the handshake). */
 size_t jsonrpc_conn_get_backlog(const struct jsonrpc_conn *);
 bool jsonrpc_conn_is_closing(const struct jsonrpc_conn *);
 const char *jsonrpc_conn_get_name(const struct jsonrpc_conn *);
-void *jsonrpc_conn_get_aux(const struct jsonrpc_conn *);
 void jsonrpc_conn_set_aux(struct jsonrpc_conn *, void *aux);
 
 /* ---- 4a. Reconnecting client session (libuv). ---- */
@@ -310,9 +306,6 @@ void jsonrpc_session_destroy(struct jsonrpc_session *);
 /* Sends 'msg' (taken).  ENOTCONN if not connected right now. */
 int jsonrpc_session_send(struct jsonrpc_session *, json_t *msg);
 bool jsonrpc_session_is_connected(const struct jsonrpc_session *);
-/* Drops the current connection (if any) and reconnects at once. */
-void jsonrpc_session_force_reconnect(struct jsonrpc_session *);
-const char *jsonrpc_session_get_name(const struct jsonrpc_session *);
 /* Times connected so far (counts reconnects). */
 unsigned int jsonrpc_session_get_seqno(const struct jsonrpc_session *);
 /* The current connection, or NULL between connections.  Valid until the
@@ -356,7 +349,6 @@ int jsonrpc_client_open_tls(const char *name, const struct tls_config *tls,
                             int timeout_ms, struct jsonrpc_client **clientp,
                             char **errorp);
 /* Same, over an already connected socket 'fd' (taken). */
-struct jsonrpc_client *jsonrpc_client_from_fd(int fd, const char *name);
 void jsonrpc_client_close(struct jsonrpc_client *);
 
 /* Notifications (and unexpected replies) that arrive while

@@ -467,7 +467,7 @@ uuid_from_json(struct uuid *uuid, const struct ovsdb_base_type *base,
     return ovsdb_syntax_error(json, NULL, "expected [\"uuid\", <string>]");
 }
 
-struct ovsdb_error *
+static struct ovsdb_error *
 ovsdb_atom_from_json(union ovsdb_atom *atom,
                      const struct ovsdb_base_type *base, const json_t *json,
                      struct ovsdb_symbol_table *symtab)

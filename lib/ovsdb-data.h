@@ -87,11 +87,6 @@ struct ovsdb_symbol *ovsdb_symbol_table_insert(struct ovsdb_symbol_table *,
  * ["named-uuid", "name"] are accepted for uuids (a named-uuid not yet in
  * 'symtab' is added with a fresh UUID, as RFC 7047 allows forward
  * references within a transaction).  Constraints are not checked here. */
-struct ovsdb_error *ovsdb_atom_from_json(union ovsdb_atom *,
-                                         const struct ovsdb_base_type *,
-                                         const json_t *,
-                                         struct ovsdb_symbol_table *symtab)
-    __attribute__((warn_unused_result));
 json_t *ovsdb_atom_to_json(const union ovsdb_atom *, enum ovsdb_atomic_type);
 
 /* Text <-> atom, in ovs-vsctl's syntax: integers and reals as C literals,

@@ -97,7 +97,7 @@ ovsdb_base_type_init(struct ovsdb_base_type *base,
     }
 }
 
-void
+static void
 ovsdb_base_type_clone(struct ovsdb_base_type *dst,
                       const struct ovsdb_base_type *src)
 {
@@ -130,7 +130,7 @@ ovsdb_base_type_destroy(struct ovsdb_base_type *base)
     }
 }
 
-bool
+static bool
 ovsdb_base_type_has_constraints(const struct ovsdb_base_type *base)
 {
     if (base->enum_) {
@@ -463,7 +463,7 @@ parse_base_type(struct ovsdb_base_type *base, const json_t *json)
     return error;
 }
 
-struct ovsdb_error *
+static struct ovsdb_error *
 ovsdb_base_type_from_json(struct ovsdb_base_type *base, const json_t *json)
 {
     struct ovsdb_error *error = parse_base_type(base, json);
@@ -481,7 +481,7 @@ real_to_json(double d)
     return ovsdb_atom_to_json(&atom, OVSDB_TYPE_REAL);
 }
 
-json_t *
+static json_t *
 ovsdb_base_type_to_json(const struct ovsdb_base_type *base)
 {
     json_t *json;

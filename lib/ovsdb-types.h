@@ -58,17 +58,10 @@ struct ovsdb_base_type {
 #define OVSDB_BASE_VOID_INIT    { .type = OVSDB_TYPE_VOID }
 
 void ovsdb_base_type_init(struct ovsdb_base_type *, enum ovsdb_atomic_type);
-void ovsdb_base_type_clone(struct ovsdb_base_type *dst,
-                           const struct ovsdb_base_type *src);
 void ovsdb_base_type_destroy(struct ovsdb_base_type *);
-bool ovsdb_base_type_has_constraints(const struct ovsdb_base_type *);
 bool ovsdb_base_type_is_ref(const struct ovsdb_base_type *);
 bool ovsdb_base_type_is_strong_ref(const struct ovsdb_base_type *);
 bool ovsdb_base_type_is_weak_ref(const struct ovsdb_base_type *);
-struct ovsdb_error *ovsdb_base_type_from_json(struct ovsdb_base_type *,
-                                              const json_t *)
-    __attribute__((warn_unused_result));
-json_t *ovsdb_base_type_to_json(const struct ovsdb_base_type *);
 
 #define OVSDB_UNLIMITED UINT_MAX
 

@@ -12,7 +12,7 @@ shash_init(struct shash *s)
     hmap_init(&s->map);
 }
 
-void
+static void
 shash_clear(struct shash *s)
 {
     struct shash_node *node;
@@ -105,7 +105,7 @@ shash_find_and_delete(struct shash *s, const char *name)
     return data;
 }
 
-struct shash_node *
+static struct shash_node *
 shash_find_len(const struct shash *s, const char *name, size_t len)
 {
     struct shash_node *node;

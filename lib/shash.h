@@ -26,7 +26,6 @@ struct shash {
 void shash_init(struct shash *);
 void shash_destroy(struct shash *);            /* Frees nodes, not data. */
 void shash_destroy_free_data(struct shash *);  /* Also free()s each data. */
-void shash_clear(struct shash *);
 static inline size_t shash_count(const struct shash *s) { return hmap_count(&s->map); }
 static inline bool shash_is_empty(const struct shash *s) { return hmap_is_empty(&s->map); }
 
@@ -41,7 +40,6 @@ void shash_delete(struct shash *, struct shash_node *);
 void *shash_find_and_delete(struct shash *, const char *name);
 
 struct shash_node *shash_find(const struct shash *, const char *name);
-struct shash_node *shash_find_len(const struct shash *, const char *, size_t);
 void *shash_find_data(const struct shash *, const char *name);
 
 /* Returns the nodes sorted by name in a new array the caller frees. */

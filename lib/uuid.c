@@ -149,10 +149,3 @@ uuid_to_string(const struct uuid *uuid, char buf[UUID_LEN + 1])
     uuid_format(uuid, buf);
     buf[UUID_LEN] = '\0';
 }
-
-bool
-uuid_is_partial_string(const char *s)
-{
-    size_t n = strspn(s, "0123456789abcdefABCDEF-");
-    return n >= 4 && s[n] == '\0';
-}

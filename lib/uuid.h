@@ -57,7 +57,5 @@ bool uuid_from_string_prefix(struct uuid *, const char *);
 void uuid_to_string(const struct uuid *, char buf[UUID_LEN + 1]);
 /* Writes exactly UUID_LEN bytes, no null. */
 void uuid_format(const struct uuid *, char buf[UUID_LEN]);
-/* True if 's' is a plausible uuid-name (an identifier, not a UUID). */
-bool uuid_is_partial_string(const char *s);
 
 #endif /* uuid.h */

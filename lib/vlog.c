@@ -81,12 +81,6 @@ static const struct {
 
 static long long int start_ms = -1;   /* Wall clock at the first message. */
 
-const char *
-vlog_get_level_name(enum vlog_level level)
-{
-    return level < VLL_N_LEVELS ? level_names[level] : "?";
-}
-
 enum vlog_level
 vlog_get_level_val(const char *name)
 {
@@ -96,12 +90,6 @@ vlog_get_level_val(const char *name)
         }
     }
     return VLL_N_LEVELS;
-}
-
-const char *
-vlog_get_destination_name(enum vlog_destination d)
-{
-    return d < VLF_N_DESTINATIONS ? destination_names[d] : "?";
 }
 
 enum vlog_destination
@@ -361,7 +349,7 @@ format_message(struct ds *b, const struct vlog_module *module,
     }
 }
 
-void
+static void
 vlog_valist(const struct vlog_module *module, enum vlog_level level,
             const char *format, va_list args)
 {
@@ -448,7 +436,7 @@ monotonic_ms(void)
     return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
 }
 
-bool
+static bool
 vlog_should_drop(const struct vlog_module *module, enum vlog_level level,
                  struct vlog_rate_limit *rl)
 {
@@ -694,15 +682,6 @@ vlog_get_levels(void)
 }
 
 /* ---- Log file. ---- */
-
-void
-vlog_set_default_log_file(const char *path)
-{
-    pthread_mutex_lock(&vlog_mutex);
-    free(default_log_file);
-    default_log_file = path ? xstrdup(path) : NULL;
-    pthread_mutex_unlock(&vlog_mutex);
-}
 
 static char *
 get_default_log_file(void)

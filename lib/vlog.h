@@ -54,11 +54,8 @@ enum vlog_destination {
     VLF_N_DESTINATIONS
 };
 
-/* "off", "emer", "err", "warn", "info", "dbg". */
-const char *vlog_get_level_name(enum vlog_level);
 /* The level named 'name' (case-insensitive), or VLL_N_LEVELS. */
 enum vlog_level vlog_get_level_val(const char *name);
-const char *vlog_get_destination_name(enum vlog_destination);
 enum vlog_destination vlog_get_destination_val(const char *name);
 
 struct vlog_module {
@@ -89,8 +86,6 @@ bool vlog_is_enabled(const struct vlog_module *, enum vlog_level);
 
 void vlog(const struct vlog_module *, enum vlog_level, const char *format,
           ...) PRINTF_FORMAT(3, 4);
-void vlog_valist(const struct vlog_module *, enum vlog_level,
-                 const char *format, va_list);
 
 /* Token bucket for rate limiting. */
 struct vlog_rate_limit {
@@ -106,8 +101,6 @@ struct vlog_rate_limit {
 
 /* Returns true if a message should be dropped by 'rl' (consumes a token
  * otherwise).  Exposed for callers that build expensive messages. */
-bool vlog_should_drop(const struct vlog_module *, enum vlog_level,
-                      struct vlog_rate_limit *);
 void vlog_rate_limit(const struct vlog_module *, enum vlog_level,
                      struct vlog_rate_limit *, const char *format, ...)
     PRINTF_FORMAT(4, 5);
@@ -172,10 +165,6 @@ const char *vlog_get_log_file(void);
 int vlog_reopen_log_file(void);
 /* Stops logging to a file. */
 void vlog_close_log_file(void);
-
-/* Default for vlog_set_log_file(NULL).  If never set, it is
- * <logdir>/<program>.log (see daemon.h). */
-void vlog_set_default_log_file(const char *path);
 
 /* Reopens the log file when SIGHUP arrives on 'loop' (once per process;
  * later calls do nothing).  The signal handle is unref'd so that it does
