@@ -485,6 +485,44 @@ afxdp_bind(struct netdev_afxdp *dev, bool native, bool zerocopy)
     }
 }
 
+/* Opens libxdp's redirect program and attaches it in 'mode'.  With
+ * '*frags', it asks for frames in several buffers, and clears '*frags' if
+ * libxdp cannot mark the program so.  On success '*progp' and '*mapp' are
+ * the program and its xsks_map. */
+static int
+afxdp_open_prog(struct netdev_afxdp *dev, enum xdp_attach_mode mode,
+                bool *frags, struct xdp_program **progp,
+                struct bpf_map **mapp)
+{
+    struct xdp_program *prog;
+    struct bpf_map *map;
+    int error;
+
+    prog = xdp_program__find_file(XSK_PROG_FILE, NULL, NULL);
+    error = -libxdp_get_error(prog);
+    if (error) {
+        return error;
+    }
+    map = bpf_object__find_map_by_name(xdp_program__bpf_obj(prog),
+                                       "xsks_map");
+    if (!map) {
+        error = ENOENT;
+    } else {
+        /* The program never reads the packet, so it is as good with frames
+         * in several buffers, and with it a veth peer may have a jumbo
+         * MTU. */
+        *frags = *frags && !xdp_program__set_xdp_frags_support(prog, true);
+        error = -xdp_program__attach(prog, dev->ifindex, mode, 0);
+    }
+    if (error) {
+        xdp_program__close(prog);
+        return error;
+    }
+    *progp = prog;
+    *mapp = map;
+    return 0;
+}
+
 /* Attaches libxdp's redirect program in native or generic (SKB) mode and
  * points its queue 0 at our socket. */
 static int
@@ -503,53 +541,25 @@ afxdp_attach_prog(struct netdev_afxdp *dev, bool native)
      * (libxdp reused it instead; replacing it is as good.) */
     netdev_afxdp_remove_stale_prog(dev->up.name, &removed);
 
-    prog = xdp_program__find_file(XSK_PROG_FILE, NULL, NULL);
-    error = -libxdp_get_error(prog);
+    dev->frags = dev->sg;
+    error = afxdp_open_prog(dev, mode, &dev->frags, &prog, &map);
+    if (error && dev->frags) {
+        /* The device refused a frags program: one without. */
+        dev->frags = false;
+        error = afxdp_open_prog(dev, mode, &dev->frags, &prog, &map);
+    }
     if (error) {
         return error;
-    }
-    map = bpf_object__find_map_by_name(xdp_program__bpf_obj(prog),
-                                       "xsks_map");
-    if (!map) {
-        error = ENOENT;
-        goto error;
-    }
-    /* The program never reads the packet, so it is as good with frames in
-     * several buffers, and with it a veth peer may have a jumbo MTU. */
-    dev->frags = (dev->sg
-                  && !xdp_program__set_xdp_frags_support(prog, true));
-    error = -xdp_program__attach(prog, dev->ifindex, mode, 0);
-    if (error && dev->frags) {
-        xdp_program__close(prog);
-        prog = xdp_program__find_file(XSK_PROG_FILE, NULL, NULL);
-        error = -libxdp_get_error(prog);
-        if (error) {
-            return error;
-        }
-        map = bpf_object__find_map_by_name(xdp_program__bpf_obj(prog),
-                                           "xsks_map");
-        if (!map) {
-            error = ENOENT;
-            goto error;
-        }
-        dev->frags = false;
-        error = -xdp_program__attach(prog, dev->ifindex, mode, 0);
-    }
-    if (error) {
-        goto error;
     }
     error = -bpf_map_update_elem(bpf_map__fd(map), &queue, &dev->fd, 0);
     if (error) {
         xdp_program__detach(prog, dev->ifindex, mode, 0);
-        goto error;
+        xdp_program__close(prog);
+        return error;
     }
     dev->prog = prog;
     dev->prog_mode = mode;
     return 0;
-
-error:
-    xdp_program__close(prog);
-    return error;
 }
 
 /* Undoes afxdp_create_socket(), however far it got. */
