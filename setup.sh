@@ -35,9 +35,10 @@ if [ "$mode" = test ]; then
     # (tests/interop/any-schema.py), and OVN's northd and ctl tools
     # (tests/interop/ovn-northd.py).
     packages="$packages openvswitch-vtep ovn-central ovn-ic-db"
-    # xsw-cni's IPAM plugins (tests/system/sys-cni.sh) and podman with its
-    # CNI backend, runc (crun fails here) and a local busybox image.
-    packages="$packages containernetworking-plugins podman runc
+    # xsw-cni's IPAM plugins (tests/system/sys-cni.sh), the DHCP server
+    # the dhcp plugin gets its leases from (sys-cni-ipam.sh), and podman
+    # with its CNI backend, runc (crun fails here) and a local busybox image.
+    packages="$packages containernetworking-plugins dnsmasq-base podman runc
         busybox-static"
 fi
 missing=$(dpkg-query -W -f='${binary:Package} ${db:Status-Status}\n' $packages 2>/dev/null \

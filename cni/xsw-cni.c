@@ -9,9 +9,11 @@
  *
  *   ADD    insert Port + Interface (type internal) on the configured bridge
  *          -> wait until xsw-switchd has made the TAP device (ofport set,
- *          device present) -> move it into CNI_NETNS, renamed CNI_IFNAME
- *          -> run the IPAM plugin -> put its addresses and routes on the
- *          device -> print the result.  Any failure undoes what was done.
+ *          device present) -> move it into CNI_NETNS, renamed CNI_IFNAME,
+ *          and set it up -> run the IPAM plugin (with our environment, so
+ *          dhcp finds the netns and device) -> put its addresses and routes
+ *          on the device -> print the result.  Any failure undoes what was
+ *          done.
  *   DEL    IPAM DEL -> remove the port from the database (xsw-switchd then
  *          deletes the device, wherever it is) -> make sure the device is
  *          gone from the container.  Whatever is already gone is success.
@@ -781,13 +783,15 @@ ipam_gateway(json_t *ips, int family, uint8_t gw[16])
     return false;
 }
 
+/* Finds the device in the container and sets it up.  Before IPAM runs:
+ * the dhcp plugin's daemon sends its DISCOVER through the device, and one
+ * that finds it down sets it up itself only after a failed first attempt
+ * (3 s lost, measured with containernetworking-plugins 1.1.1). */
 static int
-configure_in_container(void *ic_)
+link_up_in_container(void *ic_)
 {
     struct in_container *ic = ic_;
-    json_t *ips, *routes, *elem;
     int error;
-    size_t i;
 
     error = rtnl_link_get_by_name(req.ifname, &ic->link);
     if (error) {
@@ -799,9 +803,17 @@ configure_in_container(void *ic_)
         return ic_fail(ic, error, "%s: cannot set it up (%s)", req.ifname,
                        strerror(error));
     }
-    if (!ic->ipam_result) {
-        return 0;
-    }
+    return 0;
+}
+
+/* Puts IPAM's addresses and routes on the device 'ic->link'. */
+static int
+configure_in_container(void *ic_)
+{
+    struct in_container *ic = ic_;
+    json_t *ips, *routes, *elem;
+    int error;
+    size_t i;
 
     ips = json_object_get(ic->ipam_result, "ips");
     json_array_foreach (ips, i, elem) {
@@ -1015,6 +1027,17 @@ undo_netns_device(void)
     netns_run_in(netns_fd, delete_in_container, NULL);
 }
 
+/* Runs 'fn' in the container's namespace; fails with what it reports. */
+static void
+run_in_container(int (*fn)(void *), struct in_container *ic)
+{
+    int error = netns_run_in(netns_fd, fn, ic);
+    if (error) {
+        cni_fail(CNI_ERR_PLUGIN, "%s", *ic->error ? ic->error
+                 : strerror(error));
+    }
+}
+
 static void
 cmd_add(void)
 {
@@ -1047,6 +1070,7 @@ cmd_add(void)
     }
     push_undo(undo_netns_device);
 
+    run_in_container(link_up_in_container, &ic);
     if (req.ipam_type) {
         ic.ipam_result = ipam_exec("ADD", true);
         push_undo(undo_ipam);
@@ -1054,11 +1078,7 @@ cmd_add(void)
             cni_fail(CNI_ERR_PLUGIN, "IPAM plugin %s printed no result",
                      req.ipam_type);
         }
-    }
-    error = netns_run_in(netns_fd, configure_in_container, &ic);
-    if (error) {
-        cni_fail(CNI_ERR_PLUGIN, "%s", *ic.error ? ic.error
-                 : strerror(error));
+        run_in_container(configure_in_container, &ic);
     }
 
     snprintf(mac, sizeof mac, "%02x:%02x:%02x:%02x:%02x:%02x",

@@ -25,13 +25,14 @@ TESTS += \
 	tests/system/sys-jumbo.sh \
 	tests/system/sys-tools.sh \
 	tests/system/sys-cni.sh \
+	tests/system/sys-cni-ipam.sh \
 	tests/system/sys-cni-podman.sh \
 	tests/system/ovsdb/sys-internal.sh \
 	tests/system/ovsdb/sys-vlan.sh \
 	tests/system/ovsdb/sys-reconcile.sh \
 	tests/system/ovsdb/sys-bond.sh \
 	tests/system/ovsdb/switchd-daemon.sh
-EXTRA_DIST += tests/system/lib.sh \
+EXTRA_DIST += tests/system/lib.sh tests/system/cni-lib.sh \
 	tests/system/sys-internal.sh \
 	tests/system/sys-afxdp.sh \
 	tests/system/sys-mixed.sh \
@@ -47,6 +48,7 @@ EXTRA_DIST += tests/system/lib.sh \
 	tests/system/sys-jumbo.sh \
 	tests/system/sys-tools.sh \
 	tests/system/sys-cni.sh \
+	tests/system/sys-cni-ipam.sh \
 	tests/system/sys-cni-podman.sh \
 	tests/system/on-ovsdb.sh \
 	tests/system/ovsdb/sys-internal.sh \

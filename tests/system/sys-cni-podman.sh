@@ -13,20 +13,13 @@
 # default nofile/nproc limits, so the containers get lower ones.
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/system/lib.sh"
-
-XSW_CNI=$top_builddir/cni/xsw-cni
+. "$top_srcdir/tests/system/cni-lib.sh"
 
 xt_init sys-cni-podman
 xt_need podman runc ping python3
-[ -x "$XSW_CNI" ] || xt_fail "$XSW_CNI is not built"
-[ -x /usr/lib/cni/host-local ] ||
-    xt_fail "/usr/lib/cni/host-local is missing (containernetworking-plugins, see setup.sh)"
+cni_need host-local
 [ -x /bin/busybox ] || xt_fail "/bin/busybox is missing (busybox-static, see setup.sh)"
-xt_start_switch xsw
-xt_ns host
-xt_vsctl set Port "$XT_BR" tag=1000 || xt_fail "cannot tag $XT_BR"
-ip link set "$XT_BR" netns "${XT}host" || xt_fail "cannot move $XT_BR into ${XT}host"
-xt_ns_nic_up host "$XT_BR" 10.79.0.1/24
+cni_start_host 10.79.0.1/24
 
 P=$XT_TMP/podman
 NET=${XT}net

@@ -10,22 +10,14 @@
 # while xsw-switchd is down.
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/system/lib.sh"
-
-XSW_CNI=$top_builddir/cni/xsw-cni
-CNI_PATH=/usr/lib/cni
+. "$top_srcdir/tests/system/cni-lib.sh"
 
 xt_init sys-cni
 xt_need ping python3
-[ -x "$XSW_CNI" ] || xt_fail "$XSW_CNI is not built"
-[ -x "$CNI_PATH/host-local" ] ||
-    xt_fail "$CNI_PATH/host-local is missing (containernetworking-plugins, see setup.sh)"
-xt_start_switch xsw
-xt_ns host
+cni_need host-local
+cni_start_host 10.77.0.1/24
 xt_ns a
 xt_ns b
-xt_vsctl set Port "$XT_BR" tag=1000 || xt_fail "cannot tag $XT_BR"
-ip link set "$XT_BR" netns "${XT}host" || xt_fail "cannot move $XT_BR into ${XT}host"
-xt_ns_nic_up host "$XT_BR" 10.77.0.1/24
 
 NET=${XT}net
 IPAM_DIR=$XT_TMP/ipam
@@ -39,38 +31,6 @@ config() {      # config [EXTRA-JSON-MEMBERS]
                        "rangeEnd": "10.77.0.50", "gateway": "10.77.0.1"}]],
           "routes": [{"dst": "0.0.0.0/0"}]}}
 EOC
-}
-
-# cni COMMAND CONTAINER [NETNS]: runs the plugin with stdin from $XT_TMP/in;
-# output in $XT_TMP/out, stderr in $XT_TMP/err, status in $rc.
-cni() {
-    local ns=${3-/var/run/netns/$XT$2}
-    env CNI_COMMAND="$1" CNI_CONTAINERID="${XT}-ctr-$2" CNI_NETNS="$ns" \
-        CNI_IFNAME=eth0 CNI_PATH="$CNI_PATH" CNI_ARGS="IgnoreUnknown=1" \
-        timeout 60 "$XSW_CNI" <"$XT_TMP/in" >"$XT_TMP/out" 2>"$XT_TMP/err"
-    rc=$?
-}
-
-# json EXPR: evaluates a Python expression on the last output ('r').
-json() {
-    python3 -c "import json,sys; r=json.load(open(sys.argv[1])); print($1)" \
-        "$XT_TMP/out"
-}
-
-# expect_error CODE WORDS: the last run failed with CNI error CODE, a
-# message containing WORDS, and nothing on stderr.
-expect_error() {
-    [ "$rc" -ne 0 ] || { echo "exit status 0"; cat "$XT_TMP/out"; return 1; }
-    [ ! -s "$XT_TMP/err" ] || { echo "stderr:"; cat "$XT_TMP/err"; return 1; }
-    [ "$(json 'r["code"]')" = "$1" ] &&
-        json 'r["msg"]' | grep -q -- "$2" ||
-        { cat "$XT_TMP/out"; return 1; }
-    json 'r["msg"]'
-}
-
-expect_ok() {
-    [ "$rc" -eq 0 ] && [ ! -s "$XT_TMP/err" ] ||
-        { echo "exit $rc"; cat "$XT_TMP/out" "$XT_TMP/err"; return 1; }
 }
 
 ports() { "$XSW_CTL" --db="$XT_DB" list-ports "$XT_BR"; }
