@@ -7,6 +7,9 @@ dbserver_libdbserver_a_SOURCES = \
 	dbserver/transact.c dbserver/transact.h
 # SQLite storage (storage work).
 dbserver_libdbserver_a_SOURCES += dbserver/storage.c dbserver/storage.h
+# The backends' interface (backend.h) and the SQLite backend.
+dbserver_libdbserver_a_SOURCES += dbserver/backend.c dbserver/backend.h \
+	dbserver/backend-sqlite.c
 # Schema conversion and whole-database files (convert work).
 dbserver_libdbserver_a_SOURCES += dbserver/convert.c dbserver/convert.h
 # Reading Open vSwitch's standalone database files (convert work).

@@ -10,7 +10,7 @@
  *   session   one JSON-RPC connection: its monitors, locks and pending
  *             (waiting) transactions
  *   methods   one handler per RFC 7047 / Open vSwitch method
- *   batch     the open SQLite transaction of each database and the output
+ *   batch     the open backend batch of each database and the output
  *             held until it commits
  *   triggers  transactions whose "wait" operation is not yet satisfied,
  *             re-run after every commit and when their timeout expires
@@ -27,6 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "backend.h"
 #include "convert.h"
 #include "coverage.h"
 #include "db.h"
@@ -37,7 +38,6 @@
 #include "ovsdb-error.h"
 #include "ovsdb-schema.h"
 #include "shash.h"
-#include "storage.h"
 #include "stream.h"
 #include "transact.h"
 #include "unixctl.h"
@@ -51,7 +51,7 @@ static struct vlog_rate_limit session_rl = VLOG_RATE_LIMIT_INIT(60, 20);
 
 /* For coverage/show. */
 COVERAGE_DEFINE(server_txn_write);      /* A transaction changed a db. */
-COVERAGE_DEFINE(server_batch_commit);   /* An SQLite commit of a batch. */
+COVERAGE_DEFINE(server_batch_commit);   /* A backend commit of a batch. */
 COVERAGE_DEFINE(server_session_open);
 COVERAGE_DEFINE(server_session_close);
 
@@ -60,11 +60,11 @@ struct server_db {
     struct server *server;
     char *name;                 /* Same as db->schema->name. */
     struct ovsdb_db *db;        /* Owned. */
-    struct storage *storage;    /* Owned; NULL for _Server. */
+    struct backend *backend;    /* Owned; NULL for _Server. */
     struct uuid server_row;     /* Its row in _Server's Database table. */
 
     /* Group commit. */
-    bool in_batch;              /* An SQLite transaction is open. */
+    bool in_batch;              /* A backend batch is open. */
     bool batch_durable;         /* Some txn in it asked for durability. */
     bool changed;               /* Committed something since triggers ran. */
 };
@@ -284,10 +284,16 @@ server_db_update_server_row(struct server_db *sdb)
         row = ovsdb_row_create(table, &sdb->server_row);
         ovsdb_txn_row_insert(txn, row);
     }
+    struct backend_status status = {
+        .model = "standalone", .connected = true, .leader = true
+    };
+    if (sdb->backend) {
+        backend_get_status(sdb->backend, &status);
+    }
     set_string(row, "name", sdb->name);
-    set_string(row, "model", "standalone");
-    set_bool(row, "connected", true);
-    set_bool(row, "leader", true);
+    set_string(row, "model", status.model);
+    set_bool(row, "connected", status.connected);
+    set_bool(row, "leader", status.leader);
     set_string(row, "schema", schema);
     free(schema);
     commit_memory_txn(ssdb, txn);
@@ -297,41 +303,40 @@ server_db_update_server_row(struct server_db *sdb)
 
 static struct server_db *
 server_db_create(struct server *server, struct ovsdb_db *db,
-                 struct storage *storage)
+                 struct backend *backend)
 {
     struct server_db *sdb = xzalloc(sizeof *sdb);
 
     sdb->server = server;
     sdb->name = xstrdup(db->schema->name);
     sdb->db = db;
-    sdb->storage = storage;
-    db->storage = storage;
+    sdb->backend = backend;
     uuid_generate(&sdb->server_row);
     shash_add(&server->dbs, sdb->name, sdb);
     return sdb;
 }
 
 struct ovsdb_error *
-server_add_db(struct server *server, const char *path)
+server_add_db(struct server *server, const char *spec)
 {
     struct ovsdb_error *error;
-    struct storage *storage;
+    struct backend *backend;
     struct ovsdb_db *db;
 
-    error = storage_open(path, &storage, &db);
+    error = backend_open(spec, &backend, &db);
     if (error) {
         return error;
     }
     if (shash_find(&server->dbs, db->schema->name)) {
         error = ovsdb_error("duplicate database",
                             "%s: a database named %s is already served",
-                            path, db->schema->name);
+                            spec, db->schema->name);
         ovsdb_db_destroy(db);
-        storage_close(storage);
+        backend_close(backend);
         return error;
     }
-    server_db_update_server_row(server_db_create(server, db, storage));
-    VLOG_INFO("serving database %s from %s", db->schema->name, path);
+    server_db_update_server_row(server_db_create(server, db, backend));
+    VLOG_INFO("serving database %s from %s", db->schema->name, spec);
     return NULL;
 }
 
@@ -350,7 +355,7 @@ start_batch(struct server_db *sdb, struct ovsdb_error **errorp)
 {
     *errorp = NULL;
     if (!sdb->in_batch) {
-        *errorp = storage_begin_batch(sdb->storage);
+        *errorp = backend_begin_batch(sdb->backend);
         if (!*errorp) {
             sdb->in_batch = true;
             sdb->batch_durable = false;
@@ -418,14 +423,13 @@ recover_from_failed_batch(struct server_db *sdb, struct ovsdb_error *error)
         }
     }
 
-    load_error = storage_load_db(sdb->storage, &db);
+    load_error = backend_load_db(sdb->backend, &db);
     if (load_error) {
         /* The file we committed to a moment ago no longer loads: nothing
          * sensible can go on serving it. */
         xsw_fatal("%s: cannot reload after a failed commit: %s",
                   sdb->name, ovsdb_error_to_string(load_error));
     }
-    db->storage = sdb->storage;
     ovsdb_monitor_db_destroy(sdb->db);
     ovsdb_db_destroy(sdb->db);
     sdb->db = db;
@@ -443,7 +447,7 @@ commit_batches(struct server *server)
         struct server_db *sdb = node->data;
         if (sdb->in_batch) {
             struct ovsdb_error *error
-                = storage_commit_batch(sdb->storage, sdb->batch_durable);
+                = backend_commit_batch(sdb->backend, sdb->batch_durable);
             COVERAGE_INC(server_batch_commit);
             sdb->in_batch = false;
             if (error) {
@@ -668,10 +672,10 @@ execute_transaction(struct session *s, struct server_db *sdb,
                             "%zu rows, more than this server's limit of %zu "
                             "(--max-txn-rows)", n_rows,
                             server->options.max_txn_rows);
-    } else if (sdb->storage) {
+    } else if (sdb->backend) {
         start_batch(sdb, &error);
         if (!error) {
-            error = storage_write_txn(sdb->storage, txn);
+            error = backend_write_txn(sdb->backend, txn);
         }
     }
     if (error) {
@@ -687,11 +691,11 @@ execute_transaction(struct session *s, struct server_db *sdb,
     ovsdb_monitors_txn_committed(sdb->db, txn);
     ovsdb_txn_commit(txn);
     sdb->changed = true;
-    if (sdb->storage) {
+    if (sdb->backend) {
         server->stored_change = true;
     }
     session_send(s, jsonrpc_create_reply(result, json_incref((json_t *) id)),
-                 sdb->storage ? HELD_WRITE_REPLY : HELD_PLAIN, sdb);
+                 sdb->backend ? HELD_WRITE_REPLY : HELD_PLAIN, sdb);
     return true;
 }
 
@@ -868,7 +872,7 @@ method_cancel(struct session *s, const json_t *params,
     /* RFC 7047 4.1.4: "cancel" itself gets no reply. */
 }
 
-/* Replaces 'sdb''s database by 'new_db' (taken) stored in 'st', as
+/* Replaces 'sdb''s database by 'new_db' (taken), as
  * ovsdb-server's ovsdb_replace() does: the database's monitors are
  * canceled (with "monitor_canceled" to clients that asked to be told, by
  * "set_db_change_aware"), its waiting transactions fail with "canceled"
@@ -877,7 +881,7 @@ method_cancel(struct session *s, const json_t *params,
  * _Server.Database shows the new schema. */
 static void
 server_db_replace(struct server_db *sdb, struct ovsdb_db *new_db,
-                  struct storage *st, const struct session *requester)
+                  const struct session *requester)
 {
     struct server *server = sdb->server;
     struct trigger *t, *next_t;
@@ -910,82 +914,51 @@ server_db_replace(struct server_db *sdb, struct ovsdb_db *new_db,
     ovsdb_monitor_db_destroy(sdb->db);
     ovsdb_db_destroy(sdb->db);
     sdb->db = new_db;
-    sdb->storage = st;
-    new_db->storage = st;
     server_db_update_server_row(sdb);
 }
 
-/* Converts 'sdb' to 'schema', on disk first (convert.h: a converted copy
- * renamed over the file), then in memory.  Nothing changes on failure. */
+/* Converts 'sdb' to 'schema', in its backend first (backend_convert()),
+ * then in memory.  Nothing changes on failure. */
 static struct ovsdb_error *
 server_db_convert(struct server_db *sdb, const struct ovsdb_schema *schema,
                   const struct session *requester)
 {
     struct ovsdb_error *error;
     struct ovsdb_db *loaded;
-    struct storage *st;
 
-    if (storage_is_read_only(sdb->storage)) {
-        return ovsdb_error("I/O error", "%s: the server may only read this "
-                           "file", storage_get_path(sdb->storage));
-    }
-    /* What this turn of the loop wrote goes to disk first: the copy is
-     * made from memory, and the file it replaces must not hold less. */
+    /* What this turn of the loop wrote is stored first: the copy is made
+     * from memory, and the stored database it replaces must not hold
+     * less. */
     if (sdb->in_batch) {
         sdb->in_batch = false;
-        error = storage_commit_batch(sdb->storage, sdb->batch_durable);
+        error = backend_commit_batch(sdb->backend, sdb->batch_durable);
         if (error) {
             recover_from_failed_batch(sdb, error);
             return error;
         }
     }
-    /* A symlink stays one: replace the file it points to. */
-    char *path = realpath(storage_get_path(sdb->storage), NULL);
-    if (!path) {
-        return ovsdb_error("I/O error", "%s: resolving: %s",
-                           storage_get_path(sdb->storage), strerror(errno));
+    error = backend_convert(sdb->backend, sdb->db, schema, &loaded);
+    if (error) {
+        return error;
     }
-    char *tmp = db_file_temp_name(path);
-    error = db_file_write(tmp, sdb->db, schema);
-    if (!error) {
-        storage_close(sdb->storage);
-        error = db_file_replace(tmp, path);
-        unlink(tmp);
-        /* Either way the file at 'path' is whole: the old database if the
-         * rename failed, the converted one otherwise. */
-        struct ovsdb_error *open_error = storage_open(path, &st, &loaded);
-        if (open_error) {
-            xsw_fatal("%s: cannot reopen after converting: %s", path,
-                      ovsdb_error_to_string(open_error));
-        }
-        if (error) {
-            ovsdb_db_destroy(loaded);
-            sdb->storage = st;
-            sdb->db->storage = st;
-        } else {
-            /* The loaded copy holds the rows but not the ephemeral columns,
-             * which ovsdb-server keeps: convert once more, in memory, to the
-             * schema as the storage reads it (its column order is the one
-             * the storage writes by), and serve that. */
-            struct ovsdb_db *served;
-            struct ovsdb_error *again = ovsdb_convert(sdb->db,
-                                                      loaded->schema,
-                                                      &served);
-            if (again) {
-                /* Cannot happen: the same rows converted a moment ago. */
-                ovsdb_error_destroy(again);
-                served = loaded;
-            } else {
-                ovsdb_db_destroy(loaded);
-            }
-            server_db_replace(sdb, served, st, requester);
-            VLOG_INFO("%s: converted to schema version %s", sdb->name,
-                      schema->version ? schema->version : "(none)");
-        }
+    /* The loaded copy holds the rows but not the ephemeral columns, which
+     * ovsdb-server keeps: convert once more, in memory, to the schema as
+     * the backend reads it (its column order is the one the backend writes
+     * by), and serve that. */
+    struct ovsdb_db *served;
+    struct ovsdb_error *again = ovsdb_convert(sdb->db, loaded->schema,
+                                              &served);
+    if (again) {
+        /* Cannot happen: the same rows converted a moment ago. */
+        ovsdb_error_destroy(again);
+        served = loaded;
+    } else {
+        ovsdb_db_destroy(loaded);
     }
-    free(tmp);
-    free(path);
-    return error;
+    server_db_replace(sdb, served, requester);
+    VLOG_INFO("%s: converted to schema version %s", sdb->name,
+              schema->version ? schema->version : "(none)");
+    return NULL;
 }
 
 /* "convert" [db-name, new-schema] (Open vSwitch's extension, ovsdb-server(7)
@@ -1006,7 +979,7 @@ method_convert(struct session *s, const json_t *params, const json_t *id)
         send_error(s, ovsdb_syntax_error(params, NULL, "array expected"), id);
         return;
     }
-    if (!sdb->storage) {
+    if (!sdb->backend) {
         send_error(s, ovsdb_error("not allowed", "database %s cannot be "
                                   "converted", sdb->name), id);
         return;
@@ -1844,10 +1817,10 @@ server_commit_txn(struct server *server, struct ovsdb_db *db,
         ovsdb_txn_abort(txn);
         return NULL;
     }
-    if (!error && sdb->storage) {
+    if (!error && sdb->backend) {
         start_batch(sdb, &error);
         if (!error) {
-            error = storage_write_txn(sdb->storage, txn);
+            error = backend_write_txn(sdb->backend, txn);
         }
     }
     if (error) {
@@ -1857,7 +1830,7 @@ server_commit_txn(struct server *server, struct ovsdb_db *db,
     ovsdb_monitors_txn_committed(sdb->db, txn);
     ovsdb_txn_commit(txn);
     sdb->changed = true;
-    if (sdb->storage) {
+    if (sdb->backend) {
         server->stored_change = true;
     }
     if (!server->in_check) {
@@ -1949,7 +1922,7 @@ server_destroy(struct server *server)
         struct server_db *sdb = node->data;
         ovsdb_monitor_db_destroy(sdb->db);
         ovsdb_db_destroy(sdb->db);
-        storage_close(sdb->storage);
+        backend_close(sdb->backend);
         free(sdb->name);
         free(sdb);
         shash_delete(&server->dbs, node);
@@ -2097,11 +2070,11 @@ unixctl_compact(struct unixctl_conn *conn, int argc, const char *argv[],
         for (int i = 1; i < argc; i++) {
             named |= !strcmp(argv[i], sdb->name);
         }
-        if (!named || !sdb->storage) {
+        if (!named || !sdb->backend) {
             continue;
         }
         VLOG_INFO("compacting %s database by user request", sdb->name);
-        struct ovsdb_error *error = storage_compact(sdb->storage);
+        struct ovsdb_error *error = backend_compact(sdb->backend);
         if (error) {
             char *msg = ovsdb_error_to_string(error);
             ds_put_format(&errors, "%s\n", msg);

@@ -1,17 +1,17 @@
 /* server.h: xsw-dbserver's sessions, methods and group commit.
  *
- * The server owns its databases (each an in-memory struct ovsdb_db with its
- * SQLite storage), the special "_Server" database that describes them, the
- * listening remotes and the client sessions.  Everything runs on one libuv
- * loop.
+ * The server owns its databases (each an in-memory struct ovsdb_db with the
+ * backend that stores it, backend.h), the special "_Server" database that
+ * describes them, the listening remotes and the client sessions.
+ * Everything runs on one libuv loop.
  *
  * Group commit: every write transaction that arrives during one turn of the
  * loop is applied in memory at once (so the next request sees it) and
- * written into one open SQLite transaction per database; in the loop's
- * "check" phase, after all input of that turn is processed, the SQLite
- * transactions commit and only then does any output leave: every reply and
- * notification produced while a batch was open is held until its commit.
- * So no client ever hears of data that is not on disk. */
+ * written into one open backend batch per database (one SQLite
+ * transaction); in the loop's "check" phase, after all input of that turn
+ * is processed, the batches commit and only then does any output leave:
+ * every reply and notification produced while a batch was open is held
+ * until its commit.  So no client ever hears of data that is not stored. */
 #ifndef XSW_SERVER_H
 #define XSW_SERVER_H 1
 
@@ -40,9 +40,10 @@ struct server *server_create(uv_loop_t *, const struct server_options *);
 void server_destroy(struct server *);
 uv_loop_t *server_get_loop(const struct server *);
 
-/* Opens database file 'path' and serves it.  Fails if the file cannot be
- * opened or a database of the same name is already served. */
-struct ovsdb_error *server_add_db(struct server *, const char *path)
+/* Opens the database 'spec' names (a file, see backend_open()) and serves
+ * it.  Fails if it cannot be opened or a database of the same name is
+ * already served. */
+struct ovsdb_error *server_add_db(struct server *, const char *spec)
     __attribute__((warn_unused_result));
 
 /* How the server serves one remote (what the Manager table configures). */

@@ -1,0 +1,153 @@
+/* backend.h: where a served database is kept, as the server sees it.
+ *
+ * The transaction engine (db.c, transact.c), the monitors (monitor.c) and
+ * the sessions (server.c) work on an in-memory database.  A backend keeps
+ * the durable copy of it, and says what _Server reports about it.  The
+ * server drives every backend through this interface alone, so none of
+ * those modules knows which backend it runs on:
+ *
+ *   backend_open(spec, &b, &db)          load: 'db' is what is stored
+ *   for each loop turn with writes:
+ *       backend_begin_batch(b)
+ *       for each txn that arrived together:
+ *           ovsdb_txn_precommit(txn), backend_write_txn(b, txn)
+ *       backend_commit_batch(b, durable)  -> only now may replies and the
+ *                                           monitors' updates go out
+ *   backend_compact(b)                   ovsdb-server/compact
+ *   backend_convert(b, db, schema, ...)  the "convert" method
+ *   backend_close(b)
+ *
+ * Backends
+ * --------
+ *   a path          the embedded SQLite file of storage.h (the default):
+ *                   a batch is one SQLite transaction.
+ *   etcd:URL[,URL]  an etcd cluster (docs/storage-etcd.md), when built with
+ *                   it (see backend_open()).
+ *
+ * The durability contract is storage.h's, for every backend: when
+ * backend_commit_batch() returns success, every transaction of the batch
+ * survives kill -9 of the server (and, for a durable batch, what the
+ * backend defines as a power failure: an fsync() of the SQLite WAL, a
+ * quorum of etcd members each having fsync()ed its log).  When it fails,
+ * NONE of the batch's transactions is stored, even those whose
+ * backend_write_txn() succeeded: the server answers each with the error
+ * and goes back to the stored state with backend_load_db().  A failed
+ * backend_write_txn() rolls back that transaction alone unless its error
+ * says the batch was rolled back (storage.h, "Failures"), after which the
+ * server treats the batch as failed too.  Errors are "I/O error"s (Open
+ * vSwitch's tag for storage failures) naming the database and the cause.
+ *
+ * The commit returns once the batch is durable: a backend that waits on
+ * the network (etcd) blocks the loop for one round trip per batch, as the
+ * SQLite one does for a WAL append; transactions that arrive meanwhile
+ * wait in their sockets and form the next batch, which is what group
+ * commit is for.
+ *
+ * Ownership: a struct backend owns whatever it keeps open (a file, a
+ * connection); the in-memory databases it returns belong to the caller.
+ * A backend is used from the server's loop thread only. */
+#ifndef XSW_BACKEND_H
+#define XSW_BACKEND_H 1
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "uuid.h"
+
+struct ovsdb_db;
+struct ovsdb_error;
+struct ovsdb_schema;
+struct ovsdb_txn;
+
+/* What _Server.Database reports about a database (ovsdb-server(5)).  The
+ * Open vSwitch IDLs read it to choose among several remotes: a "clustered"
+ * database must be "connected", and "leader" if the client asked for a
+ * leader, and its "index" must not go back behind what the client saw. */
+struct backend_status {
+    const char *model;          /* "standalone" or "clustered". */
+    bool connected;             /* Up to date with the stored copy. */
+    bool leader;                /* May write (every etcd front end may). */
+    /* For "clustered" only: */
+    struct uuid cid;            /* The stored database's id. */
+    struct uuid sid;            /* This server's id within it. */
+    uint64_t index;             /* Grows with every stored change. */
+};
+
+struct backend;
+
+struct backend_class {
+    const char *name;           /* "sqlite", "etcd". */
+
+    /* Opens what 'location' names (spec without the class prefix) and
+     * loads it into a new '*dbp'; both NULL on failure. */
+    struct ovsdb_error *(*open)(const char *location, struct backend **,
+                                struct ovsdb_db **dbp);
+    void (*close)(struct backend *);
+    struct ovsdb_error *(*load_db)(struct backend *, struct ovsdb_db **dbp);
+
+    struct ovsdb_error *(*begin_batch)(struct backend *);
+    struct ovsdb_error *(*write_txn)(struct backend *,
+                                     const struct ovsdb_txn *);
+    struct ovsdb_error *(*commit_batch)(struct backend *, bool durable);
+
+    struct ovsdb_error *(*compact)(struct backend *);
+    struct ovsdb_error *(*convert)(struct backend *, const struct ovsdb_db *,
+                                   const struct ovsdb_schema *,
+                                   struct ovsdb_db **loadedp);
+    void (*get_status)(const struct backend *, struct backend_status *);
+};
+
+/* Every backend begins with this. */
+struct backend {
+    const struct backend_class *class;
+    char *name;                 /* For messages: a path, etcd's URLs. */
+};
+
+/* Opens the database that 'spec' names (see "Backends") and loads it: on
+ * success '*bp' is the backend (close it with backend_close()) and '*dbp'
+ * a new in-memory database holding what is stored (the caller destroys
+ * it).  On failure both are NULL and nothing was written. */
+struct ovsdb_error *backend_open(const char *spec, struct backend **bp,
+                                 struct ovsdb_db **dbp)
+    __attribute__((warn_unused_result));
+
+/* Rolls back any open batch and closes.  NULL is a no-op. */
+void backend_close(struct backend *);
+
+const char *backend_get_name(const struct backend *);
+
+/* A new in-memory database holding what is stored now (committed data
+ * only: not inside a batch). */
+struct ovsdb_error *backend_load_db(struct backend *, struct ovsdb_db **dbp)
+    __attribute__((warn_unused_result));
+
+/* A batch: see the top of this file. */
+struct ovsdb_error *backend_begin_batch(struct backend *)
+    __attribute__((warn_unused_result));
+struct ovsdb_error *backend_write_txn(struct backend *,
+                                     const struct ovsdb_txn *)
+    __attribute__((warn_unused_result));
+struct ovsdb_error *backend_commit_batch(struct backend *, bool durable)
+    __attribute__((warn_unused_result));
+
+/* Gives back the space that history and deleted rows take ("ovsdb-server/
+ * compact").  Not inside a batch. */
+struct ovsdb_error *backend_compact(struct backend *)
+    __attribute__((warn_unused_result));
+
+/* Replaces the stored database by 'db''s rows converted to 'schema', in one
+ * atomic step (not inside a batch).  On success '*loadedp' is the new
+ * database as the backend reads it back (without ephemeral columns, which
+ * are never stored).  On failure '*loadedp' is NULL and the stored
+ * database is the old one, still open. */
+struct ovsdb_error *backend_convert(struct backend *, const struct ovsdb_db *,
+                                    const struct ovsdb_schema *,
+                                    struct ovsdb_db **loadedp)
+    __attribute__((warn_unused_result));
+
+void backend_get_status(const struct backend *, struct backend_status *);
+
+/* The SQLite backend (backend-sqlite.c). */
+extern const struct backend_class sqlite_backend_class;
+
+#endif /* backend.h */
