@@ -35,6 +35,7 @@
 #include "db.h"
 #include "ds.h"
 #include "hash.h"
+#include "json-out.h"
 #include "jsonrpc.h"
 #include "ovsdb-condition.h"
 #include "ovsdb-error.h"
@@ -1037,7 +1038,7 @@ ovsdb_monitors_txn_committed(struct ovsdb_db *db, const struct ovsdb_txn *txn)
                                                   columns_share->pieces);
         } else if (cond_share->updates) {
             /* A second monitor: serialize the updates once for all. */
-            jsonrpc_memo_add(cond_share->updates);
+            json_out_memo_add(cond_share->updates);
         }
         if (cond_share->updates) {
             m->send(m->session,

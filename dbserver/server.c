@@ -32,6 +32,7 @@
 #include "coverage.h"
 #include "db.h"
 #include "ds.h"
+#include "json-out.h"
 #include "jsonrpc.h"
 #include "list.h"
 #include "monitor.h"
@@ -361,8 +362,8 @@ start_batch(struct server_db *sdb, struct ovsdb_error **errorp)
             sdb->batch_durable = false;
             if (!sdb->server->holding) {
                 /* The monitors' updates of the batch, held with it, may
-                 * share values: see jsonrpc_memo_add(). */
-                jsonrpc_memo_begin();
+                 * share values: see json_out_memo_add(). */
+                json_out_memo_begin();
                 sdb->server->holding = true;
             }
         }
@@ -473,7 +474,7 @@ commit_batches(struct server *server)
     }
 
     if (was_holding) {
-        jsonrpc_memo_end();
+        json_out_memo_end();
     }
 
     struct session *s, *next;

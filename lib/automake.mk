@@ -20,6 +20,7 @@ lib_libxsw_a_SOURCES += \
 lib_libxsw_a_SOURCES += \
 	lib/daemon.c lib/daemon.h \
 	lib/idl.c lib/idl.h \
+	lib/json-out.c lib/json-out.h \
 	lib/jsonrpc.c lib/jsonrpc.h \
 	lib/stream.c lib/stream.h \
 	lib/unixctl.c lib/unixctl.h \

@@ -219,11 +219,12 @@ struct jsonrpc_conn *jsonrpc_conn_create(
     const struct jsonrpc_conn_callbacks *, const struct jsonrpc_conn_options *,
     void *aux);
 
-/* Serializes 'msg' (taken) compactly (and encrypts it, over TLS) and queues
- * it for writing.  Returns 0 on success, ENOTCONN if the connection is
- * closing, EINVAL if 'msg' cannot be serialized, or ENOBUFS if queueing
- * the message pushed the output backlog over 'max_backlog': the connection
- * is then closed (on_close reports JSONRPC_CLOSE_BACKLOG). */
+/* Serializes 'msg' (taken) compactly with json-out.h (so its memo
+ * applies), encrypts it over TLS, and queues it for writing.  Returns 0 on
+ * success, ENOTCONN if the connection is closing, EINVAL if 'msg' cannot be
+ * serialized, or ENOBUFS if queueing the message pushed the output backlog
+ * over 'max_backlog': the connection is then closed (on_close reports
+ * JSONRPC_CLOSE_BACKLOG). */
 int jsonrpc_conn_send(struct jsonrpc_conn *, json_t *msg);
 
 /* Between jsonrpc_conn_cork() and jsonrpc_conn_uncork(), jsonrpc_conn_send()
@@ -233,18 +234,6 @@ int jsonrpc_conn_send(struct jsonrpc_conn *, json_t *msg);
  * jsonrpc_conn_send() does, and 0 if the connection was not corked. */
 void jsonrpc_conn_cork(struct jsonrpc_conn *);
 int jsonrpc_conn_uncork(struct jsonrpc_conn *);
-
-/* Serializing one value into many messages (a change that many monitors
- * share).  Between jsonrpc_memo_begin() and the matching jsonrpc_memo_end()
- * (scopes nest; the outermost one counts), a value passed to
- * jsonrpc_memo_add() is serialized once, the first time a message that
- * holds it is, and its text is reused in every later message of the scope.
- * The value must not change meanwhile: the memo holds a reference to it
- * until the scope ends.  Outside a scope jsonrpc_memo_add() does nothing.
- * Per thread. */
-void jsonrpc_memo_begin(void);
-void jsonrpc_memo_add(json_t *);
-void jsonrpc_memo_end(void);
 
 /* Closes the connection: no more on_msg calls; queued output is dropped;
  * on_close follows from the loop.  Safe from inside on_msg and idempotent. */

@@ -13,6 +13,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "json-out.h"
 #include "stream.h"
 
 /* ---- Framing. ---- */
@@ -875,7 +876,7 @@ END_TEST
  * it, exactly as jansson dumps it, the same the first time (serialized) and
  * the later ones (copied); an unserializable one is refused every time; the
  * memo lets go of its references when the scope ends, and outside a scope
- * jsonrpc_memo_add() holds nothing. */
+ * json_out_memo_add() holds nothing. */
 START_TEST(test_conn_memo)
 {
     struct raw_peer rp = { .ts = { 0 } };
@@ -887,15 +888,15 @@ START_TEST(test_conn_memo)
     json_t *shared = json_pack("{s:[s,i,f], s:{s:b}}", "Port", "p\"1", 42,
                                0.5, "Interface", "new", 1);
     json_t *bad = json_pack("[o]", json_stringn_nocheck("\xff", 1));
-    jsonrpc_memo_add(shared);           /* No scope: no reference kept. */
+    json_out_memo_add(shared);          /* No scope: no reference kept. */
     ck_assert_uint_eq(shared->refcount, 1);
 
-    jsonrpc_memo_begin();
-    jsonrpc_memo_begin();               /* Nested: the outer one counts. */
-    jsonrpc_memo_add(shared);
-    jsonrpc_memo_add(shared);           /* Once is enough. */
-    jsonrpc_memo_add(bad);
-    jsonrpc_memo_end();
+    json_out_memo_begin();
+    json_out_memo_begin();              /* Nested: the outer one counts. */
+    json_out_memo_add(shared);
+    json_out_memo_add(shared);          /* Once is enough. */
+    json_out_memo_add(bad);
+    json_out_memo_end();
     ck_assert_uint_eq(shared->refcount, 2);
 
     size_t exp_len = 0;
@@ -909,7 +910,7 @@ START_TEST(test_conn_memo)
         ck_assert_int_eq(jsonrpc_conn_send(conn, jsonrpc_create_notify(
                              "update2", json_pack("[O]", bad))), EINVAL);
     }
-    jsonrpc_memo_end();
+    json_out_memo_end();
     ck_assert_uint_eq(shared->refcount, 1);
     ck_assert_uint_eq(bad->refcount, 1);
     ck_assert_int_eq(jsonrpc_conn_uncork(conn), 0);
