@@ -52,6 +52,7 @@
 #include "daemon.h"
 #include "ds.h"
 #include "jsonrpc.h"
+#include "jsonrpc-client.h"
 #include "netns.h"
 #include "rtnl.h"
 #include "util.h"

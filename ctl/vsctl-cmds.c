@@ -34,6 +34,7 @@
 #include "daemon.h"
 #include "idl.h"
 #include "jsonrpc.h"
+#include "jsonrpc-client.h"
 #include "list.h"
 #include "ovsdb-data.h"
 #include "ovsdb-types.h"

@@ -22,6 +22,7 @@ lib_libxsw_a_SOURCES += \
 	lib/idl.c lib/idl.h \
 	lib/json-out.c lib/json-out.h \
 	lib/jsonrpc.c lib/jsonrpc.h \
+	lib/jsonrpc-client.c lib/jsonrpc-client.h \
 	lib/stream.c lib/stream.h \
 	lib/unixctl.c lib/unixctl.h \
 	lib/vlog.c lib/vlog.h

@@ -25,6 +25,10 @@
  * an ssl: remote name, with the TLS configuration passed explicitly or set
  * once with stream_set_default_tls_config().
  *
+ * The blocking client of layer 4, struct jsonrpc_client, is declared in
+ * jsonrpc-client.h; the serializer that layers 3 and 4 share, in
+ * json-out.h.
+ *
  * Errors are positive errno values plus, where a 'char **errorp' is taken, a
  * malloc'd message for the caller to free (NULL on success; 'errorp' may be
  * NULL).  Every json_t parameter documented as "taken" is consumed (its
@@ -150,6 +154,18 @@ char *jsonrpc_msg_parse(const json_t *json, struct jsonrpc_msg *msg);
 /* Compact one-line rendering for logs (malloc'd), truncated to a few
  * hundred bytes. */
 char *jsonrpc_msg_to_string(const json_t *);
+
+/* Returns the reply to 'json' (a new reference) if it is an "echo"
+ * request, else NULL: the session and the blocking client answer those
+ * themselves. */
+json_t *jsonrpc_create_echo_reply(const json_t *json);
+
+/* Logs 'json', a message sent or received on connection 'name' ('title' is
+ * "send" or "received"), at debug level, in Open vSwitch's words
+ * ("unix#3: received request, method="transact", params=[...], id=1"), so
+ * that "-vjsonrpc:dbg" or "vlog/set jsonrpc:dbg" shows what a client sent
+ * and was answered, whichever layer carried it. */
+void jsonrpc_msg_log(const char *name, const char *title, const json_t *);
 
 /* ---- 3. Connections over libuv streams. ---- */
 
@@ -320,54 +336,5 @@ void jsonrpc_session_get_stats(const struct jsonrpc_session *,
  * options), also of the current connection. */
 void jsonrpc_session_set_max_backoff(struct jsonrpc_session *, int ms);
 void jsonrpc_session_set_probe_interval(struct jsonrpc_session *, int ms);
-
-/* ---- 4b. Blocking client (plain sockets, no event loop). ---- */
-
-struct jsonrpc_client;
-
-/* Connects to active remote 'name' within 'timeout_ms' (negative: no
- * limit).  An ssl: remote uses the configuration set with
- * stream_set_default_tls_config() (EINVAL if there is none) and completes
- * the TLS handshake within the same time limit: EPROTO, with OpenSSL's
- * reason in the message, if it fails. */
-int jsonrpc_client_open(const char *name, int timeout_ms,
-                        struct jsonrpc_client **clientp, char **errorp);
-/* Same, with TLS configuration 'tls' (used only during the call) for an
- * ssl: remote; NULL means the default, as above. */
-int jsonrpc_client_open_tls(const char *name, const struct tls_config *tls,
-                            int timeout_ms, struct jsonrpc_client **clientp,
-                            char **errorp);
-/* Same, over an already connected socket 'fd' (taken). */
-void jsonrpc_client_close(struct jsonrpc_client *);
-
-/* Notifications (and unexpected replies) that arrive while
- * jsonrpc_client_transact() waits are passed to 'cb', which owns 'msg', or
- * dropped if no callback is set. */
-void jsonrpc_client_set_notify_cb(struct jsonrpc_client *,
-                                  void (*cb)(json_t *msg, void *aux),
-                                  void *aux);
-
-/* Sends 'msg' (taken), waiting at most 'timeout_ms' for the socket to
- * accept it. */
-int jsonrpc_client_send(struct jsonrpc_client *, json_t *msg,
-                        int timeout_ms, char **errorp);
-
-/* Receives the next message of any kind into '*msgp' (caller owns it).
- * Returns 0, EOF (-1, as in <stdio.h>) when the peer closed the
- * connection, ETIMEDOUT, EPROTO for a framing error, or another errno. */
-int jsonrpc_client_recv(struct jsonrpc_client *, int timeout_ms,
-                        json_t **msgp, char **errorp);
-
-/* Sends 'request' (taken; must be a request with an "id") and waits for
- * the reply or error reply with the same id, answering "echo" requests and
- * passing other messages to the notify callback meanwhile.  Stores the
- * whole reply message in '*replyp' (caller owns it: check its "error").
- * 'timeout_ms' bounds the whole exchange. */
-int jsonrpc_client_transact(struct jsonrpc_client *, json_t *request,
-                            int timeout_ms, json_t **replyp, char **errorp);
-
-/* Convenience: connect, transact, close. */
-int jsonrpc_transact_block(const char *name, json_t *request, int timeout_ms,
-                           json_t **replyp, char **errorp);
 
 #endif /* jsonrpc.h */

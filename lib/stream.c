@@ -20,16 +20,6 @@
 
 VLOG_DEFINE_THIS_MODULE(stream);
 
-static void
-set_error(char **errorp, char *message)
-{
-    if (errorp) {
-        *errorp = message;
-    } else {
-        free(message);
-    }
-}
-
 /* ---- Parsing. ---- */
 
 static bool
@@ -78,11 +68,11 @@ parse_unix(const char *name, const char *path, struct stream_addr *addr,
            char **errorp)
 {
     if (!*path) {
-        set_error(errorp, xasprintf("%s: missing socket file name", name));
+        put_error(errorp, xasprintf("%s: missing socket file name", name));
         return EINVAL;
     }
     if (strlen(path) >= sizeof ((struct sockaddr_un *) 0)->sun_path) {
-        set_error(errorp, xasprintf("%s: socket file name is longer than "
+        put_error(errorp, xasprintf("%s: socket file name is longer than "
                                     "%zu bytes", name,
                                     sizeof ((struct sockaddr_un *) 0)->sun_path
                                     - 1));
@@ -101,12 +91,12 @@ set_tcp_addr(const char *name, const char *port, bool allow_zero,
              const char *host, struct stream_addr *addr, char **errorp)
 {
     if (!parse_port(port, allow_zero, &addr->port)) {
-        set_error(errorp, xasprintf("%s: \"%s\" is not a valid port number",
+        put_error(errorp, xasprintf("%s: \"%s\" is not a valid port number",
                                     name, port));
         return EINVAL;
     }
     if (!is_numeric_ip(host)) {
-        set_error(errorp, xasprintf("%s: \"%s\" is not a numeric IP address",
+        put_error(errorp, xasprintf("%s: \"%s\" is not a numeric IP address",
                                     name, host));
         return EINVAL;
     }
@@ -145,7 +135,7 @@ parse_tcp(const char *name, const char *rest, struct stream_addr *addr,
     int error;
 
     if (!colon) {
-        set_error(errorp, xasprintf("%s: missing port number (expected "
+        put_error(errorp, xasprintf("%s: missing port number (expected "
                                     "%s:IP:PORT)", name,
                                     str_starts_with(name, "ssl:")
                                     ? "ssl" : "tcp"));
@@ -181,7 +171,7 @@ stream_parse(const char *name, struct stream_addr *addr, char **errorp)
     int error = stream_parse_with_tls(name, addr, errorp);
 
     if (!error && addr->tls && !default_tls_config) {
-        set_error(errorp, xasprintf("\"%s\": TLS remotes need a private "
+        put_error(errorp, xasprintf("\"%s\": TLS remotes need a private "
                                     "key, a certificate and a CA "
                                     "certificate (--private-key, "
                                     "--certificate, --ca-cert)", name));
@@ -219,7 +209,7 @@ stream_parse_with_tls(const char *name, struct stream_addr *addr,
         addr->tls = true;
         error = parse_tcp(name, name + 4, addr, errorp);
     } else {
-        set_error(errorp, xasprintf("\"%s\": unknown remote syntax (expected "
+        put_error(errorp, xasprintf("\"%s\": unknown remote syntax (expected "
                                     "punix:PATH, ptcp:PORT[:IP], "
                                     "pssl:PORT[:IP], unix:PATH, tcp:IP:PORT "
                                     "or ssl:IP:PORT)", name));
@@ -403,7 +393,7 @@ listen_unix(uv_loop_t *loop, struct stream_listener *l, int mode,
     remove_stale_socket(l->addr.path);
     error = uv_pipe_bind(&l->u.pipe, l->addr.path);
     if (error) {
-        set_error(errorp, xasprintf("%s: bind failed (%s)", l->name,
+        put_error(errorp, xasprintf("%s: bind failed (%s)", l->name,
                                     uv_strerror(error)));
         return -error;
     }
@@ -411,7 +401,7 @@ listen_unix(uv_loop_t *loop, struct stream_listener *l, int mode,
      * control of the switch, so restrict it explicitly. */
     if (chmod(l->addr.path, mode) < 0) {
         error = errno;
-        set_error(errorp, xasprintf("%s: chmod failed (%s)", l->name,
+        put_error(errorp, xasprintf("%s: chmod failed (%s)", l->name,
                                     strerror(error)));
         unlink(l->addr.path);
         return error;
@@ -432,7 +422,7 @@ listen_tcp(uv_loop_t *loop, struct stream_listener *l, char **errorp)
         error = -uv_tcp_bind(&l->u.tcp, (struct sockaddr *) &ss, 0);
     }
     if (error) {
-        set_error(errorp, xasprintf("%s: bind failed (%s)", l->name,
+        put_error(errorp, xasprintf("%s: bind failed (%s)", l->name,
                                     strerror(error)));
         return error;
     }
@@ -478,7 +468,7 @@ stream_listen(uv_loop_t *loop, const char *name,
         return error;
     }
     if (!l->addr.passive) {
-        set_error(errorp, xasprintf("%s: cannot listen on an active remote "
+        put_error(errorp, xasprintf("%s: cannot listen on an active remote "
                                     "(use punix:, ptcp: or pssl:)", name));
         listener_free(l);
         return EINVAL;
@@ -493,7 +483,7 @@ stream_listen(uv_loop_t *loop, const char *name,
     if (!error) {
         error = -uv_listen(&l->u.stream, backlog, listener_on_connection);
         if (error) {
-            set_error(errorp, xasprintf("%s: listen failed (%s)", name,
+            put_error(errorp, xasprintf("%s: listen failed (%s)", name,
                                         strerror(error)));
             if (l->addr.kind == STREAM_UNIX) {
                 unlink(l->addr.path);
@@ -603,7 +593,7 @@ stream_connect(uv_loop_t *loop, const char *name, stream_connect_cb *cb,
         return error;
     }
     if (addr.passive) {
-        set_error(errorp, xasprintf("%s: cannot connect to a passive remote "
+        put_error(errorp, xasprintf("%s: cannot connect to a passive remote "
                                     "(use unix:, tcp: or ssl:)", name));
         stream_addr_destroy(&addr);
         return EINVAL;
@@ -630,7 +620,7 @@ stream_connect(uv_loop_t *loop, const char *name, stream_connect_cb *cb,
                                     connect_done_cb);
         }
         if (error) {
-            set_error(errorp, xasprintf("%s: connect failed (%s)", name,
+            put_error(errorp, xasprintf("%s: connect failed (%s)", name,
                                         strerror(error)));
             stream_close(sc->stream);
             free(sc);
@@ -716,7 +706,7 @@ stream_open_block(const char *name, int timeout_ms, int *fdp, char **errorp)
         return error;
     }
     if (addr.passive) {
-        set_error(errorp, xasprintf("%s: cannot connect to a passive remote "
+        put_error(errorp, xasprintf("%s: cannot connect to a passive remote "
                                     "(use unix:, tcp: or ssl:)", name));
         stream_addr_destroy(&addr);
         return EINVAL;
@@ -758,7 +748,7 @@ stream_open_block(const char *name, int timeout_ms, int *fdp, char **errorp)
         }
         *fdp = fd;
     } else {
-        set_error(errorp, xasprintf("%s: connection failed (%s)", name,
+        put_error(errorp, xasprintf("%s: connection failed (%s)", name,
                                     error == ETIMEDOUT
                                     ? "timed out" : strerror(error)));
         if (fd >= 0) {

@@ -11,6 +11,7 @@
 
 #include "daemon.h"
 #include "jsonrpc.h"
+#include "jsonrpc-client.h"
 #include "list.h"
 #include "shash.h"
 #include "stream.h"

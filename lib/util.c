@@ -20,6 +20,16 @@ xsw_fatal(const char *format, ...)
     abort();
 }
 
+void
+put_error(char **errorp, char *message)
+{
+    if (errorp) {
+        *errorp = message;
+    } else {
+        free(message);
+    }
+}
+
 static void *
 check_alloc(void *p, size_t size)
 {

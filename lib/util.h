@@ -52,6 +52,11 @@ void *x2nrealloc(void *array, size_t *allocated, size_t size);
 
 void xsw_fatal(const char *format, ...) PRINTF_FORMAT(1, 2) NO_RETURN;
 
+/* For a function with an optional 'char **errorp' parameter: stores
+ * 'message' (malloc'd, taken) in '*errorp' or, if 'errorp' is NULL, frees
+ * it. */
+void put_error(char **errorp, char *message);
+
 static inline bool
 str_starts_with(const char *s, const char *prefix)
 {

@@ -23,6 +23,7 @@
 
 #include "idl.h"
 #include "jsonrpc.h"
+#include "jsonrpc-client.h"
 #include "stream.h"
 #include "ovsdb-data.h"
 #include "util.h"

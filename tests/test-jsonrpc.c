@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "json-out.h"
+#include "jsonrpc-client.h"
 #include "stream.h"
 
 /* ---- Framing. ---- */

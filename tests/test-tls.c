@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "jsonrpc.h"
+#include "jsonrpc-client.h"
 #include "stream.h"
 #include "tls.h"
 #include "util.h"
