@@ -4,16 +4,19 @@
 #   ./setup.sh demo   installs what xsw needs, builds it, runs the demo
 #   ./setup.sh test   installs what xsw and its tests need, builds, runs
 #                     the whole test suite (`make check`)
+#   ./setup.sh package  builds the Debian package (dpkg-buildpackage from
+#                     the release tarball), runs lintian, installs it,
+#                     runs the installed programs, and removes it again
 #
-# Both are idempotent: packages already installed are not fetched again and
+# All are idempotent: packages already installed are not fetched again and
 # the build only redoes what changed.
 set -euo pipefail
 cd "$(dirname "$0")"
 
 mode=${1:-}
 case $mode in
-    demo|test) ;;
-    *) echo "usage: $0 demo|test" >&2; exit 2 ;;
+    demo|test|package) ;;
+    *) echo "usage: $0 demo|test|package" >&2; exit 2 ;;
 esac
 
 if [ "$(id -u)" != 0 ]; then
@@ -24,8 +27,8 @@ fi
 # Build dependencies, and what the demo needs at run time.
 packages="build-essential autoconf automake pkg-config
     libjansson-dev libuv1-dev libsqlite3-dev sqlite3 check
-    libxdp-dev libbpf-dev libssl-dev openssl clang llvm libclang-rt-14-dev
-    iproute2 iputils-ping ethtool"
+    libxdp-dev libbpf-dev libssl-dev libsystemd-dev openssl clang llvm
+    libclang-rt-14-dev iproute2 iputils-ping ethtool"
 # The tests' real peers and traffic tools: Open vSwitch 3.1 and its
 # clients, iperf3, tcpdump, trafgen.
 if [ "$mode" = test ]; then
@@ -40,6 +43,15 @@ if [ "$mode" = test ]; then
     # with its CNI backend, runc (crun fails here) and a local busybox image.
     packages="$packages containernetworking-plugins dnsmasq-base podman runc
         busybox-static"
+    # What tests/packaging/install.sh checks the installed files with:
+    # systemd-analyze (systemd), man (man-db), bash-completion, logrotate,
+    # pkill (procps).
+    packages="$packages systemd man-db bash-completion logrotate procps"
+fi
+# The Debian package's build and checks.
+if [ "$mode" = package ]; then
+    packages="$packages debhelper dpkg-dev lintian fakeroot systemd
+        man-db logrotate procps"
 fi
 missing=$(dpkg-query -W -f='${binary:Package} ${db:Status-Status}\n' $packages 2>/dev/null \
           | awk '$2 != "installed" {print $1}' || true)
@@ -116,6 +128,39 @@ report() {
 }
 
 case $mode in
+package)
+    echo "== building"
+    build _build/default
+    # From the release tarball, as a distribution builds it, in a fresh
+    # directory: the source tree's own builds stay as they are.
+    version=$(sed -n 's/^PACKAGE_VERSION = //p' _build/default/Makefile)
+    make -C _build/default dist >/dev/null
+    rm -rf _build/package
+    mkdir -p _build/package
+    tar -C _build/package -xzf "_build/default/xsw-$version.tar.gz"
+    echo "== dpkg-buildpackage -b -us -uc (log: _build/package.out)"
+    if ! (cd "_build/package/xsw-$version" && \
+          dpkg-buildpackage -b -us -uc -j"$(nproc)") \
+            >_build/package.out 2>&1; then
+        tail -n 40 _build/package.out
+        echo "dpkg-buildpackage: FAILED"
+        exit 1
+    fi
+    ls -l _build/package/*.deb
+    echo "== lintian"
+    # Errors fail the build; warnings and the rest are shown.
+    lintian --info --display-info _build/package/xsw_*.changes \
+        | tee _build/package-lintian.out || true
+    status=0
+    if grep -q '^E: ' _build/package-lintian.out; then
+        echo "lintian: errors"
+        status=1
+    fi
+    echo "== installing, running and removing the package"
+    bash tests/packaging/deb.sh _build/package/xsw_*.deb || status=1
+    [ "$status" = 0 ] && echo "package: ok" || echo "package: FAILED"
+    exit $status
+    ;;
 demo)
     echo "== building"
     build _build/default

@@ -11,5 +11,6 @@ ctl_xsw_ctl_SOURCES += ctl/vsctl-cmds.c
 ctl_xsw_ctl_SOURCES += ctl/trace.c
 ctl_xsw_ctl_LDADD = $(XSW_LIBS)
 dist_man_MANS += ctl/xsw-ctl.8
-bashcompdir = $(sysconfdir)/bash_completion.d
+# bash-completion loads <dir>/xsw-ctl.bash when "xsw-ctl " is first
+# completed (configure --with-bash-completion-dir).
 dist_bashcomp_DATA = ctl/xsw-ctl.bash

@@ -25,6 +25,7 @@ dbserver_xsw_dbserver_SOURCES = \
 	dbserver/remotes.c dbserver/remotes.h
 dbserver_xsw_dbserver_LDADD = dbserver/libdbserver.a $(XSW_LIBS) \
 	$(SQLITE3_LIBS)
+dist_man_MANS += dbserver/xsw-dbserver.8
 
 # xsw-dbtool: ovsdb-tool's commands on xsw database files (convert work).
 # It links the server's engine (libdbserver), not a copy of it.

@@ -46,7 +46,7 @@ lib/vswitch-schema.c: schema/vswitch.ovsschema
 CLEANFILES += lib/vswitch-schema.c
 
 # Everything a program needs to link against libxsw.
-XSW_LIBS = lib/libxsw.a $(JANSSON_LIBS) $(LIBUV_LIBS)
+XSW_LIBS = lib/libxsw.a $(JANSSON_LIBS) $(LIBUV_LIBS) $(LIBSYSTEMD_LIBS)
 # TLS (ssl:, pssl:).  Only programs that call tls_config_create() pull in
 # tls.o and so need OpenSSL (see tls.h); XSW_LIBS carries it for them.
 lib_libxsw_a_SOURCES += lib/tls.c lib/tls.h

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <systemd/sd-daemon.h>
 #include <unistd.h>
 
 static char *program_name;
@@ -404,6 +405,14 @@ daemonize_start(void)
 void
 daemonize_complete(void)
 {
+    /* Under systemd with Type=notify, start-up is complete when this
+     * arrives, so that xsw-switchd (After=xsw-dbserver.service) starts
+     * only once the database socket accepts.  Outside systemd
+     * ($NOTIFY_SOCKET unset) it does nothing.  $NOTIFY_SOCKET stays set,
+     * so that a second call is harmless, and a failure is no reason to
+     * stop serving: systemd then says the start timed out. */
+    sd_notify(0, "READY=1");
+
     if (ready_fd >= 0) {
         int null_fd;
 

@@ -82,9 +82,11 @@ bool daemon_is_detached(void);
  * threads. */
 void daemonize_start(void);
 
-/* Tells the --detach parent that start-up succeeded, then (if detached)
- * points stdin, stdout and stderr at /dev/null and chdirs to "/" (unless
- * --no-chdir).  Harmless to call twice or without --detach. */
+/* Tells the --detach parent, and systemd (sd_notify "READY=1" when
+ * $NOTIFY_SOCKET is set: a Type=notify unit), that start-up succeeded,
+ * then (if detached) points stdin, stdout and stderr at /dev/null and
+ * chdirs to "/" (unless --no-chdir).  Harmless to call twice or without
+ * --detach. */
 void daemonize_complete(void);
 
 /* Reports a start-up failure and exits 1: "<program>: message" goes to the

@@ -25,6 +25,11 @@ include tests/switchd-daemon.mk
 include tests/system.mk
 include tests/fuzz.mk
 include tests/fault.mk
+include tests/packaging.mk
+
+# Every script test is in the tarball, so that "make distcheck" runs the
+# suite from it (a test listed in TESTS alone would not be).
+EXTRA_DIST += $(filter %.sh %.py, $(TESTS))
 
 # The unit tests and the interop tests with real clients, which the README's
 # test command also runs in a build configured with --enable-sanitizers.
