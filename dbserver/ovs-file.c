@@ -6,8 +6,9 @@
  * jansson reads the JSON of each record but cannot find where a record
  * starts, since the header line in front of it is not JSON.  The header
  * gives the exact length, so each record is read whole and handed to
- * json_loadb(), and its SHA-1 (OpenSSL, which TLS already links) is checked
- * as ovsdb-server checks it. */
+ * json_loadb(), and its SHA-1 is checked as ovsdb-server checks it, with
+ * OpenSSL, which TLS uses too; openssl-dl.h loads it at the first record,
+ * so that only an import pays for it. */
 #include <config.h>
 #include "ovs-file.h"
 
@@ -19,13 +20,14 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <jansson.h>
-#include <openssl/evp.h>
 
 #include "db.h"
 #include "ovsdb-error.h"
 #include "ovsdb-schema.h"
 #include "util.h"
 #include "uuid.h"
+/* After every other header: see openssl-dl.h. */
+#include "openssl-dl.h"
 
 #define SHA1_LEN 20
 
@@ -335,10 +337,17 @@ ovs_file_read(const char *path, struct ovsdb_db **dbp, char **warningp)
     struct ovsdb_schema *schema;
     struct ovsdb_db *db = NULL;
     enum record_status status;
+    char *load_error;
     json_t *json;
 
     *dbp = NULL;
     *warningp = NULL;
+    if (openssl_dl_load(&load_error)) {
+        error = ovsdb_error("internal error", "%s: cannot check SHA-1s: %s",
+                            path, load_error);
+        free(load_error);
+        return error;
+    }
     log.stream = fopen(path, "rb");
     if (!log.stream) {
         return ovsdb_error("I/O error", "%s: opening: %s", path,

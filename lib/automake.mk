@@ -47,7 +47,7 @@ CLEANFILES += lib/vswitch-schema.c
 
 # Everything a program needs to link against libxsw.
 XSW_LIBS = lib/libxsw.a $(JANSSON_LIBS) $(LIBUV_LIBS) $(LIBSYSTEMD_LIBS)
-# TLS (ssl:, pssl:).  Only programs that call tls_config_create() pull in
-# tls.o and so need OpenSSL (see tls.h); XSW_LIBS carries it for them.
-lib_libxsw_a_SOURCES += lib/tls.c lib/tls.h
-XSW_LIBS += $(OPENSSL_LIBS)
+# TLS (ssl:, pssl:).  No program links OpenSSL: openssl-dl.c loads it when
+# TLS or an Open vSwitch file import first needs it (openssl-dl.h says why).
+lib_libxsw_a_SOURCES += lib/tls.c lib/tls.h \
+	lib/openssl-dl.c lib/openssl-dl.h

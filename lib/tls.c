@@ -1,4 +1,10 @@
-/* tls.c: see tls.h. */
+/* tls.c: see tls.h.
+ *
+ * OpenSSL comes through openssl-dl.h, which loads it on the first
+ * tls_config_create(): a program only pays for loading OpenSSL (about a
+ * millisecond, see there) once it has a TLS remote to serve or reach.
+ * Every session comes from a config, so no other function needs to check
+ * that OpenSSL is loaded. */
 #include <config.h>
 #include "tls.h"
 
@@ -12,9 +18,8 @@
 /* util.h first: it defines MIN and MAX, which system headers may too. */
 #include "util.h"
 
-#include <openssl/err.h>
-#include <openssl/ssl.h>
-#include <openssl/x509.h>
+/* After every other header: see openssl-dl.h. */
+#include "openssl-dl.h"
 
 static const struct tls_class openssl_class;
 
@@ -86,12 +91,19 @@ tls_config_create(const char *private_key, const char *certificate,
                   char **errorp)
 {
     struct openssl_config *c;
+    char *load_error;
     SSL_CTX *ctx;
-    int error = 0;
+    int error;
 
     *configp = NULL;
     if (errorp) {
         *errorp = NULL;
+    }
+    error = openssl_dl_load(&load_error);
+    if (error) {
+        set_error(errorp, xasprintf("TLS is unavailable: %s", load_error));
+        free(load_error);
+        return error;
     }
     ERR_clear_error();
     /* TLS_method() negotiates the highest version both sides share; one

@@ -20,9 +20,9 @@
  *
  * Linking: only tls.c uses OpenSSL, and the functions that stream.c and
  * jsonrpc.c call are inline wrappers that dispatch through a function table
- * in the config and session.  So a program pulls in tls.o, and needs
- * "-lssl -lcrypto" (part of XSW_LIBS), only if it calls tls_config_create();
- * programs and tests that never use TLS link as before.
+ * in the config and session.  OpenSSL itself is loaded by the first
+ * tls_config_create() (openssl-dl.h says why), so no program links it and
+ * only one that uses TLS ever maps it.
  *
  * Errors follow stream.h: positive errno values plus a malloc'd message in
  * '*errorp' (caller frees; 'errorp' may be NULL).  Messages carry OpenSSL's
@@ -42,7 +42,8 @@ struct tls_session;
  * intermediate CA certificates) and 'ca_cert' (the CA that peers'
  * certificates must be signed by) into a new configuration, which the
  * caller frees with tls_config_destroy().  Fails with ENOENT (missing file),
- * EINVAL (not PEM, or the key does not match the certificate) or EPROTO. */
+ * EINVAL (not PEM, or the key does not match the certificate), EPROTO, or
+ * ELIBACC if OpenSSL cannot be loaded (the message names the library). */
 int tls_config_create(const char *private_key, const char *certificate,
                       const char *ca_cert, struct tls_config **configp,
                       char **errorp);

@@ -11,6 +11,10 @@ TESTS += tests/ctl/scale.py
 # xsw-ctl on ssl: databases (-p, -c, -C), on ovsdb-server and xsw-dbserver.
 TESTS += tests/ctl/tls.py
 EXTRA_DIST += tests/ctl/tls.py
+# ...and maps OpenSSL only then: not on unix: or tcp:, nor when it cannot
+# be loaded (a clear error on ssl:, for xsw-dbserver's pssl: too).
+TESTS += tests/ctl/openssl-lazy.py
+EXTRA_DIST += tests/ctl/openssl-lazy.py
 # The manager workflow driven by xsw-ctl (set-manager, Neutron's way), on
 # both servers.
 TESTS += tests/ctl/manager.py

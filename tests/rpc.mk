@@ -41,4 +41,4 @@ check_PROGRAMS += tests/test-tls
 TESTS += tests/test-tls
 tests_test_tls_SOURCES = tests/test-tls.c
 tests_test_tls_CFLAGS = $(AM_CFLAGS) $(TEST_CFLAGS)
-tests_test_tls_LDADD = $(RPC_TEST_LDADD)
+tests_test_tls_LDADD = $(RPC_TEST_LDADD) $(OPENSSL_LIBS)
