@@ -2,10 +2,10 @@
  *
  * Structure of this file:
  *
- *   connection   our own connect/backoff loop over stream_connect() and
- *                jsonrpc_conn (rather than jsonrpc_session) because a CLI
- *                must be able to report why the first connection attempt
- *                failed, and the session does not expose that
+ *   connection   a jsonrpc_session connects, backs off, reconnects and
+ *                answers echo requests; its callbacks drive the states
+ *                below (connected, connect failed, disconnected), and a
+ *                failed attempt is recorded for a CLI to report
  *   protocol     get_schema -> lock -> monitor_cond_since (or fallbacks),
  *                dispatch of replies and notifications
  *   replica      applying table updates (update, update2, update3) to rows,
@@ -36,13 +36,9 @@
 #include "list.h"
 #include "ovsdb-error.h"
 #include "shash.h"
-#include "stream.h"
 #include "vlog.h"
 
 VLOG_DEFINE_THIS_MODULE(idl);
-
-#define IDL_MIN_BACKOFF_MS 100
-#define IDL_MAX_BACKOFF_MS 8000
 
 /* Monitor methods, newest first: we start with the best and fall back when
  * a server answers "unknown method". */
@@ -172,16 +168,12 @@ struct ovsdb_idl {
     char *db_name;
 
     /* Connection. */
-    bool bad_remote;            /* Malformed name: never connect. */
-    struct stream_connect *connecting;
-    struct jsonrpc_conn *conn;
-    uv_timer_t backoff_timer;   /* Reconnects after a failure. */
+    struct jsonrpc_session *session;    /* NULL: malformed remote. */
     uv_timer_t kick_timer;      /* Deferred monitor updates. */
     uv_timer_t deadline_timer;  /* For the blocking helpers. */
     int n_handles;              /* Timers not yet closed. */
     bool destroyed;
     bool deadline_expired;
-    int backoff_ms;
     int last_errno;
     char *last_error;
     unsigned int n_failures;    /* Connection failures and refusals. */
@@ -221,7 +213,6 @@ struct ovsdb_idl {
     struct ovsdb_idl_txn *txn;  /* Open or pending, or NULL. */
 };
 
-static void idl_connect(struct ovsdb_idl *);
 static void idl_send_monitor(struct ovsdb_idl *);
 static void idl_kick(struct ovsdb_idl *);
 static void idl_clear_replica(struct ovsdb_idl *);
@@ -271,27 +262,20 @@ idl_timer_closed(uv_handle_t *handle)
     }
 }
 
-static void
-idl_backoff_cb(uv_timer_t *timer)
+static bool
+idl_is_connected(const struct ovsdb_idl *idl)
 {
-    idl_connect(timer->data);
-}
-
-static void
-idl_schedule_reconnect(struct ovsdb_idl *idl)
-{
-    uv_timer_start(&idl->backoff_timer, idl_backoff_cb, idl->backoff_ms, 0);
-    idl->backoff_ms = MIN(idl->backoff_ms * 2, IDL_MAX_BACKOFF_MS);
+    return idl->session && jsonrpc_session_is_connected(idl->session);
 }
 
 static int
 idl_send(struct ovsdb_idl *idl, json_t *msg)
 {
-    if (!idl->conn) {
+    if (!idl_is_connected(idl)) {
         json_decref(msg);
         return ENOTCONN;
     }
-    return jsonrpc_conn_send(idl->conn, msg);
+    return jsonrpc_session_send(idl->session, msg);
 }
 
 /* Sends a request and returns its id. */
@@ -311,7 +295,6 @@ idl_disconnected(struct ovsdb_idl *idl)
 {
     bool had_lock = idl->has_lock;
 
-    idl->conn = NULL;
     idl->schema_request = idl->monitor_request = 0;
     idl->cond_request = idl->lock_request = 0;
     if (idl->state != IDL_S_FAILED) {
@@ -334,127 +317,77 @@ idl_disconnected(struct ovsdb_idl *idl)
     }
 }
 
-static void idl_on_msg(struct jsonrpc_conn *, json_t *msg, void *aux);
+static void idl_on_msg(struct jsonrpc_session *, json_t *msg, void *aux);
 
 static void
-idl_on_close(struct jsonrpc_conn *conn OVS_UNUSED,
-             enum jsonrpc_close_reason reason, const char *message,
-             void *aux)
+idl_on_disconnected(struct jsonrpc_session *session OVS_UNUSED,
+                    const char *reason, void *idl_)
 {
-    struct ovsdb_idl *idl = aux;
+    struct ovsdb_idl *idl = idl_;
 
-    if (!idl) {                 /* Closed by ovsdb_idl_destroy(). */
-        return;
-    }
-    VLOG_INFO("%s: connection dropped (%s)", idl->remote, message);
     if (idl->state == IDL_S_SCHEMA_REQUESTED
         || idl->state == IDL_S_MONITOR_REQUESTED) {
         /* Dropped before we ever got the database: as good as refused. */
         idl_fail(idl, ECONNRESET,
                  xasprintf("%s: database connection failed (%s)",
-                           idl->remote, message));
+                           idl->remote, reason));
     }
     idl_disconnected(idl);
-    if (reason == JSONRPC_CLOSE_LOCAL) {
-        idl->backoff_ms = IDL_MIN_BACKOFF_MS;
-        idl_connect(idl);
-    } else {
-        idl_schedule_reconnect(idl);
-    }
 }
 
 static void
-idl_connected_cb(uv_stream_t *stream, int error, void *aux)
+idl_on_connect_failed(struct jsonrpc_session *session OVS_UNUSED, int error,
+                      const char *reason, void *idl_)
 {
-    static const struct jsonrpc_conn_callbacks cbs = {
-        .on_msg = idl_on_msg,
-        .on_close = idl_on_close,
-    };
-    struct ovsdb_idl *idl = aux;
+    struct ovsdb_idl *idl = idl_;
 
-    idl->connecting = NULL;
-    if (error) {
-        idl_fail(idl, error, xasprintf("%s: database connection failed (%s)",
-                                       idl->remote, strerror(error)));
-        idl_schedule_reconnect(idl);
-        return;
-    }
-    VLOG_DBG("%s: connected", idl->remote);
-    /* An ssl: remote speaks TLS with the program's configuration
-     * (stream_parse() accepted the name only because there is one). */
-    struct jsonrpc_conn_options options = {
-        .tls = (stream_is_tls(idl->remote)
-                ? stream_get_default_tls_config() : NULL),
-        .tls_client = true,
-    };
-    idl->conn = jsonrpc_conn_create(stream, idl->remote, &cbs, &options,
-                                    idl);
+    idl_fail(idl, error, xasprintf("%s: database connection failed (%s)",
+                                   idl->remote, reason));
+}
+
+static void
+idl_on_connected(struct jsonrpc_session *session OVS_UNUSED, void *idl_)
+{
+    struct ovsdb_idl *idl = idl_;
+
     idl->state = IDL_S_SCHEMA_REQUESTED;
     idl->schema_request = idl_request(idl, "get_schema",
                                       json_pack("[s]", idl->db_name));
 }
 
-static void
-idl_connect(struct ovsdb_idl *idl)
-{
-    char *msg;
-    int error;
-
-    if (idl->destroyed || idl->bad_remote || idl->conn || idl->connecting) {
-        return;
-    }
-    uv_timer_stop(&idl->backoff_timer);
-    error = stream_connect(idl->loop, idl->remote, idl_connected_cb, idl,
-                           &idl->connecting, &msg);
-    if (error) {
-        /* The name was parsed at creation, so this is a lack of resources
-         * (sockets, say): try again later. */
-        idl->connecting = NULL;
-        idl_fail(idl, error, msg);
-        idl->backoff_ms = IDL_MAX_BACKOFF_MS;
-        idl_schedule_reconnect(idl);
-    }
-}
-
 struct ovsdb_idl *
 ovsdb_idl_create(uv_loop_t *loop, const char *remote, const char *db_name)
 {
+    static const struct jsonrpc_session_callbacks cbs = {
+        .on_connected = idl_on_connected,
+        .on_msg = idl_on_msg,
+        .on_disconnected = idl_on_disconnected,
+        .on_connect_failed = idl_on_connect_failed,
+    };
     struct ovsdb_idl *idl = xzalloc(sizeof *idl);
-    struct stream_addr addr;
-    char *msg;
+    char *msg = NULL;
     int error;
 
     idl->loop = loop;
     idl->remote = xstrdup(remote);
     idl->db_name = xstrdup(db_name);
-    idl->backoff_ms = IDL_MIN_BACKOFF_MS;
     idl->next_request_id = 1;
     idl->monitor_version = IDL_MONITOR_V3;
     strcpy(idl->last_txn_id, ZERO_TXN_ID);
     shash_init(&idl->tables);
 
-    uv_timer_init(loop, &idl->backoff_timer);
     uv_timer_init(loop, &idl->kick_timer);
     uv_timer_init(loop, &idl->deadline_timer);
-    idl->backoff_timer.data = idl->kick_timer.data = idl;
-    idl->deadline_timer.data = idl;
-    idl->n_handles = 3;
+    idl->kick_timer.data = idl->deadline_timer.data = idl;
+    idl->n_handles = 2;
 
-    error = stream_parse(remote, &addr, &msg);
-    if (!error && addr.passive) {
-        msg = xasprintf("%s: cannot connect to a passive remote (use "
-                        "\"unix:\" or \"tcp:\")", remote);
-        error = EINVAL;
-    }
-    if (!error) {
-        stream_addr_destroy(&addr);
-        idl_connect(idl);
-    } else {
-        if (!msg) {
-            msg = xasprintf("%s: invalid remote", remote);
-        }
-        idl->bad_remote = true;
-        idl_fail(idl, error, msg);
+    /* An ssl: remote speaks TLS with the program's configuration (see
+     * stream_set_default_tls_config()). */
+    error = jsonrpc_session_create(loop, remote, &cbs, NULL, idl,
+                                   &idl->session, &msg);
+    if (error) {
+        idl_fail(idl, error, msg ? msg : xasprintf("%s: invalid remote",
+                                                   remote));
         idl->state = IDL_S_FAILED;
     }
     return idl;
@@ -488,14 +421,7 @@ ovsdb_idl_destroy(struct ovsdb_idl *idl)
         idl->txn->done_cb = NULL;
         ovsdb_idl_txn_destroy(idl->txn);
     }
-    if (idl->connecting) {
-        stream_connect_cancel(idl->connecting);
-    }
-    if (idl->conn) {
-        /* The connection outlives us until the loop runs: cut it loose. */
-        jsonrpc_conn_set_aux(idl->conn, NULL);
-        jsonrpc_conn_close(idl->conn);
-    }
+    jsonrpc_session_destroy(idl->session);     /* No callbacks after. */
 
     idl->tracking = false;
     idl_clear_replica(idl);
@@ -512,7 +438,6 @@ ovsdb_idl_destroy(struct ovsdb_idl *idl)
     free(idl->remote);
     free(idl->db_name);
 
-    uv_close((uv_handle_t *) &idl->backoff_timer, idl_timer_closed);
     uv_close((uv_handle_t *) &idl->kick_timer, idl_timer_closed);
     uv_close((uv_handle_t *) &idl->deadline_timer, idl_timer_closed);
 }
@@ -552,7 +477,7 @@ idl_conds_dirty(const struct ovsdb_idl *idl)
 bool
 ovsdb_idl_is_synced(const struct ovsdb_idl *idl)
 {
-    return (idl->conn && idl->state == IDL_S_MONITORING
+    return (idl_is_connected(idl) && idl->state == IDL_S_MONITORING
             && !idl->cond_request && !idl->remonitor
             && (idl->monitor_version == IDL_MONITOR_V1
                 || !idl_conds_dirty(idl))
@@ -580,11 +505,8 @@ ovsdb_idl_set_retry(struct ovsdb_idl *idl, bool retry)
 void
 ovsdb_idl_force_reconnect(struct ovsdb_idl *idl)
 {
-    if (idl->conn) {
-        jsonrpc_conn_close(idl->conn);   /* idl_on_close() reconnects. */
-    } else if (!idl->connecting) {
-        idl->backoff_ms = IDL_MIN_BACKOFF_MS;
-        idl_connect(idl);
+    if (idl->session) {
+        jsonrpc_session_force_reconnect(idl->session);
     }
 }
 
@@ -1405,7 +1327,7 @@ idl_handle_monitor_reply(struct ovsdb_idl *idl, json_t *result)
             || strlen(json_string_value(last_id)) != UUID_LEN) {
             idl_warn(idl, "%s: malformed monitor_cond_since reply",
                      idl->remote);
-            jsonrpc_conn_close(idl->conn);
+            jsonrpc_session_force_reconnect(idl->session);
             return;
         }
         VLOG_DBG("%s: monitor_cond_since: found=%s", idl->remote,
@@ -1476,7 +1398,8 @@ idl_kick_cb(uv_timer_t *timer)
 {
     struct ovsdb_idl *idl = timer->data;
 
-    if (!idl->conn || idl->state != IDL_S_MONITORING || idl->cond_request) {
+    if (!idl_is_connected(idl) || idl->state != IDL_S_MONITORING
+        || idl->cond_request) {
         return;                 /* Done again when that settles. */
     }
     if (idl->remonitor) {
@@ -1620,33 +1543,23 @@ idl_handle_notify(struct ovsdb_idl *idl, const struct jsonrpc_msg *msg)
 }
 
 static void
-idl_on_msg(struct jsonrpc_conn *conn, json_t *json, void *aux)
+idl_on_msg(struct jsonrpc_session *session OVS_UNUSED, json_t *json,
+           void *aux)
 {
     static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 5);
     struct ovsdb_idl *idl = aux;
     struct jsonrpc_msg msg;
     char *error;
 
-    if (!idl) {
-        json_decref(json);
-        return;
-    }
-    idl->backoff_ms = IDL_MIN_BACKOFF_MS;
     error = jsonrpc_msg_parse(json, &msg);
     if (error) {
         VLOG_WARN_RL(&rl, "%s: bad JSON-RPC message (%s)", idl->remote,
                      error);
         free(error);
     } else if (msg.type == JSONRPC_REQUEST) {
-        if (!strcmp(msg.method, "echo")) {
-            jsonrpc_conn_send(conn, jsonrpc_create_reply(
-                                  json_incref(msg.params),
-                                  json_incref(msg.id)));
-        } else {
-            jsonrpc_conn_send(conn, jsonrpc_create_error(
-                                  json_string("unknown method"),
-                                  json_incref(msg.id)));
-        }
+        /* The session answers "echo"; we serve nothing else. */
+        idl_send(idl, jsonrpc_create_error(json_string("unknown method"),
+                                           json_incref(msg.id)));
     } else if (msg.type == JSONRPC_NOTIFY) {
         idl_handle_notify(idl, &msg);
     } else {
@@ -1880,7 +1793,7 @@ ovsdb_idl_set_lock(struct ovsdb_idl *idl, const char *name)
         || (name && idl->lock_name && !strcmp(name, idl->lock_name))) {
         return;
     }
-    if (idl->lock_name && idl->conn) {
+    if (idl->lock_name && idl_is_connected(idl)) {
         idl_send(idl, jsonrpc_create_request(
                      "unlock", json_pack("[s]", idl->lock_name),
                      json_integer(idl->next_request_id++)));
@@ -1889,7 +1802,8 @@ ovsdb_idl_set_lock(struct ovsdb_idl *idl, const char *name)
     idl->lock_name = name ? xstrdup(name) : NULL;
     idl->has_lock = idl->lock_contended = false;
     idl->lock_request = 0;
-    if (name && idl->conn && idl->state != IDL_S_SCHEMA_REQUESTED) {
+    if (name && idl_is_connected(idl)
+        && idl->state != IDL_S_SCHEMA_REQUESTED) {
         idl_send_lock(idl);
     }
     idl->seqno++;
@@ -2746,7 +2660,7 @@ ovsdb_idl_run_until_synced(struct ovsdb_idl *idl, int timeout_ms,
     if (errorp) {
         *errorp = NULL;
     }
-    if (idl->bad_remote) {
+    if (!idl->session) {
         error = idl->last_errno;
     } else {
         error = idl_run_until(idl, is_synced, NULL, timeout_ms, !idl->retry);

@@ -81,8 +81,7 @@ struct ovsdb_idl_txn;
 /* Creates an IDL that replicates database 'db_name' from active remote
  * 'remote' ("unix:PATH" or "tcp:IP:PORT") and starts connecting on 'loop'
  * (nothing happens until the loop runs).  Never returns NULL: a malformed
- * 'remote' is reported by ovsdb_idl_run_until_synced() and
- * ovsdb_idl_get_last_error(). */
+ * 'remote' is reported by ovsdb_idl_run_until_synced(). */
 struct ovsdb_idl *ovsdb_idl_create(uv_loop_t *, const char *remote,
                                    const char *db_name);
 

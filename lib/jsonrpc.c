@@ -1187,6 +1187,33 @@ session_conn_close(struct jsonrpc_conn *conn,
     }
 }
 
+/* An attempt failed with 'error' ('reason' words it): the owner hears of
+ * it, and the session tries again after the backoff ('backoff_ms', or the
+ * growing one if negative). */
+static void
+session_connect_failed(struct jsonrpc_session *s, int error,
+                       const char *reason, int backoff_ms)
+{
+    static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(6, 6);
+
+    session_set_last_error(s, reason);
+    if (s->cbs.on_connect_failed) {
+        s->cbs.on_connect_failed(s, error, reason, s->aux);
+        if (s->destroyed) {
+            return;
+        }
+    } else {
+        VLOG_WARN_RL(&rl, "%s: connection attempt failed (%s)", s->name,
+                     reason);
+    }
+    if (backoff_ms >= 0) {
+        session_schedule(s, backoff_ms);
+    } else {
+        session_schedule(s, s->backoff_ms);
+        s->backoff_ms = MIN(s->backoff_ms * 2, s->options.max_backoff_ms);
+    }
+}
+
 static void
 session_connected(uv_stream_t *stream, int error, void *s_)
 {
@@ -1194,16 +1221,11 @@ session_connected(uv_stream_t *stream, int error, void *s_)
         .on_msg = session_conn_msg,
         .on_close = session_conn_close,
     };
-    static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(6, 6);
     struct jsonrpc_session *s = s_;
 
     s->connecting = NULL;
     if (error) {
-        VLOG_WARN_RL(&rl, "%s: connection attempt failed (%s)", s->name,
-                     strerror(error));
-        session_set_last_error(s, strerror(error));
-        session_schedule(s, s->backoff_ms);
-        s->backoff_ms = MIN(s->backoff_ms * 2, s->options.max_backoff_ms);
+        session_connect_failed(s, error, strerror(error), -1);
         return;
     }
 
@@ -1235,9 +1257,9 @@ session_connect(struct jsonrpc_session *s)
     if (error) {
         /* The name was checked at creation, so this is a resource failure
          * (out of sockets, say): try again later. */
-        VLOG_WARN("%s", error_msg);
+        session_connect_failed(s, error, error_msg,
+                               s->options.max_backoff_ms);
         free(error_msg);
-        session_schedule(s, s->options.max_backoff_ms);
     }
 }
 
@@ -1248,35 +1270,33 @@ jsonrpc_session_create(uv_loop_t *loop, const char *name,
                        void *aux, struct jsonrpc_session **sessionp,
                        char **errorp)
 {
-    const struct tls_config *tls = NULL;
+    const struct tls_config *tls = options ? options->conn.tls : NULL;
     struct jsonrpc_session *s;
     struct stream_addr addr;
     bool is_tls;
     int error;
 
+    /* Without a TLS configuration of its own, an ssl: remote needs the
+     * default one, and stream_parse() says which options set it. */
     *sessionp = NULL;
-    error = stream_parse_with_tls(name, &addr, errorp);
+    error = (tls ? stream_parse_with_tls(name, &addr, errorp)
+             : stream_parse(name, &addr, errorp));
     if (error) {
         return error;
     }
     if (addr.passive) {
-        set_error(errorp, xasprintf("%s: a session must connect to an "
-                                    "active remote (unix:, tcp: or ssl:)",
+        set_error(errorp, xasprintf("%s: cannot connect to a passive "
+                                    "remote (use unix:, tcp: or ssl:)",
                                     name));
         stream_addr_destroy(&addr);
         return EINVAL;
     }
     is_tls = addr.tls;
     stream_addr_destroy(&addr);
-    if (is_tls) {
-        tls = (options && options->conn.tls ? options->conn.tls
-               : stream_get_default_tls_config());
-        if (!tls) {
-            set_error(errorp, xasprintf("\"%s\": TLS remotes need a private "
-                                        "key, a certificate and a CA "
-                                        "certificate", name));
-            return EINVAL;
-        }
+    if (!is_tls) {
+        tls = NULL;             /* Only ssl: speaks TLS. */
+    } else if (!tls) {
+        tls = stream_get_default_tls_config();
     }
 
     s = xzalloc(sizeof *s);
@@ -1322,6 +1342,20 @@ jsonrpc_session_destroy(struct jsonrpc_session *s)
         jsonrpc_conn_close(s->conn);     /* Releases from its on_close. */
     }
     uv_close((uv_handle_t *) &s->timer, session_timer_closed_cb);
+}
+
+void
+jsonrpc_session_force_reconnect(struct jsonrpc_session *s)
+{
+    if (s->destroyed) {
+        return;
+    }
+    s->backoff_ms = s->options.min_backoff_ms;
+    if (s->conn) {
+        jsonrpc_conn_close(s->conn);    /* session_conn_close() reconnects. */
+    } else {
+        session_connect(s);
+    }
 }
 
 int

@@ -15,7 +15,8 @@
  *      servers (one per accepted client) and clients.
  *
  *   4. struct jsonrpc_session: a client connection that reconnects with
- *      backoff and answers "echo" probes; struct jsonrpc_client: a blocking
+ *      backoff and answers "echo" probes (the IDL's connection, and
+ *      xsw-dbserver's active remotes); struct jsonrpc_client: a blocking
  *      client for CLIs and tests.
  *
  * TLS (ssl: and pssl: remotes, see tls.h) lives in layers 3 and 4: the
@@ -280,6 +281,15 @@ struct jsonrpc_session_callbacks {
     /* The connection was lost; a reconnect is scheduled.  Optional. */
     void (*on_disconnected)(struct jsonrpc_session *, const char *reason,
                             void *aux);
+    /* A connection attempt failed: 'error' is a positive errno value
+     * (ECONNREFUSED, ENOENT, ...), 'reason' words it for a user; a retry
+     * is scheduled after the backoff.  With this callback the owner
+     * reports the failure (a CLI says why it cannot reach the database);
+     * without it the session logs it.  Runs from the loop, except when an
+     * attempt cannot even start (no sockets left): then from inside the
+     * call that started it.  Optional. */
+    void (*on_connect_failed)(struct jsonrpc_session *, int error,
+                              const char *reason, void *aux);
 };
 
 struct jsonrpc_session_options {
@@ -307,6 +317,11 @@ int jsonrpc_session_create(uv_loop_t *, const char *name,
  * session's own callbacks.  Memory is released once libuv has closed the
  * handles, so run the loop before uv_loop_close(). */
 void jsonrpc_session_destroy(struct jsonrpc_session *);
+
+/* Drops the current connection (on_disconnected follows from the loop)
+ * or cuts the backoff short, and connects again at once; the backoff
+ * starts over from its minimum. */
+void jsonrpc_session_force_reconnect(struct jsonrpc_session *);
 
 /* Sends 'msg' (taken).  ENOTCONN if not connected right now. */
 int jsonrpc_session_send(struct jsonrpc_session *, json_t *msg);

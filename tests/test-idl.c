@@ -429,14 +429,92 @@ START_TEST(test_connection_failed)
     free(error);
     ovsdb_idl_destroy(idl);
 
-    idl = ovsdb_idl_create(&loop, "bogus:x", "Open_vSwitch");
-    ck_assert_int_ne(ovsdb_idl_run_until_synced(idl, 1000, &error), 0);
-    ck_assert_ptr_nonnull(error);
-    free(error);
-    ovsdb_idl_destroy(idl);
+    /* A remote it can never connect to is final. */
+    static const struct {
+        const char *remote;
+        int error;
+        const char *message;
+    } bad[] = {
+        { "bogus:x", EAFNOSUPPORT, "bogus:x" },
+        { "punix:/tmp/xt-idl-passive.sock", EINVAL,
+          "punix:/tmp/xt-idl-passive.sock: cannot connect to a passive "
+          "remote (use unix:, tcp: or ssl:)" },
+    };
+    for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
+        idl = ovsdb_idl_create(&loop, bad[i].remote, "Open_vSwitch");
+        ovsdb_idl_set_retry(idl, true);
+        ck_assert_int_eq(ovsdb_idl_run_until_synced(idl, 1000, &error),
+                         bad[i].error);
+        ck_assert_msg(strstr(error, bad[i].message), "%s", error);
+        free(error);
+        ovsdb_idl_destroy(idl);
+    }
 
     uv_run(&loop, UV_RUN_DEFAULT);
     ck_assert_int_eq(uv_loop_close(&loop), 0);
+}
+END_TEST
+
+static void
+start_server_cb(uv_timer_t *timer)
+{
+    server_start(timer->data);
+}
+
+static bool
+not_synced(void *idl)
+{
+    return !ovsdb_idl_is_synced(idl);
+}
+
+/* The server is not there when the IDL starts, and goes away later.  A
+ * failed attempt is reported at once without retry, yet the IDL keeps
+ * reconnecting on its own; with retry, ovsdb_idl_run_until_synced() waits
+ * through the failed attempts until the server is back. */
+START_TEST(test_server_late)
+{
+    struct server s;
+    uv_timer_t timer;
+    uv_loop_t loop;
+    char *error;
+
+    server_init(&s, false);
+    server_stop(&s);
+    uv_loop_init(&loop);
+    struct ovsdb_idl *idl = ovsdb_idl_create(&loop, s.remote,
+                                             "Open_vSwitch");
+    struct ovsdb_idl_table *ovs = ovsdb_idl_add_table(idl, "Open_vSwitch");
+    ck_assert_int_eq(ovsdb_idl_run_until_synced(idl, 5000, &error), ENOENT);
+    ck_assert_msg(strstr(error, ": database connection failed (No such file "
+                         "or directory)"), "%s", error);
+    free(error);
+
+    server_start(&s);
+    vsctl(&s, "init");
+    sync_idl(idl);
+    ck_assert_int_eq(ovsdb_idl_get_connection_seqno(idl), 1);
+    ck_assert_int_eq(ovsdb_idl_count_rows(ovs), 1);
+
+    server_stop(&s);
+    ck_assert_int_eq(ovsdb_idl_wait_for(idl, not_synced, idl, 10000), 0);
+    ck_assert_int_ne(ovsdb_idl_run_until_synced(idl, 5000, &error), 0);
+    ck_assert_msg(strstr(error, ": database connection failed ("), "%s",
+                  error);
+    free(error);
+
+    ovsdb_idl_set_retry(idl, true);
+    uv_timer_init(&loop, &timer);
+    timer.data = &s;
+    uv_timer_start(&timer, start_server_cb, 500, 0);
+    sync_idl(idl);
+    ck_assert_int_eq(ovsdb_idl_get_connection_seqno(idl), 2);
+    ck_assert_int_eq(ovsdb_idl_count_rows(ovs), 1);
+
+    uv_close((uv_handle_t *) &timer, NULL);
+    ovsdb_idl_destroy(idl);
+    uv_run(&loop, UV_RUN_DEFAULT);
+    ck_assert_int_eq(uv_loop_close(&loop), 0);
+    server_destroy(&s);
 }
 END_TEST
 
@@ -1511,6 +1589,7 @@ idl_suite(void)
     tcase_add_test(tc, test_replicate);
     tcase_add_test(tc, test_replicate_ovs);
     tcase_add_test(tc, test_connection_failed);
+    tcase_add_test(tc, test_server_late);
     tcase_add_test(tc, test_conditions);
     tcase_add_test(tc, test_conditions_ovs);
     tcase_add_test(tc, test_late_registration);

@@ -562,13 +562,17 @@ START_TEST(test_session_tcp)
 }
 END_TEST
 
-/* A session retries until the server appears. */
+/* A session retries until the server appears, telling its owner of each
+ * failed attempt; jsonrpc_session_force_reconnect() drops the connection
+ * and connects again at once. */
 struct reconnect_test {
     uv_timer_t timer;
     struct test_server *server;
     const char *listen_name;
     struct jsonrpc_session *session;
-    int n_connected;
+    int n_connected, n_disconnected, n_failed;
+    int last_errno;
+    char *last_reason;
 };
 
 static void
@@ -586,9 +590,35 @@ reconnect_on_connected(struct jsonrpc_session *s, void *rt_)
 {
     struct reconnect_test *rt = rt_;
 
-    rt->n_connected++;
-    jsonrpc_session_destroy(s);
-    server_stop(rt->server);
+    ck_assert_int_eq(jsonrpc_session_get_seqno(s), ++rt->n_connected);
+    if (rt->n_connected == 1) {
+        jsonrpc_session_force_reconnect(s);
+    } else {
+        jsonrpc_session_destroy(s);
+        server_stop(rt->server);
+    }
+}
+
+static void
+reconnect_on_disconnected(struct jsonrpc_session *s OVS_UNUSED,
+                          const char *reason OVS_UNUSED, void *rt_)
+{
+    struct reconnect_test *rt = rt_;
+
+    rt->n_disconnected++;
+}
+
+static void
+reconnect_on_connect_failed(struct jsonrpc_session *s, int error,
+                            const char *reason, void *rt_)
+{
+    struct reconnect_test *rt = rt_;
+
+    ck_assert(!jsonrpc_session_is_connected(s));
+    rt->n_failed++;
+    rt->last_errno = error;
+    free(rt->last_reason);
+    rt->last_reason = xstrdup(reason);
 }
 
 static void
@@ -603,6 +633,8 @@ START_TEST(test_session_reconnect)
     static const struct jsonrpc_session_callbacks cbs = {
         .on_connected = reconnect_on_connected,
         .on_msg = ignore_msg,
+        .on_disconnected = reconnect_on_disconnected,
+        .on_connect_failed = reconnect_on_connect_failed,
     };
     struct jsonrpc_session_options options = {
         .min_backoff_ms = 10, .max_backoff_ms = 40,
@@ -621,8 +653,15 @@ START_TEST(test_session_reconnect)
     rt.timer.data = &rt;
     uv_timer_start(&rt.timer, reconnect_timer_cb, 200, 0);
     uv_run(&loop, UV_RUN_DEFAULT);
-    ck_assert_int_eq(rt.n_connected, 1);
+    ck_assert_int_eq(rt.n_connected, 2);
+    ck_assert_int_eq(rt.n_disconnected, 1);
+    /* 200 ms of backoff from 10 ms, capped at 40 ms: several attempts,
+     * each refused because the socket file is not there yet. */
+    ck_assert_int_ge(rt.n_failed, 3);
+    ck_assert_int_eq(rt.last_errno, ENOENT);
+    ck_assert_str_eq(rt.last_reason, "No such file or directory");
     ck_assert_int_eq(uv_loop_close(&loop), 0);
+    free(rt.last_reason);
     free(ts.close_message);
     unix_remote_destroy(&ur);
 }
