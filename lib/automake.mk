@@ -46,7 +46,9 @@ lib/vswitch-schema.c: schema/vswitch.ovsschema
 CLEANFILES += lib/vswitch-schema.c
 
 # Everything a program needs to link against libxsw.
-XSW_LIBS = lib/libxsw.a $(JANSSON_LIBS) $(LIBUV_LIBS) $(LIBSYSTEMD_LIBS)
+# (Neither OpenSSL nor libsystemd: both are loaded only when used; see
+# lib/openssl-dl.h and daemonize_complete() in lib/daemon.c.)
+XSW_LIBS = lib/libxsw.a $(JANSSON_LIBS) $(LIBUV_LIBS)
 # TLS (ssl:, pssl:).  No program links OpenSSL: openssl-dl.c loads it when
 # TLS or an Open vSwitch file import first needs it (openssl-dl.h says why).
 lib_libxsw_a_SOURCES += lib/tls.c lib/tls.h \

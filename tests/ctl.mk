@@ -12,9 +12,10 @@ TESTS += tests/ctl/scale.py
 TESTS += tests/ctl/tls.py
 EXTRA_DIST += tests/ctl/tls.py
 # ...and maps OpenSSL only then: not on unix: or tcp:, nor when it cannot
-# be loaded (a clear error on ssl:, for xsw-dbserver's pssl: too).
-TESTS += tests/ctl/openssl-lazy.py
-EXTRA_DIST += tests/ctl/openssl-lazy.py
+# be loaded (a clear error on ssl:, for xsw-dbserver's pssl: too); and
+# libsystemd never.
+TESTS += tests/ctl/lazy-libs.py
+EXTRA_DIST += tests/ctl/lazy-libs.py
 # The manager workflow driven by xsw-ctl (set-manager, Neutron's way), on
 # both servers.
 TESTS += tests/ctl/manager.py

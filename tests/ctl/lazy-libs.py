@@ -1,15 +1,17 @@
 #!/usr/bin/python3
-"""openssl-lazy: xsw-ctl maps OpenSSL only for an ssl: database.
+"""lazy-libs: xsw-ctl maps OpenSSL only for an ssl: database, and
+libsystemd never.
 
 Loading libssl and libcrypto costs every process about a millisecond
-(lib/openssl-dl.h), so xsw-ctl loads them only when it has a TLS remote.
-On xsw-dbserver listening on unix:, tcp: and ssl: (certificates from
-tls.py's make_pki):
+(lib/openssl-dl.h), libsystemd and its libraries about half of that
+(lib/daemon.c), so xsw-ctl loads OpenSSL only when it has a TLS remote,
+and libsystemd is only for a daemon to notify systemd.  On xsw-dbserver
+listening on unix:, tcp: and ssl: (certificates from tls.py's make_pki):
 
-- a whole `get` run under LD_DEBUG=files loads neither library on unix:
-  or tcp:, and loads both on ssl:;
+- a whole `get` run under LD_DEBUG=files loads none of libssl, libcrypto
+  and libsystemd on unix: or tcp:, and loads the first two on ssl:;
 - a `wait-until` blocked on its condition, once its monitor is set up, has
-  neither in /proc/PID/maps on tcp:, and both on ssl:;
+  none of them in /proc/PID/maps on tcp:, and the first two on ssl:;
 - with libssl made unloadable (/dev/null mounted over it, in a private
   mount namespace), xsw-ctl still works on unix: and tcp:, and on ssl:
   exits 1 with an error naming the library instead of crashing; so does
@@ -26,7 +28,7 @@ import tempfile
 import tls  # tests/ctl/tls.py
 from tls import XSW_CTL, xswenv
 
-OPENSSL_RE = re.compile(r"\blib(ssl|crypto)\.so")
+LAZY_RE = re.compile(r"\blib(ssl|crypto|systemd)\.so")
 GET = ["get", "Open_vSwitch", ".", "external_ids:xt-lazy"]
 
 
@@ -40,11 +42,11 @@ def ctl_argv(remote, pki):
 
 def loaded_by_get(remote, pki):
     """Runs a whole `get` with LD_DEBUG=files; returns (exit status,
-    stdout, the OpenSSL libraries the dynamic loader opened)."""
+    stdout, the lazily loaded libraries the dynamic loader opened)."""
     p = subprocess.run(ctl_argv(remote, pki) + ["--no-wait"] + GET,
                        capture_output=True, text=True, timeout=60,
                        env=dict(os.environ, LD_DEBUG="files"))
-    libs = sorted(set(m.group(0) for m in OPENSSL_RE.finditer(
+    libs = sorted(set(m.group(0) for m in LAZY_RE.finditer(
         "\n".join(line for line in p.stderr.splitlines()
                   if "file=" in line))))
     return p.returncode, p.stdout, libs
@@ -52,7 +54,8 @@ def loaded_by_get(remote, pki):
 
 def mapped_while_waiting(db, remote, pki, checks, what):
     """Starts a wait-until on 'remote', and once its monitor is set up
-    returns the OpenSSL libraries in its /proc/PID/maps (and their paths),
+    returns the lazily loaded libraries in its /proc/PID/maps (and their
+    paths),
     then lets it finish."""
     log = os.path.join(db.dir, "wait-until.log")
     with open(log, "w") as err:
@@ -73,8 +76,8 @@ def mapped_while_waiting(db, remote, pki, checks, what):
             proc.kill()
             proc.wait()
     paths = set(line.split()[-1] for line in maps.splitlines()
-                if OPENSSL_RE.search(line))
-    return sorted(set(OPENSSL_RE.search(p).group(0) for p in paths)), paths
+                if LAZY_RE.search(line))
+    return sorted(set(LAZY_RE.search(p).group(0) for p in paths)), paths
 
 
 def without_libssl(libssl, argv):
@@ -91,7 +94,7 @@ def main():
         sys.exit(77)
     checks = xswenv.Checks()
     both = ["libcrypto.so", "libssl.so"]
-    pkidir = tempfile.mkdtemp(prefix="xt-ctl-openssl-lazy-")
+    pkidir = tempfile.mkdtemp(prefix="xt-ctl-lazy-libs-")
     try:
         pki = tls.make_pki(pkidir)
         with tls.TlsServer("xsw", pki) as db:
@@ -106,14 +109,14 @@ def main():
             for name, remote in remotes:
                 checks.eq(loaded_by_get(remote, pki),
                           (0, '"0"\n', both if name == "ssl" else []),
-                          "%s: the OpenSSL libraries a get loads" % name)
+                          "%s: the lazily loaded libraries a get loads" % name)
 
             libssl = None
             for name, remote in remotes[1:]:
                 libs, paths = mapped_while_waiting(db, remote, pki, checks,
                                                    name)
                 checks.eq(libs, both if name == "ssl" else [],
-                          "%s: the OpenSSL libraries a waiting wait-until "
+                          "%s: the lazily loaded libraries a waiting wait-until "
                           "maps" % name)
                 libssl = libssl or next((p for p in paths
                                          if "libssl.so" in p), None)
