@@ -18,4 +18,6 @@ bench_sqlite_floor_LDADD = $(SQLITE3_LIBS)
 noinst_PROGRAMS += bench/xsk-fwd
 bench_xsk_fwd_SOURCES = bench/xsk-fwd.c
 bench_xsk_fwd_LDADD = $(LIBXDP_LIBS) $(LIBBPF_LIBS)
-EXTRA_DIST += bench/switch-bench.sh bench/switch-report.py
+EXTRA_DIST += bench/switch-bench.sh bench/switch-report.py \
+	bench/traffic-lib.sh bench/benchstats.py \
+	bench/cni-bench.sh bench/cni-report.py

@@ -16,16 +16,18 @@
 XSW_CNI=$top_builddir/cni/xsw-cni
 CNI_PATH=${CNI_PATH:-/usr/lib/cni}
 
-# cni COMMAND CONTAINER [NETNS]: runs $CNI_PLUGIN (default xsw-cni).  An
-# empty NETNS leaves CNI_NETNS empty, as a runtime does for a DEL whose
-# namespace is gone.
+# cni COMMAND CONTAINER [NETNS]: runs $CNI_PLUGIN (default xsw-cni), in
+# namespace $CNI_HOST_NS if set (else in the root namespace, where
+# xsw-switchd runs).  An empty NETNS leaves CNI_NETNS empty, as a runtime
+# does for a DEL whose namespace is gone.
 cni() {
-    local ns=${3-/var/run/netns/$XT$2}
+    local ns=${3-/var/run/netns/$XT$2} in_host=()
+    [ -z "${CNI_HOST_NS:-}" ] || in_host=(ip netns exec "$CNI_HOST_NS")
     env CNI_COMMAND="$1" CNI_CONTAINERID="${XT}-ctr-$2" CNI_NETNS="$ns" \
         CNI_IFNAME="${CNI_IFNAME:-eth0}" CNI_PATH="$CNI_PATH" \
         CNI_ARGS="IgnoreUnknown=1" \
-        timeout 60 "${CNI_PLUGIN:-$XSW_CNI}" <"$XT_TMP/in" >"$XT_TMP/out" \
-        2>"$XT_TMP/err"
+        timeout 60 "${in_host[@]}" "${CNI_PLUGIN:-$XSW_CNI}" \
+        <"$XT_TMP/in" >"$XT_TMP/out" 2>"$XT_TMP/err"
     rc=$?
 }
 
