@@ -160,6 +160,7 @@ unbuild() {
     xt_teardown
 }
 
+load_start=$(cut -d' ' -f1-3 /proc/loadavg)
 echo "== cni-bench: $reps repetitions, ${secs}s runs; samples in $results"
 # Repetitions go round the setups, so that a change in the shared
 # machine's load mid-run falls on all of them alike.
@@ -178,6 +179,9 @@ done
 exec 3>&-
 echo
 /usr/bin/python3 "$top_srcdir/bench/cni-report.py" "$results"
+echo
+echo "Load average (1, 5, 15 min) at the start: $load_start; at the end:" \
+    "$(cut -d' ' -f1-3 /proc/loadavg) ($(nproc) CPUs)."
 if [ -n "$vlan_note" ]; then
     echo
     echo "$vlan_note."
