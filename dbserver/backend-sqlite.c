@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "convert.h"
@@ -148,6 +149,26 @@ sqlite_backend_get_status(const struct backend *b OVS_UNUSED,
     status->leader = true;
 }
 
+/* The file and its write-ahead log, which holds the latest commits until
+ * a checkpoint (up to 16 MiB, see storage.h). */
+static int64_t
+sqlite_backend_get_size(const struct backend *b)
+{
+    const char *path = storage_get_path(sqlite_backend_cast(b)->st);
+    char *wal = xasprintf("%s-wal", path);
+    struct stat st;
+    int64_t size = -1;
+
+    if (!stat(path, &st)) {
+        size = st.st_size;
+        if (!stat(wal, &st)) {
+            size += st.st_size;
+        }
+    }
+    free(wal);
+    return size;
+}
+
 const struct backend_class sqlite_backend_class = {
     .name = "sqlite",
     .open = sqlite_backend_open,
@@ -159,4 +180,5 @@ const struct backend_class sqlite_backend_class = {
     .compact = sqlite_backend_compact,
     .convert = sqlite_backend_convert,
     .get_status = sqlite_backend_get_status,
+    .get_size = sqlite_backend_get_size,
 };

@@ -98,3 +98,9 @@ backend_get_status(const struct backend *b, struct backend_status *status)
     memset(status, 0, sizeof *status);
     b->class->get_status(b, status);
 }
+
+int64_t
+backend_get_size(const struct backend *b)
+{
+    return b->class->get_size ? b->class->get_size(b) : -1;
+}

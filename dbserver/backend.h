@@ -95,6 +95,8 @@ struct backend_class {
                                    const struct ovsdb_schema *,
                                    struct ovsdb_db **loadedp);
     void (*get_status)(const struct backend *, struct backend_status *);
+    /* May be NULL: the size is unknown (backend_get_size()). */
+    int64_t (*get_size)(const struct backend *);
 };
 
 /* Every backend begins with this. */
@@ -146,6 +148,11 @@ struct ovsdb_error *backend_convert(struct backend *, const struct ovsdb_db *,
     __attribute__((warn_unused_result));
 
 void backend_get_status(const struct backend *, struct backend_status *);
+
+/* Bytes the stored database takes on this host (for SQLite, the file and
+ * its write-ahead log), or -1 if the backend cannot tell (one that keeps
+ * it elsewhere).  For the metrics. */
+int64_t backend_get_size(const struct backend *);
 
 /* The SQLite backend (backend-sqlite.c). */
 extern const struct backend_class sqlite_backend_class;

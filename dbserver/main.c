@@ -1,7 +1,8 @@
 /* main.c: xsw-dbserver's command line.
  *
  *   xsw-dbserver [--remote=REMOTE]... [--unixctl=PATH] [--pidfile[=F]]
- *                [--detach] [--log-file[=F]] [-v SPEC] [DBFILE]...
+ *                [--metrics=ptcp:PORT[:IP]] [--detach] [--log-file[=F]]
+ *                [-v SPEC] [DBFILE]...
  *   xsw-dbserver --create SCHEMA DBFILE
  *   xsw-dbserver --convert SCHEMA DBFILE
  *   xsw-dbserver --import OVS-DBFILE DBFILE
@@ -28,6 +29,7 @@
 #include "coverage.h"
 #include "daemon.h"
 #include "db.h"
+#include "metrics.h"
 #include "ovs-file.h"
 #include "ovsdb-error.h"
 #include "ovsdb-schema.h"
@@ -215,6 +217,8 @@ usage(void)
            "                        manager_options)\n"
            "  --unixctl=PATH        control socket (default\n"
            "                        %s/xsw-dbserver.<pid>.ctl)\n"
+           "  --metrics=ptcp:PORT[:IP]  serve Prometheus metrics over HTTP\n"
+           "                        (GET /metrics)\n"
            "  --max-message-size=N  largest JSON-RPC message accepted, bytes\n"
            "                        (default 64 MiB)\n"
            "  --read-only-remote=REMOTE  like --remote, but its clients may\n"
@@ -373,11 +377,13 @@ main(int argc, char *argv[])
         OPT_MAX_TXN_ROWS,
         OPT_UNIX_MODE,
         OPT_CONVERT,
-        OPT_IMPORT
+        OPT_IMPORT,
+        OPT_METRICS
     };
     static const struct option long_options[] = {
         {"remote", required_argument, NULL, OPT_REMOTE},
         {"unixctl", required_argument, NULL, OPT_UNIXCTL},
+        {"metrics", required_argument, NULL, OPT_METRICS},
         {"create", required_argument, NULL, OPT_CREATE},
         {"convert", required_argument, NULL, OPT_CONVERT},
         {"import", required_argument, NULL, OPT_IMPORT},
@@ -397,7 +403,8 @@ main(int argc, char *argv[])
         {NULL, 0, NULL, 0},
     };
     struct server_options options = { 0 };
-    const char *unixctl_path = NULL;
+    const char *unixctl_path = NULL, *metrics_name = NULL;
+    struct metrics_server *metrics = NULL;
     const char *create_schema = NULL;
     const char *convert_schema = NULL, *import_file = NULL;
     /* Two more for the defaults. */
@@ -449,6 +456,9 @@ main(int argc, char *argv[])
         }
         case OPT_UNIXCTL:
             unixctl_path = optarg;
+            break;
+        case OPT_METRICS:
+            metrics_name = optarg;
             break;
         case OPT_CREATE:
             create_schema = optarg;
@@ -616,6 +626,11 @@ main(int argc, char *argv[])
     if (unixctl_server_create(loop, unixctl_path, &unixctl, &msg)) {
         daemon_fatal("%s", msg);
     }
+    if (metrics_name && metrics_server_create(loop, metrics_name,
+                                              server_metrics_collect, server,
+                                              &metrics, &msg)) {
+        daemon_fatal("--metrics: %s", msg);
+    }
     vlog_register_unixctl();
     vlog_reopen_on_sighup(loop);
     server_register_unixctl(server);
@@ -630,6 +645,7 @@ main(int argc, char *argv[])
 
     /* Orderly shutdown: everything is already committed (no batch outlives
      * a turn of the loop), so this only releases resources. */
+    metrics_server_destroy(metrics);
     unixctl_server_destroy(unixctl);
     remotes_destroy(remotes);
     server_destroy(server);

@@ -35,6 +35,7 @@
 #include "json-out.h"
 #include "jsonrpc.h"
 #include "list.h"
+#include "metrics.h"
 #include "monitor.h"
 #include "ovsdb-error.h"
 #include "ovsdb-schema.h"
@@ -56,6 +57,28 @@ COVERAGE_DEFINE(server_batch_commit);   /* A backend commit of a batch. */
 COVERAGE_DEFINE(server_session_open);
 COVERAGE_DEFINE(server_session_close);
 
+/* What became of a transaction, for xsw_db_transactions_total. */
+enum txn_result {
+    TXN_COMMITTED,              /* Changed the database. */
+    TXN_UNCHANGED,              /* Succeeded without a change. */
+    TXN_FAILED,                 /* An operation failed: rolled back. */
+    TXN_CANCELED,               /* Waited, then "cancel"ed or its database
+                                 * replaced. */
+    TXN_N_RESULTS
+};
+
+static const char *const txn_result_names[TXN_N_RESULTS] = {
+    "committed", "unchanged", "failed", "canceled",
+};
+
+/* Upper bounds of the SQLite commit latency histogram, in seconds: a
+ * commit takes tens of microseconds on a fast disk (see
+ * docs/benchmarks-dbserver.md), milliseconds with fsync on a slow one. */
+static const double commit_latency_bounds[] = {
+    0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1,
+    0.25, 0.5, 1,
+};
+
 /* A database the server serves. */
 struct server_db {
     struct server *server;
@@ -68,6 +91,10 @@ struct server_db {
     bool in_batch;              /* A backend batch is open. */
     bool batch_durable;         /* Some txn in it asked for durability. */
     bool changed;               /* Committed something since triggers ran. */
+
+    /* For the metrics. */
+    uint64_t n_txns[TXN_N_RESULTS];
+    struct metrics_histogram commit_latency;    /* Of each SQLite commit. */
 };
 
 /* A message held until the batches commit. */
@@ -312,6 +339,8 @@ server_db_create(struct server *server, struct ovsdb_db *db,
     sdb->name = xstrdup(db->schema->name);
     sdb->db = db;
     sdb->backend = backend;
+    metrics_histogram_init(&sdb->commit_latency, commit_latency_bounds,
+                           ARRAY_SIZE(commit_latency_bounds));
     uuid_generate(&sdb->server_row);
     shash_add(&server->dbs, sdb->name, sdb);
     return sdb;
@@ -447,8 +476,11 @@ commit_batches(struct server *server)
     SHASH_FOR_EACH (node, &server->dbs) {
         struct server_db *sdb = node->data;
         if (sdb->in_batch) {
+            uint64_t start = uv_hrtime();
             struct ovsdb_error *error
                 = backend_commit_batch(sdb->backend, sdb->batch_durable);
+            metrics_histogram_observe(&sdb->commit_latency,
+                                      (uv_hrtime() - start) / 1e9);
             COVERAGE_INC(server_batch_commit);
             sdb->in_batch = false;
             if (error) {
@@ -635,6 +667,21 @@ session_has_lock(void *aux, const char *lock_name)
     return w && w->lock && w->lock->waiters.next == &w->node;
 }
 
+/* Whether the result array of a transaction holds an error object. */
+static bool
+result_has_error(const json_t *result)
+{
+    size_t i;
+    json_t *op;
+
+    json_array_foreach (result, i, op) {
+        if (json_is_object(op) && json_object_get(op, "error")) {
+            return true;
+        }
+    }
+    return false;
+}
+
 /* Runs transaction 'ops' of 'sdb' for 's'.  Returns true if it is done
  * (replied to), false if it waits for its "wait" operation; then
  * '*deadline_ms' says until when. */
@@ -662,6 +709,7 @@ execute_transaction(struct session *s, struct server_db *sdb,
         return false;
     }
     if (!txn) {
+        sdb->n_txns[result_has_error(result) ? TXN_FAILED : TXN_UNCHANGED]++;
         send_reply(s, result, id);
         return true;
     }
@@ -682,9 +730,11 @@ execute_transaction(struct session *s, struct server_db *sdb,
     if (error) {
         ovsdb_txn_abort(txn);
         json_array_append_new(result, ovsdb_error_to_json_free(error));
+        sdb->n_txns[TXN_FAILED]++;
         send_reply(s, result, id);
         return true;
     }
+    sdb->n_txns[TXN_COMMITTED]++;
     if (txn->durable) {
         sdb->batch_durable = true;
     }
@@ -865,6 +915,7 @@ method_cancel(struct session *s, const json_t *params,
 
     LIST_FOR_EACH_SAFE (t, next, node, &s->server->triggers) {
         if (t->session == s && json_equal(t->id, json_array_get(params, 0))) {
+            t->sdb->n_txns[TXN_CANCELED]++;
             send_error(s, ovsdb_error("canceled", NULL), t->id);
             trigger_destroy(t);
         }
@@ -904,6 +955,7 @@ server_db_replace(struct server_db *sdb, struct ovsdb_db *new_db,
     }
     LIST_FOR_EACH_SAFE (t, next_t, node, &server->triggers) {
         if (t->sdb == sdb) {
+            sdb->n_txns[TXN_CANCELED]++;
             if (t->session->db_change_aware || t->session == requester) {
                 send_error_string(t->session, "canceled", t->id);
             }
@@ -1924,6 +1976,7 @@ server_destroy(struct server *server)
         ovsdb_monitor_db_destroy(sdb->db);
         ovsdb_db_destroy(sdb->db);
         backend_close(sdb->backend);
+        metrics_histogram_destroy(&sdb->commit_latency);
         free(sdb->name);
         free(sdb);
         shash_delete(&server->dbs, node);
@@ -2044,6 +2097,116 @@ unixctl_memory_show(struct unixctl_conn *conn, int argc OVS_UNUSED,
                           ovs_list_size(&server->triggers));
     unixctl_command_reply(conn, out);
     free(out);
+}
+
+/* ---- Metrics. ---- */
+
+void
+server_metrics_collect(struct metrics *m, void *server_)
+{
+    struct server *server = server_;
+    const struct shash_node **dbs = shash_sort(&server->dbs);
+    const struct shash_node **remotes = shash_sort(&server->remotes);
+    size_t n_dbs = shash_count(&server->dbs);
+    size_t backlog = 0;
+    struct session *s;
+
+    metrics_family(m, "xsw_db_transactions_total", METRICS_COUNTER,
+                   "Transactions (transact requests) done, by result: "
+                   "committed (changed the database), unchanged (succeeded "
+                   "without a change), failed (rolled back: an operation or "
+                   "a constraint failed), canceled (waited, then canceled).");
+    for (size_t i = 0; i < n_dbs; i++) {
+        const struct server_db *sdb = dbs[i]->data;
+
+        for (int r = 0; r < TXN_N_RESULTS; r++) {
+            metrics_put(m, sdb->n_txns[r], "db", sdb->name,
+                        "result", txn_result_names[r], NULL);
+        }
+    }
+    metrics_family(m, "xsw_db_commit_duration_seconds", METRICS_HISTOGRAM,
+                   "Time each SQLite commit took: one per turn of the "
+                   "event loop in which transactions changed the "
+                   "database (group commit), before any of them is "
+                   "answered.");
+    for (size_t i = 0; i < n_dbs; i++) {
+        const struct server_db *sdb = dbs[i]->data;
+
+        if (sdb->backend) {
+            metrics_put_histogram(m, &sdb->commit_latency, "db", sdb->name,
+                                  NULL);
+        }
+    }
+    metrics_family(m, "xsw_db_rows", METRICS_GAUGE,
+                   "Rows in the table.");
+    for (size_t i = 0; i < n_dbs; i++) {
+        const struct server_db *sdb = dbs[i]->data;
+        const struct shash_node **tables = shash_sort(&sdb->db->tables);
+
+        for (size_t j = 0; j < shash_count(&sdb->db->tables); j++) {
+            const struct ovsdb_table *table = tables[j]->data;
+
+            metrics_put(m, hmap_count(&table->rows), "db", sdb->name,
+                        "table", tables[j]->name, NULL);
+        }
+        free(tables);
+    }
+    metrics_family(m, "xsw_db_file_size_bytes", METRICS_GAUGE,
+                   "Bytes the stored database takes on this host: the "
+                   "SQLite file and its write-ahead log.");
+    for (size_t i = 0; i < n_dbs; i++) {
+        const struct server_db *sdb = dbs[i]->data;
+
+        int64_t size = sdb->backend ? backend_get_size(sdb->backend) : -1;
+
+        if (size >= 0) {
+            metrics_put(m, size, "db", sdb->name, NULL);
+        }
+    }
+    metrics_family(m, "xsw_db_monitors", METRICS_GAUGE,
+                   "Monitors of the database that clients hold.");
+    for (size_t i = 0; i < n_dbs; i++) {
+        const struct server_db *sdb = dbs[i]->data;
+        size_t n = 0;
+
+        LIST_FOR_EACH (s, node, &server->sessions) {
+            const struct session_monitor *sm;
+            LIST_FOR_EACH (sm, node, &s->monitors) {
+                n += sm->sdb == sdb;
+            }
+        }
+        metrics_put(m, n, "db", sdb->name, NULL);
+    }
+    metrics_family(m, "xsw_db_sessions", METRICS_GAUGE,
+                   "Clients connected (JSON-RPC sessions), by the remote "
+                   "they came through.");
+    for (size_t i = 0; i < shash_count(&server->remotes); i++) {
+        const struct remote *r = remotes[i]->data;
+        size_t n = 0;
+
+        LIST_FOR_EACH (s, node, &server->sessions) {
+            n += s->remote == r;
+        }
+        metrics_put(m, n, "remote", r->name, NULL);
+    }
+    LIST_FOR_EACH (s, node, &server->sessions) {
+        if (s->conn) {
+            backlog += jsonrpc_conn_get_backlog(s->conn);
+        }
+    }
+    metrics_family(m, "xsw_db_backlog_bytes", METRICS_GAUGE,
+                   "Output queued for clients, not yet sent.");
+    metrics_put(m, backlog, NULL);
+    metrics_family(m, "xsw_db_waiting_transactions", METRICS_GAUGE,
+                   "Transactions waiting for a \"wait\" operation to be "
+                   "satisfied.");
+    metrics_put(m, ovs_list_size(&server->triggers), NULL);
+    metrics_family(m, "xsw_db_locks", METRICS_GAUGE,
+                   "Locks that clients hold or wait for.");
+    metrics_put(m, shash_count(&server->locks), NULL);
+    free(dbs);
+    free(remotes);
+    metrics_put_process(m);
 }
 
 /* "ovsdb-server/compact [DB]...": every database, or those named. */

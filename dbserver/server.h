@@ -122,4 +122,9 @@ void server_set_tls_config(struct server *, const struct tls_config *tls);
  * remove-remote, list-remotes) are remotes.c's. */
 void server_register_unixctl(struct server *);
 
+/* A metrics_collect_cb (metrics.h) for 'server' (the 'aux'): writes the
+ * server's metrics, xsw_db_*, and the process's (README.md lists them). */
+struct metrics;
+void server_metrics_collect(struct metrics *, void *server);
+
 #endif /* server.h */

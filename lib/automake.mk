@@ -53,3 +53,5 @@ XSW_LIBS = lib/libxsw.a $(JANSSON_LIBS) $(LIBUV_LIBS)
 # TLS or an Open vSwitch file import first needs it (openssl-dl.h says why).
 lib_libxsw_a_SOURCES += lib/tls.c lib/tls.h \
 	lib/openssl-dl.c lib/openssl-dl.h
+# Prometheus metrics over HTTP (--metrics on the daemons).
+lib_libxsw_a_SOURCES += lib/metrics.c lib/metrics.h

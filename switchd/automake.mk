@@ -28,7 +28,8 @@ switchd_xsw_switchd_SOURCES = \
 	switchd/bridge.c switchd/bridge.h \
 	switchd/fail-mode.c switchd/fail-mode.h \
 	switchd/iface-state.c switchd/iface-state.h \
-	switchd/report.c switchd/report.h
+	switchd/report.c switchd/report.h \
+	switchd/switch-metrics.c switchd/switch-metrics.h
 switchd_xsw_switchd_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/switchd
 switchd_xsw_switchd_LDADD = switchd/libdatapath.a $(XSW_LIBS) \
 	$(LIBXDP_LIBS) $(LIBBPF_LIBS)

@@ -98,6 +98,7 @@ struct iface {
     char *name;
     struct uuid uuid;               /* Its Interface row. */
     char *bridge;                   /* Its bridge's name. */
+    char *port;                     /* Its Port's name. */
     enum iface_kind kind;
     char *config;                   /* What it was opened with, as text,
                                      * to tell when it must be reopened. */
@@ -118,6 +119,7 @@ struct want {
     const char *name;               /* The row's; valid during the call. */
     const struct ovsdb_idl_row *row;
     const char *bridge;
+    const char *port;               /* Its Port's name. */
     enum iface_kind kind;
     struct shash options;           /* For netdev open: char * -> char *. */
     char *config;
@@ -343,6 +345,7 @@ iface_destroy(struct iface *iface)
     hmap_remove(&ifaces, &iface->name_node);
     free(iface->name);
     free(iface->bridge);
+    free(iface->port);
     free(iface->config);
     free(iface->error);
     free(iface->fallback_reason);
@@ -1082,6 +1085,7 @@ collect_wants(struct shash *wants, struct shash *bridges)
                 } else {
                     struct want *want = want_create(row, port, name, ifname);
 
+                    want->port = port_name_s;
                     want->bond = ifs->n > 1 ? port_name_s : NULL;
                     shash_add(wants, ifname, want);
                     members[n_members++] = ifname;
@@ -1475,6 +1479,10 @@ reconfigure(void)
         if (!uuid_equals(&iface->uuid, ovsdb_idl_row_get_uuid(want->row))) {
             iface->uuid = *ovsdb_idl_row_get_uuid(want->row);
             iface->dirty = true;
+        }
+        if (!iface->port || strcmp(iface->port, want->port)) {
+            free(iface->port);
+            iface->port = xstrdup(want->port);
         }
         if (strcmp(iface->bridge, want->bridge)) {
             iface->dirty = true;
@@ -2286,6 +2294,86 @@ bond_list_cmd(struct unixctl_conn *conn, int argc OVS_UNUSED,
     free(sorted);
     unixctl_command_reply(conn, text);
     free(text);
+}
+
+/* ---- For switch-metrics.c. ---- */
+
+struct dp *
+bridge_get_dp(void)
+{
+    return dp;
+}
+
+static int
+compare_iface_infos(const void *a_, const void *b_)
+{
+    const struct bridge_iface_info *a = a_, *b = b_;
+    int c = strcmp(a->bridge, b->bridge);
+
+    c = c ? c : strcmp(a->port, b->port);
+    return c ? c : strcmp(a->interface, b->interface);
+}
+
+struct bridge_iface_info *
+bridge_dump_ifaces(size_t *np)
+{
+    struct bridge_iface_info *infos = xcalloc(hmap_count(&ifaces) + 1,
+                                              sizeof *infos);
+    const struct iface *iface;
+    size_t n = 0;
+
+    HMAP_FOR_EACH (iface, name_node, &ifaces) {
+        if (iface->port_no && iface->port) {
+            infos[n].bridge = iface->bridge;
+            infos[n].port = iface->port;
+            infos[n].interface = iface->name;
+            infos[n].port_no = iface->port_no;
+            n++;
+        }
+    }
+    qsort(infos, n, sizeof *infos, compare_iface_infos);
+    *np = n;
+    return infos;
+}
+
+char **
+bridge_dump_bridges(size_t *np)
+{
+    char **names = xcalloc(ovsdb_idl_count_rows(bridge_table) + 1,
+                           sizeof *names);
+    const struct ovsdb_idl_row *row;
+    struct fdb_stats s;
+    size_t n = 0;
+
+    OVSDB_IDL_FOR_EACH_ROW (row, bridge_table) {
+        const char *name = ovsdb_idl_row_get_string(row, br_name, NULL);
+
+        /* Only those the datapath has. */
+        if (name && !dp_fdb_get_stats(dp, name, &s)) {
+            names[n++] = xstrdup(name);
+        }
+    }
+    qsort(names, n, sizeof *names, compare_strings);
+    *np = n;
+    return names;
+}
+
+struct bridge_bond_info *
+bridge_dump_bonds(size_t *np)
+{
+    const struct shash_node **sorted = shash_sort(&bonds);
+    struct bridge_bond_info *infos = xcalloc(shash_count(&bonds) + 1,
+                                             sizeof *infos);
+
+    for (size_t i = 0; i < shash_count(&bonds); i++) {
+        const struct xbond *xb = sorted[i]->data;
+
+        infos[i].bridge = xb->bridge;
+        infos[i].bond = xb->bond;
+    }
+    *np = shash_count(&bonds);
+    free(sorted);
+    return infos;
 }
 
 /* ---- ofproto/trace: where would a frame go? ---- */

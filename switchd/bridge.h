@@ -53,6 +53,8 @@
 #define XSW_SWITCHD_BRIDGE_H 1
 
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 /* util.h before <uv.h>: see jsonrpc.h. */
 #include "util.h"
 #include <uv.h>
@@ -74,5 +76,33 @@ int bridge_init(uv_loop_t *loop, const char *remote, unsigned int n_threads,
  * --cleanup").  Run the loop afterward so that libuv releases the
  * handles. */
 void bridge_exit(bool cleanup);
+
+/* What the metrics (switch-metrics.h) read.  Each is valid until the loop
+ * runs again. */
+struct bond;
+struct dp;
+
+/* The datapath, or NULL before bridge_init() and after bridge_exit(). */
+struct dp *bridge_get_dp(void);
+
+/* The interfaces attached to the datapath, sorted by bridge, port and
+ * interface name: an array of '*n' that the caller frees (not the names,
+ * which are the reconciler's). */
+struct bridge_iface_info {
+    const char *bridge, *port, *interface;
+    uint32_t port_no;               /* In the datapath. */
+};
+struct bridge_iface_info *bridge_dump_ifaces(size_t *n);
+
+/* The names of the bridges the datapath has, sorted: an array of '*n'
+ * malloc()ed strings that the caller frees, as the array. */
+char **bridge_dump_bridges(size_t *n);
+
+/* The bonds, by port name: an array of '*n' that the caller frees. */
+struct bridge_bond_info {
+    const char *bridge;
+    const struct bond *bond;        /* Its 'name' is the Port's. */
+};
+struct bridge_bond_info *bridge_dump_bonds(size_t *n);
 
 #endif /* bridge.h */

@@ -38,7 +38,8 @@
  * flushed at the end of the batch with one send_batch() per port.  Counters
  * are added once per batch with relaxed atomics; a balance-slb bond's
  * bytes per hash bucket, per frame, into per-thread counters (a load and a
- * store: each has one writer).  Clones and GSO segments come from
+ * store: each has one writer), as is each thread's busy time, once per
+ * round that found packets.  Clones and GSO segments come from
  * per-thread pools; nothing allocates. */
 #include <config.h>
 #include "dp.h"
@@ -201,6 +202,11 @@ struct dp_thread {
     struct pollfd *pfds;
     size_t n_pfds;
     bool busy_poll;             /* Some port has no fd. */
+
+    /* Nanoseconds spent in polling rounds that found packets: written by
+     * this thread only (a load and a store, no read-modify-write), read by
+     * dp_thread_get_stats(). */
+    _Atomic uint64_t busy_nsec;
 };
 
 struct dp {
@@ -1063,6 +1069,7 @@ thread_main(void *t_)
     struct dp *dp = t->dp;
     struct dp_packet_batch batch;
     uint64_t idle_since = 0;    /* Start of the current empty streak. */
+    uint64_t round_start = monotonic_nsec();    /* For 'busy_nsec'. */
 
     t->small_pool = dp_packet_pool_create(SMALL_POOL_SIZE,
                                           DP_PACKET_SMALL_BUF);
@@ -1087,12 +1094,23 @@ thread_main(void *t_)
             }
         }
         if (busy) {
+            /* One clock read per round with packets, which takes
+             * microseconds: the time from the end of the last round. */
+            uint64_t now_ns = monotonic_nsec();
+            uint64_t total = atomic_load_explicit(&t->busy_nsec,
+                                                  memory_order_relaxed);
+
+            atomic_store_explicit(&t->busy_nsec,
+                                  total + (now_ns - round_start),
+                                  memory_order_relaxed);
+            round_start = now_ns;
             idle_since = 0;
         } else {
             uint64_t now_ns = monotonic_nsec();
             uint64_t spin_ns = atomic_load_explicit(&dp->busy_poll_nsec,
                                                     memory_order_relaxed);
 
+            round_start = now_ns;
             if (!idle_since) {
                 idle_since = now_ns;
             } else if (now_ns - idle_since >= spin_ns) {
@@ -1102,7 +1120,7 @@ thread_main(void *t_)
                 thread_sleep(t);
                 /* Whatever woke us (a packet, usually) may be the first
                  * of a burst: spin again before the next sleep. */
-                idle_since = monotonic_nsec();
+                idle_since = round_start = monotonic_nsec();
                 continue;
             }
         }
@@ -1177,6 +1195,7 @@ dp_create(unsigned int n_threads)
         t->dp = dp;
         t->id = i;
         atomic_init(&t->seen, SEEN_OFFLINE);
+        atomic_init(&t->busy_nsec, 0);
         t->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
         if (t->wake_fd < 0) {
             xsw_fatal("eventfd: %s", strerror(errno));
@@ -1663,6 +1682,34 @@ dp_trace_destroy(struct dp_trace *tr)
         tr->outputs = NULL;
         tr->n_outputs = 0;
     }
+}
+
+unsigned int
+dp_get_n_threads(const struct dp *dp)
+{
+    return dp->n_threads;
+}
+
+int
+dp_thread_get_stats(const struct dp *dp, unsigned int i,
+                    struct dp_thread_stats *s)
+{
+    const struct dp_thread *t;
+    clockid_t clock;
+    struct timespec ts;
+
+    memset(s, 0, sizeof *s);
+    if (i >= dp->n_threads) {
+        return ENOENT;
+    }
+    t = &dp->threads[i];
+    s->busy_nsec = atomic_load_explicit(&t->busy_nsec, memory_order_relaxed);
+    /* The kernel's account of the thread, read from outside it. */
+    if (!pthread_getcpuclockid(t->thread, &clock)
+        && !clock_gettime(clock, &ts)) {
+        s->cpu_nsec = ts.tv_sec * UINT64_C(1000000000) + ts.tv_nsec;
+    }
+    return 0;
 }
 
 int

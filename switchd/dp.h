@@ -238,6 +238,23 @@ struct dp_port_stats {
 int dp_port_get_stats(const struct dp *, uint32_t port_no,
                       struct dp_port_stats *);
 
+/* The forwarding threads, numbered from 0: how many. */
+unsigned int dp_get_n_threads(const struct dp *);
+
+/* What a forwarding thread did: 'busy_nsec', the time it spent in polling
+ * rounds that found packets (receiving, switching and sending them, and
+ * polling its other ports in the same round); 'cpu_nsec', the CPU time the
+ * kernel counts for it, which also has its busy polling after the last
+ * packet (see dp_set_busy_poll()).  The thread adds to 'busy_nsec' once per
+ * round with packets, with no lock.  ENOENT, with zeros, if there is no
+ * thread 'i'. */
+struct dp_thread_stats {
+    uint64_t busy_nsec;
+    uint64_t cpu_nsec;
+};
+int dp_thread_get_stats(const struct dp *, unsigned int i,
+                        struct dp_thread_stats *);
+
 /* One port as dp_dump_ports() reports it, for dpif/show. */
 struct dp_port_info {
     uint32_t port_no;

@@ -1,8 +1,8 @@
 /* main.c: xsw-switchd's command line.
  *
  *   xsw-switchd [--db=unix:PATH | unix:PATH] [--unixctl=PATH]
- *               [--n-threads=N] [--pidfile[=F]] [--detach]
- *               [--log-file[=F]] [-v SPEC]
+ *               [--n-threads=N] [--metrics=ptcp:PORT[:IP]] [--pidfile[=F]]
+ *               [--detach] [--log-file[=F]] [-v SPEC]
  *
  * The database defaults to unix:<rundir>/db.sock, where xsw-dbserver
  * listens by default; $XSW_DB overrides that default and --db (or a
@@ -25,6 +25,8 @@
 #include "bridge.h"
 #include "coverage.h"
 #include "daemon.h"
+#include "metrics.h"
+#include "switch-metrics.h"
 #include "unixctl.h"
 #include "util.h"
 #include "vlog.h"
@@ -53,6 +55,8 @@ usage(void)
            "                        %s/xsw-switchd.ctl)\n"
            "  --n-threads=N         forwarding threads (default: 1 on up to\n"
            "                        2 CPUs, else half the CPUs)\n"
+           "  --metrics=ptcp:PORT[:IP]  serve Prometheus metrics over HTTP\n"
+           "                        (GET /metrics)\n"
            "  -h, --help            this help\n"
            "  -V, --version         print the version\n",
            daemon_program_name(), daemon_program_name(), xsw_rundir(),
@@ -110,11 +114,13 @@ main(int argc, char *argv[])
         OPT_DB = 0x20000,
         OPT_UNIXCTL,
         OPT_N_THREADS,
+        OPT_METRICS,
     };
     static const struct option long_options[] = {
         {"db", required_argument, NULL, OPT_DB},
         {"unixctl", required_argument, NULL, OPT_UNIXCTL},
         {"n-threads", required_argument, NULL, OPT_N_THREADS},
+        {"metrics", required_argument, NULL, OPT_METRICS},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
         VLOG_LONG_OPTIONS,
@@ -123,7 +129,8 @@ main(int argc, char *argv[])
     };
     const char *db = NULL;
     char *default_db = NULL, *default_ctl = NULL;
-    const char *unixctl_path = NULL;
+    const char *unixctl_path = NULL, *metrics_name = NULL;
+    struct metrics_server *metrics = NULL;
     unsigned int n_threads = default_n_threads();
     struct unixctl_server *unixctl, *unixctl_ovs = NULL;
     uv_signal_t sigterm, sigint;
@@ -141,6 +148,9 @@ main(int argc, char *argv[])
             break;
         case OPT_UNIXCTL:
             unixctl_path = optarg;
+            break;
+        case OPT_METRICS:
+            metrics_name = optarg;
             break;
         case OPT_N_THREADS: {
             char *end;
@@ -244,6 +254,11 @@ main(int argc, char *argv[])
         VLOG_ERR("%s", error);
         daemon_fatal("%s", error);
     }
+    if (metrics_name && metrics_server_create(loop, metrics_name,
+                                              switch_metrics_collect, NULL,
+                                              &metrics, &error)) {
+        daemon_fatal("--metrics: %s", error);
+    }
 
     uv_signal_init(loop, &sigterm);
     uv_signal_start(&sigterm, exit_on_signal, SIGTERM);
@@ -256,6 +271,7 @@ main(int argc, char *argv[])
               PACKAGE_VERSION, unixctl_path);
     uv_run(loop, UV_RUN_DEFAULT);
 
+    metrics_server_destroy(metrics);
     bridge_exit(exiting_cleanup);
     unixctl_server_destroy(unixctl);
     if (unixctl_ovs) {
