@@ -47,6 +47,9 @@ if [ "$mode" = test ]; then
     # systemd-analyze (systemd), man (man-db), bash-completion, logrotate,
     # pkill (procps).
     packages="$packages systemd man-db bash-completion logrotate procps"
+    # The daemons' --metrics (tests/system/sys-metrics.sh): promtool and a
+    # real Prometheus server scraping them, curl as a plain client.
+    packages="$packages prometheus curl"
 fi
 # The Debian package's build and checks.
 if [ "$mode" = package ]; then

@@ -6,7 +6,8 @@ RPC_TESTS = \
 	tests/test-jsonrpc \
 	tests/test-unixctl \
 	tests/test-vlog \
-	tests/test-daemon
+	tests/test-daemon \
+	tests/test-metrics
 check_PROGRAMS += $(RPC_TESTS)
 TESTS += $(RPC_TESTS)
 
@@ -35,6 +36,10 @@ tests_test_vlog_LDADD = $(RPC_TEST_LDADD)
 tests_test_daemon_SOURCES = tests/test-daemon.c
 tests_test_daemon_CFLAGS = $(AM_CFLAGS) $(TEST_CFLAGS)
 tests_test_daemon_LDADD = $(RPC_TEST_LDADD)
+
+tests_test_metrics_SOURCES = tests/test-metrics.c
+tests_test_metrics_CFLAGS = $(AM_CFLAGS) $(TEST_CFLAGS)
+tests_test_metrics_LDADD = $(RPC_TEST_LDADD) -lm
 
 # TLS: links OpenSSL itself, for a raw client that misbehaves on purpose.
 check_PROGRAMS += tests/test-tls

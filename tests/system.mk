@@ -27,6 +27,7 @@ TESTS += \
 	tests/system/sys-cni.sh \
 	tests/system/sys-cni-ipam.sh \
 	tests/system/sys-cni-podman.sh \
+	tests/system/sys-metrics.sh \
 	tests/system/ovsdb/sys-internal.sh \
 	tests/system/ovsdb/sys-vlan.sh \
 	tests/system/ovsdb/sys-reconcile.sh \
@@ -50,6 +51,7 @@ EXTRA_DIST += tests/system/lib.sh tests/system/cni-lib.sh \
 	tests/system/sys-cni.sh \
 	tests/system/sys-cni-ipam.sh \
 	tests/system/sys-cni-podman.sh \
+	tests/system/sys-metrics.sh \
 	tests/system/on-ovsdb.sh \
 	tests/system/ovsdb/sys-internal.sh \
 	tests/system/ovsdb/sys-vlan.sh \

@@ -311,7 +311,8 @@ xt_start_dbserver() {
             xt_fail "xsw-dbserver --create failed"
         xt_bg dbserver env XSW_RUNDIR="$XT_TMP" "$XSW_DBSERVER" \
             --remote=punix:"$XT_TMP/db.sock" --unixctl="$XT_TMP/db.ctl" \
-            --log-file="$XT_TMP/dbserver.log" -vconsole:off "$db"
+            --log-file="$XT_TMP/dbserver.log" -vconsole:off \
+            ${XSW_DBSERVER_ARGS:-} "$db"
     else
         xt_need ovsdb-server ovsdb-tool
         # Under xsw-switchd, the schema xsw was built with (Debian's 3.1
