@@ -7,8 +7,11 @@
 #                               [-k KINDS] [-m METRICS]
 #   -r REPS      repetitions of every measurement (default 3)
 #   -t SECONDS   length of each iperf3 / trafgen run (default 5)
-#   -s SWITCHES  comma-separated subset of xsw,xsw-spin,ovs,xskfwd,linux,
-#                direct (default all, in that order):
+#   -s SWITCHES  comma-separated subset of xsw,xsw-scraped,xsw-spin,ovs,
+#                xskfwd,linux,direct (default all, in that order):
+#                xsw-scraped  xsw with --metrics, scraped (GET /metrics)
+#                          once a second by curl throughout: what a
+#                          Prometheus server costs the forwarding
 #                xsw-spin  xsw with other_config:busy-poll-usec=1000000 (the
 #                          most it allows): with pings 10 ms apart its
 #                          forwarding thread never sleeps, as Open vSwitch's
@@ -34,6 +37,8 @@
 #         counted by b's NIC (rx_packets); trafgen alone on a veth pair sends
 #         more than any switch here forwards, so the switch is the limit
 #   rtt   ping a -> b, mean of 100 pings 10 ms apart, microseconds
+#   scrape  for xsw-scraped, how long each scrape took, ms (curl's
+#         time_total; the scrapes of the whole topology's life)
 #   cpu   the switch process's CPU (utime+stime from /proc/PID/stat) during
 #         the pps run, in % of one core (the Linux bridge runs in softirq
 #         context and has no process: not measured; for xskfwd it is
@@ -56,7 +61,8 @@ top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/.." && pwd)}
 top_builddir=${top_builddir:-$top_srcdir}
 . "$top_srcdir/tests/system/lib.sh"
 
-reps=3 secs=5 switches=xsw,xsw-spin,ovs,xskfwd,linux,direct nports=500
+reps=3 secs=5 switches=xsw,xsw-scraped,xsw-spin,ovs,xskfwd,linux,direct
+nports=500
 kinds=veth,internal metrics=rtt,tcp,pps
 while getopts r:t:s:n:k:m:h opt; do
     case $opt in
@@ -66,7 +72,7 @@ while getopts r:t:s:n:k:m:h opt; do
         n) nports=$OPTARG ;;
         k) kinds=$OPTARG ;;
         m) metrics=$OPTARG ;;
-        *) sed -n '2,26s/^# \{0,1\}//p' "$0"; exit 2 ;;
+        *) sed -n '2,29s/^# \{0,1\}//p' "$0"; exit 2 ;;
     esac
 done
 
@@ -77,10 +83,11 @@ done
 # it did not configure, this run's included.  Open vSwitch and the Linux
 # bridge make no xsw TAPs: a run of only those need not wait for the lock.
 case ,$switches, in
-    *,xsw,*|*,xsw-spin,*) xt_init switch-bench ;;
+    *,xsw,*|*,xsw-spin,*|*,xsw-scraped,*) xt_init switch-bench ;;
     *)       xt_init switch-bench nolock ;;
 esac
 xt_need iperf3 trafgen ping ethtool ovs-vsctl /usr/bin/python3
+case ,$switches, in *,xsw-scraped,*) xt_need curl ;; esac
 XSK_FWD=$top_builddir/bench/xsk-fwd
 case ,$switches, in
     *,xskfwd,*) [ -x "$XSK_FWD" ] || xt_fail "$XSK_FWD is not built (make)" ;;
@@ -128,6 +135,29 @@ start_xskfwd() {
         xt_fail "xsk-fwd did not start: $(cat "$XT_TMP/xsk-fwd.stderr")"
 }
 
+# xsw-scraped: GET /metrics once a second, each scrape's status and
+# seconds in scraper.stdout.
+start_scraper() {
+    local port
+    xt_wait_for 10 grep -q 'serving metrics on port' "$XT_TMP/switchd.log" ||
+        xt_fail "xsw-switchd did not serve metrics"
+    port=$(sed -n 's/.*serving metrics on port \([0-9]*\).*/\1/p' \
+           "$XT_TMP/switchd.log" | tail -n 1)
+    xt_bg scraper bash -c "while :; do curl -s -o /dev/null --max-time 5 \
+        -w '%{http_code} %{time_total}\n' http://127.0.0.1:$port/metrics;
+        sleep 1; done"
+}
+
+# Records the scrapes' times; every one must have succeeded.
+finish_scraper() {
+    local code secs
+    while read -r code secs; do
+        [ "$code" = 200 ] || xt_fail "a scrape of /metrics failed ($code)"
+        record xsw-scraped "$1" scrape \
+            "$(/usr/bin/python3 -c "print('%.2f' % ($secs * 1000))")"
+    done <"$XT_TMP/scraper.stdout"
+}
+
 # build SWITCH KIND: the two-namespace topology.
 build() {
     local sw=$1 kind=$2 n
@@ -145,6 +175,10 @@ build() {
         attach_linux_veth b 10.20.0.2/24
     elif [ "$sw" = xskfwd ]; then
         start_xskfwd
+    elif [ "$sw" = xsw-scraped ]; then
+        XSW_SWITCHD_ARGS="${XSW_SWITCHD_ARGS:-} --metrics=ptcp:0:127.0.0.1" \
+            xt_start_switch xsw
+        start_scraper
     else
         xt_start_switch "${sw%-spin}"
         if [ "$sw" = xsw-spin ]; then
@@ -152,6 +186,8 @@ build() {
                 other_config:busy-poll-usec=1000000 ||
                 xt_fail "cannot set other_config:busy-poll-usec"
         fi
+    fi
+    if [ "${sw#xsw}" != "$sw" ] || [ "$sw" = ovs ]; then
         if [ "$kind" = internal ]; then
             xt_attach_internal a 10.20.0.1/24
             xt_attach_internal b 10.20.0.2/24
@@ -208,13 +244,14 @@ for round in $(seq "$total_reps"); do
             case ,$metrics, in *,rtt,*) measure_rtt "$sw" "$kind" ;; esac
             case ,$metrics, in *,tcp,*) measure_tcp "$sw" "$kind" ;; esac
             case ,$metrics, in *,pps,*) measure_pps "$sw" "$kind" ;; esac
+            [ "$sw" = xsw-scraped ] && finish_scraper "$kind"
             xt_teardown
         done
     done
     if [ "$nports" -gt 0 ]; then
         for sw in "${sw_list[@]}"; do
             # Spinning changes nothing in reconfiguration.
-            case $sw in linux|direct|xskfwd|xsw-spin) continue ;; esac
+            case $sw in linux|direct|xskfwd|xsw-spin|xsw-scraped) continue ;; esac
             echo "-- round $round: $sw, $nports internal ports in one transaction"
             measure_scale "$sw"
         done

@@ -4,7 +4,8 @@
 usage: switch-report.py SAMPLES.tsv
 
 Each line of SAMPLES.tsv is "switch<TAB>ports<TAB>metric<TAB>value".  Prints
-a Markdown table of medians with min-max spreads, the ratios against Open
+a Markdown table of medians with min-max spreads, the ratio of xsw scraped
+once a second (--metrics) to xsw without, the ratios against Open
 vSwitch (of xsw, of xsw spinning and of xsk-fwd, the AF_XDP ceiling) and of
 xsw against the Linux bridge measured in the same run, and the comparison
 of an internal port with a veth pair as a container's NIC.  Switches with
@@ -20,13 +21,16 @@ METRICS = [
     ("pps", "64-byte frames", "kpps", True),
     ("rtt", "ping RTT", "us", False),
     ("cpu", "switch CPU during pps", "% core", None),
+    ("scrape", "a scrape of /metrics", "ms", False),
     ("addports", "add internal ports, 1 txn", "s", False),
 ]
-SWITCHES = [("xsw", "xsw"), ("xsw-spin", "xsw spinning"), ("ovs", "OVS 3.1"),
+SWITCHES = [("xsw", "xsw"), ("xsw-scraped", "xsw scraped 1/s"),
+            ("xsw-spin", "xsw spinning"), ("ovs", "OVS 3.1"),
             ("xskfwd", "xsk-fwd (AF_XDP ceiling)"),
             ("linux", "Linux bridge"), ("direct", "no switch")]
 # Ratio columns: (numerator, denominator, heading).
-RATIOS = [("xsw", "ovs", "xsw/OVS"), ("xsw-spin", "ovs", "xsw spinning/OVS"),
+RATIOS = [("xsw-scraped", "xsw", "scraped/xsw"),
+          ("xsw", "ovs", "xsw/OVS"), ("xsw-spin", "ovs", "xsw spinning/OVS"),
           ("xskfwd", "ovs", "xsk-fwd/OVS"), ("xsw", "linux", "xsw/bridge")]
 PORTS = {"veth": "veth / AF_XDP", "internal": "internal (TAP)"}
 

@@ -102,8 +102,8 @@ put_value(struct ds *ds, double value)
         ds_put_cstr(ds, "NaN");
     } else if (isinf(value)) {
         ds_put_cstr(ds, value > 0 ? "+Inf" : "-Inf");
-    } else if (value == (double) (int64_t) value
-               && fabs(value) < 9007199254740992.0) {
+    } else if (value > -9007199254740992.0 && value < 9007199254740992.0
+               && value == (double) (int64_t) value) {
         /* Integers, exactly: counters are most samples. */
         ds_put_format(ds, "%"PRId64, (int64_t) value);
     } else {
