@@ -94,7 +94,7 @@ struct server_db {
 
     /* For the metrics. */
     uint64_t n_txns[TXN_N_RESULTS];
-    struct metrics_histogram commit_latency;    /* Of each SQLite commit. */
+    struct metrics_histogram commit_latency;    /* Of each batch commit. */
 };
 
 /* A message held until the batches commit. */
@@ -2125,10 +2125,10 @@ server_metrics_collect(struct metrics *m, void *server_)
         }
     }
     metrics_family(m, "xsw_db_commit_duration_seconds", METRICS_HISTOGRAM,
-                   "Time each SQLite commit took: one per turn of the "
-                   "event loop in which transactions changed the "
-                   "database (group commit), before any of them is "
-                   "answered.");
+                   "Time each commit to storage took (an SQLite "
+                   "transaction): one per turn of the event loop in which "
+                   "transactions changed the database (group commit), "
+                   "before any of them is answered.");
     for (size_t i = 0; i < n_dbs; i++) {
         const struct server_db *sdb = dbs[i]->data;
 
