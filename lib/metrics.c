@@ -456,6 +456,7 @@ struct metrics_conn {
     uv_timer_t deadline;
     char *peer;
     enum conn_state state;
+    bool peer_done;                 /* The client shut down its side. */
     char buf[METRICS_MAX_REQUEST];
     size_t len;
 };
@@ -522,7 +523,8 @@ write_cb(uv_write_t *req, int status)
     if (status == UV_ECANCELED) {
         return;                     /* 'conn' is closing, maybe gone. */
     }
-    if (status < 0) {
+    if (status < 0 || conn->peer_done) {
+        /* Nothing more will arrive: closing loses nothing. */
         conn_close(conn);
         return;
     }
@@ -645,6 +647,13 @@ read_cb(uv_stream_t *stream, ssize_t n, const uv_buf_t *buf OVS_UNUSED)
     struct metrics_conn *conn = stream->data;
     const char *head_end;
 
+    if (n == UV_EOF && conn->state == CONN_ANSWERING) {
+        /* A client may shut down its side once its request is sent: the
+         * answer still goes out, then write_cb() closes. */
+        conn->peer_done = true;
+        uv_read_stop(stream);
+        return;
+    }
     if (n < 0) {
         /* EOF or an error: a client gone before its answer is normal. */
         conn_close(conn);

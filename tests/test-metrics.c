@@ -280,6 +280,27 @@ START_TEST(test_serve)
 }
 END_TEST
 
+/* A client that shuts down its sending side once its request is out (as
+ * "nc -N" does) still gets the whole answer. */
+START_TEST(test_half_close)
+{
+    static const char req[] = "GET /metrics HTTP/1.0\r\n\r\n";
+    int fd = client_connect();
+    bool reset;
+    char *answer;
+
+    ck_assert_int_eq(write(fd, req, strlen(req)), (ssize_t) strlen(req));
+    ck_assert_int_eq(shutdown(fd, SHUT_WR), 0);
+    answer = client_read_all(fd, &reset);
+    ck_assert_ptr_nonnull(answer);
+    ck_assert(!reset);
+    ck_assert_msg(strstr(answer, "HTTP/1.1 200 OK\r\n") == answer
+                  && strstr(answer, "xt_up{who=\"test\"} 1\n"), "%s", answer);
+    free(answer);
+    close(fd);
+}
+END_TEST
+
 START_TEST(test_errors)
 {
     char *answer;
@@ -400,6 +421,7 @@ main(void)
     suite_add_tcase(s, tc);
     tcase_add_checked_fixture(tc_server, setup, teardown);
     tcase_add_test(tc_server, test_serve);
+    tcase_add_test(tc_server, test_half_close);
     tcase_add_test(tc_server, test_errors);
     tcase_add_test(tc_server, test_slow_clients);
     tcase_set_timeout(tc_server, 30);
