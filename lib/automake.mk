@@ -19,7 +19,7 @@ lib_libxsw_a_SOURCES += \
 # JSON-RPC, streams, logging, unixctl (owned by the rpc work): add here.
 lib_libxsw_a_SOURCES += \
 	lib/daemon.c lib/daemon.h \
-	lib/idl.c lib/idl.h \
+	lib/idl.c lib/idl.h lib/idl-private.h lib/idl-txn.c \
 	lib/json-out.c lib/json-out.h \
 	lib/jsonrpc.c lib/jsonrpc.h \
 	lib/jsonrpc-client.c lib/jsonrpc-client.h \

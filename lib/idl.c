@@ -11,9 +11,11 @@
  *   replica      applying table updates (update, update2, update3) to rows,
  *                change tracking
  *   reading      the public getters
- *   transactions building ops from the rows a transaction touched,
- *                interpreting the reply
  *   blocking     the helpers that run the loop until something happens
+ *
+ * Transactions are in idl-txn.c; idl-private.h holds what the two files
+ * share (the structures, the row helpers, and the events the replica
+ * passes to the transaction).
  *
  * Rows.  A row holds one datum per registered column of its table
  * (row->old, indexed like table->columns), whatever the server's column
@@ -21,9 +23,9 @@
  * row->new, a full copy that getters prefer, which is how the transaction
  * reads its own writes.  A row is freed only when nothing refers to it: not
  * the replica (in table->rows), not change tracking (a deleted row kept for
- * its last values) and not the open transaction (see row_maybe_free()). */
+ * its last values) and not the open transaction (see idl_row_maybe_free()). */
 #include <config.h>
-#include "idl.h"
+#include "idl-private.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -31,195 +33,17 @@
 #include <string.h>
 
 #include "hash.h"
-#include "hmap.h"
-#include "jsonrpc.h"
-#include "list.h"
 #include "ovsdb-error.h"
-#include "shash.h"
 #include "vlog.h"
 
 VLOG_DEFINE_THIS_MODULE(idl);
 
-/* Monitor methods, newest first: we start with the best and fall back when
- * a server answers "unknown method". */
-enum idl_monitor_version {
-    IDL_MONITOR_V1 = 1,         /* "monitor", "update". */
-    IDL_MONITOR_V2,             /* "monitor_cond", "update2". */
-    IDL_MONITOR_V3              /* "monitor_cond_since", "update3". */
-};
-
-enum idl_state {
-    IDL_S_DISCONNECTED,
-    IDL_S_SCHEMA_REQUESTED,     /* Connected, get_schema sent. */
-    IDL_S_MONITOR_REQUESTED,    /* Monitor request sent. */
-    IDL_S_MONITORING,           /* Monitor reply applied. */
-    IDL_S_FAILED                /* The server refused us; see last_error. */
-};
-
-/* Per-field flags in row->flags. */
-enum {
-    FIELD_WRITTEN = 1 << 0,     /* The open transaction wrote the column. */
-    FIELD_VERIFIED = 1 << 1,    /* The open transaction verifies it. */
-    FIELD_CHANGED = 1 << 2      /* Changed since the last track_clear. */
-};
-
 #define ZERO_TXN_ID "00000000-0000-0000-0000-000000000000"
-
-/* Rows are const to readers; the transaction functions take them back. */
-#define CONST_CAST(TYPE, POINTER) ((TYPE) (uintptr_t) (const void *) (POINTER))
-
-struct ovsdb_idl_column {
-    struct ovsdb_idl_table *table;
-    char *name;
-    size_t idx;                          /* In table->columns, row fields. */
-    const struct ovsdb_column *schema;   /* NULL if the server lacks it. */
-    bool monitored;                      /* False: write-only, see
-                                          * ovsdb_idl_add_write_only_column */
-};
-
-struct ovsdb_idl_table {
-    struct ovsdb_idl *idl;
-    char *name;
-    const struct ovsdb_table_schema *schema;  /* NULL if unknown. */
-
-    struct ovsdb_idl_column **columns;   /* Owned. */
-    size_t n_columns, allocated_columns;
-    struct shash columns_by_name;        /* -> struct ovsdb_idl_column *. */
-    bool all_columns;
-
-    json_t *condition;          /* "where" array, or NULL for all rows. */
-    bool cond_dirty;            /* Changed since sent to the server. */
-
-    struct hmap rows;           /* struct ovsdb_idl_row, by uuid_hash(). */
-    struct ovs_list tracked;    /* Rows with a tracked change. */
-};
-
-/* A mutate operation the open transaction will send for one row. */
-struct idl_mutation {
-    size_t idx;                 /* Column. */
-    char *mutator;
-    json_t *arg;
-};
-
-struct ovsdb_idl_row {
-    struct hmap_node node;      /* In table->rows, while 'in_replica'. */
-    struct uuid uuid;
-    struct ovsdb_idl_table *table;
-
-    struct ovsdb_datum *old;    /* 'n_fields' datums; NULL for a row the
-                                 * transaction inserted. */
-    struct ovsdb_datum *new;    /* The transaction's values, or NULL. */
-    uint8_t *flags;             /* FIELD_* per field. */
-    size_t n_fields;
-
-    bool in_replica;            /* In table->rows. */
-    bool stale;                 /* Not yet seen in a wholesale reload. */
-
-    /* Change tracking. */
-    enum ovsdb_idl_change change;
-    struct ovs_list track_node; /* In table->tracked, if 'change'. */
-
-    /* Transaction. */
-    bool in_txn;                /* In txn->rows. */
-    struct ovs_list txn_node;
-    bool txn_inserted, txn_deleted;
-    struct hmap_node txn_insert_node;  /* In txn->inserted (if inserted). */
-    struct idl_mutation *mutations;
-    size_t n_mutations;
-};
-
-struct ovsdb_idl_txn {
-    struct ovsdb_idl *idl;
-    enum ovsdb_idl_txn_status status;
-    struct ovs_list rows;       /* Rows touched, via txn_node. */
-    struct hmap inserted;       /* Inserted rows by temporary uuid. */
-    char *error;
-    char **comments;
-    size_t n_comments;
-    bool dry_run;
-
-    const struct ovsdb_idl_row *inc_row;
-    size_t inc_idx;
-    int64_t inc_new_value;
-    int inc_op;                 /* Index of the select op, or -1. */
-
-    /* Inserted rows (pointers, owned through in_txn) to the index of their
-     * insert op, and after success to their real uuid. */
-    struct idl_insert {
-        const struct ovsdb_idl_row *row;
-        int op;
-        struct uuid real;
-        bool have_real;
-    } *inserts;
-    size_t n_inserts;
-    int n_ops;
-
-    int64_t request_id;         /* While INCOMPLETE. */
-    bool awaiting_replica;      /* Succeeded, replica not there yet. */
-    enum ovsdb_idl_txn_status final_status;
-
-    ovsdb_idl_txn_done_cb *done_cb;
-    void *done_aux;
-};
-
-struct ovsdb_idl {
-    uv_loop_t *loop;
-    char *remote;
-    char *db_name;
-
-    /* Connection. */
-    struct jsonrpc_session *session;    /* NULL: malformed remote. */
-    uv_timer_t kick_timer;      /* Deferred monitor updates. */
-    uv_timer_t deadline_timer;  /* For the blocking helpers. */
-    int n_handles;              /* Timers not yet closed. */
-    bool destroyed;
-    bool deadline_expired;
-    int last_errno;
-    char *last_error;
-    unsigned int n_failures;    /* Connection failures and refusals. */
-    bool retry;
-
-    /* Protocol. */
-    enum idl_state state;
-    enum idl_monitor_version monitor_version;
-    int64_t next_request_id;
-    int64_t schema_request, monitor_request, cond_request, lock_request;
-    json_t *monitor_id;         /* Current monitor's id (a string). */
-    unsigned int n_monitors;    /* For fresh monitor ids. */
-    char last_txn_id[UUID_LEN + 1];
-    bool remonitor;             /* Registration changed: monitor again. */
-    unsigned int conn_seqno;
-    unsigned int n_reloads;     /* Wholesale replica loads. */
-
-    /* Schema and registrations. */
-    json_t *schema_json;
-    struct ovsdb_schema *schema;
-    struct shash tables;        /* -> struct ovsdb_idl_table *, owned. */
-    bool all_tables;
-
-    /* Change notification. */
-    uint64_t seqno;
-    bool tracking;
-    ovsdb_idl_change_cb *change_cb;
-    void *change_aux;
-    ovsdb_idl_warning_cb *warning_cb;
-    void *warning_aux;
-
-    /* Lock. */
-    char *lock_name;
-    bool has_lock;
-    bool lock_contended;
-
-    struct ovsdb_idl_txn *txn;  /* Open or pending, or NULL. */
-};
 
 static void idl_send_monitor(struct ovsdb_idl *);
 static void idl_kick(struct ovsdb_idl *);
 static void idl_clear_replica(struct ovsdb_idl *);
 static void idl_changed(struct ovsdb_idl *);
-static void txn_complete(struct ovsdb_idl_txn *, enum ovsdb_idl_txn_status);
-static void txn_check_replica(struct ovsdb_idl_txn *);
-static void row_maybe_free(struct ovsdb_idl_row *);
 static const struct ovsdb_type *column_type(const struct ovsdb_idl_column *);
 
 static void PRINTF_FORMAT(2, 3)
@@ -237,6 +61,12 @@ idl_warn(struct ovsdb_idl *idl, const char *format, ...)
         VLOG_WARN("%s", msg);
     }
     free(msg);
+}
+
+struct vlog_module *
+idl_vlog_module(void)
+{
+    return this_module;
 }
 
 /* Records a failure that ovsdb_idl_run_until_synced() reports.  Takes
@@ -268,7 +98,7 @@ idl_is_connected(const struct ovsdb_idl *idl)
     return idl->session && jsonrpc_session_is_connected(idl->session);
 }
 
-static int
+int
 idl_send(struct ovsdb_idl *idl, json_t *msg)
 {
     if (!idl_is_connected(idl)) {
@@ -301,14 +131,8 @@ idl_disconnected(struct ovsdb_idl *idl)
         idl->state = IDL_S_DISCONNECTED;
     }
     idl->has_lock = idl->lock_contended = false;
-    if (idl->txn && idl->txn->awaiting_replica) {
-        /* It committed; the update it waited for will come with the
-         * replica's reload after the reconnect. */
-        txn_complete(idl->txn, idl->txn->final_status);
-    } else if (idl->txn && idl->txn->status == OVSDB_IDL_TXN_INCOMPLETE) {
-        /* We cannot know whether it committed: the caller re-reads the
-         * replica and retries, as with Open vSwitch. */
-        txn_complete(idl->txn, OVSDB_IDL_TXN_TRY_AGAIN);
+    if (idl->txn) {
+        idl_txn_disconnected(idl->txn);
     }
     if (had_lock) {
         idl_changed(idl);
@@ -417,10 +241,7 @@ ovsdb_idl_destroy(struct ovsdb_idl *idl)
         return;
     }
     idl->destroyed = true;
-    if (idl->txn) {
-        idl->txn->done_cb = NULL;
-        ovsdb_idl_txn_destroy(idl->txn);
-    }
+    ovsdb_idl_txn_destroy(idl->txn);    /* Calls no done callback. */
     jsonrpc_session_destroy(idl->session);     /* No callbacks after. */
 
     idl->tracking = false;
@@ -743,8 +564,8 @@ column_init_default(const struct ovsdb_idl_column *column,
     }
 }
 
-static void
-fields_destroy(struct ovsdb_idl_table *table, struct ovsdb_datum *fields,
+void
+idl_fields_destroy(struct ovsdb_idl_table *table, struct ovsdb_datum *fields,
                size_t n)
 {
     if (fields) {
@@ -755,8 +576,8 @@ fields_destroy(struct ovsdb_idl_table *table, struct ovsdb_datum *fields,
     }
 }
 
-static struct ovsdb_datum *
-fields_clone(struct ovsdb_idl_table *table, const struct ovsdb_datum *src,
+struct ovsdb_datum *
+idl_fields_clone(struct ovsdb_idl_table *table, const struct ovsdb_datum *src,
              size_t n)
 {
     struct ovsdb_datum *dst = xcalloc(n ? n : 1, sizeof *dst);
@@ -768,8 +589,8 @@ fields_clone(struct ovsdb_idl_table *table, const struct ovsdb_datum *src,
 }
 
 /* Grows 'row''s arrays to cover columns registered after it was made. */
-static void
-row_ensure_fields(struct ovsdb_idl_row *row)
+void
+idl_row_ensure_fields(struct ovsdb_idl_row *row)
 {
     struct ovsdb_idl_table *table = row->table;
     size_t old_n = row->n_fields, n = table->n_columns;
@@ -794,8 +615,8 @@ row_ensure_fields(struct ovsdb_idl_row *row)
     row->n_fields = n;
 }
 
-static struct ovsdb_idl_row *
-row_create(struct ovsdb_idl_table *table, const struct uuid *uuid,
+struct ovsdb_idl_row *
+idl_row_create(struct ovsdb_idl_table *table, const struct uuid *uuid,
            bool with_old)
 {
     struct ovsdb_idl_row *row = xzalloc(sizeof *row);
@@ -817,8 +638,8 @@ row_create(struct ovsdb_idl_table *table, const struct uuid *uuid,
     return row;
 }
 
-static void
-row_clear_mutations(struct ovsdb_idl_row *row)
+void
+idl_row_clear_mutations(struct ovsdb_idl_row *row)
 {
     for (size_t i = 0; i < row->n_mutations; i++) {
         free(row->mutations[i].mutator);
@@ -830,16 +651,16 @@ row_clear_mutations(struct ovsdb_idl_row *row)
 }
 
 /* Frees 'row' once nothing refers to it any more. */
-static void
-row_maybe_free(struct ovsdb_idl_row *row)
+void
+idl_row_maybe_free(struct ovsdb_idl_row *row)
 {
     if (row->in_replica || row->in_txn
         || row->change != OVSDB_IDL_UNCHANGED) {
         return;
     }
-    fields_destroy(row->table, row->old, row->n_fields);
-    fields_destroy(row->table, row->new, row->n_fields);
-    row_clear_mutations(row);
+    idl_fields_destroy(row->table, row->old, row->n_fields);
+    idl_fields_destroy(row->table, row->new, row->n_fields);
+    idl_row_clear_mutations(row);
     free(row->flags);
     free(row);
 }
@@ -861,8 +682,8 @@ row_track(struct ovsdb_idl_row *row, enum ovsdb_idl_change change)
     /* INSERTED then MODIFIED stays INSERTED. */
 }
 
-static void
-row_insert_into_replica(struct ovsdb_idl_row *row)
+void
+idl_row_insert_into_replica(struct ovsdb_idl_row *row)
 {
     hmap_insert(&row->table->rows, &row->node, uuid_hash(&row->uuid));
     row->in_replica = true;
@@ -880,11 +701,12 @@ row_delete_from_replica(struct ovsdb_idl_row *row)
         }
     }
     row_track(row, OVSDB_IDL_DELETED);
-    row_maybe_free(row);
+    idl_row_maybe_free(row);
 }
 
-static struct ovsdb_idl_row *
-table_find_row(const struct ovsdb_idl_table *table, const struct uuid *uuid)
+struct ovsdb_idl_row *
+idl_table_find_row(const struct ovsdb_idl_table *table,
+                   const struct uuid *uuid)
 {
     struct ovsdb_idl_row *row;
 
@@ -982,12 +804,12 @@ static void
 apply_full_row(struct ovsdb_idl_table *table, const struct uuid *uuid,
                const json_t *json)
 {
-    struct ovsdb_idl_row *row = table_find_row(table, uuid);
+    struct ovsdb_idl_row *row = idl_table_find_row(table, uuid);
 
     if (!row) {
-        row = row_create(table, uuid, true);
+        row = idl_row_create(table, uuid, true);
         row_apply_json(table, NULL, row->old, json, false);
-        row_insert_into_replica(row);
+        idl_row_insert_into_replica(row);
         row_track(row, OVSDB_IDL_INSERTED);
         return;
     }
@@ -997,7 +819,7 @@ apply_full_row(struct ovsdb_idl_table *table, const struct uuid *uuid,
     struct ovsdb_datum *fields;
     bool changed = false;
 
-    row_ensure_fields(row);
+    idl_row_ensure_fields(row);
     row->stale = false;
     fields = xcalloc(row->n_fields ? row->n_fields : 1, sizeof *fields);
     for (size_t i = 0; i < row->n_fields; i++) {
@@ -1014,7 +836,7 @@ apply_full_row(struct ovsdb_idl_table *table, const struct uuid *uuid,
             changed = true;
         }
     }
-    fields_destroy(table, fields, row->n_fields);
+    idl_fields_destroy(table, fields, row->n_fields);
     if (changed) {
         row_track(row, OVSDB_IDL_MODIFIED);
     }
@@ -1025,14 +847,14 @@ apply_modify(struct ovsdb_idl_table *table, const struct uuid *uuid,
              const json_t *json, bool diff)
 {
     static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 5);
-    struct ovsdb_idl_row *row = table_find_row(table, uuid);
+    struct ovsdb_idl_row *row = idl_table_find_row(table, uuid);
 
     if (!row) {
         VLOG_WARN_RL(&rl, "%s: update modifies unknown %s row "UUID_FMT,
                      table->idl->remote, table->name, UUID_ARGS(uuid));
         return;
     }
-    row_ensure_fields(row);
+    idl_row_ensure_fields(row);
     if (row_apply_json(table, row, row->old, json, diff)) {
         row_track(row, OVSDB_IDL_MODIFIED);
     }
@@ -1041,7 +863,7 @@ apply_modify(struct ovsdb_idl_table *table, const struct uuid *uuid,
 static void
 apply_delete(struct ovsdb_idl_table *table, const struct uuid *uuid)
 {
-    struct ovsdb_idl_row *row = table_find_row(table, uuid);
+    struct ovsdb_idl_row *row = idl_table_find_row(table, uuid);
 
     if (row) {
         row_delete_from_replica(row);
@@ -1066,7 +888,7 @@ apply_row_update(struct ovsdb_idl_table *table, const struct uuid *uuid,
 
         if (!new) {
             apply_delete(table, uuid);
-        } else if (!old || !table_find_row(table, uuid)) {
+        } else if (!old || !idl_table_find_row(table, uuid)) {
             apply_full_row(table, uuid, new);
         } else {
             apply_modify(table, uuid, new, false);
@@ -1158,8 +980,8 @@ static void
 idl_changed(struct ovsdb_idl *idl)
 {
     idl->seqno++;
-    if (idl->txn && idl->txn->awaiting_replica) {
-        txn_check_replica(idl->txn);
+    if (idl->txn) {
+        idl_txn_replica_changed(idl->txn);
     }
     if (idl->change_cb) {
         idl->change_cb(idl, idl->change_aux);
@@ -1296,7 +1118,7 @@ idl_handle_schema_reply(struct ovsdb_idl *idl, json_t *result)
                 struct ovsdb_idl_table *table = node->data;
                 struct ovsdb_idl_row *row;
                 LIST_FOR_EACH (row, track_node, &table->tracked) {
-                    fields_destroy(table, row->old, row->n_fields);
+                    idl_fields_destroy(table, row->old, row->n_fields);
                     row->old = xzalloc(sizeof *row->old);
                     row->n_fields = 0;
                 }
@@ -1446,9 +1268,6 @@ id_matches(const json_t *id, int64_t want)
     return want && json_is_integer(id) && json_integer_value(id) == want;
 }
 
-static void txn_handle_reply(struct ovsdb_idl_txn *,
-                             const struct jsonrpc_msg *);
-
 static void
 idl_handle_reply(struct ovsdb_idl *idl, const struct jsonrpc_msg *msg)
 {
@@ -1496,9 +1315,9 @@ idl_handle_reply(struct ovsdb_idl *idl, const struct jsonrpc_msg *msg)
         } else {
             idl_warn(idl, "%s: lock request failed", idl->remote);
         }
-    } else if (idl->txn && idl->txn->status == OVSDB_IDL_TXN_INCOMPLETE
-               && id_matches(msg->id, idl->txn->request_id)) {
-        txn_handle_reply(idl->txn, msg);
+    } else if (idl->txn
+               && id_matches(msg->id, idl_txn_pending_request(idl->txn))) {
+        idl_txn_handle_reply(idl->txn, msg);
     }
     /* Anything else answers a request we no longer care about (a
      * monitor_cancel, an unlock, a destroyed transaction). */
@@ -1779,7 +1598,7 @@ ovsdb_idl_track_clear(struct ovsdb_idl *idl)
             for (size_t i = 0; i < row->n_fields; i++) {
                 row->flags[i] &= ~FIELD_CHANGED;
             }
-            row_maybe_free(row);
+            idl_row_maybe_free(row);
         }
     }
 }
@@ -1821,787 +1640,6 @@ ovsdb_idl_is_lock_contended(const struct ovsdb_idl *idl)
     return idl->lock_contended;
 }
 
-/* ---- Transactions. ---- */
-
-const char *
-ovsdb_idl_txn_status_to_string(enum ovsdb_idl_txn_status status)
-{
-    switch (status) {
-    case OVSDB_IDL_TXN_UNCOMMITTED: return "uncommitted";
-    case OVSDB_IDL_TXN_UNCHANGED: return "unchanged";
-    case OVSDB_IDL_TXN_INCOMPLETE: return "incomplete";
-    case OVSDB_IDL_TXN_ABORTED: return "aborted";
-    case OVSDB_IDL_TXN_SUCCESS: return "success";
-    case OVSDB_IDL_TXN_TRY_AGAIN: return "try again";
-    case OVSDB_IDL_TXN_ERROR: return "error";
-    case OVSDB_IDL_TXN_NOT_LOCKED: return "not locked";
-    }
-    return "<invalid>";
-}
-
-struct ovsdb_idl_txn *
-ovsdb_idl_txn_create(struct ovsdb_idl *idl)
-{
-    struct ovsdb_idl_txn *txn;
-
-    if (idl->txn) {
-        return NULL;
-    }
-    txn = xzalloc(sizeof *txn);
-    txn->idl = idl;
-    txn->status = OVSDB_IDL_TXN_UNCOMMITTED;
-    ovs_list_init(&txn->rows);
-    hmap_init(&txn->inserted);
-    txn->inc_op = -1;
-    txn->inc_new_value = -1;
-    idl->txn = txn;
-    return txn;
-}
-
-struct ovsdb_idl_txn *
-ovsdb_idl_get_txn(const struct ovsdb_idl *idl)
-{
-    return idl->txn;
-}
-
-/* Ends read-your-writes: rows show the replica again and rows the
- * transaction inserted leave the tables (they stay allocated, for
- * ovsdb_idl_txn_get_insert_uuid(), until the transaction is destroyed). */
-static void
-txn_disassemble(struct ovsdb_idl_txn *txn)
-{
-    struct ovsdb_idl_row *row;
-
-    LIST_FOR_EACH (row, txn_node, &txn->rows) {
-        if (row->txn_inserted) {
-            if (row->in_replica) {
-                hmap_remove(&row->table->rows, &row->node);
-                row->in_replica = false;
-            }
-            continue;
-        }
-        fields_destroy(row->table, row->new, row->n_fields);
-        row->new = NULL;
-        for (size_t i = 0; i < row->n_fields; i++) {
-            row->flags[i] &= ~(FIELD_WRITTEN | FIELD_VERIFIED);
-        }
-        row_clear_mutations(row);
-        row->txn_deleted = false;
-    }
-}
-
-void
-ovsdb_idl_txn_destroy(struct ovsdb_idl_txn *txn)
-{
-    struct ovsdb_idl_row *row;
-
-    if (!txn) {
-        return;
-    }
-    txn_disassemble(txn);
-    LIST_FOR_EACH_POP (row, txn_node, &txn->rows) {
-        row->in_txn = false;
-        row_maybe_free(row);    /* Frees the rows the transaction made. */
-    }
-    hmap_destroy(&txn->inserted);
-    for (size_t i = 0; i < txn->n_comments; i++) {
-        free(txn->comments[i]);
-    }
-    free(txn->comments);
-    free(txn->inserts);
-    free(txn->error);
-    if (txn->idl->txn == txn) {
-        txn->idl->txn = NULL;
-    }
-    free(txn);
-}
-
-/* Checks that 'row' may be changed by the open transaction of its IDL and
- * adds it to the transaction. */
-static struct ovsdb_idl_txn *
-txn_touch(const struct ovsdb_idl_row *row_)
-{
-    struct ovsdb_idl_row *row = CONST_CAST(struct ovsdb_idl_row *, row_);
-    struct ovsdb_idl_txn *txn = row->table->idl->txn;
-
-    if (!txn || txn->status != OVSDB_IDL_TXN_UNCOMMITTED) {
-        xsw_fatal("idl: changing a row without an open transaction");
-    }
-    if (!row->in_txn) {
-        row->in_txn = true;
-        ovs_list_push_back(&txn->rows, &row->txn_node);
-    }
-    row_ensure_fields(row);
-    return txn;
-}
-
-/* Gives 'row' its transaction copy, if it does not have one yet. */
-static void
-row_prepare_new(struct ovsdb_idl_row *row)
-{
-    if (!row->new) {
-        row->new = fields_clone(row->table, row->old, row->n_fields);
-    }
-}
-
-static bool
-column_is_writable(const struct ovsdb_idl_row *row,
-                   const struct ovsdb_idl_column *column)
-{
-    return column && column->table == row->table && column->schema;
-}
-
-const struct ovsdb_idl_row *
-ovsdb_idl_txn_insert(struct ovsdb_idl_txn *txn,
-                     struct ovsdb_idl_table *table, const struct uuid *uuid)
-{
-    struct ovsdb_idl_row *row;
-    struct uuid u;
-
-    if (uuid) {
-        u = *uuid;
-    } else {
-        uuid_generate(&u);
-    }
-    row = row_create(table, &u, false);
-    row->txn_inserted = true;
-    row->in_txn = true;
-    ovs_list_push_back(&txn->rows, &row->txn_node);
-    hmap_insert(&txn->inserted, &row->txn_insert_node, uuid_hash(&u));
-    row_insert_into_replica(row);
-    return row;
-}
-
-void
-ovsdb_idl_txn_write(const struct ovsdb_idl_row *row_,
-                    const struct ovsdb_idl_column *column,
-                    struct ovsdb_datum *datum)
-{
-    struct ovsdb_idl_row *row = CONST_CAST(struct ovsdb_idl_row *, row_);
-    const struct ovsdb_type *type;
-
-    txn_touch(row);
-    if (!column_is_writable(row, column)) {
-        VLOG_WARN("%s: cannot write column %s of table %s (not replicated)",
-                  row->table->idl->remote, column ? column->name : "?",
-                  row->table->name);
-        return;
-    }
-    type = &column->schema->type;
-    row_prepare_new(row);
-    ovsdb_datum_destroy(&row->new[column->idx], type);
-    row->new[column->idx] = *datum;
-    ovsdb_datum_init_empty(datum);
-    row->flags[column->idx] |= FIELD_WRITTEN;
-
-    /* The whole value supersedes earlier mutations of the column. */
-    size_t n = 0;
-    for (size_t i = 0; i < row->n_mutations; i++) {
-        struct idl_mutation *m = &row->mutations[i];
-        if (m->idx == column->idx) {
-            free(m->mutator);
-            json_decref(m->arg);
-        } else {
-            row->mutations[n++] = *m;
-        }
-    }
-    row->n_mutations = n;
-}
-
-static void
-write_atom(const struct ovsdb_idl_row *row,
-           const struct ovsdb_idl_column *column, union ovsdb_atom *atom)
-{
-    struct ovsdb_datum d;
-
-    d.n = 1;
-    d.keys = xmemdup(atom, sizeof *atom);
-    d.values = NULL;
-    ovsdb_idl_txn_write(row, column, &d);
-}
-
-void
-ovsdb_idl_txn_write_string(const struct ovsdb_idl_row *row,
-                           const struct ovsdb_idl_column *column,
-                           const char *s)
-{
-    union ovsdb_atom atom = { .string = xstrdup(s) };
-    write_atom(row, column, &atom);
-}
-
-void
-ovsdb_idl_txn_write_integer(const struct ovsdb_idl_row *row,
-                            const struct ovsdb_idl_column *column,
-                            int64_t value)
-{
-    union ovsdb_atom atom = { .integer = value };
-    write_atom(row, column, &atom);
-}
-
-void
-ovsdb_idl_txn_write_boolean(const struct ovsdb_idl_row *row,
-                            const struct ovsdb_idl_column *column,
-                            bool value)
-{
-    union ovsdb_atom atom = { .boolean = value };
-    write_atom(row, column, &atom);
-}
-
-/* The type of the keys of 'type', as a set of any size. */
-static struct ovsdb_type
-key_set_type(const struct ovsdb_type *type)
-{
-    struct ovsdb_type t = {
-        .key = type->key,       /* Shallow: read only, never destroyed. */
-        .value = { .type = OVSDB_TYPE_VOID },
-        .n_min = 0,
-        .n_max = OVSDB_UNLIMITED,
-    };
-    return t;
-}
-
-int
-ovsdb_idl_txn_mutate(const struct ovsdb_idl_row *row_,
-                     const struct ovsdb_idl_column *column,
-                     const char *mutator, const struct ovsdb_datum *datum)
-{
-    struct ovsdb_idl_row *row = CONST_CAST(struct ovsdb_idl_row *, row_);
-    bool insert = !strcmp(mutator, "insert");
-    const struct ovsdb_type *type;
-    struct ovsdb_type arg_type;
-    bool keys_only;
-
-    if (!insert && strcmp(mutator, "delete")) {
-        return EINVAL;
-    }
-    txn_touch(row);
-    if (!column_is_writable(row, column)) {
-        return EINVAL;
-    }
-    type = &column->schema->type;
-    keys_only = (!insert && ovsdb_type_is_map(type) && !datum->values);
-    arg_type = keys_only ? key_set_type(type) : *type;
-    arg_type.n_min = 0;
-    arg_type.n_max = OVSDB_UNLIMITED;
-
-    row_prepare_new(row);
-    if (insert) {
-        ovsdb_datum_union(&row->new[column->idx], datum, type);
-    } else {
-        ovsdb_datum_subtract(&row->new[column->idx], type, datum, &arg_type);
-    }
-
-    if (row->txn_inserted || (row->flags[column->idx] & FIELD_WRITTEN)) {
-        /* The row or column goes out whole anyway. */
-        row->flags[column->idx] |= FIELD_WRITTEN;
-        return 0;
-    }
-    row->mutations = xrealloc(row->mutations,
-                              (row->n_mutations + 1)
-                              * sizeof *row->mutations);
-    row->mutations[row->n_mutations++] = (struct idl_mutation) {
-        .idx = column->idx,
-        .mutator = xstrdup(mutator),
-        .arg = ovsdb_datum_to_json(datum, &arg_type),
-    };
-    return 0;
-}
-
-void
-ovsdb_idl_txn_delete(const struct ovsdb_idl_row *row_)
-{
-    struct ovsdb_idl_row *row = CONST_CAST(struct ovsdb_idl_row *, row_);
-
-    txn_touch(row);
-    row->txn_deleted = true;
-}
-
-void
-ovsdb_idl_txn_verify(const struct ovsdb_idl_row *row_,
-                     const struct ovsdb_idl_column *column)
-{
-    struct ovsdb_idl_row *row = CONST_CAST(struct ovsdb_idl_row *, row_);
-
-    txn_touch(row);
-    if (column_is_writable(row, column) && !row->txn_inserted) {
-        row->flags[column->idx] |= FIELD_VERIFIED;
-    }
-}
-
-void
-ovsdb_idl_txn_increment(struct ovsdb_idl_txn *txn,
-                        const struct ovsdb_idl_row *row,
-                        const struct ovsdb_idl_column *column)
-{
-    if (column_is_writable(row, column)
-        && column->schema->type.key.type == OVSDB_TYPE_INTEGER) {
-        txn_touch(row);
-        txn->inc_row = row;
-        txn->inc_idx = column->idx;
-    }
-}
-
-int64_t
-ovsdb_idl_txn_get_increment_new_value(const struct ovsdb_idl_txn *txn)
-{
-    return txn->inc_new_value;
-}
-
-void
-ovsdb_idl_txn_add_comment(struct ovsdb_idl_txn *txn, const char *fmt, ...)
-{
-    va_list args;
-
-    va_start(args, fmt);
-    txn->comments = xrealloc(txn->comments,
-                             (txn->n_comments + 1) * sizeof *txn->comments);
-    txn->comments[txn->n_comments++] = xvasprintf(fmt, args);
-    va_end(args);
-}
-
-void
-ovsdb_idl_txn_set_dry_run(struct ovsdb_idl_txn *txn)
-{
-    txn->dry_run = true;
-}
-
-void
-ovsdb_idl_txn_set_done_cb(struct ovsdb_idl_txn *txn,
-                          ovsdb_idl_txn_done_cb *cb, void *aux)
-{
-    txn->done_cb = cb;
-    txn->done_aux = aux;
-}
-
-/* The "uuid-name" of a row the transaction inserts. */
-static char *
-named_uuid(const struct uuid *uuid)
-{
-    char *name = xasprintf("row"UUID_FMT, UUID_ARGS(uuid));
-
-    for (char *p = name; *p; p++) {
-        if (*p == '-') {
-            *p = '_';
-        }
-    }
-    return name;
-}
-
-/* Rewrites ["uuid", U] into ["named-uuid", NAME] throughout 'json' for
- * every U the transaction inserts, so that new rows can refer to each
- * other.  Returns 'json'. */
-static json_t *
-substitute_uuids(struct ovsdb_idl_txn *txn, json_t *json)
-{
-    if (json_is_array(json)) {
-        const char *s;
-        struct uuid uuid;
-
-        if (json_array_size(json) == 2
-            && (s = json_string_value(json_array_get(json, 0)))
-            && !strcmp(s, "uuid")
-            && (s = json_string_value(json_array_get(json, 1)))
-            && uuid_from_string(&uuid, s)) {
-            const struct ovsdb_idl_row *row;
-
-            HMAP_FOR_EACH_WITH_HASH (row, txn_insert_node, uuid_hash(&uuid),
-                                     &txn->inserted) {
-                if (uuid_equals(&row->uuid, &uuid) && !row->txn_deleted) {
-                    char *name = named_uuid(&uuid);
-                    json_array_set_new(json, 0, json_string("named-uuid"));
-                    json_array_set_new(json, 1, json_string(name));
-                    free(name);
-                    break;
-                }
-            }
-            return json;
-        }
-        for (size_t i = 0; i < json_array_size(json); i++) {
-            substitute_uuids(txn, json_array_get(json, i));
-        }
-    } else if (json_is_object(json)) {
-        const char *key;
-        json_t *value;
-
-        json_object_foreach (json, key, value) {
-            substitute_uuids(txn, value);
-        }
-    }
-    return json;
-}
-
-static json_t *
-where_uuid(const struct ovsdb_idl_row *row)
-{
-    char s[UUID_LEN + 1];
-
-    uuid_to_string(&row->uuid, s);
-    return json_pack("[[s s [s s]]]", "_uuid", "==", "uuid", s);
-}
-
-static json_t *
-field_json(struct ovsdb_idl_txn *txn, const struct ovsdb_idl_row *row,
-           const struct ovsdb_datum *fields, size_t idx)
-{
-    return substitute_uuids(txn, ovsdb_datum_to_json(
-                                &fields[idx],
-                                &row->table->columns[idx]->schema->type));
-}
-
-static bool
-row_has_verified_field(const struct ovsdb_idl_row *row)
-{
-    for (size_t i = 0; i < row->n_fields; i++) {
-        if (row->flags[i] & FIELD_VERIFIED) {
-            return true;
-        }
-    }
-    return false;
-}
-
-/* Appends to 'ops' the operations for 'row'.  Returns true if they change
- * the database (not just check it). */
-static bool
-txn_row_ops(struct ovsdb_idl_txn *txn, const struct ovsdb_idl_row *row,
-            json_t *ops)
-{
-    struct ovsdb_idl_table *table = row->table;
-    bool changes = false;
-
-    if (row->txn_inserted) {
-        if (row->txn_deleted) {
-            return false;
-        }
-        json_t *values = json_object();
-        for (size_t i = 0; i < row->n_fields; i++) {
-            if (row->flags[i] & FIELD_WRITTEN) {
-                json_object_set_new(values, table->columns[i]->name,
-                                    field_json(txn, row, row->new, i));
-            }
-        }
-        txn->inserts = xrealloc(txn->inserts,
-                                (txn->n_inserts + 1) * sizeof *txn->inserts);
-        txn->inserts[txn->n_inserts++] = (struct idl_insert) {
-            .row = row, .op = (int) json_array_size(ops) - 1,
-        };
-        char *name = named_uuid(&row->uuid);
-        json_array_append_new(ops, json_pack("{s:s s:s s:o s:s}",
-                                             "op", "insert",
-                                             "table", table->name,
-                                             "row", values,
-                                             "uuid-name", name));
-        free(name);
-        return true;
-    }
-
-    /* A deleted row of a non-root table is left to the server's garbage
-     * collection, as Open vSwitch's IDL leaves it: the server deletes it
-     * once nothing refers to it, which the same transaction usually
-     * arranges (a port taken out of its bridge), and keeps it while
-     * something else still does.  Only what the caller verified of it is
-     * checked. */
-    bool leave_to_server = (row->txn_deleted && table->schema
-                            && !table->schema->is_root);
-    if (leave_to_server && !row_has_verified_field(row)) {
-        return false;
-    }
-
-    /* A "wait" first: the row still exists and every verified column still
-     * has the value we read, else the commit fails with "timed out" and
-     * the caller gets TRY_AGAIN. */
-    json_t *columns = json_pack("[s]", "_uuid");
-    char s[UUID_LEN + 1];
-    uuid_to_string(&row->uuid, s);
-    json_t *expect = json_pack("{s:[s s]}", "_uuid", "uuid", s);
-    for (size_t i = 0; i < row->n_fields; i++) {
-        if (row->flags[i] & FIELD_VERIFIED) {
-            json_array_append_new(columns,
-                                  json_string(table->columns[i]->name));
-            json_object_set_new(expect, table->columns[i]->name,
-                                field_json(txn, row, row->old, i));
-        }
-    }
-    json_array_append_new(ops, json_pack("{s:s s:s s:o s:i s:o s:s s:[o]}",
-                                         "op", "wait", "table", table->name,
-                                         "where", where_uuid(row),
-                                         "timeout", 0, "columns", columns,
-                                         "until", "==", "rows", expect));
-
-    if (leave_to_server) {
-        return false;
-    }
-    if (row->txn_deleted) {
-        json_array_append_new(ops, json_pack("{s:s s:s s:o}",
-                                             "op", "delete",
-                                             "table", table->name,
-                                             "where", where_uuid(row)));
-        return true;
-    }
-
-    json_t *values = json_object();
-    for (size_t i = 0; i < row->n_fields; i++) {
-        if (row->flags[i] & FIELD_WRITTEN) {
-            json_object_set_new(values, table->columns[i]->name,
-                                field_json(txn, row, row->new, i));
-        }
-    }
-    if (json_object_size(values)) {
-        json_array_append_new(ops, json_pack("{s:s s:s s:o s:o}",
-                                             "op", "update",
-                                             "table", table->name,
-                                             "where", where_uuid(row),
-                                             "row", values));
-        changes = true;
-    } else {
-        json_decref(values);
-    }
-    if (row->n_mutations) {
-        json_t *mutations = json_array();
-        for (size_t i = 0; i < row->n_mutations; i++) {
-            const struct idl_mutation *m = &row->mutations[i];
-            json_array_append_new(
-                mutations,
-                json_pack("[s s o]", table->columns[m->idx]->name,
-                          m->mutator,
-                          substitute_uuids(txn, json_deep_copy(m->arg))));
-        }
-        json_array_append_new(ops, json_pack("{s:s s:s s:o s:o}",
-                                             "op", "mutate",
-                                             "table", table->name,
-                                             "where", where_uuid(row),
-                                             "mutations", mutations));
-        changes = true;
-    }
-    return changes;
-}
-
-static void
-txn_finish(struct ovsdb_idl_txn *txn, enum ovsdb_idl_txn_status status)
-{
-    txn->status = status;
-    txn_disassemble(txn);
-}
-
-enum ovsdb_idl_txn_status
-ovsdb_idl_txn_commit(struct ovsdb_idl_txn *txn)
-{
-    struct ovsdb_idl *idl = txn->idl;
-    struct ovsdb_idl_row *row;
-    bool changes = false;
-    json_t *ops;
-
-    if (txn->status != OVSDB_IDL_TXN_UNCOMMITTED) {
-        return txn->status;
-    }
-    if (idl->lock_name && !idl->has_lock) {
-        txn_finish(txn, OVSDB_IDL_TXN_NOT_LOCKED);
-        return txn->status;
-    }
-
-    ops = json_pack("[s]", idl->db_name);
-    if (idl->lock_name) {
-        json_array_append_new(ops, json_pack("{s:s s:s}", "op", "assert",
-                                             "lock", idl->lock_name));
-    }
-    LIST_FOR_EACH (row, txn_node, &txn->rows) {
-        if (txn_row_ops(txn, row, ops)) {
-            changes = true;
-        }
-    }
-    if (txn->inc_row) {
-        const struct ovsdb_idl_row *r = txn->inc_row;
-        const char *col = r->table->columns[txn->inc_idx]->name;
-
-        json_array_append_new(ops, json_pack("{s:s s:s s:o s:[[s s i]]}",
-                                             "op", "mutate",
-                                             "table", r->table->name,
-                                             "where", where_uuid(r),
-                                             "mutations", col, "+=", 1));
-        json_array_append_new(ops, json_pack("{s:s s:s s:o s:[s]}",
-                                             "op", "select",
-                                             "table", r->table->name,
-                                             "where", where_uuid(r),
-                                             "columns", col));
-        /* Results are numbered from the first op, after the db name. */
-        txn->inc_op = (int) json_array_size(ops) - 2;
-        changes = true;
-    }
-    if (!changes) {
-        json_decref(ops);
-        txn_finish(txn, OVSDB_IDL_TXN_UNCHANGED);
-        return txn->status;
-    }
-    for (size_t i = 0; i < txn->n_comments; i++) {
-        json_array_append_new(ops, json_pack("{s:s s:s}", "op", "comment",
-                                             "comment", txn->comments[i]));
-    }
-    if (txn->dry_run) {
-        json_array_append_new(ops, json_pack("{s:s}", "op", "abort"));
-    }
-    txn->n_ops = (int) json_array_size(ops) - 1;
-
-    if (!ovsdb_idl_is_synced(idl)) {
-        json_decref(ops);
-        txn_finish(txn, OVSDB_IDL_TXN_TRY_AGAIN);
-        return txn->status;
-    }
-    txn->request_id = idl->next_request_id++;
-    txn_disassemble(txn);
-    txn->status = OVSDB_IDL_TXN_INCOMPLETE;
-    idl_send(idl, jsonrpc_create_request("transact", ops,
-                                         json_integer(txn->request_id)));
-    return txn->status;
-}
-
-/* Sets the final status and tells the owner. */
-static void
-txn_complete(struct ovsdb_idl_txn *txn, enum ovsdb_idl_txn_status status)
-{
-    txn->status = status;
-    txn->awaiting_replica = false;
-    if (txn->done_cb) {
-        txn->done_cb(txn, status, txn->done_aux);   /* May destroy 'txn'. */
-    }
-}
-
-/* After SUCCESS, waits until the replica shows the rows the transaction
- * inserted into and deleted from unconditionally monitored tables, in case
- * a server sent the reply before the update. */
-static void
-txn_check_replica(struct ovsdb_idl_txn *txn)
-{
-    for (size_t i = 0; i < txn->n_inserts; i++) {
-        const struct idl_insert *ins = &txn->inserts[i];
-        if (ins->have_real && ins->row->table->schema
-            && !ins->row->table->condition
-            && !table_find_row(ins->row->table, &ins->real)) {
-            txn->awaiting_replica = true;
-            return;
-        }
-    }
-    txn_complete(txn, txn->final_status);
-}
-
-static void
-txn_set_error(struct ovsdb_idl_txn *txn, const json_t *error)
-{
-    const char *tag = json_string_value(json_object_get(error, "error"));
-    const char *details = json_string_value(json_object_get(error,
-                                                            "details"));
-
-    if (txn->error) {
-        return;                 /* Keep the first: later ones follow. */
-    }
-    if (tag && details) {
-        txn->error = xasprintf("%s: %s", tag, details);
-    } else if (tag) {
-        txn->error = xstrdup(tag);
-    } else {
-        txn->error = json_dumps(error, JSON_COMPACT | JSON_ENCODE_ANY);
-    }
-}
-
-static void
-txn_handle_reply(struct ovsdb_idl_txn *txn, const struct jsonrpc_msg *msg)
-{
-    bool hard = false, soft = false, lock = false;
-    enum ovsdb_idl_txn_status status;
-
-    if (msg->type == JSONRPC_ERROR) {
-        if (json_is_object(msg->error)) {
-            txn_set_error(txn, msg->error);
-        } else {
-            txn->error = json_dumps(msg->error,
-                                    JSON_COMPACT | JSON_ENCODE_ANY);
-        }
-        hard = true;
-    } else if (!json_is_array(msg->result)) {
-        txn->error = xstrdup("reply to \"transact\" is not an array");
-        hard = true;
-    } else {
-        size_t i;
-        json_t *r;
-
-        json_array_foreach (msg->result, i, r) {
-            const char *tag = json_string_value(json_object_get(r, "error"));
-
-            if (!tag) {
-                continue;
-            } else if (!strcmp(tag, "timed out")) {
-                soft = true;
-            } else if (!strcmp(tag, "not owner")) {
-                lock = true;
-            } else if (!strcmp(tag, "aborted") && txn->dry_run
-                       && (int) i == txn->n_ops - 1) {
-                continue;
-            } else {
-                txn_set_error(txn, r);
-                hard = true;
-            }
-        }
-        if (!hard && !soft && !lock) {
-            for (size_t k = 0; k < txn->n_inserts; k++) {
-                struct idl_insert *ins = &txn->inserts[k];
-                json_t *u = json_object_get(json_array_get(msg->result,
-                                                           ins->op),
-                                            "uuid");
-                ins->have_real = uuid_from_string(
-                    &ins->real, json_string_value(json_array_get(u, 1))
-                                ? json_string_value(json_array_get(u, 1))
-                                : "");
-            }
-            if (txn->inc_op >= 0) {
-                json_t *rows = json_object_get(
-                    json_array_get(msg->result, txn->inc_op), "rows");
-                json_t *v = json_object_get(
-                    json_array_get(rows, 0),
-                    txn->inc_row->table->columns[txn->inc_idx]->name);
-                txn->inc_new_value = json_is_integer(v)
-                                     ? json_integer_value(v) : -1;
-            }
-        }
-    }
-
-    status = (hard ? OVSDB_IDL_TXN_ERROR
-              : lock ? OVSDB_IDL_TXN_NOT_LOCKED
-              : soft ? OVSDB_IDL_TXN_TRY_AGAIN
-              : OVSDB_IDL_TXN_SUCCESS);
-    if (status == OVSDB_IDL_TXN_SUCCESS && !txn->dry_run) {
-        txn->final_status = status;
-        txn_check_replica(txn);
-    } else {
-        txn_complete(txn, status);
-    }
-}
-
-static enum ovsdb_idl_txn_status
-ovsdb_idl_txn_get_status(const struct ovsdb_idl_txn *txn)
-{
-    return txn->status == OVSDB_IDL_TXN_INCOMPLETE || txn->awaiting_replica
-           ? OVSDB_IDL_TXN_INCOMPLETE : txn->status;
-}
-
-const char *
-ovsdb_idl_txn_get_error(const struct ovsdb_idl_txn *txn)
-{
-    return txn->status == OVSDB_IDL_TXN_ERROR ? txn->error : NULL;
-}
-
-const struct uuid *
-ovsdb_idl_txn_get_insert_uuid(const struct ovsdb_idl_txn *txn,
-                              const struct ovsdb_idl_row *row)
-{
-    if (txn->status != OVSDB_IDL_TXN_SUCCESS) {
-        return NULL;
-    }
-    for (size_t i = 0; i < txn->n_inserts; i++) {
-        if (txn->inserts[i].row == row && txn->inserts[i].have_real) {
-            return &txn->inserts[i].real;
-        }
-    }
-    return NULL;
-}
-
 /* ---- Blocking helpers. ---- */
 
 static void
@@ -2614,7 +1652,7 @@ idl_deadline_cb(uv_timer_t *timer)
 /* Runs the loop until 'done(idl, aux)' or the deadline.  Returns 0 or
  * ETIMEDOUT; or, with 'fail_fast', the errno of a failure recorded while
  * running. */
-static int
+int
 idl_run_until(struct ovsdb_idl *idl, bool (*done)(struct ovsdb_idl *,
                                                   void *),
               void *aux, int timeout_ms, bool fail_fast)
@@ -2696,22 +1734,4 @@ ovsdb_idl_wait_for(struct ovsdb_idl *idl, bool (*predicate)(void *aux),
 {
     struct predicate_aux pa = { predicate, aux };
     return idl_run_until(idl, predicate_true, &pa, timeout_ms, false);
-}
-
-static bool
-txn_is_done(struct ovsdb_idl *idl OVS_UNUSED, void *txn)
-{
-    return ovsdb_idl_txn_get_status(txn) != OVSDB_IDL_TXN_INCOMPLETE;
-}
-
-enum ovsdb_idl_txn_status
-ovsdb_idl_txn_commit_block(struct ovsdb_idl_txn *txn, int timeout_ms)
-{
-    enum ovsdb_idl_txn_status status = ovsdb_idl_txn_commit(txn);
-
-    if (status == OVSDB_IDL_TXN_INCOMPLETE) {
-        idl_run_until(txn->idl, txn_is_done, txn, timeout_ms, false);
-        status = ovsdb_idl_txn_get_status(txn);
-    }
-    return status;
 }
