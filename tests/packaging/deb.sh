@@ -92,12 +92,28 @@ MANWIDTH=80 man --warnings xsw-dbserver 2>"$T/man.err" | grep -q '^NAME' &&
 
 echo "== the installed programs"
 export XSW_RUNDIR=$T/run XSW_DBDIR=$T/lib XSW_LOGDIR=$T/log
-/usr/sbin/xsw-dbserver --pidfile --log-file -vconsole:emer -vsyslog:err \
-    -vfile:info --detach >"$T/dbserver.out" 2>&1 &&
-    pid=$(cat "$XSW_RUNDIR/xsw-dbserver.pid") &&
-    ok "/usr/sbin/xsw-dbserver started (pid $pid)" ||
-    fail "/usr/sbin/xsw-dbserver: $(cat "$T/dbserver.out")"
-if [ -n "$pid" ]; then
+# As its unit runs it (Type=notify): READY=1 on $NOTIFY_SOCKET, which
+# needs the package's libsystemd0 (loaded, not linked).
+python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind(sys.argv[1])
+s.settimeout(30)
+try:
+    print(s.recv(4096).decode())
+except socket.timeout:
+    print("no notification within 30 s")
+' "$T/notify" >"$T/notified" &
+listener=$!
+for _ in $(seq 100); do [ -S "$T/notify" ] && break; sleep 0.05; done
+NOTIFY_SOCKET=$T/notify /usr/sbin/xsw-dbserver --pidfile --log-file \
+    -vconsole:emer -vsyslog:err -vfile:info 2>"$T/dbserver.out" &
+pid=$!
+wait "$listener"
+grep -qx 'READY=1' "$T/notified" &&
+    ok "/usr/sbin/xsw-dbserver started (pid $pid) and said READY=1" ||
+    fail "/usr/sbin/xsw-dbserver: $(cat "$T/notified"; cat "$T/dbserver.out")"
+if kill -0 "$pid" 2>/dev/null; then
     /usr/bin/xsw-ctl --no-wait add-br xtbr0 &&
         [ "$(/usr/bin/xsw-ctl list-br)" = xtbr0 ] &&
         ok "/usr/bin/xsw-ctl add-br, list-br" || fail "/usr/bin/xsw-ctl"
