@@ -2206,6 +2206,7 @@ server_metrics_collect(struct metrics *m, void *server_)
     metrics_put(m, shash_count(&server->locks), NULL);
     free(dbs);
     free(remotes);
+    coverage_put_metrics(m);
     metrics_put_process(m);
 }
 

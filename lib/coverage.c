@@ -8,6 +8,7 @@
 
 #include "ds.h"
 #include "hash.h"
+#include "metrics.h"
 #include "unixctl.h"
 #include "util.h"
 
@@ -138,4 +139,18 @@ coverage_register_unixctl(void)
 {
     unixctl_command_register("coverage/show", "", 0, 0, coverage_show_cmd,
                              NULL);
+}
+
+void
+coverage_put_metrics(struct metrics *m)
+{
+    qsort(counters, n_counters, sizeof *counters, compare_counters);
+    metrics_family(m, "xsw_coverage_events_total", METRICS_COUNTER,
+                   "Events counted for coverage/show, by name (Open "
+                   "vSwitch's coverage counters).");
+    for (size_t i = 0; i < n_counters; i++) {
+        metrics_put(m, atomic_load_explicit(&counters[i]->total,
+                                            memory_order_relaxed),
+                    "event", counters[i]->name, NULL);
+    }
 }

@@ -62,4 +62,9 @@ void coverage_run(void);
 /* Registers "coverage/show" on the control socket. */
 void coverage_register_unixctl(void);
 
+/* Writes every counter's total, whether hit or not, as
+ * xsw_coverage_events_total{event="NAME"} (metrics.h). */
+struct metrics;
+void coverage_put_metrics(struct metrics *);
+
 #endif /* coverage.h */

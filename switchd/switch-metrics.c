@@ -11,6 +11,7 @@
 
 #include "bond.h"
 #include "bridge.h"
+#include "coverage.h"
 #include "dp.h"
 #include "metrics.h"
 #include "util.h"
@@ -201,5 +202,6 @@ switch_metrics_collect(struct metrics *m, void *aux OVS_UNUSED)
         put_bonds(m);
         put_threads(m, dp);
     }
+    coverage_put_metrics(m);
     metrics_put_process(m);
 }

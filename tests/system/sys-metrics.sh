@@ -122,6 +122,10 @@ xt_check "a transaction that fails raises result=\"failed\"" greater \
     "$(value "$DB_PORT" "xsw_db_transactions_total$FAILED")" "$failed"
 xt_check "xsw-switchd's session is counted" greater \
     "$(value "$DB_PORT" "xsw_db_sessions{remote=\"punix:$XT_TMP/db.sock\"}")" 0
+xt_check "coverage counters: transactions written" greater \
+    "$(value "$DB_PORT" 'xsw_coverage_events_total{event="server_txn_write"}')" 0
+xt_check "coverage counters: xsw-switchd reconfigured" greater \
+    "$(value "$SW_PORT" 'xsw_coverage_events_total{event="bridge_reconfigure"}')" 0
 xt_check "the database file's size" greater \
     "$(value "$DB_PORT" 'xsw_db_file_size_bytes{db="Open_vSwitch"}')" 4096
 
