@@ -6,6 +6,7 @@ lib_libxsw_a_SOURCES = \
 	lib/hmap.c lib/hmap.h \
 	lib/list.h \
 	lib/shash.c lib/shash.h \
+	lib/utf8.c lib/utf8.h \
 	lib/util.c lib/util.h \
 	lib/uuid.c lib/uuid.h
 # Data model (owned by the data-model work): add its sources here.

@@ -8,41 +8,8 @@
 #include <string.h>
 
 #include "ds.h"
+#include "utf8.h"
 #include "util.h"
-
-/* Returns the length of the valid UTF-8 sequence that starts at 's' (with
- * 'n' bytes left), whose first byte is not ASCII, or 0 if it is not valid:
- * the checks of jansson's utf8_check_full(). */
-static size_t
-utf8_seq_len(const unsigned char *s, size_t n)
-{
-    size_t len;
-    uint32_t cp;
-
-    if (s[0] >= 0xc2 && s[0] <= 0xdf) {
-        len = 2, cp = s[0] & 0x1f;
-    } else if (s[0] >= 0xe0 && s[0] <= 0xef) {
-        len = 3, cp = s[0] & 0x0f;
-    } else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
-        len = 4, cp = s[0] & 0x07;
-    } else {
-        return 0;
-    }
-    if (len > n) {
-        return 0;
-    }
-    for (size_t i = 1; i < len; i++) {
-        if ((s[i] & 0xc0) != 0x80) {
-            return 0;
-        }
-        cp = (cp << 6) | (s[i] & 0x3f);
-    }
-    if (cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)
-        || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000)) {
-        return 0;
-    }
-    return len;
-}
 
 static bool
 put_json_string(struct ds *b, const char *s_, size_t n)
@@ -59,8 +26,9 @@ put_json_string(struct ds *b, const char *s_, size_t n)
             s++;
         }
         while (s < end && *s >= 0x80) {
-            size_t len = utf8_seq_len(s, end - s);
-            if (!len) {
+            uint32_t cp;
+            int len = utf8_decode(s, end - s, &cp);
+            if (len < 0) {
                 return false;
             }
             s += len;

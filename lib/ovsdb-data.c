@@ -25,61 +25,8 @@
 #include "ds.h"
 #include "hmap.h"
 #include "ovsdb-error.h"
+#include "utf8.h"
 #include "util.h"
-
-
-/* UTF-8. */
-
-/* Checks that 's' is well-formed UTF-8 (no overlong forms, no surrogates,
- * nothing above U+10FFFF).  Returns NULL and stores the number of characters
- * in '*n_chars', or an error message the caller frees. */
-static char *
-utf8_validate(const char *s, size_t *n_chars)
-{
-    const unsigned char *p = (const unsigned char *) s;
-    size_t n = 0;
-
-    while (*p) {
-        unsigned int c = *p;
-        int len;
-        unsigned int min, cp;
-
-        if (c < 0x80) {
-            p++;
-            n++;
-            continue;
-        } else if (c >= 0xc2 && c <= 0xdf) {
-            len = 2, min = 0x80, cp = c & 0x1f;
-        } else if (c >= 0xe0 && c <= 0xef) {
-            len = 3, min = 0x800, cp = c & 0x0f;
-        } else if (c >= 0xf0 && c <= 0xf4) {
-            len = 4, min = 0x10000, cp = c & 0x07;
-        } else {
-            return xasprintf("invalid UTF-8 sequence 0x%02x", c);
-        }
-        for (int i = 1; i < len; i++) {
-            if ((p[i] & 0xc0) != 0x80) {
-                struct ds b = DS_EMPTY_INITIALIZER;
-                ds_put_cstr(&b, "invalid UTF-8 sequence");
-                for (int j = 0; j <= i; j++) {
-                    ds_put_format(&b, " 0x%02x", p[j]);
-                }
-                return ds_steal_cstr(&b);
-            }
-            cp = (cp << 6) | (p[i] & 0x3f);
-        }
-        if (cp < min || cp > 0x10ffff) {
-            return xasprintf("invalid code point U+%04X", cp);
-        }
-        if (cp >= 0xd800 && cp <= 0xdfff) {
-            return xasprintf("UTF-16 surrogate U+%04X not allowed", cp);
-        }
-        p += len;
-        n++;
-    }
-    *n_chars = n;
-    return NULL;
-}
 
 /* Appends 's' as a JSON string: the quoting ovs-vsctl uses for strings that
  * would not read back as themselves when bare. */
@@ -656,33 +603,6 @@ parse_hex4(const char *p, unsigned int *value)
     return true;
 }
 
-static void
-put_utf8(struct ds *b, unsigned int cp)
-{
-    char s[4];
-    int n;
-
-    if (cp < 0x80) {
-        s[0] = cp, n = 1;
-    } else if (cp < 0x800) {
-        s[0] = 0xc0 | (cp >> 6);
-        s[1] = 0x80 | (cp & 0x3f);
-        n = 2;
-    } else if (cp < 0x10000) {
-        s[0] = 0xe0 | (cp >> 12);
-        s[1] = 0x80 | ((cp >> 6) & 0x3f);
-        s[2] = 0x80 | (cp & 0x3f);
-        n = 3;
-    } else {
-        s[0] = 0xf0 | (cp >> 18);
-        s[1] = 0x80 | ((cp >> 12) & 0x3f);
-        s[2] = 0x80 | ((cp >> 6) & 0x3f);
-        s[3] = 0x80 | (cp & 0x3f);
-        n = 4;
-    }
-    ds_put_buffer(b, s, n);
-}
-
 /* Decodes the 'len' bytes at 's', the inside of a double-quoted string with
  * JSON escapes (the escapes ovs-vsctl accepts), into '*out'.  Returns NULL
  * or an error message; 'quoted' is the whole token, for the message. */
@@ -740,7 +660,8 @@ string_unescape(const char *s, size_t len, const char *quoted, char **out)
                 return xasprintf("%s: null bytes not supported in quoted "
                                  "strings", quoted);
             }
-            put_utf8(&b, cp);
+            char utf8[4];
+            ds_put_buffer(&b, utf8, utf8_encode(cp, utf8));
             break;
         default:
             free(b.s);

@@ -1,7 +1,9 @@
 # tests: rpc
-# Strings, streams, JSON-RPC, unixctl, logging and daemon plumbing (lib/).
+# Strings, UTF-8, streams, JSON-RPC, unixctl, logging and daemon plumbing
+# (lib/).
 RPC_TESTS = \
 	tests/test-ds \
+	tests/test-utf8 \
 	tests/test-stream \
 	tests/test-jsonrpc \
 	tests/test-unixctl \
@@ -16,6 +18,10 @@ RPC_TEST_LDADD = $(XSW_LIBS) $(TEST_LIBS)
 tests_test_ds_SOURCES = tests/test-ds.c
 tests_test_ds_CFLAGS = $(AM_CFLAGS) $(TEST_CFLAGS)
 tests_test_ds_LDADD = $(RPC_TEST_LDADD)
+
+tests_test_utf8_SOURCES = tests/test-utf8.c
+tests_test_utf8_CFLAGS = $(AM_CFLAGS) $(TEST_CFLAGS)
+tests_test_utf8_LDADD = $(RPC_TEST_LDADD)
 
 tests_test_stream_SOURCES = tests/test-stream.c
 tests_test_stream_CFLAGS = $(AM_CFLAGS) $(TEST_CFLAGS)

@@ -97,9 +97,9 @@ LIBS="$(pkg-config --libs jansson libuv sqlite3) -lpthread"
 # module someone is still writing cannot break the fuzz build.  Not
 # ctl/main.c: it has main() and needs a database; xsw-ctl's parser is in
 # ctl/cmdline.c.  lib/vswitch-schema.c is generated in the build tree.
-lib_sources="lib/ds.c lib/hash.c lib/hmap.c lib/shash.c lib/util.c lib/uuid.c
- lib/ovsdb-error.c lib/ovsdb-types.c lib/ovsdb-data.c lib/ovsdb-schema.c
- lib/ovsdb-condition.c lib/ovsdb-mutation.c
+lib_sources="lib/ds.c lib/hash.c lib/hmap.c lib/shash.c lib/utf8.c lib/util.c
+ lib/uuid.c lib/ovsdb-error.c lib/ovsdb-types.c lib/ovsdb-data.c
+ lib/ovsdb-schema.c lib/ovsdb-condition.c lib/ovsdb-mutation.c
  lib/json-out.c lib/jsonrpc.c lib/jsonrpc-client.c lib/stream.c lib/vlog.c
  lib/unixctl.c lib/daemon.c
  lib/vswitch-schema.c
