@@ -16,16 +16,6 @@
 
 VLOG_DEFINE_THIS_MODULE(jsonrpc);
 
-static void
-set_error(char **errorp, char *message)
-{
-    if (errorp) {
-        *errorp = message;
-    } else {
-        free(message);
-    }
-}
-
 /* ---- 1. Framing. ---- */
 
 void
@@ -77,7 +67,7 @@ static size_t
 parser_fail(struct jsonrpc_parser *p, char **errorp, char *message)
 {
     p->failed = true;
-    set_error(errorp, message);
+    put_error(errorp, message);
     return 0;
 }
 
@@ -1285,7 +1275,7 @@ jsonrpc_session_create(uv_loop_t *loop, const char *name,
         return error;
     }
     if (addr.passive) {
-        set_error(errorp, xasprintf("%s: cannot connect to a passive "
+        put_error(errorp, xasprintf("%s: cannot connect to a passive "
                                     "remote (use unix:, tcp: or ssl:)",
                                     name));
         stream_addr_destroy(&addr);
