@@ -391,7 +391,12 @@ listen_unix(uv_loop_t *loop, struct stream_listener *l, int mode,
 
     uv_pipe_init(loop, &l->u.pipe, 0);
     remove_stale_socket(l->addr.path);
+    /* The socket exists from bind() on: under a umask that already denies
+     * what 'mode' denies, it is never more open than asked, not even until
+     * the chmod() below (a client that raced in saw 0755). */
+    mode_t old_umask = umask(~mode & 0777);
     error = uv_pipe_bind(&l->u.pipe, l->addr.path);
+    umask(old_umask);
     if (error) {
         put_error(errorp, xasprintf("%s: bind failed (%s)", l->name,
                                     uv_strerror(error)));
