@@ -28,7 +28,7 @@ fi
 packages="build-essential autoconf automake pkg-config
     libjansson-dev libuv1-dev libsqlite3-dev sqlite3 check
     libxdp-dev libbpf-dev libssl-dev libsystemd-dev openssl clang llvm
-    libclang-rt-14-dev iproute2 iputils-ping ethtool"
+    libclang-rt-14-dev libcurl4-openssl-dev iproute2 iputils-ping ethtool"
 # The tests' real peers and traffic tools: Open vSwitch 3.1 and its
 # clients, iperf3, tcpdump, trafgen.
 if [ "$mode" = test ]; then
@@ -50,6 +50,9 @@ if [ "$mode" = test ]; then
     # The daemons' --metrics (tests/system/sys-metrics.sh): promtool and a
     # real Prometheus server scraping them, curl as a plain client.
     packages="$packages prometheus curl"
+    # etcd 3.4 and etcdctl, for the etcd backend's tests
+    # (tests/server/etcd.py, and XT_STORAGE=etcd).
+    packages="$packages etcd-server etcd-client"
 fi
 # The Debian package's build and checks.
 if [ "$mode" = package ]; then

@@ -10,6 +10,11 @@ dbserver_libdbserver_a_SOURCES += dbserver/storage.c dbserver/storage.h
 # The backends' interface (backend.h) and the SQLite backend.
 dbserver_libdbserver_a_SOURCES += dbserver/backend.c dbserver/backend.h \
 	dbserver/backend-sqlite.c
+# The etcd backend (docs/storage-etcd.md), its client of etcd's JSON
+# gateway, and transactions as JSON records (also read by ovs-file.c).
+dbserver_libdbserver_a_SOURCES += dbserver/backend-etcd.c \
+	dbserver/etcd-client.c dbserver/etcd-client.h \
+	dbserver/txn-record.c dbserver/txn-record.h
 # Schema conversion and whole-database files (convert work).
 dbserver_libdbserver_a_SOURCES += dbserver/convert.c dbserver/convert.h
 # Reading Open vSwitch's standalone database files (convert work).
@@ -24,7 +29,7 @@ dbserver_xsw_dbserver_SOURCES = \
 	dbserver/server.c dbserver/server.h \
 	dbserver/remotes.c dbserver/remotes.h
 dbserver_xsw_dbserver_LDADD = dbserver/libdbserver.a $(XSW_LIBS) \
-	$(SQLITE3_LIBS)
+	$(SQLITE3_LIBS) $(LIBCURL_LIBS)
 dist_man_MANS += dbserver/xsw-dbserver.8
 
 # xsw-dbtool: ovsdb-tool's commands on xsw database files (convert work).

@@ -31,8 +31,15 @@ sqlite_backend_cast(const struct backend *b)
 }
 
 static struct ovsdb_error *
-sqlite_backend_open(const char *path, struct backend **bp,
-                    struct ovsdb_db **dbp)
+sqlite_backend_create(const char *location OVS_UNUSED, const char *path,
+                      const struct ovsdb_schema *schema)
+{
+    return storage_create(path, schema);
+}
+
+static struct ovsdb_error *
+sqlite_backend_open(const char *location OVS_UNUSED, const char *path,
+                    struct backend **bp, struct ovsdb_db **dbp)
 {
     struct storage *st;
     struct ovsdb_error *error = storage_open(path, &st, dbp);
@@ -89,7 +96,8 @@ sqlite_backend_commit_batch(struct backend *b, bool durable)
 }
 
 static struct ovsdb_error *
-sqlite_backend_compact(struct backend *b)
+sqlite_backend_compact(struct backend *b,
+                       const struct ovsdb_db *db OVS_UNUSED)
 {
     return storage_compact(sqlite_backend_cast(b)->st);
 }
@@ -171,6 +179,7 @@ sqlite_backend_get_size(const struct backend *b)
 
 const struct backend_class sqlite_backend_class = {
     .name = "sqlite",
+    .create = sqlite_backend_create,
     .open = sqlite_backend_open,
     .close = sqlite_backend_close,
     .load_db = sqlite_backend_load_db,

@@ -8,27 +8,47 @@
 #include "ovsdb-error.h"
 #include "util.h"
 
-/* The class for 'spec' and, in '*locationp', what it names. */
-static const struct backend_class *
-backend_class_for(const char *spec, const char **locationp)
+/* The class for 'storage' and, in '*locationp', what it names. */
+static struct ovsdb_error *
+backend_class_for(const char *storage, const struct backend_class **classp,
+                  const char **locationp)
 {
-#ifdef HAVE_ETCD_BACKEND
-    if (!strncmp(spec, "etcd:", 5)) {
-        *locationp = spec + 5;
-        return &etcd_backend_class;
+    *locationp = NULL;
+    *classp = NULL;
+    if (!storage) {
+        *classp = &sqlite_backend_class;
+    } else if (!strncmp(storage, "etcd:", 5)) {
+        *locationp = storage + 5;
+        *classp = &etcd_backend_class;
+    } else {
+        return ovsdb_error("I/O error", "--storage=%s: unknown storage "
+                           "(expected etcd:URL[,URL...])", storage);
     }
-#endif
-    *locationp = spec;
-    return &sqlite_backend_class;
+    return NULL;
 }
 
 struct ovsdb_error *
-backend_open(const char *spec, struct backend **bp, struct ovsdb_db **dbp)
+backend_create(const char *storage, const char *name,
+               const struct ovsdb_schema *schema)
 {
+    const struct backend_class *class;
     const char *location;
-    const struct backend_class *class = backend_class_for(spec, &location);
-    struct ovsdb_error *error = class->open(location, bp, dbp);
+    struct ovsdb_error *error = backend_class_for(storage, &class, &location);
 
+    return error ? error : class->create(location, name, schema);
+}
+
+struct ovsdb_error *
+backend_open(const char *storage, const char *name, struct backend **bp,
+             struct ovsdb_db **dbp)
+{
+    const struct backend_class *class;
+    const char *location;
+    struct ovsdb_error *error = backend_class_for(storage, &class, &location);
+
+    if (!error) {
+        error = class->open(location, name, bp, dbp);
+    }
     if (error) {
         *bp = NULL;
         *dbp = NULL;
@@ -75,9 +95,9 @@ backend_commit_batch(struct backend *b, bool durable)
 }
 
 struct ovsdb_error *
-backend_compact(struct backend *b)
+backend_compact(struct backend *b, const struct ovsdb_db *db)
 {
-    return b->class->compact(b);
+    return b->class->compact(b, db);
 }
 
 struct ovsdb_error *
@@ -103,4 +123,20 @@ int64_t
 backend_get_size(const struct backend *b)
 {
     return b->class->get_size ? b->class->get_size(b) : -1;
+}
+
+void
+backend_watch(struct backend *b, uv_loop_t *loop,
+              void (*changed)(void *aux), void *aux)
+{
+    if (b->class->watch) {
+        b->class->watch(b, loop, changed, aux);
+    }
+}
+
+struct ovsdb_error *
+backend_catch_up(struct backend *b, struct ovsdb_db *db,
+                 void (*apply)(void *aux, struct ovsdb_txn *), void *aux)
+{
+    return b->class->catch_up ? b->class->catch_up(b, db, apply, aux) : NULL;
 }

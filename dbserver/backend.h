@@ -6,23 +6,29 @@
  * server drives every backend through this interface alone, so none of
  * those modules knows which backend it runs on:
  *
- *   backend_open(spec, &b, &db)          load: 'db' is what is stored
+ *   backend_open(storage, name, &b, &db) load: 'db' is what is stored
+ *   backend_watch(b, loop, changed, aux) 'changed' runs when another server
+ *                                        stored something: then
+ *   backend_catch_up(b, db, apply, aux)  'apply' gets each of its txns
  *   for each loop turn with writes:
  *       backend_begin_batch(b)
  *       for each txn that arrived together:
  *           ovsdb_txn_precommit(txn), backend_write_txn(b, txn)
  *       backend_commit_batch(b, durable)  -> only now may replies and the
  *                                           monitors' updates go out
- *   backend_compact(b)                   ovsdb-server/compact
+ *   backend_compact(b, db)               ovsdb-server/compact
  *   backend_convert(b, db, schema, ...)  the "convert" method
  *   backend_close(b)
  *
  * Backends
  * --------
- *   a path          the embedded SQLite file of storage.h (the default):
- *                   a batch is one SQLite transaction.
- *   etcd:URL[,URL]  an etcd cluster (docs/storage-etcd.md), when built with
- *                   it (see backend_open()).
+ * A backend is named by a storage (xsw-dbserver's --storage) and a name:
+ *   no storage      the name is the path of the embedded SQLite file of
+ *                   storage.h (the default): a batch is one SQLite
+ *                   transaction.
+ *   etcd:URL[,URL]  the database of that name in an etcd cluster
+ *                   (backend-etcd.c, docs/storage-etcd.md): a batch is one
+ *                   etcd transaction, and several servers may share it.
  *
  * The durability contract is storage.h's, for every backend: when
  * backend_commit_batch() returns success, every transaction of the batch
@@ -51,6 +57,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <uv.h>
 
 #include "uuid.h"
 
@@ -78,10 +85,14 @@ struct backend;
 struct backend_class {
     const char *name;           /* "sqlite", "etcd". */
 
-    /* Opens what 'location' names (spec without the class prefix) and
-     * loads it into a new '*dbp'; both NULL on failure. */
-    struct ovsdb_error *(*open)(const char *location, struct backend **,
-                                struct ovsdb_db **dbp);
+    /* Creates database 'name' for 'schema' in 'location' (the storage
+     * without its class prefix), never overwriting one. */
+    struct ovsdb_error *(*create)(const char *location, const char *name,
+                                  const struct ovsdb_schema *);
+    /* Opens database 'name' in 'location' and loads it into a new '*dbp';
+     * both NULL on failure. */
+    struct ovsdb_error *(*open)(const char *location, const char *name,
+                                struct backend **, struct ovsdb_db **dbp);
     void (*close)(struct backend *);
     struct ovsdb_error *(*load_db)(struct backend *, struct ovsdb_db **dbp);
 
@@ -90,13 +101,23 @@ struct backend_class {
                                      const struct ovsdb_txn *);
     struct ovsdb_error *(*commit_batch)(struct backend *, bool durable);
 
-    struct ovsdb_error *(*compact)(struct backend *);
+    struct ovsdb_error *(*compact)(struct backend *,
+                                   const struct ovsdb_db *);
     struct ovsdb_error *(*convert)(struct backend *, const struct ovsdb_db *,
                                    const struct ovsdb_schema *,
                                    struct ovsdb_db **loadedp);
     void (*get_status)(const struct backend *, struct backend_status *);
     /* May be NULL: the size is unknown (backend_get_size()). */
     int64_t (*get_size)(const struct backend *);
+
+    /* For a storage that other servers write too (NULL otherwise): see
+     * backend_watch() and backend_catch_up(). */
+    void (*watch)(struct backend *, uv_loop_t *,
+                  void (*changed)(void *aux), void *aux);
+    struct ovsdb_error *(*catch_up)(struct backend *, struct ovsdb_db *,
+                                    void (*apply)(void *aux,
+                                                  struct ovsdb_txn *),
+                                    void *aux);
 };
 
 /* Every backend begins with this. */
@@ -105,12 +126,19 @@ struct backend {
     char *name;                 /* For messages: a path, etcd's URLs. */
 };
 
-/* Opens the database that 'spec' names (see "Backends") and loads it: on
+/* Creates database 'name' (a file, for no storage) for 'schema' in
+ * 'storage' (NULL: SQLite, see "Backends").  Fails if it exists. */
+struct ovsdb_error *backend_create(const char *storage, const char *name,
+                                   const struct ovsdb_schema *)
+    __attribute__((warn_unused_result));
+
+/* Opens database 'name' in 'storage' (see "Backends") and loads it: on
  * success '*bp' is the backend (close it with backend_close()) and '*dbp'
  * a new in-memory database holding what is stored (the caller destroys
- * it).  On failure both are NULL and nothing was written. */
-struct ovsdb_error *backend_open(const char *spec, struct backend **bp,
-                                 struct ovsdb_db **dbp)
+ * it).  On failure both are NULL and nothing was written.  A storage that
+ * xsw does not know is an error that says so. */
+struct ovsdb_error *backend_open(const char *storage, const char *name,
+                                 struct backend **bp, struct ovsdb_db **dbp)
     __attribute__((warn_unused_result));
 
 /* Rolls back any open batch and closes.  NULL is a no-op. */
@@ -134,7 +162,8 @@ struct ovsdb_error *backend_commit_batch(struct backend *, bool durable)
 
 /* Gives back the space that history and deleted rows take ("ovsdb-server/
  * compact").  Not inside a batch. */
-struct ovsdb_error *backend_compact(struct backend *)
+struct ovsdb_error *backend_compact(struct backend *,
+                                    const struct ovsdb_db *)
     __attribute__((warn_unused_result));
 
 /* Replaces the stored database by 'db''s rows converted to 'schema', in one
@@ -154,7 +183,25 @@ void backend_get_status(const struct backend *, struct backend_status *);
  * it elsewhere).  For the metrics. */
 int64_t backend_get_size(const struct backend *);
 
-/* The SQLite backend (backend-sqlite.c). */
-extern const struct backend_class sqlite_backend_class;
+/* Calls 'changed' from 'loop' (never from inside a backend call) whenever
+ * another server may have stored something; a no-op for a backend only
+ * this server writes. */
+void backend_watch(struct backend *, uv_loop_t *,
+                   void (*changed)(void *aux), void *aux);
+
+/* Brings 'db' up to date with what other servers stored: each of their
+ * transactions, in order, becomes a precommitted txn on 'db' passed to
+ * 'apply', which must commit it (ovsdb_txn_commit(), after telling the
+ * monitors).  Not inside a batch.  An error (the stored history no longer
+ * reaches back to 'db''s state, or etcd failed) leaves 'db' with what was
+ * applied; the caller may reload with backend_load_db(). */
+struct ovsdb_error *backend_catch_up(struct backend *, struct ovsdb_db *,
+                                     void (*apply)(void *aux,
+                                                   struct ovsdb_txn *),
+                                     void *aux)
+    __attribute__((warn_unused_result));
+
+extern const struct backend_class sqlite_backend_class;   /* backend-sqlite.c */
+extern const struct backend_class etcd_backend_class;     /* backend-etcd.c */
 
 #endif /* backend.h */

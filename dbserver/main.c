@@ -35,7 +35,7 @@
 #include "ovsdb-schema.h"
 #include "remotes.h"
 #include "server.h"
-#include "storage.h"
+#include "backend.h"
 #include "tls.h"
 #include "unixctl.h"
 #include "util.h"
@@ -150,8 +150,8 @@ refuse_replication(const char *what)
     fprintf(stderr, "%s: %s is not supported: xsw-dbserver does not "
             "replicate between servers itself (no active-backup, relay or "
             "clustered mode); it is to replicate through its storage "
-            "backend instead (an etcd backend is planned; today the "
-            "storage is a local SQLite file)\n",
+            "backend instead: several servers on one etcd cluster with "
+            "--storage=etcd:URL[,URL...]\n",
             daemon_program_name(), what);
     exit(EXIT_FAILURE);
 }
@@ -238,7 +238,11 @@ usage(void)
            "  --certificate=FILE    TLS certificate for that key\n"
            "  --ca-cert=FILE        CA that clients' certificates must be\n"
            "                        signed by (required for pssl:)\n"
+           "  --storage=etcd:URL[,URL...]  keep the databases in etcd, shared\n"
+           "                        with other servers: DB arguments are\n"
+           "                        database names (default Open_vSwitch)\n"
            "  --create SCHEMA DBFILE  create DBFILE from SCHEMA and exit\n"
+           "                        (with --storage: --create SCHEMA)\n"
            "  --convert SCHEMA DBFILE  convert DBFILE to SCHEMA in place\n"
            "                        (atomically) and exit\n"
            "  --import OVS-DBFILE DBFILE  create DBFILE from an Open vSwitch\n"
@@ -254,9 +258,10 @@ usage(void)
     exit(EXIT_SUCCESS);
 }
 
-/* Creates 'db_file' from the schema in 'schema_file' (NULL: built in). */
+/* Creates 'db_file' (for a 'storage', the database named by the schema)
+ * from the schema in 'schema_file' (NULL: built in). */
 static struct ovsdb_error *
-create_db(const char *schema_file, const char *db_file)
+create_db(const char *storage, const char *schema_file, const char *db_file)
 {
     struct ovsdb_schema *schema;
     struct ovsdb_error *error;
@@ -266,7 +271,7 @@ create_db(const char *schema_file, const char *db_file)
     if (error) {
         return error;
     }
-    error = storage_create(db_file, schema);
+    error = backend_create(storage, db_file, schema);
     ovsdb_schema_destroy(schema);
     return error;
 }
@@ -378,7 +383,8 @@ main(int argc, char *argv[])
         OPT_UNIX_MODE,
         OPT_CONVERT,
         OPT_IMPORT,
-        OPT_METRICS
+        OPT_METRICS,
+        OPT_STORAGE
     };
     static const struct option long_options[] = {
         {"remote", required_argument, NULL, OPT_REMOTE},
@@ -387,6 +393,7 @@ main(int argc, char *argv[])
         {"create", required_argument, NULL, OPT_CREATE},
         {"convert", required_argument, NULL, OPT_CONVERT},
         {"import", required_argument, NULL, OPT_IMPORT},
+        {"storage", required_argument, NULL, OPT_STORAGE},
         {"max-message-size", required_argument, NULL, OPT_MAX_MSG},
         {"max-backlog", required_argument, NULL, OPT_MAX_BACKLOG},
         {"read-only-remote", required_argument, NULL, OPT_READ_ONLY_REMOTE},
@@ -407,6 +414,7 @@ main(int argc, char *argv[])
     struct metrics_server *metrics = NULL;
     const char *create_schema = NULL;
     const char *convert_schema = NULL, *import_file = NULL;
+    const char *storage = NULL;     /* --storage: DBs are names in it. */
     /* Two more for the defaults. */
     char **remote_names = xcalloc(argc + 2, sizeof *remote_names);
     bool *read_only = xcalloc(argc + 2, sizeof *read_only);
@@ -469,6 +477,9 @@ main(int argc, char *argv[])
         case OPT_IMPORT:
             import_file = optarg;
             break;
+        case OPT_STORAGE:
+            storage = optarg;
+            break;
         case OPT_MAX_MSG:
             options.max_msg_size = parse_size("max-message-size", optarg);
             break;
@@ -495,7 +506,13 @@ main(int argc, char *argv[])
     }
     argc -= optind;
     argv += optind;
-    for (int i = 0; i < argc; i++) {
+    if (storage && (convert_schema || import_file)) {
+        fprintf(stderr, "%s: --%s works on database files, not with "
+                "--storage\n", daemon_program_name(),
+                convert_schema ? "convert" : "import");
+        exit(EXIT_FAILURE);
+    }
+    for (int i = 0; i < argc && !storage; i++) {
         refuse_replicated_db(argv[i]);
         if (!import_file && ovs_file_is_standalone(argv[i])) {
             fprintf(stderr, "%s: %s is an Open vSwitch database file; make "
@@ -527,13 +544,15 @@ main(int argc, char *argv[])
     }
 
     if (create_schema) {
-        if (argc != 1) {
-            fprintf(stderr, "%s: --create needs a schema file and one "
-                    "database file: --create SCHEMA DBFILE\n",
-                    daemon_program_name());
+        if (argc != !storage) {
+            fprintf(stderr, "%s: %s\n", daemon_program_name(), storage
+                    ? "with --storage, --create takes the schema file alone "
+                      "(the database is named by the schema): --create SCHEMA"
+                    : "--create needs a schema file and one database file: "
+                      "--create SCHEMA DBFILE");
             exit(EXIT_FAILURE);
         }
-        error = create_db(create_schema, argv[0]);
+        error = create_db(storage, create_schema, storage ? NULL : argv[0]);
         free(remote_names);
         free(read_only);
         if (error) {
@@ -542,7 +561,7 @@ main(int argc, char *argv[])
         return 0;
     }
 
-    if (!argc) {
+    if (!argc && !storage) {
         int err = daemon_ensure_dir(default_dbdir());
         if (err) {
             fprintf(stderr, "%s: cannot create %s: %s\n",
@@ -551,7 +570,7 @@ main(int argc, char *argv[])
         }
         default_db = xasprintf("%s/conf.db", default_dbdir());
         if (access(default_db, F_OK)) {
-            error = create_db(NULL, default_db);
+            error = create_db(NULL, NULL, default_db);
             if (error) {
                 fatal_ovsdb_error(error);
             }
@@ -578,13 +597,14 @@ main(int argc, char *argv[])
     server_set_tls_config(server, tls);
     if (argc) {
         for (int i = 0; i < argc; i++) {
-            error = server_add_db(server, argv[i]);
+            error = server_add_db(server, storage, argv[i]);
             if (error) {
                 fatal_ovsdb_error(error);
             }
         }
     } else {
-        error = server_add_db(server, default_db);
+        error = server_add_db(server, storage,
+                              storage ? "Open_vSwitch" : default_db);
         if (error) {
             fatal_ovsdb_error(error);
         }

@@ -54,6 +54,7 @@ static struct vlog_rate_limit session_rl = VLOG_RATE_LIMIT_INIT(60, 20);
 /* For coverage/show. */
 COVERAGE_DEFINE(server_txn_write);      /* A transaction changed a db. */
 COVERAGE_DEFINE(server_batch_commit);   /* A backend commit of a batch. */
+COVERAGE_DEFINE(server_txn_elsewhere);  /* Another server stored a txn. */
 COVERAGE_DEFINE(server_session_open);
 COVERAGE_DEFINE(server_session_close);
 
@@ -91,6 +92,8 @@ struct server_db {
     bool in_batch;              /* A backend batch is open. */
     bool batch_durable;         /* Some txn in it asked for durability. */
     bool changed;               /* Committed something since triggers ran. */
+    bool catch_up;              /* Read what other servers stored, once the
+                                 * open batch is committed. */
 
     /* For the metrics. */
     uint64_t n_txns[TXN_N_RESULTS];
@@ -208,6 +211,10 @@ static void session_send(struct session *, json_t *msg, enum held_kind,
 static void session_destroy(struct session *);
 static void server_db_update_server_row(struct server_db *);
 static void run_triggers(struct server *, bool only_expired);
+static void server_db_resync(struct server_db *);
+static void server_db_stored_elsewhere(void *sdb);
+static void close_lost_sessions(struct server *);
+static void commit_check_cb(uv_check_t *);
 static void trigger_timer_cb(uv_timer_t *);
 static void session_monitor_destroy(struct session_monitor *);
 
@@ -347,26 +354,29 @@ server_db_create(struct server *server, struct ovsdb_db *db,
 }
 
 struct ovsdb_error *
-server_add_db(struct server *server, const char *spec)
+server_add_db(struct server *server, const char *storage, const char *name)
 {
     struct ovsdb_error *error;
     struct backend *backend;
     struct ovsdb_db *db;
 
-    error = backend_open(spec, &backend, &db);
+    error = backend_open(storage, name, &backend, &db);
     if (error) {
         return error;
     }
     if (shash_find(&server->dbs, db->schema->name)) {
         error = ovsdb_error("duplicate database",
                             "%s: a database named %s is already served",
-                            spec, db->schema->name);
+                            name, db->schema->name);
         ovsdb_db_destroy(db);
         backend_close(backend);
         return error;
     }
-    server_db_update_server_row(server_db_create(server, db, backend));
-    VLOG_INFO("serving database %s from %s", db->schema->name, spec);
+    struct server_db *sdb = server_db_create(server, db, backend);
+    server_db_update_server_row(sdb);
+    backend_watch(backend, server->loop, server_db_stored_elsewhere, sdb);
+    VLOG_INFO("serving database %s from %s%s%s", db->schema->name,
+              storage ? storage : "", storage ? " " : "", name);
     return NULL;
 }
 
@@ -420,10 +430,7 @@ static void
 recover_from_failed_batch(struct server_db *sdb, struct ovsdb_error *error)
 {
     struct server *server = sdb->server;
-    struct ovsdb_error *load_error;
-    struct ovsdb_db *db;
     struct held_msg *h, *next;
-    struct session *s;
 
     char *s_err = ovsdb_error_to_string(error);
     VLOG_ERR("%s: commit failed, transactions rolled back: %s",
@@ -443,7 +450,20 @@ recover_from_failed_batch(struct server_db *sdb, struct ovsdb_error *error)
         }
     }
 
-    LIST_FOR_EACH (s, node, &server->sessions) {
+    server_db_resync(sdb);
+}
+
+/* Replaces 'sdb''s database by what its backend stores now, and marks the
+ * sessions that monitor it for disconnection (their replicas may be
+ * ahead of or beside the truth; on reconnecting they resynchronize). */
+static void
+server_db_resync(struct server_db *sdb)
+{
+    struct ovsdb_error *load_error;
+    struct ovsdb_db *db;
+    struct session *s;
+
+    LIST_FOR_EACH (s, node, &sdb->server->sessions) {
         struct session_monitor *m, *next_m;
         LIST_FOR_EACH_SAFE (m, next_m, node, &s->monitors) {
             if (m->sdb == sdb) {
@@ -455,14 +475,67 @@ recover_from_failed_batch(struct server_db *sdb, struct ovsdb_error *error)
 
     load_error = backend_load_db(sdb->backend, &db);
     if (load_error) {
-        /* The file we committed to a moment ago no longer loads: nothing
+        /* What we committed to a moment ago no longer loads: nothing
          * sensible can go on serving it. */
-        xsw_fatal("%s: cannot reload after a failed commit: %s",
+        xsw_fatal("%s: cannot reload: %s",
                   sdb->name, ovsdb_error_to_string(load_error));
     }
     ovsdb_monitor_db_destroy(sdb->db);
     ovsdb_db_destroy(sdb->db);
     sdb->db = db;
+}
+
+/* A transaction that another server stored reaches the monitors and the
+ * in-memory database. */
+static void
+apply_stored_elsewhere(void *sdb_, struct ovsdb_txn *txn)
+{
+    struct server_db *sdb = sdb_;
+
+    COVERAGE_INC(server_txn_elsewhere);
+    ovsdb_monitors_txn_committed(sdb->db, txn);
+    ovsdb_txn_commit(txn);
+    sdb->changed = true;
+    sdb->server->stored_change = true;
+}
+
+/* Reads what other servers stored in 'sdb''s backend since we last
+ * looked.  Not inside a batch: the in-memory database must hold what is
+ * stored, nothing more. */
+static void
+server_db_catch_up(struct server_db *sdb)
+{
+    struct ovsdb_error *error;
+
+    sdb->catch_up = false;
+    error = backend_catch_up(sdb->backend, sdb->db, apply_stored_elsewhere,
+                             sdb);
+    if (error) {
+        char *s = ovsdb_error_to_string(error);
+        VLOG_WARN("%s: catching up failed, reloading: %s", sdb->name, s);
+        free(s);
+        ovsdb_error_destroy(error);
+        server_db_resync(sdb);
+    }
+}
+
+/* The backend of 'sdb' says another server stored something. */
+static void
+server_db_stored_elsewhere(void *sdb_)
+{
+    struct server_db *sdb = sdb_;
+    struct server *server = sdb->server;
+
+    if (sdb->in_batch) {
+        sdb->catch_up = true;       /* After the batch: commit_batches(). */
+        return;
+    }
+    server_db_catch_up(sdb);
+    /* What waited for these changes runs now, and what it writes is
+     * committed (the loop may sleep before its next check phase). */
+    run_triggers(server, false);
+    commit_check_cb(&server->commit_check);
+    close_lost_sessions(server);
 }
 
 /* Commits every open batch, then lets the held output go. */
@@ -509,15 +582,34 @@ commit_batches(struct server *server)
         json_out_memo_end();
     }
 
-    struct session *s, *next;
-    LIST_FOR_EACH_SAFE (s, next, node, &server->sessions) {
+    struct session *s;
+    LIST_FOR_EACH (s, node, &server->sessions) {
         if (s->conn) {
             jsonrpc_conn_uncork(s->conn);
         }
+    }
+
+    SHASH_FOR_EACH (node, &server->dbs) {
+        struct server_db *sdb = node->data;
+        if (sdb->catch_up) {
+            server_db_catch_up(sdb);
+        }
+    }
+    close_lost_sessions(server);
+}
+
+/* Disconnects the sessions whose monitors lost sync: server_db_resync(). */
+static void
+close_lost_sessions(struct server *server)
+{
+    struct session *s, *next;
+
+    LIST_FOR_EACH_SAFE (s, next, node, &server->sessions) {
         if (s->close_after_flush && s->conn) {
-            VLOG_WARN("%s: disconnecting: its monitors lost sync after a "
-                      "failed commit", s->name);
+            VLOG_WARN("%s: disconnecting: its monitors lost sync with the "
+                      "stored database", s->name);
             jsonrpc_conn_close(s->conn);
+            s->close_after_flush = false;
         }
     }
 }
@@ -2239,7 +2331,7 @@ unixctl_compact(struct unixctl_conn *conn, int argc, const char *argv[],
             continue;
         }
         VLOG_INFO("compacting %s database by user request", sdb->name);
-        struct ovsdb_error *error = backend_compact(sdb->backend);
+        struct ovsdb_error *error = backend_compact(sdb->backend, sdb->db);
         if (error) {
             char *msg = ovsdb_error_to_string(error);
             ds_put_format(&errors, "%s\n", msg);

@@ -40,10 +40,11 @@ struct server *server_create(uv_loop_t *, const struct server_options *);
 void server_destroy(struct server *);
 uv_loop_t *server_get_loop(const struct server *);
 
-/* Opens the database 'spec' names (a file, see backend_open()) and serves
- * it.  Fails if it cannot be opened or a database of the same name is
- * already served. */
-struct ovsdb_error *server_add_db(struct server *, const char *spec)
+/* Opens database 'name' in 'storage' (NULL: 'name' is an SQLite file; see
+ * backend_open()) and serves it.  Fails if it cannot be opened or a
+ * database of the same name is already served. */
+struct ovsdb_error *server_add_db(struct server *, const char *storage,
+                                  const char *name)
     __attribute__((warn_unused_result));
 
 /* How the server serves one remote (what the Manager table configures). */

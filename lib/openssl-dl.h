@@ -57,6 +57,8 @@ int openssl_dl_load(char **errorp);
     F(BIO_write)                                                        \
     F(X509_verify_cert_error_string)                                    \
     F(EVP_Digest) F(EVP_sha1)                                           \
+    /* base64, for etcd's JSON gateway (dbserver/etcd-client.c). */     \
+    F(EVP_EncodeBlock) F(EVP_DecodeBlock)                               \
     /* libssl. */                                                       \
     F(SSL_CTX_check_private_key) F(SSL_CTX_ctrl) F(SSL_CTX_free)        \
     F(SSL_CTX_load_verify_locations) F(SSL_CTX_new)                     \

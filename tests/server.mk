@@ -6,3 +6,10 @@ TESTS += tests/server/refused-modes.py
 # -v/--verbose specs and vlog/set on the three programs beside Open
 # vSwitch's, and jsonrpc:dbg message logging as ovsdb-server's.
 TESTS += tests/server/vlog.py
+# The etcd backend (docs/storage-etcd.md) with one etcd 3.4 of its own:
+# create/open, commit before reply, restart and kill -9, a 10,000-port
+# transaction, compaction, two servers on one etcd.
+TESTS += tests/server/etcd.py
+# The server tests and the real clients' tests again, on the etcd backend
+# (XT_STORAGE=etcd: each server on an etcd of its own).
+TESTS += tests/server/etcd-suite.sh

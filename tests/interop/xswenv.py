@@ -115,12 +115,72 @@ def log_messages(text, levels):
     return out
 
 
+def free_loopback_port():
+    """A TCP port on 127.0.0.1 that nothing listens on (as of now)."""
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+class Etcd:
+    """One etcd member (Debian's etcd 3.4) on loopback ports, with its data
+    directory in 'dir'; stopped by its PID on stop()."""
+
+    def __init__(self, dir):
+        self.dir = dir
+        self.proc = None
+
+    def start(self):
+        self.port = free_loopback_port()
+        peer_url = "http://127.0.0.1:%d" % free_loopback_port()
+        self.url = "http://127.0.0.1:%d" % self.port
+        self.log = os.path.join(self.dir, "etcd.log")
+        self.proc = subprocess.Popen(
+            ["etcd", "--name", "xt-etcd", "--data-dir",
+             os.path.join(self.dir, "etcd-data"),
+             "--listen-client-urls", self.url,
+             "--advertise-client-urls", self.url,
+             "--listen-peer-urls", peer_url,
+             "--initial-advertise-peer-urls", peer_url,
+             "--initial-cluster", "xt-etcd=" + peer_url],
+            stdout=subprocess.DEVNULL, stderr=open(self.log, "w"),
+            preexec_fn=die_with_parent)
+        deadline = time.time() + 20
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", self.port), 1).close()
+                return self
+            except OSError:
+                if self.proc.poll() is not None or time.time() > deadline:
+                    self.stop()
+                    raise Failure("etcd did not start: %s"
+                                  % open(self.log).read()[-2000:])
+                time.sleep(0.05)
+
+    def stop(self):
+        stop_process(self.proc)
+        self.proc = None
+
+
+def storage():
+    """XT_STORAGE=etcd runs xsw-dbserver on the etcd backend (each server
+    on an etcd of its own); unset or "sqlite", on its SQLite file."""
+    kind = os.environ.get("XT_STORAGE", "sqlite")
+    if kind not in ("sqlite", "etcd"):
+        raise Failure("XT_STORAGE=%s: expected sqlite or etcd" % kind)
+    return kind
+
+
 class DbServer:
     def __init__(self, peer="xsw", schema=VSWITCH_SCHEMA, extra_args=()):
         self.peer = peer
         self.schema = schema
         self.extra_args = list(extra_args)
         self.proc = None
+        self.etcd = None
+        self.storage_args = []
 
     def __enter__(self):
         self.dir = tempfile.mkdtemp(prefix="xt-interop-")
@@ -129,7 +189,14 @@ class DbServer:
         self.ctl = os.path.join(self.dir, "db.ctl")
         self.db = os.path.join(self.dir, "conf.db")
         self.log = os.path.join(self.dir, "server.log")
-        if self.peer == "xsw":
+        if self.peer == "xsw" and storage() == "etcd":
+            self.etcd = Etcd(self.dir).start()
+            self.storage_args = ["--storage=etcd:" + self.etcd.url]
+            # The database argument is then its name in etcd.
+            self.db = json.load(open(self.schema))["name"]
+            run([XSW_DBSERVER] + self.storage_args
+                + ["--create", self.schema])
+        elif self.peer == "xsw":
             run([XSW_DBSERVER, "--create", self.schema, self.db])
         else:
             run(["ovsdb-tool", "create", self.db, self.schema])
@@ -146,7 +213,8 @@ class DbServer:
                     "--unixctl=" + self.ctl, "--log-file=" + self.log,
                     "-vconsole:off"]
         env = dict(os.environ, XSW_RUNDIR=self.dir, OVS_RUNDIR=self.dir)
-        self.proc = subprocess.Popen(args + self.extra_args + [self.db],
+        self.proc = subprocess.Popen(args + self.storage_args
+                                     + self.extra_args + [self.db],
                                      env=env, stdout=subprocess.DEVNULL,
                                      stderr=open(self.log + ".stderr", "w"))
         # Ready means accepting connections, not merely that the socket
@@ -223,6 +291,8 @@ class DbServer:
                                  % open(self.log).read()[-4000:])
             except OSError:
                 pass
+        if self.etcd:
+            self.etcd.stop()
         shutil.rmtree(self.dir, ignore_errors=True)
         if crashed and exc[0] is None:
             raise Failure("the server died")

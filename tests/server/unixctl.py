@@ -100,7 +100,16 @@ def test_ovsdb_server_commands(c):
                  err)
             c.eq(db.vsctl("list-br"), "xtbr0\n",
                  "[%s] the data survives compaction" % peer)
-            if peer == "xsw":
+            if peer == "xsw" and db.etcd:
+                keys = run(["etcdctl", "--endpoints=" + db.etcd.url, "get",
+                            "--prefix", "/xsw/Open_vSwitch/",
+                            "--keys-only"],
+                           env=dict(os.environ, ETCDCTL_API="3"))[0].split()
+                c.ok(not [k for k in keys if "/log/" in k]
+                     and [k for k in keys if "/snap/" in k],
+                     "[xsw] compaction leaves a snapshot and no log in etcd",
+                     keys)
+            elif peer == "xsw":
                 wal = db.db + "-wal"
                 c.ok(not os.path.exists(wal) or os.path.getsize(wal) == 0,
                      "[xsw] compaction leaves the WAL empty")

@@ -1,0 +1,919 @@
+/* backend-etcd.c: a database stored in etcd, shared by several servers.
+ * docs/storage-etcd.md has the design; this is its implementation.
+ *
+ * Keys, under the prefix "/xsw/<database name>/" (values are JSON):
+ *
+ *   schema           {"schema": <schema>, "cid": "<uuid>"}: written once,
+ *                    by the create that found no such key.
+ *   head             {"seq": N, "snapshot": S}: the newest log record and
+ *                    the newest snapshot.  Every commit rewrites it, and
+ *                    compares its mod_revision with the one the committing
+ *                    server last saw: that compare is the whole concurrency
+ *                    control (a server that missed someone's commit fails
+ *                    its own, reloads, and the client sees an error).
+ *   log/<N>          record N (N in 20 digits, so keys sort as numbers): a
+ *                    JSON array of transaction records (txn-record.h), the
+ *                    transactions of one batch in commit order; records
+ *                    S+1..N hold everything since snapshot S.
+ *   snap/<S>         one transaction record inserting every row, as of
+ *                    log record S (no key while S is 0).
+ *   piece/<log|snap>/<N>/<sid>/<k>/<i>
+ *                    pieces of a value too big for one etcd request, for
+ *                    log/<N> or snap/<N>, written by server <sid> (its
+ *                    k-th such value): the log or snap key then holds
+ *                    {"chunks": "piece/...", "n": <count>} (the commit
+ *                    marker), written in the same etcd transaction as
+ *                    head, after the pieces.  A reader never looks at
+ *                    pieces that no committed marker names, so those of a
+ *                    commit that lost its compare are invisible (and
+ *                    deleted by their writer, or by the next compaction
+ *                    past N).
+ *
+ * etcd's default limits are 1.5 MiB per request and 128 operations per
+ * transaction: a commit is 2 puts (log/<N>, head) plus one compare, and a
+ * value above CHUNK_BYTES goes out in CHUNK_BYTES pieces, one request each,
+ * before it.  So a transaction of any size commits atomically.
+ *
+ * Durability: etcd acknowledges a transaction once a quorum of its members
+ * has it in an fsync()ed log, which is more than storage.h's "durable", so
+ * every batch is durable.
+ *
+ * Other servers' commits: a thread of this backend watches "head" (a
+ * streaming /v3/watch of its own connection) and rings the loop through a
+ * uv_async; the loop then reads the records it lacks (backend_catch_up()).
+ * The thread touches nothing but its connection and 'latest_rev'. */
+#include <config.h>
+#include "backend.h"
+
+#include <inttypes.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "db.h"
+#include "ds.h"
+#include "etcd-client.h"
+#include "ovsdb-error.h"
+#include "ovsdb-schema.h"
+#include "shash.h"
+#include "txn-record.h"
+#include "util.h"
+#include "uuid.h"
+#include "vlog.h"
+
+VLOG_DEFINE_THIS_MODULE(backend_etcd);
+
+/* A value's piece: well below etcd's 1.5 MiB request limit once base64
+ * (4/3) and the JSON around it are added. */
+#define CHUNK_BYTES (1024 * 1024)
+
+struct etcd_backend {
+    struct backend up;
+    struct etcd_client *client;     /* Owned: the loop's connection. */
+    char *urls;                     /* For the watch's own client. */
+    char *prefix;                   /* "/xsw/<name>/". */
+    struct uuid cid;                /* From the schema key. */
+    struct uuid sid;                /* This server's, for chunk keys. */
+    uint64_t seq;                   /* Last log record in memory. */
+    uint64_t snapshot;              /* head's "snapshot" as last seen. */
+    long long head_rev;             /* head's mod_revision as last seen. */
+    uint64_t n_chunked;             /* Chunked values written, for keys. */
+    json_t *batch;                  /* Open batch's records, or NULL. */
+
+    /* The watch. */
+    pthread_t thread;
+    bool watching;
+    atomic_bool stop;
+    atomic_llong latest_rev;        /* head's mod_revision, as watched. */
+    uv_async_t async;
+    void (*changed)(void *aux);
+    void *changed_aux;
+};
+
+static struct etcd_backend *
+etcd_backend_cast(const struct backend *b)
+{
+    return CONTAINER_OF(b, struct etcd_backend, up);
+}
+
+static char *
+key_of(const struct etcd_backend *eb, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static char *
+key_of(const struct etcd_backend *eb, const char *fmt, ...)
+{
+    struct ds ds = DS_EMPTY_INITIALIZER;
+    va_list args;
+
+    ds_put_cstr(&ds, eb->prefix);
+    va_start(args, fmt);
+    ds_put_format_valist(&ds, fmt, args);
+    va_end(args);
+    return ds_steal_cstr(&ds);
+}
+
+/* The key just after every key that starts with 'prefix'. */
+static json_t *
+range_end_json(const char *prefix)
+{
+    char *end = xstrdup(prefix);
+    end[strlen(end) - 1]++;
+    json_t *json = etcd_b64_string(end);
+    free(end);
+    return json;
+}
+
+static json_t *
+put_op(const char *key, const char *value, size_t len)
+{
+    return json_pack("{s:{s:o,s:o}}", "request_put",
+                     "key", etcd_b64_string(key),
+                     "value", etcd_b64_json(value, len));
+}
+
+static struct ovsdb_error *
+etcd_error(const struct etcd_backend *eb, struct ovsdb_error *error)
+{
+    return ovsdb_error_wrap(error, "database %s", eb->up.name);
+}
+
+/* A key's value, as read. */
+struct kv {
+    char *value;
+    size_t len;
+    long long mod_revision;
+};
+
+/* Reads the keys from 'key' to 'range_end' (taken; NULL: 'key' alone)
+ * into 'kvs', as of 'revision' (0: the newest), and stores the reply's
+ * revision in '*revp'. */
+static struct ovsdb_error *read_range(struct etcd_backend *, const char *key,
+                                      json_t *range_end, long long revision,
+                                      struct shash *kvs, long long *revp);
+
+/* Reads every key that starts with 'prefix'. */
+static struct ovsdb_error *
+read_prefix(struct etcd_backend *eb, const char *prefix, long long revision,
+            struct shash *kvs, long long *revp)
+{
+    return read_range(eb, prefix, range_end_json(prefix), revision, kvs,
+                      revp);
+}
+
+static void
+kvs_destroy(struct shash *kvs)
+{
+    struct shash_node *node;
+
+    SHASH_FOR_EACH (node, kvs) {
+        struct kv *kv = node->data;
+        free(kv->value);
+        free(kv);
+    }
+    shash_destroy(kvs);
+}
+
+static struct ovsdb_error *
+read_range(struct etcd_backend *eb, const char *key, json_t *range_end,
+           long long revision, struct shash *kvs, long long *revp)
+{
+    json_t *req = json_pack("{s:o}", "key", etcd_b64_string(key));
+    json_t *reply;
+    struct ovsdb_error *error;
+
+    if (range_end) {
+        json_object_set_new(req, "range_end", range_end);
+    }
+    if (revision) {
+        json_object_set_new(req, "revision", json_integer(revision));
+    }
+    error = etcd_client_call(eb->client, "/v3/kv/range", req, &reply);
+    json_decref(req);
+    if (error) {
+        return etcd_error(eb, error);
+    }
+    *revp = etcd_json_int(json_object_get(json_object_get(reply, "header"),
+                                          "revision"));
+    size_t i;
+    json_t *item;
+    json_array_foreach (json_object_get(reply, "kvs"), i, item) {
+        size_t klen;
+        char *name = etcd_b64_decode(json_object_get(item, "key"), &klen);
+        struct kv *kv = xzalloc(sizeof *kv);
+        const json_t *value = json_object_get(item, "value");
+
+        kv->value = value ? etcd_b64_decode(value, &kv->len) : xstrdup("");
+        kv->mod_revision = etcd_json_int(json_object_get(item,
+                                                         "mod_revision"));
+        if (!name || !kv->value) {
+            free(name);
+            free(kv->value);
+            free(kv);
+            json_decref(reply);
+            kvs_destroy(kvs);
+            shash_init(kvs);
+            return ovsdb_error("I/O error", "database %s: etcd sent a key "
+                               "that is not base64", eb->up.name);
+        }
+        struct kv *old = shash_replace(kvs, name, kv);
+        if (old) {
+            free(old->value);
+            free(old);
+        }
+        free(name);
+    }
+    json_decref(reply);
+    return NULL;
+}
+
+/* The JSON value of 'key' (relative to the prefix) in 'kvs', following a
+ * chunk marker; NULL if absent, with '*errorp' set if it does not parse. */
+static json_t *
+kvs_get_json(struct etcd_backend *eb, struct shash *kvs,
+             const char *key, struct ovsdb_error **errorp)
+{
+    char *full = key_of(eb, "%s", key);
+    const struct kv *kv = shash_find_data(kvs, full);
+    json_error_t jerr;
+    json_t *json;
+
+    *errorp = NULL;
+    free(full);
+    if (!kv) {
+        return NULL;
+    }
+    json = json_loadb(kv->value, kv->len, JSON_DECODE_ANY, &jerr);
+    const json_t *chunks = json ? json_object_get(json, "chunks") : NULL;
+    if (json_is_string(chunks)) {
+        struct ds all = DS_EMPTY_INITIALIZER;
+        long long n = etcd_json_int(json_object_get(json, "n"));
+        char *pieces = key_of(eb, "%s/", json_string_value(chunks));
+        char *first = key_of(eb, "%s/%06d", json_string_value(chunks), 0);
+        long long rev;
+        bool have = shash_find(kvs, first);
+        free(first);
+        if (!have) {
+            /* Not read yet (a catch-up reads the log alone). */
+            struct ovsdb_error *error = read_prefix(eb, pieces, 0, kvs,
+                                                    &rev);
+            if (error) {
+                free(pieces);
+                json_decref(json);
+                *errorp = error;
+                return NULL;
+            }
+        }
+        free(pieces);
+        for (long long i = 0; i < n; i++) {
+            char *piece = key_of(eb, "%s/%06lld", json_string_value(chunks),
+                                 i);
+            const struct kv *p = shash_find_data(kvs, piece);
+            free(piece);
+            if (!p) {
+                ds_destroy(&all);
+                json_decref(json);
+                *errorp = ovsdb_error("I/O error", "database %s: %s misses "
+                                      "its piece %lld", eb->up.name, key, i);
+                return NULL;
+            }
+            ds_put_buffer(&all, p->value, p->len);
+        }
+        json_decref(json);
+        json = json_loadb(all.s ? all.s : "", all.len, 0, &jerr);
+        ds_destroy(&all);
+    }
+    if (!json) {
+        *errorp = ovsdb_error("I/O error", "database %s: %s is not JSON: %s",
+                              eb->up.name, key, jerr.text);
+    }
+    return json;
+}
+
+static struct ovsdb_error *
+parse_head(struct etcd_backend *eb, struct shash *kvs,
+           uint64_t *seqp, uint64_t *snapshotp, long long *revp)
+{
+    struct ovsdb_error *error;
+    json_t *head = kvs_get_json(eb, kvs, "head", &error);
+    char *key = key_of(eb, "head");
+    const struct kv *kv = shash_find_data(kvs, key);
+
+    free(key);
+    if (!head) {
+        return error ? error : ovsdb_error("I/O error", "database %s: no "
+                                           "head key in etcd", eb->up.name);
+    }
+    *seqp = etcd_json_int(json_object_get(head, "seq"));
+    *snapshotp = etcd_json_int(json_object_get(head, "snapshot"));
+    *revp = kv->mod_revision;
+    json_decref(head);
+    return NULL;
+}
+
+/* Applies log records first..last of 'kvs' to 'db', each transaction through
+ * 'apply' (or committed directly if 'apply' is NULL). */
+static struct ovsdb_error *
+apply_log(struct etcd_backend *eb, struct shash *kvs,
+          struct ovsdb_db *db, uint64_t first, uint64_t last,
+          void (*apply)(void *aux, struct ovsdb_txn *), void *aux)
+{
+    for (uint64_t n = first; n <= last; n++) {
+        struct ovsdb_error *error;
+        char key[32];
+
+        snprintf(key, sizeof key, "log/%020"PRIu64, n);
+        json_t *records = kvs_get_json(eb, kvs, key, &error);
+        if (!records) {
+            return error ? error : ovsdb_error(
+                "I/O error", "database %s: log record %"PRIu64" is missing "
+                "from etcd", eb->up.name, n);
+        }
+        size_t i;
+        json_t *record;
+        json_array_foreach (records, i, record) {
+            struct ovsdb_txn *txn;
+            error = txn_record_to_txn(db, record, &txn);
+            if (error) {
+                json_decref(records);
+                return ovsdb_error_wrap(error, "database %s: log record "
+                                        "%"PRIu64, eb->up.name, n);
+            }
+            if (!txn) {
+                continue;
+            } else if (apply) {
+                apply(aux, txn);
+            } else {
+                ovsdb_txn_commit(txn);
+            }
+        }
+        json_decref(records);
+        eb->seq = n;
+    }
+    return NULL;
+}
+
+static struct ovsdb_error *
+etcd_backend_load_db(struct backend *b, struct ovsdb_db **dbp)
+{
+    struct etcd_backend *eb = etcd_backend_cast(b);
+    struct shash kvs = SHASH_INITIALIZER(&kvs);
+    struct ovsdb_error *error;
+    struct ovsdb_schema *schema;
+    uint64_t seq, snapshot;
+    long long rev, head_rev;
+
+    *dbp = NULL;
+    error = read_prefix(eb, eb->prefix, 0, &kvs, &rev);
+    if (error) {
+        goto out;
+    }
+    json_t *meta = kvs_get_json(eb, &kvs, "schema", &error);
+    if (!meta) {
+        error = error ? error : ovsdb_error(
+            "I/O error", "database %s does not exist in etcd at %s (create "
+            "it with --create)", eb->up.name,
+            etcd_client_endpoint(eb->client));
+        goto out;
+    }
+    const char *cid = json_string_value(json_object_get(meta, "cid"));
+    error = ovsdb_schema_from_json(json_object_get(meta, "schema"), &schema);
+    if (!error && (!cid || !uuid_from_string(&eb->cid, cid))) {
+        ovsdb_schema_destroy(schema);
+        error = ovsdb_error("I/O error", "database %s: its schema key in "
+                            "etcd has no valid \"cid\"", eb->up.name);
+    }
+    json_decref(meta);
+    if (error) {
+        goto out;
+    }
+    error = parse_head(eb, &kvs, &seq, &snapshot, &head_rev);
+    if (error) {
+        ovsdb_schema_destroy(schema);
+        goto out;
+    }
+
+    struct ovsdb_db *db = ovsdb_db_create(schema);
+    if (snapshot) {
+        char key[32];
+        snprintf(key, sizeof key, "snap/%020"PRIu64, snapshot);
+        json_t *snap = kvs_get_json(eb, &kvs, key, &error);
+        if (!snap && !error) {
+            error = ovsdb_error("I/O error", "database %s: snapshot %"PRIu64
+                                " is missing from etcd", eb->up.name,
+                                snapshot);
+        }
+        if (!error) {
+            error = txn_record_replay(db, snap);
+            json_decref(snap);
+        }
+    }
+    if (!error) {
+        error = apply_log(eb, &kvs, db, snapshot + 1, seq, NULL, NULL);
+    }
+    if (error) {
+        ovsdb_db_destroy(db);
+        goto out;
+    }
+    eb->seq = seq;
+    eb->snapshot = snapshot;
+    eb->head_rev = head_rev;
+    *dbp = db;
+
+out:
+    kvs_destroy(&kvs);
+    return error;
+}
+
+static struct ovsdb_error *
+etcd_backend_create(const char *location, const char *name OVS_UNUSED,
+                    const struct ovsdb_schema *schema)
+{
+    struct etcd_backend eb = { .up.name = schema->name };
+    struct ovsdb_error *error = etcd_client_create(location, &eb.client);
+    char cid[UUID_LEN + 1];
+    struct uuid uuid;
+
+    if (error) {
+        return error;
+    }
+    eb.prefix = xasprintf("/xsw/%s/", schema->name);
+    uuid_generate(&uuid);
+    uuid_to_string(&uuid, cid);
+
+    json_t *meta = json_pack("{s:o,s:s}", "schema",
+                             ovsdb_schema_to_json(schema), "cid", cid);
+    char *meta_s = json_dumps(meta, JSON_COMPACT);
+    const char *head_s = "{\"seq\":0,\"snapshot\":0}";
+    char *schema_key = key_of(&eb, "schema");
+    char *head_key = key_of(&eb, "head");
+    json_t *req = json_pack(
+        "{s:[{s:o,s:s,s:s,s:i}],s:[o,o]}",
+        "compare", "key", etcd_b64_string(schema_key), "target", "CREATE",
+        "result", "EQUAL", "create_revision", 0,
+        "success", put_op(schema_key, meta_s, strlen(meta_s)),
+        put_op(head_key, head_s, strlen(head_s)));
+    json_t *reply;
+
+    error = etcd_client_call(eb.client, "/v3/kv/txn", req, &reply);
+    if (!error) {
+        if (!json_is_true(json_object_get(reply, "succeeded"))) {
+            error = ovsdb_error("I/O error", "database %s already exists in "
+                                "etcd at %s", schema->name,
+                                etcd_client_endpoint(eb.client));
+        }
+        json_decref(reply);
+    }
+    json_decref(req);
+    json_decref(meta);
+    free(meta_s);
+    free(schema_key);
+    free(head_key);
+    free(eb.prefix);
+    etcd_client_destroy(eb.client);
+    return error;
+}
+
+static struct ovsdb_error *
+etcd_backend_open(const char *location, const char *name,
+                  struct backend **bp, struct ovsdb_db **dbp)
+{
+    struct etcd_backend *eb = xzalloc(sizeof *eb);
+    struct ovsdb_error *error;
+
+    eb->up.class = &etcd_backend_class;
+    eb->up.name = xstrdup(name);
+    eb->urls = xstrdup(location);
+    eb->prefix = xasprintf("/xsw/%s/", name);
+    uuid_generate(&eb->sid);
+    error = etcd_client_create(location, &eb->client);
+    if (!error) {
+        error = etcd_backend_load_db(&eb->up, dbp);
+    }
+    if (error) {
+        etcd_backend_class.close(&eb->up);
+        return error;
+    }
+    *bp = &eb->up;
+    return NULL;
+}
+
+static void
+async_closed(uv_handle_t *handle)
+{
+    free(handle->data);
+}
+
+static void
+etcd_backend_close(struct backend *b)
+{
+    struct etcd_backend *eb = etcd_backend_cast(b);
+
+    if (eb->watching) {
+        atomic_store(&eb->stop, true);
+        pthread_join(eb->thread, NULL);
+    }
+    etcd_client_destroy(eb->client);
+    json_decref(eb->batch);
+    free(eb->urls);
+    free(eb->prefix);
+    free(eb->up.name);
+    if (eb->watching) {
+        /* libuv still holds the handle: it frees the backend when done. */
+        eb->async.data = eb;
+        uv_close((uv_handle_t *) &eb->async, async_closed);
+    } else {
+        free(eb);
+    }
+}
+
+static struct ovsdb_error *
+etcd_backend_begin_batch(struct backend *b)
+{
+    struct etcd_backend *eb = etcd_backend_cast(b);
+
+    json_decref(eb->batch);
+    eb->batch = json_array();
+    return NULL;
+}
+
+static struct ovsdb_error *
+etcd_backend_commit_batch(struct backend *, bool durable);
+
+static struct ovsdb_error *
+etcd_backend_write_txn(struct backend *b, const struct ovsdb_txn *txn)
+{
+    struct etcd_backend *eb = etcd_backend_cast(b);
+    json_t *record = txn_record_from_txn(txn);
+    bool own_batch = !eb->batch;
+
+    if (own_batch) {
+        ovsdb_error_destroy(etcd_backend_begin_batch(b));
+    }
+    if (record) {
+        json_array_append_new(eb->batch, record);
+    }
+    return own_batch ? etcd_backend_commit_batch(b, txn->durable) : NULL;
+}
+
+/* Puts 'value' under 'key' in the etcd transaction 'ops': as it is if it
+ * is small, else as pieces written now, each in a request of its own, and
+ * a marker naming them. */
+static struct ovsdb_error *
+put_value(struct etcd_backend *eb, json_t *ops, const char *kind,
+          uint64_t seq, const char *value, size_t len, char **chunksp)
+{
+    char *key = key_of(eb, "%s/%020"PRIu64, kind, seq);
+
+    *chunksp = NULL;
+    if (len <= CHUNK_BYTES) {
+        json_array_append_new(ops, put_op(key, value, len));
+        free(key);
+        return NULL;
+    }
+
+    char sid[UUID_LEN + 1];
+    uuid_to_string(&eb->sid, sid);
+    char *rel = xasprintf("piece/%s/%020"PRIu64"/%s/%"PRIu64, kind, seq, sid,
+                          eb->n_chunked++);
+    size_t n = 0;
+    for (size_t ofs = 0; ofs < len; ofs += CHUNK_BYTES, n++) {
+        char *piece = key_of(eb, "%s/%06zu", rel, n);
+        json_t *req = json_pack("{s:o,s:o}", "key", etcd_b64_string(piece),
+                                "value", etcd_b64_json(value + ofs,
+                                                       MIN(CHUNK_BYTES,
+                                                           len - ofs)));
+        json_t *reply;
+        struct ovsdb_error *error = etcd_client_call(eb->client,
+                                                     "/v3/kv/put", req,
+                                                     &reply);
+        json_decref(req);
+        json_decref(reply);
+        free(piece);
+        if (error) {
+            *chunksp = key_of(eb, "%s/", rel);
+            free(rel);
+            free(key);
+            return etcd_error(eb, error);
+        }
+    }
+    json_t *marker = json_pack("{s:s,s:I}", "chunks", rel, "n",
+                               (json_int_t) n);
+    char *marker_s = json_dumps(marker, JSON_COMPACT);
+    json_array_append_new(ops, put_op(key, marker_s, strlen(marker_s)));
+    *chunksp = key_of(eb, "%s/", rel);
+    free(marker_s);
+    json_decref(marker);
+    free(rel);
+    free(key);
+    return NULL;
+}
+
+/* Deletes the keys under 'prefix', best effort: pieces no marker names. */
+static void
+delete_prefix(struct etcd_backend *eb, const char *prefix)
+{
+    json_t *req = json_pack("{s:o,s:o}", "key", etcd_b64_string(prefix),
+                            "range_end", range_end_json(prefix));
+    json_t *reply;
+    struct ovsdb_error *error = etcd_client_call(eb->client,
+                                                 "/v3/kv/deleterange", req,
+                                                 &reply);
+    json_decref(req);
+    json_decref(reply);
+    ovsdb_error_destroy(error);
+}
+
+/* Commits 'value' as log record seq+1 (or, if 'snapshot', as the snapshot
+ * at 'seq'), comparing head's mod_revision with 'head_rev'. */
+static struct ovsdb_error *
+commit_value(struct etcd_backend *eb, const char *value, bool snapshot)
+{
+    uint64_t seq = snapshot ? eb->seq : eb->seq + 1;
+    uint64_t snap = snapshot ? eb->seq : eb->snapshot;
+    char *head_key = key_of(eb, "head");
+    json_t *ops = json_array();
+    struct ovsdb_error *error;
+    char *chunks;
+
+    error = put_value(eb, ops, snapshot ? "snap" : "log", seq, value,
+                      strlen(value), &chunks);
+    if (!error) {
+        char *head = xasprintf("{\"seq\":%"PRIu64",\"snapshot\":%"PRIu64"}",
+                               seq, snap);
+        json_array_append_new(ops, put_op(head_key, head, strlen(head)));
+        free(head);
+
+        json_t *req = json_pack("{s:[{s:o,s:s,s:s,s:I}],s:O}",
+                                "compare", "key", etcd_b64_string(head_key),
+                                "target", "MOD", "result", "EQUAL",
+                                "mod_revision", (json_int_t) eb->head_rev,
+                                "success", ops);
+        json_t *reply;
+        error = etcd_client_call(eb->client, "/v3/kv/txn", req, &reply);
+        json_decref(req);
+        if (error) {
+            error = etcd_error(eb, error);
+        } else if (!json_is_true(json_object_get(reply, "succeeded"))) {
+            error = ovsdb_error("I/O error", "database %s: another server "
+                                "committed first (etcd's head moved from "
+                                "revision %lld); the transaction was not "
+                                "stored", eb->up.name, eb->head_rev);
+        } else {
+            eb->seq = seq;
+            eb->snapshot = snap;
+            eb->head_rev = etcd_json_int(json_object_get(
+                                   json_object_get(reply, "header"),
+                                   "revision"));
+        }
+        json_decref(reply);
+    }
+    if (error && chunks) {
+        delete_prefix(eb, chunks);
+    }
+    free(chunks);
+    json_decref(ops);
+    free(head_key);
+    return error;
+}
+
+static struct ovsdb_error *
+etcd_backend_commit_batch(struct backend *b, bool durable OVS_UNUSED)
+{
+    struct etcd_backend *eb = etcd_backend_cast(b);
+    json_t *batch = eb->batch;
+    struct ovsdb_error *error = NULL;
+
+    eb->batch = NULL;
+    if (batch && json_array_size(batch)) {
+        char *value = json_dumps(batch, JSON_COMPACT);
+        error = commit_value(eb, value, false);
+        free(value);
+    }
+    json_decref(batch);
+    return error;
+}
+
+/* Deletes the keys "<kind>/<from>" up to "<kind>/<to>" (excluded), best
+ * effort: nothing reads them any more. */
+static void
+delete_range(struct etcd_backend *eb, const char *kind, uint64_t from,
+             uint64_t to)
+{
+    char *from_key = key_of(eb, "%s/%020"PRIu64, kind, from);
+    char *to_key = key_of(eb, "%s/%020"PRIu64, kind, to);
+    json_t *req = json_pack("{s:o,s:o}", "key", etcd_b64_string(from_key),
+                            "range_end", etcd_b64_string(to_key));
+    json_t *reply = NULL;
+
+    ovsdb_error_destroy(etcd_client_call(eb->client, "/v3/kv/deleterange",
+                                         req, &reply));
+    json_decref(req);
+    json_decref(reply);
+    free(from_key);
+    free(to_key);
+}
+
+/* A snapshot at the newest record, then the log and pieces it makes
+ * useless go. */
+static struct ovsdb_error *
+etcd_backend_compact(struct backend *b, const struct ovsdb_db *db)
+{
+    struct etcd_backend *eb = etcd_backend_cast(b);
+    json_t *record = txn_record_from_db(db);
+    char *value = json_dumps(record, JSON_COMPACT);
+    struct ovsdb_error *error = commit_value(eb, value, true);
+
+    free(value);
+    json_decref(record);
+    if (error) {
+        return error;
+    }
+    /* Older snapshots, the records the new one covers, and their pieces.
+     * Pieces of record seq+1 on, which another server may be writing, are
+     * out of these ranges. */
+    delete_range(eb, "log", 0, eb->seq + 1);
+    delete_range(eb, "piece/log", 0, eb->seq + 1);
+    delete_range(eb, "snap", 0, eb->seq);
+    delete_range(eb, "piece/snap", 0, eb->seq);
+    return NULL;
+}
+
+static struct ovsdb_error *
+etcd_backend_convert(struct backend *b, const struct ovsdb_db *db OVS_UNUSED,
+                     const struct ovsdb_schema *schema OVS_UNUSED,
+                     struct ovsdb_db **loadedp)
+{
+    *loadedp = NULL;
+    return ovsdb_error("not allowed", "database %s: converting a database "
+                       "stored in etcd is not supported yet",
+                       etcd_backend_cast(b)->up.name);
+}
+
+static void
+etcd_backend_get_status(const struct backend *b OVS_UNUSED,
+                        struct backend_status *status)
+{
+    /* Every front end may write, and is as up to date as its watch: to the
+     * IDLs each is a standalone server, which they fail over between
+     * without cluster checks (docs/storage-etcd.md, "_Server"). */
+    status->model = "standalone";
+    status->connected = true;
+    status->leader = true;
+}
+
+/* ---- The watch. ---- */
+
+static bool
+watch_event(const json_t *reply, void *eb_)
+{
+    struct etcd_backend *eb = eb_;
+
+    if (atomic_load(&eb->stop)) {
+        return false;
+    }
+    const json_t *events = json_object_get(json_object_get(reply, "result"),
+                                           "events");
+    size_t i;
+    json_t *ev;
+    json_array_foreach (events, i, ev) {
+        long long rev = etcd_json_int(json_object_get(
+                                          json_object_get(ev, "kv"),
+                                          "mod_revision"));
+        atomic_store(&eb->latest_rev, rev);
+        uv_async_send(&eb->async);
+    }
+    return true;
+}
+
+static void *
+watch_main(void *eb_)
+{
+    struct etcd_backend *eb = eb_;
+    struct etcd_client *client;
+    struct ovsdb_error *error = etcd_client_create(eb->urls, &client);
+    char *head_key = key_of(eb, "head");
+
+    if (error) {
+        /* Cannot happen: the same URLs made the loop's client. */
+        ovsdb_error_destroy(error);
+        free(head_key);
+        return NULL;
+    }
+    while (!atomic_load(&eb->stop)) {
+        json_t *req = json_pack("{s:{s:o}}", "create_request",
+                                "key", etcd_b64_string(head_key));
+        error = etcd_client_watch(client, req, watch_event, eb);
+        json_decref(req);
+        if (error && !atomic_load(&eb->stop)) {
+            char *s = ovsdb_error_to_string(error);
+            VLOG_WARN("%s: watch: %s (watching again in 1 s)", eb->up.name,
+                      s);
+            free(s);
+            /* What happened meanwhile is read by a catch-up anyway. */
+            atomic_store(&eb->latest_rev, -1);
+            uv_async_send(&eb->async);
+            sleep(1);
+        }
+        ovsdb_error_destroy(error);
+    }
+    free(head_key);
+    etcd_client_destroy(client);
+    return NULL;
+}
+
+static void
+watch_rang(uv_async_t *async)
+{
+    struct etcd_backend *eb = async->data;
+
+    if (atomic_load(&eb->latest_rev) != eb->head_rev) {
+        eb->changed(eb->changed_aux);
+    }
+}
+
+static void
+etcd_backend_watch(struct backend *b, uv_loop_t *loop,
+                   void (*changed)(void *aux), void *aux)
+{
+    struct etcd_backend *eb = etcd_backend_cast(b);
+
+    eb->changed = changed;
+    eb->changed_aux = aux;
+    atomic_store(&eb->latest_rev, eb->head_rev);
+    uv_async_init(loop, &eb->async, watch_rang);
+    eb->async.data = eb;
+    int err = pthread_create(&eb->thread, NULL, watch_main, eb);
+    if (err) {
+        VLOG_ERR("%s: cannot start the etcd watch: %s (changes that other "
+                 "servers store will not be seen)", eb->up.name,
+                 strerror(err));
+        uv_close((uv_handle_t *) &eb->async, NULL);
+        return;
+    }
+    eb->watching = true;
+}
+
+static struct ovsdb_error *
+etcd_backend_catch_up(struct backend *b, struct ovsdb_db *db,
+                      void (*apply)(void *aux, struct ovsdb_txn *),
+                      void *aux)
+{
+    struct etcd_backend *eb = etcd_backend_cast(b);
+    struct shash kvs = SHASH_INITIALIZER(&kvs);
+    struct ovsdb_error *error;
+    uint64_t seq, snapshot;
+    long long rev, head_rev;
+    char *head_key = key_of(eb, "head");
+
+    /* "head" alone first: usually it says there is nothing to read. */
+    error = read_range(eb, head_key, NULL, 0, &kvs, &rev);
+    if (!error) {
+        error = parse_head(eb, &kvs, &seq, &snapshot, &head_rev);
+    }
+    if (!error && seq > eb->seq) {
+        if (snapshot > eb->seq) {
+            error = ovsdb_error("I/O error", "database %s: etcd's history "
+                                "starts after record %"PRIu64", the last "
+                                "this server has", eb->up.name, eb->seq);
+        } else {
+            /* The records this server lacks, as of the same revision (their
+             * pieces, if any, are read when needed: pieces never change). */
+            char *from = key_of(eb, "log/%020"PRIu64, eb->seq + 1);
+            char *log = key_of(eb, "log/");
+            error = read_range(eb, from, range_end_json(log), rev, &kvs,
+                               &rev);
+            free(from);
+            free(log);
+            if (!error) {
+                error = apply_log(eb, &kvs, db, eb->seq + 1, seq, apply, aux);
+            }
+        }
+    }
+    if (!error) {
+        eb->snapshot = snapshot;
+        eb->head_rev = head_rev;
+    }
+    free(head_key);
+    kvs_destroy(&kvs);
+    return error;
+}
+
+const struct backend_class etcd_backend_class = {
+    .name = "etcd",
+    .create = etcd_backend_create,
+    .open = etcd_backend_open,
+    .close = etcd_backend_close,
+    .load_db = etcd_backend_load_db,
+    .begin_batch = etcd_backend_begin_batch,
+    .write_txn = etcd_backend_write_txn,
+    .commit_batch = etcd_backend_commit_batch,
+    .compact = etcd_backend_compact,
+    .convert = etcd_backend_convert,
+    .get_status = etcd_backend_get_status,
+    .watch = etcd_backend_watch,
+    .catch_up = etcd_backend_catch_up,
+};

@@ -1,0 +1,314 @@
+/* etcd-client.c: etcd's JSON gateway over libcurl.  See etcd-client.h.
+ *
+ * One curl easy handle per client keeps its connection alive between
+ * requests, so a commit costs one round trip, not a TCP handshake too. */
+#include <config.h>
+#include "etcd-client.h"
+
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <curl/curl.h>
+
+#include "ds.h"
+#include "ovsdb-error.h"
+#include "util.h"
+/* After every other header: see openssl-dl.h. */
+#include "openssl-dl.h"
+
+struct etcd_client {
+    CURL *curl;
+    char **urls;                /* Base URLs, owned. */
+    size_t n_urls;
+    size_t current;             /* The one tried first. */
+};
+
+struct ovsdb_error *
+etcd_client_create(const char *urls, struct etcd_client **clientp)
+{
+    static bool curl_ready;
+    char *copy = xstrdup(urls), *save = NULL;
+    struct etcd_client *c = xzalloc(sizeof *c);
+
+    *clientp = NULL;
+    /* base64 is OpenSSL's, loaded on first use (openssl-dl.h). */
+    char *load_error;
+    if (openssl_dl_load(&load_error)) {
+        struct ovsdb_error *error = ovsdb_error("I/O error", "etcd: %s",
+                                                load_error);
+        free(load_error);
+        free(copy);
+        free(c);
+        return error;
+    }
+    if (!curl_ready) {
+        curl_global_init(CURL_GLOBAL_DEFAULT);
+        curl_ready = true;
+    }
+    for (char *url = strtok_r(copy, ",", &save); url;
+         url = strtok_r(NULL, ",", &save)) {
+        if (strncmp(url, "http://", 7) && strncmp(url, "https://", 8)) {
+            struct ovsdb_error *error = ovsdb_error(
+                "I/O error", "etcd endpoint \"%s\" is not an http:// or "
+                "https:// URL", url);
+            free(copy);
+            c->curl = NULL;
+            etcd_client_destroy(c);
+            return error;
+        }
+        size_t len = strlen(url);
+        while (len && url[len - 1] == '/') {
+            url[--len] = '\0';
+        }
+        c->urls = xrealloc(c->urls, (c->n_urls + 1) * sizeof *c->urls);
+        c->urls[c->n_urls++] = xstrdup(url);
+    }
+    free(copy);
+    if (!c->n_urls) {
+        etcd_client_destroy(c);
+        return ovsdb_error("I/O error", "no etcd endpoint in \"%s\"", urls);
+    }
+    c->curl = curl_easy_init();
+    if (!c->curl) {
+        etcd_client_destroy(c);
+        return ovsdb_error("I/O error", "cannot create a libcurl handle");
+    }
+    *clientp = c;
+    return NULL;
+}
+
+void
+etcd_client_destroy(struct etcd_client *c)
+{
+    if (c) {
+        if (c->curl) {
+            curl_easy_cleanup(c->curl);
+        }
+        for (size_t i = 0; i < c->n_urls; i++) {
+            free(c->urls[i]);
+        }
+        free(c->urls);
+        free(c);
+    }
+}
+
+const char *
+etcd_client_endpoint(const struct etcd_client *c)
+{
+    return c->urls[c->current];
+}
+
+static size_t
+append_to_ds(char *data, size_t size, size_t n, void *ds_)
+{
+    ds_put_buffer(ds_, data, size * n);
+    return size * n;
+}
+
+/* Streaming: hands each complete line of the reply to the watcher. */
+struct watch_ctx {
+    struct ds buf;
+    bool (*cb)(const json_t *, void *aux);
+    void *aux;
+    bool stopped;
+};
+
+static size_t
+watch_data(char *data, size_t size, size_t n, void *ctx_)
+{
+    struct watch_ctx *ctx = ctx_;
+    char *nl;
+
+    ds_put_buffer(&ctx->buf, data, size * n);
+    while ((nl = memchr(ctx->buf.s, '\n', ctx->buf.len))) {
+        size_t line = nl - ctx->buf.s + 1;
+        json_t *json = json_loadb(ctx->buf.s, line, 0, NULL);
+        bool go_on = json ? ctx->cb(json, ctx->aux) : true;
+
+        json_decref(json);
+        memmove(ctx->buf.s, ctx->buf.s + line, ctx->buf.len - line);
+        ctx->buf.len -= line;
+        if (!go_on) {
+            ctx->stopped = true;
+            return 0;           /* Makes curl stop, with a write error. */
+        }
+    }
+    return size * n;
+}
+
+/* libcurl calls this about once a second while a watch is idle: the
+ * watcher may stop it then. */
+static int
+watch_progress(void *ctx_, curl_off_t dltotal OVS_UNUSED,
+               curl_off_t dlnow OVS_UNUSED, curl_off_t ultotal OVS_UNUSED,
+               curl_off_t ulnow OVS_UNUSED)
+{
+    struct watch_ctx *ctx = ctx_;
+
+    if (!ctx->cb(NULL, ctx->aux)) {
+        ctx->stopped = true;
+        return 1;
+    }
+    return 0;
+}
+
+/* POSTs 'body' to 'path' on the endpoints in turn, from the current one,
+ * until one connects.  The reply's body goes to 'write_cb'; a watch's
+ * 'watch' gets the progress calls too. */
+static struct ovsdb_error *
+post(struct etcd_client *c, const char *path, const char *body,
+     long timeout_ms, size_t (*write_cb)(char *, size_t, size_t, void *),
+     void *write_aux, struct watch_ctx *watch, long *statusp)
+{
+    struct curl_slist *headers
+        = curl_slist_append(NULL, "Content-Type: application/json");
+    char errbuf[CURL_ERROR_SIZE] = "";
+    CURLcode rc = CURLE_OK;
+
+    for (size_t i = 0; i < c->n_urls; i++) {
+        size_t idx = (c->current + i) % c->n_urls;
+        char *url = xasprintf("%s%s", c->urls[idx], path);
+
+        curl_easy_reset(c->curl);
+        curl_easy_setopt(c->curl, CURLOPT_URL, url);
+        curl_easy_setopt(c->curl, CURLOPT_HTTPHEADER, headers);
+        curl_easy_setopt(c->curl, CURLOPT_POSTFIELDS, body);
+        curl_easy_setopt(c->curl, CURLOPT_POSTFIELDSIZE, (long) strlen(body));
+        curl_easy_setopt(c->curl, CURLOPT_WRITEFUNCTION, write_cb);
+        curl_easy_setopt(c->curl, CURLOPT_WRITEDATA, write_aux);
+        curl_easy_setopt(c->curl, CURLOPT_ERRORBUFFER, errbuf);
+        curl_easy_setopt(c->curl, CURLOPT_CONNECTTIMEOUT_MS, 2000L);
+        curl_easy_setopt(c->curl, CURLOPT_TIMEOUT_MS, timeout_ms);
+        curl_easy_setopt(c->curl, CURLOPT_NOSIGNAL, 1L);
+        curl_easy_setopt(c->curl, CURLOPT_TCP_NODELAY, 1L);
+        if (watch) {
+            curl_easy_setopt(c->curl, CURLOPT_NOPROGRESS, 0L);
+            curl_easy_setopt(c->curl, CURLOPT_XFERINFOFUNCTION,
+                             watch_progress);
+            curl_easy_setopt(c->curl, CURLOPT_XFERINFODATA, watch);
+        }
+        errbuf[0] = '\0';
+        rc = curl_easy_perform(c->curl);
+        free(url);
+        if (rc != CURLE_COULDNT_CONNECT && rc != CURLE_OPERATION_TIMEDOUT
+            && rc != CURLE_COULDNT_RESOLVE_HOST) {
+            c->current = idx;
+            break;
+        }
+    }
+    curl_slist_free_all(headers);
+    if (rc != CURLE_OK) {
+        return ovsdb_error("I/O error", "etcd %s%s: %s",
+                           c->urls[c->current], path,
+                           errbuf[0] ? errbuf : curl_easy_strerror(rc));
+    }
+    curl_easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, statusp);
+    return NULL;
+}
+
+struct ovsdb_error *
+etcd_client_call(struct etcd_client *c, const char *path,
+                 const json_t *request, json_t **replyp)
+{
+    char *body = json_dumps(request, JSON_COMPACT);
+    struct ds reply = DS_EMPTY_INITIALIZER;
+    struct ovsdb_error *error;
+    json_error_t jerr;
+    long status = 0;
+
+    *replyp = NULL;
+    error = post(c, path, body, 30000, append_to_ds, &reply, NULL, &status);
+    free(body);
+    if (!error) {
+        json_t *json = json_loadb(reply.s ? reply.s : "", reply.len, 0,
+                                  &jerr);
+        const json_t *msg = json ? json_object_get(json, "message") : NULL;
+        if (!json) {
+            error = ovsdb_error("I/O error", "etcd %s%s: HTTP %ld, reply is "
+                                "not JSON: %s", etcd_client_endpoint(c),
+                                path, status, jerr.text);
+        } else if (status != 200 || json_object_get(json, "error")) {
+            error = ovsdb_error("I/O error", "etcd %s%s: HTTP %ld: %s",
+                                etcd_client_endpoint(c), path, status,
+                                json_is_string(msg) ? json_string_value(msg)
+                                : "error");
+            json_decref(json);
+        } else {
+            *replyp = json;
+        }
+    }
+    ds_destroy(&reply);
+    return error;
+}
+
+struct ovsdb_error *
+etcd_client_watch(struct etcd_client *c, const json_t *request,
+                  bool (*cb)(const json_t *, void *aux), void *aux)
+{
+    char *body = json_dumps(request, JSON_COMPACT);
+    struct watch_ctx ctx = { .buf = DS_EMPTY_INITIALIZER, .cb = cb,
+                             .aux = aux };
+    long status = 0;
+    /* No overall timeout: a watch lasts as long as the server. */
+    struct ovsdb_error *error = post(c, "/v3/watch", body, 0, watch_data,
+                                     &ctx, &ctx, &status);
+
+    free(body);
+    ds_destroy(&ctx.buf);
+    if (ctx.stopped) {
+        ovsdb_error_destroy(error);
+        return NULL;
+    }
+    return error ? error : ovsdb_error("I/O error", "etcd %s/v3/watch: the "
+                                       "stream ended (HTTP %ld)",
+                                       etcd_client_endpoint(c), status);
+}
+
+json_t *
+etcd_b64_json(const void *data, size_t n)
+{
+    char *out = xmalloc(4 * ((n + 2) / 3) + 1);
+    int len = EVP_EncodeBlock((unsigned char *) out, data, n);
+    json_t *json = json_stringn(out, len);
+
+    free(out);
+    return json;
+}
+
+json_t *
+etcd_b64_string(const char *s)
+{
+    return etcd_b64_json(s, strlen(s));
+}
+
+char *
+etcd_b64_decode(const json_t *json, size_t *np)
+{
+    const char *in = json_string_value(json);
+    size_t len = in ? json_string_length(json) : 0;
+
+    if (!in || len % 4) {
+        return NULL;
+    }
+    char *out = xmalloc(len / 4 * 3 + 1);
+    int n = len ? EVP_DecodeBlock((unsigned char *) out,
+                                  (const unsigned char *) in, len) : 0;
+    if (n < 0) {
+        free(out);
+        return NULL;
+    }
+    /* EVP_DecodeBlock() counts the padding as zero bytes. */
+    for (size_t i = len; i > 0 && in[i - 1] == '='; i--) {
+        n--;
+    }
+    out[n] = '\0';
+    *np = n;
+    return out;
+}
+
+long long
+etcd_json_int(const json_t *json)
+{
+    return (json_is_string(json) ? atoll(json_string_value(json))
+            : json_is_integer(json) ? json_integer_value(json) : 0);
+}

@@ -1,0 +1,232 @@
+"""xsw-dbserver on the etcd backend (--storage=etcd:URL), with one etcd 3.4
+of the test's own on loopback ports: creating and opening a database,
+transactions stored in etcd before their reply, a restart and a kill -9
+that lose nothing acknowledged, a transaction of 10,000 ports (bigger than
+one etcd request), compaction, and two servers on the same etcd, each
+seeing through its monitors what the other stored."""
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "interop"))
+import ovsdb_raw  # noqa: E402
+from xswenv import (Checks, Etcd, Failure, XSW_DBSERVER,  # noqa: E402
+                    VSWITCH_SCHEMA, die_with_parent, run, stop_process)
+
+ETCDCTL_ENV = dict(os.environ, ETCDCTL_API="3")
+ETCD = None         # The test's etcd,
+DIR = None          # and its directory, with the servers' sockets and logs.
+
+
+class FrontEnd:
+    """One xsw-dbserver on 'etcd', serving on a unix socket in 'dir'."""
+
+    def __init__(self, etcd, dir, name):
+        self.etcd = etcd
+        self.sock = os.path.join(dir, name + ".sock")
+        self.ctl = os.path.join(dir, name + ".ctl")
+        self.log = os.path.join(dir, name + ".log")
+        self.remote = "unix:" + self.sock
+        self.proc = None
+
+    def start(self):
+        self.proc = subprocess.Popen(
+            [XSW_DBSERVER, "--storage=etcd:" + self.etcd.url,
+             "--remote=punix:" + self.sock, "--unixctl=" + self.ctl,
+             "--log-file=" + self.log, "-vconsole:off", "Open_vSwitch"],
+            stdout=subprocess.DEVNULL, stderr=open(self.log + ".err", "w"),
+            preexec_fn=die_with_parent)
+        deadline = time.time() + 20
+        while True:
+            try:
+                ovsdb_raw.Connection(self.sock, 1).close()
+                return self
+            except OSError:
+                if self.proc.poll() is not None or time.time() > deadline:
+                    raise Failure("xsw-dbserver did not start: %s"
+                                  % open(self.log + ".err").read())
+                time.sleep(0.05)
+
+    def stop(self, sig=signal.SIGTERM):
+        if self.proc and self.proc.poll() is None:
+            if sig == signal.SIGTERM:
+                stop_process(self.proc)
+            else:
+                self.proc.send_signal(sig)
+                self.proc.wait()
+        self.proc = None
+        if os.path.exists(self.sock):
+            os.unlink(self.sock)
+
+    def vsctl(self, *args):
+        return run(["ovs-vsctl", "--db=" + self.remote, "--no-wait",
+                    "--timeout=20"] + list(args))[0]
+
+    def ports(self):
+        return set(run(["ovs-vsctl", "--db=" + self.remote, "--no-wait",
+                        "--columns=name", "--bare", "list", "Port"])[0]
+                   .split())
+
+
+def etcd_keys(etcd):
+    out = run(["etcdctl", "--endpoints=" + etcd.url, "get", "--prefix",
+               "/xsw/Open_vSwitch/", "--keys-only"], env=ETCDCTL_ENV)[0]
+    return out.split()
+
+
+def etcd_log_text(etcd):
+    return run(["etcdctl", "--endpoints=" + etcd.url, "get", "--prefix",
+                "/xsw/Open_vSwitch/log/", "--print-value-only"],
+               env=ETCDCTL_ENV)[0]
+
+
+def server(args):
+    p = subprocess.run([XSW_DBSERVER] + args, capture_output=True, text=True,
+                       timeout=30)
+    return p.returncode, p.stderr
+
+
+def test_create_and_open(c):
+    etcd, dir = ETCD, DIR
+    url = "--storage=etcd:" + etcd.url
+    rc, err = server([url, "Open_vSwitch", "--remote=punix:" +
+                      os.path.join(dir, "x.sock")])
+    c.ok(rc != 0 and "does not exist in etcd" in err,
+         "a database not in etcd: the server says so and exits", err)
+    rc, err = server([url, "--create", VSWITCH_SCHEMA])
+    c.eq((rc, err), (0, ""), "--storage=etcd:URL --create SCHEMA")
+    rc, err = server([url, "--create", VSWITCH_SCHEMA])
+    c.ok(rc != 0 and "already exists in etcd" in err,
+         "a second --create refuses to overwrite it", err)
+    rc, err = server(["--storage=zk:http://127.0.0.1:1", "Open_vSwitch"])
+    c.ok(rc != 0 and "unknown storage" in err,
+         "--storage of an unknown kind is refused by name", err)
+    rc, err = server(["--storage=etcd:ftp://127.0.0.1:1", "Open_vSwitch"])
+    c.ok(rc != 0 and "not an http:// or https:// URL" in err,
+         "an etcd endpoint that is not http(s) is refused", err)
+
+
+def test_one_front_end(c):
+    etcd, dir = ETCD, DIR
+    a = FrontEnd(etcd, dir, "a").start()
+    try:
+        a.vsctl("init")
+        a.vsctl("add-br", "xtbr0", "--", "add-port", "xtbr0", "xtp1")
+        # The reply came: the transaction must be in etcd already.
+        c.ok("xtp1" in etcd_log_text(etcd),
+             "a transaction is in etcd when its reply arrives")
+
+        a.stop()
+        a.start()
+        c.eq(a.ports(), {"xtbr0", "xtp1"},
+             "a restarted server loads the database from etcd")
+
+        # kill -9 under load: every acknowledged port survives.
+        acked, stop = [], threading.Event()
+
+        def writer():
+            for i in range(100000):
+                if stop.is_set():
+                    return
+                try:
+                    a.vsctl("add-port", "xtbr0", "xtk%d" % i)
+                except Failure:
+                    return
+                acked.append("xtk%d" % i)
+        t = threading.Thread(target=writer)
+        t.start()
+        deadline = time.time() + 10
+        while len(acked) < 20 and time.time() < deadline:
+            time.sleep(0.05)
+        a.stop(signal.SIGKILL)
+        stop.set()
+        t.join()
+        a.start()
+        ports = a.ports()
+        lost = [p for p in acked if p not in ports]
+        c.ok(len(acked) >= 20 and not lost,
+             "kill -9 under writes: all %d acknowledged ports are there "
+             "after a restart" % len(acked), "lost: %s" % lost)
+
+        # A transaction bigger than etcd's 1.5 MiB request limit.
+        ops = [{"op": "insert", "table": "Interface", "row": {
+                    "name": "xtb%d" % i}, "uuid-name": "i%d" % i}
+               for i in range(10000)]
+        ops += [{"op": "insert", "table": "Port", "row": {
+                    "name": "xtb%d" % i,
+                    "interfaces": ["named-uuid", "i%d" % i]},
+                 "uuid-name": "p%d" % i} for i in range(10000)]
+        ops.append({"op": "mutate", "table": "Bridge",
+                    "where": [["name", "==", "xtbr0"]],
+                    "mutations": [["ports", "insert", ["set", [
+                        ["named-uuid", "p%d" % i] for i in range(10000)]]]]})
+        with ovsdb_raw.Connection(a.sock, 60) as conn:
+            result = conn.call("transact", ["Open_vSwitch"] + ops)
+        c.ok(all("error" not in r for r in result if r),
+             "a 10,000-port transaction commits", json.dumps(result)[-300:])
+        c.ok(any("/piece/log/" in k for k in etcd_keys(etcd)),
+             "... in pieces, each within etcd's request limit")
+        a.stop()
+        a.start()
+        c.eq(len([p for p in a.ports() if p.startswith("xtb")
+                  and p != "xtbr0"]), 10000,
+             "... and a restart loads all 10,000 ports")
+
+        out = run(["ovs-appctl", "-t", a.ctl, "ovsdb-server/compact"])[0]
+        keys = etcd_keys(etcd)
+        c.ok(out == "" and not [k for k in keys if "/log/" in k]
+             and [k for k in keys if "/snap/" in k],
+             "compaction leaves a snapshot and no log records", keys)
+        a.vsctl("add-port", "xtbr0", "xtafter")
+        a.stop()
+        a.start()
+        ports = a.ports()
+        c.ok("xtafter" in ports and "xtk0" in ports and len(ports) > 10000,
+             "a restart loads the snapshot and the log after it")
+    finally:
+        a.stop()
+
+
+def test_two_front_ends(c):
+    etcd, dir = ETCD, DIR
+    a = FrontEnd(etcd, dir, "a").start()
+    b = FrontEnd(etcd, dir, "b").start()
+    try:
+        with ovsdb_raw.Connection(b.sock, 20) as mon:
+            mon.call("monitor_cond", ["Open_vSwitch", "xt", {
+                "Port": {"columns": ["name"]}}])
+            mon.backlog.clear()
+            a.vsctl("add-port", "xtbr0", "xtviaa")
+            deadline = time.time() + 10
+            seen = False
+            while not seen and time.time() < deadline:
+                for msg in mon.pump(0.2):
+                    seen |= "xtviaa" in json.dumps(msg)
+            c.ok(seen, "a monitor on server B sees a port added through A")
+        b.vsctl("add-port", "xtbr0", "xtviab")
+        c.ok("xtviab" in a.ports(), "server A serves a port added through B")
+        c.eq(a.ports(), b.ports(), "both servers hold the same ports")
+    finally:
+        a.stop()
+        b.stop()
+
+
+if __name__ == "__main__":
+    checks = Checks()
+    DIR = tempfile.mkdtemp(prefix="xt-etcd-")
+    try:
+        ETCD = Etcd(DIR).start()
+        checks.run(test_create_and_open)
+        checks.run(test_one_front_end)
+        checks.run(test_two_front_ends)
+    finally:
+        if ETCD:
+            ETCD.stop()
+        shutil.rmtree(DIR, ignore_errors=True)
+    checks.finish()
