@@ -95,6 +95,8 @@ extern struct openssl_dl openssl_dl;
     (*openssl_dl.p_X509_verify_cert_error_string)
 #define EVP_Digest (*openssl_dl.p_EVP_Digest)
 #define EVP_sha1 (*openssl_dl.p_EVP_sha1)
+#define EVP_EncodeBlock (*openssl_dl.p_EVP_EncodeBlock)
+#define EVP_DecodeBlock (*openssl_dl.p_EVP_DecodeBlock)
 #define SSL_CTX_check_private_key (*openssl_dl.p_SSL_CTX_check_private_key)
 #define SSL_CTX_ctrl (*openssl_dl.p_SSL_CTX_ctrl)
 #define SSL_CTX_free (*openssl_dl.p_SSL_CTX_free)
