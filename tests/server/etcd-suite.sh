@@ -1,6 +1,6 @@
 #!/bin/bash
-# The server tests and the real clients' tests (ovs-vsctl, ovsdb-client,
-# the Python IDL, monitors, locks, the JSON-RPC protocol) again, with every
+# The server tests and the real clients' tests (ovs-vsctl, the Python IDL,
+# monitors, locks) again, with every
 # xsw-dbserver they start on the etcd backend: XT_STORAGE=etcd makes
 # xswenv.DbServer start an etcd of its own (loopback ports, data in the
 # test's directory) and the server with --storage=etcd:URL.  The tests
@@ -11,10 +11,11 @@ set -u
 top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
 export top_srcdir top_builddir XT_STORAGE=etcd
 failed=
+# Also passing on etcd, but left out to keep the suite short:
+# interop/ovsdb-client.py, monitor-diff.py, jsonrpc-protocol.py.
 for t in server/limits.py server/unixctl.py server/vlog.py \
-         interop/ovs-vsctl.py interop/ovsdb-client.py interop/python-idl.py \
-         interop/monitor-replica.py interop/monitor-diff.py \
-         interop/locks.py interop/jsonrpc-protocol.py; do
+         interop/ovs-vsctl.py interop/python-idl.py \
+         interop/monitor-replica.py interop/locks.py; do
     if /usr/bin/python3 "$top_srcdir/tests/$t"; then
         echo "== PASS on etcd: $t"
     else

@@ -16,8 +16,9 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "interop"))
 import ovsdb_raw  # noqa: E402
-from xswenv import (Checks, Etcd, Failure, XSW_DBSERVER,  # noqa: E402
-                    VSWITCH_SCHEMA, die_with_parent, run, stop_process)
+from xswenv import (Checks, Etcd, Failure, SANITIZER_MARKERS,  # noqa: E402
+                    XSW_DBSERVER, VSWITCH_SCHEMA, die_with_parent, run,
+                    stop_process)
 
 ETCDCTL_ENV = dict(os.environ, ETCDCTL_API="3")
 ETCD = None         # The test's etcd,
@@ -54,9 +55,17 @@ class FrontEnd:
                 time.sleep(0.05)
 
     def stop(self, sig=signal.SIGTERM):
+        """Stops the server; after SIGTERM it must exit 0 and, in a
+        sanitizer build, report nothing."""
         if self.proc and self.proc.poll() is None:
             if sig == signal.SIGTERM:
                 stop_process(self.proc)
+                text = open(self.log + ".err").read()
+                rc = self.proc.returncode
+                if rc != 0 or any(m in text for m in SANITIZER_MARKERS):
+                    self.proc = None
+                    raise Failure("xsw-dbserver exited %d after SIGTERM: %s"
+                                  % (rc, text[-4000:]))
             else:
                 self.proc.send_signal(sig)
                 self.proc.wait()
@@ -162,10 +171,14 @@ def test_one_front_end(c):
                     "name": "xtb%d" % i,
                     "interfaces": ["named-uuid", "i%d" % i]},
                  "uuid-name": "p%d" % i} for i in range(10000)]
-        ops.append({"op": "mutate", "table": "Bridge",
-                    "where": [["name", "==", "xtbr0"]],
-                    "mutations": [["ports", "insert", ["set", [
-                        ["named-uuid", "p%d" % i] for i in range(10000)]]]]})
+        ops.append({"op": "insert", "table": "Bridge", "row": {
+                        "name": "xtbig", "ports": ["set", [
+                            ["named-uuid", "p%d" % i]
+                            for i in range(10000)]]},
+                    "uuid-name": "big"})
+        ops.append({"op": "mutate", "table": "Open_vSwitch", "where": [],
+                    "mutations": [["bridges", "insert",
+                                   ["named-uuid", "big"]]]})
         with ovsdb_raw.Connection(a.sock, 60) as conn:
             result = conn.call("transact", ["Open_vSwitch"] + ops)
         c.ok(all("error" not in r for r in result if r),
@@ -174,8 +187,7 @@ def test_one_front_end(c):
              "... in pieces, each within etcd's request limit")
         a.stop()
         a.start()
-        c.eq(len([p for p in a.ports() if p.startswith("xtb")
-                  and p != "xtbr0"]), 10000,
+        c.eq(len(a.vsctl("list-ports", "xtbig").split()), 10000,
              "... and a restart loads all 10,000 ports")
 
         out = run(["ovs-appctl", "-t", a.ctl, "ovsdb-server/compact"])[0]
@@ -189,6 +201,13 @@ def test_one_front_end(c):
         ports = a.ports()
         c.ok("xtafter" in ports and "xtk0" in ports and len(ports) > 10000,
              "a restart loads the snapshot and the log after it")
+        big = result[20000]["uuid"]
+        with ovsdb_raw.Connection(a.sock, 60) as conn:
+            result = conn.call("transact", ["Open_vSwitch", {
+                "op": "mutate", "table": "Open_vSwitch", "where": [],
+                "mutations": [["bridges", "delete", big]]}])
+        c.ok(len(a.ports()) < 1000 and "error" not in json.dumps(result),
+             "a 10,000-port bridge deleted at once")
     finally:
         a.stop()
 
@@ -212,6 +231,24 @@ def test_two_front_ends(c):
         b.vsctl("add-port", "xtbr0", "xtviab")
         c.ok("xtviab" in a.ports(), "server A serves a port added through B")
         c.eq(a.ports(), b.ports(), "both servers hold the same ports")
+
+        # Every kind of change travels as a record: map keys added,
+        # changed and removed, an optional value set and cleared, rows
+        # deleted (and their Interface collected).
+        a.vsctl("set", "Bridge", "xtbr0", "other_config:xa=1",
+                "other_config:xb=2", "external_ids:xe=1")
+        a.vsctl("set", "Bridge", "xtbr0", "other_config:xa=3", "--",
+                "remove", "Bridge", "xtbr0", "other_config", "xb", "--",
+                "set", "Port", "xtp1", "tag=5", "--",
+                "set", "Port", "xtviab", "trunks=1,2,3")
+        b.vsctl("clear", "Port", "xtp1", "tag", "--",
+                "remove", "Port", "xtviab", "trunks", "2", "--",
+                "del-port", "xtk0")
+        for table in ("Open_vSwitch", "Bridge", "Port", "Interface"):
+            c.eq(a.vsctl("list", table), b.vsctl("list", table),
+                 "both servers list the same %s rows" % table)
+        out = b.vsctl("get", "Bridge", "xtbr0", "other_config")
+        c.eq(out.strip(), '{xa="3"}', "... with the map as last written")
     finally:
         a.stop()
         b.stop()
