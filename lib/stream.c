@@ -582,6 +582,22 @@ connect_done_cb(uv_connect_t *req, int status)
     free(sc);
 }
 
+/* Parses 'name' into '*addr' for stream_connect() and stream_open_block(),
+ * which need an active remote. */
+static int
+parse_active(const char *name, struct stream_addr *addr, char **errorp)
+{
+    int error = stream_parse_with_tls(name, addr, errorp);
+
+    if (!error && addr->passive) {
+        put_error(errorp, xasprintf("%s: cannot connect to a passive remote "
+                                    "(use unix:, tcp: or ssl:)", name));
+        stream_addr_destroy(addr);
+        error = EINVAL;
+    }
+    return error;
+}
+
 int
 stream_connect(uv_loop_t *loop, const char *name, stream_connect_cb *cb,
                void *aux, struct stream_connect **connectp, char **errorp)
@@ -593,15 +609,9 @@ stream_connect(uv_loop_t *loop, const char *name, stream_connect_cb *cb,
     if (connectp) {
         *connectp = NULL;
     }
-    error = stream_parse_with_tls(name, &addr, errorp);
+    error = parse_active(name, &addr, errorp);
     if (error) {
         return error;
-    }
-    if (addr.passive) {
-        put_error(errorp, xasprintf("%s: cannot connect to a passive remote "
-                                    "(use unix:, tcp: or ssl:)", name));
-        stream_addr_destroy(&addr);
-        return EINVAL;
     }
 
     sc = xzalloc(sizeof *sc);
@@ -706,15 +716,9 @@ stream_open_block(const char *name, int timeout_ms, int *fdp, char **errorp)
     int error;
 
     *fdp = -1;
-    error = stream_parse_with_tls(name, &addr, errorp);
+    error = parse_active(name, &addr, errorp);
     if (error) {
         return error;
-    }
-    if (addr.passive) {
-        put_error(errorp, xasprintf("%s: cannot connect to a passive remote "
-                                    "(use unix:, tcp: or ssl:)", name));
-        stream_addr_destroy(&addr);
-        return EINVAL;
     }
 
     if (addr.kind == STREAM_UNIX) {

@@ -35,16 +35,6 @@ struct openssl_session {
     BIO *wbio;                  /* Ciphertext for the peer (owned by ssl). */
 };
 
-static void
-set_error(char **errorp, char *message)
-{
-    if (errorp) {
-        *errorp = message;
-    } else {
-        free(message);
-    }
-}
-
 /* Describes the oldest error in OpenSSL's (per-thread) queue, and empties
  * the queue so that a stale entry cannot be blamed for a later failure.
  * 'ssl', if nonnull, adds why certificate verification failed, which the
@@ -79,7 +69,7 @@ file_error(const char *what, const char *file, char **errorp)
                                    : xstrdup(strerror(error));
 
     ERR_clear_error();
-    set_error(errorp, xasprintf("%s: cannot load %s (%s)", file, what,
+    put_error(errorp, xasprintf("%s: cannot load %s (%s)", file, what,
                                 reason));
     free(reason);
     return error;
@@ -101,7 +91,7 @@ tls_config_create(const char *private_key, const char *certificate,
     }
     error = openssl_dl_load(&load_error);
     if (error) {
-        set_error(errorp, xasprintf("TLS is unavailable: %s", load_error));
+        put_error(errorp, xasprintf("TLS is unavailable: %s", load_error));
         free(load_error);
         return error;
     }
@@ -112,7 +102,7 @@ tls_config_create(const char *private_key, const char *certificate,
     ctx = SSL_CTX_new(TLS_method());
     if (!ctx) {
         char *reason = openssl_error(NULL, "out of memory");
-        set_error(errorp, xasprintf("cannot create a TLS context (%s)",
+        put_error(errorp, xasprintf("cannot create a TLS context (%s)",
                                     reason));
         free(reason);
         return ENOMEM;
@@ -134,7 +124,7 @@ tls_config_create(const char *private_key, const char *certificate,
         error = file_error("private key", private_key, errorp);
     } else if (SSL_CTX_check_private_key(ctx) != 1) {
         char *reason = openssl_error(NULL, "mismatch");
-        set_error(errorp, xasprintf("%s: private key does not match "
+        put_error(errorp, xasprintf("%s: private key does not match "
                                     "certificate %s (%s)", private_key,
                                     certificate, reason));
         free(reason);
@@ -273,7 +263,7 @@ openssl_result(struct openssl_session *s, int ret, const char *fallback,
         ERR_clear_error();
         return EOF;
     default:
-        set_error(errorp, openssl_error(s->ssl, fallback));
+        put_error(errorp, openssl_error(s->ssl, fallback));
         return EPROTO;
     }
 }
@@ -295,7 +285,7 @@ openssl_handshake(struct tls_session *session, char **errorp)
                            errorp);
     if (error == EOF) {
         /* close_notify in the middle of a handshake is still a failure. */
-        set_error(errorp, xstrdup("peer closed the connection during the "
+        put_error(errorp, xstrdup("peer closed the connection during the "
                                   "handshake"));
         error = EPROTO;
     }
@@ -346,7 +336,7 @@ openssl_write(struct tls_session *session, const void *data, size_t n,
                            "send failed", errorp);
     if (error == EAGAIN || error == EOF) {
         /* Only a write before the handshake gets here: a caller bug. */
-        set_error(errorp, xstrdup("TLS session is not established"));
+        put_error(errorp, xstrdup("TLS session is not established"));
         error = EPROTO;
     }
     return error;

@@ -114,6 +114,33 @@ START_TEST(test_open_block_refused)
 END_TEST
 
 static void
+never_called(uv_stream_t *stream OVS_UNUSED, int error OVS_UNUSED,
+             void *aux OVS_UNUSED)
+{
+    ck_abort_msg("a passive remote must not start a connection");
+}
+
+/* The non-blocking connect refuses a passive remote as the blocking one
+ * does, before it touches the loop. */
+START_TEST(test_connect_passive)
+{
+    struct stream_connect *sc = (void *) 1;
+    char *error = NULL;
+    uv_loop_t loop;
+
+    ck_assert_int_eq(uv_loop_init(&loop), 0);
+    ck_assert_int_eq(stream_connect(&loop, "ptcp:0:127.0.0.1", never_called,
+                                    NULL, &sc, &error), EINVAL);
+    ck_assert_ptr_null(sc);
+    ck_assert_str_eq(error, "ptcp:0:127.0.0.1: cannot connect to a passive "
+                     "remote (use unix:, tcp: or ssl:)");
+    free(error);
+    ck_assert_int_eq(uv_run(&loop, UV_RUN_NOWAIT), 0);
+    ck_assert_int_eq(uv_loop_close(&loop), 0);
+}
+END_TEST
+
+static void
 accept_and_keep(struct stream_listener *l, uv_stream_t *client,
                 const char *peer, void *aux)
 {
@@ -188,6 +215,7 @@ main(void)
     tcase_add_test(tc, test_parse_valid);
     tcase_add_test(tc, test_parse_invalid);
     tcase_add_test(tc, test_open_block_refused);
+    tcase_add_test(tc, test_connect_passive);
     tcase_add_test(tc, test_listen_unix);
     suite_add_tcase(s, tc);
     sr = srunner_create(s);
