@@ -15,6 +15,7 @@
 #include "dp.h"
 #include "netdev-dummy.h"
 #include "netdev.h"
+#include "timeval.h"
 #include "util.h"
 
 struct scenario {
@@ -33,14 +34,6 @@ static const struct scenario scenarios[] = {
       true },
     { "unknown unicast (flood to 1 port)", NULL, NULL, -1, -1, -1, false },
 };
-
-static double
-now_sec(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 static void NO_RETURN
 fail(const char *what, int error)
@@ -100,10 +93,10 @@ run(const struct scenario *sc, double seconds, unsigned int n_threads)
 
     usleep(200000);                              /* Warm up. */
     dp_port_get_stats(dp, no2, &s0);
-    double t0 = now_sec();
+    double t0 = time_sec();
     usleep(seconds * 1e6);
     dp_port_get_stats(dp, no2, &s1);
-    double t1 = now_sec();
+    double t1 = time_sec();
 
     dp_commit(dp, dp_config_create());           /* Stop the generator. */
     dp_destroy(dp);

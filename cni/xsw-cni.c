@@ -55,6 +55,7 @@
 #include "jsonrpc-client.h"
 #include "netns.h"
 #include "rtnl.h"
+#include "timeval.h"
 #include "util.h"
 
 /* Error codes of the CNI spec (1.0.0, "Error"); 100 and up are ours. */
@@ -424,14 +425,6 @@ parse_env(bool need_netns)
 
 static struct jsonrpc_client *db_client;
 
-static double
-now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 static void
 sleep_ms(int ms)
 {
@@ -451,7 +444,7 @@ db_connect(double deadline, char **errorp)
         }
         free(*errorp);
         *errorp = error ? error : xstrdup(strerror(retval));
-        if (now() >= deadline) {
+        if (time_sec() >= deadline) {
             return false;
         }
         sleep_ms(200);
@@ -497,7 +490,7 @@ db_transact(json_t *ops, double deadline, json_t **replyp, char **errorp)
             free(*errorp);
             *errorp = error ? error : xstrdup(strerror(retval));
             db_disconnect();
-            if (now() >= deadline) {
+            if (time_sec() >= deadline) {
                 json_decref(ops);
                 return NULL;
             }
@@ -585,7 +578,7 @@ static void
 undo_port(void)
 {
     char *error = NULL;
-    db_remove_port(now() + 5, &error);
+    db_remove_port(time_sec() + 5, &error);
     free(error);
 }
 
@@ -670,7 +663,7 @@ wait_for_port(double deadline, struct rtnl_link *link)
     for (;;) {
         json_t *ops, *reply, *result, *row;
         char *error = NULL;
-        double left_ms = (deadline - now()) * 1000;
+        double left_ms = (deadline - time_sec()) * 1000;
         int slice_ms = left_ms < 1 ? 0
                        : left_ms < WAIT_SLICE_MS ? (int) left_ms
                        : WAIT_SLICE_MS;
@@ -689,7 +682,7 @@ wait_for_port(double deadline, struct rtnl_link *link)
         if (!result && error && str_starts_with(error, "timed out")) {
             /* Still no ofport: xsw-switchd is slow, or not running. */
             free(error);
-            if (now() >= deadline) {
+            if (time_sec() >= deadline) {
                 break;
             }
             continue;
@@ -717,7 +710,7 @@ wait_for_port(double deadline, struct rtnl_link *link)
         if (attached && !rtnl_link_get_by_name(req.port, link)) {
             return;
         }
-        if (now() >= deadline) {
+        if (time_sec() >= deadline) {
             break;
         }
         /* An ofport of -1, or a device not there yet: the wait would
@@ -1069,7 +1062,7 @@ run_in_container(int (*fn)(void *), struct in_container *ic)
 static void
 cmd_add(void)
 {
-    double deadline = now() + req.timeout;
+    double deadline = time_sec() + req.timeout;
     struct in_container ic;
     struct rtnl_link link;
     json_t *result, *ips, *ip;
@@ -1139,7 +1132,7 @@ cmd_add(void)
 static void
 cmd_del(void)
 {
-    double deadline = now() + req.timeout;
+    double deadline = time_sec() + req.timeout;
     char *error = NULL;
 
     parse_env(false);
@@ -1158,9 +1151,9 @@ cmd_del(void)
         netns_fd = open(req.netns, O_RDONLY | O_CLOEXEC);
     }
     if (netns_fd >= 0) {
-        double until = now() + 5;
+        double until = time_sec() + 5;
         while (netns_run_in(netns_fd, present_in_container, NULL) == 1
-               && now() < until) {
+               && time_sec() < until) {
             sleep_ms(50);
         }
         int retval = netns_run_in(netns_fd, delete_in_container, NULL);
@@ -1253,7 +1246,7 @@ check_in_container(void *aux_)
 static void
 cmd_check(void)
 {
-    double deadline = now() + req.timeout;
+    double deadline = time_sec() + req.timeout;
     json_t *prev, *ops, *reply, *result, *row, *ext;
     struct check_aux aux;
     char *error = NULL;

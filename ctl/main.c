@@ -36,6 +36,7 @@
 #include "stream.h"
 #include "table.h"
 #include "tls.h"
+#include "timeval.h"
 #include "util.h"
 #include "vswitch-schema.h"
 #include "uuid.h"
@@ -1083,15 +1084,7 @@ parse_options(int argc, char *argv[], struct shash *local_options)
 
 /* ---- Deadline. ---- */
 
-static uint64_t deadline_ms;   /* 0: none. */
-
-static uint64_t
-now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
+static long long int deadline_ms;   /* 0: none. */
 
 /* Milliseconds left before --timeout expires, or -1 for no limit. */
 static int
@@ -1100,7 +1093,7 @@ time_left(void)
     if (!deadline_ms) {
         return -1;
     }
-    uint64_t now = now_ms();
+    long long int now = time_msec();
     return now >= deadline_ms ? 0 : (int) (deadline_ms - now);
 }
 
@@ -1582,7 +1575,7 @@ main(int argc, char *argv[])
                                                   &local_options,
                                                   &n_commands);
     if (ctl_global.timeout) {
-        deadline_ms = now_ms() + (uint64_t) ctl_global.timeout * 1000;
+        deadline_ms = time_msec() + ctl_global.timeout * 1000LL;
     }
 
     char *remote = db_remote ? xstrdup(db_remote) : default_db();

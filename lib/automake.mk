@@ -7,6 +7,7 @@ lib_libxsw_a_SOURCES = \
 	lib/list.h \
 	lib/shash.c lib/shash.h \
 	lib/utf8.c lib/utf8.h \
+	lib/timeval.h \
 	lib/util.c lib/util.h \
 	lib/uuid.c lib/uuid.h
 # Data model (owned by the data-model work): add its sources here.

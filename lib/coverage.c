@@ -9,6 +9,7 @@
 #include "ds.h"
 #include "hash.h"
 #include "metrics.h"
+#include "timeval.h"
 #include "unixctl.h"
 #include "util.h"
 
@@ -29,15 +30,6 @@ coverage_counter_register(struct coverage_counter *c)
                               sizeof *counters);
     }
     counters[n_counters++] = c;
-}
-
-static long long
-now_msec(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
 }
 
 static unsigned long long
@@ -76,7 +68,7 @@ coverage_sample(void)
 void
 coverage_run(void)
 {
-    long long now = now_msec();
+    long long now = time_msec();
 
     if (!next_msec) {
         next_msec = now + COVERAGE_RUN_INTERVAL_MS;

@@ -17,17 +17,9 @@
 #include "stream.h"
 #include "tls.h"
 #include "util.h"
+#include "timeval.h"
 
 enum { READ_BUFFER_SIZE = 64 * 1024 };
-
-static long long int
-monotonic_ms(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
-}
 
 struct jsonrpc_client {
     int fd;
@@ -138,14 +130,14 @@ time_left(long long int deadline)
     if (!deadline) {
         return -1;
     }
-    left = deadline - monotonic_ms();
+    left = deadline - time_msec();
     return left > 0 ? (left > INT32_MAX ? INT32_MAX : left) : 0;
 }
 
 static long long int
 make_deadline(int timeout_ms)
 {
-    return timeout_ms < 0 ? 0 : monotonic_ms() + timeout_ms;
+    return timeout_ms < 0 ? 0 : time_msec() + timeout_ms;
 }
 
 /* Waits for 'events' on the client's socket. */

@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "timeval.h"
 #include "vlog.h"
 
 VLOG_DEFINE_THIS_MODULE(stream);
@@ -663,20 +664,11 @@ stream_connect_cancel(struct stream_connect *sc)
 
 /* ---- Connecting, blocking. ---- */
 
-static long long int
-monotonic_ms(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
-}
-
 /* Waits until 'fd' finishes a non-blocking connect. */
 static int
 wait_connected(int fd, int timeout_ms)
 {
-    long long int deadline = timeout_ms < 0 ? 0 : monotonic_ms() + timeout_ms;
+    long long int deadline = timeout_ms < 0 ? 0 : time_msec() + timeout_ms;
     struct pollfd pfd = { .fd = fd, .events = POLLOUT };
     socklen_t len = sizeof(int);
     int error = 0;
@@ -686,7 +678,7 @@ wait_connected(int fd, int timeout_ms)
         int n;
 
         if (timeout_ms >= 0) {
-            long long int left = deadline - monotonic_ms();
+            long long int left = deadline - time_msec();
             wait = left > 0 ? left : 0;
         }
         n = poll(&pfd, 1, wait);

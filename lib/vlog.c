@@ -19,6 +19,7 @@
 
 #include "daemon.h"
 #include "ds.h"
+#include "timeval.h"
 #include "unixctl.h"
 
 VLOG_DEFINE_THIS_MODULE(vlog);
@@ -354,15 +355,13 @@ vlog_valist(const struct vlog_module *module, enum vlog_level level,
             const char *format, va_list args)
 {
     bool to_console, to_syslog, to_file;
-    struct timespec ts;
     char *message;
 
     if (level == VLL_OFF || level >= VLL_N_LEVELS) {
         return;
     }
     message = xvasprintf(format, args);
-    clock_gettime(CLOCK_REALTIME, &ts);
-    long long int now_ms = ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
+    long long int now_ms = time_wall_msec();
 
     pthread_mutex_lock(&vlog_mutex);
     to_console = module->levels[VLF_CONSOLE] >= (int) level;
@@ -427,20 +426,11 @@ vlog(const struct vlog_module *module, enum vlog_level level,
 
 /* ---- Rate limiting. ---- */
 
-static long long int
-monotonic_ms(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
-}
-
 static bool
 vlog_should_drop(const struct vlog_module *module, enum vlog_level level,
                  struct vlog_rate_limit *rl)
 {
-    long long int now = monotonic_ms();
+    long long int now = time_msec();
     unsigned int n_dropped = 0;
     long long int first_dropped = 0;
 

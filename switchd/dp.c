@@ -62,6 +62,7 @@
 #include "gso.h"
 #include "hash.h"
 #include "hmap.h"
+#include "timeval.h"
 #include "util.h"
 
 #define SEEN_OFFLINE UINT64_MAX
@@ -225,12 +226,9 @@ struct dp {
 long long
 dp_time_msec(void)
 {
-    struct timespec ts;
-
     /* The coarse clock is a vDSO read with no fence: a few ns, and its
      * few-ms resolution is plenty for aging MACs. */
-    clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
-    return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
+    return time_coarse_msec();
 }
 
 /* Configurations. */
@@ -1051,17 +1049,6 @@ thread_sleep(struct dp_thread *t)
     atomic_store(&t->seen, atomic_load(&dp->epoch));
 }
 
-/* Nanoseconds on the monotonic clock, for busy-polling deadlines: a vDSO
- * read, cheap enough for every empty round. */
-static uint64_t
-monotonic_nsec(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * UINT64_C(1000000000) + ts.tv_nsec;
-}
-
 static void *
 thread_main(void *t_)
 {
@@ -1069,7 +1056,7 @@ thread_main(void *t_)
     struct dp *dp = t->dp;
     struct dp_packet_batch batch;
     uint64_t idle_since = 0;    /* Start of the current empty streak. */
-    uint64_t round_start = monotonic_nsec();    /* For 'busy_nsec'. */
+    uint64_t round_start = time_nsec();   /* For 'busy_nsec'. */
 
     t->small_pool = dp_packet_pool_create(SMALL_POOL_SIZE,
                                           DP_PACKET_SMALL_BUF);
@@ -1096,7 +1083,7 @@ thread_main(void *t_)
         if (busy) {
             /* One clock read per round with packets, which takes
              * microseconds: the time from the end of the last round. */
-            uint64_t now_ns = monotonic_nsec();
+            uint64_t now_ns = time_nsec();
             uint64_t total = atomic_load_explicit(&t->busy_nsec,
                                                   memory_order_relaxed);
 
@@ -1106,7 +1093,7 @@ thread_main(void *t_)
             round_start = now_ns;
             idle_since = 0;
         } else {
-            uint64_t now_ns = monotonic_nsec();
+            uint64_t now_ns = time_nsec();
             uint64_t spin_ns = atomic_load_explicit(&dp->busy_poll_nsec,
                                                     memory_order_relaxed);
 
@@ -1120,7 +1107,7 @@ thread_main(void *t_)
                 thread_sleep(t);
                 /* Whatever woke us (a packet, usually) may be the first
                  * of a burst: spin again before the next sleep. */
-                idle_since = round_start = monotonic_nsec();
+                idle_since = round_start = time_nsec();
                 continue;
             }
         }

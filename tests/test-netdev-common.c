@@ -19,6 +19,7 @@
 
 #include "netdev.h"
 #include "netns.h"
+#include "timeval.h"
 #include "util.h"
 
 /* The suffix of every name: fixed in main() so that forked test processes
@@ -139,27 +140,18 @@ xt_in_netns(const char *ns, int (*cb)(void *aux), void *aux)
     return retval;
 }
 
-static long long
-xt_now_ms(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
-}
-
 bool
 xt_recv_match(struct netdev *netdev, int timeout_ms,
               bool (*match)(const uint8_t *, size_t, void *), void *aux,
               struct xt_frame *out, int *others)
 {
-    long long deadline = xt_now_ms() + timeout_ms;
+    long long deadline = time_msec() + timeout_ms;
     int fd = netdev_rxq_fd(netdev);
     bool found = false;
 
     while (!found) {
         struct dp_packet_batch batch;
-        long long left = deadline - xt_now_ms();
+        long long left = deadline - time_msec();
         int error;
 
         if (left <= 0) {
@@ -323,7 +315,7 @@ xt_ping_through(struct netdev *netdev, const struct xt_veth *v)
 {
     static const uint8_t mymac[6] = { 0x02, 0xaa, 0, 0, 0, 0x02 };
     uint32_t myip = inet_addr("10.78.0.2");
-    long long deadline = xt_now_ms() + 8000;
+    long long deadline = time_msec() + 8000;
     int fd = netdev_rxq_fd(netdev);
     int status = -1;
     pid_t pid;
@@ -337,7 +329,7 @@ xt_ping_through(struct netdev *netdev, const struct xt_veth *v)
                "-i", "0.2", "-W", "2", "10.78.0.2", (char *) NULL);
         _exit(127);
     }
-    while (xt_now_ms() < deadline) {
+    while (time_msec() < deadline) {
         struct dp_packet_batch batch;
 
         if (waitpid(pid, &status, WNOHANG) == pid) {

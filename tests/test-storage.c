@@ -26,6 +26,7 @@
 #include "ovsdb-error.h"
 #include "ovsdb-schema.h"
 #include "storage.h"
+#include "timeval.h"
 #include "util.h"
 #include "uuid.h"
 
@@ -1371,14 +1372,6 @@ START_TEST(test_sqlite3_shell_readable)
 }
 END_TEST
 
-static double
-now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 START_TEST(test_load_10000_ports_fast)
 {
     make_tmpdir();
@@ -1387,9 +1380,9 @@ START_TEST(test_load_10000_ports_fast)
 
     struct storage *st;
     struct ovsdb_db *db;
-    double start = now();
+    double start = time_sec();
     assert_ok(storage_open(path, &st, &db));
-    double elapsed = now() - start;
+    double elapsed = time_sec() - start;
     fprintf(stderr, "test-storage: loaded 10000 ports in %.3f s\n", elapsed);
     ck_assert_uint_eq(hmap_count(&get_table(db, "Port")->rows), 10000);
     assert_field(find_port(db, "port9998"), "tag", "10");

@@ -13,6 +13,7 @@
 #include "dbserver/db.h"
 #include "ovsdb-error.h"
 #include "ovsdb-schema.h"
+#include "timeval.h"
 #include "dbserver/transact.h"
 
 static struct ovsdb_db *db;
@@ -1140,20 +1141,12 @@ END_TEST
 /* Performance: the cost of a small transaction must not grow with the
  * table. */
 
-static double
-now_sec(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 /* Seconds to run 'n' transactions, each inserting one Root row (with a
  * Child, so references and GC are exercised) and updating it by UUID. */
 static double
 time_small_txns(int n, int base)
 {
-    double start = now_sec();
+    double start = time_sec();
     for (int i = 0; i < n; i++) {
         char *ops = xasprintf(
             "[{'op':'insert','table':'Root','uuid-name':'r',"
@@ -1167,7 +1160,7 @@ time_small_txns(int n, int base)
         json_decref(r);
         free(ops);
     }
-    return now_sec() - start;
+    return time_sec() - start;
 }
 
 START_TEST(test_small_txn_in_big_table)
