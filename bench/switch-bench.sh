@@ -12,6 +12,9 @@
 #                xsw-scraped  xsw with --metrics, scraped (GET /metrics)
 #                          once a second by curl throughout: what a
 #                          Prometheus server costs the forwarding
+#                          ($SCRAPE_INTERVAL, in seconds, changes the
+#                          period, e.g. 0.01 for a hundred scrapes a
+#                          second, to bound the cost)
 #                xsw-spin  xsw with other_config:busy-poll-usec=1000000 (the
 #                          most it allows): with pings 10 ms apart its
 #                          forwarding thread never sleeps, as Open vSwitch's
@@ -72,7 +75,7 @@ while getopts r:t:s:n:k:m:h opt; do
         n) nports=$OPTARG ;;
         k) kinds=$OPTARG ;;
         m) metrics=$OPTARG ;;
-        *) sed -n '2,29s/^# \{0,1\}//p' "$0"; exit 2 ;;
+        *) sed -n '2,32s/^# \{0,1\}//p' "$0"; exit 2 ;;
     esac
 done
 
@@ -145,7 +148,7 @@ start_scraper() {
            "$XT_TMP/switchd.log" | tail -n 1)
     xt_bg scraper bash -c "while :; do curl -s -o /dev/null --max-time 5 \
         -w '%{http_code} %{time_total}\n' http://127.0.0.1:$port/metrics;
-        sleep 1; done"
+        sleep ${SCRAPE_INTERVAL:-1}; done"
 }
 
 # Records the scrapes' times; every one must have succeeded.
