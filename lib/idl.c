@@ -34,6 +34,7 @@
 
 #include "hash.h"
 #include "ovsdb-error.h"
+#include "stream.h"
 #include "vlog.h"
 
 VLOG_DEFINE_THIS_MODULE(idl);
@@ -188,6 +189,12 @@ ovsdb_idl_create(uv_loop_t *loop, const char *remote, const char *db_name)
         .on_disconnected = idl_on_disconnected,
         .on_connect_failed = idl_on_connect_failed,
     };
+    /* Probed as Open vSwitch's IDL probes its remote, which ovs-vswitchd
+     * and ovs-vsctl keep: every 5 s over TCP and TLS, never over Unix. */
+    struct jsonrpc_session_options options = {
+        .conn.probe_interval_ms = (stream_needs_probes(remote)
+                                   ? JSONRPC_PROBE_INTERVAL_DEFAULT : 0),
+    };
     struct ovsdb_idl *idl = xzalloc(sizeof *idl);
     char *msg = NULL;
     int error;
@@ -207,7 +214,7 @@ ovsdb_idl_create(uv_loop_t *loop, const char *remote, const char *db_name)
 
     /* An ssl: remote speaks TLS with the program's configuration (see
      * stream_set_default_tls_config()). */
-    error = jsonrpc_session_create(loop, remote, &cbs, NULL, idl,
+    error = jsonrpc_session_create(loop, remote, &cbs, &options, idl,
                                    &idl->session, &msg);
     if (error) {
         idl_fail(idl, error, msg ? msg : xasprintf("%s: invalid remote",
@@ -321,6 +328,14 @@ void
 ovsdb_idl_set_retry(struct ovsdb_idl *idl, bool retry)
 {
     idl->retry = retry;
+}
+
+void
+ovsdb_idl_set_probe_interval(struct ovsdb_idl *idl, int ms)
+{
+    if (idl->session) {
+        jsonrpc_session_set_probe_interval(idl->session, ms);
+    }
 }
 
 void

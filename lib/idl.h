@@ -122,6 +122,14 @@ void ovsdb_idl_set_retry(struct ovsdb_idl *, bool retry);
  * the last transaction id). */
 void ovsdb_idl_force_reconnect(struct ovsdb_idl *);
 
+/* Inactivity probes: with 'ms' milliseconds of silence from the server the
+ * IDL sends an "echo" request, and if another 'ms' pass with nothing, it
+ * drops the connection and reconnects (see jsonrpc_conn_options).  The
+ * default is Open vSwitch's: 5000 for tcp: and ssl: remotes, 0 (never)
+ * for unix:, where the kernel reports a dead server.  0 turns probes off;
+ * values under 1000 become 1000. */
+void ovsdb_idl_set_probe_interval(struct ovsdb_idl *, int ms);
+
 /* Called with a message (valid only during the call) for each registered
  * table or column that the server's schema lacks, and for protocol
  * problems worth a user's attention.  The default (cb NULL) logs them with

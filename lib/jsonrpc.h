@@ -220,13 +220,18 @@ struct jsonrpc_conn_options {
      * 'probe_interval_ms' with nothing received, send an "echo" request;
      * if nothing arrives for another 'probe_interval_ms', close the
      * connection (JSONRPC_CLOSE_TIMEOUT).  0: no probes.  Values under
-     * 1000 are raised to 1000, as Open vSwitch does. */
+     * 1000 are raised to 1000, as Open vSwitch does.  Open vSwitch's
+     * default for a TCP or TLS remote is JSONRPC_PROBE_INTERVAL_DEFAULT
+     * (see stream_needs_probes()). */
     int probe_interval_ms;
 
     /* DSCP (1 to 63) for the packets of a TCP stream; 0 leaves the
      * system's default (see stream_set_dscp()). */
     int dscp;
 };
+
+/* Open vSwitch's RECONNECT_DEFAULT_PROBE_INTERVAL, in ms. */
+#define JSONRPC_PROBE_INTERVAL_DEFAULT 5000
 
 /* Starts reading and framing messages on 'stream' (taken: the connection
  * closes and frees it).  'name' (copied) names the peer in messages.

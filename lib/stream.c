@@ -245,6 +245,13 @@ stream_is_tls(const char *name)
     return str_starts_with(name, "ssl:") || str_starts_with(name, "pssl:");
 }
 
+bool
+stream_needs_probes(const char *name)
+{
+    return (str_starts_with(name, "tcp:") || str_starts_with(name, "ptcp:")
+            || stream_is_tls(name));
+}
+
 /* Fills in 'ss' for a TCP address. */
 static int
 tcp_sockaddr(const struct stream_addr *addr, struct sockaddr_storage *ss)

@@ -73,6 +73,11 @@ void stream_addr_destroy(struct stream_addr *);
 bool stream_is_passive(const char *name);
 /* True if 'name' looks like a TLS remote ("ssl:" or "pssl:"). */
 bool stream_is_tls(const char *name);
+/* True if connections over 'name' should be probed for inactivity: TCP and
+ * TLS ones, where a peer can vanish without a word (a host that died, a
+ * cable pulled, a peer stopped), and not Unix ones, whose peer the kernel
+ * closes when it dies.  Open vSwitch's stream_or_pstream_needs_probes(). */
+bool stream_needs_probes(const char *name);
 
 /* TLS. */
 

@@ -8,15 +8,18 @@
  * nothing behind. */
 #include <config.h>
 
+#include <arpa/inet.h>
 #include <check.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <netinet/in.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -26,6 +29,7 @@
 #include "jsonrpc-client.h"
 #include "stream.h"
 #include "ovsdb-data.h"
+#include "timeval.h"
 #include "util.h"
 
 /* ---- Servers and the other client. ---- */
@@ -34,6 +38,7 @@ struct server {
     bool ovs;                   /* ovsdb-server instead of xsw-dbserver. */
     char dir[64];
     char sock[128], ctl[128], db[128], remote[160];
+    int tcp_port;               /* Nonzero: also listens on this port. */
     pid_t pid;
 };
 
@@ -68,6 +73,7 @@ server_start(struct server *s)
                                top_dir("top_builddir"));
     char *remote = xasprintf("--remote=punix:%s", s->sock);
     char *unixctl = xasprintf("--unixctl=%s", s->ctl);
+    char *tcp = xasprintf("--remote=ptcp:%d:127.0.0.1", s->tcp_port);
     pid_t parent = getpid();
     pid_t pid = fork();
 
@@ -87,10 +93,11 @@ server_start(struct server *s)
         setenv("OVS_DBDIR", s->dir, 1);
         if (s->ovs) {
             execlp("ovsdb-server", "ovsdb-server", remote, unixctl,
-                   "-vconsole:off", s->db, (char *) NULL);
+                   "-vconsole:off", s->db, s->tcp_port ? tcp : (char *) NULL,
+                   (char *) NULL);
         } else {
             execl(dbserver, dbserver, remote, unixctl, "-vconsole:off",
-                  s->db, (char *) NULL);
+                  s->db, s->tcp_port ? tcp : (char *) NULL, (char *) NULL);
         }
         _exit(127);
     }
@@ -98,6 +105,7 @@ server_start(struct server *s)
     free(dbserver);
     free(remote);
     free(unixctl);
+    free(tcp);
 
     /* The socket file appears at bind(), a little before listen(). */
     for (int i = 0; i < 1000; i++) {
@@ -115,6 +123,7 @@ static void
 server_stop(struct server *s)
 {
     if (s->pid > 0) {
+        kill(s->pid, SIGCONT);  /* In case a test stopped it. */
         kill(s->pid, SIGTERM);
         waitpid(s->pid, NULL, 0);
         s->pid = 0;
@@ -1151,6 +1160,86 @@ START_TEST(test_reconnect)
 }
 END_TEST
 
+/* ---- Inactivity probes. ---- */
+
+/* A free TCP port on the loopback: bound, read and released, for the
+ * server to take a moment later. */
+static int
+free_tcp_port(void)
+{
+    struct sockaddr_in sin = {
+        .sin_family = AF_INET,
+        .sin_addr.s_addr = htonl(INADDR_LOOPBACK),
+    };
+    socklen_t len = sizeof sin;
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+    ck_assert_int_ge(fd, 0);
+    ck_assert_int_eq(bind(fd, (struct sockaddr *) &sin, sizeof sin), 0);
+    ck_assert_int_eq(getsockname(fd, (struct sockaddr *) &sin, &len), 0);
+    close(fd);
+    return ntohs(sin.sin_port);
+}
+
+static bool
+synced_again(void *idl)
+{
+    return (ovsdb_idl_is_synced(idl)
+            && ovsdb_idl_get_connection_seqno(idl) >= 2);
+}
+
+/* A server that goes silent over TCP (stopped: the kernel keeps its
+ * sockets open and even accepts new connections, so only an unanswered
+ * probe tells) is noticed within two probe intervals, and the IDL is back
+ * in sync, with what changed meanwhile, once the server resumes. */
+static void
+check_probe(bool ovs)
+{
+    struct fixture f;
+
+    /* The fixture's server again, on TCP too, and an IDL over TCP. */
+    fixture_init(&f, ovs);
+    ovsdb_idl_destroy(f.idl);
+    uv_run(&f.loop, UV_RUN_NOWAIT);
+    f.server.tcp_port = free_tcp_port();
+    server_stop(&f.server);
+    server_start(&f.server);
+    char *remote = xasprintf("tcp:127.0.0.1:%d", f.server.tcp_port);
+    struct ovsdb_idl *idl = f.idl = ovsdb_idl_create(&f.loop, remote,
+                                                     "Open_vSwitch");
+    ovsdb_idl_set_probe_interval(idl, 1000);
+    struct ovsdb_idl_table *br = track_bridge_names(idl);
+    ck_assert_int_eq(ovsdb_idl_get_connection_seqno(idl), 1);
+
+    ck_assert_int_eq(kill(f.server.pid, SIGSTOP), 0);
+    long long int stopped = time_msec();
+    ck_assert_msg(!ovsdb_idl_wait_for(idl, not_synced, idl, 5000),
+                  "the IDL did not notice a silent server in 5 s");
+    /* An echo after 1 s of silence, given up on after another. */
+    ck_assert_int_ge(time_msec() - stopped, 1000);
+
+    ck_assert_int_eq(kill(f.server.pid, SIGCONT), 0);
+    ck_assert_msg(!ovsdb_idl_wait_for(idl, synced_again, idl, 15000),
+                  "the IDL did not reconnect to the resumed server");
+    vsctl(&f.server, "add-br br1");
+    wait_name(idl, br, "br1", true);
+
+    free(remote);
+    fixture_destroy(&f);
+}
+
+START_TEST(test_probe)
+{
+    check_probe(false);
+}
+END_TEST
+
+START_TEST(test_probe_ovs)
+{
+    check_probe(true);
+}
+END_TEST
+
 /* ---- A proxy that makes the server look older. ----
  *
  * It relays JSON-RPC between each client and the server, except that it
@@ -1604,6 +1693,8 @@ idl_suite(void)
     tcase_add_test(tc, test_increment);
     tcase_add_test(tc, test_reconnect);
     tcase_add_test(tc, test_reconnect_ovs);
+    tcase_add_test(tc, test_probe);
+    tcase_add_test(tc, test_probe_ovs);
     tcase_add_test(tc, test_fallback_monitor_cond);
     tcase_add_test(tc, test_fallback_monitor);
     tcase_add_test(tc, test_locks);
