@@ -3,6 +3,7 @@
  * configuration changes under traffic. */
 #include <config.h>
 #include <check.h>
+#include <inttypes.h>
 #include <sys/resource.h>
 #include <errno.h>
 #include <stdio.h>
@@ -698,6 +699,38 @@ START_TEST(test_idle_sleeps)
 }
 END_TEST
 
+/* The forwarding thread's busy time (for the metrics) grows with traffic
+ * and only with traffic: polling rounds that find nothing and sleeping add
+ * nothing to it (the spinning counts as CPU time). */
+START_TEST(test_thread_stats)
+{
+    struct dp_thread_stats before, after, later;
+
+    commit(NULL, NULL, NULL, 0);
+    ck_assert_uint_eq(dp_get_n_threads(dp), 1);
+    ck_assert_int_eq(dp_thread_get_stats(dp, 1, &before), ENOENT);
+    ck_assert_uint_eq(before.busy_nsec, 0);
+    ck_assert_int_eq(dp_thread_get_stats(dp, 0, &before), 0);
+    /* Polling rounds without packets for 50 ms after the last frame. */
+    dp_set_busy_poll(dp, 50 * 1000);
+    for (int i = 0; i < 20; i++) {
+        send_frame(1, bcast, mac(1), -1);
+    }
+    ck_assert_int_eq(dp_thread_get_stats(dp, 0, &after), 0);
+    ck_assert_msg(after.busy_nsec > before.busy_nsec, "busy %"PRIu64
+                  " -> %"PRIu64" ns after 20 frames", before.busy_nsec,
+                  after.busy_nsec);
+    ck_assert_uint_gt(after.cpu_nsec, 0);
+
+    usleep(100 * 1000);             /* Spins 50 ms, then sleeps. */
+    ck_assert_int_eq(dp_thread_get_stats(dp, 0, &later), 0);
+    ck_assert_msg(later.busy_nsec == after.busy_nsec, "busy %"PRIu64
+                  " -> %"PRIu64" ns while idle", after.busy_nsec,
+                  later.busy_nsec);
+    ck_assert_uint_ge(later.cpu_nsec, after.cpu_nsec);
+}
+END_TEST
+
 START_TEST(test_config_swap_1_thread)
 {
     config_swap_under_traffic();
@@ -723,6 +756,7 @@ main(void)
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_set_timeout(tc, 30);
     tcase_add_test(tc, test_flood_and_learn);
+    tcase_add_test(tc, test_thread_stats);
     tcase_add_test(tc, test_closed_bridge);
     tcase_add_test(tc, test_trace_matches_forwarding);
     tcase_add_test(tc, test_vlan_isolation);
