@@ -1565,6 +1565,10 @@ main(int argc, char *argv[])
 
     argv0 = argv[0];
     daemon_set_program_name(argv[0]);
+    /* A server that hangs up while we write to it is a failed connection
+     * to report, not a reason to die without a word (ovs-vsctl ignores
+     * SIGPIPE too). */
+    signal(SIGPIPE, SIG_IGN);
     db_cmds_register();
     vsctl_cmds_register();
     trace_cmds_register();

@@ -23,6 +23,9 @@ EXTRA_DIST += tests/ctl/manager.py
 # wait-until follows another client's changes, on both servers.
 TESTS += tests/ctl/wait-until.py
 EXTRA_DIST += tests/ctl/wait-until.py
+# A database that hangs up or goes silent is reported, as by ovs-vsctl.
+TESTS += tests/ctl/dead-server.py
+EXTRA_DIST += tests/ctl/dead-server.py
 # xsw-dbserver tidies its heap while idle, so that a client that read a big
 # database does not slow down the next one.
 TESTS += tests/ctl/after-big-client.py
