@@ -141,6 +141,17 @@ etcd_error(const struct etcd_backend *eb, struct ovsdb_error *error)
     return ovsdb_error_wrap(error, "database %s", eb->up.name);
 }
 
+/* How long a read may take while etcd elects a leader (about a second with
+ * its defaults): each request, and all of them. */
+#define READ_REQUEST_MS 2000
+#define READ_PATIENCE_MS 5000
+
+static long long
+now_ms(void)
+{
+    return uv_hrtime() / 1000000;
+}
+
 /* A key's value, as read. */
 struct kv {
     char *value;
@@ -191,7 +202,20 @@ read_range(struct etcd_backend *eb, const char *key, json_t *range_end,
     if (revision) {
         json_object_set_new(req, "revision", json_integer(revision));
     }
-    error = etcd_client_call(eb->client, "/v3/kv/range", req, &reply);
+    /* While etcd elects a leader, a read fails or waits: ask again, each
+     * time for a short while, a few times. */
+    long long deadline = now_ms() + READ_PATIENCE_MS;
+    etcd_client_set_timeout(eb->client, READ_REQUEST_MS);
+    for (;;) {
+        error = etcd_client_call(eb->client, "/v3/kv/range", req, &reply);
+        if (!error || !etcd_client_unavailable(eb->client)
+            || now_ms() >= deadline) {
+            break;
+        }
+        ovsdb_error_destroy(error);
+        uv_sleep(100);
+    }
+    etcd_client_set_timeout(eb->client, 30000);
     json_decref(req);
     if (error) {
         return etcd_error(eb, error);
@@ -334,7 +358,7 @@ apply_log(struct etcd_backend *eb, struct shash *kvs,
         }
         size_t i;
         json_t *record;
-        json_array_foreach (records, i, record) {
+        json_array_foreach (json_object_get(records, "txns"), i, record) {
             struct ovsdb_txn *txn;
             error = txn_record_to_txn(db, record, &txn);
             if (error) {
@@ -564,13 +588,16 @@ etcd_backend_write_txn(struct backend *b, const struct ovsdb_txn *txn)
  * a marker naming them. */
 static struct ovsdb_error *
 put_value(struct etcd_backend *eb, json_t *ops, const char *kind,
-          uint64_t seq, const char *value, size_t len, char **chunksp)
+          uint64_t seq, const char *value, size_t len, char **chunksp,
+          char **putp)
 {
     char *key = key_of(eb, "%s/%020"PRIu64, kind, seq);
 
     *chunksp = NULL;
+    *putp = NULL;
     if (len <= CHUNK_BYTES) {
         json_array_append_new(ops, put_op(key, value, len));
+        *putp = xstrndup(value, len);
         free(key);
         return NULL;
     }
@@ -605,7 +632,7 @@ put_value(struct etcd_backend *eb, json_t *ops, const char *kind,
     char *marker_s = json_dumps(marker, JSON_COMPACT);
     json_array_append_new(ops, put_op(key, marker_s, strlen(marker_s)));
     *chunksp = key_of(eb, "%s/", rel);
-    free(marker_s);
+    *putp = marker_s;
     json_decref(marker);
     free(rel);
     free(key);
@@ -627,54 +654,139 @@ delete_prefix(struct etcd_backend *eb, const char *prefix)
     ovsdb_error_destroy(error);
 }
 
+/* How long a commit may wait for etcd: a request, and then, if its outcome
+ * is unknown (etcd lost its leader, an endpoint died), finding out whether
+ * it was applied and sending it again.  The issue's goal is writes again
+ * within 5 s of losing an etcd member. */
+#define COMMIT_REQUEST_MS 1500
+#define COMMIT_PATIENCE_MS 5000
+
+enum outcome { LANDED, NOT_LANDED, UNKNOWN };
+
+/* After a commit whose compare failed or whose outcome is unknown: reads
+ * head, and 'key' if head moved, until etcd answers or 'deadline' passes.
+ * LANDED if 'key' holds 'put' (what our commit put there: it names this
+ * server's batch or pieces, so nobody else writes the same bytes), with
+ * head's mod_revision in '*head_revp'. */
+static enum outcome
+find_outcome(struct etcd_backend *eb, const char *key, const char *put,
+             long long deadline, long long *head_revp)
+{
+    char *head_key = key_of(eb, "head");
+    enum outcome outcome = UNKNOWN;
+
+    while (outcome == UNKNOWN && now_ms() < deadline) {
+        struct shash kvs = SHASH_INITIALIZER(&kvs);
+        struct ovsdb_error *error;
+        uint64_t seq, snapshot;
+        long long rev;
+
+        error = read_range(eb, head_key, NULL, 0, &kvs, &rev);
+        if (!error) {
+            error = parse_head(eb, &kvs, &seq, &snapshot, head_revp);
+        }
+        if (!error && *head_revp == eb->head_rev) {
+            outcome = NOT_LANDED;
+        } else if (!error) {
+            error = read_range(eb, key, NULL, rev, &kvs, &rev);
+            const struct kv *kv = error ? NULL : shash_find_data(&kvs, key);
+            if (!error) {
+                outcome = (kv && kv->len == strlen(put)
+                           && !memcmp(kv->value, put, kv->len)
+                           ? LANDED : NOT_LANDED);
+            }
+        }
+        if (error) {
+            ovsdb_error_destroy(error);
+            uv_sleep(100);
+        }
+        kvs_destroy(&kvs);
+    }
+    free(head_key);
+    return outcome;
+}
+
 /* Commits 'value' as log record seq+1 (or, if 'snapshot', as the snapshot
- * at 'seq'), comparing head's mod_revision with 'head_rev'. */
+ * at 'seq'), comparing head's mod_revision with 'head_rev'.  A request
+ * that etcd does not answer in time (no leader, an endpoint gone) is sent
+ * again, to the next endpoint, unless it was applied after all. */
 static struct ovsdb_error *
 commit_value(struct etcd_backend *eb, const char *value, bool snapshot)
 {
     uint64_t seq = snapshot ? eb->seq : eb->seq + 1;
     uint64_t snap = snapshot ? eb->seq : eb->snapshot;
     char *head_key = key_of(eb, "head");
+    char *key = key_of(eb, "%s/%020"PRIu64, snapshot ? "snap" : "log", seq);
+    long long deadline = now_ms() + COMMIT_PATIENCE_MS;
     json_t *ops = json_array();
     struct ovsdb_error *error;
-    char *chunks;
+    char *chunks, *put;
 
     error = put_value(eb, ops, snapshot ? "snap" : "log", seq, value,
-                      strlen(value), &chunks);
-    if (!error) {
-        char *head = xasprintf("{\"seq\":%"PRIu64",\"snapshot\":%"PRIu64"}",
-                               seq, snap);
-        json_array_append_new(ops, put_op(head_key, head, strlen(head)));
-        free(head);
+                      strlen(value), &chunks, &put);
+    if (error) {
+        goto out;
+    }
+    char *head = xasprintf("{\"seq\":%"PRIu64",\"snapshot\":%"PRIu64"}",
+                           seq, snap);
+    json_array_append_new(ops, put_op(head_key, head, strlen(head)));
+    free(head);
+    json_t *req = json_pack("{s:[{s:o,s:s,s:s,s:I}],s:O}",
+                            "compare", "key", etcd_b64_string(head_key),
+                            "target", "MOD", "result", "EQUAL",
+                            "mod_revision", (json_int_t) eb->head_rev,
+                            "success", ops);
 
-        json_t *req = json_pack("{s:[{s:o,s:s,s:s,s:I}],s:O}",
-                                "compare", "key", etcd_b64_string(head_key),
-                                "target", "MOD", "result", "EQUAL",
-                                "mod_revision", (json_int_t) eb->head_rev,
-                                "success", ops);
-        json_t *reply;
+    etcd_client_set_timeout(eb->client, COMMIT_REQUEST_MS);
+    for (;;) {
+        json_t *reply = NULL;
+        long long head_rev = 0;
+
         error = etcd_client_call(eb->client, "/v3/kv/txn", req, &reply);
-        json_decref(req);
-        if (error) {
-            error = etcd_error(eb, error);
-        } else if (!json_is_true(json_object_get(reply, "succeeded"))) {
-            error = ovsdb_error("I/O error", "database %s: another server "
-                                "committed first (etcd's head moved from "
-                                "revision %lld); the transaction was not "
-                                "stored", eb->up.name, eb->head_rev);
-        } else {
-            eb->seq = seq;
-            eb->snapshot = snap;
-            eb->head_rev = etcd_json_int(json_object_get(
-                                   json_object_get(reply, "header"),
-                                   "revision"));
+        bool unknown = error && etcd_client_unavailable(eb->client);
+        if (!error && json_is_true(json_object_get(reply, "succeeded"))) {
+            head_rev = etcd_json_int(json_object_get(
+                                         json_object_get(reply, "header"),
+                                         "revision"));
+        } else if (!error || unknown) {
+            enum outcome o = find_outcome(eb, key, put, deadline, &head_rev);
+            if (o == LANDED) {
+                ovsdb_error_destroy(error);
+                error = NULL;
+            } else if (o == NOT_LANDED && unknown
+                       && now_ms() < deadline) {
+                ovsdb_error_destroy(error);
+                json_decref(reply);
+                continue;           /* Not applied: send it again. */
+            } else if (o == NOT_LANDED || !error) {
+                ovsdb_error_destroy(error);
+                error = ovsdb_error("I/O error", "another server committed "
+                                    "first (etcd's head moved from "
+                                    "revision %lld); the transaction was "
+                                    "not stored", eb->head_rev);
+            }
         }
         json_decref(reply);
+        if (!error) {
+            eb->seq = seq;
+            eb->snapshot = snap;
+            eb->head_rev = head_rev;
+        }
+        break;
     }
-    if (error && chunks) {
-        delete_prefix(eb, chunks);
+    etcd_client_set_timeout(eb->client, 30000);
+    json_decref(req);
+
+out:
+    if (error) {
+        error = etcd_error(eb, error);
+        if (chunks) {
+            delete_prefix(eb, chunks);
+        }
     }
     free(chunks);
+    free(put);
+    free(key);
     json_decref(ops);
     free(head_key);
     return error;
@@ -689,7 +801,14 @@ etcd_backend_commit_batch(struct backend *b, bool durable OVS_UNUSED)
 
     eb->batch = NULL;
     if (batch && json_array_size(batch)) {
-        char *value = json_dumps(batch, JSON_COMPACT);
+        /* The batch's id makes its value unique: find_outcome(). */
+        struct uuid id;
+        char id_s[UUID_LEN + 1];
+        uuid_generate(&id);
+        uuid_to_string(&id, id_s);
+        json_t *record = json_pack("{s:s,s:O}", "batch", id_s, "txns", batch);
+        char *value = json_dumps(record, JSON_COMPACT);
+        json_decref(record);
         error = commit_value(eb, value, false);
         free(value);
     }
@@ -775,8 +894,14 @@ watch_event(const json_t *reply, void *eb_)
     if (atomic_load(&eb->stop)) {
         return false;
     }
-    const json_t *events = json_object_get(json_object_get(reply, "result"),
-                                           "events");
+    const json_t *result = json_object_get(reply, "result");
+    if (json_is_true(json_object_get(result, "created"))) {
+        /* A new watch starts now: what happened before it, since the last
+         * catch-up, is for a catch-up to read. */
+        atomic_store(&eb->latest_rev, -1);
+        uv_async_send(&eb->async);
+    }
+    const json_t *events = json_object_get(result, "events");
     size_t i;
     json_t *ev;
     json_array_foreach (events, i, ev) {
@@ -896,6 +1021,14 @@ etcd_backend_catch_up(struct backend *b, struct ovsdb_db *db,
     if (!error) {
         eb->snapshot = snapshot;
         eb->head_rev = head_rev;
+    } else if (etcd_client_unavailable(eb->client)) {
+        /* What was applied stays applied; the rest comes with the next
+         * ring of the watch, which rings again once it is back. */
+        char *s = ovsdb_error_to_string(error);
+        VLOG_WARN("%s: catching up later: %s", eb->up.name, s);
+        free(s);
+        ovsdb_error_destroy(error);
+        error = NULL;
     }
     free(head_key);
     kvs_destroy(&kvs);

@@ -21,6 +21,8 @@ struct etcd_client {
     char **urls;                /* Base URLs, owned. */
     size_t n_urls;
     size_t current;             /* The one tried first. */
+    long timeout_ms;            /* Of a whole request (not a watch). */
+    bool unavailable;           /* The last request's outcome is unknown. */
 };
 
 struct ovsdb_error *
@@ -68,6 +70,7 @@ etcd_client_create(const char *urls, struct etcd_client **clientp)
         etcd_client_destroy(c);
         return ovsdb_error("I/O error", "no etcd endpoint in \"%s\"", urls);
     }
+    c->timeout_ms = 30000;
     c->curl = curl_easy_init();
     if (!c->curl) {
         etcd_client_destroy(c);
@@ -90,6 +93,18 @@ etcd_client_destroy(struct etcd_client *c)
         free(c->urls);
         free(c);
     }
+}
+
+void
+etcd_client_set_timeout(struct etcd_client *c, long timeout_ms)
+{
+    c->timeout_ms = timeout_ms;
+}
+
+bool
+etcd_client_unavailable(const struct etcd_client *c)
+{
+    return c->unavailable;
 }
 
 const char *
@@ -190,13 +205,22 @@ post(struct etcd_client *c, const char *path, const char *body,
         errbuf[0] = '\0';
         rc = curl_easy_perform(c->curl);
         free(url);
+        /* No answer from this endpoint: the next one.  (A txn that the
+         * dead endpoint applied fails the next one's compare: the caller
+         * finds out which happened, see backend-etcd.c.) */
         if (rc != CURLE_COULDNT_CONNECT && rc != CURLE_OPERATION_TIMEDOUT
-            && rc != CURLE_COULDNT_RESOLVE_HOST) {
+            && rc != CURLE_COULDNT_RESOLVE_HOST && rc != CURLE_GOT_NOTHING
+            && rc != CURLE_SEND_ERROR && rc != CURLE_RECV_ERROR) {
             c->current = idx;
             break;
         }
     }
     curl_slist_free_all(headers);
+    c->unavailable = (rc == CURLE_COULDNT_CONNECT
+                      || rc == CURLE_OPERATION_TIMEDOUT
+                      || rc == CURLE_COULDNT_RESOLVE_HOST
+                      || rc == CURLE_GOT_NOTHING || rc == CURLE_SEND_ERROR
+                      || rc == CURLE_RECV_ERROR);
     if (rc != CURLE_OK) {
         return ovsdb_error("I/O error", "etcd %s%s: %s",
                            c->urls[c->current], path,
@@ -217,7 +241,8 @@ etcd_client_call(struct etcd_client *c, const char *path,
     long status = 0;
 
     *replyp = NULL;
-    error = post(c, path, body, 30000, append_to_ds, &reply, NULL, &status);
+    error = post(c, path, body, c->timeout_ms, append_to_ds, &reply, NULL,
+                 &status);
     free(body);
     if (!error) {
         json_t *json = json_loadb(reply.s ? reply.s : "", reply.len, 0,
@@ -228,6 +253,10 @@ etcd_client_call(struct etcd_client *c, const char *path,
                                 "not JSON: %s", etcd_client_endpoint(c),
                                 path, status, jerr.text);
         } else if (status != 200 || json_object_get(json, "error")) {
+            /* gRPC's UNAVAILABLE (14) and DEADLINE_EXCEEDED (4), which etcd
+             * answers while it has no leader. */
+            long long code = etcd_json_int(json_object_get(json, "code"));
+            c->unavailable = status == 503 || code == 14 || code == 4;
             error = ovsdb_error("I/O error", "etcd %s%s: HTTP %ld: %s",
                                 etcd_client_endpoint(c), path, status,
                                 json_is_string(msg) ? json_string_value(msg)

@@ -39,6 +39,15 @@ struct ovsdb_error *etcd_client_create(const char *urls,
     __attribute__((warn_unused_result));
 void etcd_client_destroy(struct etcd_client *);
 
+/* The time a request may take, all endpoints included (default 30 s; a
+ * watch has none). */
+void etcd_client_set_timeout(struct etcd_client *, long timeout_ms);
+
+/* True if the last request failed without an answer from etcd (no
+ * endpoint reachable, a timeout) or with etcd saying it has no leader:
+ * then a transaction may or may not have been applied. */
+bool etcd_client_unavailable(const struct etcd_client *);
+
 /* The endpoint that answered last (or the first): for messages. */
 const char *etcd_client_endpoint(const struct etcd_client *);
 

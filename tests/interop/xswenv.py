@@ -126,27 +126,38 @@ def free_loopback_port():
 
 class Etcd:
     """One etcd member (Debian's etcd 3.4) on loopback ports, with its data
-    directory in 'dir'; stopped by its PID on stop()."""
+    directory in 'dir'; stopped by its PID on stop().  Alone, or a member
+    of the cluster that etcd_cluster() makes."""
 
-    def __init__(self, dir):
+    def __init__(self, dir, name="xt-etcd"):
         self.dir = dir
+        self.name = name
         self.proc = None
+        self.port = free_loopback_port()
+        self.url = "http://127.0.0.1:%d" % self.port
+        self.peer_url = "http://127.0.0.1:%d" % free_loopback_port()
+        self.cluster = "%s=%s" % (name, self.peer_url)
+        self.log = os.path.join(dir, name + ".log")
 
     def start(self):
-        self.port = free_loopback_port()
-        peer_url = "http://127.0.0.1:%d" % free_loopback_port()
-        self.url = "http://127.0.0.1:%d" % self.port
-        self.log = os.path.join(self.dir, "etcd.log")
+        """Starts the member (again, after stop() or a kill: its data
+        directory stays) and waits until it accepts clients."""
+        self.spawn()
+        return self.wait_ready()
+
+    def spawn(self):
         self.proc = subprocess.Popen(
-            ["etcd", "--name", "xt-etcd", "--data-dir",
-             os.path.join(self.dir, "etcd-data"),
+            ["etcd", "--name", self.name, "--data-dir",
+             os.path.join(self.dir, self.name + "-data"),
              "--listen-client-urls", self.url,
              "--advertise-client-urls", self.url,
-             "--listen-peer-urls", peer_url,
-             "--initial-advertise-peer-urls", peer_url,
-             "--initial-cluster", "xt-etcd=" + peer_url],
-            stdout=subprocess.DEVNULL, stderr=open(self.log, "w"),
+             "--listen-peer-urls", self.peer_url,
+             "--initial-advertise-peer-urls", self.peer_url,
+             "--initial-cluster", self.cluster],
+            stdout=subprocess.DEVNULL, stderr=open(self.log, "a"),
             preexec_fn=die_with_parent)
+
+    def wait_ready(self):
         deadline = time.time() + 20
         while True:
             try:
@@ -159,9 +170,98 @@ class Etcd:
                                   % open(self.log).read()[-2000:])
                 time.sleep(0.05)
 
+    def kill(self):
+        if self.proc:
+            self.proc.kill()
+            self.proc.wait()
+            self.proc = None
+
     def stop(self):
         stop_process(self.proc)
         self.proc = None
+
+
+def etcd_cluster(dir, n=3):
+    """'n' etcd members on loopback ports forming one cluster, started."""
+    members = [Etcd(dir, "xt-etcd%d" % i) for i in range(n)]
+    cluster = ",".join("%s=%s" % (m.name, m.peer_url) for m in members)
+    for m in members:
+        m.cluster = cluster
+    # A member may wait for the others before it serves: start them all,
+    # then wait.  (Not from threads: die_with_parent() would end each
+    # member with the thread that started it.)
+    try:
+        for m in members:
+            m.spawn()
+        for m in members:
+            m.wait_ready()
+    except BaseException:
+        for m in members:
+            m.stop()
+        raise
+    return members
+
+
+class EtcdFrontEnd:
+    """One xsw-dbserver on database Open_vSwitch in etcd at 'urls' (a
+    comma-separated list), serving on a unix socket in 'dir'."""
+
+    def __init__(self, urls, dir, name):
+        self.urls = urls
+        self.sock = os.path.join(dir, name + ".sock")
+        self.ctl = os.path.join(dir, name + ".ctl")
+        self.log = os.path.join(dir, name + ".log")
+        self.remote = "unix:" + self.sock
+        self.proc = None
+
+    def start(self):
+        self.proc = subprocess.Popen(
+            [XSW_DBSERVER, "--storage=etcd:" + self.urls,
+             "--remote=punix:" + self.sock, "--unixctl=" + self.ctl,
+             "--log-file=" + self.log, "-vconsole:off", "Open_vSwitch"],
+            stdout=subprocess.DEVNULL, stderr=open(self.log + ".err", "w"),
+            preexec_fn=die_with_parent)
+        deadline = time.time() + 20
+        while True:
+            s = socket.socket(socket.AF_UNIX)
+            try:
+                s.connect(self.sock)
+                return self
+            except OSError:
+                if self.proc.poll() is not None or time.time() > deadline:
+                    raise Failure("xsw-dbserver did not start: %s"
+                                  % open(self.log + ".err").read())
+                time.sleep(0.05)
+            finally:
+                s.close()
+
+    def stop(self, sig=signal.SIGTERM):
+        """Stops the server; after SIGTERM it must exit 0 and, in a
+        sanitizer build, report nothing."""
+        if self.proc and self.proc.poll() is None:
+            if sig == signal.SIGTERM:
+                stop_process(self.proc)
+                text = open(self.log + ".err").read()
+                rc = self.proc.returncode
+                if rc != 0 or any(m in text for m in SANITIZER_MARKERS):
+                    self.proc = None
+                    raise Failure("xsw-dbserver exited %d after SIGTERM: %s"
+                                  % (rc, text[-4000:]))
+            else:
+                self.proc.send_signal(sig)
+                self.proc.wait()
+        self.proc = None
+        if os.path.exists(self.sock):
+            os.unlink(self.sock)
+
+    def vsctl(self, *args):
+        return run(["ovs-vsctl", "--db=" + self.remote, "--no-wait",
+                    "--timeout=20"] + list(args))[0]
+
+    def ports(self):
+        return set(run(["ovs-vsctl", "--db=" + self.remote, "--no-wait",
+                        "--columns=name", "--bare", "list", "Port"])[0]
+                   .split())
 
 
 def storage():

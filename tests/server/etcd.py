@@ -16,71 +16,12 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "interop"))
 import ovsdb_raw  # noqa: E402
-from xswenv import (Checks, Etcd, Failure, SANITIZER_MARKERS,  # noqa: E402
-                    XSW_DBSERVER, VSWITCH_SCHEMA, die_with_parent, run,
-                    stop_process)
+from xswenv import (Checks, Etcd, EtcdFrontEnd, XSW_DBSERVER,  # noqa: E402
+                    VSWITCH_SCHEMA, Failure, run)
 
 ETCDCTL_ENV = dict(os.environ, ETCDCTL_API="3")
 ETCD = None         # The test's etcd,
 DIR = None          # and its directory, with the servers' sockets and logs.
-
-
-class FrontEnd:
-    """One xsw-dbserver on 'etcd', serving on a unix socket in 'dir'."""
-
-    def __init__(self, etcd, dir, name):
-        self.etcd = etcd
-        self.sock = os.path.join(dir, name + ".sock")
-        self.ctl = os.path.join(dir, name + ".ctl")
-        self.log = os.path.join(dir, name + ".log")
-        self.remote = "unix:" + self.sock
-        self.proc = None
-
-    def start(self):
-        self.proc = subprocess.Popen(
-            [XSW_DBSERVER, "--storage=etcd:" + self.etcd.url,
-             "--remote=punix:" + self.sock, "--unixctl=" + self.ctl,
-             "--log-file=" + self.log, "-vconsole:off", "Open_vSwitch"],
-            stdout=subprocess.DEVNULL, stderr=open(self.log + ".err", "w"),
-            preexec_fn=die_with_parent)
-        deadline = time.time() + 20
-        while True:
-            try:
-                ovsdb_raw.Connection(self.sock, 1).close()
-                return self
-            except OSError:
-                if self.proc.poll() is not None or time.time() > deadline:
-                    raise Failure("xsw-dbserver did not start: %s"
-                                  % open(self.log + ".err").read())
-                time.sleep(0.05)
-
-    def stop(self, sig=signal.SIGTERM):
-        """Stops the server; after SIGTERM it must exit 0 and, in a
-        sanitizer build, report nothing."""
-        if self.proc and self.proc.poll() is None:
-            if sig == signal.SIGTERM:
-                stop_process(self.proc)
-                text = open(self.log + ".err").read()
-                rc = self.proc.returncode
-                if rc != 0 or any(m in text for m in SANITIZER_MARKERS):
-                    self.proc = None
-                    raise Failure("xsw-dbserver exited %d after SIGTERM: %s"
-                                  % (rc, text[-4000:]))
-            else:
-                self.proc.send_signal(sig)
-                self.proc.wait()
-        self.proc = None
-        if os.path.exists(self.sock):
-            os.unlink(self.sock)
-
-    def vsctl(self, *args):
-        return run(["ovs-vsctl", "--db=" + self.remote, "--no-wait",
-                    "--timeout=20"] + list(args))[0]
-
-    def ports(self):
-        return set(run(["ovs-vsctl", "--db=" + self.remote, "--no-wait",
-                        "--columns=name", "--bare", "list", "Port"])[0]
-                   .split())
 
 
 def etcd_keys(etcd):
@@ -123,7 +64,7 @@ def test_create_and_open(c):
 
 def test_one_front_end(c):
     etcd, dir = ETCD, DIR
-    a = FrontEnd(etcd, dir, "a").start()
+    a = EtcdFrontEnd(etcd.url, dir, "a").start()
     try:
         a.vsctl("init")
         a.vsctl("add-br", "xtbr0", "--", "add-port", "xtbr0", "xtp1")
@@ -214,8 +155,8 @@ def test_one_front_end(c):
 
 def test_two_front_ends(c):
     etcd, dir = ETCD, DIR
-    a = FrontEnd(etcd, dir, "a").start()
-    b = FrontEnd(etcd, dir, "b").start()
+    a = EtcdFrontEnd(etcd.url, dir, "a").start()
+    b = EtcdFrontEnd(etcd.url, dir, "b").start()
     try:
         with ovsdb_raw.Connection(b.sock, 20) as mon:
             mon.call("monitor_cond", ["Open_vSwitch", "xt", {
