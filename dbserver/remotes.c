@@ -16,6 +16,7 @@
 #include "coverage.h"
 #include "db.h"
 #include "ds.h"
+#include "jsonrpc.h"
 #include "ovsdb-data.h"
 #include "ovsdb-error.h"
 #include "server.h"
@@ -32,9 +33,9 @@ COVERAGE_DEFINE(remotes_reconfigure);
 COVERAGE_DEFINE(remotes_status_write);  /* A status txn that changed. */
 
 /* Open vSwitch's defaults (lib/reconnect.h, lib/socket-util.h): TCP and
- * TLS connections are probed every 5 s, Unix ones never; connections are
- * marked DSCP 48 (CS6, "internetwork control"). */
-#define DEFAULT_PROBE_INTERVAL_MS 5000
+ * TLS connections are probed every 5 s (JSONRPC_PROBE_INTERVAL_DEFAULT),
+ * Unix ones never (stream_needs_probes()); connections are marked DSCP 48
+ * (CS6, "internetwork control"). */
 #define DEFAULT_MAX_BACKOFF_MS 8000
 #define DEFAULT_DSCP 48
 
@@ -146,11 +147,10 @@ row_map_string(const struct ovsdb_row *row, const char *column,
 static struct server_remote_options
 default_options(const char *target)
 {
-    bool tcp = !stream_is_passive(target) ? strncmp(target, "unix:", 5)
-               : strncmp(target, "punix:", 6);
+    bool tcp = stream_needs_probes(target);
     struct server_remote_options options = {
         .max_backoff_ms = DEFAULT_MAX_BACKOFF_MS,
-        .probe_interval_ms = tcp ? DEFAULT_PROBE_INTERVAL_MS : 0,
+        .probe_interval_ms = tcp ? JSONRPC_PROBE_INTERVAL_DEFAULT : 0,
         .dscp = tcp ? DEFAULT_DSCP : 0,
     };
     return options;
