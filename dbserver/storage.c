@@ -142,6 +142,7 @@ struct storage {
     sqlite3_stmt *savepoint, *release, *rollback_to;
 
     bool in_batch;
+    size_t batch_txns;            /* Txns of the batch written so far. */
     bool batch_durable;           /* A txn in the batch asked for it. */
     bool batch_lost;              /* SQLite rolled the batch back. */
 };
@@ -2099,6 +2100,7 @@ storage_begin_batch(struct storage *st)
         return storage_error(st->path, st->db, "starting a transaction");
     }
     st->in_batch = true;
+    st->batch_txns = 0;
     st->batch_durable = false;
     st->batch_lost = false;
     return NULL;
@@ -2617,10 +2619,33 @@ storage_write_row(struct storage *st, const struct ovsdb_txn_row *r)
             : storage_update_row(st, t, r));
 }
 
+/* A failed first transaction of a batch, written without a savepoint:
+ * rolls the SQLite transaction back, which holds nothing else, and starts
+ * it again for the rest of the batch. */
+static struct ovsdb_error *
+storage_restart_batch(struct storage *st, struct ovsdb_error *error)
+{
+    if (!sqlite3_get_autocommit(st->db)) {
+        storage_step_done(st->rollback);
+    }
+    if (storage_step_done(st->begin) != SQLITE_DONE) {
+        /* The batch cannot go on: its later txns fail, and so does its
+         * commit, as after any batch rolled back. */
+        st->batch_lost = true;
+    }
+    return error;
+}
+
+/* Writes 'txn' into the open batch.  Each transaction but the batch's first
+ * is written inside a SAVEPOINT, so that one that fails is undone alone;
+ * the first needs none (two statements fewer for a lone transaction, the
+ * usual batch of a serial client): the batch holds nothing else, so if it
+ * fails, rolling the whole SQLite transaction back undoes it alone. */
 static struct ovsdb_error *
 storage_write_txn__(struct storage *st, const struct ovsdb_txn *txn)
 {
-    if (storage_step_done(st->savepoint) != SQLITE_DONE) {
+    bool first = !st->batch_txns++;
+    if (!first && storage_step_done(st->savepoint) != SQLITE_DONE) {
         return storage_error(st->path, st->db, "writing transaction");
     }
 
@@ -2632,7 +2657,7 @@ storage_write_txn__(struct storage *st, const struct ovsdb_txn *txn)
             break;
         }
     }
-    if (!error && storage_step_done(st->release) != SQLITE_DONE) {
+    if (!error && !first && storage_step_done(st->release) != SQLITE_DONE) {
         error = storage_error(st->path, st->db, "writing transaction");
     }
     if (!error) {
@@ -2640,6 +2665,10 @@ storage_write_txn__(struct storage *st, const struct ovsdb_txn *txn)
         return NULL;
     }
 
+    if (first) {
+        st->batch_txns = 0;
+        return storage_restart_batch(st, error);
+    }
     if (sqlite3_get_autocommit(st->db)) {
         /* SQLite rolled the whole transaction back (it does for disk full
          * and I/O errors): the batch's earlier txns are gone too. */

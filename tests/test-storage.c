@@ -751,6 +751,65 @@ START_TEST(test_batch_with_failing_txn)
 }
 END_TEST
 
+/* The first transaction of a batch is written without a savepoint: when
+ * it fails in SQLite, it is undone alone all the same, with none of its
+ * rows stored, and the transactions after it in the batch are kept. */
+START_TEST(test_batch_with_failing_first_txn)
+{
+    struct storage *st;
+    struct ovsdb_db *db;
+    make_tmpdir();
+    char *path = create_and_open("conf.db", &st, &db);
+
+    exec_sql(path, "INSERT INTO Port (_uuid, name) VALUES "
+             "('11111111-2222-4333-8444-555555555555', 'sneaky')");
+    struct uuid dup;
+    ck_assert(uuid_from_string(&dup,
+                               "11111111-2222-4333-8444-555555555555"));
+
+    for (int round = 0; round < 2; round++) {
+        /* Round 0: the failing txn is alone in its batch; round 1: two
+         * more follow it. */
+        assert_ok(storage_begin_batch(st));
+        struct ovsdb_txn *txn = ovsdb_txn_create(db);
+        struct ovsdb_row *row = ovsdb_row_create(get_table(db, "Port"),
+                                                 NULL);
+        set_field(row, "name", round ? "\"b1\"" : "\"b0\"");
+        ovsdb_txn_row_insert(txn, row);
+        row = ovsdb_row_create(get_table(db, "Port"), &dup);
+        set_field(row, "name", "\"dup\"");
+        ovsdb_txn_row_insert(txn, row);
+        assert_io_error(write_txn(st, txn), path, "Port", "UNIQUE", NULL);
+
+        for (int i = 0; i < 2 * round; i++) {
+            txn = ovsdb_txn_create(db);
+            row = ovsdb_row_create(get_table(db, "Port"), NULL);
+            set_field(row, "name", i ? "\"d\"" : "\"c\"");
+            ovsdb_txn_row_insert(txn, row);
+            assert_ok(write_txn(st, txn));
+        }
+        assert_ok(storage_commit_batch(st, false));
+    }
+    storage_close(st);
+
+    struct ovsdb_db *db2;
+    assert_ok(storage_open(path, &st, &db2));
+    ck_assert_ptr_null(find_port(db2, "b0"));
+    ck_assert_ptr_null(find_port(db2, "b1"));
+    ck_assert_ptr_null(find_port(db2, "dup"));
+    ck_assert_ptr_nonnull(find_port(db2, "c"));
+    ck_assert_ptr_nonnull(find_port(db2, "d"));
+    ck_assert_ptr_nonnull(find_port(db2, "sneaky"));
+    ck_assert_uint_eq(hmap_count(&get_table(db2, "Port")->rows), 3);
+
+    ovsdb_db_destroy(db2);
+    storage_close(st);
+    ovsdb_db_destroy(db);
+    free(path);
+    remove_tmpdir();
+}
+END_TEST
+
 START_TEST(test_batch_misuse)
 {
     struct storage *st;
@@ -1915,6 +1974,7 @@ storage_suite(void)
     tcase_add_test(tc, test_write_cost_is_the_change);
     tcase_add_test(tc, test_wal_stays_bounded);
     tcase_add_test(tc, test_batch_with_failing_txn);
+    tcase_add_test(tc, test_batch_with_failing_first_txn);
     tcase_add_test(tc, test_batch_misuse);
     tcase_add_test(tc, test_durable_commit_is_synced);
     tcase_add_test(tc, test_commit_is_one_write);
