@@ -183,6 +183,15 @@ round() {
         record "$kind" pipelined_txn_s "$(field txn_per_s "$out")"
         record "$kind" pipelined_n "$(field n "$out")"
         stop_server
+
+        # The smallest write: one row (a Queue, with one external_ids
+        # pair) per transaction, 64 in flight.
+        fresh "$kind"
+        out=$("$load" insert "$sock" -n "$pipe_n" -d "$pipe_depth" \
+                  -t "$cap_s" -p r) || fail "$kind: pipelined inserts"
+        record "$kind" insert_pipelined_txn_s "$(field txn_per_s "$out")"
+        record "$kind" insert_pipelined_n "$(field n "$out")"
+        stop_server
     done
 
     # The 10,000-port database: load, size, restart, ovs-vsctl.

@@ -17,6 +17,8 @@ METRICS = [
     ("serial_txn_s", "serial transactions", "txn/s", (">=", 2.0)),
     ("pipelined_txn_s", "pipelined transactions (64 in flight)", "txn/s",
      (">=", 2.0)),
+    ("insert_pipelined_txn_s",
+     "pipelined single-row inserts (64 in flight)", "txn/s", (">=", 2.0)),
     ("fanout_p50_ms", "update fan-out to 50 monitors, p50", "ms", None),
     ("fanout_p99_ms", "update fan-out to 50 monitors, p99", "ms",
      ("<=", 1.0)),
@@ -38,7 +40,7 @@ CHECKS = [
 
 # Counts that must match between the servers for rates to be comparable.
 COUNTS = [("serial_n", "serial"), ("pipelined_n", "pipelined"),
-          ("load_n", "load")]
+          ("insert_pipelined_n", "pipelined inserts"), ("load_n", "load")]
 
 
 def fmt(v):

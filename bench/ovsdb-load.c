@@ -594,6 +594,33 @@ cmd_txn(const struct options *o)
     conn_close(&c);
 }
 
+/* Formats a transaction that inserts one Queue row (a root table, so the
+ * row stays without references) named by its external_ids: the smallest
+ * write a client makes. */
+static void
+format_insert(struct buf *b, unsigned int i, void *prefix_)
+{
+    const char *prefix = prefix_;
+
+    b->len = 0;
+    buf_printf(b,
+        "{\"id\":%u,\"method\":\"transact\",\"params\":[\"" DB_NAME "\","
+        "{\"op\":\"insert\",\"table\":\"Queue\",\"row\":{\"external_ids\":"
+        "[\"map\",[[\"name\",\"%s%u\"]]]}}]}", i + 100, prefix, i);
+}
+
+/* "insert": single-row inserts/s, -d in flight (1 = serial). */
+static void
+cmd_insert(const struct options *o)
+{
+    struct conn c;
+
+    conn_open_or_die(&c, o->socket);
+    run_requests(&c, o->count, o->depth, o->duration, true, "txn_per_s",
+                 format_insert, (void *) o->prefix);
+    conn_close(&c);
+}
+
 /* "load": adds -n ports in transactions of -b ports each, one at a time. */
 static void
 cmd_load(const struct options *o)
@@ -860,6 +887,8 @@ usage(void)
            "usage: ovsdb-load echo SOCKET [-n N] [-d DEPTH] [-t SECONDS]\n"
            "       ovsdb-load txn SOCKET [-n N] [-d DEPTH] [-t SECONDS] "
            "[-p PREFIX]\n"
+           "       ovsdb-load insert SOCKET [-n N] [-d DEPTH] [-t SECONDS] "
+           "[-p PREFIX]\n"
            "       ovsdb-load load SOCKET [-n PORTS] [-b BATCH] [-t SECONDS] "
            "[-p PREFIX]\n"
            "       ovsdb-load fanout SOCKET [-n N] [-c CLIENTS] "
@@ -944,6 +973,8 @@ main(int argc, char *argv[])
         cmd_echo(&o);
     } else if (!strcmp(command, "txn")) {
         cmd_txn(&o);
+    } else if (!strcmp(command, "insert")) {
+        cmd_insert(&o);
     } else if (!strcmp(command, "load")) {
         cmd_load(&o);
     } else if (!strcmp(command, "fanout")) {
