@@ -16,11 +16,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "ds.h"
 #include "metrics.h"
+#include "timeval.h"
 #include "util.h"
 
 /* ---- The text format. ---- */
@@ -200,11 +200,10 @@ static char *
 client_read_all(int fd, bool *reset)
 {
     struct ds in = DS_EMPTY_INITIALIZER;
-    struct timespec start, now;
+    long long int deadline = time_msec() + 5000;
 
     *reset = false;
     ds_put_cstr(&in, "");
-    clock_gettime(CLOCK_MONOTONIC, &start);
     for (;;) {
         struct pollfd pfd = { .fd = fd, .events = POLLIN };
         char buf[4096];
@@ -219,8 +218,7 @@ client_read_all(int fd, bool *reset)
             *reset = n < 0 && errno == ECONNRESET;
             return ds_steal_cstr(&in);
         }
-        clock_gettime(CLOCK_MONOTONIC, &now);
-        if (now.tv_sec - start.tv_sec >= 5) {
+        if (time_msec() >= deadline) {
             ds_destroy(&in);
             return NULL;
         }

@@ -6,7 +6,6 @@
 #include <check.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 #include "db.h"
 #include "monitor.h"
 #include "ovsdb-error.h"
