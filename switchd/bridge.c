@@ -30,6 +30,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "bond.h"
 #include "coverage.h"
@@ -153,6 +154,7 @@ struct want_bridge {
     unsigned int idle_time;
     size_t max_macs;
     bool closed;                /* fail_mode=secure: forwards nothing. */
+    bool forward_bpdu;          /* other_config:forward-bpdu=true. */
 };
 
 static uv_loop_t *loop;
@@ -454,13 +456,31 @@ row_error_add(struct shash *errors, const struct ovsdb_idl_row *row,
     free(shash_replace(errors, uuid, error));
 }
 
+/* Logs that Bridge 'bridge''s other_config:'key'='value' is bad ('why',
+ * e.g. "is not ..., using ..."), once per bad value rather than at every
+ * reconfiguration. */
+static void
+bridge_config_warn(const char *bridge, const char *key, const char *value,
+                   const char *why)
+{
+    static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 20);
+    char *id = xasprintf("%s:%s", bridge, key);
+    const char *old = shash_find_data(&warned_values, id);
+
+    if (!old || strcmp(old, value)) {
+        VLOG_WARN_RL(&rl, "bridge %s: other_config:%s=\"%s\" %s", bridge,
+                     key, value, why);
+        free(shash_replace(&warned_values, id, xstrdup(value)));
+    }
+    free(id);
+}
+
 /* Parses other_config:KEY of a Bridge as a positive integer, or returns
  * 'dflt' (and logs) if absent or malformed. */
 static unsigned long
 bridge_config_uint(const struct ovsdb_idl_row *row, const char *bridge,
                    const char *key, unsigned long dflt, unsigned long max)
 {
-    static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 20);
     const char *s = ovsdb_idl_row_get_map_string(row, br_other_config, key,
                                                  NULL);
     unsigned long value;
@@ -472,19 +492,34 @@ bridge_config_uint(const struct ovsdb_idl_row *row, const char *bridge,
     errno = 0;
     value = strtoul(s, &end, 10);
     if (errno || end == s || *end || !value || value > max || *s == '-') {
-        /* Said once per bad value, not at every reconfiguration. */
-        char *id = xasprintf("%s:%s", bridge, key);
-        const char *old = shash_find_data(&warned_values, id);
-        if (!old || strcmp(old, s)) {
-            VLOG_WARN_RL(&rl, "bridge %s: other_config:%s=\"%s\" is not "
-                         "an integer between 1 and %lu, using %lu", bridge,
-                         key, s, max, dflt);
-            free(shash_replace(&warned_values, id, xstrdup(s)));
-        }
-        free(id);
+        char *why = xasprintf("is not an integer between 1 and %lu, "
+                              "using %lu", max, dflt);
+        bridge_config_warn(bridge, key, s, why);
+        free(why);
         return dflt;
     }
     return value;
+}
+
+/* Parses other_config:KEY of a Bridge as Open vSwitch's smap_get_bool()
+ * with default false does: true only if it is "true" (in any case).  Any
+ * other value but "false" is logged, as it is false for both switches
+ * although its writer probably meant otherwise. */
+static bool
+bridge_config_bool_false(const struct ovsdb_idl_row *row, const char *bridge,
+                         const char *key)
+{
+    const char *s = ovsdb_idl_row_get_map_string(row, br_other_config, key,
+                                                 NULL);
+
+    if (!s || !strcasecmp(s, "false")) {
+        return false;
+    } else if (!strcasecmp(s, "true")) {
+        return true;
+    }
+    bridge_config_warn(bridge, key, s, "is neither \"true\" nor \"false\", "
+                       "using false (as Open vSwitch does)");
+    return false;
 }
 
 /* Applies the Open_vSwitch record's datapath settings:
@@ -1053,6 +1088,8 @@ collect_wants(struct shash *wants, struct shash *bridges)
         wb->max_macs = bridge_config_uint(br, name, "mac-table-size",
                                           FDB_DEFAULT_MAX_ENTRIES, 1u << 24);
         wb->closed = fail_mode_bridge_closed(br, name);
+        wb->forward_bpdu = bridge_config_bool_false(br, name,
+                                                    "forward-bpdu");
         shash_add(bridges, name, wb);
 
         const struct ovsdb_datum *ports = row_refs(br, br_ports);
@@ -1125,6 +1162,7 @@ commit_config(const struct shash *wants, const struct shash *bridges)
         if (wb->closed) {
             dp_config_close_bridge(cfg, sorted[i]->name);
         }
+        dp_config_set_forward_bpdu(cfg, sorted[i]->name, wb->forward_bpdu);
         sig_put(&sig, sorted[i]->name, strlen(sorted[i]->name) + 1);
         sig_put(&sig, wb, sizeof *wb);
     }
@@ -2649,6 +2687,14 @@ trace_cmd(struct unixctl_conn *conn, int argc, const char *argv[],
             ds_put_cstr(&result, "drop: the port does not take untagged "
                         "frames");
         }
+        break;
+    case DP_TRACE_RESERVED_DROP:
+        ds_put_format(&result, "drop: destination MAC "
+                      "%02x:%02x:%02x:%02x:%02x:%02x is reserved for bridge "
+                      "control protocols (other_config:forward-bpdu is not "
+                      "true)",
+                      flow.dst.ea[0], flow.dst.ea[1], flow.dst.ea[2],
+                      flow.dst.ea[3], flow.dst.ea[4], flow.dst.ea[5]);
         break;
     default:
         ds_put_format(&ds, "VLAN: %u%s\n", tr.vlan,

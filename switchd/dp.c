@@ -57,6 +57,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "bond.h"
+#include "coverage.h"
 #include "csum.h"
 #include "flow.h"
 #include "gso.h"
@@ -64,6 +65,11 @@
 #include "hmap.h"
 #include "timeval.h"
 #include "util.h"
+
+/* Frames to reserved MACs a bridge dropped (see eth_addr_is_reserved()):
+ * added once per batch that had some.  Open vSwitch counts them, with
+ * every other frame its pipeline sends nowhere, in drop_action_of_pipeline. */
+COVERAGE_DEFINE(drop_reserved_multicast);
 
 #define SEEN_OFFLINE UINT64_MAX
 
@@ -165,6 +171,7 @@ struct cfg_bridge {
     unsigned int idle_time;
     size_t max_macs;
     bool closed;                /* Forwards nothing: dp_config_close_bridge(). */
+    bool forward_bpdu;          /* dp_config_set_forward_bpdu(). */
     struct dp_bridge *state;
     struct cfg_port **ports;    /* 'n_ports' ports. */
     size_t n_ports, allocated_ports;
@@ -353,6 +360,19 @@ dp_config_close_bridge(struct dp_config *cfg, const char *name)
         return ENOENT;
     }
     b->closed = true;
+    return 0;
+}
+
+int
+dp_config_set_forward_bpdu(struct dp_config *cfg, const char *name,
+                           bool forward)
+{
+    struct cfg_bridge *b = cfg_find_bridge(cfg, name);
+
+    if (!b) {
+        return ENOENT;
+    }
+    b->forward_bpdu = forward;
     return 0;
 }
 
@@ -915,7 +935,8 @@ process_batch(struct dp_thread *t, const struct cfg_rx *rx,
     struct dp_port *in_port = rx->dev;
     bool rx_partial = in_port->netdev->caps & NETDEV_RX_PARTIAL_CSUM;
     bool slb = !in->port && in->bond_mode == DP_BOND_BALANCE_SLB;
-    uint64_t bytes = 0, n_dropped = 0, n_errors = 0;
+    uint64_t bytes = 0, n_dropped = 0, n_errors = 0, n_reserved = 0;
+    bool drop_reserved = !b->forward_bpdu;
     size_t n_received = batch->count;
     size_t n = 0;
 
@@ -938,6 +959,13 @@ process_batch(struct dp_thread *t, const struct cfg_rx *rx,
         if (!vlan_input(&in->vlan, l2->vlan_present, l2->vlan_tci,
                         &t->vlan[n])) {
             n_dropped++;
+            dp_packet_delete(p);
+            continue;
+        }
+        /* Open vSwitch's is_admissible(): after the VLAN check, before
+         * learning, so that a switch's BPDUs teach us nothing either. */
+        if (drop_reserved && eth_addr_is_reserved(&l2->dst)) {
+            n_reserved++;
             dp_packet_delete(p);
             continue;
         }
@@ -998,6 +1026,9 @@ process_batch(struct dp_thread *t, const struct cfg_rx *rx,
     if (n_errors) {
         atomic_fetch_add_explicit(&in_port->rx_errors, n_errors,
                                   memory_order_relaxed);
+    }
+    if (n_reserved) {
+        COVERAGE_ADD(drop_reserved_multicast, n_reserved);
     }
 }
 
@@ -1617,6 +1648,10 @@ dp_trace(struct dp *dp, uint32_t port_no, const void *data, size_t size,
     }
     if (!vlan_input(&in->vlan, l2.vlan_present, l2.vlan_tci, &tr->vlan)) {
         tr->verdict = DP_TRACE_VLAN_DROP;
+        return 0;
+    }
+    if (!b->forward_bpdu && eth_addr_is_reserved(&l2.dst)) {
+        tr->verdict = DP_TRACE_RESERVED_DROP;
         return 0;
     }
     tr->dst_multicast = eth_addr_is_multicast(&l2.dst);

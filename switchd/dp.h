@@ -84,6 +84,16 @@ int dp_config_add_bridge(struct dp_config *, const char *name,
  * xsw-switchd has none.  ENOENT if there is no such bridge in 'cfg'. */
 int dp_config_close_bridge(struct dp_config *, const char *name);
 
+/* Whether bridge 'name' of 'cfg' forwards frames to the reserved MACs of
+ * bridge and link control protocols (STP BPDUs, LACP, LLDP, 802.1X, CDP...:
+ * eth_addr_is_reserved() in flow.h).  By default (false) it drops them on
+ * input, after the VLAN check and before learning, as Open vSwitch's NORMAL
+ * action does unless Bridge other_config:forward-bpdu=true; they count as
+ * received, and in the coverage counter drop_reserved_multicast, not as
+ * rx_dropped.  ENOENT if there is no such bridge in 'cfg'. */
+int dp_config_set_forward_bpdu(struct dp_config *, const char *name,
+                               bool forward);
+
 /* Puts port 'port_no' in bridge 'bridge' with VLAN settings 'vlan'
  * (copied).  ENOENT if there is no such bridge in the configuration,
  * EEXIST if the port is already in one. */
@@ -180,6 +190,7 @@ enum dp_trace_verdict {
                                  * disabled bond member, a closed bridge. */
     DP_TRACE_BAD_FRAME,         /* Too short for Ethernet. */
     DP_TRACE_VLAN_DROP,         /* Its port's VLAN rules refuse it. */
+    DP_TRACE_RESERVED_DROP,     /* To a reserved MAC, without forward-bpdu. */
     DP_TRACE_BOND_REFUSED,      /* A balance-slb bond refuses it. */
     DP_TRACE_HAIRPIN,           /* Its destination is behind its port. */
     DP_TRACE_OUT_VLAN_DROP,     /* Its destination's port does not carry its

@@ -21,6 +21,7 @@ TESTS += \
 	tests/system/sys-bond.sh \
 	tests/system/sys-two-switches.sh \
 	tests/system/sys-failmode.sh \
+	tests/system/sys-bpdu.sh \
 	tests/system/sys-report.sh \
 	tests/system/sys-jumbo.sh \
 	tests/system/sys-tools.sh \
@@ -45,6 +46,7 @@ EXTRA_DIST += tests/system/lib.sh tests/system/cni-lib.sh \
 	tests/system/sys-bond.sh \
 	tests/system/sys-two-switches.sh \
 	tests/system/sys-failmode.sh \
+	tests/system/sys-bpdu.sh \
 	tests/system/sys-report.sh \
 	tests/system/sys-jumbo.sh \
 	tests/system/sys-tools.sh \

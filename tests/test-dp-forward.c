@@ -15,6 +15,7 @@
 #include "flow.h"
 #include "netdev-dummy.h"
 #include "netdev.h"
+#include "util.h"
 
 #define N_PORTS 4
 
@@ -221,9 +222,9 @@ START_TEST(test_flood_and_learn)
 END_TEST
 
 /* Commits bridge "br0" with ports 1..N_PORTS, all trunks, closed if
- * 'closed'. */
+ * 'closed', forwarding reserved multicast if 'forward_bpdu'. */
 static void
-commit_closed(bool closed)
+commit_bridge(bool closed, bool forward_bpdu)
 {
     struct dp_config *cfg = dp_config_create();
     struct vlan_config vc;
@@ -237,7 +238,16 @@ commit_closed(bool closed)
         ck_assert_int_eq(dp_config_close_bridge(cfg, "br0"), 0);
         ck_assert_int_eq(dp_config_close_bridge(cfg, "br9"), ENOENT);
     }
+    ck_assert_int_eq(dp_config_set_forward_bpdu(cfg, "br0", forward_bpdu),
+                     0);
+    ck_assert_int_eq(dp_config_set_forward_bpdu(cfg, "br9", true), ENOENT);
     ck_assert_int_eq(dp_commit(dp, cfg), 0);
+}
+
+static void
+commit_closed(bool closed)
+{
+    commit_bridge(closed, false);
 }
 
 /* A closed bridge (fail_mode=secure) forwards nothing, learns nothing and
@@ -271,6 +281,53 @@ START_TEST(test_closed_bridge)
     expect_out(1 << 2 | 1 << 3 | 1 << 4, "reopened: 2 unknown, flood");
     send_frame(2, mac(1), mac(2), -1);
     expect_out(1 << 1, "reopened: learned");
+}
+END_TEST
+
+/* Frames to a reserved MAC (an STP BPDU, LLDP, CDP...) are dropped on
+ * input and teach the bridge nothing, unless the bridge forwards BPDUs;
+ * then they are flooded like any multicast.  dp_trace() says the same. */
+START_TEST(test_forward_bpdu)
+{
+    static const struct eth_addr reserved[] = {
+        { { 0x01, 0x80, 0xc2, 0, 0, 0x00 } },     /* STP. */
+        { { 0x01, 0x80, 0xc2, 0, 0, 0x0e } },     /* LLDP. */
+        { { 0x01, 0x00, 0x0c, 0xcc, 0xcc, 0xcc } },   /* CDP. */
+    };
+    const struct eth_addr not_reserved = { { 0x01, 0x80, 0xc2, 0, 0, 0x10 } };
+    struct dp_port_stats s;
+    struct fdb_entry_info *e;
+    struct dp_trace tr;
+    uint8_t f[128];
+    size_t n;
+
+    commit_bridge(false, false);
+    for (size_t i = 0; i < ARRAY_SIZE(reserved); i++) {
+        send_frame(1, reserved[i], mac(1), -1);
+        expect_out(0, "reserved, forward-bpdu=false");
+        n = frame(f, reserved[i], mac(1), -1);
+        ck_assert_int_eq(dp_trace(dp, 1, f, n, &tr), 0);
+        ck_assert_int_eq(tr.verdict, DP_TRACE_RESERVED_DROP);
+        dp_trace_destroy(&tr);
+    }
+    ck_assert_int_eq(dp_port_get_stats(dp, 1, &s), 0);
+    ck_assert_uint_eq(s.rx_packets, ARRAY_SIZE(reserved));
+    ck_assert_uint_eq(s.rx_dropped, 0);
+    ck_assert_int_eq(dp_fdb_dump(dp, "br0", &e, &n), 0);
+    ck_assert_uint_eq(n, 0);            /* Not learned from. */
+    free(e);
+    send_frame(1, not_reserved, mac(1), -1);
+    expect_out(1 << 2 | 1 << 3 | 1 << 4, "next to reserved");
+
+    commit_bridge(false, true);
+    for (size_t i = 0; i < ARRAY_SIZE(reserved); i++) {
+        send_frame(2, reserved[i], mac(2), -1);
+        expect_out(1 << 1 | 1 << 3 | 1 << 4, "reserved, forward-bpdu=true");
+        n = frame(f, reserved[i], mac(2), -1);
+        ck_assert_int_eq(dp_trace(dp, 2, f, n, &tr), 0);
+        ck_assert_int_eq(tr.verdict, DP_TRACE_FLOOD);
+        dp_trace_destroy(&tr);
+    }
 }
 END_TEST
 
@@ -758,6 +815,7 @@ main(void)
     tcase_add_test(tc, test_flood_and_learn);
     tcase_add_test(tc, test_thread_stats);
     tcase_add_test(tc, test_closed_bridge);
+    tcase_add_test(tc, test_forward_bpdu);
     tcase_add_test(tc, test_trace_matches_forwarding);
     tcase_add_test(tc, test_vlan_isolation);
     tcase_add_test(tc, test_native_modes);
