@@ -1638,11 +1638,15 @@ iface_get_state(const struct iface *iface, struct iface_state *state)
         state->link_state = up ? "up" : "down";
     }
 
-    /* Only the link state is asked of every driver; the administrative
-     * state is read by name in our namespace, and a TAP device moved into
-     * a container is up as far as we can tell if its link is. */
+    /* The administrative state comes from the driver where the device may
+     * have moved into a container (a TAP device: read in the namespace it
+     * is in now, where a device of the same name in ours would be another
+     * one); the others' devices stay here and are asked by name. */
     struct rtnl_link link;
-    if (up) {
+    bool admin_up;
+    if (!netdev_get_admin_state(netdev, &admin_up)) {
+        state->admin_state = admin_up ? "up" : "down";
+    } else if (up) {
         state->admin_state = "up";
     } else if (!rtnl_link_get_by_name(iface->name, &link)) {
         state->admin_state = link.flags & IFF_UP ? "up" : "down";

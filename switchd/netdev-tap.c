@@ -268,6 +268,7 @@ struct tap_attach {
     const char *devname;        /* The device's name now (renamed by a CNI
                                  * plugin?), NULL: the port's. */
     bool exists;                /* The device existed before open(). */
+    bool in_container;          /* It lives in another namespace. */
     int fd;                     /* Out: the attached tun fd. */
     char *error;                /* Out: what failed, or NULL. */
 };
@@ -361,7 +362,10 @@ tap_attach_cb(void *attach_)
             goto error;
         }
     }
-    if (!error && !(link.flags & IFF_UP)) {
+    /* A device that lives in a container is the container's to set up
+     * or down: a restarted xsw-switchd must not undo an "ip link set
+     * down" made there while it was away. */
+    if (!error && !(link.flags & IFF_UP) && !attach->in_container) {
         error = rtnl_link_set_up(link.ifindex, true);
     }
     if (error) {
@@ -451,6 +455,7 @@ netdev_tap_open(const char *name, const struct shash *options,
     }
 
     attach.cfg = &cfg;
+    attach.in_container = ns_fd >= 0;
     error = (ns_fd >= 0
              ? netns_run_in(ns_fd, tap_attach_cb, &attach)
              : tap_attach_cb(&attach));
@@ -714,6 +719,16 @@ netdev_tap_get_link_state(const struct netdev *netdev, bool *up)
     return error;
 }
 
+static int
+netdev_tap_get_admin_state(const struct netdev *netdev, bool *up)
+{
+    struct rtnl_link link;
+    int error = tap_query(netdev_tap_cast(netdev), &link);
+
+    *up = !error && (link.flags & IFF_UP);
+    return error;
+}
+
 const struct netdev_class netdev_tap_class = {
     .type = "tap",
     .open = netdev_tap_open,
@@ -726,6 +741,7 @@ const struct netdev_class netdev_tap_class = {
     .get_ifindex = netdev_tap_get_ifindex,
     .get_mtu = netdev_tap_get_mtu,
     .get_link_state = netdev_tap_get_link_state,
+    .get_admin_state = netdev_tap_get_admin_state,
 };
 
 /* Deleting and sweeping. */

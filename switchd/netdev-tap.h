@@ -19,8 +19,10 @@
  * link set NAME netns NS"): the open fd keeps working, and open() finds
  * such a device again by searching every namespace (named ones and those
  * of running processes) for a tun device called NAME with our mark, and
- * attaches to it there.  Queries (MAC, MTU, ifindex, link state) are
- * answered from the namespace the device is in *now*.
+ * attaches to it there.  Queries (MAC, MTU, ifindex, link and
+ * administrative state) are answered from the namespace the device is in
+ * *now*.  open() sets a device in our namespace up; one found in another
+ * namespace keeps the administrative state the container gave it.
  *
  * Devices of older versions, marked "xsw:NAME" without an owner, are
  * adopted by open() (they get our mark) when our database asks for NAME,

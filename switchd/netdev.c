@@ -183,6 +183,7 @@ NETDEV_GETTER(etheraddr, struct eth_addr)
 NETDEV_GETTER(ifindex, int)
 NETDEV_GETTER(mtu, int)
 NETDEV_GETTER(link_state, bool)
+NETDEV_GETTER(admin_state, bool)
 
 const char *
 netdev_get_mode(const struct netdev *netdev)

@@ -133,6 +133,10 @@ struct netdev_class {
     int (*get_ifindex)(const struct netdev *, int *ifindex);
     int (*get_mtu)(const struct netdev *, int *mtu);
     int (*get_link_state)(const struct netdev *, bool *up);
+    /* IFF_UP alone, whether or not the device has carrier.  Drivers of
+     * devices that stay in our namespace may leave it NULL: the caller
+     * then asks by name. */
+    int (*get_admin_state)(const struct netdev *, bool *up);
 
     /* The largest MTU whose frames (with a VLAN tag) the driver carries
      * whole in both directions, whatever the device's own MTU, or 0 if
@@ -194,6 +198,7 @@ int netdev_get_etheraddr(const struct netdev *, struct eth_addr *);
 int netdev_get_ifindex(const struct netdev *, int *);
 int netdev_get_mtu(const struct netdev *, int *);
 int netdev_get_link_state(const struct netdev *, bool *);
+int netdev_get_admin_state(const struct netdev *, bool *);
 const char *netdev_get_mode(const struct netdev *);
 int netdev_get_max_mtu(const struct netdev *);
 

@@ -22,6 +22,7 @@ TESTS += \
 	tests/system/sys-two-switches.sh \
 	tests/system/sys-failmode.sh \
 	tests/system/sys-bpdu.sh \
+	tests/system/sys-netns-state.sh \
 	tests/system/sys-report.sh \
 	tests/system/sys-jumbo.sh \
 	tests/system/sys-tools.sh \
@@ -47,6 +48,7 @@ EXTRA_DIST += tests/system/lib.sh tests/system/cni-lib.sh \
 	tests/system/sys-two-switches.sh \
 	tests/system/sys-failmode.sh \
 	tests/system/sys-bpdu.sh \
+	tests/system/sys-netns-state.sh \
 	tests/system/sys-report.sh \
 	tests/system/sys-jumbo.sh \
 	tests/system/sys-tools.sh \
