@@ -873,15 +873,22 @@ etcd_backend_convert(struct backend *b, const struct ovsdb_db *db OVS_UNUSED,
 }
 
 static void
-etcd_backend_get_status(const struct backend *b OVS_UNUSED,
+etcd_backend_get_status(const struct backend *b,
                         struct backend_status *status)
 {
-    /* Every front end may write, and is as up to date as its watch: to the
-     * IDLs each is a standalone server, which they fail over between
-     * without cluster checks (docs/storage-etcd.md, "_Server"). */
-    status->model = "standalone";
+    const struct etcd_backend *eb = etcd_backend_cast(b);
+
+    /* Every front end may write ("leader"), and the log's sequence number
+     * is the same for the same state on every front end, so the IDLs,
+     * which refuse a clustered server whose index is behind what they
+     * saw, fail over between front ends without going back in time
+     * (docs/storage-etcd.md, "_Server"). */
+    status->model = "clustered";
     status->connected = true;
     status->leader = true;
+    status->cid = eb->cid;
+    status->sid = eb->sid;
+    status->index = eb->seq;
 }
 
 /* ---- The watch. ---- */

@@ -87,6 +87,7 @@ struct server_db {
     struct ovsdb_db *db;        /* Owned. */
     struct backend *backend;    /* Owned; NULL for _Server. */
     struct uuid server_row;     /* Its row in _Server's Database table. */
+    uint64_t reported_index;    /* The index _Server reports (clustered). */
 
     /* Group commit. */
     bool in_batch;              /* A backend batch is open. */
@@ -210,6 +211,7 @@ static void session_send(struct session *, json_t *msg, enum held_kind,
                          struct server_db *);
 static void session_destroy(struct session *);
 static void server_db_update_server_row(struct server_db *);
+static void server_db_report_index(struct server_db *);
 static void run_triggers(struct server *, bool only_expired);
 static void server_db_resync(struct server_db *);
 static void server_db_stored_elsewhere(void *sdb);
@@ -257,8 +259,9 @@ create_server_db(void)
     return ovsdb_db_create(schema);
 }
 
+/* Sets 'column' of 'row' to the one atom 'value' (which it takes). */
 static void
-set_string(struct ovsdb_row *row, const char *column, const char *value)
+set_atom(struct ovsdb_row *row, const char *column, union ovsdb_atom value)
 {
     const struct ovsdb_column *c
         = ovsdb_table_schema_get_column(row->table->schema, column);
@@ -267,22 +270,20 @@ set_string(struct ovsdb_row *row, const char *column, const char *value)
     ovsdb_datum_destroy(d, &c->type);
     d->n = 1;
     d->keys = xmalloc(sizeof *d->keys);
-    d->keys[0].string = xstrdup(value);
+    d->keys[0] = value;
     d->values = NULL;
+}
+
+static void
+set_string(struct ovsdb_row *row, const char *column, const char *value)
+{
+    set_atom(row, column, (union ovsdb_atom) { .string = xstrdup(value) });
 }
 
 static void
 set_bool(struct ovsdb_row *row, const char *column, bool value)
 {
-    const struct ovsdb_column *c
-        = ovsdb_table_schema_get_column(row->table->schema, column);
-    struct ovsdb_datum *d = &row->fields[c->index];
-
-    ovsdb_datum_destroy(d, &c->type);
-    d->n = 1;
-    d->keys = xmalloc(sizeof *d->keys);
-    d->keys[0].boolean = value;
-    d->values = NULL;
+    set_atom(row, column, (union ovsdb_atom) { .boolean = value });
 }
 
 /* Commits 'txn', which changes only the in-memory _Server database, telling
@@ -331,6 +332,45 @@ server_db_update_server_row(struct server_db *sdb)
     set_bool(row, "leader", status.leader);
     set_string(row, "schema", schema);
     free(schema);
+    if (!strcmp(status.model, "clustered")) {
+        set_atom(row, "cid", (union ovsdb_atom) { .uuid = status.cid });
+        set_atom(row, "sid", (union ovsdb_atom) { .uuid = status.sid });
+        set_atom(row, "index", (union ovsdb_atom) {
+                     .integer = status.index });
+        sdb->reported_index = status.index;
+    }
+    commit_memory_txn(ssdb, txn);
+}
+
+/* A clustered database's index grows with every stored change, this
+ * server's or another's: the IDLs refuse a server whose index is behind
+ * what they saw, so that a client that fails over never goes back in
+ * time.  Called after each commit and catch-up; a no-op when nothing new
+ * was stored (and for a standalone database). */
+static void
+server_db_report_index(struct server_db *sdb)
+{
+    struct backend_status status = { .model = "standalone" };
+
+    if (!sdb->backend) {
+        return;
+    }
+    backend_get_status(sdb->backend, &status);
+    if (strcmp(status.model, "clustered")
+        || status.index == sdb->reported_index) {
+        return;
+    }
+
+    struct server_db *ssdb = sdb->server->server_db;
+    struct ovsdb_table *table = ovsdb_db_get_table(ssdb->db, "Database");
+    const struct ovsdb_row *old = ovsdb_table_get_row(table, &sdb->server_row);
+    if (!old) {
+        return;
+    }
+    struct ovsdb_txn *txn = ovsdb_txn_create(ssdb->db);
+    struct ovsdb_row *row = ovsdb_txn_row_modify(txn, old);
+    set_atom(row, "index", (union ovsdb_atom) { .integer = status.index });
+    sdb->reported_index = status.index;
     commit_memory_txn(ssdb, txn);
 }
 
@@ -517,6 +557,7 @@ server_db_catch_up(struct server_db *sdb)
         ovsdb_error_destroy(error);
         server_db_resync(sdb);
     }
+    server_db_report_index(sdb);
 }
 
 /* The backend of 'sdb' says another server stored something. */
@@ -560,6 +601,7 @@ commit_batches(struct server *server)
                 recover_from_failed_batch(sdb, error);
                 ovsdb_error_destroy(error);
             }
+            server_db_report_index(sdb);
         }
     }
     server->holding = false;

@@ -3,7 +3,9 @@ of the test's own on loopback ports: creating and opening a database,
 transactions stored in etcd before their reply, a restart and a kill -9
 that lose nothing acknowledged, a transaction of 10,000 ports (bigger than
 one etcd request), compaction, and two servers on the same etcd, each
-seeing through its monitors what the other stored."""
+seeing through its monitors what the other stored; three servers reporting
+one clustered database in _Server, which the Python IDL and ovs-vsctl fail
+over between."""
 import json
 import os
 import shutil
@@ -195,6 +197,90 @@ def test_two_front_ends(c):
         b.stop()
 
 
+def server_status(fe):
+    """What front end 'fe' reports about Open_vSwitch in _Server."""
+    with ovsdb_raw.Connection(fe.sock, 20) as conn:
+        rows = conn.call("transact", ["_Server", {
+            "op": "select", "table": "Database",
+            "where": [["name", "==", "Open_vSwitch"]]}])[0]["rows"]
+    row = rows[0]
+    for k in ("cid", "sid", "index"):      # Optional: [] or one atom.
+        if row[k] == ["set", []]:
+            row[k] = None
+        elif isinstance(row[k], list):      # ["uuid", "..."]
+            row[k] = row[k][1]
+    return row
+
+
+def test_failover(c):
+    """Every front end reports the database as one clustered database
+    (one cid, its own sid, the same index for the same state), so the
+    Open vSwitch clients take any of several remotes and move on when the
+    one in use dies."""
+    import ovs.db.idl
+    from xswenv import idl_run_until
+    dir = DIR
+    fes = [EtcdFrontEnd(ETCD.url, dir, n).start() for n in ("fa", "fb", "fc")]
+    try:
+        fes[0].vsctl("add-br", "xtfo0")
+
+        def statuses():
+            deadline = time.time() + 10
+            while True:
+                st = [server_status(fe) for fe in fes if fe.proc]
+                if (len({s["index"] for s in st}) == 1
+                        or time.time() > deadline):
+                    return st
+                time.sleep(0.05)
+        st = statuses()
+        c.eq({(s["model"], s["connected"], s["leader"]) for s in st},
+             {("clustered", True, True)},
+             "each front end: model clustered, connected, leader")
+        c.ok(len({s["cid"] for s in st}) == 1 and st[0]["cid"]
+             and len({s["sid"] for s in st}) == 3,
+             "one cid, a sid of each front end's own", str(st))
+        c.ok(len({s["index"] for s in st}) == 1,
+             "the same index on every front end", str(st))
+        before = st[0]["index"]
+        fes[1].vsctl("add-br", "xtfo1")
+        after = statuses()[0]["index"]
+        c.ok(isinstance(before, int) and after > before,
+             "the index grows with a change made on another front end",
+             str((before, after)))
+
+        # The Python IDL on three remotes; kill -9 the one it uses.
+        remotes = ",".join(fe.remote for fe in fes)
+        helper = ovs.db.idl.SchemaHelper(VSWITCH_SCHEMA)
+        helper.register_table("Bridge")
+        idl = ovs.db.idl.Idl(remotes, helper)
+        try:
+            c.ok(idl_run_until(idl, lambda: "xtfo1" in {
+                r.name for r in idl.tables["Bridge"].rows.values()}),
+                 "the Python IDL on three remotes loads the database")
+            used = next(fe for fe in fes
+                        if fe.remote == idl._session.get_name())
+            used.stop(signal.SIGKILL)
+            other = next(fe for fe in fes if fe.proc)
+            other.vsctl("add-br", "xtfo2")
+            c.ok(idl_run_until(idl, lambda: "xtfo2" in {
+                r.name for r in idl.tables["Bridge"].rows.values()}),
+                 "... and after kill -9 of its front end, sees a change "
+                 "through another")
+        finally:
+            idl.close()
+
+        # ovs-vsctl with the dead front end among its remotes: it is
+        # skipped, whichever order the IDL tries them in.
+        for i in range(4):
+            run(["ovs-vsctl", "--db=" + remotes, "--timeout=20",
+                 "--no-wait", "add-port", "xtfo0", "xtfop%d" % i])
+        c.eq({"xtfop%d" % i for i in range(4)} - other.ports(), set(),
+             "ovs-vsctl --db=A,B,C with A killed: every command lands")
+    finally:
+        for fe in fes:
+            fe.stop()
+
+
 if __name__ == "__main__":
     checks = Checks()
     DIR = tempfile.mkdtemp(prefix="xt-etcd-")
@@ -203,6 +289,7 @@ if __name__ == "__main__":
         checks.run(test_create_and_open)
         checks.run(test_one_front_end)
         checks.run(test_two_front_ends)
+        checks.run(test_failover)
     finally:
         if ETCD:
             ETCD.stop()
