@@ -14,6 +14,7 @@ dbserver_libdbserver_a_SOURCES += dbserver/backend.c dbserver/backend.h \
 # gateway, and transactions as JSON records (also read by ovs-file.c).
 dbserver_libdbserver_a_SOURCES += dbserver/backend-etcd.c \
 	dbserver/etcd-client.c dbserver/etcd-client.h \
+	dbserver/curl-dl.c dbserver/curl-dl.h \
 	dbserver/txn-record.c dbserver/txn-record.h
 # Schema conversion and whole-database files (convert work).
 dbserver_libdbserver_a_SOURCES += dbserver/convert.c dbserver/convert.h
@@ -28,8 +29,9 @@ dbserver_xsw_dbserver_SOURCES = \
 	dbserver/main.c \
 	dbserver/server.c dbserver/server.h \
 	dbserver/remotes.c dbserver/remotes.h
+# (Not libcurl: the etcd backend loads it when used; see curl-dl.h.)
 dbserver_xsw_dbserver_LDADD = dbserver/libdbserver.a $(XSW_LIBS) \
-	$(SQLITE3_LIBS) $(LIBCURL_LIBS)
+	$(SQLITE3_LIBS)
 dist_man_MANS += dbserver/xsw-dbserver.8
 
 # xsw-dbtool: ovsdb-tool's commands on xsw database files (convert work).

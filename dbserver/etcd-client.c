@@ -8,12 +8,12 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
-#include <curl/curl.h>
 
 #include "ds.h"
 #include "ovsdb-error.h"
 #include "util.h"
-/* After every other header: see openssl-dl.h. */
+/* After every other header: see openssl-dl.h and curl-dl.h. */
+#include "curl-dl.h"
 #include "openssl-dl.h"
 
 struct etcd_client {
@@ -33,9 +33,10 @@ etcd_client_create(const char *urls, struct etcd_client **clientp)
     struct etcd_client *c = xzalloc(sizeof *c);
 
     *clientp = NULL;
-    /* base64 is OpenSSL's, loaded on first use (openssl-dl.h). */
+    /* libcurl, and base64 from OpenSSL, are loaded on first use
+     * (curl-dl.h, openssl-dl.h). */
     char *load_error;
-    if (openssl_dl_load(&load_error)) {
+    if (curl_dl_load(&load_error) || openssl_dl_load(&load_error)) {
         struct ovsdb_error *error = ovsdb_error("I/O error", "etcd: %s",
                                                 load_error);
         free(load_error);

@@ -54,6 +54,7 @@ XSW_LIBS = lib/libxsw.a $(JANSSON_LIBS) $(LIBUV_LIBS)
 # TLS (ssl:, pssl:).  No program links OpenSSL: openssl-dl.c loads it when
 # TLS or an Open vSwitch file import first needs it (openssl-dl.h says why).
 lib_libxsw_a_SOURCES += lib/tls.c lib/tls.h \
-	lib/openssl-dl.c lib/openssl-dl.h
+	lib/openssl-dl.c lib/openssl-dl.h \
+	lib/dl-table.c lib/dl-table.h
 # Prometheus metrics over HTTP (--metrics on the daemons).
 lib_libxsw_a_SOURCES += lib/metrics.c lib/metrics.h

@@ -10,8 +10,9 @@
  * use OpenSSL.  So no program links it: openssl_dl_load() dlopen()s the
  * libssl that configure found (XSW_LIBSSL_SONAME, which brings its
  * libcrypto along) the first time one of those is used, and resolves at
- * once every function listed below.  A program that never sees a TLS
- * remote never maps OpenSSL at all.
+ * once every function listed below (lib/dl-table.h does the loading, for
+ * libcurl too).  A program that never sees a TLS remote never maps
+ * OpenSSL at all.
  *
  * Calls read as plain OpenSSL: after this header, each name below is a
  * macro for its entry in the table, so SSL_new(ctx) (and OpenSSL's own
@@ -42,6 +43,8 @@
 #include <openssl/evp.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
+
+#include "dl-table.h"
 
 /* Loads OpenSSL if it is not loaded yet.  Returns 0, or ELIBACC if the
  * library cannot be loaded or lacks a function, with a malloc'd message
@@ -74,9 +77,7 @@ int openssl_dl_load(char **errorp);
 /* The table: 'p_NAME' points to NAME (## keeps the name from expanding
  * into the macros below). */
 struct openssl_dl {
-#define OPENSSL_DL_MEMBER(NAME) __typeof__(NAME) *p_##NAME;
-    OPENSSL_DL_FUNCTIONS(OPENSSL_DL_MEMBER)
-#undef OPENSSL_DL_MEMBER
+    OPENSSL_DL_FUNCTIONS(DL_TABLE_MEMBER)
 };
 extern struct openssl_dl openssl_dl;
 

@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """lazy-libs: xsw-ctl maps OpenSSL only for an ssl: database, and
-libsystemd never.
+libsystemd never; xsw-dbserver maps libcurl only on etcd.
 
 Loading libssl and libcrypto costs every process about a millisecond
 (lib/openssl-dl.h), libsystemd and its libraries about half of that
@@ -17,6 +17,14 @@ listening on unix:, tcp: and ssl: (certificates from tls.py's make_pki):
   exits 1 with an error naming the library instead of crashing; so does
   xsw-dbserver with a pssl: remote, or importing an Open vSwitch database
   file (whose records' SHA-1s it checks with OpenSSL).
+
+libcurl brings 30 libraries of its own and only the etcd backend uses it
+(dbserver/curl-dl.h), so:
+
+- xsw-dbserver on its SQLite file has no libcurl in /proc/PID/maps, and
+  one on --storage=etcd (an etcd of its own) has it;
+- with libcurl made unloadable, --storage=etcd exits 1 with an error
+  naming it.
 """
 import os
 import re
@@ -28,7 +36,7 @@ import tempfile
 import tls  # tests/ctl/tls.py
 from tls import XSW_CTL, xswenv
 
-LAZY_RE = re.compile(r"\blib(ssl|crypto|systemd)\.so")
+LAZY_RE = re.compile(r"\blib(ssl|crypto|systemd|curl)\.so")
 GET = ["get", "Open_vSwitch", ".", "external_ids:xt-lazy"]
 
 
@@ -75,17 +83,63 @@ def mapped_while_waiting(db, remote, pki, checks, what):
         if proc.poll() is None:
             proc.kill()
             proc.wait()
+    return lazy_in_maps(maps)
+
+
+def lazy_in_maps(maps):
+    """The lazily loaded libraries in 'maps' (a /proc/PID/maps), and their
+    paths."""
     paths = set(line.split()[-1] for line in maps.splitlines()
                 if LAZY_RE.search(line))
     return sorted(set(LAZY_RE.search(p).group(0) for p in paths)), paths
 
 
 def without_libssl(libssl, argv):
-    """Runs 'argv' in a private mount namespace where 'libssl' is empty."""
+    """Runs 'argv' in a private mount namespace where 'libssl' (or any
+    library) is empty."""
     script = 'mount --bind /dev/null "$0" && exec "$@"'
     return subprocess.run(["unshare", "--mount", "--map-root-user", "sh",
                            "-c", script, libssl] + argv,
                           capture_output=True, text=True, timeout=60)
+
+
+def mapped_by_pid(pid):
+    return lazy_in_maps(open("/proc/%d/maps" % pid).read())
+
+
+def check_dbserver_curl(checks, db, pkidir):
+    """xsw-dbserver maps libcurl only on etcd, and without a loadable
+    libcurl says so when --storage=etcd asks for it."""
+    libs, _ = mapped_by_pid(db.proc.pid)
+    checks.ok(("libcurl.so" in libs) == bool(db.etcd),
+              "xsw-dbserver on %s: libcurl mapped only on etcd"
+              % ("etcd" if db.etcd else "SQLite"), " ".join(libs))
+    if not shutil.which("etcd"):
+        print("note: no etcd, xsw-dbserver on etcd not checked")
+        return
+    etcd = xswenv.Etcd(pkidir).start()
+    front = xswenv.EtcdFrontEnd(etcd.url, pkidir, "xt-lazy-front")
+    try:
+        xswenv.run([xswenv.XSW_DBSERVER, "--storage=etcd:" + etcd.url,
+                    "--create", xswenv.VSWITCH_SCHEMA])
+        front.start()
+        front.vsctl("set", "Open_vSwitch", ".", "external_ids:xt-lazy=1")
+        libs, paths = mapped_by_pid(front.proc.pid)
+        checks.ok("libcurl.so" in libs,
+                  "xsw-dbserver on etcd maps libcurl", " ".join(libs))
+        libcurl = next((p for p in paths if "libcurl.so" in p), None)
+    finally:
+        front.stop()
+        etcd.stop()
+    if not libcurl:
+        return
+    p = without_libssl(libcurl, [
+        xswenv.XSW_DBSERVER, "--storage=etcd:http://127.0.0.1:1",
+        "--unixctl=" + os.path.join(pkidir, "ctl-curl"), "Open_vSwitch"])
+    checks.ok(p.returncode == 1 and "cannot load libcurl (" in p.stderr
+              and "libcurl.so" in p.stderr,
+              "xsw-dbserver --storage=etcd without a loadable libcurl: an "
+              "error naming it", p.stderr)
 
 
 def main():
@@ -140,6 +194,7 @@ def main():
                     checks.eq((p.returncode, p.stdout, p.stderr),
                               (0, "ssl\n", ""),
                               "%s: works without a loadable libssl" % name)
+            check_dbserver_curl(checks, db, pkidir)
             spare = os.path.join(pkidir, "spare.db")
             xswenv.run([xswenv.XSW_DBSERVER, "--create", xswenv.VSWITCH_SCHEMA,
                         spare])
