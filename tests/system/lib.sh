@@ -441,12 +441,18 @@ xt_wait_ping() {
     done
 }
 
-# xt_iperf FROM TO ADDR [MIN-MBIT] [EXTRA-ARGS...]: a 2-second iperf3 TCP
-# run from container FROM to a server in container TO at ADDR; succeeds if
-# the receiver counted at least MIN-MBIT (100) Mbit/s.  Prints the rate.
+# xt_iperf FROM TO ADDR [EXTRA-ARGS...]: a 2-second iperf3 TCP run from
+# container FROM to a server in container TO at ADDR; succeeds if TCP
+# works: the receiver counted at least 10 Mbit/s.  Prints the rate.
+#
+# The floor is a correctness check, not a performance one (bench/ measures
+# speed, as ratios in the same run).  What breaks TCP through a switch
+# (bad partial checksums, GSO frames dropped, a lost FIN) leaves it at or
+# near 0; a working path under a CPU hog on 2 busy cores still gave 157
+# Mbit/s, where the old per-test floors of 200 and 500 failed.
 xt_iperf() {
-    local from=$1 to=$2 addr=$3 min=${4:-100} pid rate
-    shift 4 2>/dev/null || shift $#
+    local from=$1 to=$2 addr=$3 min=10 pid rate
+    shift 3
     xt_bg "iperf-$to" ip netns exec "$XT$to" iperf3 -s -1 -B "${addr%/*}"
     pid=$XT_LAST_PID
     xt_wait_for 5 ip netns exec "$XT$to" sh -c "ss -ltn | grep -q ':5201 '" ||

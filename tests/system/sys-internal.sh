@@ -14,6 +14,6 @@ xt_attach_internal b 10.11.0.2/24
 
 xt_require "a pings b through two internal ports" xt_ping a 10.11.0.2
 xt_check "b pings a" xt_ping b 10.11.0.1
-xt_check "iperf3 TCP a -> b" xt_iperf a b 10.11.0.2 500
-xt_check "iperf3 TCP b -> a" xt_iperf b a 10.11.0.1 500
+xt_check "iperf3 TCP a -> b" xt_iperf a b 10.11.0.2
+xt_check "iperf3 TCP b -> a" xt_iperf b a 10.11.0.1
 xt_done
