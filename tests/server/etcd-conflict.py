@@ -1,0 +1,174 @@
+"""Two xsw-dbserver front ends on one etcd, each with writers that commit
+at the same moments: a commit that loses the compare on etcd's `head` to
+the other front end must be re-run against the fresh state, never answered
+with an "I/O error", and the front end's monitors must stay connected
+(docs/storage-etcd.md, "Optimistic concurrency").
+
+Each writer, over a raw JSON-RPC session of its own, runs transactions
+that all touch the same row: insert a Bridge named after the writer and
+the transaction, add it to Open_vSwitch's `bridges` and add 1 to
+Open_vSwitch's `next_cfg`.  Every transaction must succeed; at the end
+next_cfg equals the number of transactions acknowledged, the Bridge names
+are exactly those acknowledged, and a monitor on each front end, fed only
+by its updates since the start, equals a fresh dump of either front end."""
+import json
+import os
+import shutil
+import sys
+import tempfile
+import threading
+import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "interop"))
+import ovsdb_raw  # noqa: E402
+from xswenv import (Checks, Etcd, EtcdFrontEnd, XSW_DBSERVER,  # noqa: E402
+                    VSWITCH_SCHEMA, run)
+
+WRITERS_PER_FRONT_END = 3
+TXNS_PER_WRITER = 40
+COLUMNS = {"Open_vSwitch": ["next_cfg", "bridges"], "Bridge": ["name"]}
+
+
+class Writer(threading.Thread):
+    def __init__(self, fe, name):
+        super().__init__(daemon=True)
+        self.fe = fe
+        self.name = name
+        self.acked = []         # Bridge names whose transaction succeeded.
+        self.errors = []        # Anything else, as text.
+
+    def run(self):
+        try:
+            with ovsdb_raw.Connection(self.fe.sock, 30) as conn:
+                for i in range(TXNS_PER_WRITER):
+                    br = "xt%s-%d" % (self.name, i)
+                    msg = conn.reply(conn.request("transact", [
+                        "Open_vSwitch",
+                        {"op": "insert", "table": "Bridge",
+                         "row": {"name": br}, "uuid-name": "br"},
+                        {"op": "mutate", "table": "Open_vSwitch",
+                         "where": [], "mutations": [
+                             ["bridges", "insert",
+                              ["set", [["named-uuid", "br"]]]],
+                             ["next_cfg", "+=", 1]]}]))
+                    errs = [r for r in msg.get("result") or [] if r
+                            and "error" in r]
+                    if msg.get("error") is not None or errs:
+                        self.errors.append("%s: %s" % (br, json.dumps(
+                            msg.get("error") or errs)[:300]))
+                    else:
+                        self.acked.append(br)
+        except Exception as e:          # noqa: BLE001 (reported below)
+            self.errors.append("%s: %r" % (self.name, e))
+
+
+class Monitor:
+    """A "monitor" (RFC 7047: every update has the rows' new values) on one
+    front end, and the rows that its updates alone build."""
+
+    def __init__(self, fe):
+        self.conn = ovsdb_raw.Connection(fe.sock, 30)
+        reqs = {t: {"columns": cols} for t, cols in COLUMNS.items()}
+        self.rows = {t: {} for t in COLUMNS}
+        self.apply(self.conn.call("monitor", ["Open_vSwitch", "xt", reqs]))
+
+    def apply(self, update):
+        for table, rows in update.items():
+            for uuid, change in rows.items():
+                if change.get("new") is None:
+                    self.rows[table].pop(uuid, None)
+                else:
+                    self.rows[table][uuid] = change["new"]
+
+    def pump(self, seconds):
+        for msg in self.conn.pump(seconds):
+            if msg.get("method") == "update":
+                self.apply(msg["params"][1])
+        self.conn.backlog.clear()
+
+
+def dump(fe):
+    result = ovsdb_raw.transact(fe.sock, [
+        {"op": "select", "table": t, "where": [], "columns": cols + ["_uuid"]}
+        for t, cols in COLUMNS.items()])
+    out = {}
+    for (t, _), r in zip(COLUMNS.items(), result):
+        out[t] = {row.pop("_uuid")[1]: row for row in r["rows"]}
+    return out
+
+
+def normalize(rows):
+    """Rows as comparable text, each set's elements sorted."""
+    def value(v):
+        if isinstance(v, list) and v and v[0] == "set":
+            return ["set", sorted(v[1], key=json.dumps)]
+        return v
+    return json.dumps({t: {u: {k: value(v) for k, v in row.items()}
+                           for u, row in rs.items()}
+                       for t, rs in rows.items()}, sort_keys=True)
+
+
+def test_conflicts(c, etcd, dir):
+    run([XSW_DBSERVER, "--storage=etcd:" + etcd.url, "--create",
+         VSWITCH_SCHEMA])
+    fes = [EtcdFrontEnd(etcd.url, dir, n) for n in ("a", "b")]
+    try:
+        for fe in fes:
+            fe.start()
+        ovsdb_raw.transact(fes[0].sock, [{"op": "insert",
+                                          "table": "Open_vSwitch",
+                                          "row": {"next_cfg": 0}}])
+        monitors = [Monitor(fe) for fe in fes]
+        writers = [Writer(fe, "%s%d" % (fe_name, i))
+                   for fe, fe_name in zip(fes, ("a", "b"))
+                   for i in range(WRITERS_PER_FRONT_END)]
+        start = time.monotonic()
+        for w in writers:
+            w.start()
+        while any(w.is_alive() for w in writers):
+            for m in monitors:
+                m.pump(0.05)
+        elapsed = time.monotonic() - start
+        errors = [e for w in writers for e in w.errors]
+        acked = sorted(b for w in writers for b in w.acked)
+        print("%d transactions from %d writers on 2 front ends in %.1f s, "
+              "%d failed" % (len(acked) + len(errors), len(writers),
+                             elapsed, len(errors)))
+        c.eq(errors[:5], [], "no transaction fails (a conflict is re-run, "
+             "not an I/O error); %d failed" % len(errors))
+        final = dump(fes[0])
+        names = sorted(r["name"] for r in final["Bridge"].values())
+        c.eq(names, acked, "the Bridges are exactly those acknowledged")
+        ovs = list(final["Open_vSwitch"].values())
+        c.eq([r["next_cfg"] for r in ovs], [len(acked)],
+             "next_cfg counts every acknowledged transaction")
+        c.eq(normalize(dump(fes[1])), normalize(final),
+             "both front ends hold the same rows")
+        for fe_name, m in zip(("a", "b"), monitors):
+            deadline = time.monotonic() + 10
+            while (normalize(m.rows) != normalize(final)
+                   and not m.conn.eof and time.monotonic() < deadline):
+                m.pump(0.1)
+            c.ok(not m.conn.eof, "front end %s's monitor stays connected"
+                 % fe_name)
+            c.eq(normalize(m.rows), normalize(final),
+                 "front end %s's monitor equals a fresh dump" % fe_name)
+        for m in monitors:
+            m.conn.close()
+    finally:
+        for fe in fes:
+            fe.stop()
+
+
+if __name__ == "__main__":
+    checks = Checks()
+    DIR = tempfile.mkdtemp(prefix="xt-etcd-conflict-")
+    etcd = None
+    try:
+        etcd = Etcd(DIR).start()
+        checks.run(lambda c: test_conflicts(c, etcd, DIR))
+    finally:
+        if etcd:
+            etcd.stop()
+        shutil.rmtree(DIR, ignore_errors=True)
+    checks.finish()
