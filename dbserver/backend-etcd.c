@@ -78,6 +78,8 @@ struct etcd_backend {
     struct uuid cid;                /* From the schema key. */
     struct uuid sid;                /* This server's, for chunk keys. */
     uint64_t seq;                   /* Last log record in memory. */
+    struct uuid last_txn_id;        /* Of the last txn written, if it */
+    bool has_last_txn_id;           /* ...was stored: get_txn_id(). */
     uint64_t snapshot;              /* head's "snapshot" as last seen. */
     long long head_rev;             /* head's mod_revision as last seen. */
     uint64_t n_chunked;             /* Chunked values written, for keys. */
@@ -338,6 +340,16 @@ parse_head(struct etcd_backend *eb, struct shash *kvs,
     return NULL;
 }
 
+/* The id of the txn at 'pos' in log record 'seq': the same on every front
+ * end, so that monitor_cond_since resumes across them (the cid's last word
+ * keeps ids of a database created again apart). */
+static struct uuid
+txn_id_of(const struct etcd_backend *eb, uint64_t seq, size_t pos)
+{
+    return (struct uuid) { .parts = {
+        seq >> 32, seq & 0xffffffff, pos, eb->cid.parts[3] } };
+}
+
 /* Applies log records first..last of 'kvs' to 'db', each transaction through
  * 'apply' (or committed directly if 'apply' is NULL). */
 static struct ovsdb_error *
@@ -368,7 +380,9 @@ apply_log(struct etcd_backend *eb, struct shash *kvs,
             }
             if (!txn) {
                 continue;
-            } else if (apply) {
+            }
+            txn->txn_id = txn_id_of(eb, n, i);
+            if (apply) {
                 apply(aux, txn);
             } else {
                 ovsdb_txn_commit(txn);
@@ -577,7 +591,10 @@ etcd_backend_write_txn(struct backend *b, const struct ovsdb_txn *txn)
     if (own_batch) {
         ovsdb_error_destroy(etcd_backend_begin_batch(b));
     }
+    eb->has_last_txn_id = record != NULL;
     if (record) {
+        eb->last_txn_id = txn_id_of(eb, eb->seq + 1,
+                                    json_array_size(eb->batch));
         json_array_append_new(eb->batch, record);
     }
     return own_batch ? etcd_backend_commit_batch(b, txn->durable) : NULL;
@@ -891,6 +908,17 @@ etcd_backend_get_status(const struct backend *b,
     status->index = eb->seq;
 }
 
+static bool
+etcd_backend_get_txn_id(const struct backend *b, struct uuid *id)
+{
+    const struct etcd_backend *eb = etcd_backend_cast(b);
+
+    if (eb->has_last_txn_id) {
+        *id = eb->last_txn_id;
+    }
+    return eb->has_last_txn_id;
+}
+
 /* ---- The watch. ---- */
 
 static bool
@@ -1054,6 +1082,7 @@ const struct backend_class etcd_backend_class = {
     .compact = etcd_backend_compact,
     .convert = etcd_backend_convert,
     .get_status = etcd_backend_get_status,
+    .get_txn_id = etcd_backend_get_txn_id,
     .watch = etcd_backend_watch,
     .catch_up = etcd_backend_catch_up,
 };

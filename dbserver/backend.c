@@ -125,6 +125,12 @@ backend_get_size(const struct backend *b)
     return b->class->get_size ? b->class->get_size(b) : -1;
 }
 
+bool
+backend_get_txn_id(const struct backend *b, struct uuid *id)
+{
+    return b->class->get_txn_id && b->class->get_txn_id(b, id);
+}
+
 void
 backend_watch(struct backend *b, uv_loop_t *loop,
               void (*changed)(void *aux), void *aux)

@@ -109,6 +109,8 @@ struct backend_class {
     void (*get_status)(const struct backend *, struct backend_status *);
     /* May be NULL: the size is unknown (backend_get_size()). */
     int64_t (*get_size)(const struct backend *);
+    /* May be NULL: txns keep their random ids (backend_get_txn_id()). */
+    bool (*get_txn_id)(const struct backend *, struct uuid *);
 
     /* For a storage that other servers write too (NULL otherwise): see
      * backend_watch() and backend_catch_up(). */
@@ -182,6 +184,15 @@ void backend_get_status(const struct backend *, struct backend_status *);
  * its write-ahead log), or -1 if the backend cannot tell (one that keeps
  * it elsewhere).  For the metrics. */
 int64_t backend_get_size(const struct backend *);
+
+/* After a successful backend_write_txn(): if the backend names each stored
+ * txn the same way on every server that shares the storage, sets '*id' to
+ * the name of the txn just written and returns true; the server then uses
+ * it as the txn's id, which monitor_cond_since's clients send back, so
+ * that a client may resume on another server.  False (the txn keeps its
+ * random id) for a storage only this server writes, or a txn that stored
+ * nothing.  backend_catch_up() gives the txns it applies the same ids. */
+bool backend_get_txn_id(const struct backend *, struct uuid *id);
 
 /* Calls 'changed' from 'loop' (never from inside a backend call) whenever
  * another server may have stored something; a no-op for a backend only

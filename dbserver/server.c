@@ -449,6 +449,25 @@ start_batch(struct server_db *sdb, struct ovsdb_error **errorp)
     }
 }
 
+/* Writes 'txn' into 'sdb''s batch, opening one if needed.  A backend that
+ * names txns the same way on every server it shares the storage with
+ * names 'txn' (backend_get_txn_id()): monitor_cond_since's clients then
+ * resume with that id on any of them. */
+static struct ovsdb_error *
+write_txn(struct server_db *sdb, struct ovsdb_txn *txn)
+{
+    struct ovsdb_error *error;
+
+    start_batch(sdb, &error);
+    if (!error) {
+        error = backend_write_txn(sdb->backend, txn);
+    }
+    if (!error) {
+        backend_get_txn_id(sdb->backend, &txn->txn_id);
+    }
+    return error;
+}
+
 /* Appends 'error' to the result array of held transact reply 'msg'. */
 static void
 fail_held_reply(json_t *msg, const struct ovsdb_error *error)
@@ -856,10 +875,7 @@ execute_transaction(struct session *s, struct server_db *sdb,
                             "(--max-txn-rows)", n_rows,
                             server->options.max_txn_rows);
     } else if (sdb->backend) {
-        start_batch(sdb, &error);
-        if (!error) {
-            error = backend_write_txn(sdb->backend, txn);
-        }
+        error = write_txn(sdb, txn);
     }
     if (error) {
         ovsdb_txn_abort(txn);
@@ -2005,10 +2021,7 @@ server_commit_txn(struct server *server, struct ovsdb_db *db,
         return NULL;
     }
     if (!error && sdb->backend) {
-        start_batch(sdb, &error);
-        if (!error) {
-            error = backend_write_txn(sdb->backend, txn);
-        }
+        error = write_txn(sdb, txn);
     }
     if (error) {
         ovsdb_txn_abort(txn);

@@ -5,7 +5,7 @@ that lose nothing acknowledged, a transaction of 10,000 ports (bigger than
 one etcd request), compaction, and two servers on the same etcd, each
 seeing through its monitors what the other stored; three servers reporting
 one clustered database in _Server, which the Python IDL and ovs-vsctl fail
-over between."""
+over between; monitor_cond_since resumed on another front end."""
 import json
 import os
 import shutil
@@ -281,6 +281,46 @@ def test_failover(c):
             fe.stop()
 
 
+def test_resume_elsewhere(c):
+    """monitor_cond_since resumes on another front end: txn ids are the
+    same on every front end, so a client of a front end killed -9 gets from
+    another only what it missed, or everything (found=false) once that
+    front end's history no longer covers its id."""
+    dir = DIR
+    a = EtcdFrontEnd(ETCD.url, dir, "ra").start()
+    b = EtcdFrontEnd(ETCD.url, dir, "rb").start()
+    zero = "00000000-0000-0000-0000-000000000000"
+    req = {"Bridge": {"columns": ["name"]}}
+    try:
+        a.vsctl("add-br", "xtrs0")
+        with ovsdb_raw.Connection(a.sock, 20) as conn:
+            last = conn.call("monitor_cond_since",
+                             ["Open_vSwitch", "xt", req, zero])[1]
+        a.stop(signal.SIGKILL)
+        b.vsctl("add-br", "xtrs1")
+
+        def names(result):
+            return {r[k]["name"] for r in result[2].get("Bridge", {}).values()
+                    for k in r if "name" in r[k]}
+        with ovsdb_raw.Connection(b.sock, 20) as conn:
+            result = conn.call("monitor_cond_since",
+                               ["Open_vSwitch", "xt", req, last])
+        c.eq((result[0], names(result)), (True, {"xtrs1"}),
+             "resumed on B with A's last txn id: found, only the missed "
+             "bridge")
+        b.stop()
+        b.start()
+        with ovsdb_raw.Connection(b.sock, 20) as conn:
+            result = conn.call("monitor_cond_since",
+                               ["Open_vSwitch", "xt", req, last])
+        c.ok(result[0] is False and {"xtrs0", "xtrs1"} <= names(result),
+             "an id that B's history does not cover: found=false and the "
+             "whole table", json.dumps(result)[:500])
+    finally:
+        a.stop()
+        b.stop()
+
+
 if __name__ == "__main__":
     checks = Checks()
     DIR = tempfile.mkdtemp(prefix="xt-etcd-")
@@ -290,6 +330,7 @@ if __name__ == "__main__":
         checks.run(test_one_front_end)
         checks.run(test_two_front_ends)
         checks.run(test_failover)
+        checks.run(test_resume_elsewhere)
     finally:
         if ETCD:
             ETCD.stop()
