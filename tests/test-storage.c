@@ -674,7 +674,12 @@ START_TEST(test_wal_stays_bounded)
     fprintf(stderr, "test-storage: %d commits of 2+ pages: WAL at most "
             "%.1f MiB, database file %.1f MiB before closing\n", N_TXNS,
             max_wal / 1048576.0, s.st_size / 1048576.0);
-    ck_assert_int_le(max_wal, 4600 * (4096 + 24));
+    /* Bounded, not exact: when the FULL checkpoint at 4,000 pages times
+     * out behind the checkpoint thread (a loaded machine: 4,684 pages seen
+     * under stress-ng), the next commits try again and the WAL overshoots
+     * by a few commits.  Without the FULL checkpoint it reached 108 MiB
+     * (27,500 pages). */
+    ck_assert_int_le(max_wal, 6000 * (4096 + 24));
     ck_assert_int_ge(s.st_size, N_TXNS * VALUE_LEN / 2);   /* Copied. */
 
     storage_close(st);
