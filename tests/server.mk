@@ -9,8 +9,8 @@ TESTS += tests/server/vlog.py
 # The etcd backend (docs/storage-etcd.md) with one etcd 3.4 of its own:
 # create/open, commit before reply, restart and kill -9, a 10,000-port
 # transaction, compaction, two servers on one etcd, monitor_cond_since
-# resumed on another, the clustered _Server report and the Python IDL and
-# ovs-vsctl failing over between three.
+# resumed on another, the clustered _Server report and the Python IDL,
+# ovsdbapp and ovs-vsctl failing over between three.
 TESTS += tests/server/etcd.py
 # A 3-member etcd cluster under writes: kill -9 of its leader, then of the
 # front end; writes resume within 5 s, nothing acknowledged is lost.

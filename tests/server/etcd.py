@@ -269,6 +269,36 @@ def test_failover(c):
         finally:
             idl.close()
 
+        # ovsdbapp (python3-ovsdbapp, as OpenStack uses it) on the same
+        # three remotes, the dead one restarted: kill -9 the one it uses.
+        from ovsdbapp.backend.ovs_idl import connection
+        from ovsdbapp.schema.open_vswitch import impl_idl
+        from xswenv import CurCfgFollower
+        used.start()
+        idl = connection.OvsdbIdl.from_server(remotes, "Open_vSwitch")
+        conn = connection.Connection(idl=idl, timeout=20)
+        follower = None
+        try:
+            api = impl_idl.OvsdbIdl(conn)
+            used = next(fe for fe in fes
+                        if fe.remote == idl._session.get_name())
+            other = next(fe for fe in fes if fe is not used)
+            # ovsdbapp waits for a switch to copy next_cfg to cur_cfg.
+            follower = CurCfgFollower(other.remote)
+            follower.start()
+            used.stop(signal.SIGKILL)
+            api.db_set("Open_vSwitch", ".",
+                       ("external_ids", {"xt-app": "1"})).execute(
+                           check_error=True)
+            c.eq(other.vsctl("get", "Open_vSwitch", ".",
+                             "external_ids:xt-app").strip(), '"1"',
+                 "ovsdbapp on three remotes writes through another front "
+                 "end after kill -9 of its own")
+        finally:
+            conn.stop()
+            if follower:
+                follower.stop()
+
         # ovs-vsctl with the dead front end among its remotes: it is
         # skipped, whichever order the IDL tries them in.
         for i in range(4):
