@@ -492,6 +492,7 @@ struct options {
     unsigned int batch;         /* -b: ports per transaction. */
     unsigned int clients;       /* -c: monitoring clients. */
     const char *prefix;         /* -p: port name prefix. */
+    const char *writer;         /* -w: the writer's socket (fanout). */
     uint64_t since_ns;          /* --since: CLOCK_REALTIME start. */
     double timeout;             /* --timeout: seconds. */
     double duration;            /* -t: stop starting requests after this
@@ -663,19 +664,198 @@ percentile(const uint64_t *v, size_t n, double p)
     return v[rank ? MIN(rank, n) - 1 : 0];
 }
 
+/* Splits the comma-separated socket list 'list' into '*socksp' (pointers
+ * into a copy that the caller frees with (*socksp)[0]); returns the count. */
+static size_t
+split_sockets(const char *list, char ***socksp)
+{
+    char *copy = strdup(list), *save = NULL;
+    char **socks = NULL;
+    size_t n = 0;
+
+    if (!copy) {
+        fatal("out of memory");
+    }
+    for (char *s = strtok_r(copy, ",", &save); s;
+         s = strtok_r(NULL, ",", &save)) {
+        socks = xrealloc(socks, (n + 1) * sizeof *socks);
+        socks[n++] = s;
+    }
+    if (!n) {
+        fatal("no socket in \"%s\"", list);
+    }
+    *socksp = socks;
+    return n;
+}
+
+/* The kind of a complete message 'msg' ('n' bytes) from a monitor's
+ * server, told without parsing it when possible: with 1,000 monitors,
+ * parsing every update with jansson would cost the generator more than
+ * the servers spend sending it.  Both servers put "method" in the first
+ * few dozen bytes of a notification. */
+enum msg_kind { MSG_UPDATE, MSG_OTHER };
+
+static enum msg_kind
+classify(const char *msg, size_t n)
+{
+    return memmem(msg, MIN(n, 64), "\"update2\"", 9) ? MSG_UPDATE : MSG_OTHER;
+}
+
+/* Handles a message on monitor 'c' that is not an update: answers an echo
+ * probe, dies on anything else. */
+static void
+monitor_other(struct conn *c, unsigned int i, const char *s, size_t n)
+{
+    json_t *msg = json_loadb(s, n, 0, NULL);
+    if (!msg) {
+        fatal("bad JSON from server");
+    }
+    if (!conn_answer_echo(c, msg)) {
+        char *dump = json_dumps(msg, JSON_COMPACT);
+        fatal("monitor %u: unexpected message %.300s", i, dump);
+    }
+    json_decref(msg);
+}
+
+/* Reads every monitor until none has received anything for 'quiet_ms':
+ * the updates a throughput phase left in flight must not be counted by the
+ * next phase. */
+static void
+drain_monitors(struct conn *mons, unsigned int nmon, struct pollfd *pfds,
+               int quiet_ms)
+{
+    for (;;) {
+        for (unsigned int i = 0; i < nmon; i++) {
+            pfds[i].fd = mons[i].fd;
+            pfds[i].events = POLLIN;
+        }
+        if (poll(pfds, nmon, quiet_ms) <= 0) {
+            return;
+        }
+        for (unsigned int i = 0; i < nmon; i++) {
+            const char *s;
+            size_t n;
+
+            if (!pfds[i].revents) {
+                continue;
+            }
+            if (!conn_read(&mons[i])) {
+                fatal("server closed a monitor's connection");
+            }
+            while (conn_frame(&mons[i], &s, &n)) {
+                if (classify(s, n) != MSG_UPDATE) {
+                    monitor_other(&mons[i], i, s, n);
+                }
+            }
+        }
+    }
+}
+
+/* Commits port-adding transactions on 'w', 'depth' in flight, for
+ * 'seconds', while every monitor is read (and its updates counted) so that
+ * no server has to queue output for slow readers.  Returns transactions/s
+ * and stores in '*fanout_s' the rate of updates received divided by the
+ * number of monitors (the rate at which the whole fan-out kept up). */
+static double
+throughput(struct conn *w, const char *bridge_uuid, const char *prefix,
+           unsigned int *next_port, struct conn *mons, unsigned int nmon,
+           struct pollfd *pfds, unsigned int depth, double seconds,
+           double *fanout_s)
+{
+    struct buf b = { NULL, 0, 0 }, out = { NULL, 0, 0 };
+    uint64_t start = now_ns();
+    uint64_t deadline = start + (uint64_t) (seconds * 1e9);
+    uint64_t sent = 0, done = 0, updates = 0;
+
+    while (done < sent || now_ns() < deadline) {
+        out.len = 0;
+        while (sent - done < depth && now_ns() < deadline) {
+            format_port_txn(&b, 100 + sent++, bridge_uuid, prefix,
+                            (*next_port)++);
+            buf_printf(&out, "%.*s", (int) b.len, b.s);
+        }
+        if (out.len) {
+            conn_send(w, out.s, out.len);
+        }
+
+        for (unsigned int i = 0; i < nmon; i++) {
+            pfds[i].fd = mons[i].fd;
+            pfds[i].events = POLLIN;
+        }
+        pfds[nmon].fd = w->fd;
+        pfds[nmon].events = POLLIN;
+        if (poll(pfds, nmon + 1, 10000) <= 0) {
+            fatal("throughput: nothing received within 10 s");
+        }
+        for (unsigned int i = 0; i < nmon; i++) {
+            const char *s;
+            size_t n;
+
+            if (!pfds[i].revents) {
+                continue;
+            }
+            if (!conn_read(&mons[i])) {
+                fatal("server closed a monitor's connection");
+            }
+            while (conn_frame(&mons[i], &s, &n)) {
+                if (classify(s, n) == MSG_UPDATE) {
+                    updates++;
+                } else {
+                    monitor_other(&mons[i], i, s, n);
+                }
+            }
+        }
+        if (pfds[nmon].revents) {
+            const char *s;
+            size_t n;
+
+            if (!conn_read(w)) {
+                fatal("server closed the writer's connection");
+            }
+            while (conn_frame(w, &s, &n)) {
+                json_t *msg = json_loadb(s, n, 0, NULL);
+                if (!msg) {
+                    fatal("bad JSON from server");
+                }
+                if (!conn_answer_echo(w, msg)
+                    && !json_object_get(msg, "method")) {
+                    if (check_reply(msg, true) != (json_int_t) (100 + done)) {
+                        fatal("reply arrived out of order");
+                    }
+                    done++;
+                }
+                json_decref(msg);
+            }
+        }
+    }
+    double wall = (now_ns() - start) / 1e9;
+    *fanout_s = nmon ? updates / (double) nmon / wall : 0;
+    free(b.s);
+    free(out.s);
+    return done / wall;
+}
+
 /* "fanout": opens -c monitoring clients (monitor_cond on Port and
- * Interface, all columns), then -n times: sends a port-adding transaction
- * on another connection and times, for every monitor, the gap between
+ * Interface, all columns), spread round-robin over the comma-separated
+ * unix sockets in SOCKET (front ends or relays of one database), and a
+ * writer on -w (default: the first socket).  Then -n times: sends a
+ * port-adding transaction and times, for every monitor, the gap between
  * sending it and receiving the update2 it causes.  The next transaction
  * goes out only when every monitor has its update and the reply is in, so
  * each sample is an unloaded latency.
  *
- * All monitors are read before any is parsed: parsing 50 updates takes
+ * With -t SECONDS, it then measures write throughput with the monitors
+ * attached (and read): serially, then with -d transactions in flight, each
+ * for SECONDS.
+ *
+ * All monitors are read before any is parsed: parsing 1,000 updates takes
  * longer than the latencies being measured, and it must not be charged to
  * the monitors read last. */
 static void
 cmd_fanout(const struct options *o)
 {
+    char **socks;
+    size_t nsocks = split_sockets(o->socket, &socks);
     unsigned int nmon = o->clients;
     struct conn *mons = calloc(nmon, sizeof *mons);
     struct pollfd *pfds = calloc(nmon + 1, sizeof *pfds);
@@ -689,11 +869,11 @@ cmd_fanout(const struct options *o)
     if (!mons || !pfds || !got || !samples) {
         fatal("out of memory");
     }
-    conn_open_or_die(&w, o->socket);
+    conn_open_or_die(&w, o->writer ? o->writer : socks[0]);
     ensure_bridge(&w, bridge_uuid);
 
     for (unsigned int i = 0; i < nmon; i++) {
-        conn_open_or_die(&mons[i], o->socket);
+        conn_open_or_die(&mons[i], socks[i % nsocks]);
         buf_printf(&b, "{\"id\":%u,\"method\":\"monitor_cond\",\"params\":"
                    "[\"" DB_NAME "\",\"m%u\",{\"Port\":[{}],"
                    "\"Interface\":[{}]}]}", 10 + i, i);
@@ -708,7 +888,8 @@ cmd_fanout(const struct options *o)
      * their samples are dropped. */
     unsigned int warmup = MIN(5, o->count / 10);
     uint64_t cpu0 = cpu_ns(), start = now_ns();
-    for (unsigned int t = 0; t < o->count + warmup; t++) {
+    unsigned int t;
+    for (t = 0; t < o->count + warmup; t++) {
         json_int_t id = 100 + t;
         unsigned int pending = nmon;
         bool replied = false;
@@ -738,7 +919,7 @@ cmd_fanout(const struct options *o)
                 }
             }
 
-            /* Pass 2: frame and parse what arrived. */
+            /* Pass 2: frame what arrived. */
             for (unsigned int i = 0; i < nmon; i++) {
                 const char *s;
                 size_t n;
@@ -747,30 +928,19 @@ cmd_fanout(const struct options *o)
                     continue;
                 }
                 while (conn_frame(&mons[i], &s, &n)) {
-                    json_t *msg = json_loadb(s, n, 0, NULL);
-                    const char *method
-                        = json_string_value(json_object_get(msg, "method"));
-
-                    if (!msg) {
-                        fatal("bad JSON from server");
-                    } else if (conn_answer_echo(&mons[i], msg)) {
-                        /* Answered. */
-                    } else if (method && !strcmp(method, "update2")) {
-                        if (got[i]) {
-                            fatal("monitor %u got two updates for one "
-                                  "transaction", i);
-                        }
-                        got[i] = true;
-                        pending--;
-                        if (t >= warmup) {
-                            samples[nsamples++] = mons[i].read_ns - t0;
-                        }
-                    } else {
-                        char *dump = json_dumps(msg, JSON_COMPACT);
-                        fatal("monitor %u: unexpected message %.300s", i,
-                              dump);
+                    if (classify(s, n) != MSG_UPDATE) {
+                        monitor_other(&mons[i], i, s, n);
+                        continue;
                     }
-                    json_decref(msg);
+                    if (got[i]) {
+                        fatal("monitor %u got two updates for one "
+                              "transaction", i);
+                    }
+                    got[i] = true;
+                    pending--;
+                    if (t >= warmup) {
+                        samples[nsamples++] = mons[i].read_ns - t0;
+                    }
                 }
             }
             if (pfds[nmon].revents) {
@@ -798,10 +968,27 @@ cmd_fanout(const struct options *o)
 
     qsort(samples, nsamples, sizeof *samples, compare_u64);
     printf("p50_ms=%.3f p99_ms=%.3f max_ms=%.3f samples=%zu "
-           "client_cpu=%.2f\n",
+           "client_cpu=%.2f",
            percentile(samples, nsamples, 50) / 1e6,
            percentile(samples, nsamples, 99) / 1e6,
            samples[nsamples - 1] / 1e6, nsamples, (double) cpu / wall);
+
+    if (o->duration < 1e9) {
+        /* Ids restart at 100 on the writer in each phase: its earlier
+         * replies are all in. */
+        unsigned int next_port = t;
+        double fan1, fand;
+        double serial = throughput(&w, bridge_uuid, o->prefix, &next_port,
+                                   mons, nmon, pfds, 1, o->duration, &fan1);
+        drain_monitors(mons, nmon, pfds, 300);
+        double piped = throughput(&w, bridge_uuid, o->prefix, &next_port,
+                                  mons, nmon, pfds, o->depth, o->duration,
+                                  &fand);
+        printf(" serial_txn_s=%.1f serial_fanout_s=%.1f"
+               " pipelined_txn_s=%.1f pipelined_fanout_s=%.1f",
+               serial, fan1, piped, fand);
+    }
+    putchar('\n');
 
     for (unsigned int i = 0; i < nmon; i++) {
         conn_close(&mons[i]);
@@ -812,6 +999,8 @@ cmd_fanout(const struct options *o)
     free(got);
     free(samples);
     free(b.s);
+    free(socks[0]);
+    free(socks);
 }
 
 /* "ready": connects (retrying every millisecond while the socket is absent
@@ -891,8 +1080,9 @@ usage(void)
            "[-p PREFIX]\n"
            "       ovsdb-load load SOCKET [-n PORTS] [-b BATCH] [-t SECONDS] "
            "[-p PREFIX]\n"
-           "       ovsdb-load fanout SOCKET [-n N] [-c CLIENTS] "
+           "       ovsdb-load fanout SOCKET[,SOCKET...] [-n N] [-c CLIENTS] "
            "[-p PREFIX]\n"
+           "                         [-w SOCKET] [-t SECONDS -d DEPTH]\n"
            "       ovsdb-load ready SOCKET --since=NS [--timeout=S]\n"
            "       ovsdb-load timed COMMAND [ARG]...\n"
            "SOCKET is a unix socket path.  -n counts requests (ports for\n"
@@ -948,7 +1138,7 @@ main(int argc, char *argv[])
 
     optind = 3;
     for (;;) {
-        int c = getopt_long(argc, argv, "n:d:b:c:p:t:h", long_options, NULL);
+        int c = getopt_long(argc, argv, "n:d:b:c:p:t:w:h", long_options, NULL);
         if (c == -1) {
             break;
         }
@@ -958,6 +1148,7 @@ main(int argc, char *argv[])
         case 'b': o.batch = parse_uint(optarg, "-b"); break;
         case 'c': o.clients = parse_uint(optarg, "-c"); break;
         case 'p': o.prefix = optarg; break;
+        case 'w': o.writer = optarg; break;
         case 't': o.duration = atof(optarg); break;
         case 'S': o.since_ns = strtoull(optarg, NULL, 10); break;
         case 'T': o.timeout = atof(optarg); break;

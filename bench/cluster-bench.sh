@@ -1,0 +1,289 @@
+#! /bin/bash
+# cluster-bench.sh: xsw-dbserver front ends on a 3-member etcd cluster
+# against Open vSwitch 3.1's clustered ovsdb-server (3-member RAFT cluster
+# with relays) and one standalone ovsdb-server, in the same run (issue 16).
+#
+# usage: bench/cluster-bench.sh [-r REPS] [-c CLIENTS] [-n SAMPLES]
+#            [-t SECONDS] [-d DEPTH] [-s "SETUP..."] [-o RAWFILE]
+#
+# For each setup, every round: starts it from scratch, spreads CLIENTS
+# (default 1,000) monitoring clients evenly over its front ends (relays),
+# and one writer on the first: SAMPLES (default 20) port-adding
+# transactions, one at a time, timed from the commit sent to the update
+# received at each client (fan-out p50/p99); then write throughput with the
+# monitors attached and read, serial and with DEPTH (16) in flight, SECONDS
+# (2) each.  Setups (-s, default all): ovs (one standalone ovsdb-server),
+# raft-N (3 RAFT members, N relays), xsw-N (3 etcd members, N front ends),
+# N in 1 2 4.  Prints a Markdown table of medians (min-max) with the ratios
+# xsw/RAFT and xsw/standalone, and whether issue 16's goal is met.
+#
+# Clients reach servers over unix sockets (the same transport for all);
+# etcd and RAFT members talk over loopback TCP on free ports.  Everything
+# lives in one xt- temporary folder; every process is killed by its PID on
+# exit, however it exits.
+
+set -u
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+reps=3
+clients=1000
+samples=20
+seconds=2
+depth=16
+setups="ovs raft-1 raft-2 raft-4 xsw-1 xsw-2 xsw-4"
+raw=
+while getopts "r:c:n:t:d:s:o:h" opt; do
+    case $opt in
+        r) reps=$OPTARG ;;
+        c) clients=$OPTARG ;;
+        n) samples=$OPTARG ;;
+        t) seconds=$OPTARG ;;
+        d) depth=$OPTARG ;;
+        s) setups=$OPTARG ;;
+        o) raw=$OPTARG ;;
+        h) sed -n '2,23p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        *) exit 1 ;;
+    esac
+done
+for s in $setups; do
+    case $s in
+        ovs|raft-[124]|xsw-[124]) ;;
+        *) echo "$0: unknown setup '$s' (ovs, raft-N, xsw-N; N 1, 2, 4)" >&2
+           exit 1 ;;
+    esac
+done
+
+schema=$top/schema/vswitch.ovsschema
+xsw=${XSW_DBSERVER:-$top/dbserver/xsw-dbserver}
+load=${OVSDB_LOAD:-$top/bench/ovsdb-load}
+report=$top/bench/cluster-report.py
+
+for f in "$xsw" "$load" "$schema" "$report"; do
+    if [ ! -e "$f" ]; then
+        echo "$0: $f is missing (run 'make' and 'make bench/ovsdb-load')" >&2
+        exit 1
+    fi
+done
+for prog in ovsdb-server ovsdb-tool ovsdb-client etcd etcdctl; do
+    if ! command -v "$prog" > /dev/null; then
+        echo "$0: $prog not found (apt-get install openvswitch-switch" \
+             "etcd-server etcd-client)" >&2
+        exit 1
+    fi
+done
+# 1,000 monitors and a writer are 1,001 descriptors in one process, and
+# as many in the servers this script starts.
+ulimit -n 8192 2> /dev/null || ulimit -n "$(ulimit -Hn)"
+
+tmp=$(mktemp -d /tmp/xt-cluster-bench.XXXXXX) || exit 1
+results=$tmp/results
+: > "$results"
+pids=()
+
+stop_all() {
+    local pid
+    for pid in "${pids[@]}"; do
+        kill "$pid" 2> /dev/null
+    done
+    for pid in "${pids[@]}"; do
+        wait "$pid" 2> /dev/null
+    done
+    pids=()
+}
+cleanup() {
+    stop_all
+    rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+fail() {
+    echo "$0: $*" >&2
+    for log in "$tmp"/run/*.log; do
+        [ -e "$log" ] && { echo "--- $log"; tail -5 "$log"; } >&2
+    done
+    exit 1
+}
+
+# record KIND FRONTENDS METRIC VALUE (benchstats.py's samples format)
+record() {
+    printf '%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" >> "$results"
+}
+
+# field KEY LINE: the value of KEY in a "key=value ..." line.
+field() {
+    local kv
+    for kv in $2; do
+        if [ "${kv%%=*}" = "$1" ]; then
+            echo "${kv#*=}"
+            return
+        fi
+    done
+    fail "no $1 in '$2'"
+}
+
+# free_ports N: N loopback TCP ports that nothing listens on now.
+free_ports() {
+    python3 -c '
+import socket, sys
+socks = [socket.socket() for _ in range(int(sys.argv[1]))]
+for s in socks:
+    s.bind(("127.0.0.1", 0))
+print(" ".join(str(s.getsockname()[1]) for s in socks))' "$1"
+}
+
+# spawn NAME CMD...: starts CMD in the background with its output in
+# run/NAME.log, and remembers its PID.  Not in a subshell, so that $! is
+# the program itself.
+spawn() {
+    local name=$1
+    shift
+    "$@" > "$run/$name.err" 2>&1 &
+    pids+=($!)
+}
+
+# ready SOCK: waits until the OVSDB server on SOCK answers.
+ready() {
+    "$load" ready "$1" --since="$(date +%s%N)" --timeout=60 > /dev/null \
+        || fail "$1 did not become ready"
+}
+
+# server NAME ARGS...: an ovsdb-server on run/NAME.sock.
+ovs_server() {
+    local name=$1
+    shift
+    spawn "$name" ovsdb-server --no-chdir --remote=punix:"$run/$name.sock" \
+        --unixctl="$run/$name.ctl" --log-file="$run/$name.log" \
+        -vconsole:off "$@"
+}
+
+# setup_ovs: one standalone ovsdb-server.  Sets socks and writer.
+setup_ovs() {
+    ovsdb-tool create "$run/db" "$schema" || fail "ovsdb-tool create"
+    ovs_server s "$run/db"
+    ready "$run/s.sock"
+    socks=$run/s.sock
+}
+
+# setup_raft N: 3 RAFT members and N relays on them.
+setup_raft() {
+    local n=$1 i j ports remote
+    read -r -a ports <<< "$(free_ports 6)"
+    # (ovsdb-tool warns that clusters make ephemeral columns persistent.)
+    ovsdb-tool create-cluster "$run/r0.db" "$schema" \
+        tcp:127.0.0.1:"${ports[0]}" 2> /dev/null || fail "create-cluster"
+    for i in 1 2; do
+        ovsdb-tool join-cluster "$run/r$i.db" Open_vSwitch \
+            tcp:127.0.0.1:"${ports[$i]}" tcp:127.0.0.1:"${ports[0]}" \
+            || fail "join-cluster"
+    done
+    remote=
+    for i in 0 1 2; do
+        ovs_server "r$i" --remote=ptcp:"${ports[$((i + 3))]}":127.0.0.1 \
+            "$run/r$i.db"
+        remote=$remote${remote:+,}tcp:127.0.0.1:${ports[$((i + 3))]}
+    done
+    for i in 0 1 2; do
+        ovsdb-client --timeout=60 wait unix:"$run/r$i.sock" Open_vSwitch \
+            connected > /dev/null 2>&1 || fail "RAFT member $i did not join"
+    done
+    socks=
+    for i in $(seq "$n"); do
+        ovs_server "relay$i" "relay:Open_vSwitch:$remote"
+        # A relay answers "database not available" until it has synced.
+        for j in $(seq 600); do
+            [ -S "$run/relay$i.sock" ] && break
+            sleep 0.1
+        done
+        ovsdb-client --timeout=60 wait unix:"$run/relay$i.sock" \
+            Open_vSwitch connected > /dev/null 2>&1 \
+            || fail "relay $i did not connect"
+        ready "$run/relay$i.sock"
+        socks=$socks${socks:+,}$run/relay$i.sock
+    done
+}
+
+# setup_xsw N: 3 etcd members and N xsw-dbserver front ends on them, each
+# front end listing a different member first.
+setup_xsw() {
+    local n=$1 i j k ports urls cluster list
+    read -r -a ports <<< "$(free_ports 6)"
+    urls=()
+    cluster=
+    for i in 0 1 2; do
+        urls+=("http://127.0.0.1:${ports[$i]}")
+        cluster=$cluster${cluster:+,}xt-etcd$i=http://127.0.0.1:${ports[$((i + 3))]}
+    done
+    for i in 0 1 2; do
+        spawn "etcd$i" etcd --name "xt-etcd$i" --data-dir "$run/etcd$i" \
+            --listen-client-urls "${urls[$i]}" \
+            --advertise-client-urls "${urls[$i]}" \
+            --listen-peer-urls "http://127.0.0.1:${ports[$((i + 3))]}" \
+            --initial-advertise-peer-urls \
+                "http://127.0.0.1:${ports[$((i + 3))]}" \
+            --initial-cluster "$cluster" --initial-cluster-token xt-bench
+    done
+    list=$(IFS=,; echo "${urls[*]}")
+    for i in $(seq 200); do
+        ETCDCTL_API=3 etcdctl --endpoints="$list" endpoint health \
+            > /dev/null 2>&1 && break
+        [ "$i" = 200 ] && fail "etcd cluster not healthy after 20 s"
+        sleep 0.1
+    done
+    "$xsw" --storage=etcd:"$list" --create "$schema" \
+        > "$run/create.log" 2>&1 || fail "xsw-dbserver --create: $(cat "$run/create.log")"
+    socks=
+    for i in $(seq "$n"); do
+        j=$(( (i - 1) % 3 ))
+        list=${urls[$j]}
+        for k in 1 2; do
+            list=$list,${urls[$(( (j + k) % 3 ))]}
+        done
+        spawn "fe$i" "$xsw" --storage=etcd:"$list" \
+            --remote=punix:"$run/fe$i.sock" --unixctl="$run/fe$i.ctl" \
+            --log-file="$run/fe$i.log" -vconsole:off Open_vSwitch
+        ready "$run/fe$i.sock"
+        socks=$socks${socks:+,}$run/fe$i.sock
+    done
+}
+
+# measure SETUP: one round of one setup, from scratch.
+measure() {
+    local setup=$1 kind n out
+    kind=${setup%-*}
+    n=${setup#*-}
+    [ "$kind" = ovs ] && n=1
+    run=$tmp/run
+    rm -rf "$run"
+    mkdir -p "$run"
+    case $kind in
+        ovs) setup_ovs ;;
+        raft) setup_raft "$n" ;;
+        xsw) setup_xsw "$n" ;;
+    esac
+    out=$("$load" fanout "$socks" -c "$clients" -n "$samples" \
+              -t "$seconds" -d "$depth" -p "xt$kind" 2> "$run/load.err") \
+        || fail "$setup: fanout: $(cat "$run/load.err")"
+    for key in p50_ms p99_ms serial_txn_s pipelined_txn_s \
+               serial_fanout_s pipelined_fanout_s client_cpu; do
+        record "$kind" "$n" "$key" "$(field "$key" "$out")"
+    done
+    echo "    $setup: $out" >&2
+    stop_all
+}
+
+start=$(date +%s)
+echo "cluster-bench: $reps rounds of $setups; $clients clients," \
+     "$samples samples, ${seconds} s per throughput phase, depth $depth" >&2
+for rep in $(seq "$reps"); do
+    record load 0 loadavg "$(cut -d' ' -f1 /proc/loadavg)"
+    echo "  round $rep (load $(cut -d' ' -f1-3 /proc/loadavg))" >&2
+    for setup in $setups; do
+        measure "$setup"
+    done
+done
+record load 0 loadavg "$(cut -d' ' -f1 /proc/loadavg)"
+echo "cluster-bench: done in $(( $(date +%s) - start )) s" >&2
+
+[ -n "$raw" ] && cp "$results" "$raw"
+/usr/bin/python3 "$report" "$results"
