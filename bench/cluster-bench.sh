@@ -79,6 +79,7 @@ tmp=$(mktemp -d /tmp/xt-cluster-bench.XXXXXX) || exit 1
 results=$tmp/results
 : > "$results"
 pids=()
+names=()
 
 stop_all() {
     local pid
@@ -89,6 +90,7 @@ stop_all() {
         wait "$pid" 2> /dev/null
     done
     pids=()
+    names=()
 }
 cleanup() {
     stop_all
@@ -140,6 +142,35 @@ spawn() {
     shift
     "$@" > "$run/$name.err" 2>&1 &
     pids+=($!)
+    names+=("$name")
+}
+
+# cpu_ticks: "STORAGE FRONT", the CPU time (user + system, clock ticks) used
+# so far by the storage processes (etcd or RAFT members) and by the
+# processes the clients talk to (xsw front ends, relays, the standalone
+# server).
+cpu_ticks() {
+    local i storage=0 front=0 t
+    for i in "${!pids[@]}"; do
+        t=$(awk '{ print $14 + $15 }' /proc/"${pids[$i]}"/stat 2> /dev/null)
+        case ${names[$i]} in
+            etcd*|r[0-9]) storage=$((storage + ${t:-0})) ;;
+            *) front=$((front + ${t:-0})) ;;
+        esac
+    done
+    echo "$storage $front"
+}
+
+# etcd_requests: "RANGES TXNS", the range and txn requests etcd's members
+# have handled (their gRPC counters, which count the JSON gateway's
+# requests too), summed over the members.
+etcd_requests() {
+    local url
+    for url in "${urls[@]}"; do
+        curl -s "$url/metrics"
+    done | awk '/^grpc_server_handled_total.*grpc_method="Range"/ { r += $2 }
+                /^grpc_server_handled_total.*grpc_method="Txn"/ { t += $2 }
+                END { print r + 0, t + 0 }'
 }
 
 # ready SOCK: waits until the OVSDB server on SOCK answers.
@@ -206,7 +237,7 @@ setup_raft() {
 # setup_xsw N: 3 etcd members and N xsw-dbserver front ends on them, each
 # front end listing a different member first.
 setup_xsw() {
-    local n=$1 i j k ports urls cluster list
+    local n=$1 i j k ports cluster list
     read -r -a ports <<< "$(free_ports 6)"
     urls=()
     cluster=
@@ -249,18 +280,21 @@ setup_xsw() {
 
 # measure SETUP: one round of one setup, from scratch.
 measure() {
-    local setup=$1 kind n out
+    local setup=$1 kind n out cpu0 cpu1 req0 req1 txns hz
     kind=${setup%-*}
     n=${setup#*-}
     [ "$kind" = ovs ] && n=1
     run=$tmp/run
     rm -rf "$run"
     mkdir -p "$run"
+    urls=()
     case $kind in
         ovs) setup_ovs ;;
         raft) setup_raft "$n" ;;
         xsw) setup_xsw "$n" ;;
     esac
+    read -r -a cpu0 <<< "$(cpu_ticks)"
+    [ "$kind" = xsw ] && read -r -a req0 <<< "$(etcd_requests)"
     out=$("$load" fanout "$socks" -c "$clients" -n "$samples" \
               -t "$seconds" -d "$depth" -p "xt$kind" 2> "$run/load.err") \
         || fail "$setup: fanout: $(cat "$run/load.err")"
@@ -268,6 +302,27 @@ measure() {
                serial_fanout_s pipelined_fanout_s client_cpu; do
         record "$kind" "$n" "$key" "$(field "$key" "$out")"
     done
+    read -r -a cpu1 <<< "$(cpu_ticks)"
+    # The transactions the writer committed: the fan-out samples with
+    # their warm-up, and both throughput phases.
+    txns=$(awk -v n="$samples" -v t="$seconds" -v s="$(field serial_txn_s "$out")" \
+               -v p="$(field pipelined_txn_s "$out")" \
+               'BEGIN { w = int(n / 10); if (w > 5) w = 5
+                        printf "%d", n + w + (s + p) * t }')
+    hz=$(getconf CLK_TCK)
+    record "$kind" "$n" storage_cpu_us "$(awk -v a="${cpu0[0]}" \
+        -v b="${cpu1[0]}" -v n="$txns" -v hz="$hz" \
+        'BEGIN { printf "%.1f", (b - a) / hz * 1e6 / n }')"
+    record "$kind" "$n" front_cpu_us "$(awk -v a="${cpu0[1]}" \
+        -v b="${cpu1[1]}" -v n="$txns" -v hz="$hz" \
+        'BEGIN { printf "%.1f", (b - a) / hz * 1e6 / n }')"
+    if [ "$kind" = xsw ]; then
+        read -r -a req1 <<< "$(etcd_requests)"
+        record "$kind" "$n" etcd_ranges_per_txn "$(awk -v a="${req0[0]}" \
+            -v b="${req1[0]}" -v n="$txns" 'BEGIN { printf "%.2f", (b - a) / n }')"
+        record "$kind" "$n" etcd_txns_per_txn "$(awk -v a="${req0[1]}" \
+            -v b="${req1[1]}" -v n="$txns" 'BEGIN { printf "%.2f", (b - a) / n }')"
+    fi
     echo "    $setup: $out" >&2
     stop_all
 }

@@ -22,6 +22,10 @@ METRICS = [
     ("serial_txn_s", "serial writes, txn/s"),
     ("pipelined_txn_s", "pipelined writes, txn/s"),
     ("pipelined_fanout_s", "pipelined: updates/s at each client"),
+    ("storage_cpu_us", "CPU per write: etcd / RAFT members, us"),
+    ("front_cpu_us", "CPU per write: front ends / relays / server, us"),
+    ("etcd_txns_per_txn", "etcd txn requests per write"),
+    ("etcd_ranges_per_txn", "etcd range requests per write"),
     ("client_cpu", "load generator CPU during fan-out, cores"),
 ]
 KINDS = [("xsw", "xsw on 3 etcd"), ("raft", "RAFT 3 + relays"),
