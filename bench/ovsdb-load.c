@@ -1,5 +1,6 @@
 /* ovsdb-load: a load generator for OVSDB servers (xsw-dbserver and
- * ovsdb-server), used by bench/dbserver-bench.sh.
+ * ovsdb-server), used by bench/dbserver-bench.sh and bench/cluster-bench.sh
+ * (whose "fanout" spreads up to thousands of monitors over several servers).
  *
  * It speaks raw RFC 7047 JSON-RPC over a unix socket with blocking I/O and
  * poll(), not lib/jsonrpc.h, on purpose: the generator must cost far less
