@@ -122,6 +122,7 @@ struct storage_checkpointer {
     pthread_mutex_t mutex;
     pthread_cond_t cond;          /* Signalled when one of these changes: */
     bool requested;               /* A checkpoint is wanted.  */
+    bool running;                 /* The thread is checkpointing. */
     bool exiting;                 /* The thread must return. */
 
     /* Used by the server's thread only. */
@@ -1552,6 +1553,7 @@ storage_checkpointer_main(void *c_)
             break;
         }
         c->requested = false;
+        c->running = true;
         pthread_mutex_unlock(&c->mutex);
 
         /* PASSIVE: copy what no reader still needs, never waiting for the
@@ -1564,6 +1566,8 @@ storage_checkpointer_main(void *c_)
                                   NULL, NULL);
 
         pthread_mutex_lock(&c->mutex);
+        c->running = false;
+        pthread_cond_broadcast(&c->cond);
     }
     pthread_mutex_unlock(&c->mutex);
     return NULL;
@@ -1583,19 +1587,28 @@ storage_wal_hook(void *st_, sqlite3 *db, const char *name, int n_pages)
     c->last_pages = n_pages;
 
     if (n_pages >= STORAGE_CHECKPOINT_HARD_PAGES) {
-        /* FULL, not PASSIVE: while the thread's checkpoint runs, a PASSIVE
-         * one fails at once with BUSY, and commits that outrun the thread
-         * (a slow disk, a sanitizer build) then grow the WAL without
-         * bound.  FULL waits (up to the busy timeout) for the thread and
-         * for readers, then copies every frame, so the next commit starts
-         * the WAL over.  This is back-pressure, and rare. */
+        /* FULL, not PASSIVE, and after the thread's checkpoint: SQLite
+         * fails any checkpoint at once with BUSY while another one runs
+         * (its busy handler is not called for that lock), so without the
+         * wait, commits that outran the thread (a slow or busy disk, a
+         * sanitizer build) found it still copying, failed their own
+         * checkpoint and grew the WAL past 40 MiB (test-storage, on a
+         * loaded machine).  Holding the mutex keeps the thread from
+         * starting another one meanwhile.  FULL waits (up to the busy
+         * timeout) for readers, then copies every frame, so the next
+         * commit starts the WAL over.  This is back-pressure, and rare. */
+        pthread_mutex_lock(&c->mutex);
+        while (c->running) {
+            pthread_cond_wait(&c->cond, &c->mutex);
+        }
         sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_FULL,
                                   NULL, NULL);
+        pthread_mutex_unlock(&c->mutex);
     } else if (n_pages >= c->next_request) {
         c->next_request = n_pages + STORAGE_CHECKPOINT_PAGES;
         pthread_mutex_lock(&c->mutex);
         c->requested = true;
-        pthread_cond_signal(&c->cond);
+        pthread_cond_broadcast(&c->cond);
         pthread_mutex_unlock(&c->mutex);
     }
     return SQLITE_OK;
@@ -1647,7 +1660,7 @@ storage_checkpointer_stop(struct storage *st)
     sqlite3_wal_hook(st->db, NULL, NULL);
     pthread_mutex_lock(&c->mutex);
     c->exiting = true;
-    pthread_cond_signal(&c->cond);
+    pthread_cond_broadcast(&c->cond);
     pthread_mutex_unlock(&c->mutex);
     pthread_join(c->thread, NULL);
 
