@@ -10,7 +10,8 @@
  *                    compares its mod_revision with the one the committing
  *                    server last saw: that compare is the whole concurrency
  *                    control (a server that missed someone's commit fails
- *                    its own, reloads, and the client sees an error).
+ *                    its own, says so with backend_commit_conflicted(),
+ *                    and server.c catches up and runs the batch again).
  *   log/<N>          record N (N in 20 digits, so keys sort as numbers): a
  *                    JSON array of transaction records (txn-record.h), the
  *                    transactions of one batch in commit order; records
@@ -777,6 +778,7 @@ commit_value(struct etcd_backend *eb, const char *value, bool snapshot)
                 continue;           /* Not applied: send it again. */
             } else if (o == NOT_LANDED || !error) {
                 ovsdb_error_destroy(error);
+                eb->up.conflict = true;
                 error = ovsdb_error("I/O error", "another server committed "
                                     "first (etcd's head moved from "
                                     "revision %lld); the transaction was "

@@ -91,7 +91,14 @@ backend_write_txn(struct backend *b, const struct ovsdb_txn *txn)
 struct ovsdb_error *
 backend_commit_batch(struct backend *b, bool durable)
 {
+    b->conflict = false;
     return b->class->commit_batch(b, durable);
+}
+
+bool
+backend_commit_conflicted(const struct backend *b)
+{
+    return b->conflict;
 }
 
 struct ovsdb_error *

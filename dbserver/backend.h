@@ -37,7 +37,9 @@
  * quorum of etcd members each having fsync()ed its log).  When it fails,
  * NONE of the batch's transactions is stored, even those whose
  * backend_write_txn() succeeded: the server answers each with the error
- * and goes back to the stored state with backend_load_db().  A failed
+ * and goes back to the stored state with backend_load_db(), unless the
+ * only cause was another server's commit (backend_commit_conflicted()):
+ * then it catches up and runs the batch's requests again.  A failed
  * backend_write_txn() rolls back that transaction alone unless its error
  * says the batch was rolled back (storage.h, "Failures"), after which the
  * server treats the batch as failed too.  Errors are "I/O error"s (Open
@@ -126,6 +128,7 @@ struct backend_class {
 struct backend {
     const struct backend_class *class;
     char *name;                 /* For messages: a path, etcd's URLs. */
+    bool conflict;              /* See backend_commit_conflicted(). */
 };
 
 /* Creates database 'name' (a file, for no storage) for 'schema' in
@@ -161,6 +164,13 @@ struct ovsdb_error *backend_write_txn(struct backend *,
     __attribute__((warn_unused_result));
 struct ovsdb_error *backend_commit_batch(struct backend *, bool durable)
     __attribute__((warn_unused_result));
+
+/* Whether the last backend_commit_batch() failed only because another
+ * server committed first (etcd: the compare on "head" failed).  Then
+ * nothing of the batch is stored, and the server may take the batch's
+ * txns back (ovsdb_undo_rollback()), catch up (backend_catch_up()) and
+ * run the same requests again in a new batch. */
+bool backend_commit_conflicted(const struct backend *);
 
 /* Gives back the space that history and deleted rows take ("ovsdb-server/
  * compact").  Not inside a batch. */

@@ -1426,12 +1426,45 @@ ovsdb_txn_precommit(struct ovsdb_txn *txn)
     return error;
 }
 
-void
-ovsdb_txn_commit(struct ovsdb_txn *txn)
+/* What ovsdb_txn_commit_undoable() keeps of one txn: each row it changed,
+ * with the row it replaced (kept, not freed), and the reference counts it
+ * changed on rows it did not touch otherwise. */
+struct undo_row {
+    struct ovsdb_table *table;
+    struct ovsdb_row *old, *new;        /* As in struct ovsdb_txn_row. */
+};
+
+struct undo_txn {
+    struct ovs_list node;               /* In ovsdb_undo.txns, oldest first. */
+    struct uuid prev_txn_id;            /* db->last_txn_id before it. */
+    struct undo_row *rows;              /* In commit order. */
+    size_t n_rows;
+    struct ref_delta *refs;             /* Not in 'rows'; hmap_node unused. */
+    size_t n_refs;
+};
+
+static void
+txn_commit(struct ovsdb_txn *txn, struct ovsdb_undo *undo)
 {
     struct txn_impl *impl = txn_impl(txn);
+    struct undo_txn *ut = NULL;
     struct ovsdb_txn_row *r;
     struct ref_delta *d;
+
+    if (undo) {
+        ut = xzalloc(sizeof *ut);
+        ut->prev_txn_id = txn->db->last_txn_id;
+        ut->rows = xmalloc(ovs_list_size(&txn->rows) * sizeof *ut->rows);
+        ut->refs = xmalloc(hmap_count(&impl->ref_deltas) * sizeof *ut->refs);
+        /* A row of the txn gets its count with its new version, which the
+         * undo drops: only the others' deltas need taking back. */
+        HMAP_FOR_EACH (d, hmap_node, &impl->ref_deltas) {
+            if (!txn_find_row(txn, d->table, &d->uuid)) {
+                ut->refs[ut->n_refs++] = *d;
+            }
+        }
+        ovs_list_push_back(&undo->txns, &ut->node);
+    }
 
     LIST_FOR_EACH_POP (r, node, &txn->rows) {
         struct ovsdb_table *table = r->table;
@@ -1451,7 +1484,15 @@ ovsdb_txn_commit(struct ovsdb_txn *txn)
         if (r->new) {
             r->new->txn_row = NULL;
         }
-        ovsdb_row_destroy(r->old);
+        if (ut) {
+            if (r->old) {
+                r->old->txn_row = NULL;
+            }
+            ut->rows[ut->n_rows++] = (struct undo_row) {
+                .table = table, .old = r->old, .new = r->new };
+        } else {
+            ovsdb_row_destroy(r->old);
+        }
         free(r->changed);
         free(r);
     }
@@ -1471,6 +1512,89 @@ ovsdb_txn_commit(struct ovsdb_txn *txn)
     hmap_destroy(&txn->rows_by_uuid);
     free(txn->comment);
     free(impl);
+}
+
+void
+ovsdb_txn_commit(struct ovsdb_txn *txn)
+{
+    txn_commit(txn, NULL);
+}
+
+void
+ovsdb_undo_init(struct ovsdb_undo *undo)
+{
+    ovs_list_init(&undo->txns);
+}
+
+void
+ovsdb_txn_commit_undoable(struct ovsdb_txn *txn, struct ovsdb_undo *undo)
+{
+    txn_commit(txn, undo);
+}
+
+bool
+ovsdb_undo_is_empty(const struct ovsdb_undo *undo)
+{
+    return ovs_list_is_empty(&undo->txns);
+}
+
+static void
+undo_txn_destroy(struct undo_txn *ut, bool rolled_back)
+{
+    for (size_t i = 0; i < ut->n_rows; i++) {
+        ovsdb_row_destroy(rolled_back ? ut->rows[i].new : ut->rows[i].old);
+    }
+    free(ut->rows);
+    free(ut->refs);
+    free(ut);
+}
+
+void
+ovsdb_undo_forget(struct ovsdb_undo *undo)
+{
+    struct undo_txn *ut;
+
+    LIST_FOR_EACH_POP (ut, node, &undo->txns) {
+        undo_txn_destroy(ut, false);
+    }
+}
+
+void
+ovsdb_undo_rollback(struct ovsdb_db *db, struct ovsdb_undo *undo)
+{
+    while (!ovs_list_is_empty(&undo->txns)) {
+        struct undo_txn *ut = CONTAINER_OF(undo->txns.prev,
+                                           struct undo_txn, node);
+
+        ovs_list_remove(&ut->node);
+
+        for (size_t i = ut->n_refs; i-- > 0; ) {
+            struct ref_delta *d = &ut->refs[i];
+            struct ovsdb_row *row = ovsdb_table_get_row(d->table, &d->uuid);
+            if (row) {
+                row->n_refs -= d->delta;
+            }
+        }
+        for (size_t i = ut->n_rows; i-- > 0; ) {
+            struct undo_row *u = &ut->rows[i];
+            struct ovsdb_table *table = u->table;
+
+            if (u->old && u->new) {
+                hmap_replace(&table->rows, &u->new->hmap_node,
+                             &u->old->hmap_node);
+                table_index_replace(table, u->new, u->old);
+            } else if (u->new) {
+                hmap_remove(&table->rows, &u->new->hmap_node);
+                table_index_remove(table, u->new);
+            } else {
+                hmap_insert(&table->rows, &u->old->hmap_node,
+                            uuid_hash(ovsdb_row_get_uuid(u->old)));
+                table_index_insert(table, u->old);
+            }
+        }
+        db->last_txn_id = ut->prev_txn_id;
+        undo_txn_destroy(ut, true);
+    }
 }
 
 void

@@ -188,6 +188,25 @@ struct ovsdb_error *ovsdb_txn_precommit(struct ovsdb_txn *)
 void ovsdb_txn_commit(struct ovsdb_txn *);
 void ovsdb_txn_abort(struct ovsdb_txn *);
 
+/* Committed txns that may still be taken back: a server that shares its
+ * storage with others (the etcd backend) commits a batch's txns in memory
+ * before it knows whether the storage takes them, and if another server
+ * stored first, goes back to the state before the batch to catch up and
+ * run them again (server.c).  ovsdb_txn_commit_undoable() commits as
+ * ovsdb_txn_commit() does and keeps, in 'undo', the rows it replaced;
+ * ovsdb_undo_rollback() takes back every txn in 'undo', newest first
+ * (rows, reference counts, last_txn_id), and ovsdb_undo_forget() frees
+ * what it kept once the txns are stored for good.  Nothing else may
+ * change the database between the commits and either call. */
+struct ovsdb_undo {
+    struct ovs_list txns;            /* Private to db.c. */
+};
+void ovsdb_undo_init(struct ovsdb_undo *);
+void ovsdb_txn_commit_undoable(struct ovsdb_txn *, struct ovsdb_undo *);
+bool ovsdb_undo_is_empty(const struct ovsdb_undo *);
+void ovsdb_undo_rollback(struct ovsdb_db *, struct ovsdb_undo *);
+void ovsdb_undo_forget(struct ovsdb_undo *);
+
 static inline bool
 ovsdb_txn_row_column_changed(const struct ovsdb_txn_row *r, unsigned int idx)
 {

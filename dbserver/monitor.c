@@ -1337,6 +1337,24 @@ history_record(struct ovsdb_db *db, const struct ovsdb_txn *txn)
     history_trim(h);
 }
 
+void
+ovsdb_monitors_txns_taken_back(struct ovsdb_db *db)
+{
+    struct monitor_history *h = history_find(db);
+
+    while (h && !ovs_list_is_empty(&h->txns)) {
+        struct history_txn *ht = CONTAINER_OF(h->txns.prev,
+                                              struct history_txn, node);
+        if (uuid_equals(&ht->txn_id, &db->last_txn_id)) {
+            break;
+        }
+        ovs_list_remove(&ht->node);
+        h->n_txns--;
+        h->n_rows -= ht->n_rows;
+        history_txn_destroy(ht);
+    }
+}
+
 /* A row's net change over several txns, while merging them. */
 struct merged_row {
     struct hmap_node node;              /* By uuid_hash(). */

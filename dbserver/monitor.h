@@ -96,6 +96,12 @@ void ovsdb_monitor_destroy(struct ovsdb_monitor *);
  * a txn that changed nothing (its id becomes the db's last txn id). */
 void ovsdb_monitors_txn_committed(struct ovsdb_db *, const struct ovsdb_txn *);
 
+/* The txns after 'db''s last_txn_id were taken back (ovsdb_undo_rollback()
+ * in db.h: the storage did not take them): forgets them in the history
+ * that monitor_cond_since reads.  The monitors' notifications about them
+ * must not have left (server.c holds them until the storage answers). */
+void ovsdb_monitors_txns_taken_back(struct ovsdb_db *);
+
 /* monitor_cond_change: renames 'monitor' to 'new_monitor_id' (copied) and
  * replaces the conditions of the tables in 'requests' ({table: [{"where":
  * condition}, ...]}), then sends one "update2"/"update3" that inserts the

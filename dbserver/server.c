@@ -55,6 +55,7 @@ static struct vlog_rate_limit session_rl = VLOG_RATE_LIMIT_INIT(60, 20);
 COVERAGE_DEFINE(server_txn_write);      /* A transaction changed a db. */
 COVERAGE_DEFINE(server_batch_commit);   /* A backend commit of a batch. */
 COVERAGE_DEFINE(server_txn_elsewhere);  /* Another server stored a txn. */
+COVERAGE_DEFINE(server_batch_rerun);    /* A batch re-run after a conflict. */
 COVERAGE_DEFINE(server_session_open);
 COVERAGE_DEFINE(server_session_close);
 
@@ -95,6 +96,11 @@ struct server_db {
     bool changed;               /* Committed something since triggers ran. */
     bool catch_up;              /* Read what other servers stored, once the
                                  * open batch is committed. */
+    bool sending_stored;        /* Monitors hear of a txn already stored. */
+    /* On a storage that other servers write too: the open batch's txns,
+     * committed in memory, to take back if another server stores first
+     * (rerun_batch()). */
+    struct ovsdb_undo undo;
 
     /* For the metrics. */
     uint64_t n_txns[TXN_N_RESULTS];
@@ -114,6 +120,11 @@ struct held_msg {
     struct server_db *sdb;      /* For HELD_WRITE_REPLY and HELD_UPDATE. */
     enum held_kind kind;
     json_t *msg;                /* Owned. */
+    /* The reply to a "transact" that ran on 'sdb' while its batch was open
+     * (whether it wrote or not): the request, to run it again if the batch
+     * must be re-run (rerun_batch()).  Owned; NULL otherwise. */
+    json_t *ops, *id;
+    long long start_ms;
 };
 
 /* A lock (RFC 7047 4.1.8).  The first waiter owns it. */
@@ -218,7 +229,16 @@ static void server_db_stored_elsewhere(void *sdb);
 static void close_lost_sessions(struct server *);
 static void commit_check_cb(uv_check_t *);
 static void trigger_timer_cb(uv_timer_t *);
+static void schedule_trigger_timer(struct server *);
 static void session_monitor_destroy(struct session_monitor *);
+static void held_msg_destroy(struct held_msg *);
+static bool result_has_error(const json_t *result);
+static bool execute_transaction(struct session *, struct server_db *,
+                                const json_t *ops, const json_t *id,
+                                long long start_ms, long long *deadline_ms);
+static void add_trigger(struct session *, struct server_db *,
+                        const json_t *ops, const json_t *id,
+                        long long start_ms, long long deadline_ms);
 
 static long long
 now_ms(const struct server *server)
@@ -389,6 +409,7 @@ server_db_create(struct server *server, struct ovsdb_db *db,
     metrics_histogram_init(&sdb->commit_latency, commit_latency_bounds,
                            ARRAY_SIZE(commit_latency_bounds));
     uuid_generate(&sdb->server_row);
+    ovsdb_undo_init(&sdb->undo);
     shash_add(&server->dbs, sdb->name, sdb);
     return sdb;
 }
@@ -468,6 +489,24 @@ write_txn(struct server_db *sdb, struct ovsdb_txn *txn)
     return error;
 }
 
+/* Tells the monitors about 'txn', written into 'sdb''s batch, and commits
+ * it to the in-memory database: with an undo log if other servers write
+ * the storage too (rerun_batch() may take it back). */
+static void
+commit_in_memory(struct server_db *sdb, struct ovsdb_txn *txn)
+{
+    ovsdb_monitors_txn_committed(sdb->db, txn);
+    if (sdb->backend && sdb->backend->class->catch_up) {
+        ovsdb_txn_commit_undoable(txn, &sdb->undo);
+    } else {
+        ovsdb_txn_commit(txn);
+    }
+    sdb->changed = true;
+    if (sdb->backend) {
+        sdb->server->stored_change = true;
+    }
+}
+
 /* Appends 'error' to the result array of held transact reply 'msg'. */
 static void
 fail_held_reply(json_t *msg, const struct ovsdb_error *error)
@@ -504,8 +543,7 @@ recover_from_failed_batch(struct server_db *sdb, struct ovsdb_error *error)
             fail_held_reply(h->msg, error);
         } else if (h->kind == HELD_UPDATE) {
             ovs_list_remove(&h->node);
-            json_decref(h->msg);
-            free(h);
+            held_msg_destroy(h);
         }
     }
 
@@ -522,6 +560,8 @@ server_db_resync(struct server_db *sdb)
     struct ovsdb_db *db;
     struct session *s;
 
+    /* What the undo log kept belongs to the database replaced below. */
+    ovsdb_undo_forget(&sdb->undo);
     LIST_FOR_EACH (s, node, &sdb->server->sessions) {
         struct session_monitor *m, *next_m;
         LIST_FOR_EACH_SAFE (m, next_m, node, &s->monitors) {
@@ -552,7 +592,9 @@ apply_stored_elsewhere(void *sdb_, struct ovsdb_txn *txn)
     struct server_db *sdb = sdb_;
 
     COVERAGE_INC(server_txn_elsewhere);
+    sdb->sending_stored = true;
     ovsdb_monitors_txn_committed(sdb->db, txn);
+    sdb->sending_stored = false;
     ovsdb_txn_commit(txn);
     sdb->changed = true;
     sdb->server->stored_change = true;
@@ -598,6 +640,95 @@ server_db_stored_elsewhere(void *sdb_)
     close_lost_sessions(server);
 }
 
+/* Commits the open batch of 'sdb'. */
+static struct ovsdb_error *
+commit_batch(struct server_db *sdb)
+{
+    uint64_t start = uv_hrtime();
+    struct ovsdb_error *error = backend_commit_batch(sdb->backend,
+                                                     sdb->batch_durable);
+
+    metrics_histogram_observe(&sdb->commit_latency,
+                              (uv_hrtime() - start) / 1e9);
+    COVERAGE_INC(server_batch_commit);
+    sdb->in_batch = false;
+    return error;
+}
+
+/* How many times a batch is run again after conflicts before its clients
+ * get the conflict as an error (and the front end reloads, as after any
+ * failed commit).  Each conflict means another front end's batch landed,
+ * so the storage as a whole makes progress; the bound only stops one
+ * front end from retrying for ever while others keep winning. */
+#define MAX_BATCH_RERUNS 32
+
+/* The batch of 'sdb' lost to another server's commit (the storage took
+ * none of it).  Takes its txns back from the in-memory database (the
+ * monitors' updates about them never left: they are dropped), applies
+ * what the other servers stored, through the monitors as the watch path
+ * does, then runs every request that ran during the batch again, in the
+ * same order, against that fresh state, and commits the new batch.  A
+ * request gets the answer it gets now: success, the constraint error or
+ * failed "wait" that the fresh state gives, or it waits (a trigger).
+ * Returns the new commit's error, or catching up's (then the held replies
+ * get it, and the caller reloads). */
+static struct ovsdb_error *
+rerun_batch(struct server_db *sdb)
+{
+    struct server *server = sdb->server;
+    struct ovs_list requests;
+    struct held_msg *h, *next;
+    struct ovsdb_error *error;
+
+    COVERAGE_INC(server_batch_rerun);
+    ovsdb_undo_rollback(sdb->db, &sdb->undo);
+    ovsdb_monitors_txns_taken_back(sdb->db);
+    ovs_list_init(&requests);
+    LIST_FOR_EACH_SAFE (h, next, node, &server->held) {
+        if (h->sdb != sdb) {
+            continue;
+        }
+        if (h->ops) {
+            ovs_list_remove(&h->node);
+            ovs_list_push_back(&requests, &h->node);
+        } else if (h->kind == HELD_UPDATE) {
+            ovs_list_remove(&h->node);
+            held_msg_destroy(h);
+        }
+    }
+
+    error = backend_catch_up(sdb->backend, sdb->db, apply_stored_elsewhere,
+                             sdb);
+    if (error) {
+        /* The replies go out as they were, the written ones failed by the
+         * caller's recover_from_failed_batch(). */
+        LIST_FOR_EACH_POP (h, node, &requests) {
+            ovs_list_push_back(&server->held, &h->node);
+        }
+        return error;
+    }
+
+    LIST_FOR_EACH_POP (h, node, &requests) {
+        long long deadline;
+
+        /* Counted again by the re-run. */
+        if (h->kind == HELD_WRITE_REPLY) {
+            sdb->n_txns[TXN_COMMITTED]--;
+        } else {
+            json_t *result = json_object_get(h->msg, "result");
+            sdb->n_txns[result_has_error(result) ? TXN_FAILED
+                        : TXN_UNCHANGED]--;
+        }
+        if (!execute_transaction(h->session, sdb, h->ops, h->id,
+                                 h->start_ms, &deadline)) {
+            add_trigger(h->session, sdb, h->ops, h->id, h->start_ms,
+                        deadline);
+        }
+        held_msg_destroy(h);
+    }
+    return sdb->in_batch ? commit_batch(sdb) : NULL;
+}
+
 /* Commits every open batch, then lets the held output go. */
 static void
 commit_batches(struct server *server)
@@ -609,16 +740,25 @@ commit_batches(struct server *server)
     SHASH_FOR_EACH (node, &server->dbs) {
         struct server_db *sdb = node->data;
         if (sdb->in_batch) {
-            uint64_t start = uv_hrtime();
-            struct ovsdb_error *error
-                = backend_commit_batch(sdb->backend, sdb->batch_durable);
-            metrics_histogram_observe(&sdb->commit_latency,
-                                      (uv_hrtime() - start) / 1e9);
-            COVERAGE_INC(server_batch_commit);
-            sdb->in_batch = false;
+            struct ovsdb_error *error = commit_batch(sdb);
+            int n_reruns = 0;
+
+            while (error && backend_commit_conflicted(sdb->backend)
+                   && n_reruns < MAX_BATCH_RERUNS) {
+                ovsdb_error_destroy(error);
+                error = rerun_batch(sdb);
+                n_reruns++;
+            }
             if (error) {
+                if (backend_commit_conflicted(sdb->backend)) {
+                    VLOG_WARN("%s: another server committed first %d times "
+                              "in a row: giving up on this batch",
+                              sdb->name, n_reruns + 1);
+                }
                 recover_from_failed_batch(sdb, error);
                 ovsdb_error_destroy(error);
+            } else {
+                ovsdb_undo_forget(&sdb->undo);
             }
             server_db_report_index(sdb);
         }
@@ -633,10 +773,9 @@ commit_batches(struct server *server)
         if (s->conn) {
             jsonrpc_conn_cork(s->conn);
             jsonrpc_conn_send(s->conn, h->msg);
-        } else {
-            json_decref(h->msg);
+            h->msg = NULL;
         }
-        free(h);
+        held_msg_destroy(h);
     }
 
     if (was_holding) {
@@ -767,21 +906,47 @@ heap_tidy_soon(struct server *server)
 /* ---- Sessions: output. ---- */
 
 static void
-session_send(struct session *s, json_t *msg, enum held_kind kind,
-             struct server_db *sdb)
+held_msg_destroy(struct held_msg *h)
+{
+    json_decref(h->msg);
+    json_decref(h->ops);
+    json_decref(h->id);
+    free(h);
+}
+
+/* Sends 'msg' to 's', or holds it until the batches commit.  If 'ops' is
+ * nonnull, 'msg' is the reply to "transact" request 'id' with 'ops',
+ * started at 'start_ms', which ran while 'sdb''s batch was open: that
+ * request is kept with the reply (see struct held_msg). */
+static void
+session_send__(struct session *s, json_t *msg, enum held_kind kind,
+               struct server_db *sdb, const json_t *ops, const json_t *id,
+               long long start_ms)
 {
     if (!s->conn) {
         json_decref(msg);
     } else if (s->server->holding) {
-        struct held_msg *h = xmalloc(sizeof *h);
+        struct held_msg *h = xzalloc(sizeof *h);
         h->session = s;
         h->sdb = sdb;
         h->kind = kind;
         h->msg = msg;
+        if (ops) {
+            h->ops = json_incref((json_t *) ops);
+            h->id = json_incref((json_t *) id);
+            h->start_ms = start_ms;
+        }
         ovs_list_push_back(&s->server->held, &h->node);
     } else {
         jsonrpc_conn_send(s->conn, msg);
     }
+}
+
+static void
+session_send(struct session *s, json_t *msg, enum held_kind kind,
+             struct server_db *sdb)
+{
+    session_send__(s, msg, kind, sdb, NULL, NULL, 0);
 }
 
 static void
@@ -806,7 +971,10 @@ monitor_send_cb(void *aux, json_t *notification)
 {
     struct session_monitor *m = aux;
 
-    session_send(m->session, notification, HELD_UPDATE, m->sdb);
+    /* An update about a txn that is stored already (another server's) is
+     * never taken back: rerun_batch() keeps it. */
+    session_send(m->session, notification,
+                 m->sdb->sending_stored ? HELD_PLAIN : HELD_UPDATE, m->sdb);
 }
 
 /* ---- Transactions. ---- */
@@ -861,9 +1029,13 @@ execute_transaction(struct session *s, struct server_db *sdb,
     if (status == OVSDB_EXECUTE_RETRY) {
         return false;
     }
+    /* A reply that depends on the open batch is kept with its request. */
+    const json_t *rerun_ops = sdb->in_batch ? ops : NULL;
     if (!txn) {
         sdb->n_txns[result_has_error(result) ? TXN_FAILED : TXN_UNCHANGED]++;
-        send_reply(s, result, id);
+        session_send__(s, jsonrpc_create_reply(result,
+                                               json_incref((json_t *) id)),
+                       HELD_PLAIN, sdb, rerun_ops, id, start_ms);
         return true;
     }
 
@@ -881,7 +1053,10 @@ execute_transaction(struct session *s, struct server_db *sdb,
         ovsdb_txn_abort(txn);
         json_array_append_new(result, ovsdb_error_to_json_free(error));
         sdb->n_txns[TXN_FAILED]++;
-        send_reply(s, result, id);
+        session_send__(s, jsonrpc_create_reply(result,
+                                               json_incref((json_t *) id)),
+                       HELD_PLAIN, sdb, sdb->in_batch ? ops : NULL, id,
+                       start_ms);
         return true;
     }
     sdb->n_txns[TXN_COMMITTED]++;
@@ -889,15 +1064,30 @@ execute_transaction(struct session *s, struct server_db *sdb,
         sdb->batch_durable = true;
     }
     COVERAGE_INC(server_txn_write);
-    ovsdb_monitors_txn_committed(sdb->db, txn);
-    ovsdb_txn_commit(txn);
-    sdb->changed = true;
-    if (sdb->backend) {
-        server->stored_change = true;
-    }
-    session_send(s, jsonrpc_create_reply(result, json_incref((json_t *) id)),
-                 sdb->backend ? HELD_WRITE_REPLY : HELD_PLAIN, sdb);
+    commit_in_memory(sdb, txn);
+    session_send__(s, jsonrpc_create_reply(result,
+                                           json_incref((json_t *) id)),
+                   sdb->backend ? HELD_WRITE_REPLY : HELD_PLAIN, sdb,
+                   sdb->in_batch ? ops : NULL, id, start_ms);
     return true;
+}
+
+/* Transaction 'ops' of 's' waits ("wait" operation) until 'deadline_ms'
+ * or a change of 'sdb'. */
+static void
+add_trigger(struct session *s, struct server_db *sdb, const json_t *ops,
+            const json_t *id, long long start_ms, long long deadline_ms)
+{
+    struct trigger *t = xmalloc(sizeof *t);
+
+    t->session = s;
+    t->sdb = sdb;
+    t->id = json_incref((json_t *) id);
+    t->ops = json_incref((json_t *) ops);
+    t->start_ms = start_ms;
+    t->deadline_ms = deadline_ms;
+    ovs_list_push_back(&s->server->triggers, &t->node);
+    schedule_trigger_timer(s->server);
 }
 
 static void
@@ -1040,17 +1230,9 @@ method_transact(struct session *s, const json_t *params, const json_t *id)
     for (size_t i = 1; i < json_array_size(params); i++) {
         json_array_append(ops, json_array_get(params, i));
     }
-    if (!execute_transaction(s, sdb, ops, id, now_ms(server), &deadline)) {
-        struct trigger *t = xmalloc(sizeof *t);
-        t->session = s;
-        t->sdb = sdb;
-        t->id = json_incref((json_t *) id);
-        t->ops = ops;
-        t->start_ms = now_ms(server);
-        t->deadline_ms = deadline;
-        ovs_list_push_back(&server->triggers, &t->node);
-        schedule_trigger_timer(server);
-        return;
+    long long start_ms = now_ms(server);
+    if (!execute_transaction(s, sdb, ops, id, start_ms, &deadline)) {
+        add_trigger(s, sdb, ops, id, start_ms, deadline);
     }
     json_decref(ops);
 }
@@ -1608,8 +1790,7 @@ session_destroy(struct session *s)
     LIST_FOR_EACH_SAFE (h, next_h, node, &server->held) {
         if (h->session == s) {
             ovs_list_remove(&h->node);
-            json_decref(h->msg);
-            free(h);
+            held_msg_destroy(h);
         }
     }
     SHASH_FOR_EACH_SAFE (node, next_node, &s->waiters) {
@@ -2027,12 +2208,10 @@ server_commit_txn(struct server *server, struct ovsdb_db *db,
         ovsdb_txn_abort(txn);
         return error;
     }
-    ovsdb_monitors_txn_committed(sdb->db, txn);
-    ovsdb_txn_commit(txn);
-    sdb->changed = true;
-    if (sdb->backend) {
-        server->stored_change = true;
-    }
+    /* If the batch must be re-run, this txn is taken back with it and not
+     * run again (there is no request to run): remotes.c writes the status
+     * again at its next update. */
+    commit_in_memory(sdb, txn);
     if (!server->in_check) {
         /* Outside the loop's check phase (a timer's callback, say) nothing
          * else would commit the batch before the loop sleeps. */
@@ -2120,6 +2299,7 @@ server_destroy(struct server *server)
     uv_run(server->loop, UV_RUN_NOWAIT);
     SHASH_FOR_EACH_SAFE (node, next, &server->dbs) {
         struct server_db *sdb = node->data;
+        ovsdb_undo_forget(&sdb->undo);
         ovsdb_monitor_db_destroy(sdb->db);
         ovsdb_db_destroy(sdb->db);
         backend_close(sdb->backend);

@@ -15,12 +15,9 @@ TESTS += tests/server/etcd.py
 # A 3-member etcd cluster under writes: kill -9 of its leader, then of the
 # front end; writes resume within 5 s, nothing acknowledged is lost.
 TESTS += tests/server/etcd-ha.py
-# Writers on two front ends committing at once: a conflict must be re-run,
-# never an error, and no monitor disconnected.  Expected to fail until the
-# re-run is built (docs/storage-etcd.md, "Optimistic concurrency"): today
-# about one transaction in seven gets "another server committed first".
+# Writers on two front ends committing at once: a conflict is re-run,
+# never an error, and no monitor is disconnected.
 TESTS += tests/server/etcd-conflict.py
-XFAIL_TESTS += tests/server/etcd-conflict.py
 # The server tests and the real clients' tests again, on the etcd backend
 # (XT_STORAGE=etcd: each server on an etcd of its own).
 TESTS += tests/server/etcd-suite.sh

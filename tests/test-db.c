@@ -497,6 +497,106 @@ START_TEST(test_ref_counts_and_gc)
 }
 END_TEST
 
+/* Committed txns taken back with their undo log: rows, the name index,
+ * reference counts (of rows the txns did not touch too) and last_txn_id
+ * are as before them, even after a row was modified twice and one was
+ * garbage-collected. */
+START_TEST(test_undo_rollback)
+{
+    struct ovsdb_txn *txn = ovsdb_txn_create(db);
+    struct ovsdb_row *r = ovsdb_row_create(root, NULL);
+    struct ovsdb_row *c = ovsdb_row_create(child, NULL);
+    struct uuid r_uuid = *ovsdb_row_get_uuid(r);
+    struct uuid c_uuid = *ovsdb_row_get_uuid(c);
+    const struct ovsdb_column *children = column(root, "children");
+
+    set_string(r, "name", "r");
+    add_uuid(r, "children", &c_uuid);
+    ovsdb_txn_row_insert(txn, r);
+    ovsdb_txn_row_insert(txn, c);
+    ck_assert_ptr_null(ovsdb_txn_precommit(txn));
+    ovsdb_txn_commit(txn);
+    struct ovsdb_row *r0 = ovsdb_table_get_row(root, &r_uuid);
+    struct ovsdb_row *c0 = ovsdb_table_get_row(child, &c_uuid);
+    struct uuid id0 = db->last_txn_id;
+
+    struct ovsdb_undo undo;
+    ovsdb_undo_init(&undo);
+    ck_assert(ovsdb_undo_is_empty(&undo));
+
+    /* A: a second child, r renamed, and a second root that refers to c,
+     * which A does not touch otherwise. */
+    txn = ovsdb_txn_create(db);
+    struct ovsdb_row *c2 = ovsdb_row_create(child, NULL);
+    struct uuid c2_uuid = *ovsdb_row_get_uuid(c2);
+    struct ovsdb_row *rb = ovsdb_row_create(root, NULL);
+    set_string(rb, "name", "rb");
+    add_uuid(rb, "children", &c_uuid);
+    ovsdb_txn_row_insert(txn, rb);
+    ovsdb_txn_row_insert(txn, c2);
+    r = ovsdb_txn_row_modify(txn, r0);
+    set_string(r, "name", "r2");
+    add_uuid(r, "children", &c2_uuid);
+    ck_assert_ptr_null(ovsdb_txn_precommit(txn));
+    ovsdb_txn_commit_undoable(txn, &undo);
+    ck_assert_int_eq(ovsdb_table_get_row(child, &c2_uuid)->n_refs, 1);
+    ck_assert_int_eq(c0->n_refs, 2);
+
+    /* B: r renamed again, with c alone as its child: c2 is collected. */
+    txn = ovsdb_txn_create(db);
+    r = ovsdb_txn_row_modify(txn, ovsdb_table_get_row(root, &r_uuid));
+    set_string(r, "name", "r3");
+    ovsdb_datum_destroy(&r->fields[children->index], &children->type);
+    ovsdb_datum_init_empty(&r->fields[children->index]);
+    add_uuid(r, "children", &c_uuid);
+    ck_assert_ptr_null(ovsdb_txn_precommit(txn));
+    ovsdb_txn_commit_undoable(txn, &undo);
+    ck_assert_int_eq(hmap_count(&child->rows), 1);
+    ck_assert_int_eq(c0->n_refs, 2);
+    ck_assert(!ovsdb_undo_is_empty(&undo));
+
+    ovsdb_undo_rollback(db, &undo);
+    ck_assert(ovsdb_undo_is_empty(&undo));
+    ck_assert_ptr_eq(ovsdb_table_get_row(root, &r_uuid), r0);
+    ck_assert_str_eq(get_string(r0, "name"), "r");
+    ck_assert_int_eq(r0->fields[children->index].n, 1);
+    ck_assert_ptr_eq(ovsdb_table_get_row(child, &c_uuid), c0);
+    ck_assert_ptr_null(ovsdb_table_get_row(child, &c2_uuid));
+    ck_assert_int_eq(hmap_count(&child->rows), 1);
+    ck_assert_int_eq(hmap_count(&root->rows), 1);
+    ck_assert_int_eq(c0->n_refs, 1);
+    ck_assert_ptr_null(r0->txn_row);
+    ck_assert(uuid_equals(&db->last_txn_id, &id0));
+
+    /* The name index holds "r" again, and neither "r2" nor "r3". */
+    txn = ovsdb_txn_create(db);
+    struct ovsdb_row *dup = ovsdb_row_create(root, NULL);
+    set_string(dup, "name", "r");
+    ovsdb_txn_row_insert(txn, dup);
+    expect_error(ovsdb_txn_precommit(txn), "constraint violation");
+    ovsdb_txn_abort(txn);
+    ck_assert_ptr_nonnull(commit_root("r2"));
+    ck_assert_ptr_nonnull(commit_root("r3"));
+
+    /* Deleting the child now fails: its count is right. */
+    txn = ovsdb_txn_create(db);
+    ovsdb_txn_row_delete(txn, c0);
+    expect_error(ovsdb_txn_precommit(txn), "referential integrity violation");
+    ovsdb_txn_abort(txn);
+
+    /* Forgetting keeps what was committed. */
+    txn = ovsdb_txn_create(db);
+    r = ovsdb_txn_row_modify(txn, r0);
+    set_string(r, "name", "r4");
+    ck_assert_ptr_null(ovsdb_txn_precommit(txn));
+    ovsdb_txn_commit_undoable(txn, &undo);
+    ovsdb_undo_forget(&undo);
+    ck_assert(ovsdb_undo_is_empty(&undo));
+    ck_assert_str_eq(get_string(ovsdb_table_get_row(root, &r_uuid), "name"),
+                     "r4");
+}
+END_TEST
+
 START_TEST(test_load)
 {
     struct ovsdb_row *r = ovsdb_row_create(root, NULL);
@@ -569,6 +669,7 @@ db_suite(void)
     tcase_add_test(tc, test_commit_changes);
     tcase_add_test(tc, test_insert_delete_changes);
     tcase_add_test(tc, test_ref_counts_and_gc);
+    tcase_add_test(tc, test_undo_rollback);
     tcase_add_test(tc, test_ref_counts_large_set);
     tcase_add_test(tc, test_load);
     tcase_add_test(tc, test_weak_ref_cleanup);

@@ -10,7 +10,13 @@ the transaction, add it to Open_vSwitch's `bridges` and add 1 to
 Open_vSwitch's `next_cfg`.  Every transaction must succeed; at the end
 next_cfg equals the number of transactions acknowledged, the Bridge names
 are exactly those acknowledged, and a monitor on each front end, fed only
-by its updates since the start, equals a fresh dump of either front end."""
+by its updates since the start, equals a fresh dump of either front end.
+
+Then one writer on each front end adds Bridges of the same names
+("xtsame-<i>", Bridge's name being unique): for each name exactly one
+succeeds, and the other gets the "constraint violation" that running
+after it gives, whether its front end learnt of the first one before
+running it or only when its commit lost (a re-run), never an I/O error."""
 import json
 import os
 import shutil
@@ -30,6 +36,9 @@ COLUMNS = {"Open_vSwitch": ["next_cfg", "bridges"], "Bridge": ["name"]}
 
 
 class Writer(threading.Thread):
+    """Runs TXNS_PER_WRITER transactions on 'fe', each adding a Bridge named
+    "xt<name>-<i>"."""
+
     def __init__(self, fe, name):
         super().__init__(daemon=True)
         self.fe = fe
@@ -87,6 +96,16 @@ class Monitor:
         self.conn.backlog.clear()
 
 
+def coverage(fe, counter):
+    """'counter''s total from the front end's coverage/show."""
+    out = run(["ovs-appctl", "-t", fe.ctl, "coverage/show"])[0]
+    for line in out.splitlines():
+        words = line.split()
+        if words and words[0] == counter:
+            return int(words[-1])
+    return 0
+
+
 def dump(fe):
     result = ovsdb_raw.transact(fe.sock, [
         {"op": "select", "table": t, "where": [], "columns": cols + ["_uuid"]}
@@ -129,6 +148,9 @@ def test_conflicts(c, etcd, dir):
             for m in monitors:
                 m.pump(0.05)
         elapsed = time.monotonic() - start
+        reruns = [coverage(fe, "server_batch_rerun") for fe in fes]
+        c.ok(sum(reruns) > 0, "the front ends re-ran batches after "
+             "conflicts (%s): the test made them conflict" % reruns)
         errors = [e for w in writers for e in w.errors]
         acked = sorted(b for w in writers for b in w.acked)
         print("%d transactions from %d writers on 2 front ends in %.1f s, "
@@ -153,6 +175,17 @@ def test_conflicts(c, etcd, dir):
                  % fe_name)
             c.eq(normalize(m.rows), normalize(final),
                  "front end %s's monitor equals a fresh dump" % fe_name)
+        same = [Writer(fe, "same") for fe in fes]
+        for w in same:
+            w.start()
+        for w in same:
+            w.join()
+        wanted = ["xtsame-%d" % i for i in range(TXNS_PER_WRITER)]
+        c.eq(sorted(same[0].acked + same[1].acked), sorted(wanted),
+             "each of the same names added on both front ends succeeds once")
+        other = [e for w in same for e in w.errors
+                 if "constraint violation" not in e]
+        c.eq(other, [], "the other gets a constraint violation")
         for m in monitors:
             m.conn.close()
     finally:
