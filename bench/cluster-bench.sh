@@ -302,6 +302,11 @@ measure() {
                serial_fanout_s pipelined_fanout_s client_cpu; do
         record "$kind" "$n" "$key" "$(field "$key" "$out")"
     done
+    if [ "$n" -gt 1 ]; then
+        for key in p50_first_ms p50_rest_ms p99_rest_ms; do
+            record "$kind" "$n" "$key" "$(field "$key" "$out")"
+        done
+    fi
     read -r -a cpu1 <<< "$(cpu_ticks)"
     # The transactions the writer committed: the fan-out samples with
     # their warm-up, and both throughput phases.

@@ -19,6 +19,9 @@ METRICS = [
     # metric, label, higher is better
     ("p50_ms", "fan-out p50, ms"),
     ("p99_ms", "fan-out p99, ms"),
+    ("p50_first_ms", "fan-out p50 on the writer's front end, ms"),
+    ("p50_rest_ms", "fan-out p50 on the other front ends, ms"),
+    ("p99_rest_ms", "fan-out p99 on the other front ends, ms"),
     ("serial_txn_s", "serial writes, txn/s"),
     ("pipelined_txn_s", "pipelined writes, txn/s"),
     ("pipelined_fanout_s", "pipelined: updates/s at each client"),

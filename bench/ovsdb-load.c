@@ -850,6 +850,9 @@ throughput(struct conn *w, const char *bridge_uuid, const char *prefix,
  * goes out only when every monitor has its update and the reply is in, so
  * each sample is an unloaded latency.
  *
+ * With several sockets, it also reports the latencies of the monitors on
+ * the first socket (the writer's, unless -w) and on the others apart.
+ *
  * With -t SECONDS, it then measures write throughput with the monitors
  * attached (and read): serially, then with -d transactions in flight, each
  * for SECONDS.
@@ -868,11 +871,17 @@ cmd_fanout(const struct options *o)
     bool *got = calloc(nmon, sizeof *got);
     uint64_t *samples = calloc((size_t) nmon * o->count, sizeof *samples);
     size_t nsamples = 0;
+    /* The same samples split: monitors on the writer's server (the first
+     * socket) and on the others, which the change reaches through the
+     * shared storage (an etcd watch, a RAFT member). */
+    uint64_t *first = calloc((size_t) nmon * o->count, sizeof *first);
+    uint64_t *rest = calloc((size_t) nmon * o->count, sizeof *rest);
+    size_t nfirst = 0, nrest = 0;
     struct buf b = { NULL, 0, 0 };
     char bridge_uuid[37];
     struct conn w;
 
-    if (!mons || !pfds || !got || !samples) {
+    if (!mons || !pfds || !got || !samples || !first || !rest) {
         fatal("out of memory");
     }
     conn_open_or_die(&w, o->writer ? o->writer : socks[0]);
@@ -945,7 +954,13 @@ cmd_fanout(const struct options *o)
                     got[i] = true;
                     pending--;
                     if (t >= warmup) {
-                        samples[nsamples++] = mons[i].read_ns - t0;
+                        uint64_t lat = mons[i].read_ns - t0;
+                        samples[nsamples++] = lat;
+                        if (i % nsocks == 0) {
+                            first[nfirst++] = lat;
+                        } else {
+                            rest[nrest++] = lat;
+                        }
                     }
                 }
             }
@@ -978,6 +993,16 @@ cmd_fanout(const struct options *o)
            percentile(samples, nsamples, 50) / 1e6,
            percentile(samples, nsamples, 99) / 1e6,
            samples[nsamples - 1] / 1e6, nsamples, (double) cpu / wall);
+    if (nfirst && nrest) {
+        qsort(first, nfirst, sizeof *first, compare_u64);
+        qsort(rest, nrest, sizeof *rest, compare_u64);
+        printf(" p50_first_ms=%.3f p99_first_ms=%.3f"
+               " p50_rest_ms=%.3f p99_rest_ms=%.3f",
+               percentile(first, nfirst, 50) / 1e6,
+               percentile(first, nfirst, 99) / 1e6,
+               percentile(rest, nrest, 50) / 1e6,
+               percentile(rest, nrest, 99) / 1e6);
+    }
 
     if (o->duration < 1e9) {
         /* Ids restart at 100 on the writer in each phase: its earlier
@@ -1004,6 +1029,8 @@ cmd_fanout(const struct options *o)
     free(pfds);
     free(got);
     free(samples);
+    free(first);
+    free(rest);
     free(b.s);
     free(socks[0]);
     free(socks);
