@@ -179,6 +179,58 @@ def transact(path, ops, db="Open_vSwitch", timeout=120):
     return msg["result"]
 
 
+class Replica:
+    """A "monitor" (RFC 7047: every update carries the rows' new values) of
+    'columns' ({table: [column, ...]}) on the server at 'path', and the
+    rows that its updates alone build: {table: {uuid: row}}.  pump() reads
+    the updates that arrived; 'conn.eof' says the server hung up."""
+
+    def __init__(self, path, columns, db="Open_vSwitch"):
+        self.conn = Connection(path, 30)
+        reqs = {t: {"columns": cols} for t, cols in columns.items()}
+        self.rows = {t: {} for t in columns}
+        self.apply(self.conn.call("monitor", [db, "xt", reqs]))
+
+    def apply(self, update):
+        for table, rows in update.items():
+            for uuid, change in rows.items():
+                if change.get("new") is None:
+                    self.rows[table].pop(uuid, None)
+                else:
+                    self.rows[table][uuid] = change["new"]
+
+    def pump(self, seconds):
+        for msg in self.conn.pump(seconds):
+            if msg.get("method") == "update":
+                self.apply(msg["params"][1])
+        self.conn.backlog.clear()
+
+    def close(self):
+        self.conn.close()
+
+
+def dump(path, columns, db="Open_vSwitch"):
+    """A fresh dump of 'columns' ({table: [column, ...]}) on the server at
+    'path', in Replica's form."""
+    result = transact(path, [
+        {"op": "select", "table": t, "where": [], "columns": cols + ["_uuid"]}
+        for t, cols in columns.items()], db=db)
+    return {t: {row.pop("_uuid")[1]: row for row in r["rows"]}
+            for t, r in zip(columns, result)}
+
+
+def normalize(rows):
+    """Replica's or dump()'s rows as comparable text, each set's elements
+    sorted."""
+    def value(v):
+        if isinstance(v, list) and v and v[0] == "set":
+            return ["set", sorted(v[1], key=json.dumps)]
+        return v
+    return json.dumps({t: {u: {k: value(v) for k, v in row.items()}
+                           for u, row in rs.items()}
+                       for t, rs in rows.items()}, sort_keys=True)
+
+
 def populate(path, n_ports, bridge="br0", prefix="p"):
     """Creates the Open_vSwitch row if there is none, and 'bridge' with
     'n_ports' ports named PREFIX0.. (one interface each, named like the

@@ -71,31 +71,6 @@ class Writer(threading.Thread):
             self.errors.append("%s: %r" % (self.name, e))
 
 
-class Monitor:
-    """A "monitor" (RFC 7047: every update has the rows' new values) on one
-    front end, and the rows that its updates alone build."""
-
-    def __init__(self, fe):
-        self.conn = ovsdb_raw.Connection(fe.sock, 30)
-        reqs = {t: {"columns": cols} for t, cols in COLUMNS.items()}
-        self.rows = {t: {} for t in COLUMNS}
-        self.apply(self.conn.call("monitor", ["Open_vSwitch", "xt", reqs]))
-
-    def apply(self, update):
-        for table, rows in update.items():
-            for uuid, change in rows.items():
-                if change.get("new") is None:
-                    self.rows[table].pop(uuid, None)
-                else:
-                    self.rows[table][uuid] = change["new"]
-
-    def pump(self, seconds):
-        for msg in self.conn.pump(seconds):
-            if msg.get("method") == "update":
-                self.apply(msg["params"][1])
-        self.conn.backlog.clear()
-
-
 def coverage(fe, counter):
     """'counter''s total from the front end's coverage/show."""
     out = run(["ovs-appctl", "-t", fe.ctl, "coverage/show"])[0]
@@ -104,27 +79,6 @@ def coverage(fe, counter):
         if words and words[0] == counter:
             return int(words[-1])
     return 0
-
-
-def dump(fe):
-    result = ovsdb_raw.transact(fe.sock, [
-        {"op": "select", "table": t, "where": [], "columns": cols + ["_uuid"]}
-        for t, cols in COLUMNS.items()])
-    out = {}
-    for (t, _), r in zip(COLUMNS.items(), result):
-        out[t] = {row.pop("_uuid")[1]: row for row in r["rows"]}
-    return out
-
-
-def normalize(rows):
-    """Rows as comparable text, each set's elements sorted."""
-    def value(v):
-        if isinstance(v, list) and v and v[0] == "set":
-            return ["set", sorted(v[1], key=json.dumps)]
-        return v
-    return json.dumps({t: {u: {k: value(v) for k, v in row.items()}
-                           for u, row in rs.items()}
-                       for t, rs in rows.items()}, sort_keys=True)
 
 
 def test_conflicts(c, etcd, dir):
@@ -137,7 +91,7 @@ def test_conflicts(c, etcd, dir):
         ovsdb_raw.transact(fes[0].sock, [{"op": "insert",
                                           "table": "Open_vSwitch",
                                           "row": {"next_cfg": 0}}])
-        monitors = [Monitor(fe) for fe in fes]
+        monitors = [ovsdb_raw.Replica(fe.sock, COLUMNS) for fe in fes]
         writers = [Writer(fe, "%s%d" % (fe_name, i))
                    for fe, fe_name in zip(fes, ("a", "b"))
                    for i in range(WRITERS_PER_FRONT_END)]
@@ -158,22 +112,23 @@ def test_conflicts(c, etcd, dir):
                              elapsed, len(errors)))
         c.eq(errors[:5], [], "no transaction fails (a conflict is re-run, "
              "not an I/O error); %d failed" % len(errors))
-        final = dump(fes[0])
+        final = ovsdb_raw.dump(fes[0].sock, COLUMNS)
         names = sorted(r["name"] for r in final["Bridge"].values())
         c.eq(names, acked, "the Bridges are exactly those acknowledged")
         ovs = list(final["Open_vSwitch"].values())
         c.eq([r["next_cfg"] for r in ovs], [len(acked)],
              "next_cfg counts every acknowledged transaction")
-        c.eq(normalize(dump(fes[1])), normalize(final),
+        c.eq(ovsdb_raw.normalize(ovsdb_raw.dump(fes[1].sock, COLUMNS)),
+             ovsdb_raw.normalize(final),
              "both front ends hold the same rows")
         for fe_name, m in zip(("a", "b"), monitors):
             deadline = time.monotonic() + 10
-            while (normalize(m.rows) != normalize(final)
+            while (ovsdb_raw.normalize(m.rows) != ovsdb_raw.normalize(final)
                    and not m.conn.eof and time.monotonic() < deadline):
                 m.pump(0.1)
             c.ok(not m.conn.eof, "front end %s's monitor stays connected"
                  % fe_name)
-            c.eq(normalize(m.rows), normalize(final),
+            c.eq(ovsdb_raw.normalize(m.rows), ovsdb_raw.normalize(final),
                  "front end %s's monitor equals a fresh dump" % fe_name)
         same = [Writer(fe, "same") for fe in fes]
         for w in same:
