@@ -610,6 +610,14 @@ main(int argc, char *argv[])
         }
     }
 
+    /* The control socket exists before any remote listens, as with
+     * ovsdb-server: a client that saw the database socket accept (a test,
+     * an orchestrator's start-up script) may run ovs-appctl at once.
+     * Under ASan and a CPU hog that window once lasted long enough for a
+     * test's stat() of the control socket to fail. */
+    if (unixctl_server_create(loop, unixctl_path, &unixctl, &msg)) {
+        daemon_fatal("%s", msg);
+    }
     remotes = remotes_create(server);
     if (tls_from_db()) {
         remotes_set_tls_files(remotes, tls_private_key, tls_certificate,
@@ -643,9 +651,6 @@ main(int argc, char *argv[])
         }
     }
 
-    if (unixctl_server_create(loop, unixctl_path, &unixctl, &msg)) {
-        daemon_fatal("%s", msg);
-    }
     if (metrics_name && metrics_server_create(loop, metrics_name,
                                               server_metrics_collect, server,
                                               &metrics, &msg)) {

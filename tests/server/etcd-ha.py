@@ -24,6 +24,19 @@ from xswenv import (Checks, EtcdFrontEnd, XSW_DBSERVER,  # noqa: E402
 ETCDCTL_ENV = dict(os.environ, ETCDCTL_API="3")
 
 
+def built_with_asan(program):
+    out = subprocess.run(["ldd", program], capture_output=True, text=True)
+    return "libasan" in out.stdout
+
+
+# The issue's limit is 5 s, for the server as users run it.  The suite
+# also runs this test in the AddressSanitizer build, which is there to
+# find memory errors on the failover paths; its server is several times
+# slower, and under stress-ng --cpu 2 writes resumed after 6.8 and 7.5 s
+# there (2.5 s at most in the plain build on the same loaded machine).
+RESUME_LIMIT = 15 if built_with_asan(XSW_DBSERVER) else 5
+
+
 class Writer(threading.Thread):
     """Adds bridges through 'fe' until stopped; records when each add was
     acknowledged.  ovs-vsctl's own --timeout bounds an attempt: one that
@@ -120,8 +133,9 @@ def check_pauses(c, what, writers, t, fes):
     print("unavailability after %s, per writer: %s s" % (
         what, ", ".join("%s %.2f" % (w.name, x)
                         for w, x in zip(writers, p))))
-    if not c.ok(max(p) < 5, "writes resume within 5 s of %s on every "
-                "front end" % what, "paused %.2f s" % max(p)):
+    if not c.ok(max(p) < RESUME_LIMIT, "writes resume within %d s of %s "
+                "on every front end" % (RESUME_LIMIT, what),
+                "paused %.2f s" % max(p)):
         for fe in fes:
             print(open(fe.log).read()[-2000:])
 
