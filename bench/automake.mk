@@ -6,7 +6,7 @@ noinst_PROGRAMS += bench/ovsdb-load
 bench_ovsdb_load_SOURCES = bench/ovsdb-load.c
 bench_ovsdb_load_LDADD = $(JANSSON_LIBS)
 EXTRA_DIST += bench/dbserver-bench.sh bench/dbserver-report.py \
-	bench/cluster-bench.sh bench/cluster-report.py
+	bench/cluster-bench.sh bench/cluster-report.py bench/bench-lib.sh
 
 # sqlite-floor: what a SQLite commit of one port-adding transaction costs
 # at least, which bounds xsw-dbserver's serial figure.

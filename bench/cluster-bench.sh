@@ -25,6 +25,7 @@
 set -u
 
 top=$(cd "$(dirname "$0")/.." && pwd)
+. "$top/bench/bench-lib.sh"
 reps=3
 clients=1000
 samples=20
@@ -58,24 +59,17 @@ xsw=${XSW_DBSERVER:-$top/dbserver/xsw-dbserver}
 load=${OVSDB_LOAD:-$top/bench/ovsdb-load}
 report=$top/bench/cluster-report.py
 
-for f in "$xsw" "$load" "$schema" "$report"; do
-    if [ ! -e "$f" ]; then
-        echo "$0: $f is missing (run 'make' and 'make bench/ovsdb-load')" >&2
-        exit 1
-    fi
-done
-for prog in ovsdb-server ovsdb-tool ovsdb-client etcd etcdctl; do
-    if ! command -v "$prog" > /dev/null; then
-        echo "$0: $prog not found (apt-get install openvswitch-switch" \
-             "etcd-server etcd-client)" >&2
-        exit 1
-    fi
-done
+bench_need_files "run 'make' and 'make bench/ovsdb-load'" \
+    "$xsw" "$load" "$schema" "$report"
+bench_need_progs "apt-get install openvswitch-switch etcd-server etcd-client" \
+    ovsdb-server ovsdb-tool ovsdb-client etcd etcdctl
 # 1,000 monitors and a writer are 1,001 descriptors in one process, and
 # as many in the servers this script starts.
 ulimit -n 8192 2> /dev/null || ulimit -n "$(ulimit -Hn)"
 
-tmp=$(mktemp -d /tmp/xt-cluster-bench.XXXXXX) || exit 1
+bench_init xt-cluster-bench
+fail_logs="$tmp/run/*.log"
+bench_stop=stop_all
 results=$tmp/results
 : > "$results"
 pids=()
@@ -92,36 +86,10 @@ stop_all() {
     pids=()
     names=()
 }
-cleanup() {
-    stop_all
-    rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-fail() {
-    echo "$0: $*" >&2
-    for log in "$tmp"/run/*.log; do
-        [ -e "$log" ] && { echo "--- $log"; tail -5 "$log"; } >&2
-    done
-    exit 1
-}
 
 # record KIND FRONTENDS METRIC VALUE (benchstats.py's samples format)
 record() {
     printf '%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" >> "$results"
-}
-
-# field KEY LINE: the value of KEY in a "key=value ..." line.
-field() {
-    local kv
-    for kv in $2; do
-        if [ "${kv%%=*}" = "$1" ]; then
-            echo "${kv#*=}"
-            return
-        fi
-    done
-    fail "no $1 in '$2'"
 }
 
 # free_ports N: N loopback TCP ports that nothing listens on now.

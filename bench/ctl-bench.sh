@@ -24,6 +24,7 @@
 set -u
 
 top=$(cd "$(dirname "$0")/.." && pwd)
+. "$top/bench/bench-lib.sh"
 reps=15
 chain_reps=5
 ports=10000
@@ -46,39 +47,14 @@ done
 python=/usr/bin/python3       # Not pyenv's: it has the ovs modules.
 schema=$top/schema/vswitch.ovsschema
 doc=$top/docs/benchmarks-ctl.md
-for f in "${XSW_DBSERVER:-$top/dbserver/xsw-dbserver}" \
-         "${XSW_CTL:-$top/ctl/xsw-ctl}" "$schema" "$top/bench/ctl-lib.py" \
-         "$top/bench/ctl-measure.py" "$top/bench/ctl-report.py"; do
-    if [ ! -e "$f" ]; then
-        echo "$0: $f is missing (run 'make')" >&2
-        exit 1
-    fi
-done
-for prog in ovs-vsctl "$python"; do
-    if ! command -v "$prog" > /dev/null; then
-        echo "$0: $prog not found (apt-get install openvswitch-switch)" >&2
-        exit 1
-    fi
-done
+bench_need_files "run 'make'" \
+    "${XSW_DBSERVER:-$top/dbserver/xsw-dbserver}" \
+    "${XSW_CTL:-$top/ctl/xsw-ctl}" "$schema" "$top/bench/ctl-lib.py" \
+    "$top/bench/ctl-measure.py" "$top/bench/ctl-report.py"
+bench_need_progs "apt-get install openvswitch-switch" ovs-vsctl "$python"
 
-tmp=$(mktemp -d /tmp/xt-ctl-bench.XXXXXX) || exit 1
-server_pid=
-
-cleanup() {
-    if [ -n "$server_pid" ]; then
-        kill "$server_pid" 2> /dev/null
-        wait "$server_pid" 2> /dev/null
-    fi
-    rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-fail() {
-    echo "$0: $*" >&2
-    [ -e "$tmp/server.log" ] && tail -5 "$tmp/server.log" >&2
-    exit 1
-}
+bench_init xt-ctl-bench
+fail_logs="$tmp/server.log"
 
 cp "${XSW_DBSERVER:-$top/dbserver/xsw-dbserver}" "$tmp/xsw-dbserver" \
     && cp "${XSW_CTL:-$top/ctl/xsw-ctl}" "$tmp/xsw-ctl" \
@@ -106,12 +82,6 @@ serve() {
     [ -S "$sock" ] || fail "xsw-dbserver did not create $sock"
     "$python" "$top/bench/ctl-lib.py" populate "$sock" "$1" \
         || fail "cannot fill the database with $1 ports"
-}
-
-stop_server() {
-    kill "$server_pid"
-    wait "$server_pid" 2> /dev/null
-    server_pid=
 }
 
 start=$(date +%s)

@@ -17,6 +17,7 @@
 set -u
 
 top=$(cd "$(dirname "$0")/.." && pwd)
+. "$top/bench/bench-lib.sh"
 reps=5
 raw=
 while getopts "r:o:h" opt; do
@@ -53,58 +54,19 @@ load_ports=10000
 load_batch=100
 vsctl_n=5
 
-for f in "$xsw" "$load" "$floor" "$schema" "$report"; do
-    if [ ! -e "$f" ]; then
-        echo "$0: $f is missing (run 'make' and 'make bench/ovsdb-load" \
-             "bench/sqlite-floor')" >&2
-        exit 1
-    fi
-done
-for prog in ovsdb-server ovsdb-tool ovs-vsctl /usr/bin/python3; do
-    if ! command -v "$prog" > /dev/null; then
-        echo "$0: $prog not found (apt-get install openvswitch-switch)" >&2
-        exit 1
-    fi
-done
+bench_need_files "run 'make' and 'make bench/ovsdb-load bench/sqlite-floor'" \
+    "$xsw" "$load" "$floor" "$schema" "$report"
+bench_need_progs "apt-get install openvswitch-switch" \
+    ovsdb-server ovsdb-tool ovs-vsctl /usr/bin/python3
 
-tmp=$(mktemp -d /tmp/dbserver-bench.XXXXXX) || exit 1
+bench_init dbserver-bench
+fail_logs="$tmp/*.log"
 results=$tmp/results
 : > "$results"
-server_pid=
-
-cleanup() {
-    if [ -n "$server_pid" ]; then
-        kill "$server_pid" 2> /dev/null
-        wait "$server_pid" 2> /dev/null
-    fi
-    rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-fail() {
-    echo "$0: $*" >&2
-    for log in "$tmp"/*.log; do
-        [ -e "$log" ] && { echo "--- $log"; tail -5 "$log"; } >&2
-    done
-    exit 1
-}
 
 # record KIND METRIC VALUE
 record() {
     echo "$1 $2 $3" >> "$results"
-}
-
-# field KEY LINE: the value of KEY in a "key=value ..." line.
-field() {
-    local kv
-    for kv in $2; do
-        if [ "${kv%%=*}" = "$1" ]; then
-            echo "${kv#*=}"
-            return
-        fi
-    done
-    fail "no $1 in '$2'"
 }
 
 # create_db KIND DBFILE
@@ -135,12 +97,6 @@ start_server() {
     server_pid=$!
     "$load" ready "$sock" --since="$since" --timeout=60 \
         || fail "$kind did not become ready"
-}
-
-stop_server() {
-    kill "$server_pid"
-    wait "$server_pid" 2> /dev/null
-    server_pid=
 }
 
 # fresh KIND: a new empty database, served.
