@@ -718,6 +718,46 @@ monitor_other(struct conn *c, unsigned int i, const char *s, size_t n)
     json_decref(msg);
 }
 
+/* Points pfds[0..nmon) at the monitors, for poll(). */
+static void
+watch_monitors(const struct conn *mons, unsigned int nmon,
+               struct pollfd *pfds)
+{
+    for (unsigned int i = 0; i < nmon; i++) {
+        pfds[i].fd = mons[i].fd;
+        pfds[i].events = POLLIN;
+    }
+}
+
+/* Reads every monitor that poll() found readable in 'pfds', answers echo
+ * probes, and returns how many updates they held.  The callers that time
+ * updates (cmd_fanout()) frame them themselves: this one only counts. */
+static uint64_t
+read_monitors(struct conn *mons, unsigned int nmon, const struct pollfd *pfds)
+{
+    uint64_t updates = 0;
+
+    for (unsigned int i = 0; i < nmon; i++) {
+        const char *s;
+        size_t n;
+
+        if (!pfds[i].revents) {
+            continue;
+        }
+        if (!conn_read(&mons[i])) {
+            fatal("server closed a monitor's connection");
+        }
+        while (conn_frame(&mons[i], &s, &n)) {
+            if (classify(s, n) == MSG_UPDATE) {
+                updates++;
+            } else {
+                monitor_other(&mons[i], i, s, n);
+            }
+        }
+    }
+    return updates;
+}
+
 /* Reads every monitor until none has received anything for 'quiet_ms':
  * the updates a throughput phase left in flight must not be counted by the
  * next phase. */
@@ -726,29 +766,11 @@ drain_monitors(struct conn *mons, unsigned int nmon, struct pollfd *pfds,
                int quiet_ms)
 {
     for (;;) {
-        for (unsigned int i = 0; i < nmon; i++) {
-            pfds[i].fd = mons[i].fd;
-            pfds[i].events = POLLIN;
-        }
+        watch_monitors(mons, nmon, pfds);
         if (poll(pfds, nmon, quiet_ms) <= 0) {
             return;
         }
-        for (unsigned int i = 0; i < nmon; i++) {
-            const char *s;
-            size_t n;
-
-            if (!pfds[i].revents) {
-                continue;
-            }
-            if (!conn_read(&mons[i])) {
-                fatal("server closed a monitor's connection");
-            }
-            while (conn_frame(&mons[i], &s, &n)) {
-                if (classify(s, n) != MSG_UPDATE) {
-                    monitor_other(&mons[i], i, s, n);
-                }
-            }
-        }
+        read_monitors(mons, nmon, pfds);
     }
 }
 
@@ -779,33 +801,13 @@ throughput(struct conn *w, const char *bridge_uuid, const char *prefix,
             conn_send(w, out.s, out.len);
         }
 
-        for (unsigned int i = 0; i < nmon; i++) {
-            pfds[i].fd = mons[i].fd;
-            pfds[i].events = POLLIN;
-        }
+        watch_monitors(mons, nmon, pfds);
         pfds[nmon].fd = w->fd;
         pfds[nmon].events = POLLIN;
         if (poll(pfds, nmon + 1, 10000) <= 0) {
             fatal("throughput: nothing received within 10 s");
         }
-        for (unsigned int i = 0; i < nmon; i++) {
-            const char *s;
-            size_t n;
-
-            if (!pfds[i].revents) {
-                continue;
-            }
-            if (!conn_read(&mons[i])) {
-                fatal("server closed a monitor's connection");
-            }
-            while (conn_frame(&mons[i], &s, &n)) {
-                if (classify(s, n) == MSG_UPDATE) {
-                    updates++;
-                } else {
-                    monitor_other(&mons[i], i, s, n);
-                }
-            }
-        }
+        updates += read_monitors(mons, nmon, pfds);
         if (pfds[nmon].revents) {
             const char *s;
             size_t n;
@@ -915,10 +917,7 @@ cmd_fanout(const struct options *o)
         conn_send(&w, b.s, b.len);
 
         while (pending || !replied) {
-            for (unsigned int i = 0; i < nmon; i++) {
-                pfds[i].fd = mons[i].fd;
-                pfds[i].events = POLLIN;
-            }
+            watch_monitors(mons, nmon, pfds);
             pfds[nmon].fd = w.fd;
             pfds[nmon].events = POLLIN;
             if (poll(pfds, nmon + 1, 10000) <= 0) {
