@@ -4,4 +4,5 @@
 # pages, the bash completion and logrotate.  (The .deb itself is built and
 # installed by ./setup.sh package, which takes minutes.)
 TESTS += tests/packaging/install.sh
-EXTRA_DIST += tests/packaging/install.sh tests/packaging/deb.sh
+EXTRA_DIST += tests/packaging/install.sh tests/packaging/deb.sh \
+	tests/packaging/lib.sh

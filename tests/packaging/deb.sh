@@ -28,22 +28,15 @@ for d in /var/lib/xsw /var/log/xsw; do
     [ -e "$d" ] && keep_state="$keep_state $d"
 done
 
-T=$(mktemp -d /tmp/xt-deb.XXXXXX)
-pid=
-cleanup() {
-    [ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
+. "$(dirname "$0")/lib.sh"
+pkg_init deb
+# However this run ends, the package goes (not purged: see keep_state).
+pkg_at_exit() {
     if dpkg-query -W -f='${db:Status-Status}' xsw 2>/dev/null |
             grep -q installed; then
         dpkg -r xsw >/dev/null 2>&1
     fi
-    rm -rf "$T"
 }
-trap cleanup EXIT
-trap 'exit 1' INT TERM
-
-failures=0
-fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
-ok() { echo "ok: $*"; }
 
 # Daemons running from /usr/sbin, by executable (none of ours yet).
 installed_daemons() {
@@ -94,21 +87,11 @@ echo "== the installed programs"
 export XSW_RUNDIR=$T/run XSW_DBDIR=$T/lib XSW_LOGDIR=$T/log
 # As its unit runs it (Type=notify): READY=1 on $NOTIFY_SOCKET, which
 # needs the package's libsystemd0 (loaded, not linked).
-python3 -c '
-import socket, sys
-s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-s.bind(sys.argv[1])
-s.settimeout(30)
-try:
-    print(s.recv(4096).decode())
-except socket.timeout:
-    print("no notification within 30 s")
-' "$T/notify" >"$T/notified" &
-listener=$!
-for _ in $(seq 100); do [ -S "$T/notify" ] && break; sleep 0.05; done
+pkg_await_ready "$T/notify"
 NOTIFY_SOCKET=$T/notify /usr/sbin/xsw-dbserver --pidfile --log-file \
     -vconsole:emer -vsyslog:err -vfile:info 2>"$T/dbserver.out" &
 pid=$!
+pids+=("$pid")
 wait "$listener"
 grep -qx 'READY=1' "$T/notified" &&
     ok "/usr/sbin/xsw-dbserver started (pid $pid) and said READY=1" ||
@@ -125,7 +108,7 @@ if kill -0 "$pid" 2>/dev/null; then
         CNI_COMMAND=VERSION /usr/lib/cni/xsw-cni | grep -q supportedVersions &&
         ok "/usr/lib/cni/xsw-cni VERSION" || fail "/usr/lib/cni/xsw-cni VERSION"
     kill "$pid" && wait "$pid" 2>/dev/null
-    pid=
+    pids=()
 fi
 
 echo "== dpkg -r xsw"
@@ -151,8 +134,4 @@ else
         fail "dpkg still knows the package after purge"
 fi
 
-if [ "$failures" -gt 0 ]; then
-    echo "$failures failure(s)"
-    exit 1
-fi
-exit 0
+pkg_finish

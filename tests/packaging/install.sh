@@ -20,20 +20,8 @@ set -u
 top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
 top_builddir=${top_builddir:-$top_srcdir/_build/default}
 
-T=$(mktemp -d /tmp/xt-install.XXXXXX)
-pids=()
-cleanup() {
-    for pid in "${pids[@]}"; do
-        kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
-    done
-    rm -rf "$T"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
-
-failures=0
-fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
-ok() { echo "ok: $*"; }
+. "$(dirname "$0")/lib.sh"
+pkg_init install
 
 # The build's installation directories, as make expands them.
 makevar() {
@@ -124,22 +112,8 @@ SCHEMA=$R$pkgdatadir/vswitch.ovsschema
 # start UNIT: runs the unit's ExecStartPre and ExecStart lines, and waits
 # for the daemon's READY=1 on $NOTIFY_SOCKET, as a Type=notify unit does.
 start() {
-    local pre cmd
-    rm -f "$NOTIFY_SOCKET"
-    python3 -c '
-import socket, sys
-s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-s.bind(sys.argv[1])
-open(sys.argv[2], "w").close()
-s.settimeout(30)
-try:
-    print(s.recv(4096).decode())
-except socket.timeout:
-    print("no notification within 30 s")
-' "$NOTIFY_SOCKET" "$T/listening" >"$T/notified" &
-    local listener=$!
-    for _ in $(seq 100); do [ -e "$T/listening" ] && break; sleep 0.05; done
-    rm -f "$T/listening"
+    local pre cmd listener
+    pkg_await_ready "$NOTIFY_SOCKET"
     pre=$(unit_cmd "$1" ExecStartPre)
     if [ -n "$pre" ] && ! eval "$pre"; then
         fail "$1: ExecStartPre failed: $pre"
@@ -250,8 +224,4 @@ if start xsw-dbserver; then
         fail "the database is still of version $v"
 fi
 
-if [ "$failures" -gt 0 ]; then
-    echo "$failures failure(s)"
-    exit 1
-fi
-exit 0
+pkg_finish
