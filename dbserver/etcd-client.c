@@ -5,9 +5,11 @@
 #include <config.h>
 #include "etcd-client.h"
 
+#include <errno.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "ds.h"
 #include "ovsdb-error.h"
@@ -16,14 +18,84 @@
 #include "curl-dl.h"
 #include "openssl-dl.h"
 
+/* etcd_client_set_tls()'s files (NULL: not given).  Each client copies
+ * them at creation: the watch thread's client never reads these. */
+static char *tls_ca_cert, *tls_certificate, *tls_private_key;
+
 struct etcd_client {
     CURL *curl;
+    char *ca_cert;              /* Owned copies of the TLS files, for */
+    char *certificate;          /* https:// endpoints (NULL if none). */
+    char *private_key;
     char **urls;                /* Base URLs, owned. */
     size_t n_urls;
     size_t current;             /* The one tried first. */
     long timeout_ms;            /* Of a whole request (not a watch). */
     bool unavailable;           /* The last request's outcome is unknown. */
 };
+
+static char *
+nullable_xstrdup(const char *s)
+{
+    return s ? xstrdup(s) : NULL;
+}
+
+void
+etcd_client_set_tls(const char *ca_cert, const char *certificate,
+                    const char *private_key)
+{
+    free(tls_ca_cert);
+    free(tls_certificate);
+    free(tls_private_key);
+    tls_ca_cert = nullable_xstrdup(ca_cert);
+    tls_certificate = nullable_xstrdup(certificate);
+    tls_private_key = nullable_xstrdup(private_key);
+}
+
+/* Checks that the TLS settings fit 'c''s URLs and copies them into 'c'.
+ * Fail closed: a setting that cannot be honoured is an error, and an
+ * https:// endpoint is never reached without verifying it. */
+static struct ovsdb_error *
+configure_tls(struct etcd_client *c)
+{
+    bool any_tls = tls_ca_cert || tls_certificate || tls_private_key;
+    const char *files[][2] = {
+        { "--etcd-ca-cert", tls_ca_cert },
+        { "--etcd-certificate", tls_certificate },
+        { "--etcd-private-key", tls_private_key },
+    };
+
+    for (size_t i = 0; i < c->n_urls; i++) {
+        bool https = !strncmp(c->urls[i], "https://", 8);
+        if (https && !tls_ca_cert) {
+            return ovsdb_error("I/O error", "etcd endpoint %s is https:// "
+                               "but no CA certificate was given to verify "
+                               "it with (--etcd-ca-cert=FILE)", c->urls[i]);
+        }
+        if (!https && any_tls) {
+            /* Either the TLS settings are unused, or a list mixing http://
+             * and https:// would fall over to plain text. */
+            return ovsdb_error("I/O error", "etcd endpoint %s is http:// "
+                               "while etcd TLS files are given (--etcd-"
+                               "ca-cert etc.): every endpoint must be "
+                               "https://", c->urls[i]);
+        }
+    }
+    if (!tls_certificate != !tls_private_key) {
+        return ovsdb_error("I/O error", "an etcd client certificate needs "
+                           "both --etcd-certificate and --etcd-private-key");
+    }
+    for (size_t i = 0; i < ARRAY_SIZE(files); i++) {
+        if (files[i][1] && access(files[i][1], R_OK)) {
+            return ovsdb_error("I/O error", "%s=%s: %s", files[i][0],
+                               files[i][1], strerror(errno));
+        }
+    }
+    c->ca_cert = nullable_xstrdup(tls_ca_cert);
+    c->certificate = nullable_xstrdup(tls_certificate);
+    c->private_key = nullable_xstrdup(tls_private_key);
+    return NULL;
+}
 
 struct ovsdb_error *
 etcd_client_create(const char *urls, struct etcd_client **clientp)
@@ -71,6 +143,11 @@ etcd_client_create(const char *urls, struct etcd_client **clientp)
         etcd_client_destroy(c);
         return ovsdb_error("I/O error", "no etcd endpoint in \"%s\"", urls);
     }
+    struct ovsdb_error *tls_error = configure_tls(c);
+    if (tls_error) {
+        etcd_client_destroy(c);
+        return tls_error;
+    }
     c->timeout_ms = 30000;
     c->curl = curl_easy_init();
     if (!c->curl) {
@@ -92,6 +169,9 @@ etcd_client_destroy(struct etcd_client *c)
             free(c->urls[i]);
         }
         free(c->urls);
+        free(c->ca_cert);
+        free(c->certificate);
+        free(c->private_key);
         free(c);
     }
 }
@@ -168,6 +248,22 @@ watch_progress(void *ctx_, curl_off_t dltotal OVS_UNUSED,
     return 0;
 }
 
+/* The TLS options of a request to an https:// endpoint (configure_tls()
+ * made sure there is a CA).  etcd's certificate is verified, its name
+ * too, against that CA alone: the system's CAs are not etcd's. */
+static void
+set_tls_options(struct etcd_client *c)
+{
+    curl_easy_setopt(c->curl, CURLOPT_SSL_VERIFYPEER, 1L);
+    curl_easy_setopt(c->curl, CURLOPT_SSL_VERIFYHOST, 2L);
+    curl_easy_setopt(c->curl, CURLOPT_CAINFO, c->ca_cert);
+    curl_easy_setopt(c->curl, CURLOPT_CAPATH, NULL);
+    if (c->certificate) {
+        curl_easy_setopt(c->curl, CURLOPT_SSLCERT, c->certificate);
+        curl_easy_setopt(c->curl, CURLOPT_SSLKEY, c->private_key);
+    }
+}
+
 /* POSTs 'body' to 'path' on the endpoints in turn, from the current one,
  * until one connects.  The reply's body goes to 'write_cb'; a watch's
  * 'watch' gets the progress calls too. */
@@ -197,6 +293,9 @@ post(struct etcd_client *c, const char *path, const char *body,
         curl_easy_setopt(c->curl, CURLOPT_TIMEOUT_MS, timeout_ms);
         curl_easy_setopt(c->curl, CURLOPT_NOSIGNAL, 1L);
         curl_easy_setopt(c->curl, CURLOPT_TCP_NODELAY, 1L);
+        if (!strncmp(url, "https://", 8)) {
+            set_tls_options(c);
+        }
         if (watch) {
             curl_easy_setopt(c->curl, CURLOPT_NOPROGRESS, 0L);
             curl_easy_setopt(c->curl, CURLOPT_XFERINFOFUNCTION,
@@ -217,15 +316,35 @@ post(struct etcd_client *c, const char *path, const char *body,
         }
     }
     curl_slist_free_all(headers);
-    c->unavailable = (rc == CURLE_COULDNT_CONNECT
-                      || rc == CURLE_OPERATION_TIMEDOUT
-                      || rc == CURLE_COULDNT_RESOLVE_HOST
-                      || rc == CURLE_GOT_NOTHING || rc == CURLE_SEND_ERROR
-                      || rc == CURLE_RECV_ERROR);
+    /* etcd refusing our certificate shows as a TLS alert on the first read
+     * (TLS 1.3): an answer, not an outage, so not retried for seconds. */
+    bool refused = ((rc == CURLE_RECV_ERROR || rc == CURLE_SEND_ERROR
+                     || rc == CURLE_SSL_CONNECT_ERROR)
+                    && strstr(errbuf, "alert"));
+    c->unavailable = !refused && (rc == CURLE_COULDNT_CONNECT
+                                  || rc == CURLE_OPERATION_TIMEDOUT
+                                  || rc == CURLE_COULDNT_RESOLVE_HOST
+                                  || rc == CURLE_GOT_NOTHING
+                                  || rc == CURLE_SEND_ERROR
+                                  || rc == CURLE_RECV_ERROR);
     if (rc != CURLE_OK) {
+        const char *why = errbuf[0] ? errbuf : curl_easy_strerror(rc);
+        if (refused) {
+            return ovsdb_error("I/O error", "etcd %s%s refused this "
+                               "server's TLS client certificate (%s): give "
+                               "one that etcd's --trusted-ca-file signed "
+                               "with --etcd-certificate and "
+                               "--etcd-private-key (given: %s)",
+                               c->urls[c->current], path, why,
+                               c->certificate ? c->certificate : "none");
+        } else if (rc == CURLE_PEER_FAILED_VERIFICATION) {
+            return ovsdb_error("I/O error", "etcd %s%s: its TLS certificate "
+                               "does not verify against --etcd-ca-cert=%s "
+                               "(%s)", c->urls[c->current], path,
+                               c->ca_cert, why);
+        }
         return ovsdb_error("I/O error", "etcd %s%s: %s",
-                           c->urls[c->current], path,
-                           errbuf[0] ? errbuf : curl_easy_strerror(rc));
+                           c->urls[c->current], path, why);
     }
     curl_easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, statusp);
     return NULL;

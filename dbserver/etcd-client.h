@@ -19,6 +19,15 @@
  * answer, even an error, is never retried elsewhere: a txn might have been
  * applied.
  *
+ * TLS: https:// endpoints need the CA that signed etcd's certificate
+ * (etcd_client_set_tls()), and etcd's certificate is always verified,
+ * name included, against that CA alone (not the system's).  A client
+ * certificate and key, if given, go to every https:// endpoint (etcd's
+ * --client-cert-auth).  Fail closed: an https:// endpoint without a CA,
+ * TLS settings beside an http:// endpoint (a list mixing the two would
+ * fall over to plain text), or an unreadable file is an error at
+ * etcd_client_create(), never a fall back to plain HTTP.
+ *
  * Errors are "I/O error"s naming the endpoint and what failed.  A client
  * is used from one thread; the watch thread of backend-etcd.c has its own.
  */
@@ -32,8 +41,18 @@
 struct ovsdb_error;
 struct etcd_client;
 
+/* The TLS files for https:// endpoints, for every client created after
+ * (each may be NULL; the strings are copied): 'ca_cert' is the CA file
+ * that etcd's certificate must be signed by, 'certificate' and
+ * 'private_key' this server's client certificate and its key (PEM).
+ * xsw-dbserver's --etcd-ca-cert, --etcd-certificate, --etcd-private-key.
+ * Process-wide, as the endpoints' TLS identity is the process's. */
+void etcd_client_set_tls(const char *ca_cert, const char *certificate,
+                         const char *private_key);
+
 /* A client for the comma-separated base URLs in 'urls' (http:// or
- * https://).  Fails on an empty list or a URL of another scheme. */
+ * https://).  Fails on an empty list, a URL of another scheme, or TLS
+ * settings that do not fit the URLs (see "TLS" above). */
 struct ovsdb_error *etcd_client_create(const char *urls,
                                        struct etcd_client **clientp)
     __attribute__((warn_unused_result));

@@ -29,6 +29,7 @@
 #include "coverage.h"
 #include "daemon.h"
 #include "db.h"
+#include "etcd-client.h"
 #include "metrics.h"
 #include "ovs-file.h"
 #include "ovsdb-error.h"
@@ -241,6 +242,11 @@ usage(void)
            "  --storage=etcd:URL[,URL...]  keep the databases in etcd, shared\n"
            "                        with other servers: DB arguments are\n"
            "                        database names (default Open_vSwitch)\n"
+           "  --etcd-ca-cert=FILE   CA that etcd's certificate must be\n"
+           "                        signed by (required for https:// URLs)\n"
+           "  --etcd-certificate=FILE  client certificate for etcd's\n"
+           "                        --client-cert-auth, with\n"
+           "  --etcd-private-key=FILE  its key\n"
            "  --create SCHEMA DBFILE  create DBFILE from SCHEMA and exit\n"
            "                        (with --storage: --create SCHEMA)\n"
            "  --convert SCHEMA DBFILE  convert DBFILE to SCHEMA in place\n"
@@ -384,7 +390,10 @@ main(int argc, char *argv[])
         OPT_CONVERT,
         OPT_IMPORT,
         OPT_METRICS,
-        OPT_STORAGE
+        OPT_STORAGE,
+        OPT_ETCD_CA_CERT,
+        OPT_ETCD_CERTIFICATE,
+        OPT_ETCD_PRIVATE_KEY
     };
     static const struct option long_options[] = {
         {"remote", required_argument, NULL, OPT_REMOTE},
@@ -394,6 +403,9 @@ main(int argc, char *argv[])
         {"convert", required_argument, NULL, OPT_CONVERT},
         {"import", required_argument, NULL, OPT_IMPORT},
         {"storage", required_argument, NULL, OPT_STORAGE},
+        {"etcd-ca-cert", required_argument, NULL, OPT_ETCD_CA_CERT},
+        {"etcd-certificate", required_argument, NULL, OPT_ETCD_CERTIFICATE},
+        {"etcd-private-key", required_argument, NULL, OPT_ETCD_PRIVATE_KEY},
         {"max-message-size", required_argument, NULL, OPT_MAX_MSG},
         {"max-backlog", required_argument, NULL, OPT_MAX_BACKLOG},
         {"read-only-remote", required_argument, NULL, OPT_READ_ONLY_REMOTE},
@@ -415,6 +427,12 @@ main(int argc, char *argv[])
     const char *create_schema = NULL;
     const char *convert_schema = NULL, *import_file = NULL;
     const char *storage = NULL;     /* --storage: DBs are names in it. */
+    /* etcd's TLS files: options of their own, not --ca-cert etc., which
+     * are this server's identity towards its clients (and may name
+     * database columns, unreadable before the database is loaded from
+     * etcd); docs/storage-etcd.md, "TLS". */
+    const char *etcd_ca_cert = NULL, *etcd_certificate = NULL;
+    const char *etcd_private_key = NULL;
     /* Two more for the defaults. */
     char **remote_names = xcalloc(argc + 2, sizeof *remote_names);
     bool *read_only = xcalloc(argc + 2, sizeof *read_only);
@@ -480,6 +498,15 @@ main(int argc, char *argv[])
         case OPT_STORAGE:
             storage = optarg;
             break;
+        case OPT_ETCD_CA_CERT:
+            etcd_ca_cert = optarg;
+            break;
+        case OPT_ETCD_CERTIFICATE:
+            etcd_certificate = optarg;
+            break;
+        case OPT_ETCD_PRIVATE_KEY:
+            etcd_private_key = optarg;
+            break;
         case OPT_MAX_MSG:
             options.max_msg_size = parse_size("max-message-size", optarg);
             break;
@@ -506,6 +533,14 @@ main(int argc, char *argv[])
     }
     argc -= optind;
     argv += optind;
+    if ((etcd_ca_cert || etcd_certificate || etcd_private_key)
+        && (!storage || strncmp(storage, "etcd:", 5))) {
+        fprintf(stderr, "%s: --etcd-ca-cert, --etcd-certificate and "
+                "--etcd-private-key are for --storage=etcd:https://...\n",
+                daemon_program_name());
+        exit(EXIT_FAILURE);
+    }
+    etcd_client_set_tls(etcd_ca_cert, etcd_certificate, etcd_private_key);
     if (storage && (convert_schema || import_file)) {
         fprintf(stderr, "%s: --%s works on database files, not with "
                 "--storage\n", daemon_program_name(),

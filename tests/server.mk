@@ -18,6 +18,9 @@ TESTS += tests/server/etcd-ha.py
 # Writers on two front ends committing at once: a conflict is re-run,
 # never an error, and no monitor is disconnected.
 TESTS += tests/server/etcd-conflict.py
+# etcd on https:// with client certificates (--etcd-ca-cert etc.): two
+# front ends through it, and every wrong setting a clear error at start.
+TESTS += tests/server/etcd-tls.py
 # The server tests and the real clients' tests again, on the etcd backend
 # (XT_STORAGE=etcd: each server on an etcd of its own).
 TESTS += tests/server/etcd-suite.sh

@@ -138,6 +138,7 @@ class Etcd:
         self.peer_url = "http://127.0.0.1:%d" % free_loopback_port()
         self.cluster = "%s=%s" % (name, self.peer_url)
         self.log = os.path.join(dir, name + ".log")
+        self.args = []      # More options (a subclass's TLS files).
 
     def start(self):
         """Starts the member (again, after stop() or a kill: its data
@@ -153,7 +154,7 @@ class Etcd:
              "--advertise-client-urls", self.url,
              "--listen-peer-urls", self.peer_url,
              "--initial-advertise-peer-urls", self.peer_url,
-             "--initial-cluster", self.cluster],
+             "--initial-cluster", self.cluster] + self.args,
             stdout=subprocess.DEVNULL, stderr=open(self.log, "a"),
             preexec_fn=die_with_parent)
 
@@ -204,10 +205,12 @@ def etcd_cluster(dir, n=3):
 
 class EtcdFrontEnd:
     """One xsw-dbserver on database Open_vSwitch in etcd at 'urls' (a
-    comma-separated list), serving on a unix socket in 'dir'."""
+    comma-separated list), serving on a unix socket in 'dir'; 'args' are
+    more options (the etcd TLS files)."""
 
-    def __init__(self, urls, dir, name):
+    def __init__(self, urls, dir, name, args=()):
         self.urls = urls
+        self.args = list(args)
         self.sock = os.path.join(dir, name + ".sock")
         self.ctl = os.path.join(dir, name + ".ctl")
         self.log = os.path.join(dir, name + ".log")
@@ -218,7 +221,8 @@ class EtcdFrontEnd:
         self.proc = subprocess.Popen(
             [XSW_DBSERVER, "--storage=etcd:" + self.urls,
              "--remote=punix:" + self.sock, "--unixctl=" + self.ctl,
-             "--log-file=" + self.log, "-vconsole:off", "Open_vSwitch"],
+             "--log-file=" + self.log, "-vconsole:off"] + self.args
+            + ["Open_vSwitch"],
             stdout=subprocess.DEVNULL, stderr=open(self.log + ".err", "w"),
             preexec_fn=die_with_parent)
         deadline = time.time() + 20
