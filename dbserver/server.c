@@ -104,6 +104,11 @@ struct server_db {
 
     /* For the metrics. */
     uint64_t n_txns[TXN_N_RESULTS];
+    /* Txns written into the open batch: counted in 'n_txns' as committed
+     * or failed once the batch's commit is done (count_batch_txns()), so
+     * that the "committed" counter never counts what the storage then
+     * refuses (a Prometheus counter must not go down). */
+    uint64_t n_batch_txns;
     struct metrics_histogram commit_latency;    /* Of each batch commit. */
 };
 
@@ -507,6 +512,15 @@ commit_in_memory(struct server_db *sdb, struct ovsdb_txn *txn)
     }
 }
 
+/* The open batch of 'sdb' ended with 'result' (committed or failed):
+ * counts its txns so. */
+static void
+count_batch_txns(struct server_db *sdb, enum txn_result result)
+{
+    sdb->n_txns[result] += sdb->n_batch_txns;
+    sdb->n_batch_txns = 0;
+}
+
 /* Appends 'error' to the result array of held transact reply 'msg'. */
 static void
 fail_held_reply(json_t *msg, const struct ovsdb_error *error)
@@ -535,6 +549,7 @@ recover_from_failed_batch(struct server_db *sdb, struct ovsdb_error *error)
              sdb->name, s_err);
     free(s_err);
 
+    count_batch_txns(sdb, TXN_FAILED);
     LIST_FOR_EACH_SAFE (h, next, node, &server->held) {
         if (h->sdb != sdb) {
             continue;
@@ -708,13 +723,12 @@ rerun_batch(struct server_db *sdb)
         return error;
     }
 
+    /* Counted again by the re-run (the writes are not counted yet). */
+    sdb->n_batch_txns = 0;
     LIST_FOR_EACH_POP (h, node, &requests) {
         long long deadline;
 
-        /* Counted again by the re-run. */
-        if (h->kind == HELD_WRITE_REPLY) {
-            sdb->n_txns[TXN_COMMITTED]--;
-        } else {
+        if (h->kind != HELD_WRITE_REPLY) {
             json_t *result = json_object_get(h->msg, "result");
             sdb->n_txns[result_has_error(result) ? TXN_FAILED
                         : TXN_UNCHANGED]--;
@@ -758,6 +772,7 @@ commit_batches(struct server *server)
                 recover_from_failed_batch(sdb, error);
                 ovsdb_error_destroy(error);
             } else {
+                count_batch_txns(sdb, TXN_COMMITTED);
                 ovsdb_undo_forget(&sdb->undo);
             }
             server_db_report_index(sdb);
@@ -1059,7 +1074,11 @@ execute_transaction(struct session *s, struct server_db *sdb,
                        start_ms);
         return true;
     }
-    sdb->n_txns[TXN_COMMITTED]++;
+    if (sdb->in_batch) {
+        sdb->n_batch_txns++;
+    } else {
+        sdb->n_txns[TXN_COMMITTED]++;
+    }
     if (txn->durable) {
         sdb->batch_durable = true;
     }
@@ -1321,6 +1340,7 @@ server_db_convert(struct server_db *sdb, const struct ovsdb_schema *schema,
             recover_from_failed_batch(sdb, error);
             return error;
         }
+        count_batch_txns(sdb, TXN_COMMITTED);
     }
     error = backend_convert(sdb->backend, sdb->db, schema, &loaded);
     if (error) {
@@ -2441,8 +2461,9 @@ server_metrics_collect(struct metrics *m, void *server_)
     metrics_family(m, "xsw_db_transactions_total", METRICS_COUNTER,
                    "Transactions (transact requests) done, by result: "
                    "committed (changed the database), unchanged (succeeded "
-                   "without a change), failed (rolled back: an operation or "
-                   "a constraint failed), canceled (waited, then canceled).");
+                   "without a change), failed (rolled back: an operation, a "
+                   "constraint or the commit to storage failed), canceled "
+                   "(waited, then canceled).");
     for (size_t i = 0; i < n_dbs; i++) {
         const struct server_db *sdb = dbs[i]->data;
 

@@ -9,7 +9,11 @@ Disk full (the database on a 16 MB tmpfs):
   - the server is restarted while the disk is still full: it opens and
     serves everything committed;
   - once the filler is gone, the same transaction succeeds, and a restart
-    shows the committed rows and the new one, not the failed attempts.
+    shows the committed rows and the new one, not the failed attempts;
+  - xsw_db_transactions_total (--metrics) counts each failed transaction
+    as "failed" and never as "committed", whether its own write or its
+    batch's commit failed (a Prometheus counter must not go down, so a
+    write is counted only once its batch's outcome is known).
 
 Read-only file (chmod 444, the server run as "nobody" through setpriv, the
 database's folder not writable either):
@@ -82,10 +86,19 @@ def fill(path):
     return n
 
 
+TXNS = 'xsw_db_transactions_total{db="Open_vSwitch",result="%s"}'
+
+
+def txn_counts(srv):
+    """The server's (committed, failed) transaction counters."""
+    m = srv.metrics()
+    return m.get(TXNS % "committed"), m.get(TXNS % "failed")
+
+
 def test_disk_full(sb):
     mnt = sb.mount_tmpfs("full", "16m")
     db = sb.create_db(dir=mnt)
-    srv = sb.server(db)
+    srv = sb.server(db, extra_args=["--metrics=ptcp:0:127.0.0.1"])
     c = Client(srv.sock)
     committed = []
     for i in range(20):
@@ -93,6 +106,10 @@ def test_disk_full(sb):
         check(txn_error(insert_qos(c, name, 2000)) is None,
               "insert %s failed", name)
         committed.append(name)
+
+    counts = txn_counts(srv)
+    check(counts == (20, 0), "20 inserts counted (committed, failed) %r",
+          counts)
 
     filler = os.path.join(mnt, "filler")
     size = fill(filler)
@@ -113,6 +130,11 @@ def test_disk_full(sb):
                         "repeated 1 MB txn", db)
     check(qos_names(c2) == committed, "a new connection reads %r",
           qos_names(c2)[:5])
+    counts = txn_counts(srv)
+    check(counts == (20, 6), "after 6 failed commits, (committed, failed) "
+          "is %r, not (20, 6)", counts)
+    log("disk full: xsw_db_transactions_total committed %d, failed %d",
+        *counts)
     c.close()
     c2.close()
 

@@ -303,6 +303,28 @@ class Server:
     def rss_kib(self):
         return vm_rss_kib(self.proc.pid)
 
+    def metrics(self, timeout=10):
+        """Scrapes the server started with --metrics=ptcp:0:127.0.0.1 (the
+        port it logged); returns {series: value}, a series named as the
+        exposition names it, labels included."""
+        import re
+        import urllib.request
+        deadline = time.monotonic() + timeout
+        while True:
+            ports = re.findall(r"serving metrics on port (\d+)",
+                               self.log_text())
+            if ports:
+                break
+            if time.monotonic() > deadline:
+                raise Failure("xsw-dbserver logged no metrics port")
+            time.sleep(0.05)
+        url = "http://127.0.0.1:%s/metrics" % ports[-1]
+        with urllib.request.urlopen(url, timeout=timeout) as r:
+            text = r.read().decode()
+        return {line.rsplit(" ", 1)[0]: float(line.rsplit(" ", 1)[1])
+                for line in text.splitlines()
+                if line and not line.startswith("#")}
+
     def appctl(self, *args):
         return run(["ovs-appctl", "-t", self.ctl] + list(args)).stdout
 
