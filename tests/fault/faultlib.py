@@ -28,6 +28,11 @@ import sys
 import tempfile
 import time
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "..", "interop"))
+# (Sandbox sets its own SIGTERM handler over the one xswenv installs.)
+from xswenv import scrape_metrics  # noqa: E402
+
 TOP_SRCDIR = os.environ.get("top_srcdir") or os.path.abspath(
     os.path.join(os.path.dirname(__file__), "..", ".."))
 TOP_BUILDDIR = os.environ.get("top_builddir") or TOP_SRCDIR
@@ -303,27 +308,10 @@ class Server:
     def rss_kib(self):
         return vm_rss_kib(self.proc.pid)
 
-    def metrics(self, timeout=10):
-        """Scrapes the server started with --metrics=ptcp:0:127.0.0.1 (the
-        port it logged); returns {series: value}, a series named as the
-        exposition names it, labels included."""
-        import re
-        import urllib.request
-        deadline = time.monotonic() + timeout
-        while True:
-            ports = re.findall(r"serving metrics on port (\d+)",
-                               self.log_text())
-            if ports:
-                break
-            if time.monotonic() > deadline:
-                raise Failure("xsw-dbserver logged no metrics port")
-            time.sleep(0.05)
-        url = "http://127.0.0.1:%s/metrics" % ports[-1]
-        with urllib.request.urlopen(url, timeout=timeout) as r:
-            text = r.read().decode()
-        return {line.rsplit(" ", 1)[0]: float(line.rsplit(" ", 1)[1])
-                for line in text.splitlines()
-                if line and not line.startswith("#")}
+    def metrics(self):
+        """Scrapes the server, started with --metrics=ptcp:0:127.0.0.1:
+        {series: value} (xswenv.scrape_metrics())."""
+        return scrape_metrics(self.log)
 
     def appctl(self, *args):
         return run(["ovs-appctl", "-t", self.ctl] + list(args)).stdout

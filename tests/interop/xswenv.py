@@ -115,6 +115,31 @@ def log_messages(text, levels):
     return out
 
 
+def scrape_metrics(log, timeout=10):
+    """Scrapes the metrics of a daemon started with
+    --metrics=ptcp:0:127.0.0.1 and --log-file='log' (where it says the
+    port it got): {series: value}, each series named as the exposition
+    names it, labels included."""
+    import urllib.request
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            with open(log, errors="replace") as f:
+                ports = re.findall(r"serving metrics on port (\d+)", f.read())
+        except OSError:
+            ports = []
+        if ports:
+            break
+        if time.monotonic() > deadline:
+            raise Failure("%s: no metrics port logged" % log)
+        time.sleep(0.05)
+    url = "http://127.0.0.1:%s/metrics" % ports[-1]
+    with urllib.request.urlopen(url, timeout=timeout) as r:
+        text = r.read().decode()
+    return {line.rsplit(" ", 1)[0]: float(line.rsplit(" ", 1)[1])
+            for line in text.splitlines() if line and line[0] != "#"}
+
+
 def free_loopback_port():
     """A TCP port on 127.0.0.1 that nothing listens on (as of now)."""
     s = socket.socket()

@@ -10,7 +10,10 @@ the transaction, add it to Open_vSwitch's `bridges` and add 1 to
 Open_vSwitch's `next_cfg`.  Every transaction must succeed; at the end
 next_cfg equals the number of transactions acknowledged, the Bridge names
 are exactly those acknowledged, and a monitor on each front end, fed only
-by its updates since the start, equals a fresh dump of either front end.
+by its updates since the start, equals a fresh dump of either front end;
+xsw_db_transactions_total counts each acknowledged transaction once as
+"committed" (a re-run batch's writes are counted by the batch that
+commits).
 
 Then one writer on each front end adds Bridges of the same names
 ("xtsame-<i>", Bridge's name being unique): for each name exactly one
@@ -28,7 +31,7 @@ import time
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "interop"))
 import ovsdb_raw  # noqa: E402
 from xswenv import (Checks, Etcd, EtcdFrontEnd, XSW_DBSERVER,  # noqa: E402
-                    VSWITCH_SCHEMA, run)
+                    VSWITCH_SCHEMA, run, scrape_metrics)
 
 WRITERS_PER_FRONT_END = 3
 TXNS_PER_WRITER = 40
@@ -84,7 +87,8 @@ def coverage(fe, counter):
 def test_conflicts(c, etcd, dir):
     run([XSW_DBSERVER, "--storage=etcd:" + etcd.url, "--create",
          VSWITCH_SCHEMA])
-    fes = [EtcdFrontEnd(etcd.url, dir, n) for n in ("a", "b")]
+    fes = [EtcdFrontEnd(etcd.url, dir, n, ["--metrics=ptcp:0:127.0.0.1"])
+           for n in ("a", "b")]
     try:
         for fe in fes:
             fe.start()
@@ -112,6 +116,12 @@ def test_conflicts(c, etcd, dir):
                              elapsed, len(errors)))
         c.eq(errors[:5], [], "no transaction fails (a conflict is re-run, "
              "not an I/O error); %d failed" % len(errors))
+        txns = 'xsw_db_transactions_total{db="Open_vSwitch",result="%s"}'
+        counted = [sum(scrape_metrics(fe.log).get(txns % r, 0) for fe in fes)
+                   for r in ("committed", "failed")]
+        c.eq(counted, [len(acked) + 1, 0], "the front ends count each "
+             "acknowledged transaction (and the first insert) once as "
+             "committed, none failed, after %s re-runs" % reruns)
         final = ovsdb_raw.dump(fes[0].sock, COLUMNS)
         names = sorted(r["name"] for r in final["Bridge"].values())
         c.eq(names, acked, "the Bridges are exactly those acknowledged")
