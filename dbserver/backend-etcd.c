@@ -94,6 +94,16 @@ struct etcd_backend {
     uv_async_t async;
     void (*changed)(void *aux);
     void *changed_aux;
+
+    /* Automatic snapshots: etcd_backend_should_compact(). */
+    uint64_t bytes_snapshot;        /* The snapshot 'log_bytes' follows. */
+    size_t log_bytes;               /* Of the records after it, as far as
+                                     * this server wrote or read them. */
+    size_t snap_bytes;              /* Its size, if known (else 0). */
+    long long next_snapshot_ms;     /* Not on its own before. */
+    long long etcd_compact_rev;     /* etcd revision of this server's last
+                                     * snapshot: etcd's own history is
+                                     * compacted to it at the next one. */
 };
 
 static struct etcd_backend *
@@ -351,6 +361,29 @@ txn_id_of(const struct etcd_backend *eb, uint64_t seq, size_t pos)
         seq >> 32, seq & 0xffffffff, pos, eb->cid.parts[3] } };
 }
 
+/* Adds the size of log record 'key' (relative to the prefix) in 'kvs' to
+ * the history's, for etcd_backend_should_compact().  A chunked record
+ * counts its pieces, as etcd stores them. */
+static void
+count_log_bytes(struct etcd_backend *eb, struct shash *kvs, const char *key)
+{
+    char *full = key_of(eb, "%s", key);
+    const struct kv *kv = shash_find_data(kvs, full);
+
+    free(full);
+    if (eb->bytes_snapshot != eb->snapshot) {
+        /* Someone else's snapshot: what follows it is counted from now. */
+        eb->bytes_snapshot = eb->snapshot;
+        eb->log_bytes = 0;
+        eb->snap_bytes = 0;
+    }
+    if (kv) {
+        bool marker = !strncmp(kv->value, "{\"chunks\":", 10);
+        const char *n = marker ? strstr(kv->value, "\"n\":") : NULL;
+        eb->log_bytes += n ? (size_t) atoll(n + 4) * CHUNK_BYTES : kv->len;
+    }
+}
+
 /* Applies log records first..last of 'kvs' to 'db', each transaction through
  * 'apply' (or committed directly if 'apply' is NULL). */
 static struct ovsdb_error *
@@ -369,6 +402,7 @@ apply_log(struct etcd_backend *eb, struct shash *kvs,
                 "I/O error", "database %s: log record %"PRIu64" is missing "
                 "from etcd", eb->up.name, n);
         }
+        count_log_bytes(eb, kvs, key);
         size_t i;
         json_t *record;
         json_array_foreach (json_object_get(records, "txns"), i, record) {
@@ -393,6 +427,26 @@ apply_log(struct etcd_backend *eb, struct shash *kvs,
         eb->seq = n;
     }
     return NULL;
+}
+
+/* The size of snapshot 'snapshot' in 'kvs', pieces included. */
+static size_t
+snapshot_bytes(struct etcd_backend *eb, struct shash *kvs, uint64_t snapshot)
+{
+    char *pieces = key_of(eb, "piece/snap/%020"PRIu64"/", snapshot);
+    char *key = key_of(eb, "snap/%020"PRIu64, snapshot);
+    struct shash_node *node;
+    size_t n = 0;
+
+    SHASH_FOR_EACH (node, kvs) {
+        if (!strcmp(node->name, key)
+            || !strncmp(node->name, pieces, strlen(pieces))) {
+            n += ((struct kv *) node->data)->len;
+        }
+    }
+    free(pieces);
+    free(key);
+    return n;
 }
 
 static struct ovsdb_error *
@@ -450,6 +504,10 @@ etcd_backend_load_db(struct backend *b, struct ovsdb_db **dbp)
             json_decref(snap);
         }
     }
+    eb->snapshot = snapshot;
+    eb->bytes_snapshot = snapshot;
+    eb->log_bytes = 0;
+    eb->snap_bytes = snapshot ? snapshot_bytes(eb, &kvs, snapshot) : 0;
     if (!error) {
         error = apply_log(eb, &kvs, db, snapshot + 1, seq, NULL, NULL);
     }
@@ -516,6 +574,8 @@ etcd_backend_create(const char *location, const char *name OVS_UNUSED,
     return error;
 }
 
+static void schedule_snapshot(struct etcd_backend *);
+
 static struct ovsdb_error *
 etcd_backend_open(const char *location, const char *name,
                   struct backend **bp, struct ovsdb_db **dbp)
@@ -528,6 +588,7 @@ etcd_backend_open(const char *location, const char *name,
     eb->urls = xstrdup(location);
     eb->prefix = xasprintf("/xsw/%s/", name);
     uuid_generate(&eb->sid);
+    schedule_snapshot(eb);
     error = etcd_client_create(location, &eb->client);
     if (!error) {
         error = etcd_backend_load_db(&eb->up, dbp);
@@ -829,6 +890,9 @@ etcd_backend_commit_batch(struct backend *b, bool durable OVS_UNUSED)
         char *value = json_dumps(record, JSON_COMPACT);
         json_decref(record);
         error = commit_value(eb, value, false);
+        if (!error) {
+            eb->log_bytes += strlen(value);
+        }
         free(value);
     }
     json_decref(batch);
@@ -855,6 +919,88 @@ delete_range(struct etcd_backend *eb, const char *kind, uint64_t from,
     free(to_key);
 }
 
+/* Log records kept behind a snapshot: a front end that far behind (a burst
+ * of writes elsewhere while its loop was busy) still catches up from the
+ * log.  Further behind, it reloads and its monitoring clients
+ * resynchronize. */
+#define KEEP_RECORDS 100
+
+/* The snapshot policy (etcd_backend_set_snapshot_policy()). */
+static unsigned int snapshot_records = 1000;
+static long long snapshot_interval_ms = 60 * 1000;
+#define SNAPSHOT_BYTES (16 * 1024 * 1024)
+
+void
+etcd_backend_set_snapshot_policy(unsigned int records,
+                                 unsigned int interval_s)
+{
+    snapshot_records = records;
+    snapshot_interval_ms = interval_s * 1000LL;
+}
+
+/* The earliest this server snapshots on its own: after the interval and a
+ * random part as long, so that front ends that cross the mark together
+ * spread out (the compare on head lets only one of them win anyway). */
+static void
+schedule_snapshot(struct etcd_backend *eb)
+{
+    long long spread = snapshot_interval_ms
+                       ? random() % snapshot_interval_ms : 0;
+    eb->next_snapshot_ms = now_ms() + snapshot_interval_ms + spread;
+}
+
+/* As ovsdb-server's ovsdb_storage_should_snapshot(): not before the time
+ * schedule_snapshot() set; then once enough records follow the snapshot,
+ * or their bytes are many and 4 times the snapshot's (a big database
+ * written rarely is not rewritten for a few records). */
+static bool
+etcd_backend_should_compact(const struct backend *b)
+{
+    const struct etcd_backend *eb = etcd_backend_cast(b);
+    uint64_t records = eb->seq - eb->snapshot;
+
+    if (!records || now_ms() < eb->next_snapshot_ms) {
+        return false;
+    }
+    size_t bytes = eb->bytes_snapshot == eb->snapshot ? eb->log_bytes : 0;
+    return (records >= snapshot_records
+            || (bytes >= SNAPSHOT_BYTES && bytes / 4 >= eb->snap_bytes));
+}
+
+/* After a snapshot: etcd keeps every revision of every key until it is
+ * compacted, so its own history is compacted too, to the revision of this
+ * server's previous snapshot (at least an interval old).  Every read at a
+ * revision is at one that a read just returned (a catch-up), and the watch
+ * starts from the present, so no front end needs older revisions.  Best
+ * effort: another front end may have compacted further already.  etcd
+ * reuses the space; its file shrinks only on a defragment. */
+static void
+compact_etcd_history(struct etcd_backend *eb)
+{
+    long long rev = eb->etcd_compact_rev;
+
+    eb->etcd_compact_rev = eb->head_rev;
+    if (rev > 0) {
+        json_t *req = json_pack("{s:I}", "revision", (json_int_t) rev);
+        json_t *reply = NULL;
+        struct ovsdb_error *error = etcd_client_call(eb->client,
+                                                     "/v3/kv/compaction",
+                                                     req, &reply);
+        if (error) {
+            char *msg = ovsdb_error_to_string(error);
+            VLOG_DBG("%s: compacting etcd to revision %lld: %s",
+                     eb->up.name, rev, msg);
+            free(msg);
+            ovsdb_error_destroy(error);
+        } else {
+            VLOG_INFO("%s: compacted etcd's history to revision %lld",
+                      eb->up.name, rev);
+        }
+        json_decref(req);
+        json_decref(reply);
+    }
+}
+
 /* A snapshot at the newest record, then the log and pieces it makes
  * useless go. */
 static struct ovsdb_error *
@@ -865,18 +1011,27 @@ etcd_backend_compact(struct backend *b, const struct ovsdb_db *db)
     char *value = json_dumps(record, JSON_COMPACT);
     struct ovsdb_error *error = commit_value(eb, value, true);
 
+    size_t snap_bytes = strlen(value);
     free(value);
     json_decref(record);
+    schedule_snapshot(eb);
     if (error) {
         return error;
     }
-    /* Older snapshots, the records the new one covers, and their pieces.
-     * Pieces of record seq+1 on, which another server may be writing, are
-     * out of these ranges. */
-    delete_range(eb, "log", 0, eb->seq + 1);
-    delete_range(eb, "piece/log", 0, eb->seq + 1);
+    eb->bytes_snapshot = eb->seq;
+    eb->log_bytes = 0;
+    eb->snap_bytes = snap_bytes;
+    /* Older snapshots, and their pieces; the records the new one covers but
+     * the last KEEP_RECORDS, so that a front end a little behind catches up
+     * from the log instead of reloading (and resynchronizing its
+     * clients).  Pieces of record seq+1 on, which another server may be
+     * writing, are out of these ranges. */
+    uint64_t keep_from = eb->seq > KEEP_RECORDS ? eb->seq - KEEP_RECORDS : 0;
+    delete_range(eb, "log", 0, keep_from + 1);
+    delete_range(eb, "piece/log", 0, keep_from + 1);
     delete_range(eb, "snap", 0, eb->seq);
     delete_range(eb, "piece/snap", 0, eb->seq);
+    compact_etcd_history(eb);
     return NULL;
 }
 
@@ -1037,22 +1192,21 @@ etcd_backend_catch_up(struct backend *b, struct ovsdb_db *db,
         error = parse_head(eb, &kvs, &seq, &snapshot, &head_rev);
     }
     if (!error && seq > eb->seq) {
-        if (snapshot > eb->seq) {
+        /* The records this server lacks, as of the same revision (their
+         * pieces, if any, are read when needed: pieces never change).  A
+         * snapshot past them keeps the last KEEP_RECORDS. */
+        char *from = key_of(eb, "log/%020"PRIu64, eb->seq + 1);
+        char *log = key_of(eb, "log/");
+        error = read_range(eb, from, range_end_json(log), rev, &kvs, &rev);
+        if (!error && snapshot > eb->seq && !shash_find(&kvs, from)) {
             error = ovsdb_error("I/O error", "database %s: etcd's history "
                                 "starts after record %"PRIu64", the last "
                                 "this server has", eb->up.name, eb->seq);
-        } else {
-            /* The records this server lacks, as of the same revision (their
-             * pieces, if any, are read when needed: pieces never change). */
-            char *from = key_of(eb, "log/%020"PRIu64, eb->seq + 1);
-            char *log = key_of(eb, "log/");
-            error = read_range(eb, from, range_end_json(log), rev, &kvs,
-                               &rev);
-            free(from);
-            free(log);
-            if (!error) {
-                error = apply_log(eb, &kvs, db, eb->seq + 1, seq, apply, aux);
-            }
+        }
+        free(from);
+        free(log);
+        if (!error) {
+            error = apply_log(eb, &kvs, db, eb->seq + 1, seq, apply, aux);
         }
     }
     if (!error) {
@@ -1082,6 +1236,7 @@ const struct backend_class etcd_backend_class = {
     .write_txn = etcd_backend_write_txn,
     .commit_batch = etcd_backend_commit_batch,
     .compact = etcd_backend_compact,
+    .should_compact = etcd_backend_should_compact,
     .convert = etcd_backend_convert,
     .get_status = etcd_backend_get_status,
     .get_txn_id = etcd_backend_get_txn_id,

@@ -107,6 +107,12 @@ backend_compact(struct backend *b, const struct ovsdb_db *db)
     return b->class->compact(b, db);
 }
 
+bool
+backend_should_compact(const struct backend *b)
+{
+    return b->class->should_compact && b->class->should_compact(b);
+}
+
 struct ovsdb_error *
 backend_convert(struct backend *b, const struct ovsdb_db *db,
                 const struct ovsdb_schema *schema, struct ovsdb_db **loadedp)

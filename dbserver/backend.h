@@ -16,7 +16,8 @@
  *           ovsdb_txn_precommit(txn), backend_write_txn(b, txn)
  *       backend_commit_batch(b, durable)  -> only now may replies and the
  *                                           monitors' updates go out
- *   backend_compact(b, db)               ovsdb-server/compact
+ *   backend_compact(b, db)               ovsdb-server/compact, or when
+ *                                        backend_should_compact(b) says
  *   backend_convert(b, db, schema, ...)  the "convert" method
  *   backend_close(b)
  *
@@ -105,6 +106,8 @@ struct backend_class {
 
     struct ovsdb_error *(*compact)(struct backend *,
                                    const struct ovsdb_db *);
+    /* May be NULL: never on its own (backend_should_compact()). */
+    bool (*should_compact)(const struct backend *);
     struct ovsdb_error *(*convert)(struct backend *, const struct ovsdb_db *,
                                    const struct ovsdb_schema *,
                                    struct ovsdb_db **loadedp);
@@ -178,6 +181,12 @@ struct ovsdb_error *backend_compact(struct backend *,
                                     const struct ovsdb_db *)
     __attribute__((warn_unused_result));
 
+/* Whether the stored history has grown enough that the server should call
+ * backend_compact() now, without being asked (as ovsdb-server snapshots
+ * its log on its own).  Always false for a backend that keeps no history
+ * (SQLite checkpoints its own write-ahead log). */
+bool backend_should_compact(const struct backend *);
+
 /* Replaces the stored database by 'db''s rows converted to 'schema', in one
  * atomic step (not inside a batch).  On success '*loadedp' is the new
  * database as the backend reads it back (without ephemeral columns, which
@@ -224,5 +233,14 @@ struct ovsdb_error *backend_catch_up(struct backend *, struct ovsdb_db *,
 
 extern const struct backend_class sqlite_backend_class;   /* backend-sqlite.c */
 extern const struct backend_class etcd_backend_class;     /* backend-etcd.c */
+
+/* When the etcd backend snapshots on its own, for every database opened
+ * after: once 'records' log records (or 16 MiB of them, and 4 times the
+ * last snapshot) follow the snapshot, and at least 'interval_s' seconds
+ * (plus a random part as long, so that front ends do not race) after this
+ * server's start or its last snapshot.  Defaults: 1000 records, 60 s.
+ * xsw-dbserver's --etcd-snapshot-records and --etcd-snapshot-interval. */
+void etcd_backend_set_snapshot_policy(unsigned int records,
+                                      unsigned int interval_s);
 
 #endif /* backend.h */

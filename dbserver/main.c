@@ -247,6 +247,10 @@ usage(void)
            "  --etcd-certificate=FILE  client certificate for etcd's\n"
            "                        --client-cert-auth, with\n"
            "  --etcd-private-key=FILE  its key\n"
+           "  --etcd-snapshot-records=N  snapshot on its own once N log\n"
+           "                        records follow the last (default 1000)\n"
+           "  --etcd-snapshot-interval=S  ...but not within S s of the last\n"
+           "                        (plus up to S s at random; default 60)\n"
            "  --create SCHEMA DBFILE  create DBFILE from SCHEMA and exit\n"
            "                        (with --storage: --create SCHEMA)\n"
            "  --convert SCHEMA DBFILE  convert DBFILE to SCHEMA in place\n"
@@ -393,7 +397,9 @@ main(int argc, char *argv[])
         OPT_STORAGE,
         OPT_ETCD_CA_CERT,
         OPT_ETCD_CERTIFICATE,
-        OPT_ETCD_PRIVATE_KEY
+        OPT_ETCD_PRIVATE_KEY,
+        OPT_ETCD_SNAPSHOT_RECORDS,
+        OPT_ETCD_SNAPSHOT_INTERVAL
     };
     static const struct option long_options[] = {
         {"remote", required_argument, NULL, OPT_REMOTE},
@@ -406,6 +412,10 @@ main(int argc, char *argv[])
         {"etcd-ca-cert", required_argument, NULL, OPT_ETCD_CA_CERT},
         {"etcd-certificate", required_argument, NULL, OPT_ETCD_CERTIFICATE},
         {"etcd-private-key", required_argument, NULL, OPT_ETCD_PRIVATE_KEY},
+        {"etcd-snapshot-records", required_argument, NULL,
+         OPT_ETCD_SNAPSHOT_RECORDS},
+        {"etcd-snapshot-interval", required_argument, NULL,
+         OPT_ETCD_SNAPSHOT_INTERVAL},
         {"max-message-size", required_argument, NULL, OPT_MAX_MSG},
         {"max-backlog", required_argument, NULL, OPT_MAX_BACKLOG},
         {"read-only-remote", required_argument, NULL, OPT_READ_ONLY_REMOTE},
@@ -433,6 +443,7 @@ main(int argc, char *argv[])
      * etcd); docs/storage-etcd.md, "TLS". */
     const char *etcd_ca_cert = NULL, *etcd_certificate = NULL;
     const char *etcd_private_key = NULL;
+    size_t snapshot_records = 1000, snapshot_interval = 60;
     /* Two more for the defaults. */
     char **remote_names = xcalloc(argc + 2, sizeof *remote_names);
     bool *read_only = xcalloc(argc + 2, sizeof *read_only);
@@ -507,6 +518,21 @@ main(int argc, char *argv[])
         case OPT_ETCD_PRIVATE_KEY:
             etcd_private_key = optarg;
             break;
+        case OPT_ETCD_SNAPSHOT_RECORDS:
+            snapshot_records = parse_size("etcd-snapshot-records", optarg);
+            break;
+        case OPT_ETCD_SNAPSHOT_INTERVAL: {
+            char *end;
+            errno = 0;
+            snapshot_interval = strtoul(optarg, &end, 10);
+            if (errno || *end || !optarg[0] || snapshot_interval > 86400) {
+                fprintf(stderr, "%s: --etcd-snapshot-interval: \"%s\" is "
+                        "not a number of seconds from 0 to 86400\n",
+                        daemon_program_name(), optarg);
+                exit(EXIT_FAILURE);
+            }
+            break;
+        }
         case OPT_MAX_MSG:
             options.max_msg_size = parse_size("max-message-size", optarg);
             break;
@@ -541,6 +567,8 @@ main(int argc, char *argv[])
         exit(EXIT_FAILURE);
     }
     etcd_client_set_tls(etcd_ca_cert, etcd_certificate, etcd_private_key);
+    etcd_backend_set_snapshot_policy(MIN(snapshot_records, UINT_MAX),
+                                     snapshot_interval);
     if (storage && (convert_schema || import_file)) {
         fprintf(stderr, "%s: --%s works on database files, not with "
                 "--storage\n", daemon_program_name(),

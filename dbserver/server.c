@@ -743,6 +743,31 @@ rerun_batch(struct server_db *sdb)
     return sdb->in_batch ? commit_batch(sdb) : NULL;
 }
 
+/* Compacts 'sdb''s stored history if its backend says it has grown enough
+ * (backend_should_compact()), as ovsdb-server snapshots on its own: after
+ * a batch's replies left, so that no client waits for it.  A failure
+ * (another front end committed meanwhile, etcd unavailable) is logged and
+ * the next batch tries again later: nothing was lost. */
+static void
+server_db_maybe_compact(struct server_db *sdb)
+{
+    if (!sdb->backend || sdb->in_batch
+        || !backend_should_compact(sdb->backend)) {
+        return;
+    }
+    struct ovsdb_error *error = backend_compact(sdb->backend, sdb->db);
+    if (error) {
+        char *s = ovsdb_error_to_string(error);
+        VLOG_INFO("%s: automatic compaction did not happen: %s", sdb->name,
+                  s);
+        free(s);
+        ovsdb_error_destroy(error);
+    } else {
+        VLOG_INFO("%s: compacted the stored history on its own",
+                  sdb->name);
+    }
+}
+
 /* Commits every open batch, then lets the held output go. */
 static void
 commit_batches(struct server *server)
@@ -809,6 +834,7 @@ commit_batches(struct server *server)
         if (sdb->catch_up) {
             server_db_catch_up(sdb);
         }
+        server_db_maybe_compact(sdb);
     }
     close_lost_sessions(server);
 }

@@ -21,6 +21,9 @@ TESTS += tests/server/etcd-conflict.py
 # etcd on https:// with client certificates (--etcd-ca-cert etc.): two
 # front ends through it, and every wrong setting a clear error at start.
 TESTS += tests/server/etcd-tls.py
+# Automatic snapshots: log and etcd history compacted without ovs-appctl,
+# a second front end keeping up across them, a third loading after.
+TESTS += tests/server/etcd-snapshot.py
 # The server tests and the real clients' tests again, on the etcd backend
 # (XT_STORAGE=etcd: each server on an etcd of its own).
 TESTS += tests/server/etcd-suite.sh

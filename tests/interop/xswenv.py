@@ -293,6 +293,22 @@ class EtcdFrontEnd:
                    .split())
 
 
+def stop_etcd_test(front_ends, etcd, dir):
+    """A test's cleanup: its front ends, its etcd member ('etcd', may be
+    None) and its directory, each even if stopping another failed."""
+    try:
+        for fe in front_ends:
+            try:
+                fe.stop()
+            except Failure as e:
+                print("FAIL front end did not stop cleanly: %s" % e)
+                raise
+    finally:
+        if etcd:
+            etcd.stop()
+        shutil.rmtree(dir, ignore_errors=True)
+
+
 def storage():
     """XT_STORAGE=etcd runs xsw-dbserver on the etcd backend (each server
     on an etcd of its own); unset or "sqlite", on its SQLite file."""

@@ -14,7 +14,6 @@ another CA, a CA that did not sign etcd's certificate, an https:// URL
 without a CA, TLS files beside an http:// URL, a certificate without its
 key, an unreadable file."""
 import os
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -22,7 +21,7 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "interop"))
 from xswenv import (Checks, Etcd, EtcdFrontEnd, XSW_DBSERVER,  # noqa: E402
-                    VSWITCH_SCHEMA, run)
+                    VSWITCH_SCHEMA, run, stop_etcd_test)
 
 
 def openssl(*args, dir):
@@ -157,11 +156,7 @@ def main():
         checks.eq(a.ports(), {"xtbr0", "xtp0"},
                   "the first front end still serves")
     finally:
-        for fe in fes:
-            fe.stop()
-        if etcd:
-            etcd.stop()
-        shutil.rmtree(dir, ignore_errors=True)
+        stop_etcd_test(fes, etcd, dir)
     checks.finish()
 
 

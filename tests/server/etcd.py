@@ -135,9 +135,12 @@ def test_one_front_end(c):
 
         out = run(["ovs-appctl", "-t", a.ctl, "ovsdb-server/compact"])[0]
         keys = etcd_keys(etcd)
-        c.ok(out == "" and not [k for k in keys if "/log/" in k]
-             and [k for k in keys if "/snap/" in k],
-             "compaction leaves a snapshot and no log records", keys)
+        logs = [k for k in keys if "/log/" in k]
+        c.ok(out == "" and [k for k in keys if "/snap/" in k]
+             and 0 < len(logs) <= 100,
+             "compaction leaves a snapshot and only the last 100 log "
+             "records before it (for front ends a little behind)",
+             json.dumps(keys)[:500])
         a.vsctl("add-port", "xtbr0", "xtafter")
         a.stop()
         a.start()
