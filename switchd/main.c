@@ -1,12 +1,16 @@
 /* main.c: xsw-switchd's command line.
  *
- *   xsw-switchd [--db=unix:PATH | unix:PATH] [--unixctl=PATH]
+ *   xsw-switchd [--db=DATABASE | DATABASE] [--unixctl=PATH]
  *               [--n-threads=N] [--metrics=ptcp:PORT[:IP]] [--pidfile[=F]]
  *               [--detach] [--log-file[=F]] [-v SPEC]
  *
- * The database defaults to unix:<rundir>/db.sock, where xsw-dbserver
- * listens by default; $XSW_DB overrides that default and --db (or a
- * positional argument, as ovs-vswitchd takes it) overrides both.  The
+ * DATABASE is unix:PATH or tcp:IP:PORT; not ssl:, as xsw-switchd takes no
+ * TLS keys (ovs-vswitchd has --private-key and the like for it).  It
+ * defaults to unix:<rundir>/db.sock, where xsw-dbserver listens by
+ * default; $XSW_DB overrides that default and --db (or a positional
+ * argument, as ovs-vswitchd takes it) overrides both.  It is checked here,
+ * before the daemon starts: the IDL would only give up on a bad one
+ * without a word.  The
  * control socket has a fixed name, <rundir>/xsw-switchd.ctl, so that
  * "xsw-ctl fdb-show" and "ovs-appctl -t <rundir>/xsw-switchd.ctl" find it
  * without knowing the pid; unless --unixctl is given, the same commands
@@ -26,6 +30,7 @@
 #include "coverage.h"
 #include "daemon.h"
 #include "metrics.h"
+#include "stream.h"
 #include "switch-metrics.h"
 #include "unixctl.h"
 #include "util.h"
@@ -46,8 +51,13 @@ usage(void)
            "bridge.\n"
            "usage: %s [OPTIONS] [DATABASE]\n"
            "\n"
-           "DATABASE is unix:PATH (default unix:%s/db.sock; $XSW_DB\n"
-           "overrides the default).\n"
+           "DATABASE is how to reach xsw-dbserver (default\n"
+           "unix:%s/db.sock; $XSW_DB overrides the default).\n"
+           "Active DATABASE connection methods:\n"
+           "  unix:PATH             Unix domain socket named PATH\n"
+           "  tcp:IP:PORT           PORT at remote IP, a numeric address\n"
+           "                        (IPv6 in brackets: tcp:[::1]:6640)\n"
+           "ssl: is not available: xsw-switchd takes no TLS keys.\n"
            "\n"
            "Options:\n"
            "  --db=DATABASE         the same as the DATABASE argument\n"
@@ -64,6 +74,29 @@ usage(void)
     daemon_usage();
     vlog_usage();
     exit(EXIT_SUCCESS);
+}
+
+/* Exits with an error unless 'db' names a database xsw-switchd can
+ * connect to: unix:PATH or tcp:IP:PORT. */
+static void
+check_db_remote(const char *db)
+{
+    struct stream_addr addr;
+    char *msg = NULL;
+
+    if (!str_starts_with(db, "unix:") && !str_starts_with(db, "tcp:")) {
+        fprintf(stderr, "%s: %s: the database must be unix:PATH or "
+                "tcp:IP:PORT%s\n", daemon_program_name(), db,
+                str_starts_with(db, "ssl:")
+                ? " (ssl: is not available: xsw-switchd takes no TLS keys)"
+                : "");
+        exit(EXIT_FAILURE);
+    }
+    if (stream_parse(db, &addr, &msg)) {
+        fprintf(stderr, "%s: %s\n", daemon_program_name(), msg);
+        exit(EXIT_FAILURE);
+    }
+    stream_addr_destroy(&addr);
 }
 
 /* Samples the event counters for coverage/show. */
@@ -195,11 +228,7 @@ main(int argc, char *argv[])
             db = default_db = xasprintf("unix:%s/db.sock", xsw_rundir());
         }
     }
-    if (strncmp(db, "unix:", 5) && strncmp(db, "tcp:", 4)) {
-        fprintf(stderr, "%s: %s: the database must be unix:PATH or "
-                "tcp:IP:PORT\n", daemon_program_name(), db);
-        exit(EXIT_FAILURE);
-    }
+    check_db_remote(db);
     if (!unixctl_path) {
         err = daemon_ensure_dir(xsw_rundir());
         if (err) {

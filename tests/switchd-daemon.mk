@@ -5,3 +5,5 @@ TESTS += tests/system/switchd-daemon.sh
 EXTRA_DIST += tests/system/switchd-daemon.sh
 TESTS += tests/system/switchd-ovsdb.sh
 EXTRA_DIST += tests/system/switchd-ovsdb.sh
+TESTS += tests/system/switchd-db.sh
+EXTRA_DIST += tests/system/switchd-db.sh
