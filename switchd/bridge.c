@@ -2365,11 +2365,17 @@ bridge_dump_ifaces(size_t *np)
     size_t n = 0;
 
     HMAP_FOR_EACH (iface, name_node, &ifaces) {
-        if (iface->port_no && iface->port) {
+        if (iface->port) {
+            const struct ovsdb_idl_row *row = ovsdb_idl_get_row(iface_table,
+                                                                 &iface->uuid);
+            const struct ovsdb_datum *error = (row
+                ? ovsdb_idl_row_get_datum_by_name(row, "error") : NULL);
+
             infos[n].bridge = iface->bridge;
             infos[n].port = iface->port;
             infos[n].interface = iface->name;
             infos[n].port_no = iface->port_no;
+            infos[n].error = error && error->n;
             n++;
         }
     }

@@ -85,12 +85,14 @@ struct dp;
 /* The datapath, or NULL before bridge_init() and after bridge_exit(). */
 struct dp *bridge_get_dp(void);
 
-/* The interfaces attached to the datapath, sorted by bridge, port and
- * interface name: an array of '*n' that the caller frees (not the names,
- * which are the reconciler's). */
+/* The interfaces of the configured ports, attached to the datapath or
+ * not, sorted by bridge, port and interface name: an array of '*n' that
+ * the caller frees (not the names, which are the reconciler's). */
 struct bridge_iface_info {
     const char *bridge, *port, *interface;
-    uint32_t port_no;               /* In the datapath. */
+    uint32_t port_no;               /* In the datapath, 0 if not there. */
+    bool error;                     /* Its Interface row's "error" column,
+                                     * as the database has it, is set. */
 };
 struct bridge_iface_info *bridge_dump_ifaces(size_t *n);
 

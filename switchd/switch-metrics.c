@@ -48,8 +48,13 @@ put_interfaces(struct metrics *m, struct dp *dp)
     struct dp_port_stats *stats = xcalloc(n + 1, sizeof *stats);
 
     for (size_t i = 0; i < n; i++) {
-        dp_port_get_stats(dp, ifaces[i].port_no, &stats[i]);
+        if (ifaces[i].port_no) {
+            dp_port_get_stats(dp, ifaces[i].port_no, &stats[i]);
+        }
     }
+    /* Counters only for the interfaces the datapath has: one that never
+     * opened has counted nothing (its "statistics" column is empty too, as
+     * ovs-vswitchd leaves it), and a series of zeros would hide that. */
     for (size_t c = 0; c < ARRAY_SIZE(iface_counters); c++) {
         metrics_family(m, iface_counters[c].name, METRICS_COUNTER,
                        iface_counters[c].help);
@@ -57,10 +62,24 @@ put_interfaces(struct metrics *m, struct dp *dp)
             const uint64_t *value = (const uint64_t *)
                 ((const char *) &stats[i] + iface_counters[c].offset);
 
-            metrics_put(m, *value, "bridge", ifaces[i].bridge,
-                        "port", ifaces[i].port,
-                        "interface", ifaces[i].interface, NULL);
+            if (ifaces[i].port_no) {
+                metrics_put(m, *value, "bridge", ifaces[i].bridge,
+                            "port", ifaces[i].port,
+                            "interface", ifaces[i].interface, NULL);
+            }
         }
+    }
+    /* Every configured interface, so that one xsw-switchd could not open
+     * (or reports a setting it does not apply) is seen, and alerted on,
+     * rather than being merely absent from the counters. */
+    metrics_family(m, "xsw_interface_error", METRICS_GAUGE,
+                   "1 if the interface's \"error\" column is set (it could "
+                   "not be opened, or a setting of it is not applied: the "
+                   "column says why), else 0.");
+    for (size_t i = 0; i < n; i++) {
+        metrics_put(m, ifaces[i].error, "bridge", ifaces[i].bridge,
+                    "port", ifaces[i].port,
+                    "interface", ifaces[i].interface, NULL);
     }
     free(stats);
     free(ifaces);

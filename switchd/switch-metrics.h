@@ -2,7 +2,8 @@
  *
  * What "GET /metrics" answers on xsw-switchd --metrics=ptcp:PORT[:IP] (the
  * format and the HTTP are lib/metrics.h's): per interface, the datapath's
- * counters; per bridge, its forwarding database; per bond member, its
+ * counters (if the datapath has it) and whether its "error" column is set
+ * (as the switch's replica of the database has it); per bridge, its forwarding database; per bond member, its
  * state; per forwarding thread, its busy and CPU time; the process.
  * README.md lists every metric.
  *

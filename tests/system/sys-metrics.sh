@@ -1,6 +1,7 @@
 #!/bin/bash
 # --metrics on both daemons: promtool accepts what they serve, the values
-# follow real traffic and transactions, bad HTTP requests get clean errors,
+# follow real traffic and transactions, an interface that cannot be opened
+# shows in xsw_interface_error, bad HTTP requests get clean errors,
 # and a real Prometheus server on loopback scrapes both every second.
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/system/lib.sh"
@@ -75,6 +76,25 @@ xt_check "the fdb learned a and b" greater \
     "$(value "$SW_PORT" "xsw_fdb_learned_total{bridge=\"$XT_BR\"}")" 1
 xt_check "the fdb holds them" greater \
     "$(value "$SW_PORT" "xsw_fdb_entries{bridge=\"$XT_BR\"}")" 1
+
+# An interface whose device does not exist: xsw_interface_error says so
+# (the "error" column is set), and it has no counters; a working one has
+# xsw_interface_error 0.
+xt_vsctl add-port "$XT_BR" "${XT}gone" || xt_fail "add-port ${XT}gone failed"
+IF_GONE="{bridge=\"$XT_BR\",port=\"${XT}gone\",interface=\"${XT}gone\"}"
+gone_has_error() {
+    echo "error column: $(xt_vsctl get Interface "${XT}gone" error)"
+    [ "$(value "$SW_PORT" "xsw_interface_error$IF_GONE")" = 1 ]
+}
+xt_check "a missing device: xsw_interface_error 1" xt_wait_for 10 gone_has_error
+xt_check "a missing device: no counter series" \
+    test -z "$(value "$SW_PORT" "xsw_interface_rx_packets_total$IF_GONE")"
+xt_check "a working interface: xsw_interface_error 0" \
+    test "$(value "$SW_PORT" "xsw_interface_error$IF_A")" = 0
+xt_vsctl del-port "$XT_BR" "${XT}gone" || xt_fail "del-port ${XT}gone failed"
+gone_unlisted() { [ -z "$(value "$SW_PORT" "xsw_interface_error$IF_GONE")" ]; }
+xt_check "a deleted interface: no xsw_interface_error series" \
+    xt_wait_for 10 gone_unlisted
 
 # A bond of two internal ports: its members' state.
 xt_vsctl add-bond "$XT_BR" "${XT}bond" "${XT}m1" "${XT}m2" \
