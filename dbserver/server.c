@@ -807,7 +807,11 @@ commit_batches(struct server *server)
 
     /* A pipelining client has many replies in a batch: corked, they leave
      * in one write() instead of one each, which saves both ends a system
-     * call and a wakeup per reply. */
+     * call and a wakeup per reply.  The held requests are freed only after
+     * that write: freeing a request's parsed operations costs a port-adding
+     * transaction about 11k instructions (callgrind), which a serial
+     * client need not wait for. */
+    struct ovs_list sent = OVS_LIST_INITIALIZER(&sent);
     LIST_FOR_EACH_POP (h, node, &server->held) {
         struct session *s = h->session;
         if (s->conn) {
@@ -815,7 +819,7 @@ commit_batches(struct server *server)
             jsonrpc_conn_send(s->conn, h->msg);
             h->msg = NULL;
         }
-        held_msg_destroy(h);
+        ovs_list_push_back(&sent, &h->node);
     }
 
     if (was_holding) {
@@ -827,6 +831,9 @@ commit_batches(struct server *server)
         if (s->conn) {
             jsonrpc_conn_uncork(s->conn);
         }
+    }
+    LIST_FOR_EACH_POP (h, node, &sent) {
+        held_msg_destroy(h);
     }
 
     SHASH_FOR_EACH (node, &server->dbs) {

@@ -22,6 +22,7 @@ lib_libxsw_a_SOURCES += \
 lib_libxsw_a_SOURCES += \
 	lib/daemon.c lib/daemon.h \
 	lib/idl.c lib/idl.h lib/idl-private.h lib/idl-txn.c \
+	lib/json-in.c lib/json-in.h \
 	lib/json-out.c lib/json-out.h \
 	lib/jsonrpc.c lib/jsonrpc.h \
 	lib/jsonrpc-client.c lib/jsonrpc-client.h \

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "ds.h"
+#include "json-in.h"
 #include "json-out.h"
 #include "stream.h"
 #include "tls.h"
@@ -289,7 +290,7 @@ jsonrpc_parser_feed(struct jsonrpc_parser *p, const char *data, size_t n,
             text = p->buf;
             len = p->len;
         }
-        json = json_loadb(text, len, 0, &jerror);
+        json = json_in_loadb(text, len, 0, &jerror);
         if (!json) {
             return parser_fail(p, errorp, xasprintf(
                                    "syntax error in message starting at byte "

@@ -5,8 +5,10 @@
  *   1. struct jsonrpc_parser: OVSDB's JSON-RPC has no delimiters; messages
  *      are JSON objects sent back to back.  The parser finds where each
  *      top-level value ends (tracking nesting, strings and escapes), then
- *      hands that slice to json_loadb().  It bounds message size and
- *      nesting depth, so a peer cannot make us buffer without limit.
+ *      hands that slice to json_in_loadb() (json-in.h: jansson's values,
+ *      faster than json_loadb() for everyday messages).  It bounds
+ *      message size and nesting depth, so a peer cannot make us buffer
+ *      without limit.
  *
  *   2. Messages are plain json_t objects.  jsonrpc_create_*() build them;
  *      jsonrpc_msg_parse() classifies and validates one.

@@ -13,6 +13,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "ds.h"
+#include "json-in.h"
 #include "json-out.h"
 #include "jsonrpc-client.h"
 #include "stream.h"
@@ -249,6 +251,129 @@ START_TEST(test_framing_oversize)
     free(error);
     free(chunk);
     jsonrpc_parser_destroy(&p);
+}
+END_TEST
+
+/* ---- Parsing (json-in.h). ---- */
+
+/* jansson's compact text of 'json' (NULL for NULL): object keys in their
+ * order, integers told from reals. */
+static char *
+dump_any(const json_t *json)
+{
+    return json ? json_dumps(json, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
+}
+
+/* json_in_loadb() returns what json_loadb() does for 'text' under 'flags':
+ * the same value, keys in the same order, or the same error.  Whether the
+ * fast path took it must be 'fast'. */
+static void
+check_json_in(const char *text, size_t len, size_t flags, bool fast)
+{
+    json_error_t want_error, got_error;
+    json_t *want = json_loadb(text, len, flags, &want_error);
+    json_t *got = json_in_loadb(text, len, flags, &got_error);
+    json_t *fast_json = json_in_parse_fast(text, len, flags);
+    char *want_text = dump_any(want);
+    char *got_text = dump_any(got);
+    char *fast_text = dump_any(fast_json);
+
+    ck_assert_msg(!fast_json == !fast, "'%.*s' (flags %zu): fast path %s",
+                  (int) len, text, flags, fast_json ? "taken" : "not taken");
+    if (want) {
+        ck_assert_msg(got && !strcmp(want_text, got_text),
+                      "'%.*s': jansson %s, json_in %s", (int) len, text,
+                      want_text, got_text ? got_text : "(error)");
+        ck_assert_msg(!fast_json || !strcmp(want_text, fast_text),
+                      "'%.*s': jansson %s, fast path %s", (int) len, text,
+                      want_text, fast_text);
+    } else {
+        ck_assert_msg(!got, "'%.*s': jansson failed (%s), json_in gave %s",
+                      (int) len, text, want_error.text, got_text);
+        ck_assert_str_eq(want_error.text, got_error.text);
+        ck_assert_int_eq(want_error.position, got_error.position);
+    }
+    free(want_text);
+    free(got_text);
+    free(fast_text);
+    json_decref(want);
+    json_decref(got);
+    json_decref(fast_json);
+}
+
+START_TEST(test_json_in)
+{
+    /* Taken by the fast path, with and without JSON_DECODE_ANY. */
+    static const char *const fast[] = {
+        "{\"id\":1,\"method\":\"transact\",\"params\":[\"Open_vSwitch\","
+        "{\"op\":\"insert\",\"table\":\"Interface\",\"row\":{\"name\":"
+        "\"p1\",\"type\":\"internal\",\"ofport_request\":-42},"
+        "\"uuid-name\":\"i\"},{\"op\":\"mutate\",\"table\":\"Bridge\","
+        "\"where\":[[\"name\",\"==\",\"br0\"]],\"mutations\":[[\"ports\","
+        "\"insert\",[\"set\",[[\"named-uuid\",\"p\"]]]]]}]}",
+        "{}", "[]", " \t\r\n[ 1 , [ ] , { } ]\n ", "[\"\"]",
+        "{\"a\":1,\"b\":2,\"a\":3}",             /* The last "a" wins. */
+        "{\"z\":null,\"y\":true,\"x\":false}",
+        "[0,-0,7,-7,123456789012345678,-123456789012345678]",
+        "[\"~\x7f!\"]",                         /* DEL needs no escape. */
+        "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]",
+    };
+    /* Valid or not, jansson's business. */
+    static const char *const slow[] = {
+        "[1.5]", "[1e3]", "[-1E-2]", "[1.0]", "[0.1,2]",
+        "[1234567890123456789]", "[9223372036854775807]",
+        "[9223372036854775808]", "[-9223372036854775809]",
+        "[01]", "[-01]", "[-]", "[+1]", "[.5]", "[1.]",
+        "[\"a\\\"b\"]", "[\"\\u00e9\"]", "[\"\\u0000\"]", "{\"\\u0000\":1}",
+        "[\"\xc3\xa9\"]", "[\"\xff\"]", "[\"\x01\"]", "[\"a\tb\"]",
+        "[tru]", "[truex]", "[nul]", "[True]", "[NaN]",
+        "", "  ", "1", "\"x\"", "true", "null",
+        "{} x", "{}}", "[1 2]", "[1,]", "[,1]", "{\"a\" 1}", "{1:2}",
+        "{\"a\":1,}", "{\"a\":}", "{\"a\"", "[1", "[\"abc", "{\"a\":1",
+        "[1]]", "[1]x", "[1]\x01", "\xef\xbb\xbf[]",
+    };
+
+    for (size_t i = 0; i < ARRAY_SIZE(fast); i++) {
+        check_json_in(fast[i], strlen(fast[i]), 0, true);
+        check_json_in(fast[i], strlen(fast[i]), JSON_DECODE_ANY, true);
+    }
+    for (size_t i = 0; i < ARRAY_SIZE(slow); i++) {
+        /* A top-level scalar is fast with JSON_DECODE_ANY only. */
+        bool any_fast = (!strcmp(slow[i], "1") || !strcmp(slow[i], "\"x\"")
+                         || !strcmp(slow[i], "true")
+                         || !strcmp(slow[i], "null"));
+        check_json_in(slow[i], strlen(slow[i]), 0, false);
+        check_json_in(slow[i], strlen(slow[i]), JSON_DECODE_ANY, any_fast);
+    }
+
+    /* A NUL inside the text, and a length that ends before the text. */
+    check_json_in("[1]\0", 4, 0, false);
+    check_json_in("[\"a\0b\"]", 7, 0, false);
+    check_json_in("[12]", 3, 0, false);
+    check_json_in("[12]", 4, 0, true);
+
+    /* Deeper than the fast path recurses: jansson's, up to its limit and
+     * beyond it. */
+    for (int depth = JSON_IN_MAX_FAST_DEPTH - 1;
+         depth <= JSON_IN_MAX_FAST_DEPTH + 1; depth++) {
+        struct ds b = DS_EMPTY_INITIALIZER;
+        for (int i = 0; i < depth; i++) {
+            ds_put_cstr(&b, "[");
+        }
+        ds_put_cstr(&b, "{\"a\":1}");
+        for (int i = 0; i < depth; i++) {
+            ds_put_cstr(&b, "]");
+        }
+        /* The object inside counts as one more level. */
+        check_json_in(b.s, b.len, 0, depth + 1 <= JSON_IN_MAX_FAST_DEPTH);
+        ds_destroy(&b);
+    }
+    struct ds deep = DS_EMPTY_INITIALIZER;
+    for (int i = 0; i < 3000; i++) {
+        ds_put_cstr(&deep, "[");
+    }
+    check_json_in(deep.s, deep.len, 0, false);
+    ds_destroy(&deep);
 }
 END_TEST
 
@@ -1278,6 +1403,7 @@ main(void)
     tcase_add_test(tc, test_framing_malformed);
     tcase_add_test(tc, test_framing_depth);
     tcase_add_test(tc, test_framing_oversize);
+    tcase_add_test(tc, test_json_in);
     tcase_add_test(tc, test_classify);
     tcase_add_test(tc, test_session_unix);
     tcase_add_test(tc, test_session_tcp);
