@@ -54,6 +54,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "convert.h"
 #include "db.h"
 #include "ds.h"
 #include "etcd-client.h"
@@ -104,6 +105,11 @@ struct etcd_backend {
     long long etcd_compact_rev;     /* etcd revision of this server's last
                                      * snapshot: etcd's own history is
                                      * compacted to it at the next one. */
+
+    /* Conversions: etcd_backend_convert(). */
+    uint64_t schema_gen;            /* head's "schema", as last seen. */
+    json_t *extra_ops;              /* Put by the next commit_value() with
+                                     * head (the new schema key). */
 };
 
 static struct etcd_backend *
@@ -351,6 +357,21 @@ parse_head(struct etcd_backend *eb, struct shash *kvs,
     return NULL;
 }
 
+/* head's "schema" in 'kvs': how many times the database was converted
+ * (etcd_backend_convert()); 0 if absent, as a database created before
+ * conversions existed has it. */
+static uint64_t
+head_schema_gen(struct etcd_backend *eb, struct shash *kvs)
+{
+    struct ovsdb_error *error;
+    json_t *head = kvs_get_json(eb, kvs, "head", &error);
+    uint64_t gen = etcd_json_int(json_object_get(head, "schema"));
+
+    ovsdb_error_destroy(error);
+    json_decref(head);
+    return gen;
+}
+
 /* The id of the txn at 'pos' in log record 'seq': the same on every front
  * end, so that monitor_cond_since resumes across them (the cid's last word
  * keeps ids of a database created again apart). */
@@ -488,6 +509,7 @@ etcd_backend_load_db(struct backend *b, struct ovsdb_db **dbp)
         ovsdb_schema_destroy(schema);
         goto out;
     }
+    eb->schema_gen = head_schema_gen(eb, &kvs);
 
     struct ovsdb_db *db = ovsdb_db_create(schema);
     if (snapshot) {
@@ -806,10 +828,14 @@ commit_value(struct etcd_backend *eb, const char *value, bool snapshot)
     if (error) {
         goto out;
     }
-    char *head = xasprintf("{\"seq\":%"PRIu64",\"snapshot\":%"PRIu64"}",
-                           seq, snap);
+    char *head = xasprintf("{\"seq\":%"PRIu64",\"snapshot\":%"PRIu64","
+                           "\"schema\":%"PRIu64"}", seq, snap,
+                           eb->schema_gen);
     json_array_append_new(ops, put_op(head_key, head, strlen(head)));
     free(head);
+    if (eb->extra_ops) {
+        json_array_extend(ops, eb->extra_ops);
+    }
     json_t *req = json_pack("{s:[{s:o,s:s,s:s,s:I}],s:O}",
                             "compare", "key", etcd_b64_string(head_key),
                             "target", "MOD", "result", "EQUAL",
@@ -1001,6 +1027,27 @@ compact_etcd_history(struct etcd_backend *eb)
     }
 }
 
+/* After this server's snapshot of 'snap_bytes' at the newest record landed
+ * (a compaction or a conversion): older snapshots and their pieces go, and
+ * the records the new one covers but the last KEEP_RECORDS, so that a
+ * front end a little behind catches up from the log instead of reloading
+ * (and resynchronizing its clients).  Pieces of record seq+1 on, which
+ * another server may be writing, are out of these ranges. */
+static void
+drop_history(struct etcd_backend *eb, size_t snap_bytes)
+{
+    uint64_t keep_from = eb->seq > KEEP_RECORDS ? eb->seq - KEEP_RECORDS : 0;
+
+    eb->bytes_snapshot = eb->seq;
+    eb->log_bytes = 0;
+    eb->snap_bytes = snap_bytes;
+    delete_range(eb, "log", 0, keep_from + 1);
+    delete_range(eb, "piece/log", 0, keep_from + 1);
+    delete_range(eb, "snap", 0, eb->seq);
+    delete_range(eb, "piece/snap", 0, eb->seq);
+    compact_etcd_history(eb);
+}
+
 /* A snapshot at the newest record, then the log and pieces it makes
  * useless go. */
 static struct ovsdb_error *
@@ -1018,32 +1065,60 @@ etcd_backend_compact(struct backend *b, const struct ovsdb_db *db)
     if (error) {
         return error;
     }
-    eb->bytes_snapshot = eb->seq;
-    eb->log_bytes = 0;
-    eb->snap_bytes = snap_bytes;
-    /* Older snapshots, and their pieces; the records the new one covers but
-     * the last KEEP_RECORDS, so that a front end a little behind catches up
-     * from the log instead of reloading (and resynchronizing its
-     * clients).  Pieces of record seq+1 on, which another server may be
-     * writing, are out of these ranges. */
-    uint64_t keep_from = eb->seq > KEEP_RECORDS ? eb->seq - KEEP_RECORDS : 0;
-    delete_range(eb, "log", 0, keep_from + 1);
-    delete_range(eb, "piece/log", 0, keep_from + 1);
-    delete_range(eb, "snap", 0, eb->seq);
-    delete_range(eb, "piece/snap", 0, eb->seq);
-    compact_etcd_history(eb);
+    drop_history(eb, snap_bytes);
     return NULL;
 }
 
+/* One etcd transaction, under the compare on head like a commit: the
+ * converted database as the snapshot at the newest record (in pieces
+ * first if large), the schema key with the new schema (the same cid), and
+ * head with its "schema" one higher.  Every other front end's catch-up
+ * sees that number change and reloads (server.c then tells its clients as
+ * on a conversion of its own).  If another front end committed first, the
+ * conversion is not stored (backend_commit_conflicted()): the server
+ * catches up and converts again. */
 static struct ovsdb_error *
-etcd_backend_convert(struct backend *b, const struct ovsdb_db *db OVS_UNUSED,
-                     const struct ovsdb_schema *schema OVS_UNUSED,
+etcd_backend_convert(struct backend *b, const struct ovsdb_db *db,
+                     const struct ovsdb_schema *schema,
                      struct ovsdb_db **loadedp)
 {
+    struct etcd_backend *eb = etcd_backend_cast(b);
+    struct ovsdb_db *converted;
+    char cid[UUID_LEN + 1];
+
     *loadedp = NULL;
-    return ovsdb_error("not allowed", "database %s: converting a database "
-                       "stored in etcd is not supported yet",
-                       etcd_backend_cast(b)->up.name);
+    struct ovsdb_error *error = ovsdb_convert(db, schema, &converted);
+    if (error) {
+        return error;
+    }
+    json_t *record = txn_record_from_db(converted);
+    char *value = json_dumps(record, JSON_COMPACT);
+    json_decref(record);
+    ovsdb_db_destroy(converted);
+
+    uuid_to_string(&eb->cid, cid);
+    json_t *meta = json_pack("{s:o,s:s}", "schema",
+                             ovsdb_schema_to_json(schema), "cid", cid);
+    char *meta_s = json_dumps(meta, JSON_COMPACT);
+    char *schema_key = key_of(eb, "schema");
+    eb->extra_ops = json_pack("[o]", put_op(schema_key, meta_s,
+                                            strlen(meta_s)));
+    eb->schema_gen++;
+    error = commit_value(eb, value, true);
+    json_decref(eb->extra_ops);
+    eb->extra_ops = NULL;
+    free(schema_key);
+    free(meta_s);
+    json_decref(meta);
+    if (error) {
+        eb->schema_gen--;
+    } else {
+        drop_history(eb, strlen(value));
+        /* What the other front ends will load, read back. */
+        error = etcd_backend_load_db(b, loadedp);
+    }
+    free(value);
+    return error;
 }
 
 static void
@@ -1191,7 +1266,11 @@ etcd_backend_catch_up(struct backend *b, struct ovsdb_db *db,
     if (!error) {
         error = parse_head(eb, &kvs, &seq, &snapshot, &head_rev);
     }
-    if (!error && seq > eb->seq) {
+    if (!error && head_schema_gen(eb, &kvs) != eb->schema_gen) {
+        /* The server reloads: the new schema and its snapshot. */
+        error = ovsdb_error("I/O error", "database %s was converted to a "
+                            "new schema by another server", eb->up.name);
+    } else if (!error && seq > eb->seq) {
         /* The records this server lacks, as of the same revision (their
          * pieces, if any, are read when needed: pieces never change).  A
          * snapshot past them keeps the last KEEP_RECORDS. */

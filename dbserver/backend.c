@@ -117,6 +117,7 @@ struct ovsdb_error *
 backend_convert(struct backend *b, const struct ovsdb_db *db,
                 const struct ovsdb_schema *schema, struct ovsdb_db **loadedp)
 {
+    b->conflict = false;
     struct ovsdb_error *error = b->class->convert(b, db, schema, loadedp);
 
     if (error) {

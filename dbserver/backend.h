@@ -168,11 +168,12 @@ struct ovsdb_error *backend_write_txn(struct backend *,
 struct ovsdb_error *backend_commit_batch(struct backend *, bool durable)
     __attribute__((warn_unused_result));
 
-/* Whether the last backend_commit_batch() failed only because another
- * server committed first (etcd: the compare on "head" failed).  Then
- * nothing of the batch is stored, and the server may take the batch's
- * txns back (ovsdb_undo_rollback()), catch up (backend_catch_up()) and
- * run the same requests again in a new batch. */
+/* Whether the last backend_commit_batch() or backend_convert() failed
+ * only because another server committed first (etcd: the compare on
+ * "head" failed).  Then nothing of the batch is stored, and the server may
+ * take the batch's txns back (ovsdb_undo_rollback()), catch up
+ * (backend_catch_up()) and run the same requests again in a new batch (or
+ * convert the caught-up database). */
 bool backend_commit_conflicted(const struct backend *);
 
 /* Gives back the space that history and deleted rows take ("ovsdb-server/
@@ -191,7 +192,9 @@ bool backend_should_compact(const struct backend *);
  * atomic step (not inside a batch).  On success '*loadedp' is the new
  * database as the backend reads it back (without ephemeral columns, which
  * are never stored).  On failure '*loadedp' is NULL and the stored
- * database is the old one, still open. */
+ * database is the old one, still open.  Other servers sharing the storage
+ * find out when they catch up: backend_catch_up() fails, and the reload
+ * (backend_load_db()) has the new schema. */
 struct ovsdb_error *backend_convert(struct backend *, const struct ovsdb_db *,
                                     const struct ovsdb_schema *,
                                     struct ovsdb_db **loadedp)

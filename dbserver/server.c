@@ -230,6 +230,10 @@ static void server_db_update_server_row(struct server_db *);
 static void server_db_report_index(struct server_db *);
 static void run_triggers(struct server *, bool only_expired);
 static void server_db_resync(struct server_db *);
+static void server_db_replace(struct server_db *, struct ovsdb_db *new_db,
+                              const struct session *requester);
+static void disconnect_change_unaware(struct server_db *,
+                                      const struct session *requester);
 static void server_db_stored_elsewhere(void *sdb);
 static void close_lost_sessions(struct server *);
 static void commit_check_cb(uv_check_t *);
@@ -577,6 +581,23 @@ server_db_resync(struct server_db *sdb)
 
     /* What the undo log kept belongs to the database replaced below. */
     ovsdb_undo_forget(&sdb->undo);
+    load_error = backend_load_db(sdb->backend, &db);
+    if (load_error) {
+        /* What we committed to a moment ago no longer loads: nothing
+         * sensible can go on serving it. */
+        xsw_fatal("%s: cannot reload: %s",
+                  sdb->name, ovsdb_error_to_string(load_error));
+    }
+    if (!ovsdb_schema_equal(db->schema, sdb->db->schema)) {
+        /* Another server converted the database (etcd): its clients are
+         * told as this server's own would be (method_convert()). */
+        VLOG_INFO("%s: converted to schema version %s by another server",
+                  sdb->name,
+                  db->schema->version ? db->schema->version : "(none)");
+        server_db_replace(sdb, db, NULL);
+        disconnect_change_unaware(sdb, NULL);
+        return;
+    }
     LIST_FOR_EACH (s, node, &sdb->server->sessions) {
         struct session_monitor *m, *next_m;
         LIST_FOR_EACH_SAFE (m, next_m, node, &s->monitors) {
@@ -587,13 +608,6 @@ server_db_resync(struct server_db *sdb)
         }
     }
 
-    load_error = backend_load_db(sdb->backend, &db);
-    if (load_error) {
-        /* What we committed to a moment ago no longer loads: nothing
-         * sensible can go on serving it. */
-        xsw_fatal("%s: cannot reload: %s",
-                  sdb->name, ovsdb_error_to_string(load_error));
-    }
     ovsdb_monitor_db_destroy(sdb->db);
     ovsdb_db_destroy(sdb->db);
     sdb->db = db;
@@ -1375,7 +1389,17 @@ server_db_convert(struct server_db *sdb, const struct ovsdb_schema *schema,
         }
         count_batch_txns(sdb, TXN_COMMITTED);
     }
-    error = backend_convert(sdb->backend, sdb->db, schema, &loaded);
+    /* Another server's commit in between (etcd) fails the conversion's
+     * compare: catch up with it and convert that, as a batch is re-run. */
+    for (int n_reruns = 0; ; n_reruns++) {
+        error = backend_convert(sdb->backend, sdb->db, schema, &loaded);
+        if (!error || !backend_commit_conflicted(sdb->backend)
+            || n_reruns >= MAX_BATCH_RERUNS) {
+            break;
+        }
+        ovsdb_error_destroy(error);
+        server_db_catch_up(sdb);
+    }
     if (error) {
         return error;
     }
@@ -1397,6 +1421,24 @@ server_db_convert(struct server_db *sdb, const struct ovsdb_schema *schema,
     VLOG_INFO("%s: converted to schema version %s", sdb->name,
               schema->version ? schema->version : "(none)");
     return NULL;
+}
+
+/* After 'sdb' was converted: as in ovsdb-server, every client but
+ * 'requester' (may be NULL) that did not say "set_db_change_aware" is
+ * disconnected: its view of the schema is stale. */
+static void
+disconnect_change_unaware(struct server_db *sdb,
+                          const struct session *requester)
+{
+    struct session *other;
+
+    LIST_FOR_EACH (other, node, &sdb->server->sessions) {
+        if (other != requester && !other->db_change_aware && other->conn) {
+            VLOG_INFO("%s: disconnecting (committed %s database schema "
+                      "conversion)", other->name, sdb->name);
+            jsonrpc_conn_close(other->conn);
+        }
+    }
 }
 
 /* "convert" [db-name, new-schema] (Open vSwitch's extension, ovsdb-server(7)
@@ -1446,15 +1488,7 @@ method_convert(struct session *s, const json_t *params, const json_t *id)
         return;
     }
     send_reply(s, json_object(), id);
-
-    struct session *other;
-    LIST_FOR_EACH (other, node, &s->server->sessions) {
-        if (other != s && !other->db_change_aware && other->conn) {
-            VLOG_INFO("%s: disconnecting (committed %s database schema "
-                      "conversion)", other->name, sdb->name);
-            jsonrpc_conn_close(other->conn);
-        }
-    }
+    disconnect_change_unaware(sdb, s);
 }
 
 static struct session_monitor *

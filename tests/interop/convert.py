@@ -15,7 +15,7 @@ import subprocess
 import sys
 
 from xswenv import (DbServer, Checks, run, XSW_DBSERVER, VSWITCH_SCHEMA,
-                    TOP_BUILDDIR)
+                    TOP_BUILDDIR, storage)
 import ovsdb_raw
 
 try:
@@ -271,10 +271,19 @@ def test_online(c):
                              tag_max=5)
             results[peer] = online(db, new, bad)
     xsw, ovs = results["xsw"], results["ovs"]
-    for key in ("needs_same", "needs_new", "convert_out", "aware_msgs", "aware_params",
-                "plain_closed",
-                "watch_still_open", "needs_after", "version_after",
-                "other_name", "version_restart"):
+    keys = ["needs_same", "needs_new", "convert_out", "aware_msgs",
+            "aware_params", "plain_closed", "watch_still_open",
+            "needs_after", "version_after", "other_name", "version_restart"]
+    if storage() == "etcd":
+        # On a "clustered" database ovsdb-client makes the file's ephemeral
+        # columns persistent before comparing ("clusters do not support
+        # ephemeral columns"), and a database that --create put in etcd
+        # still has them: a known difference (docs/storage-etcd.md,
+        # "Converting"), not the conversion's.
+        print("skip needs_same on etcd: %r, ovsdb-server standalone %r"
+              % (xsw["needs_same"], ovs["needs_same"]))
+        keys.remove("needs_same")
+    for key in keys:
         c.eq(xsw[key], ovs[key], "%s as ovsdb-server (%r)" % (key,
                                                               ovs[key]))
     c.eq(xsw["needs_new"], "yes\n", "needs-conversion says yes before")
@@ -455,8 +464,13 @@ def main():
     c.run(test_online)
     c.run(test_long_lived)
     c.run(test_pipelined)
-    c.run(test_crash)
-    c.run(test_offline)
+    if storage() == "etcd":
+        # Both convert database files offline (xsw-dbserver --convert),
+        # which a database in etcd is not.
+        print("skip test_crash, test_offline: database files only")
+    else:
+        c.run(test_crash)
+        c.run(test_offline)
     c.finish()
 
 

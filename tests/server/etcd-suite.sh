@@ -5,8 +5,8 @@
 # xswenv.DbServer start an etcd of its own (loopback ports, data in the
 # test's directory) and the server with --storage=etcd:URL.  The tests
 # that look inside the SQLite file check etcd's keys instead
-# (tests/server/unixctl.py), or do not run here (storage, import, dbtool,
-# convert: the etcd backend does not convert yet).
+# (tests/server/unixctl.py), or do not run here (storage, import, dbtool;
+# interop/convert.py runs its online parts, not the files' --convert).
 set -u
 top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
 export top_srcdir top_builddir XT_STORAGE=etcd
@@ -15,7 +15,7 @@ failed=
 # interop/ovsdb-client.py, monitor-diff.py, jsonrpc-protocol.py.
 for t in server/limits.py server/unixctl.py server/vlog.py \
          interop/ovs-vsctl.py interop/python-idl.py \
-         interop/monitor-replica.py interop/locks.py; do
+         interop/monitor-replica.py interop/locks.py interop/convert.py; do
     if /usr/bin/python3 "$top_srcdir/tests/$t"; then
         echo "== PASS on etcd: $t"
     else

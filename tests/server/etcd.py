@@ -354,6 +354,72 @@ def test_resume_elsewhere(c):
         b.stop()
 
 
+def test_convert_elsewhere(c):
+    """"convert" through front end A (ovsdb-client convert): front end B
+    notices through its watch and tells its clients as if the conversion
+    were its own (as ovsdb-server does): a change-aware client's monitor is
+    canceled ("monitor_canceled") and it stays connected, a client that is
+    not change-aware is disconnected; B then serves the new schema, and a
+    write of a new column through B reaches A.  Runs last: the shared
+    database keeps the new schema."""
+    import convert
+    dir = DIR
+    new = convert.new_schema(os.path.join(dir, "xt-new.ovsschema"))
+    a = EtcdFrontEnd(ETCD.url, dir, "ca").start()
+    b = EtcdFrontEnd(ETCD.url, dir, "cb").start()
+    try:
+        a.vsctl("--may-exist", "add-br", "xtcv0")
+        aware = ovsdb_raw.Connection(b.sock, 20)
+        plain = ovsdb_raw.Connection(b.sock, 20)
+        aware.call("set_db_change_aware", [True])
+        aware.call("monitor_cond", ["Open_vSwitch", "xt-m",
+                                    {"Bridge": [{"columns": ["name"]}]}])
+        plain.call("monitor", ["Open_vSwitch", "xt-p",
+                               {"Bridge": {"columns": ["name"]}}])
+        run(["ovsdb-client", "--timeout=20", "convert", a.remote, new])
+        deadline = time.time() + 10
+        while time.time() < deadline and not (
+                plain.eof and any(m.get("method") == "monitor_canceled"
+                                  for m in aware.backlog)):
+            aware.pump(0.1)
+            plain.pump(0.1)
+        c.eq([(m.get("method"), m.get("params")) for m in aware.backlog],
+             [("monitor_canceled", ["xt-m"])], "B's change-aware client: "
+             "its monitor canceled after the conversion through A")
+        c.ok(not aware.eof, "... and it stays connected")
+        c.ok(plain.eof, "B's client that is not change-aware is "
+             "disconnected")
+        aware.close()
+        plain.close()
+        c.eq([run(["ovsdb-client", "get-schema-version", fe.remote,
+                   "Open_vSwitch"])[0] for fe in (a, b)], ["9.9.9\n"] * 2,
+             "both front ends serve the new schema")
+        # (ovs-vsctl knows only the schema it was built with.)
+        def xt_name(fe):
+            rows = ovsdb_raw.transact(fe.sock, [{
+                "op": "select", "table": "Bridge", "columns": ["xt_name"],
+                "where": [["name", "==", "xtcv0"]]}])[0]["rows"]
+            return [r["xt_name"] for r in rows]
+        ovsdb_raw.transact(b.sock, [{
+            "op": "update", "table": "Bridge", "row": {"xt_name": "xtfromb"},
+            "where": [["name", "==", "xtcv0"]]}])
+        deadline = time.time() + 10
+        while xt_name(a) != ["xtfromb"] and time.time() < deadline:
+            time.sleep(0.1)
+        c.eq(xt_name(a), ["xtfromb"], "a new column written through B "
+             "reaches A")
+        log_b = open(b.log).read()
+        c.ok("by another server" in log_b, "B's log says another server "
+             "converted the database")
+        a.stop()
+        a.start()
+        c.eq(xt_name(a), ["xtfromb"],
+             "A restarted loads the converted database")
+    finally:
+        a.stop()
+        b.stop()
+
+
 if __name__ == "__main__":
     checks = Checks()
     DIR = tempfile.mkdtemp(prefix="xt-etcd-")
@@ -364,6 +430,7 @@ if __name__ == "__main__":
         checks.run(test_two_front_ends)
         checks.run(test_failover)
         checks.run(test_resume_elsewhere)
+        checks.run(test_convert_elsewhere)
     finally:
         if ETCD:
             ETCD.stop()
