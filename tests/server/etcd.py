@@ -369,6 +369,10 @@ def test_convert_elsewhere(c):
     b = EtcdFrontEnd(ETCD.url, dir, "cb").start()
     try:
         a.vsctl("--may-exist", "add-br", "xtcv0")
+        deadline = time.time() + 10     # B has it: no update2 below.
+        while ("xtcv0" not in b.vsctl("list-br").split()
+               and time.time() < deadline):
+            time.sleep(0.1)
         aware = ovsdb_raw.Connection(b.sock, 20)
         plain = ovsdb_raw.Connection(b.sock, 20)
         aware.call("set_db_change_aware", [True])
