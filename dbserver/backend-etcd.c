@@ -807,6 +807,33 @@ find_outcome(struct etcd_backend *eb, const char *key, const char *put,
     return outcome;
 }
 
+/* The head revision a commit compares with: the one this server last saw,
+ * except for a test.  XSW_ETCD_TEST_CONFLICTS=N in the environment makes
+ * the process's first N batch commits compare with a revision head never
+ * had, so that etcd refuses them exactly as when another server committed
+ * first, and the server re-runs them: the only way to reach server.c's
+ * bound on re-runs (MAX_BATCH_RERUNS) at will, which real contention
+ * reaches only by chance (tests/server/etcd-conflict.py). */
+static long long
+compared_head_rev(const struct etcd_backend *eb, bool snapshot)
+{
+    static long long sabotage = -1;
+
+    if (sabotage < 0) {
+        const char *s = getenv("XSW_ETCD_TEST_CONFLICTS");
+        sabotage = s ? MAX(atoll(s), 0) : 0;
+        if (sabotage) {
+            VLOG_WARN("XSW_ETCD_TEST_CONFLICTS=%s: the next %lld commits "
+                      "will conflict (a test setting)", s, sabotage);
+        }
+    }
+    if (!snapshot && sabotage > 0) {
+        sabotage--;
+        return eb->head_rev + (1LL << 40);
+    }
+    return eb->head_rev;
+}
+
 /* Commits 'value' as log record seq+1 (or, if 'snapshot', as the snapshot
  * at 'seq'), comparing head's mod_revision with 'head_rev'.  A request
  * that etcd does not answer in time (no leader, an endpoint gone) is sent
@@ -839,7 +866,8 @@ commit_value(struct etcd_backend *eb, const char *value, bool snapshot)
     json_t *req = json_pack("{s:[{s:o,s:s,s:s,s:I}],s:O}",
                             "compare", "key", etcd_b64_string(head_key),
                             "target", "MOD", "result", "EQUAL",
-                            "mod_revision", (json_int_t) eb->head_rev,
+                            "mod_revision",
+                            (json_int_t) compared_head_rev(eb, snapshot),
                             "success", ops);
 
     etcd_client_set_timeout(eb->client, COMMIT_REQUEST_MS);

@@ -231,11 +231,13 @@ def etcd_cluster(dir, n=3):
 class EtcdFrontEnd:
     """One xsw-dbserver on database Open_vSwitch in etcd at 'urls' (a
     comma-separated list), serving on a unix socket in 'dir'; 'args' are
-    more options (the etcd TLS files)."""
+    more options (the etcd TLS files), 'env' its environment if not
+    ours."""
 
-    def __init__(self, urls, dir, name, args=()):
+    def __init__(self, urls, dir, name, args=(), env=None):
         self.urls = urls
         self.args = list(args)
+        self.env = env
         self.sock = os.path.join(dir, name + ".sock")
         self.ctl = os.path.join(dir, name + ".ctl")
         self.log = os.path.join(dir, name + ".log")
@@ -247,7 +249,7 @@ class EtcdFrontEnd:
             [XSW_DBSERVER, "--storage=etcd:" + self.urls,
              "--remote=punix:" + self.sock, "--unixctl=" + self.ctl,
              "--log-file=" + self.log, "-vconsole:off"] + self.args
-            + ["Open_vSwitch"],
+            + ["Open_vSwitch"], env=self.env,
             stdout=subprocess.DEVNULL, stderr=open(self.log + ".err", "w"),
             preexec_fn=die_with_parent)
         deadline = time.time() + 20

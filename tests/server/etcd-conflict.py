@@ -158,6 +158,68 @@ def test_conflicts(c, etcd, dir):
             fe.stop()
 
 
+def test_rerun_bound(c, etcd, dir):
+    """What a client sees when its batch loses 33 times in a row (server.c's
+    MAX_BATCH_RERUNS, 32 re-runs): real contention reaches that only by
+    chance (16 threads putting head as fast as Python can, beside one
+    writer: reruns, never 33 in a row), so front end A runs with
+    XSW_ETCD_TEST_CONFLICTS=40, which makes its first 40 commits fail
+    etcd's compare as another server's commit would.  The write gets an
+    "I/O error" saying another server committed first, and is not stored;
+    A's monitoring clients are disconnected (they resynchronize on
+    reconnecting), B's are not; the next write, after the 7 remaining
+    conflicts, succeeds."""
+    a = EtcdFrontEnd(etcd.url, dir, "bound-a", env=dict(
+        os.environ, XSW_ETCD_TEST_CONFLICTS="40"))
+    b = EtcdFrontEnd(etcd.url, dir, "bound-b")
+    try:
+        a.start()
+        b.start()
+        monitors = [ovsdb_raw.Replica(fe.sock, COLUMNS) for fe in (a, b)]
+
+        def add(fe, name):
+            with ovsdb_raw.Connection(fe.sock, 30) as conn:
+                return conn.reply(conn.request("transact", [
+                    "Open_vSwitch",
+                    {"op": "insert", "table": "Bridge",
+                     "row": {"name": name}, "uuid-name": "br"},
+                    {"op": "mutate", "table": "Open_vSwitch", "where": [],
+                     "mutations": [["bridges", "insert",
+                                    ["set", [["named-uuid", "br"]]]]]}]))
+        start = time.monotonic()
+        result = add(a, "xtbound-0")["result"]
+        elapsed = time.monotonic() - start
+        errors = [r for r in result if r and "error" in r]
+        print("     after %.2f s: %s" % (elapsed, json.dumps(errors)))
+        c.ok(errors and errors[-1]["error"] == "I/O error"
+             and "another server committed first" in errors[-1]["details"],
+             "the 33rd conflict in a row: the write gets an I/O error "
+             "saying another server committed first")
+        log = open(a.log).read()
+        c.ok("committed first 33 times in a row" in log,
+             "A's log says it gave up after 33 attempts")
+        for m in monitors:
+            m.pump(1.0)
+        c.ok(monitors[0].conn.eof, "A's monitoring client is disconnected "
+             "(to resynchronize)")
+        c.ok(not monitors[1].conn.eof, "B's monitoring client is not")
+        result = add(a, "xtbound-1")["result"]
+        c.ok(not any(r and "error" in r for r in result),
+             "the next write through A succeeds (after 7 re-runs)",
+             json.dumps(result))
+        for fe in (a, b):
+            names = [r["name"] for r in
+                     ovsdb_raw.dump(fe.sock, COLUMNS)["Bridge"].values()]
+            c.eq((names.count("xtbound-0"), names.count("xtbound-1")),
+                 (0, 1), "%s: the failed write was not stored, the next "
+                 "one was" % fe.log.rsplit("/", 1)[1])
+        for m in monitors:
+            m.close()
+    finally:
+        a.stop()
+        b.stop()
+
+
 if __name__ == "__main__":
     checks = Checks()
     DIR = tempfile.mkdtemp(prefix="xt-etcd-conflict-")
@@ -165,6 +227,7 @@ if __name__ == "__main__":
     try:
         etcd = Etcd(DIR).start()
         checks.run(lambda c: test_conflicts(c, etcd, DIR))
+        checks.run(lambda c: test_rerun_bound(c, etcd, DIR))
     finally:
         if etcd:
             etcd.stop()

@@ -105,10 +105,12 @@ def test_ovsdb_server_commands(c):
                             "--prefix", "/xsw/Open_vSwitch/",
                             "--keys-only"],
                            env=dict(os.environ, ETCDCTL_API="3"))[0].split()
-                c.ok(not [k for k in keys if "/log/" in k]
+                # The last 100 records stay behind the snapshot, for front
+                # ends a little behind (docs/storage-etcd.md).
+                c.ok(len([k for k in keys if "/log/" in k]) <= 100
                      and [k for k in keys if "/snap/" in k],
-                     "[xsw] compaction leaves a snapshot and no log in etcd",
-                     keys)
+                     "[xsw] compaction leaves a snapshot and at most 100 "
+                     "log records in etcd", " ".join(keys)[:1000])
             elif peer == "xsw":
                 wal = db.db + "-wal"
                 c.ok(not os.path.exists(wal) or os.path.getsize(wal) == 0,
