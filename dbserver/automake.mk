@@ -14,6 +14,7 @@ dbserver_libdbserver_a_SOURCES += dbserver/backend.c dbserver/backend.h \
 # gateway, and transactions as JSON records (also read by ovs-file.c).
 dbserver_libdbserver_a_SOURCES += dbserver/backend-etcd.c \
 	dbserver/etcd-client.c dbserver/etcd-client.h \
+	dbserver/etcd-lock.c dbserver/etcd-lock.h \
 	dbserver/curl-dl.c dbserver/curl-dl.h \
 	dbserver/txn-record.c dbserver/txn-record.h
 # Schema conversion and whole-database files (convert work).

@@ -5,6 +5,7 @@
 
 #include <string.h>
 
+#include "etcd-lock.h"
 #include "ovsdb-error.h"
 #include "util.h"
 
@@ -159,4 +160,20 @@ backend_catch_up(struct backend *b, struct ovsdb_db *db,
                  void (*apply)(void *aux, struct ovsdb_txn *), void *aux)
 {
     return b->class->catch_up ? b->class->catch_up(b, db, apply, aux) : NULL;
+}
+
+struct ovsdb_error *
+backend_locks_open(const char *storage, uv_loop_t *loop,
+                   void (*changed)(void *aux), void *aux,
+                   struct backend_locks **locksp)
+{
+    const struct backend_class *class;
+    const char *location;
+    struct ovsdb_error *error = backend_class_for(storage, &class, &location);
+
+    *locksp = NULL;
+    if (!error && class == &etcd_backend_class) {
+        error = etcd_locks_open(location, loop, changed, aux, locksp);
+    }
+    return error;
 }

@@ -21,6 +21,26 @@
  *   backend_convert(b, db, schema, ...)  the "convert" method
  *   backend_close(b)
  *
+ * Locks (RFC 7047 4.1.8-4.1.10) belong to the server, not to a database;
+ * server.c keeps its sessions' waiters and tells them "locked" and
+ * "stolen".  Where several servers share a storage, the queue of each lock
+ * must be shared too, so that two clients on two front ends never both own
+ * one: the storage then keeps the queues (etcd-lock.c), and the server
+ * asks it who owns what:
+ *
+ *   backend_locks_open(storage, loop, changed, aux, &locks)
+ *                                        NULL for a storage only this
+ *                                        server uses (SQLite: server.c's
+ *                                        own queues, unchanged)
+ *   backend_lock_enqueue(locks, name, steal, who)   "lock"/"steal"
+ *   backend_lock_get_state(locks, lock)  owner, waiting or lost (to a
+ *                                        later "steal")
+ *   'changed' runs when any state may have changed: then
+ *   backend_locks_refresh(locks), and the server compares each waiter's
+ *   state with what its session was told
+ *   backend_lock_dequeue(locks, lock)    "unlock", or the session closed
+ *   backend_locks_close(locks)           gives up every place at once
+ *
  * Backends
  * --------
  * A backend is named by a storage (xsw-dbserver's --storage) and a name:
@@ -233,6 +253,46 @@ struct ovsdb_error *backend_catch_up(struct backend *, struct ovsdb_db *,
                                                    struct ovsdb_txn *),
                                      void *aux)
     __attribute__((warn_unused_result));
+
+/* Lock queues shared by every server on a storage (see the top of this
+ * file).  The discipline is ovsdb-server's, as server.c's own queues have
+ * it: "lock" joins the back of the queue; "steal" takes the lock at once,
+ * and the former owner, if it had asked with "lock", waits on behind the
+ * thief, or, if it had stolen the lock itself, loses its place ("lost")
+ * until its session unlocks.  A server that can no longer be sure of its
+ * places (etcd: its lease may have lapsed) owns nothing: fail closed. */
+struct backend_locks;
+struct backend_lock;            /* One waiter's place in one queue. */
+
+enum backend_lock_state {
+    BACKEND_LOCK_WAITING,       /* Queued, or waiting to be queued. */
+    BACKEND_LOCK_OWNER,
+    BACKEND_LOCK_LOST           /* To a later "steal": until dequeued. */
+};
+
+/* Opens the lock queues of 'storage' (as backend_open() names it): '*locksp'
+ * is NULL for a storage that no other server shares.  'changed' runs from
+ * 'loop' (never from inside a backend call) whenever the state of some
+ * lock may have changed. */
+struct ovsdb_error *backend_locks_open(const char *storage, uv_loop_t *loop,
+                                       void (*changed)(void *aux), void *aux,
+                                       struct backend_locks **locksp)
+    __attribute__((warn_unused_result));
+/* Gives up every place at once (etcd: revokes the lease).  NULL: no-op. */
+void backend_locks_close(struct backend_locks *);
+/* Reads what changed since the last call; see backend_lock_get_state(). */
+void backend_locks_refresh(struct backend_locks *);
+/* Joins the queue of lock 'name' ("lock"), or takes it ('steal'), for the
+ * session 'who' names (for people reading the storage).  Never fails: a
+ * place that the storage cannot take now is taken when it can, and waits
+ * meanwhile.  Blocks for a round trip to the storage. */
+struct backend_lock *backend_lock_enqueue(struct backend_locks *,
+                                          const char *name, bool steal,
+                                          const char *who);
+/* Leaves the queue and frees 'lock'. */
+void backend_lock_dequeue(struct backend_locks *, struct backend_lock *);
+enum backend_lock_state backend_lock_get_state(const struct backend_locks *,
+                                               const struct backend_lock *);
 
 extern const struct backend_class sqlite_backend_class;   /* backend-sqlite.c */
 extern const struct backend_class etcd_backend_class;     /* backend-etcd.c */

@@ -132,7 +132,13 @@ struct held_msg {
     long long start_ms;
 };
 
-/* A lock (RFC 7047 4.1.8).  The first waiter owns it. */
+/* A lock (RFC 7047 4.1.8).  The first waiter owns it.
+ *
+ * On a storage that other servers share (etcd), the queues are shared too
+ * (backend.h, "Locks"): then no struct server_lock exists, each waiter has
+ * its place in the storage's queue ('shared'), and the server tells its
+ * sessions "locked" and "stolen" as the storage's answer to who owns what
+ * changes (shared_locks_changed()).  The discipline is the same. */
 struct server_lock {
     char *name;
     struct ovs_list waiters;    /* struct lock_waiter. */
@@ -149,6 +155,9 @@ struct lock_waiter {
     struct server_lock *lock;   /* NULL once lost to a later "steal". */
     struct session *session;
     bool stole;                 /* Asked with "steal". */
+    /* Shared locks only ('lock' is NULL): */
+    struct backend_lock *shared;    /* Its place in the storage's queue. */
+    bool told_owner;            /* What its session was told last. */
 };
 
 /* A transaction waiting for a "wait" operation to be satisfied. */
@@ -205,6 +214,7 @@ struct server {
     size_t n_sessions;
     struct ovs_list sessions;
     struct shash locks;         /* Name -> struct server_lock. */
+    struct backend_locks *shared_locks;  /* Instead of 'locks', or NULL. */
     struct ovs_list triggers;
     struct uuid server_id;
 
@@ -235,6 +245,7 @@ static void server_db_replace(struct server_db *, struct ovsdb_db *new_db,
 static void disconnect_change_unaware(struct server_db *,
                                       const struct session *requester);
 static void server_db_stored_elsewhere(void *sdb);
+static void shared_locks_changed(void *server);
 static void close_lost_sessions(struct server *);
 static void commit_check_cb(uv_check_t *);
 static void trigger_timer_cb(uv_timer_t *);
@@ -441,6 +452,18 @@ server_add_db(struct server *server, const char *storage, const char *name)
         ovsdb_db_destroy(db);
         backend_close(backend);
         return error;
+    }
+    if (storage && !server->shared_locks) {
+        /* Every database of a server shares one lock namespace, as in
+         * ovsdb-server; main.c gives every database the same storage. */
+        error = backend_locks_open(storage, server->loop,
+                                   shared_locks_changed, server,
+                                   &server->shared_locks);
+        if (error) {
+            ovsdb_db_destroy(db);
+            backend_close(backend);
+            return error;
+        }
     }
     struct server_db *sdb = server_db_create(server, db, backend);
     server_db_update_server_row(sdb);
@@ -1041,13 +1064,16 @@ monitor_send_cb(void *aux, json_t *notification)
 
 /* ---- Transactions. ---- */
 
+static enum backend_lock_state lock_waiter_state(const struct server *,
+                                                  const struct lock_waiter *);
+
 static bool
 session_has_lock(void *aux, const char *lock_name)
 {
     struct session *s = aux;
     struct lock_waiter *w = shash_find_data(&s->waiters, lock_name);
 
-    return w && w->lock && w->lock->waiters.next == &w->node;
+    return w && lock_waiter_state(s->server, w) == BACKEND_LOCK_OWNER;
 }
 
 /* Whether the result array of a transaction holds an error object. */
@@ -1657,6 +1683,52 @@ notify(struct session *s, const char *method, const char *arg)
     session_send(s, jsonrpc_create_notify(method, params), HELD_PLAIN, NULL);
 }
 
+/* Whether 'w' owns its lock, waits for it, or lost it to a later
+ * "steal". */
+static enum backend_lock_state
+lock_waiter_state(const struct server *server, const struct lock_waiter *w)
+{
+    if (w->shared) {
+        return backend_lock_get_state(server->shared_locks, w->shared);
+    }
+    return (!w->lock ? BACKEND_LOCK_LOST
+            : w->lock->waiters.next == &w->node ? BACKEND_LOCK_OWNER
+            : BACKEND_LOCK_WAITING);
+}
+
+/* Shared locks: some owner may have changed, here or on another server.
+ * Tells each session whose ownership differs from what it was told. */
+static void
+shared_locks_notify(struct server *server)
+{
+    struct session *s;
+
+    LIST_FOR_EACH (s, node, &server->sessions) {
+        struct shash_node *node;
+
+        SHASH_FOR_EACH (node, &s->waiters) {
+            struct lock_waiter *w = node->data;
+            bool owner = (lock_waiter_state(server, w)
+                          == BACKEND_LOCK_OWNER);
+
+            if (owner != w->told_owner) {
+                w->told_owner = owner;
+                notify(s, owner ? "locked" : "stolen", node->name);
+            }
+        }
+    }
+}
+
+/* backend_locks_open()'s callback. */
+static void
+shared_locks_changed(void *server_)
+{
+    struct server *server = server_;
+
+    backend_locks_refresh(server->shared_locks);
+    shared_locks_notify(server);
+}
+
 /* Removes 'w' from its lock; tells the next waiter if it now owns it. */
 static void
 lock_waiter_remove(struct server *server, struct lock_waiter *w,
@@ -1666,6 +1738,12 @@ lock_waiter_remove(struct server *server, struct lock_waiter *w,
     bool was_owner = lock && lock_owner(lock) == w->session;
 
     shash_find_and_delete(&w->session->waiters, name);
+    if (w->shared) {
+        backend_lock_dequeue(server->shared_locks, w->shared);
+        free(w);
+        shared_locks_notify(server);
+        return;
+    }
     if (!lock) {
         free(w);                /* Lost to a "steal": nothing to tell. */
         return;
@@ -1702,6 +1780,21 @@ method_lock(struct session *s, const json_t *params, const json_t *id,
     if (shash_find(&s->waiters, lock_name)) {
         send_error(s, ovsdb_syntax_error(params, NULL, "must issue \"unlock\" "
                                          "before new \"%s\"", method), id);
+        return;
+    }
+    if (s->server->shared_locks) {
+        w = xzalloc(sizeof *w);
+        w->session = s;
+        w->stole = steal;
+        w->shared = backend_lock_enqueue(s->server->shared_locks, lock_name,
+                                         steal, s->name);
+        w->told_owner = (lock_waiter_state(s->server, w)
+                         == BACKEND_LOCK_OWNER);
+        shash_add(&s->waiters, lock_name, w);
+        /* A victim on this server hears of it now, one elsewhere through
+         * the storage's watch. */
+        shared_locks_notify(s->server);
+        send_reply(s, json_pack("{s:b}", "locked", w->told_owner), id);
         return;
     }
     lock = get_lock(s->server, lock_name);
@@ -2186,8 +2279,9 @@ session_get_locks(const struct session *s, struct ds *held,
 
     for (size_t i = 0; i < shash_count(&s->waiters); i++) {
         const struct lock_waiter *w = nodes[i]->data;
-        struct ds *ds = (!w->lock ? lost
-                         : w->lock->waiters.next == &w->node ? held
+        enum backend_lock_state state = lock_waiter_state(s->server, w);
+        struct ds *ds = (state == BACKEND_LOCK_LOST ? lost
+                         : state == BACKEND_LOCK_OWNER ? held
                          : waiting);
 
         if (ds->len) {
@@ -2398,6 +2492,7 @@ server_destroy(struct server *server)
     shash_destroy(&server->dbs);
     shash_destroy(&server->remotes);
     shash_destroy(&server->locks);
+    backend_locks_close(server->shared_locks);
     free(server);
 }
 
