@@ -731,15 +731,17 @@ backend_locks_close(struct backend_locks *bl)
     if (!bl) {
         return;
     }
-    if (bl->running) {
-        atomic_store(&bl->stop, true);
-        pthread_join(bl->thread, NULL);
-    }
     /* Every place at once: the others are told at once, not after the
-     * TTL. */
+     * TTL; before the thread stops (up to a second: its watch's next
+     * progress call), which, told to stop first, keeps no lease alive
+     * again. */
+    atomic_store(&bl->stop, true);
     long long lease = atomic_load(&bl->lease);
     if (lease) {
         lease_revoke(bl->client, lease);
+    }
+    if (bl->running) {
+        pthread_join(bl->thread, NULL);
     }
     struct backend_lock *l, *next;
     LIST_FOR_EACH_SAFE (l, next, node, &bl->waiters) {

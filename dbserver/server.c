@@ -2478,6 +2478,9 @@ server_destroy(struct server *server)
     /* Let libuv finish closing connections so that sessions go away before
      * the databases their monitors point into. */
     uv_run(server->loop, UV_RUN_NOWAIT);
+    /* Before the databases, whose watches take up to a second each to
+     * stop: the lock waiters on other servers learn at once. */
+    backend_locks_close(server->shared_locks);
     SHASH_FOR_EACH_SAFE (node, next, &server->dbs) {
         struct server_db *sdb = node->data;
         ovsdb_undo_forget(&sdb->undo);
@@ -2492,7 +2495,6 @@ server_destroy(struct server *server)
     shash_destroy(&server->dbs);
     shash_destroy(&server->remotes);
     shash_destroy(&server->locks);
-    backend_locks_close(server->shared_locks);
     free(server);
 }
 

@@ -24,6 +24,10 @@ TESTS += tests/server/etcd-tls.py
 # Automatic snapshots: log and etcd history compacted without ovs-appctl,
 # a second front end keeping up across them, a third loading after.
 TESTS += tests/server/etcd-snapshot.py
+# Locks across two front ends on one etcd, against ovsdb-server's queueing;
+# kill -9 of a front end (its lease expires) and etcd stopped (fail
+# closed).  About 30 s: two lease TTLs of 10 s.
+TESTS += tests/server/etcd-locks.py
 # The server tests and the real clients' tests again, on the etcd backend
 # (XT_STORAGE=etcd: each server on an etcd of its own).
 TESTS += tests/server/etcd-suite.sh
