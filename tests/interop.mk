@@ -40,3 +40,6 @@ TESTS += tests/interop/any-schema.py
 # daemon mode.  `XT_PEER=ovs` puts both sides on ovsdb-server (a check of
 # the test itself).
 TESTS += tests/interop/ovs-vswitchd.py tests/interop/ovn-northd.py
+# ovn-northd.py again with xsw's databases in one etcd behind two front
+# ends, the active and the standby northd on different ones (issue 16).
+TESTS += tests/interop/ovn-northd-etcd.sh

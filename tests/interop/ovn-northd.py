@@ -16,7 +16,18 @@ northd computed, and what northd wrote back to the northbound one
 (sb_cfg, Logical_Switch_Port up, dynamic_addresses...).  At the end the
 logs of northd and of the ovn-nbctl daemon in the xsw run must hold no
 warning or error that the ovsdb-server run lacks.
+
+XT_STORAGE=etcd XT_FRONT_ENDS=2 runs xsw as issue 16 has it: both
+databases in one etcd, served by two xsw-dbserver front ends (each serves
+both), the active northd on front end 1 and the standby on front end 2,
+which queue on the southbound lock across them (dbserver/etcd-lock.c);
+ovn-sbctl writes through front end 1, the ovn-nbctl daemon through front
+end 2, and the contents are read through front end 2.  The "restart sb"
+step restarts front end 2, "restart nb" front end 1 (under the active
+northd: the standby on front end 2 takes the lock), and "away" closes the
+clients of both.  The ovsdb-server side is the same as ever.
 """
+import contextlib
 import difflib
 import hashlib
 import json
@@ -29,8 +40,9 @@ import sys
 import tempfile
 import time
 
-from xswenv import (DbServer, Checks, Failure, run, die_with_parent,
-                    stop_process, log_messages, UUID_RE)
+from xswenv import (DbServer, Checks, Etcd, EtcdFrontEnd, Failure, run,
+                    die_with_parent, stop_process, log_messages, storage,
+                    UUID_RE, XSW_DBSERVER)
 
 NB_SCHEMA = "/usr/share/ovn/ovn-nb.ovsschema"
 SB_SCHEMA = "/usr/share/ovn/ovn-sb.ovsschema"
@@ -236,17 +248,117 @@ def canonical_dump(dbs):
     return sorted(lines), readable
 
 
+class FrontEndsDb:
+    """One database of EtcdFrontEnds, as Ovn uses a DbServer: its remote
+    for each client ('remote' is front end 1's), the front end that its
+    "restart" step restarts, and reads through front end 2."""
+
+    def __init__(self, front_ends, schema, restarts):
+        self.front_ends = front_ends
+        self.name = json.load(open(schema))["name"]
+        self.restarts = restarts
+        self.remote = self.remote_for(0)
+        self.sock = front_ends.fes[0].sock
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+    def remote_for(self, i):
+        return self.front_ends.fes[i % len(self.front_ends.fes)].remote
+
+    def transact(self, *ops, db):
+        out = run(["ovsdb-client", "--timeout=20", "transact",
+                   self.remote_for(1), json.dumps([db] + list(ops))])[0]
+        return json.loads(out)
+
+    def stop(self):
+        self.front_ends.fes[self.restarts].stop()
+
+    def start(self):
+        self.front_ends.fes[self.restarts].start()
+
+    def alive(self):
+        return all(fe.alive() for fe in self.front_ends.fes)
+
+    @contextlib.contextmanager
+    def clients_away(self):
+        with contextlib.ExitStack() as stack:
+            sides = [stack.enter_context(fe.clients_away())
+                     for fe in self.front_ends.fes]
+            yield sides[0]
+
+
+class EtcdFrontEnds:
+    """One etcd holding OVN_Northbound and OVN_Southbound, and 'n'
+    xsw-dbserver front ends serving both; 'nb' and 'sb' stand for the
+    databases (FrontEndsDb)."""
+
+    def __init__(self, n):
+        self.n = n
+        self.etcd = None
+        self.fes = []
+
+    def __enter__(self):
+        self.dir = tempfile.mkdtemp(prefix="xt-northd-etcd-")
+        try:
+            self.etcd = Etcd(self.dir).start()
+            for schema in (NB_SCHEMA, SB_SCHEMA):
+                run([XSW_DBSERVER, "--storage=etcd:" + self.etcd.url,
+                     "--create", schema])
+            for i in range(self.n):
+                fe = EtcdFrontEnd(self.etcd.url, self.dir, "fe%d" % (i + 1),
+                                  dbs=("OVN_Northbound", "OVN_Southbound"))
+                self.fes.append(fe)
+                fe.start()
+        except BaseException:
+            self.__exit__(*sys.exc_info())
+            raise
+        self.nb = FrontEndsDb(self, NB_SCHEMA, restarts=0)
+        self.sb = FrontEndsDb(self, SB_SCHEMA, restarts=1 % self.n)
+        return self
+
+    def __exit__(self, *exc):
+        try:
+            for fe in self.fes:
+                if exc[0] is not None:
+                    sys.stderr.write("%s's log:\n%s\n" % (
+                        fe.sock, read_text(fe.log)[-3000:]))
+                fe.stop()
+        finally:
+            if self.etcd:
+                self.etcd.stop()
+            shutil.rmtree(self.dir, ignore_errors=True)
+        return False
+
+
 class Ovn:
     """ovn-northd on a northbound and a southbound server of kind 'peer'
-    ("xsw" or "ovs"), called 'label' in messages."""
+    ("xsw" or "ovs"), called 'label' in messages; for xsw with
+    XT_STORAGE=etcd and XT_FRONT_ENDS=N (N >= 2), N front ends on one etcd
+    (see the top of this file)."""
 
     def __init__(self, peer, label):
         self.peer = label
         self.northds = []         # every ovn-northd started, in order
+        n = int(os.environ.get("XT_FRONT_ENDS", "1"))
+        self.front_ends = None
+        if peer == "xsw" and storage() == "etcd" and n >= 2:
+            self.front_ends = EtcdFrontEnds(n)
+            return
         self.nb = DbServer(peer=peer, schema=NB_SCHEMA)
         self.sb = DbServer(peer=peer, schema=SB_SCHEMA)
 
+    def remote_for(self, db, i):
+        """The remote of database 'db' for the i-th client."""
+        return db.remote_for(i) if self.front_ends else db.remote
+
     def __enter__(self):
+        if self.front_ends:
+            self.front_ends.__enter__()
+            self.nb, self.sb = self.front_ends.nb, self.front_ends.sb
         self.nb.__enter__()
         try:
             self.sb.__enter__()
@@ -272,15 +384,16 @@ class Ovn:
              "init"])
         # Two ovn-northd, as deployments run them: the one that gets the
         # southbound lock works, the other waits in the lock's queue.
-        self.northd = self.start_northd("northd1")
+        self.northd = self.start_northd("northd1", 0)
         self.wait_status(self.northd, "active")
-        self.standby = self.start_northd("northd2")
+        self.standby = self.start_northd("northd2", 1)
         self.wait_status(self.standby, "standby")
         # ovn-nbctl's daemon mode: one long-lived replica of the northbound
         # database runs every "nb" step of the script.
         self.nbctl_pidfile = os.path.join(self.dir, "ovn-nbctl.pid")
         self.nbctl_log = os.path.join(self.dir, "ovn-nbctl.log")
-        out, _ = run(["ovn-nbctl", "--db=" + self.nb.remote, "--detach",
+        out, _ = run(["ovn-nbctl", "--db=" + self.remote_for(self.nb, 1),
+                      "--detach",
                       "--pidfile=" + self.nbctl_pidfile,
                       "--log-file=" + self.nbctl_log, "-vconsole:off"],
                      env=dict(os.environ, OVN_RUNDIR=self.dir))
@@ -294,12 +407,13 @@ class Ovn:
              "while :; do sleep 1; done" % self.nbctl_pid],
             preexec_fn=die_with_parent)
 
-    def start_northd(self, name):
+    def start_northd(self, name, i):
         northd = {"ctl": os.path.join(self.dir, name + ".ctl"),
                   "log": os.path.join(self.dir, name + ".log")}
         northd["proc"] = subprocess.Popen(
-            ["ovn-northd", "--ovnnb-db=" + self.nb.remote,
-             "--ovnsb-db=" + self.sb.remote, "--unixctl=" + northd["ctl"],
+            ["ovn-northd", "--ovnnb-db=" + self.remote_for(self.nb, i),
+             "--ovnsb-db=" + self.remote_for(self.sb, i),
+             "--unixctl=" + northd["ctl"],
              "--log-file=" + northd["log"], "-vconsole:off"],
             env=dict(os.environ, OVN_RUNDIR=self.dir),
             preexec_fn=die_with_parent, stdout=subprocess.DEVNULL,
@@ -340,6 +454,13 @@ class Ovn:
             db = self.nb if args[0] == "nb" else self.sb
             db.stop()
             db.start()
+            if self.front_ends and args[0] == "nb":
+                # Front end 1 went under the active northd: the standby,
+                # on front end 2, must hold the lock now (the restarted
+                # northd queues behind it).
+                standby = self.northds[1]
+                self.wait_status(standby, "active")
+                self.northd, self.standby = standby, self.northds[0]
             return ""
         env = None
         if tool == "nb":
@@ -429,7 +550,11 @@ class Ovn:
             try:
                 self.sb.__exit__(*exc)
             finally:
-                self.nb.__exit__(*exc)
+                try:
+                    self.nb.__exit__(*exc)
+                finally:
+                    if self.front_ends:
+                        self.front_ends.__exit__(*exc)
         return False
 
 

@@ -229,15 +229,18 @@ def etcd_cluster(dir, n=3):
 
 
 class EtcdFrontEnd:
-    """One xsw-dbserver on database Open_vSwitch in etcd at 'urls' (a
-    comma-separated list), serving on a unix socket in 'dir'; 'args' are
-    more options (the etcd TLS files), 'env' its environment if not
-    ours."""
+    """One xsw-dbserver on the databases 'dbs' (Open_vSwitch) in etcd at
+    'urls' (a comma-separated list), serving on a unix socket in 'dir';
+    'args' are more options (the etcd TLS files), 'env' its environment
+    if not ours."""
 
-    def __init__(self, urls, dir, name, args=(), env=None):
+    def __init__(self, urls, dir, name, args=(), env=None,
+                 dbs=("Open_vSwitch",)):
         self.urls = urls
         self.args = list(args)
         self.env = env
+        self.dir = dir
+        self.dbs = list(dbs)
         self.sock = os.path.join(dir, name + ".sock")
         self.ctl = os.path.join(dir, name + ".ctl")
         self.log = os.path.join(dir, name + ".log")
@@ -249,7 +252,7 @@ class EtcdFrontEnd:
             [XSW_DBSERVER, "--storage=etcd:" + self.urls,
              "--remote=punix:" + self.sock, "--unixctl=" + self.ctl,
              "--log-file=" + self.log, "-vconsole:off"] + self.args
-            + ["Open_vSwitch"], env=self.env,
+            + self.dbs, env=self.env,
             stdout=subprocess.DEVNULL, stderr=open(self.log + ".err", "w"),
             preexec_fn=die_with_parent)
         deadline = time.time() + 20
@@ -284,6 +287,17 @@ class EtcdFrontEnd:
         self.proc = None
         if os.path.exists(self.sock):
             os.unlink(self.sock)
+
+    def alive(self):
+        return self.proc is not None and self.proc.poll() is None
+
+    def appctl(self, *args, check=True):
+        return run(["ovs-appctl", "-t", self.ctl] + list(args),
+                   check=check)[0]
+
+    def clients_away(self):
+        """See DbServer.clients_away()."""
+        return clients_away(self)
 
     def vsctl(self, *args):
         return run(["ovs-vsctl", "--db=" + self.remote, "--no-wait",
@@ -473,20 +487,26 @@ class DbServer:
                        check=check)
         return out
 
-    @contextlib.contextmanager
     def clients_away(self):
         """Closes the connections of every client (the server removes the
         remote they came through) and yields another remote for changes
         made while they are away; at the end the first remote listens
         again, and the clients reconnect."""
-        side = os.path.join(self.dir, "side.sock")
-        self.appctl("ovsdb-server/add-remote", "punix:" + side)
-        self.appctl("ovsdb-server/remove-remote", "punix:" + self.sock)
-        try:
-            yield "unix:" + side
-        finally:
-            self.appctl("ovsdb-server/add-remote", "punix:" + self.sock)
-            self.appctl("ovsdb-server/remove-remote", "punix:" + side)
+        return clients_away(self)
+
+
+@contextlib.contextmanager
+def clients_away(server):
+    """DbServer.clients_away() of 'server' (a DbServer or an EtcdFrontEnd:
+    its 'dir', 'sock' and appctl())."""
+    side = server.sock[:-len(".sock")] + "-side.sock"
+    server.appctl("ovsdb-server/add-remote", "punix:" + side)
+    server.appctl("ovsdb-server/remove-remote", "punix:" + server.sock)
+    try:
+        yield "unix:" + side
+    finally:
+        server.appctl("ovsdb-server/add-remote", "punix:" + server.sock)
+        server.appctl("ovsdb-server/remove-remote", "punix:" + side)
 
 
 def free_port():
