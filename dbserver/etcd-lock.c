@@ -416,6 +416,13 @@ watch_event(const json_t *reply, void *ctx_)
     }
     tend_lease(bl, ctx->lease_client, &ctx->next_keepalive);
     const json_t *result = json_object_get(reply, "result");
+    if (json_is_true(json_object_get(result, "canceled"))) {
+        /* etcd ended the watch (a compaction passed it): watch again, and
+         * read everything meanwhile. */
+        atomic_fetch_add(&bl->resyncs, 1);
+        uv_async_send(&bl->async);
+        return false;
+    }
     if (json_is_true(json_object_get(result, "created"))) {
         /* What changed before the watch began is for a read to find. */
         atomic_fetch_add(&bl->resyncs, 1);
