@@ -6,7 +6,8 @@ SH_LOG_COMPILER = $(SHELL)
 PY_LOG_COMPILER = /usr/bin/python3
 AM_TESTS_ENVIRONMENT = \
 	top_srcdir='$(abs_top_srcdir)'; top_builddir='$(abs_top_builddir)'; \
-	export top_srcdir top_builddir;
+	CK_TIMEOUT_MULTIPLIER=$${CK_TIMEOUT_MULTIPLIER:-@CHECK_TIMEOUT_MULTIPLIER@}; \
+	export top_srcdir top_builddir CK_TIMEOUT_MULTIPLIER;
 TEST_CFLAGS = $(CHECK_CFLAGS)
 TEST_LIBS = $(CHECK_LIBS)
 
