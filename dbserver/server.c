@@ -1728,6 +1728,29 @@ shared_locks_changed(void *server_)
     shared_locks_notify(server);
 }
 
+/* The number of locks that this server's clients hold or wait for. */
+static size_t
+server_count_locks(const struct server *server)
+{
+    if (!server->shared_locks) {
+        return shash_count(&server->locks);
+    }
+    /* Shared: the names of this server's waiters (others' are theirs). */
+    struct shash names = SHASH_INITIALIZER(&names);
+    const struct session *s;
+
+    LIST_FOR_EACH (s, node, &server->sessions) {
+        const struct shash_node *node;
+
+        SHASH_FOR_EACH (node, &s->waiters) {
+            shash_add_once(&names, node->name, NULL);
+        }
+    }
+    size_t n = shash_count(&names);
+    shash_destroy(&names);
+    return n;
+}
+
 /* Removes 'w' from its lock; tells the next waiter if it now owns it. */
 static void
 lock_waiter_remove(struct server *server, struct lock_waiter *w,
@@ -2602,7 +2625,7 @@ unixctl_memory_show(struct unixctl_conn *conn, int argc OVS_UNUSED,
     char *out = xasprintf("atoms:%zu backlog:%zu cells:%zu locks:%zu "
                           "monitors:%zu rows:%zu rss-kib:%lu sessions:%zu "
                           "triggers:%zu\n", n_atoms, backlog, n_cells,
-                          shash_count(&server->locks), n_monitors, n_rows,
+                          server_count_locks(server), n_monitors, n_rows,
                           rss_kib(), n_sessions,
                           ovs_list_size(&server->triggers));
     unixctl_command_reply(conn, out);
@@ -2714,7 +2737,7 @@ server_metrics_collect(struct metrics *m, void *server_)
     metrics_put(m, ovs_list_size(&server->triggers), NULL);
     metrics_family(m, "xsw_db_locks", METRICS_GAUGE,
                    "Locks that clients hold or wait for.");
-    metrics_put(m, shash_count(&server->locks), NULL);
+    metrics_put(m, server_count_locks(server), NULL);
     free(dbs);
     free(remotes);
     coverage_put_metrics(m);

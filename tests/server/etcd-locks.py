@@ -19,6 +19,7 @@ to wait behind (it arrives through etcd's watch), so each client waits
 until it has as many messages as ovsdb-server sent it, then a moment more
 for any extra one."""
 import os
+import re
 import shutil
 import signal
 import socket
@@ -182,6 +183,10 @@ def test_assert(c, a, b):
         c.eq((one.asserts("xtassert"), two.asserts("xtassert")),
              (True, False), "\"assert\": the owner on front end a passes, "
              "the waiter on front end b fails")
+        c.eq([re.search(r"locks:(\d+)", fe.appctl("memory/show")).group(1)
+              for fe in (a, b)], ["1", "1"],
+             "memory/show on each front end counts the lock its client "
+             "holds or waits for")
         two.call("unlock", "xtassert")
         two.call("steal", "xtassert")
         c.ok(one.wait_notification("stolen", 5) is not None,
