@@ -39,10 +39,26 @@
  * has it in an fsync()ed log, which is more than storage.h's "durable", so
  * every batch is durable.
  *
- * Other servers' commits: a thread of this backend watches "head" (a
- * streaming /v3/watch of its own connection) and rings the loop through a
- * uv_async; the loop then reads the records it lacks (backend_catch_up()).
- * The thread touches nothing but its connection and 'latest_rev'. */
+ * Other servers' commits: a thread of this backend watches the keys from
+ * "head" up to "log0" (a streaming /v3/watch of its own connection), so
+ * that each commit arrives as events that carry its values: head and
+ * log/<N>, written in one etcd transaction, come in one watch response.
+ * The thread queues them and rings the loop through a uv_async; the loop
+ * applies the records from the queue (backend_catch_up()) without asking
+ * etcd anything.  It reads etcd (head, then the records it lacks, as
+ * before) only when it must: the watch (re)started and may have missed
+ * commits, a record is missing from what it watched (a gap), or the
+ * watched head says history starts past what it holds (compaction).  A
+ * chunked record's marker comes with the watch; its pieces, outside the
+ * watched range, are read by kvs_get_json().  Before, every other front
+ * end read head and the log after each commit: two round trips before
+ * its monitors heard of it, and load on etcd that slowed the writer
+ * (docs/storage-etcd.md, "Benchmarks").
+ *
+ * Ownership: the thread touches nothing but its connection, 'stop' and,
+ * under 'mutex', the queue; what it queues (struct watched, with the
+ * decoded key and value) belongs to the loop once taken from the queue.
+ * Everything else is the loop's. */
 #include <config.h>
 #include "backend.h"
 
@@ -55,6 +71,7 @@
 #include <unistd.h>
 
 #include "convert.h"
+#include "coverage.h"
 #include "db.h"
 #include "ds.h"
 #include "etcd-client.h"
@@ -67,6 +84,10 @@
 #include "vlog.h"
 
 VLOG_DEFINE_THIS_MODULE(backend_etcd);
+
+/* For coverage/show: how a front end caught up with another's commit. */
+COVERAGE_DEFINE(etcd_catch_up_watched); /* From the watch's events alone. */
+COVERAGE_DEFINE(etcd_catch_up_read);    /* Reading etcd. */
 
 /* A value's piece: well below etcd's 1.5 MiB request limit once base64
  * (4/3) and the JSON around it are added. */
@@ -87,11 +108,13 @@ struct etcd_backend {
     uint64_t n_chunked;             /* Chunked values written, for keys. */
     json_t *batch;                  /* Open batch's records, or NULL. */
 
-    /* The watch. */
+    /* The watch: see the top of this file. */
     pthread_t thread;
     bool watching;
     atomic_bool stop;
-    atomic_llong latest_rev;        /* head's mod_revision, as watched. */
+    pthread_mutex_t mutex;          /* Guards 'queue' and 'queue_tail'. */
+    struct watched *queue;          /* From the thread, oldest first. */
+    struct watched **queue_tail;
     uv_async_t async;
     void (*changed)(void *aux);
     void *changed_aux;
@@ -110,6 +133,24 @@ struct etcd_backend {
     uint64_t schema_gen;            /* head's "schema", as last seen. */
     json_t *extra_ops;              /* Put by the next commit_value() with
                                      * head (the new schema key). */
+
+    /* The loop's view of what the watch (or a failed compare) told. */
+    struct shash pending;           /* Full key -> struct kv: log records
+                                     * watched, not applied yet, and pieces
+                                     * read for them. */
+    uint64_t known_seq;             /* The newest head known: its "seq", */
+    uint64_t known_snapshot;        /* ...its "snapshot", */
+    uint64_t known_schema_gen;      /* ...its "schema", */
+    long long known_rev;            /* ...its mod_revision (0: none). */
+    bool must_read;                 /* The watch may have missed commits. */
+};
+
+/* What the watch thread hands the loop. */
+struct watched {
+    struct watched *next;
+    char *key;                      /* Full key; NULL: the watch started
+                                     * again (anything may be missed). */
+    struct kv *kv;
 };
 
 static struct etcd_backend *
@@ -540,6 +581,7 @@ etcd_backend_load_db(struct backend *b, struct ovsdb_db **dbp)
     eb->seq = seq;
     eb->snapshot = snapshot;
     eb->head_rev = head_rev;
+    eb->must_read = false;          /* This read it all. */
     *dbp = db;
 
 out:
@@ -610,6 +652,9 @@ etcd_backend_open(const char *location, const char *name,
     eb->urls = xstrdup(location);
     eb->prefix = xasprintf("/xsw/%s/", name);
     uuid_generate(&eb->sid);
+    pthread_mutex_init(&eb->mutex, NULL);
+    eb->queue_tail = &eb->queue;
+    shash_init(&eb->pending);
     schedule_snapshot(eb);
     error = etcd_client_create(location, &eb->client);
     if (!error) {
@@ -622,6 +667,8 @@ etcd_backend_open(const char *location, const char *name,
     *bp = &eb->up;
     return NULL;
 }
+
+static void take_watched(struct etcd_backend *);
 
 static void
 async_closed(uv_handle_t *handle)
@@ -638,6 +685,9 @@ etcd_backend_close(struct backend *b)
         atomic_store(&eb->stop, true);
         pthread_join(eb->thread, NULL);
     }
+    take_watched(eb);               /* Frees what the thread queued. */
+    kvs_destroy(&eb->pending);
+    pthread_mutex_destroy(&eb->mutex);
     etcd_client_destroy(eb->client);
     json_decref(eb->batch);
     free(eb->urls);
@@ -834,6 +884,34 @@ compared_head_rev(const struct etcd_backend *eb, bool snapshot)
     return eb->head_rev;
 }
 
+static void note_head(struct etcd_backend *, const char *value, size_t len,
+                      long long rev);
+
+/* The compare of a commit failed: another server committed first.  Notes
+ * head as etcd's reply to the commit shows it (its "failure" op), which
+ * tells backend_catch_up() what to wait for; if the reply lacks it, the
+ * catch-up reads etcd. */
+static void
+note_conflict(struct etcd_backend *eb, const json_t *reply)
+{
+    const json_t *range = json_object_get(
+        json_array_get(json_object_get(reply, "responses"), 0),
+        "response_range");
+    const json_t *kv = json_array_get(json_object_get(range, "kvs"), 0);
+    size_t len;
+    char *value = kv ? etcd_b64_decode(json_object_get(kv, "value"), &len)
+                  : NULL;
+    long long rev = etcd_json_int(json_object_get(kv, "mod_revision"));
+
+    eb->up.conflict = true;
+    if (value && rev > eb->head_rev) {
+        note_head(eb, value, len, rev);
+    } else {
+        eb->must_read = true;
+    }
+    free(value);
+}
+
 /* Commits 'value' as log record seq+1 (or, if 'snapshot', as the snapshot
  * at 'seq'), comparing head's mod_revision with 'head_rev'.  A request
  * that etcd does not answer in time (no leader, an endpoint gone) is sent
@@ -863,12 +941,17 @@ commit_value(struct etcd_backend *eb, const char *value, bool snapshot)
     if (eb->extra_ops) {
         json_array_extend(ops, eb->extra_ops);
     }
-    json_t *req = json_pack("{s:[{s:o,s:s,s:s,s:I}],s:O}",
+    /* If the compare fails, etcd answers with head as it is: the catch-up
+     * then knows how far to go (note_conflict()). */
+    json_t *req = json_pack("{s:[{s:o,s:s,s:s,s:I}],s:O,s:[{s:{s:o}}]}",
                             "compare", "key", etcd_b64_string(head_key),
                             "target", "MOD", "result", "EQUAL",
                             "mod_revision",
                             (json_int_t) compared_head_rev(eb, snapshot),
-                            "success", ops);
+                            "success", ops,
+                            "failure", "request_range", "key",
+                            etcd_b64_string(head_key));
+    bool resent = false;
 
     etcd_client_set_timeout(eb->client, COMMIT_REQUEST_MS);
     for (;;) {
@@ -881,6 +964,14 @@ commit_value(struct etcd_backend *eb, const char *value, bool snapshot)
             head_rev = etcd_json_int(json_object_get(
                                          json_object_get(reply, "header"),
                                          "revision"));
+        } else if (!error && !resent) {
+            /* The first send lost its compare: not applied, for sure, and
+             * no need to read head (find_outcome()): the reply has it. */
+            note_conflict(eb, reply);
+            error = ovsdb_error("I/O error", "another server committed "
+                                "first (etcd's head moved from revision "
+                                "%lld); the transaction was not stored",
+                                eb->head_rev);
         } else if (!error || unknown) {
             enum outcome o = find_outcome(eb, key, put, deadline, &head_rev);
             if (o == LANDED) {
@@ -890,10 +981,12 @@ commit_value(struct etcd_backend *eb, const char *value, bool snapshot)
                        && now_ms() < deadline) {
                 ovsdb_error_destroy(error);
                 json_decref(reply);
+                resent = true;
                 continue;           /* Not applied: send it again. */
             } else if (o == NOT_LANDED || !error) {
                 ovsdb_error_destroy(error);
                 eb->up.conflict = true;
+                eb->must_read = true;   /* Head as read: not kept. */
                 error = ovsdb_error("I/O error", "another server committed "
                                     "first (etcd's head moved from "
                                     "revision %lld); the transaction was "
@@ -1181,29 +1274,103 @@ etcd_backend_get_txn_id(const struct backend *b, struct uuid *id)
 
 /* ---- The watch. ---- */
 
+/* In the watch thread: hands 'w' to the loop. */
+static void
+queue_push(struct etcd_backend *eb, struct watched *w)
+{
+    w->next = NULL;
+    pthread_mutex_lock(&eb->mutex);
+    *eb->queue_tail = w;
+    eb->queue_tail = &w->next;
+    pthread_mutex_unlock(&eb->mutex);
+}
+
+/* In the watch thread: the watch (re)started, so commits since the last
+ * event may be missed. */
+static void
+queue_restart(struct etcd_backend *eb)
+{
+    queue_push(eb, xzalloc(sizeof(struct watched)));
+    uv_async_send(&eb->async);
+}
+
+static bool
+is_log_key(const struct etcd_backend *eb, const char *key, uint64_t *seqp)
+{
+    size_t n = strlen(eb->prefix);
+
+    if (strncmp(key, eb->prefix, n) || strncmp(key + n, "log/", 4)) {
+        return false;
+    }
+    *seqp = strtoull(key + n + 4, NULL, 10);
+    return true;
+}
+
+static bool
+is_head_key(const struct etcd_backend *eb, const char *key)
+{
+    size_t n = strlen(eb->prefix);
+
+    return !strncmp(key, eb->prefix, n) && !strcmp(key + n, "head");
+}
+
+/* In the watch thread: one reply of the watch stream. */
 static bool
 watch_event(const json_t *reply, void *eb_)
 {
     struct etcd_backend *eb = eb_;
+    bool rang = false;
 
     if (atomic_load(&eb->stop)) {
         return false;
     }
     const json_t *result = json_object_get(reply, "result");
     if (json_is_true(json_object_get(result, "created"))) {
-        /* A new watch starts now: what happened before it, since the last
-         * catch-up, is for a catch-up to read. */
-        atomic_store(&eb->latest_rev, -1);
-        uv_async_send(&eb->async);
+        queue_restart(eb);
     }
-    const json_t *events = json_object_get(result, "events");
+    if (json_is_true(json_object_get(result, "canceled"))) {
+        /* etcd ended the watch (its history was compacted past a watch
+         * that fell behind) but not the stream: watch_main() watches
+         * again, which starts with a catch-up that reads. */
+        VLOG_WARN("%s: etcd canceled the watch (%s): watching again",
+                  eb->up.name, json_string_value(json_object_get(
+                                   result, "cancel_reason")) ?: "no reason");
+        return false;
+    }
     size_t i;
     json_t *ev;
-    json_array_foreach (events, i, ev) {
-        long long rev = etcd_json_int(json_object_get(
-                                          json_object_get(ev, "kv"),
-                                          "mod_revision"));
-        atomic_store(&eb->latest_rev, rev);
+    json_array_foreach (json_object_get(result, "events"), i, ev) {
+        const json_t *kv_json = json_object_get(ev, "kv");
+        const json_t *value = json_object_get(kv_json, "value");
+        size_t klen;
+        uint64_t seq;
+
+        if (json_object_get(ev, "type") || !value) {
+            continue;           /* A DELETE (compaction): nothing to do. */
+        }
+        char *key = etcd_b64_decode(json_object_get(kv_json, "key"), &klen);
+        if (!key || (!is_head_key(eb, key) && !is_log_key(eb, key, &seq))) {
+            free(key);          /* Another key in the range, or junk. */
+            continue;
+        }
+        struct kv *kv = xzalloc(sizeof *kv);
+        kv->value = etcd_b64_decode(value, &kv->len);
+        kv->mod_revision = etcd_json_int(json_object_get(kv_json,
+                                                         "mod_revision"));
+        if (!kv->value) {
+            /* Cannot be read: the loop reads it from etcd instead. */
+            free(kv);
+            free(key);
+            queue_restart(eb);
+            continue;
+        }
+        struct watched *w = xzalloc(sizeof *w);
+        w->key = key;
+        w->kv = kv;
+        queue_push(eb, w);
+        rang = true;
+    }
+    if (rang) {
         uv_async_send(&eb->async);
     }
     return true;
@@ -1216,16 +1383,21 @@ watch_main(void *eb_)
     struct etcd_client *client;
     struct ovsdb_error *error = etcd_client_create(eb->urls, &client);
     char *head_key = key_of(eb, "head");
+    char *log_end = key_of(eb, "log0");     /* Just after "log/...". */
 
     if (error) {
         /* Cannot happen: the same URLs made the loop's client. */
         ovsdb_error_destroy(error);
         free(head_key);
+        free(log_end);
         return NULL;
     }
     while (!atomic_load(&eb->stop)) {
-        json_t *req = json_pack("{s:{s:o}}", "create_request",
-                                "key", etcd_b64_string(head_key));
+        /* "head", then every "log/<N>" (and whatever else sorts between
+         * them, which watch_event() ignores). */
+        json_t *req = json_pack("{s:{s:o,s:o}}", "create_request",
+                                "key", etcd_b64_string(head_key),
+                                "range_end", etcd_b64_string(log_end));
         error = etcd_client_watch(client, req, watch_event, eb);
         json_decref(req);
         if (error && !atomic_load(&eb->stop)) {
@@ -1233,16 +1405,106 @@ watch_main(void *eb_)
             VLOG_WARN("%s: watch: %s (watching again in 1 s)", eb->up.name,
                       s);
             free(s);
-            /* What happened meanwhile is read by a catch-up anyway. */
-            atomic_store(&eb->latest_rev, -1);
-            uv_async_send(&eb->async);
+            /* What happened meanwhile is read by a catch-up. */
+            queue_restart(eb);
             sleep(1);
         }
         ovsdb_error_destroy(error);
     }
     free(head_key);
+    free(log_end);
     etcd_client_destroy(client);
     return NULL;
+}
+
+static void
+kv_destroy(struct kv *kv)
+{
+    if (kv) {
+        free(kv->value);
+        free(kv);
+    }
+}
+
+/* Notes head's 'value', as of 'rev', as the newest head known if it is. */
+static void
+note_head(struct etcd_backend *eb, const char *value, size_t len,
+          long long rev)
+{
+    json_t *head = json_loadb(value, len, 0, NULL);
+
+    if (!json_is_object(head)) {
+        eb->must_read = true;
+    } else if (rev > eb->known_rev) {
+        eb->known_seq = etcd_json_int(json_object_get(head, "seq"));
+        eb->known_snapshot = etcd_json_int(json_object_get(head,
+                                                           "snapshot"));
+        eb->known_schema_gen = etcd_json_int(json_object_get(head,
+                                                             "schema"));
+        eb->known_rev = rev;
+    }
+    json_decref(head);
+}
+
+/* Takes what the watch queued: heads become the newest head known, log
+ * records this server lacks go to 'pending'. */
+static void
+take_watched(struct etcd_backend *eb)
+{
+    pthread_mutex_lock(&eb->mutex);
+    struct watched *w = eb->queue;
+    eb->queue = NULL;
+    eb->queue_tail = &eb->queue;
+    pthread_mutex_unlock(&eb->mutex);
+
+    while (w) {
+        struct watched *next = w->next;
+        uint64_t seq;
+
+        if (!w->key) {
+            eb->must_read = true;
+        } else if (is_head_key(eb, w->key)) {
+            note_head(eb, w->kv->value, w->kv->len, w->kv->mod_revision);
+        } else if (is_log_key(eb, w->key, &seq) && seq > eb->seq) {
+            kv_destroy(shash_replace(&eb->pending, w->key, w->kv));
+            w->kv = NULL;
+        }
+        kv_destroy(w->kv);
+        free(w->key);
+        free(w);
+        w = next;
+    }
+}
+
+/* Drops from 'pending' what this server holds already, and pieces read for
+ * records applied. */
+static void
+prune_pending(struct etcd_backend *eb)
+{
+    struct shash_node *node, *next;
+
+    SHASH_FOR_EACH_SAFE (node, next, &eb->pending) {
+        uint64_t seq;
+        if (!is_log_key(eb, node->name, &seq) || seq <= eb->seq) {
+            kv_destroy(node->data);
+            shash_delete(&eb->pending, node);
+        }
+    }
+}
+
+/* Whether 'pending' holds log records first..last. */
+static bool
+records_pending(struct etcd_backend *eb, uint64_t first, uint64_t last)
+{
+    for (uint64_t n = first; n <= last; n++) {
+        char *key = key_of(eb, "log/%020"PRIu64, n);
+        bool have = shash_find(&eb->pending, key);
+        free(key);
+        if (!have) {
+            return false;
+        }
+    }
+    return true;
 }
 
 static void
@@ -1250,7 +1512,8 @@ watch_rang(uv_async_t *async)
 {
     struct etcd_backend *eb = async->data;
 
-    if (atomic_load(&eb->latest_rev) != eb->head_rev) {
+    take_watched(eb);
+    if (eb->must_read || eb->known_rev > eb->head_rev) {
         eb->changed(eb->changed_aux);
     }
 }
@@ -1263,7 +1526,6 @@ etcd_backend_watch(struct backend *b, uv_loop_t *loop,
 
     eb->changed = changed;
     eb->changed_aux = aux;
-    atomic_store(&eb->latest_rev, eb->head_rev);
     uv_async_init(loop, &eb->async, watch_rang);
     eb->async.data = eb;
     int err = pthread_create(&eb->thread, NULL, watch_main, eb);
@@ -1277,59 +1539,110 @@ etcd_backend_watch(struct backend *b, uv_loop_t *loop,
     eb->watching = true;
 }
 
+/* Reads what the watch could not give: head (if 'with_head': the watch may
+ * have missed commits) and the log records from seq+1, into 'pending'. */
+static struct ovsdb_error *
+read_missing(struct etcd_backend *eb, bool with_head)
+{
+    long long rev = 0;
+
+    COVERAGE_INC(etcd_catch_up_read);
+    if (with_head) {
+        struct shash kvs = SHASH_INITIALIZER(&kvs);
+        char *head_key = key_of(eb, "head");
+        struct ovsdb_error *error = read_range(eb, head_key, NULL, 0, &kvs,
+                                               &rev);
+        const struct kv *kv = error ? NULL : shash_find_data(&kvs, head_key);
+
+        free(head_key);
+        if (!error && !kv) {
+            error = ovsdb_error("I/O error", "database %s: no head key in "
+                                "etcd", eb->up.name);
+        }
+        if (!error) {
+            eb->known_rev = 0;      /* This is the newest. */
+            note_head(eb, kv->value, kv->len, kv->mod_revision);
+            if (!eb->known_rev) {
+                error = ovsdb_error("I/O error", "database %s: etcd's head "
+                                    "is not a JSON object", eb->up.name);
+            }
+        }
+        kvs_destroy(&kvs);
+        if (error || eb->known_seq <= eb->seq) {
+            return error;           /* Usually nothing more to read. */
+        }
+    }
+    /* The records this server lacks, as of the same revision as head if it
+     * was read (records never change; their pieces, if any, are read by
+     * kvs_get_json()). */
+    char *from = key_of(eb, "log/%020"PRIu64, eb->seq + 1);
+    char *log = key_of(eb, "log/");
+    struct ovsdb_error *error = read_range(eb, from, range_end_json(log),
+                                           rev, &eb->pending, &rev);
+    free(from);
+    free(log);
+    return error;
+}
+
 static struct ovsdb_error *
 etcd_backend_catch_up(struct backend *b, struct ovsdb_db *db,
                       void (*apply)(void *aux, struct ovsdb_txn *),
                       void *aux)
 {
     struct etcd_backend *eb = etcd_backend_cast(b);
-    struct shash kvs = SHASH_INITIALIZER(&kvs);
-    struct ovsdb_error *error;
-    uint64_t seq, snapshot;
-    long long rev, head_rev;
-    char *head_key = key_of(eb, "head");
+    struct ovsdb_error *error = NULL;
 
-    /* "head" alone first: usually it says there is nothing to read. */
-    error = read_range(eb, head_key, NULL, 0, &kvs, &rev);
-    if (!error) {
-        error = parse_head(eb, &kvs, &seq, &snapshot, &head_rev);
+    take_watched(eb);
+    prune_pending(eb);
+    if (eb->must_read) {
+        eb->must_read = false;
+        error = read_missing(eb, true);
+    } else if (eb->known_rev <= eb->head_rev) {
+        return NULL;                /* Nothing newer known. */
+    } else if (!records_pending(eb, eb->seq + 1, eb->known_seq)) {
+        /* A gap, or a conflict's winner not watched yet. */
+        error = read_missing(eb, false);
+    } else {
+        COVERAGE_INC(etcd_catch_up_watched);
     }
-    if (!error && head_schema_gen(eb, &kvs) != eb->schema_gen) {
+
+    if (!error && eb->known_schema_gen != eb->schema_gen) {
         /* The server reloads: the new schema and its snapshot. */
         error = ovsdb_error("I/O error", "database %s was converted to a "
                             "new schema by another server", eb->up.name);
-    } else if (!error && seq > eb->seq) {
-        /* The records this server lacks, as of the same revision (their
-         * pieces, if any, are read when needed: pieces never change).  A
-         * snapshot past them keeps the last KEEP_RECORDS. */
-        char *from = key_of(eb, "log/%020"PRIu64, eb->seq + 1);
-        char *log = key_of(eb, "log/");
-        error = read_range(eb, from, range_end_json(log), rev, &kvs, &rev);
-        if (!error && snapshot > eb->seq && !shash_find(&kvs, from)) {
-            error = ovsdb_error("I/O error", "database %s: etcd's history "
-                                "starts after record %"PRIu64", the last "
-                                "this server has", eb->up.name, eb->seq);
-        }
-        free(from);
-        free(log);
-        if (!error) {
-            error = apply_log(eb, &kvs, db, eb->seq + 1, seq, apply, aux);
-        }
+    } else if (!error && eb->known_seq < eb->seq) {
+        /* Head went back: the database was created again. */
+        error = ovsdb_error("I/O error", "database %s: etcd's head is at "
+                            "record %"PRIu64", behind this server's "
+                            "%"PRIu64, eb->up.name, eb->known_seq, eb->seq);
+    } else if (!error && eb->known_seq > eb->seq
+               && eb->known_snapshot > eb->seq
+               && !records_pending(eb, eb->seq + 1, eb->seq + 1)) {
+        /* A snapshot past this server's last record keeps the last
+         * KEEP_RECORDS: usually the next one is among them. */
+        error = ovsdb_error("I/O error", "database %s: etcd's history "
+                            "starts after record %"PRIu64", the last "
+                            "this server has", eb->up.name, eb->seq);
+    } else if (!error) {
+        error = apply_log(eb, &eb->pending, db, eb->seq + 1, eb->known_seq,
+                          apply, aux);
     }
     if (!error) {
-        eb->snapshot = snapshot;
-        eb->head_rev = head_rev;
-    } else if (etcd_client_unavailable(eb->client)) {
-        /* What was applied stays applied; the rest comes with the next
-         * ring of the watch, which rings again once it is back. */
-        char *s = ovsdb_error_to_string(error);
-        VLOG_WARN("%s: catching up later: %s", eb->up.name, s);
-        free(s);
-        ovsdb_error_destroy(error);
-        error = NULL;
+        eb->snapshot = eb->known_snapshot;
+        eb->head_rev = eb->known_rev;
+    } else {
+        eb->must_read = true;
+        if (etcd_client_unavailable(eb->client)) {
+            /* What was applied stays applied; the rest comes with the next
+             * ring of the watch, which rings again once it is back. */
+            char *s = ovsdb_error_to_string(error);
+            VLOG_WARN("%s: catching up later: %s", eb->up.name, s);
+            free(s);
+            ovsdb_error_destroy(error);
+            error = NULL;
+        }
     }
-    free(head_key);
-    kvs_destroy(&kvs);
+    prune_pending(eb);
     return error;
 }
 
