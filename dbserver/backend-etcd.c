@@ -446,12 +446,17 @@ count_log_bytes(struct etcd_backend *eb, struct shash *kvs, const char *key)
     }
 }
 
-/* Applies log records first..last of 'kvs' to 'db', each transaction through
- * 'apply' (or committed directly if 'apply' is NULL). */
+/* Applies log records first..last of 'kvs' to 'db' (of record 'last', its
+ * txns up to 'last_pos' only), each transaction through 'apply' (or
+ * committed directly if 'apply' is NULL).  For the server's own database
+ * 'seqp' is nonnull: '*seqp' is set to each record applied, whose size
+ * counts for automatic snapshots (count_log_bytes()); NULL for a copy of
+ * the past (etcd_backend_load_at()). */
 static struct ovsdb_error *
 apply_log(struct etcd_backend *eb, struct shash *kvs,
           struct ovsdb_db *db, uint64_t first, uint64_t last,
-          void (*apply)(void *aux, struct ovsdb_txn *), void *aux)
+          size_t last_pos, void (*apply)(void *aux, struct ovsdb_txn *),
+          void *aux, uint64_t *seqp)
 {
     for (uint64_t n = first; n <= last; n++) {
         struct ovsdb_error *error;
@@ -464,11 +469,16 @@ apply_log(struct etcd_backend *eb, struct shash *kvs,
                 "I/O error", "database %s: log record %"PRIu64" is missing "
                 "from etcd", eb->up.name, n);
         }
-        count_log_bytes(eb, kvs, key);
+        if (seqp) {
+            count_log_bytes(eb, kvs, key);
+        }
         size_t i;
         json_t *record;
         json_array_foreach (json_object_get(records, "txns"), i, record) {
             struct ovsdb_txn *txn;
+            if (n == last && i > last_pos) {
+                break;
+            }
             error = txn_record_to_txn(db, record, &txn);
             if (error) {
                 json_decref(records);
@@ -486,7 +496,9 @@ apply_log(struct etcd_backend *eb, struct shash *kvs,
             }
         }
         json_decref(records);
-        eb->seq = n;
+        if (seqp) {
+            *seqp = n;
+        }
     }
     return NULL;
 }
@@ -572,7 +584,9 @@ etcd_backend_load_db(struct backend *b, struct ovsdb_db **dbp)
     eb->log_bytes = 0;
     eb->snap_bytes = snapshot ? snapshot_bytes(eb, &kvs, snapshot) : 0;
     if (!error) {
-        error = apply_log(eb, &kvs, db, snapshot + 1, seq, NULL, NULL);
+        uint64_t loaded;
+        error = apply_log(eb, &kvs, db, snapshot + 1, seq, SIZE_MAX, NULL,
+                          NULL, &loaded);
     }
     if (error) {
         ovsdb_db_destroy(db);
@@ -1272,6 +1286,77 @@ etcd_backend_get_txn_id(const struct backend *b, struct uuid *id)
     return eb->has_last_txn_id;
 }
 
+/* The database as of txn 'id' (txn_id_of()): the snapshot, if it is older,
+ * and the log records after it up to that txn. */
+static struct ovsdb_error *
+etcd_backend_load_at(struct backend *b, const struct ovsdb_db *db,
+                     const struct uuid *id, struct ovsdb_db **thenp)
+{
+    struct etcd_backend *eb = etcd_backend_cast(b);
+    uint64_t seq = ((uint64_t) id->parts[0] << 32) | id->parts[1];
+    struct shash kvs = SHASH_INITIALIZER(&kvs);
+    struct ovsdb_error *error = NULL;
+    long long rev = 0;
+
+    *thenp = NULL;
+    /* The snapshot holds record 'snapshot' whole, which may be more than
+     * up to the txn: the txn must be in a record after it. */
+    if (id->parts[3] != eb->cid.parts[3] || seq <= eb->snapshot
+        || seq > eb->seq) {
+        return NULL;
+    }
+    if (eb->snapshot) {
+        char *key = key_of(eb, "snap/%020"PRIu64, eb->snapshot);
+        error = read_range(eb, key, NULL, 0, &kvs, &rev);
+        free(key);
+    }
+    if (!error) {
+        /* As of the same revision: a compaction since removes both. */
+        char *from = key_of(eb, "log/%020"PRIu64, eb->snapshot + 1);
+        char *to = key_of(eb, "log/%020"PRIu64, seq + 1);
+        error = read_range(eb, from, etcd_b64_string(to), rev, &kvs, &rev);
+        free(from);
+        free(to);
+    }
+    json_t *snap = NULL;
+    if (!error && eb->snapshot) {
+        char key[32];
+        snprintf(key, sizeof key, "snap/%020"PRIu64, eb->snapshot);
+        snap = kvs_get_json(eb, &kvs, key, &error);
+        if (!snap && !error) {
+            goto out;               /* Compacted meanwhile: not held. */
+        }
+    }
+    char key[32];
+    snprintf(key, sizeof key, "log/%020"PRIu64, seq);
+    char *full = key_of(eb, "%s", key);
+    bool have = shash_find(&kvs, full);
+    free(full);
+    if (error || !have) {
+        json_decref(snap);
+        goto out;
+    }
+
+    struct ovsdb_db *then = ovsdb_db_create(ovsdb_schema_clone(db->schema));
+    if (snap) {
+        error = txn_record_replay(then, snap);
+        json_decref(snap);
+    }
+    if (!error) {
+        error = apply_log(eb, &kvs, then, eb->snapshot + 1, seq,
+                          id->parts[2], NULL, NULL, NULL);
+    }
+    if (error) {
+        ovsdb_db_destroy(then);
+    } else {
+        *thenp = then;
+    }
+
+out:
+    kvs_destroy(&kvs);
+    return error;
+}
+
 /* ---- The watch. ---- */
 
 /* In the watch thread: hands 'w' to the loop. */
@@ -1625,7 +1710,7 @@ etcd_backend_catch_up(struct backend *b, struct ovsdb_db *db,
                             "this server has", eb->up.name, eb->seq);
     } else if (!error) {
         error = apply_log(eb, &eb->pending, db, eb->seq + 1, eb->known_seq,
-                          apply, aux);
+                          SIZE_MAX, apply, aux, &eb->seq);
     }
     if (!error) {
         eb->snapshot = eb->known_snapshot;
@@ -1660,6 +1745,7 @@ const struct backend_class etcd_backend_class = {
     .convert = etcd_backend_convert,
     .get_status = etcd_backend_get_status,
     .get_txn_id = etcd_backend_get_txn_id,
+    .load_at = etcd_backend_load_at,
     .watch = etcd_backend_watch,
     .catch_up = etcd_backend_catch_up,
 };

@@ -146,6 +146,15 @@ backend_get_txn_id(const struct backend *b, struct uuid *id)
     return b->class->get_txn_id && b->class->get_txn_id(b, id);
 }
 
+struct ovsdb_error *
+backend_load_at(struct backend *b, const struct ovsdb_db *db,
+                const struct uuid *txn_id, struct ovsdb_db **thenp)
+{
+    *thenp = NULL;
+    return b->class->load_at ? b->class->load_at(b, db, txn_id, thenp)
+                             : NULL;
+}
+
 void
 backend_watch(struct backend *b, uv_loop_t *loop,
               void (*changed)(void *aux), void *aux)

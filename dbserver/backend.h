@@ -136,6 +136,10 @@ struct backend_class {
     int64_t (*get_size)(const struct backend *);
     /* May be NULL: txns keep their random ids (backend_get_txn_id()). */
     bool (*get_txn_id)(const struct backend *, struct uuid *);
+    /* May be NULL: no history to look txns up in (backend_load_at()). */
+    struct ovsdb_error *(*load_at)(struct backend *, const struct ovsdb_db *,
+                                   const struct uuid *txn_id,
+                                   struct ovsdb_db **thenp);
 
     /* For a storage that other servers write too (NULL otherwise): see
      * backend_watch() and backend_catch_up(). */
@@ -235,6 +239,18 @@ int64_t backend_get_size(const struct backend *);
  * random id) for a storage only this server writes, or a txn that stored
  * nothing.  backend_catch_up() gives the txns it applies the same ids. */
 bool backend_get_txn_id(const struct backend *, struct uuid *id);
+
+/* If the storage still holds its history back to txn 'txn_id' (an id of
+ * backend_get_txn_id()'s), loads the database as it was just after that
+ * txn into a new '*thenp' (of 'db''s schema; the caller destroys it), for
+ * monitor_cond_since with an id older than the monitors' history in
+ * memory.  '*thenp' is NULL if the storage does not hold it (an id of
+ * another database, or older than the last compaction), or keeps no
+ * history.  Reads the storage: costs what loading does, up to that txn. */
+struct ovsdb_error *backend_load_at(struct backend *, const struct ovsdb_db *db,
+                                    const struct uuid *txn_id,
+                                    struct ovsdb_db **thenp)
+    __attribute__((warn_unused_result));
 
 /* Calls 'changed' from 'loop' (never from inside a backend call) whenever
  * another server may have stored something; a no-op for a backend only

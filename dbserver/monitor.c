@@ -545,6 +545,57 @@ make_notification(const struct ovsdb_monitor *m, json_t *updates,
                      "id");
 }
 
+/* The net changes from 'then' to 'db' (two databases of one schema), for
+ * ovsdb_monitor_create_since(): every row of either, in '*changesp' (the
+ * caller frees the array; it points into both databases), and the
+ * monitors' row_update_type() leaves out those whose columns are equal.
+ * False if the two do not have the same tables and columns. */
+static bool
+db_changes_since(const struct ovsdb_db *then, const struct ovsdb_db *db,
+                 struct row_change **changesp, size_t *np)
+{
+    struct shash_node *node;
+    size_t n = 0, allocated = 0;
+    struct row_change *changes = NULL;
+
+    SHASH_FOR_EACH (node, &db->tables) {
+        const struct ovsdb_table *t = node->data;
+        const struct ovsdb_table *old_t = ovsdb_db_get_table(then,
+                                                             node->name);
+        const struct ovsdb_row *row;
+
+        if (!old_t || old_t->schema->n_columns != t->schema->n_columns) {
+            free(changes);
+            return false;
+        }
+        HMAP_FOR_EACH (row, hmap_node, &t->rows) {
+            const struct ovsdb_row *old = ovsdb_table_get_row(
+                old_t, ovsdb_row_get_uuid(row));
+            if (n >= allocated) {
+                changes = x2nrealloc(changes, &allocated, sizeof *changes);
+            }
+            changes[n++] = (struct row_change) {
+                t, ovsdb_row_get_uuid(row), old ? old->fields : NULL,
+                row->fields, NULL,
+            };
+        }
+        HMAP_FOR_EACH (row, hmap_node, &old_t->rows) {
+            if (!ovsdb_table_get_row(t, ovsdb_row_get_uuid(row))) {
+                if (n >= allocated) {
+                    changes = x2nrealloc(changes, &allocated,
+                                         sizeof *changes);
+                }
+                changes[n++] = (struct row_change) {
+                    t, ovsdb_row_get_uuid(row), row->fields, NULL, NULL,
+                };
+            }
+        }
+    }
+    *changesp = changes;
+    *np = n;
+    return true;
+}
+
 /* Public API. */
 
 struct ovsdb_error *
@@ -553,6 +604,21 @@ ovsdb_monitor_create(struct ovsdb_db *db, enum ovsdb_monitor_version version,
                      const json_t *last_txn_id,
                      ovsdb_monitor_send_func *send, void *session,
                      struct ovsdb_monitor **monitorp, json_t **resultp)
+{
+    return ovsdb_monitor_create_since(db, version, monitor_id,
+                                      monitor_requests, last_txn_id, NULL,
+                                      send, session, monitorp, resultp);
+}
+
+struct ovsdb_error *
+ovsdb_monitor_create_since(struct ovsdb_db *db,
+                           enum ovsdb_monitor_version version,
+                           const json_t *monitor_id,
+                           const json_t *monitor_requests,
+                           const json_t *last_txn_id,
+                           const struct ovsdb_db *then,
+                           ovsdb_monitor_send_func *send, void *session,
+                           struct ovsdb_monitor **monitorp, json_t **resultp)
 {
     struct uuid last_id;
     struct ovsdb_error *error;
@@ -590,6 +656,9 @@ ovsdb_monitor_create(struct ovsdb_db *db, enum ovsdb_monitor_version version,
         bool found;
 
         found = history_changes_since(db, &last_id, &changes, &n);
+        if (!found && then) {
+            found = db_changes_since(then, db, &changes, &n);
+        }
         if (found) {
             updates = compose_updates(m, changes, n, NULL);
             free(changes);
@@ -1450,6 +1519,23 @@ ovsdb_monitor_set_history_limits(struct ovsdb_db *db, size_t max_txns,
     h->max_txns = max_txns;
     h->max_rows = max_rows;
     history_trim(h);
+}
+
+bool
+ovsdb_monitor_history_has(const struct ovsdb_db *db,
+                          const struct uuid *txn_id)
+{
+    const struct monitor_history *h = history_find(db);
+    const struct history_txn *ht;
+
+    if (h && !uuid_is_zero(txn_id)) {
+        LIST_FOR_EACH (ht, node, &h->txns) {
+            if (uuid_equals(&ht->txn_id, txn_id)) {
+                return true;
+            }
+        }
+    }
+    return false;
 }
 
 size_t

@@ -42,12 +42,14 @@
 #ifndef XSW_MONITOR_H
 #define XSW_MONITOR_H 1
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <jansson.h>
 
 struct ovsdb_db;
 struct ovsdb_error;
 struct ovsdb_txn;
+struct uuid;
 
 enum ovsdb_monitor_version {
     OVSDB_MONITOR_V1,           /* "monitor" -> "update". */
@@ -86,6 +88,23 @@ struct ovsdb_error *ovsdb_monitor_create(struct ovsdb_db *,
                                          struct ovsdb_monitor **monitorp,
                                          json_t **resultp)
     __attribute__((warn_unused_result));
+
+/* The same, with 'then' (may be NULL): the database as it was just after
+ * txn 'last_txn_id', of the same schema, for a 'last_txn_id' that the
+ * history no longer holds (server.c gets it from the backend,
+ * backend_load_at()): then 'found' is true and the updates are the
+ * changes from 'then' to 'db', so that a client resuming after a longer
+ * absence still gets only what it missed. */
+struct ovsdb_error *ovsdb_monitor_create_since(
+    struct ovsdb_db *, enum ovsdb_monitor_version, const json_t *monitor_id,
+    const json_t *monitor_requests, const json_t *last_txn_id,
+    const struct ovsdb_db *then, ovsdb_monitor_send_func *, void *session,
+    struct ovsdb_monitor **monitorp, json_t **resultp)
+    __attribute__((warn_unused_result));
+
+/* Whether 'txn_id' is in 'db''s history: monitor_cond_since finds it. */
+bool ovsdb_monitor_history_has(const struct ovsdb_db *,
+                               const struct uuid *txn_id);
 
 /* Stops 'monitor' and frees it.  NULL is allowed. */
 void ovsdb_monitor_destroy(struct ovsdb_monitor *);

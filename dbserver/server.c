@@ -1529,6 +1529,38 @@ session_find_monitor(const struct session *s, const json_t *monitor_id)
     return NULL;
 }
 
+/* For monitor_cond_since with a 'last_txn_id' older than the monitors'
+ * history in memory: the database as of that txn, if the backend still
+ * holds it (a client resuming here after a longer absence, or from another
+ * front end, then gets only what it missed), else NULL (the full
+ * contents).  Blocks on the storage, as loading does. */
+static struct ovsdb_db *
+monitor_since_db(struct server_db *sdb, enum ovsdb_monitor_version version,
+                 const json_t *last_txn_id)
+{
+    struct ovsdb_db *then = NULL;
+    struct uuid txn_id;
+
+    if (version != OVSDB_MONITOR_V3 || !sdb->backend
+        || !json_is_string(last_txn_id)
+        || !uuid_from_string(&txn_id, json_string_value(last_txn_id))
+        || uuid_is_zero(&txn_id)
+        || uuid_equals(&txn_id, &sdb->db->last_txn_id)
+        || ovsdb_monitor_history_has(sdb->db, &txn_id)) {
+        return NULL;
+    }
+    struct ovsdb_error *error = backend_load_at(sdb->backend, sdb->db,
+                                                &txn_id, &then);
+    if (error) {
+        char *s = ovsdb_error_to_string(error);
+        VLOG_WARN("%s: monitor_cond_since: cannot read the history, "
+                  "sending the whole contents: %s", sdb->name, s);
+        free(s);
+        ovsdb_error_destroy(error);
+    }
+    return then;
+}
+
 static void
 method_monitor(struct session *s, const json_t *params, const json_t *id,
                enum ovsdb_monitor_version version)
@@ -1563,10 +1595,17 @@ method_monitor(struct session *s, const json_t *params, const json_t *id,
     /* The monitor may send its first notification only after it exists in
      * the session, so link it first. */
     ovs_list_push_back(&s->monitors, &m->node);
-    error = ovsdb_monitor_create(sdb->db, version, monitor_id,
-                                 json_array_get(params, 2),
-                                 json_array_get(params, 3),
-                                 monitor_send_cb, m, &m->monitor, &result);
+    struct ovsdb_db *then = monitor_since_db(sdb, version,
+                                             json_array_get(params, 3));
+    error = ovsdb_monitor_create_since(sdb->db, version, monitor_id,
+                                       json_array_get(params, 2),
+                                       json_array_get(params, 3), then,
+                                       monitor_send_cb, m, &m->monitor,
+                                       &result);
+    if (then) {
+        ovsdb_monitor_db_destroy(then);
+        ovsdb_db_destroy(then);
+    }
     if (error) {
         ovs_list_remove(&m->node);
         json_decref(m->id);
