@@ -1417,9 +1417,10 @@ watch_event(const json_t *reply, void *eb_)
         /* etcd ended the watch (its history was compacted past a watch
          * that fell behind) but not the stream: watch_main() watches
          * again, which starts with a catch-up that reads. */
+        const char *reason = json_string_value(json_object_get(
+                                                   result, "cancel_reason"));
         VLOG_WARN("%s: etcd canceled the watch (%s): watching again",
-                  eb->up.name, json_string_value(json_object_get(
-                                   result, "cancel_reason")) ?: "no reason");
+                  eb->up.name, reason ? reason : "no reason given");
         return false;
     }
     size_t i;
