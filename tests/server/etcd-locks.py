@@ -7,7 +7,8 @@ ends"), with one etcd 3.4 of the test's own on loopback ports:
   receives from one ovsdb-server 3.1 in the same run;
 - how long "locked" takes to reach a client on the other front end;
 - the Python IDL's set_lock() on two front ends: exactly one has it, and
-  the other takes over when the owner leaves;
+  the other takes over when the owner leaves; the same with two
+  xsw-switchd (on a database without bridges: they touch no device);
 - a clean exit of the owner's front end hands the lock on at once, and
   kill -9 of it within the lease's TTL (10 s);
 - etcd stopped (SIGSTOP): the owner's front end stops claiming the lock
@@ -35,9 +36,11 @@ import ovs.poller  # noqa: E402
 
 import locks  # noqa: E402  (its scenarios, and its recording client)
 from xswenv import (Checks, DbServer, Etcd, EtcdFrontEnd,  # noqa: E402
-                    VSWITCH_SCHEMA, XSW_DBSERVER, run)
+                    TOP_BUILDDIR, VSWITCH_SCHEMA, XSW_DBSERVER,
+                    die_with_parent, run, stop_process)
 
 ETCDCTL_ENV = dict(os.environ, ETCDCTL_API="3")
+XSW_SWITCHD = os.path.join(TOP_BUILDDIR, "switchd", "xsw-switchd")
 TTL = 10            # dbserver/etcd-lock.h's ETCD_LOCK_LEASE_TTL.
 ETCD = None
 DIR = None
@@ -241,6 +244,58 @@ def test_python_idl(c, a, b):
             idl.close()
 
 
+def switchd(fe, name):
+    """An xsw-switchd on front end 'fe', with its files in DIR."""
+    log = os.path.join(DIR, name + ".log")
+    proc = subprocess.Popen(
+        [XSW_SWITCHD, "--unixctl=" + os.path.join(DIR, name + ".ctl"),
+         "--log-file=" + log, "-vconsole:off", fe.remote],
+        env=dict(os.environ, XSW_RUNDIR=DIR, XSW_LOGDIR=DIR),
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        preexec_fn=die_with_parent)
+    return proc, log
+
+
+def read(path):
+    try:
+        return open(path).read()
+    except OSError:
+        return ""
+
+
+def test_switchd(c, a, b):
+    """Two xsw-switchd, each on a front end of its own: one manages the
+    host (it holds the database lock), the other waits, and takes over
+    when the first exits."""
+    a.vsctl("init")
+    acquired = "acquired the database lock"
+    waiting = "another xsw-switchd holds the database lock"
+    procs = [switchd(a, "xt-switchd-a"), switchd(b, "xt-switchd-b")]
+    try:
+        def states():
+            return [(acquired in read(log), waiting in read(log))
+                    for _, log in procs]
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline and sorted(states()) != [
+                (False, True), (True, False)]:
+            time.sleep(0.1)
+        c.eq(sorted(states()), [(False, True), (True, False)],
+             "two xsw-switchd on two front ends: one acquires the lock, the "
+             "other says another xsw-switchd holds it")
+        owner = next(i for i, st in enumerate(states()) if st[0])
+        stop_process(procs[owner][0])
+        other_log = procs[1 - owner][1]
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and acquired not in read(other_log):
+            time.sleep(0.1)
+        c.ok(acquired in read(other_log),
+             "the owner exits: the xsw-switchd on the other front end "
+             "acquires the lock", read(other_log)[-1500:])
+    finally:
+        for proc, _ in procs:
+            stop_process(proc)
+
+
 def owner_leaves(c, b, sig):
     """A lock owned on a third front end, whose server is stopped with
     'sig'; returns the seconds a waiter on b waited for "locked"."""
@@ -326,7 +381,8 @@ def main():
              VSWITCH_SCHEMA])
         a, b = front_end("a"), front_end("b")
         for test in (test_scenarios, test_latency, test_assert,
-                     test_python_idl, test_owner_exits, test_etcd_stops):
+                     test_python_idl, test_switchd, test_owner_exits,
+                     test_etcd_stops):
             checks.run(lambda c, test=test: test(c, a, b))
     finally:
         for fe in FRONT_ENDS:
