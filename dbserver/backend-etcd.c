@@ -873,13 +873,14 @@ find_outcome(struct etcd_backend *eb, const char *key, const char *put,
 
 /* The head revision a commit compares with: the one this server last saw,
  * except for a test.  XSW_ETCD_TEST_CONFLICTS=N in the environment makes
- * the process's first N batch commits compare with a revision head never
- * had, so that etcd refuses them exactly as when another server committed
- * first, and the server re-runs them: the only way to reach server.c's
- * bound on re-runs (MAX_BATCH_RERUNS) at will, which real contention
- * reaches only by chance (tests/server/etcd-conflict.py). */
+ * the process's first N commits (batches, snapshots, conversions) compare
+ * with a revision head never had, so that etcd refuses them exactly as
+ * when another server committed first, and the server re-runs them: the
+ * only way to reach server.c's bound on re-runs (MAX_BATCH_RERUNS), or a
+ * conversion's re-run, at will, which real contention reaches only by
+ * chance (tests/server/etcd-conflict.py, etcd.py). */
 static long long
-compared_head_rev(const struct etcd_backend *eb, bool snapshot)
+compared_head_rev(const struct etcd_backend *eb)
 {
     static long long sabotage = -1;
 
@@ -891,7 +892,7 @@ compared_head_rev(const struct etcd_backend *eb, bool snapshot)
                       "will conflict (a test setting)", s, sabotage);
         }
     }
-    if (!snapshot && sabotage > 0) {
+    if (sabotage > 0) {
         sabotage--;
         return eb->head_rev + (1LL << 40);
     }
@@ -961,7 +962,7 @@ commit_value(struct etcd_backend *eb, const char *value, bool snapshot)
                             "compare", "key", etcd_b64_string(head_key),
                             "target", "MOD", "result", "EQUAL",
                             "mod_revision",
-                            (json_int_t) compared_head_rev(eb, snapshot),
+                            (json_int_t) compared_head_rev(eb),
                             "success", ops,
                             "failure", "request_range", "key",
                             etcd_b64_string(head_key));

@@ -1423,6 +1423,8 @@ server_db_convert(struct server_db *sdb, const struct ovsdb_schema *schema,
             break;
         }
         ovsdb_error_destroy(error);
+        VLOG_INFO("%s: another server committed first: catching up and "
+                  "converting again", sdb->name);
         server_db_catch_up(sdb);
     }
     if (error) {

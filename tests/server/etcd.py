@@ -448,17 +448,26 @@ def test_convert_elsewhere(c):
     were its own (as ovsdb-server does): a change-aware client's monitor is
     canceled ("monitor_canceled") and it stays connected, a client that is
     not change-aware is disconnected; B then serves the new schema, and a
-    write of a new column through B reaches A.  Runs last: the shared
+    write of a new column through B reaches A.  Meanwhile a writer on a
+    third front end W adds bridges, each in a session of its own: every
+    write acknowledged is in the converted database (one that lands first
+    makes A's conversion lose the compare, catch up and convert again; one
+    that lands after fails, never half stored); XSW_ETCD_TEST_CONFLICTS
+    makes A's conversion lose 3 times for sure.  Runs last: the shared
     database keeps the new schema."""
     import convert
     dir = DIR
     new = convert.new_schema(os.path.join(dir, "xt-new.ovsschema"))
-    a = EtcdFrontEnd(ETCD.url, dir, "ca").start()
+    # A's first 3 commits, the conversion's, fail their compare as another
+    # server's commit would make them (a test setting).
+    a = EtcdFrontEnd(ETCD.url, dir, "ca", env=dict(
+        os.environ, XSW_ETCD_TEST_CONFLICTS="3")).start()
     b = EtcdFrontEnd(ETCD.url, dir, "cb").start()
+    w = EtcdFrontEnd(ETCD.url, dir, "cw").start()
     try:
-        a.vsctl("--may-exist", "add-br", "xtcv0")
-        deadline = time.time() + 10     # B has it: no update2 below.
-        while ("xtcv0" not in b.vsctl("list-br").split()
+        b.vsctl("--may-exist", "add-br", "xtcv0")
+        deadline = time.time() + 10     # A has it: no update2 below.
+        while ("xtcv0" not in a.vsctl("list-br").split()
                and time.time() < deadline):
             time.sleep(0.1)
         aware = ovsdb_raw.Connection(b.sock, 20)
@@ -468,16 +477,49 @@ def test_convert_elsewhere(c):
                                     {"Bridge": [{"columns": ["name"]}]}])
         plain.call("monitor", ["Open_vSwitch", "xt-p",
                                {"Bridge": {"columns": ["name"]}}])
-        run(["ovsdb-client", "--timeout=20", "convert", a.remote, new])
+        stop = threading.Event()
+        acked, failed = [], []
+
+        def writer():
+            i = 0
+            while not stop.is_set():
+                name = "xtcw%d" % i
+                i += 1
+                try:
+                    ovsdb_raw.transact(w.sock, [
+                        {"op": "insert", "table": "Bridge",
+                         "row": {"name": name}, "uuid-name": "br"},
+                        {"op": "mutate", "table": "Open_vSwitch",
+                         "where": [], "mutations": [
+                             ["bridges", "insert",
+                              ["set", [["named-uuid", "br"]]]]]}])
+                    acked.append(name)
+                except Exception as e:
+                    failed.append(str(e)[:200])
+                # Flat out, beside a 10,000-port database, the conversion
+                # lost 5-18 times in a row (the bound is 32).
+                time.sleep(0.01)
+        thread = threading.Thread(target=writer, daemon=True)
+        thread.start()
+        try:
+            time.sleep(0.3)
+            run(["ovsdb-client", "--timeout=20", "convert", a.remote, new])
+            time.sleep(0.3)
+        finally:
+            stop.set()
+            thread.join()
         deadline = time.time() + 10
         while time.time() < deadline and not (
                 plain.eof and any(m.get("method") == "monitor_canceled"
                                   for m in aware.backlog)):
             aware.pump(0.1)
             plain.pump(0.1)
-        c.eq([(m.get("method"), m.get("params")) for m in aware.backlog],
+        c.eq([(m.get("method"), m.get("params")) for m in aware.backlog
+              if m.get("method") != "update2"],
              [("monitor_canceled", ["xt-m"])], "B's change-aware client: "
              "its monitor canceled after the conversion through A")
+        c.eq(aware.backlog[-1:] and aware.backlog[-1].get("method"),
+             "monitor_canceled", "... and no update after that")
         c.ok(not aware.eof, "... and it stays connected")
         c.ok(plain.eof, "B's client that is not change-aware is "
              "disconnected")
@@ -503,6 +545,17 @@ def test_convert_elsewhere(c):
         log_b = open(b.log).read()
         c.ok("by another server" in log_b, "B's log says another server "
              "converted the database")
+        names = {r["name"] for r in ovsdb_raw.dump(
+            a.sock, {"Bridge": ["name"]})["Bridge"].values()}
+        again = open(a.log).read().count("converting again")
+        print("     writer on W during the conversion: %d acknowledged, %d "
+              "failed (%s); A converted again %d times"
+              % (len(acked), len(failed), failed[:1], again))
+        c.ok(again >= 3, "a conversion that lost the compare is run again "
+             "(3 forced losses, and any the writer caused)")
+        c.ok(len(acked) > 0, "the writer on W wrote during the conversion")
+        c.eq(sorted(set(acked) - names), [], "every write acknowledged "
+             "during the conversion is in the converted database")
         a.stop()
         a.start()
         c.eq(xt_name(a), ["xtfromb"],
@@ -510,6 +563,7 @@ def test_convert_elsewhere(c):
     finally:
         a.stop()
         b.stop()
+        w.stop()
 
 
 if __name__ == "__main__":
