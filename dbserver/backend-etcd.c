@@ -860,6 +860,12 @@ find_outcome(struct etcd_backend *eb, const char *key, const char *put,
                            && !memcmp(kv->value, put, kv->len)
                            ? LANDED : NOT_LANDED);
             }
+            if (outcome == LANDED) {
+                /* Our commit's revision (it put 'key' and head together),
+                 * not head's newest: another server may have committed
+                 * after it, and the catch-up must still apply that. */
+                *head_revp = kv->mod_revision;
+            }
         }
         if (error) {
             ovsdb_error_destroy(error);
