@@ -158,7 +158,7 @@ sqlite_backend_get_status(const struct backend *b OVS_UNUSED,
 }
 
 /* The file and its write-ahead log, which holds the latest commits until
- * a checkpoint (up to 16 MiB, see storage.h). */
+ * a checkpoint (up to 32 MiB, see storage.h). */
 static int64_t
 sqlite_backend_get_size(const struct backend *b)
 {

@@ -110,10 +110,11 @@
  *
  * Checkpoints (copying the WAL into the database file, with an fsync() of
  * each) run in a thread of the storage's own, with a second SQLite
- * connection, each time the WAL has grown by 1000 pages: no commit waits
- * for them.  Should commits come too fast for it to ever finish the WAL,
- * the commit that brings the WAL to 4000 pages (16 MiB) finishes the
- * checkpoint itself, so the WAL stays bounded; once a checkpoint has
+ * connection, each time the WAL has grown by 4000 pages (16 MiB): no
+ * commit waits for them (the fewer checkpoints, the fewer times the WAL
+ * starts over, which syncs its header inside a commit).  Should commits
+ * come too fast for it to ever finish the WAL, the commit that brings the
+ * WAL to 8000 pages (32 MiB) finishes the checkpoint itself, so the WAL stays bounded; once a checkpoint has
  * caught up, the WAL starts over and is cut back to 4 MiB.  A checkpoint
  * that fails (a full disk) leaves the data in the WAL, where it is as
  * safe, and is tried again later.
