@@ -100,8 +100,8 @@ LIBS="$(pkg-config --libs jansson libuv sqlite3) -lpthread"
 lib_sources="lib/ds.c lib/hash.c lib/hmap.c lib/shash.c lib/utf8.c lib/util.c
  lib/uuid.c lib/ovsdb-error.c lib/ovsdb-types.c lib/ovsdb-data.c
  lib/ovsdb-schema.c lib/ovsdb-condition.c lib/ovsdb-mutation.c
- lib/json-out.c lib/jsonrpc.c lib/jsonrpc-client.c lib/stream.c lib/vlog.c
- lib/unixctl.c lib/daemon.c
+ lib/json-in.c lib/json-out.c lib/jsonrpc.c lib/jsonrpc-client.c lib/stream.c lib/vlog.c
+ lib/unixctl.c lib/daemon.c lib/coverage.c lib/metrics.c
  lib/vswitch-schema.c
  dbserver/db.c dbserver/transact.c dbserver/storage.c
  switchd/packet.c switchd/flow.c switchd/csum.c switchd/gso.c
