@@ -603,6 +603,32 @@ out:
     return error;
 }
 
+/* The schema as etcd stores it: a copy of 'schema' with every ephemeral
+ * column made persistent, as Open vSwitch's clustered storage does
+ * ("ovsdb-tool create-cluster", and "ovsdb-client convert" against a
+ * clustered database), with its warning.  This backend reports the
+ * database as "clustered", so ovsdb-client compares a schema file made
+ * persistent with what get_schema returns (needs-conversion); and what is
+ * stored reaches every front end, so an ephemeral column would not (a
+ * change to one would reach only the front end that made it).  'what' is
+ * "create" or "convert", for the warning.  The caller destroys the copy. */
+static struct ovsdb_schema *
+stored_schema(const struct ovsdb_schema *schema, const char *what)
+{
+    struct ovsdb_schema *stored = ovsdb_schema_clone(schema);
+    const char *table, *column;
+    unsigned int n = ovsdb_schema_persist_ephemeral_columns(stored, &table,
+                                                            &column);
+    if (n) {
+        VLOG_WARN("%s: %s: changed %u columns in '%s' database from "
+                  "ephemeral to persistent, including '%s' column in '%s' "
+                  "table, because clusters do not support ephemeral "
+                  "columns", stored->name, what, n, stored->name, column,
+                  table);
+    }
+    return stored;
+}
+
 static struct ovsdb_error *
 etcd_backend_create(const char *location, const char *name OVS_UNUSED,
                     const struct ovsdb_schema *schema)
@@ -619,8 +645,10 @@ etcd_backend_create(const char *location, const char *name OVS_UNUSED,
     uuid_generate(&uuid);
     uuid_to_string(&uuid, cid);
 
+    struct ovsdb_schema *stored = stored_schema(schema, "create");
     json_t *meta = json_pack("{s:o,s:s}", "schema",
-                             ovsdb_schema_to_json(schema), "cid", cid);
+                             ovsdb_schema_to_json(stored), "cid", cid);
+    ovsdb_schema_destroy(stored);
     char *meta_s = json_dumps(meta, JSON_COMPACT);
     const char *head_s = "{\"seq\":0,\"snapshot\":0}";
     char *schema_key = key_of(&eb, "schema");
@@ -1213,8 +1241,9 @@ etcd_backend_compact(struct backend *b, const struct ovsdb_db *db)
 
 /* One etcd transaction, under the compare on head like a commit: the
  * converted database as the snapshot at the newest record (in pieces
- * first if large), the schema key with the new schema (the same cid), and
- * head with its "schema" one higher.  Every other front end's catch-up
+ * first if large), the schema key with the new schema (the same cid; its
+ * ephemeral columns made persistent, stored_schema()), and head with its
+ * "schema" one higher.  Every other front end's catch-up
  * sees that number change and reloads (server.c then tells its clients as
  * on a conversion of its own).  If another front end committed first, the
  * conversion is not stored (backend_commit_conflicted()): the server
@@ -1229,8 +1258,10 @@ etcd_backend_convert(struct backend *b, const struct ovsdb_db *db,
     char cid[UUID_LEN + 1];
 
     *loadedp = NULL;
-    struct ovsdb_error *error = ovsdb_convert(db, schema, &converted);
+    struct ovsdb_schema *stored = stored_schema(schema, "convert");
+    struct ovsdb_error *error = ovsdb_convert(db, stored, &converted);
     if (error) {
+        ovsdb_schema_destroy(stored);
         return error;
     }
     json_t *record = txn_record_from_db(converted);
@@ -1240,7 +1271,8 @@ etcd_backend_convert(struct backend *b, const struct ovsdb_db *db,
 
     uuid_to_string(&eb->cid, cid);
     json_t *meta = json_pack("{s:o,s:s}", "schema",
-                             ovsdb_schema_to_json(schema), "cid", cid);
+                             ovsdb_schema_to_json(stored), "cid", cid);
+    ovsdb_schema_destroy(stored);
     char *meta_s = json_dumps(meta, JSON_COMPACT);
     char *schema_key = key_of(eb, "schema");
     eb->extra_ops = json_pack("[o]", put_op(schema_key, meta_s,

@@ -220,7 +220,8 @@ bool backend_should_compact(const struct backend *);
 /* Replaces the stored database by 'db''s rows converted to 'schema', in one
  * atomic step (not inside a batch).  On success '*loadedp' is the new
  * database as the backend reads it back (without ephemeral columns, which
- * are never stored).  On failure '*loadedp' is NULL and the stored
+ * are never stored: SQLite drops their values, etcd stores 'schema' with
+ * them made persistent, as a RAFT cluster does).  On failure '*loadedp' is NULL and the stored
  * database is the old one, still open.  Other servers sharing the storage
  * find out when they catch up: backend_catch_up() fails, and the reload
  * (backend_load_db()) has the new schema. */

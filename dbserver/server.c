@@ -1430,10 +1430,11 @@ server_db_convert(struct server_db *sdb, const struct ovsdb_schema *schema,
     if (error) {
         return error;
     }
-    /* The loaded copy holds the rows but not the ephemeral columns, which
-     * ovsdb-server keeps: convert once more, in memory, to the schema as
-     * the backend reads it (its column order is the one the backend writes
-     * by), and serve that. */
+    /* The loaded copy holds the rows but not the ephemeral columns (on
+     * SQLite; etcd stores them, persistent), which ovsdb-server keeps:
+     * convert once more, in memory, to the schema as the backend reads it
+     * (its column order is the one the backend writes by), and serve
+     * that. */
     struct ovsdb_db *served;
     struct ovsdb_error *again = ovsdb_convert(sdb->db, loaded->schema,
                                               &served);

@@ -811,6 +811,36 @@ ovsdb_schema_equal(const struct ovsdb_schema *a,
     return equal;
 }
 
+unsigned int
+ovsdb_schema_persist_ephemeral_columns(struct ovsdb_schema *schema,
+                                       const char **tablep,
+                                       const char **columnp)
+{
+    const struct shash_node **tables = shash_sort(&schema->tables);
+    size_t n_tables = shash_count(&schema->tables);
+    unsigned int n = 0;
+
+    *tablep = *columnp = NULL;
+    for (size_t i = 0; i < n_tables; i++) {
+        struct ovsdb_table_schema *ts = tables[i]->data;
+
+        for (unsigned int j = OVSDB_N_IMPLICIT_COLUMNS; j < ts->n_columns;
+             j++) {
+            struct ovsdb_column *column = ts->columns[j];
+
+            if (!column->persistent) {
+                column->persistent = true;
+                if (!n++) {
+                    *tablep = ts->name;
+                    *columnp = column->name;
+                }
+            }
+        }
+    }
+    free(tables);
+    return n;
+}
+
 struct ovsdb_schema *
 ovsdb_schema_clone(const struct ovsdb_schema *old)
 {

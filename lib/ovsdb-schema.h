@@ -100,6 +100,14 @@ struct ovsdb_schema *ovsdb_schema_clone(const struct ovsdb_schema *);
  * "needs-conversion" asks. */
 bool ovsdb_schema_equal(const struct ovsdb_schema *,
                         const struct ovsdb_schema *);
+/* Makes every ephemeral column of 'schema' persistent, as Open vSwitch's
+ * clustered storage does (ovsdb_schema_persist_ephemeral_columns(): RAFT
+ * stores every column).  Returns how many it changed; if any, '*tablep'
+ * and '*columnp' name the first one in table order (for the caller's
+ * warning; they point into 'schema'), else both are NULL. */
+unsigned int ovsdb_schema_persist_ephemeral_columns(struct ovsdb_schema *,
+                                                    const char **tablep,
+                                                    const char **columnp);
 void ovsdb_schema_destroy(struct ovsdb_schema *);
 const struct ovsdb_table_schema *ovsdb_schema_get_table(
     const struct ovsdb_schema *, const char *name);

@@ -274,15 +274,6 @@ def test_online(c):
     keys = ["needs_same", "needs_new", "convert_out", "aware_msgs",
             "aware_params", "plain_closed", "watch_still_open",
             "needs_after", "version_after", "other_name", "version_restart"]
-    if storage() == "etcd":
-        # On a "clustered" database ovsdb-client makes the file's ephemeral
-        # columns persistent before comparing ("clusters do not support
-        # ephemeral columns"), and a database that --create put in etcd
-        # still has them: a known difference (docs/storage-etcd.md,
-        # "Converting"), not the conversion's.
-        print("skip needs_same on etcd: %r, ovsdb-server standalone %r"
-              % (xsw["needs_same"], ovs["needs_same"]))
-        keys.remove("needs_same")
     for key in keys:
         c.eq(xsw[key], ovs[key], "%s as ovsdb-server (%r)" % (key,
                                                               ovs[key]))

@@ -53,7 +53,15 @@ def test_create_and_open(c):
     c.ok(rc != 0 and "does not exist in etcd" in err,
          "a database not in etcd: the server says so and exits", err)
     rc, err = server([url, "--create", VSWITCH_SCHEMA])
-    c.eq((rc, err), (0, ""), "--storage=etcd:URL --create SCHEMA")
+    # As "ovsdb-tool create-cluster": the schema is stored with its
+    # ephemeral columns made persistent, and a warning says so.
+    c.ok(rc == 0, "--storage=etcd:URL --create SCHEMA", err)
+    c.ok(err.count("\n") == 1 and "WARN" in err and
+         "changed 31 columns in 'Open_vSwitch' database from ephemeral to "
+         "persistent, including 'datapath_id' column in 'Bridge' table, "
+         "because clusters do not support ephemeral columns" in err,
+         "--create warns, once, that it made the ephemeral columns "
+         "persistent", err)
     rc, err = server([url, "--create", VSWITCH_SCHEMA])
     c.ok(rc != 0 and "already exists in etcd" in err,
          "a second --create refuses to overwrite it", err)
@@ -197,6 +205,41 @@ def test_two_front_ends(c):
         out = b.vsctl("get", "Bridge", "xtbr0", "other_config")
         c.eq(out.strip(), '{xa="3"}', "... with the map as last written")
         catch_up_from_watch(c, etcd, a, b)
+    finally:
+        a.stop()
+        b.stop()
+
+
+def test_ephemeral_columns(c):
+    """The schema's ephemeral columns are stored on etcd, as in a RAFT
+    cluster (docs/storage-etcd.md, "Ephemeral columns"): a change to one
+    through A reaches a monitor on B, and needs-conversion with the schema
+    file says "no" (ovsdb-client makes the file's columns persistent
+    against a clustered database before comparing)."""
+    etcd, dir = ETCD, DIR
+    a = EtcdFrontEnd(etcd.url, dir, "a").start()
+    b = EtcdFrontEnd(etcd.url, dir, "b").start()
+    try:
+        for fe in (a, b):
+            out = run(["ovsdb-client", "--timeout=20", "needs-conversion",
+                       fe.remote, VSWITCH_SCHEMA])[0]
+            c.eq(out, "no\n", "needs-conversion with the schema the "
+                 "database was created with says no")
+        with ovsdb_raw.Connection(b.sock, 20) as mon:
+            mon.call("monitor_cond", ["Open_vSwitch", "xt", {
+                "Bridge": {"columns": ["name", "status"]}}])
+            mon.backlog.clear()
+            # Bridge "status" is ephemeral in vswitch.ovsschema.
+            a.vsctl("set", "Bridge", "xtbr0", "status:xtstate=xtviaa")
+            deadline = time.time() + 10
+            seen = False
+            while not seen and time.time() < deadline:
+                for msg in mon.pump(0.2):
+                    seen |= "xtviaa" in json.dumps(msg)
+            c.ok(seen, "a monitor on B sees an ephemeral column (Bridge "
+                 "status) changed through A")
+        out = b.vsctl("get", "Bridge", "xtbr0", "status")
+        c.eq(out.strip(), '{xtstate=xtviaa}', "B serves the value")
     finally:
         a.stop()
         b.stop()
@@ -574,6 +617,7 @@ if __name__ == "__main__":
         checks.run(test_create_and_open)
         checks.run(test_one_front_end)
         checks.run(test_two_front_ends)
+        checks.run(test_ephemeral_columns)
         checks.run(test_failover)
         checks.run(test_resume_elsewhere)
         checks.run(test_convert_elsewhere)
