@@ -603,6 +603,25 @@ def test_convert_elsewhere(c):
         a.start()
         c.eq(xt_name(a), ["xtfromb"],
              "A restarted loads the converted database")
+
+        # A "convert" whose schema has ephemeral columns (sent as is, not
+        # by ovsdb-client, which makes them persistent first): stored with
+        # them persistent, as --create does, and B's log says so.
+        def ephemeral_columns(fe):
+            with ovsdb_raw.Connection(fe.sock, 20) as conn:
+                schema = conn.call("get_schema", ["Open_vSwitch"])
+            return ["%s:%s" % (t, col)
+                    for t, ts in sorted(schema["tables"].items())
+                    for col, cs in sorted(ts["columns"].items())
+                    if cs.get("ephemeral")]
+        with ovsdb_raw.Connection(b.sock, 20) as conn:
+            conn.call("convert", ["Open_vSwitch", json.load(open(new))])
+        c.eq([ephemeral_columns(fe) for fe in (a, b)], [[], []],
+             "a convert on etcd stores the schema's ephemeral columns "
+             "persistent (get_schema on both front ends)")
+        c.ok("convert: changed 31 columns in 'Open_vSwitch' database from "
+             "ephemeral to persistent" in open(b.log).read(),
+             "B's log has the warning")
     finally:
         a.stop()
         b.stop()
