@@ -1771,6 +1771,21 @@ etcd_backend_catch_up(struct backend *b, struct ovsdb_db *db,
     return error;
 }
 
+/* backend_sync(): head is read again at the next catch-up (read_missing()
+ * with head), a linearizable range, so the catch-up applies every commit
+ * etcd acknowledged before now, watched yet or not.  Not while etcd is
+ * unreachable: the read would wait out its timeout at every request, and
+ * the front end answers from its replica then (docs/storage-etcd.md). */
+static void
+etcd_backend_sync(struct backend *b)
+{
+    struct etcd_backend *eb = etcd_backend_cast(b);
+
+    if (!etcd_client_unavailable(eb->client)) {
+        eb->must_read = true;
+    }
+}
+
 const struct backend_class etcd_backend_class = {
     .name = "etcd",
     .create = etcd_backend_create,
@@ -1788,4 +1803,5 @@ const struct backend_class etcd_backend_class = {
     .load_at = etcd_backend_load_at,
     .watch = etcd_backend_watch,
     .catch_up = etcd_backend_catch_up,
+    .sync = etcd_backend_sync,
 };

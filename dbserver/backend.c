@@ -171,6 +171,14 @@ backend_catch_up(struct backend *b, struct ovsdb_db *db,
     return b->class->catch_up ? b->class->catch_up(b, db, apply, aux) : NULL;
 }
 
+void
+backend_sync(struct backend *b)
+{
+    if (b->class->sync) {
+        b->class->sync(b);
+    }
+}
+
 struct ovsdb_error *
 backend_locks_open(const char *storage, uv_loop_t *loop,
                    void (*changed)(void *aux), void *aux,

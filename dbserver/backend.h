@@ -154,6 +154,8 @@ struct backend_class {
                                     void (*apply)(void *aux,
                                                   struct ovsdb_txn *),
                                     void *aux);
+    /* May be NULL: see backend_sync(). */
+    void (*sync)(struct backend *);
 };
 
 /* Every backend begins with this. */
@@ -275,6 +277,16 @@ struct ovsdb_error *backend_catch_up(struct backend *, struct ovsdb_db *,
                                                    struct ovsdb_txn *),
                                      void *aux)
     __attribute__((warn_unused_result));
+
+/* Makes the next backend_catch_up() ask the storage for its newest state
+ * instead of trusting what the watch delivered so far, so that it applies
+ * every change stored before this call, by any server (on etcd: one
+ * linearizable read of head; the records, if behind).  server.c calls it
+ * before a read that no commit of its own will verify: docs/storage-etcd.md,
+ * "Consistency across front ends".  A no-op where the storage is
+ * unreachable (the read would only wait) and for a backend only this
+ * server writes. */
+void backend_sync(struct backend *);
 
 /* Lock queues shared by every server on a storage (see the top of this
  * file).  The discipline is ovsdb-server's, as server.c's own queues have

@@ -97,6 +97,7 @@ struct server_db {
     bool catch_up;              /* Read what other servers stored, once the
                                  * open batch is committed. */
     bool sending_stored;        /* Monitors hear of a txn already stored. */
+    uint64_t n_txns_elsewhere;  /* Txns caught up with, ever. */
     /* On a storage that other servers write too: the open batch's txns,
      * committed in memory, to take back if another server stores first
      * (rerun_batch()). */
@@ -230,6 +231,7 @@ struct server {
     void (*change_cb)(void *aux);
     void *change_aux;
     bool stored_change;         /* A database changed on disk this turn. */
+    bool read_fresh_change;     /* server_db_read_fresh() applied some. */
     bool in_check;              /* In commit_check_cb(). */
 };
 
@@ -255,7 +257,8 @@ static void held_msg_destroy(struct held_msg *);
 static bool result_has_error(const json_t *result);
 static bool execute_transaction(struct session *, struct server_db *,
                                 const json_t *ops, const json_t *id,
-                                long long start_ms, long long *deadline_ms);
+                                long long start_ms, long long *deadline_ms,
+                                bool may_be_stale);
 static void add_trigger(struct session *, struct server_db *,
                         const json_t *ops, const json_t *id,
                         long long start_ms, long long deadline_ms);
@@ -644,6 +647,7 @@ apply_stored_elsewhere(void *sdb_, struct ovsdb_txn *txn)
     struct server_db *sdb = sdb_;
 
     COVERAGE_INC(server_txn_elsewhere);
+    sdb->n_txns_elsewhere++;
     sdb->sending_stored = true;
     ovsdb_monitors_txn_committed(sdb->db, txn);
     sdb->sending_stored = false;
@@ -690,6 +694,50 @@ server_db_stored_elsewhere(void *sdb_)
     run_triggers(server, false);
     commit_check_cb(&server->commit_check);
     close_lost_sessions(server);
+}
+
+/* Whether the "transact" 'ops' has an operation that may write. */
+static bool
+ops_may_write(const json_t *ops)
+{
+    for (size_t i = 0; i < json_array_size(ops); i++) {
+        const char *op = json_string_value(
+            json_object_get(json_array_get(ops, i), "op"));
+        if (op && (!strcmp(op, "insert") || !strcmp(op, "update")
+                   || !strcmp(op, "mutate") || !strcmp(op, "delete"))) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Before a request reads 'sdb' (a "transact", a monitor's first
+ * contents), catches up with every commit that etcd acknowledged before
+ * now, through whichever front end: a client that saw its write through
+ * front end A acknowledged and then reads through B sees it (B says it is
+ * a "leader", and ovsdb(7) promises fresh reads from the leader).  The
+ * watch alone gets there a few milliseconds later; this costs one round
+ * trip to etcd per read (docs/storage-etcd.md, "Consistency across front
+ * ends"; method_transact() skips it for writes, which their commit's
+ * compare makes fresh).  Not inside a batch: then the batch's own commit
+ * compares head, and its held replies run again if another server came
+ * first.  What the catch-up applies wakes the triggers in the check phase
+ * (commit_check_cb()): the watch will not ring again for it.  Returns
+ * whether it applied anything. */
+static bool
+server_db_read_fresh(struct server_db *sdb)
+{
+    if (sdb->backend && sdb->backend->class->catch_up && !sdb->in_batch) {
+        uint64_t n = sdb->n_txns_elsewhere;
+
+        backend_sync(sdb->backend);
+        server_db_catch_up(sdb);
+        if (sdb->n_txns_elsewhere != n) {
+            sdb->server->read_fresh_change = true;
+            return true;
+        }
+    }
+    return false;
 }
 
 /* Commits the open batch of 'sdb'. */
@@ -771,7 +819,7 @@ rerun_batch(struct server_db *sdb)
                         : TXN_UNCHANGED]--;
         }
         if (!execute_transaction(h->session, sdb, h->ops, h->id,
-                                 h->start_ms, &deadline)) {
+                                 h->start_ms, &deadline, false)) {
             add_trigger(h->session, sdb, h->ops, h->id, h->start_ms,
                         deadline);
         }
@@ -926,6 +974,11 @@ commit_check_cb(uv_check_t *handle)
         return;
     }
     server->in_check = true;
+    if (server->read_fresh_change) {
+        /* A catch-up outside the watch's ring: server_db_read_fresh(). */
+        server->read_fresh_change = false;
+        run_triggers(server, false);
+    }
     commit_all(server);
     if (server->stored_change && server->change_cb) {
         /* Cleared first: what the callback writes counts for the next
@@ -1096,7 +1149,7 @@ result_has_error(const json_t *result)
 static bool
 execute_transaction(struct session *s, struct server_db *sdb,
                     const json_t *ops, const json_t *id, long long start_ms,
-                    long long *deadline_ms)
+                    long long *deadline_ms, bool may_be_stale)
 {
     struct server *server = s->server;
     struct ovsdb_execute_ctx ctx = {
@@ -1118,6 +1171,14 @@ execute_transaction(struct session *s, struct server_db *sdb,
     }
     /* A reply that depends on the open batch is kept with its request. */
     const json_t *rerun_ops = sdb->in_batch ? ops : NULL;
+    if (!txn && may_be_stale && server_db_read_fresh(sdb)) {
+        /* A write that skipped server_db_read_fresh() changed nothing,
+         * so no commit checks what it read, and the catch-up just found
+         * that it read an old state: run it again on the fresh one. */
+        json_decref(result);
+        return execute_transaction(s, sdb, ops, id, start_ms, deadline_ms,
+                                   false);
+    }
     if (!txn) {
         sdb->n_txns[result_has_error(result) ? TXN_FAILED : TXN_UNCHANGED]++;
         session_send__(s, jsonrpc_create_reply(result,
@@ -1221,7 +1282,7 @@ run_triggers(struct server *server, bool only_expired)
         if ((!only_expired && t->sdb->changed) || t->deadline_ms <= now) {
             long long deadline;
             if (execute_transaction(t->session, t->sdb, t->ops, t->id,
-                                    t->start_ms, &deadline)) {
+                                    t->start_ms, &deadline, false)) {
                 trigger_destroy(t);
             } else {
                 t->deadline_ms = deadline;
@@ -1321,8 +1382,14 @@ method_transact(struct session *s, const json_t *params, const json_t *id)
     for (size_t i = 1; i < json_array_size(params); i++) {
         json_array_append(ops, json_array_get(params, i));
     }
+    /* A transaction that writes is made fresh by its commit's compare:
+     * it reads etcd only if it turns out to change nothing. */
+    bool writes = ops_may_write(ops);
+    if (!writes) {
+        server_db_read_fresh(sdb);
+    }
     long long start_ms = now_ms(server);
-    if (!execute_transaction(s, sdb, ops, id, start_ms, &deadline)) {
+    if (!execute_transaction(s, sdb, ops, id, start_ms, &deadline, writes)) {
         add_trigger(s, sdb, ops, id, start_ms, deadline);
     }
     json_decref(ops);
@@ -1585,6 +1652,7 @@ method_monitor(struct session *s, const json_t *params, const json_t *id,
     if (!(sdb = get_db_param(s, params, id, method))) {
         return;
     }
+    server_db_read_fresh(sdb);
     const json_t *monitor_id = json_array_get(params, 1);
     if (session_find_monitor(s, monitor_id)) {
         send_error(s, ovsdb_syntax_error(monitor_id, NULL,

@@ -31,3 +31,9 @@ TESTS += tests/server/etcd-locks.py
 # The server tests and the real clients' tests again, on the etcd backend
 # (XT_STORAGE=etcd: each server on an etcd of its own).
 TESTS += tests/server/etcd-suite.sh
+# The same real clients' tests with two front ends on one etcd, each
+# client on the other front end from the one before (XT_FRONT_ENDS=2).
+TESTS += tests/server/etcd-suite-2fe.sh
+# A write through one front end, read right after through another: 200
+# times, "select" and a new monitor's first contents must see it.
+TESTS += tests/server/etcd-read-your-writes.py

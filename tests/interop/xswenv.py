@@ -334,19 +334,54 @@ def storage():
     return kind
 
 
+def front_ends():
+    """XT_FRONT_ENDS=N (with XT_STORAGE=etcd): DbServer runs N xsw-dbserver
+    front ends on its etcd, and hands its clients out among them (see
+    DbServer.sock); 1 if unset."""
+    n = os.environ.get("XT_FRONT_ENDS", "1")
+    if not n.isdigit() or int(n) < 1:
+        raise Failure("XT_FRONT_ENDS=%s: expected a count of front ends"
+                      % n)
+    return int(n) if storage() == "etcd" else 1
+
+
 class DbServer:
+    """With XT_STORAGE=etcd and XT_FRONT_ENDS=N (N >= 2), N xsw-dbserver
+    front ends on one etcd, as issue 16 has it: each read of 'sock' or
+    'remote' names the next front end in turn, so each client a test makes
+    (an ovs-vsctl, an IDL, a raw connection) talks to another front end
+    than the one before, with no change to the test.  Everything else
+    ('ctl', 'log', 'proc', appctl(), clients_away()) is front end 1's;
+    start() and stop() start and stop them all.  A test that needs one
+    server (one that counts a server's own sessions) holds one name from
+    'sock1'."""
+
     def __init__(self, peer="xsw", schema=VSWITCH_SCHEMA, extra_args=()):
         self.peer = peer
         self.schema = schema
         self.extra_args = list(extra_args)
         self.proc = None
+        self.others = []        # Front ends 2..N: [Popen or None]
         self.etcd = None
         self.storage_args = []
+        self.socks = []
+        self.n_clients = 0
+
+    @property
+    def sock(self):
+        """The next front end's socket (front end 1's when only one)."""
+        sock = self.socks[self.n_clients % len(self.socks)]
+        self.n_clients += 1
+        return sock
+
+    @property
+    def remote(self):
+        return "unix:" + self.sock
 
     def __enter__(self):
         self.dir = tempfile.mkdtemp(prefix="xt-interop-")
-        self.sock = os.path.join(self.dir, "db.sock")
-        self.remote = "unix:" + self.sock
+        self.sock1 = os.path.join(self.dir, "db.sock")
+        self.socks = [self.sock1]
         self.ctl = os.path.join(self.dir, "db.ctl")
         self.db = os.path.join(self.dir, "conf.db")
         self.log = os.path.join(self.dir, "server.log")
@@ -357,6 +392,9 @@ class DbServer:
             self.db = json.load(open(self.schema))["name"]
             run([XSW_DBSERVER] + self.storage_args
                 + ["--create", self.schema])
+            self.socks += [os.path.join(self.dir, "db%d.sock" % i)
+                           for i in range(2, front_ends() + 1)]
+            self.others = [None] * (len(self.socks) - 1)
         elif self.peer == "xsw":
             run([XSW_DBSERVER, "--create", self.schema, self.db])
         else:
@@ -365,78 +403,96 @@ class DbServer:
         return self
 
     def start(self):
+        self.proc = self.start_one(self.sock1, self.ctl, self.log)
+        for i, sock in enumerate(self.socks[1:]):
+            base = sock[:-len(".sock")]
+            self.others[i] = self.start_one(sock, base + ".ctl",
+                                            base + ".log")
+
+    def start_one(self, sock, ctl, log):
         if self.peer == "xsw":
-            args = [XSW_DBSERVER, "--remote=punix:" + self.sock,
-                    "--unixctl=" + self.ctl, "--log-file=" + self.log,
+            args = [XSW_DBSERVER, "--remote=punix:" + sock,
+                    "--unixctl=" + ctl, "--log-file=" + log,
                     "-vconsole:off"]
         else:
-            args = ["ovsdb-server", "--remote=punix:" + self.sock,
-                    "--unixctl=" + self.ctl, "--log-file=" + self.log,
+            args = ["ovsdb-server", "--remote=punix:" + sock,
+                    "--unixctl=" + ctl, "--log-file=" + log,
                     "-vconsole:off"]
         env = dict(os.environ, XSW_RUNDIR=self.dir, OVS_RUNDIR=self.dir)
-        self.proc = subprocess.Popen(args + self.storage_args
-                                     + self.extra_args + [self.db],
-                                     env=env, stdout=subprocess.DEVNULL,
-                                     stderr=open(self.log + ".stderr", "w"))
+        proc = subprocess.Popen(args + self.storage_args
+                                + self.extra_args + [self.db],
+                                env=env, stdout=subprocess.DEVNULL,
+                                stderr=open(log + ".stderr", "w"))
         # Ready means accepting connections, not merely that the socket
         # file exists (it is created before listen()).
         deadline = time.time() + 20
-        while not self.accepts():
-            if self.proc.poll() is not None:
+        while not self.accepts(sock):
+            if proc.poll() is not None:
                 raise Failure("%s exited %d at start: %s" % (
-                    args[0], self.proc.returncode, self.stderr_text()))
+                    args[0], proc.returncode, open(log + ".stderr").read()))
             if time.time() > deadline:
-                raise Failure("%s is not accepting on %s" % (args[0],
-                                                            self.sock))
+                raise Failure("%s is not accepting on %s" % (args[0], sock))
             time.sleep(0.02)
+        return proc
 
-    def accepts(self):
+    def accepts(self, sock=None):
         s = socket.socket(socket.AF_UNIX)
         try:
-            s.connect(self.sock)
+            s.connect(sock or self.sock1)
             return True
         except OSError:
             return False
         finally:
             s.close()
 
-    def check_clean_exit(self):
-        text = self.stderr_text()
+    def check_clean_exit(self, proc=None, log=None):
+        proc = proc or self.proc
+        text = self.stderr_text(log)
         for marker in SANITIZER_MARKERS:
             if marker in text:
                 raise Failure("the server reported at exit:\n%s"
                               % text[-4000:])
-        if self.proc.returncode != 0:
+        if proc.returncode != 0:
             raise Failure("the server exited %d after SIGTERM:\n%s"
-                          % (self.proc.returncode, text[-4000:]))
+                          % (proc.returncode, text[-4000:]))
 
-    def stderr_text(self):
+    def stderr_text(self, log=None):
         try:
-            return open(self.log + ".stderr").read()
+            return open((log or self.log) + ".stderr").read()
         except OSError:
             return ""
 
     def stop(self, sig=signal.SIGTERM):
-        """Stops the server.  After SIGTERM it must exit 0 and, in a
-        sanitizer build, report nothing: a leak or a sanitizer error at
-        shutdown fails the test."""
-        if self.proc and self.proc.poll() is None:
-            self.proc.send_signal(sig)
+        """Stops the server (every front end).  After SIGTERM it must exit
+        0 and, in a sanitizer build, report nothing: a leak or a sanitizer
+        error at shutdown fails the test."""
+        try:
+            for i, proc in enumerate(self.others):
+                base = self.socks[i + 1][:-len(".sock")]
+                self.others[i] = None
+                self.stop_one(proc, sig, self.socks[i + 1], base + ".log")
+        finally:
+            proc, self.proc = self.proc, None
+            self.stop_one(proc, sig, self.sock1, self.log)
+
+    def stop_one(self, proc, sig, sock, log):
+        if proc and proc.poll() is None:
+            proc.send_signal(sig)
             try:
-                self.proc.wait(timeout=10)
+                proc.wait(timeout=10)
             except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+                proc.kill()
+                proc.wait()
                 raise Failure("the server did not exit within 10 s of "
                               "SIGTERM")
             if sig == signal.SIGTERM and self.peer == "xsw":
-                self.check_clean_exit()
-        self.proc = None
-        if os.path.exists(self.sock) and sig == signal.SIGKILL:
-            os.unlink(self.sock)
+                self.check_clean_exit(proc, log)
+        if os.path.exists(sock) and sig == signal.SIGKILL:
+            os.unlink(sock)
 
     def __exit__(self, *exc):
-        crashed = self.proc is not None and self.proc.poll() is not None
+        crashed = any(p is not None and p.poll() is not None
+                      for p in [self.proc] + self.others)
         try:
             self.stop()
         except Failure:
@@ -460,7 +516,8 @@ class DbServer:
         return False
 
     def alive(self):
-        return self.proc is not None and self.proc.poll() is None
+        return all(p is not None and p.poll() is None
+                   for p in [self.proc] + self.others)
 
     def vsctl(self, *args, check_stderr=True):
         """ovs-vsctl --no-wait ARGS; fails if it fails or prints on stderr."""
@@ -491,21 +548,43 @@ class DbServer:
         """Closes the connections of every client (the server removes the
         remote they came through) and yields another remote for changes
         made while they are away; at the end the first remote listens
-        again, and the clients reconnect."""
-        return clients_away(self)
+        again, and the clients reconnect.  With several front ends, those
+        of every front end; the remote yielded is front end 1's."""
+        if not self.others:
+            return clients_away(self)
+        return self.all_clients_away()
+
+    @contextlib.contextmanager
+    def all_clients_away(self):
+        with contextlib.ExitStack() as stack:
+            sides = [stack.enter_context(clients_away(_FrontEndCtl(sock)))
+                     for sock in self.socks]
+            yield sides[0]
+
+
+class _FrontEndCtl:
+    """What clients_away() needs of one of DbServer's front ends."""
+
+    def __init__(self, sock):
+        self.sock = sock
+        self.ctl = sock[:-len(".sock")] + ".ctl"
+
+    def appctl(self, *args):
+        return run(["ovs-appctl", "-t", self.ctl] + list(args))[0]
 
 
 @contextlib.contextmanager
 def clients_away(server):
     """DbServer.clients_away() of 'server' (a DbServer or an EtcdFrontEnd:
-    its 'dir', 'sock' and appctl())."""
-    side = server.sock[:-len(".sock")] + "-side.sock"
+    its 'dir', 'sock' and appctl(); a DbServer's front end 1, 'sock1')."""
+    sock = getattr(server, "sock1", None) or server.sock
+    side = sock[:-len(".sock")] + "-side.sock"
     server.appctl("ovsdb-server/add-remote", "punix:" + side)
-    server.appctl("ovsdb-server/remove-remote", "punix:" + server.sock)
+    server.appctl("ovsdb-server/remove-remote", "punix:" + sock)
     try:
         yield "unix:" + side
     finally:
-        server.appctl("ovsdb-server/add-remote", "punix:" + server.sock)
+        server.appctl("ovsdb-server/add-remote", "punix:" + sock)
         server.appctl("ovsdb-server/remove-remote", "punix:" + side)
 
 
