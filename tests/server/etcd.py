@@ -393,6 +393,24 @@ def test_failover(c):
             follower = CurCfgFollower(other.remote)
             follower.start()
             used.stop(signal.SIGKILL)
+            # Write once ovsdbapp's connection thread has failed over: a
+            # transaction queued while its IDL is still reconnecting is
+            # run by ovsdbapp's retry loop, which steps the IDL (one
+            # idl.run()) only between sleeps of 1, 2, 4, 8 s; the
+            # reconnection takes 5 steps (connect, _Server's schema and
+            # monitor, the database's monitor, its reply), so the write
+            # times out at 20 s however fast the front end answers (seen
+            # under load: each request answered within 1 ms, sent 1, 2,
+            # 4 s apart).
+            deadline = time.time() + 20
+            while (idl._session.get_name() == used.remote
+                   or idl.state != idl.IDL_S_MONITORING) \
+                    and time.time() < deadline:
+                time.sleep(0.05)
+            c.ok(idl._session.get_name() != used.remote
+                 and idl.state == idl.IDL_S_MONITORING,
+                 "ovsdbapp's connection moves to another front end after "
+                 "kill -9 of its own")
             api.db_set("Open_vSwitch", ".",
                        ("external_ids", {"xt-app": "1"})).execute(
                            check_error=True)
