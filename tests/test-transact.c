@@ -1186,10 +1186,17 @@ START_TEST(test_small_txn_in_big_table)
     ck_assert_int_eq(hmap_count(&ovsdb_db_get_table(db, "Root")->rows),
                      20200);
 
-    double big = time_small_txns(200, 1000);
+    /* The best of five: a busy machine (the suite beside stress-ng) once
+     * stretched a single run 15x.  A cost that grows with the table's size
+     * shows in every run; a scheduler's pause does not. */
+    double big = 1e9;
+    for (int k = 0; k < 5; k++) {
+        double t = time_small_txns(200, 1000 + k * 200);
+        big = t < big ? t : big;
+    }
     ck_assert_msg(big < small * 5 + 0.05,
-                  "200 small txns: %.4fs in an empty table, %.4fs in a "
-                  "20,000-row table", small, big);
+                  "200 small txns: %.4fs in an empty table, %.4fs (best of "
+                  "5) in a 20,000-row table", small, big);
 }
 END_TEST
 
