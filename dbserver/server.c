@@ -853,6 +853,38 @@ server_db_maybe_compact(struct server_db *sdb)
     }
 }
 
+/* Commits 'sdb''s open batch, running it again after each conflict with
+ * another server's commit (at most MAX_BATCH_RERUNS times).  On failure
+ * the batch's clients get the error, 'sdb' goes back to what is stored
+ * (recover_from_failed_batch()), and the error is returned for the caller
+ * to destroy; NULL once the batch is stored. */
+static struct ovsdb_error *
+commit_open_batch(struct server_db *sdb)
+{
+    struct ovsdb_error *error = commit_batch(sdb);
+    int n_reruns = 0;
+
+    while (error && backend_commit_conflicted(sdb->backend)
+           && n_reruns < MAX_BATCH_RERUNS) {
+        ovsdb_error_destroy(error);
+        error = rerun_batch(sdb);
+        n_reruns++;
+    }
+    if (error) {
+        if (backend_commit_conflicted(sdb->backend)) {
+            VLOG_WARN("%s: another server committed first %d times in a "
+                      "row: giving up on this batch", sdb->name,
+                      n_reruns + 1);
+        }
+        recover_from_failed_batch(sdb, error);
+    } else {
+        count_batch_txns(sdb, TXN_COMMITTED);
+        ovsdb_undo_forget(&sdb->undo);
+    }
+    server_db_report_index(sdb);
+    return error;
+}
+
 /* Commits every open batch, then lets the held output go. */
 static void
 commit_batches(struct server *server)
@@ -864,28 +896,7 @@ commit_batches(struct server *server)
     SHASH_FOR_EACH (node, &server->dbs) {
         struct server_db *sdb = node->data;
         if (sdb->in_batch) {
-            struct ovsdb_error *error = commit_batch(sdb);
-            int n_reruns = 0;
-
-            while (error && backend_commit_conflicted(sdb->backend)
-                   && n_reruns < MAX_BATCH_RERUNS) {
-                ovsdb_error_destroy(error);
-                error = rerun_batch(sdb);
-                n_reruns++;
-            }
-            if (error) {
-                if (backend_commit_conflicted(sdb->backend)) {
-                    VLOG_WARN("%s: another server committed first %d times "
-                              "in a row: giving up on this batch",
-                              sdb->name, n_reruns + 1);
-                }
-                recover_from_failed_batch(sdb, error);
-                ovsdb_error_destroy(error);
-            } else {
-                count_batch_txns(sdb, TXN_COMMITTED);
-                ovsdb_undo_forget(&sdb->undo);
-            }
-            server_db_report_index(sdb);
+            ovsdb_error_destroy(commit_open_batch(sdb));
         }
     }
     server->holding = false;
@@ -1473,13 +1484,12 @@ server_db_convert(struct server_db *sdb, const struct ovsdb_schema *schema,
      * from memory, and the stored database it replaces must not hold
      * less. */
     if (sdb->in_batch) {
-        sdb->in_batch = false;
-        error = backend_commit_batch(sdb->backend, sdb->batch_durable);
+        /* As at the end of the turn: a conflict runs the batch again
+         * rather than failing its clients' writes. */
+        error = commit_open_batch(sdb);
         if (error) {
-            recover_from_failed_batch(sdb, error);
             return error;
         }
-        count_batch_txns(sdb, TXN_COMMITTED);
     }
     /* Another server's commit in between (etcd) fails the conversion's
      * compare: catch up with it and convert that, as a batch is re-run. */

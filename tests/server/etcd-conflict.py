@@ -220,6 +220,46 @@ def test_rerun_bound(c, etcd, dir):
         b.stop()
 
 
+def test_convert_after_write(c, etcd, dir):
+    """A "convert" read in the same turn of the loop as a write (one
+    socket write carries both) commits the write's open batch before it
+    converts.  When that commit loses the compare on head (front end A runs
+    with XSW_ETCD_TEST_CONFLICTS=2: its next two commits lose, as to
+    another server's), the batch runs again, as at the end of a turn: the
+    write succeeds and is stored, never an "I/O error" for a conflict the
+    server can resolve itself."""
+    a = EtcdFrontEnd(etcd.url, dir, "conv-a", env=dict(
+        os.environ, XSW_ETCD_TEST_CONFLICTS="2"))
+    try:
+        a.start()
+        with ovsdb_raw.Connection(a.sock, 30) as conn:
+            conn.call("set_db_change_aware", [True])
+            schema = conn.call("get_schema", ["Open_vSwitch"])
+            txn = {"method": "transact", "id": 101, "params": [
+                "Open_vSwitch",
+                {"op": "insert", "table": "Bridge",
+                 "row": {"name": "xtconv"}, "uuid-name": "br"},
+                {"op": "mutate", "table": "Open_vSwitch", "where": [],
+                 "mutations": [["bridges", "insert",
+                                ["set", [["named-uuid", "br"]]]]]}]}
+            conv = {"method": "convert", "id": 102,
+                    "params": ["Open_vSwitch", schema]}
+            conn.send((json.dumps(txn) + json.dumps(conv)).encode())
+            written = conn.reply(101)
+            converted = conn.reply(102)
+        c.ok(not any(r and "error" in r for r in written["result"]),
+             "the write read with the convert succeeds after its batch "
+             "lost the compare", json.dumps(written["result"]))
+        c.eq(converted.get("error"), None, "the convert succeeds")
+        names = [r["name"] for r in
+                 ovsdb_raw.dump(a.sock, COLUMNS)["Bridge"].values()]
+        c.eq(names.count("xtconv"), 1, "the write is stored")
+        c.ok(coverage(a, "server_batch_rerun") >= 1,
+             "A re-ran the batch (else this test tested nothing)")
+    finally:
+        a.stop()
+
+
 if __name__ == "__main__":
     checks = Checks()
     DIR = tempfile.mkdtemp(prefix="xt-etcd-conflict-")
@@ -228,6 +268,7 @@ if __name__ == "__main__":
         etcd = Etcd(DIR).start()
         checks.run(lambda c: test_conflicts(c, etcd, DIR))
         checks.run(lambda c: test_rerun_bound(c, etcd, DIR))
+        checks.run(lambda c: test_convert_after_write(c, etcd, DIR))
     finally:
         if etcd:
             etcd.stop()
