@@ -456,8 +456,8 @@ class CopyServer(xswenv.DbServer):
 
     def __enter__(self):
         self.dir = tempfile.mkdtemp(prefix="xt-vsctl-")
-        self.sock = os.path.join(self.dir, "db.sock")
-        self.remote = "unix:" + self.sock
+        self.sock1 = os.path.join(self.dir, "db.sock")
+        self.socks = [self.sock1]      # DbServer's 'sock' and 'remote'.
         self.ctl = os.path.join(self.dir, "db.ctl")
         self.db = os.path.join(self.dir, "conf.db")
         self.log = os.path.join(self.dir, "server.log")
