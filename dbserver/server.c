@@ -696,21 +696,6 @@ server_db_stored_elsewhere(void *sdb_)
     close_lost_sessions(server);
 }
 
-/* Whether the "transact" 'ops' has an operation that may write. */
-static bool
-ops_may_write(const json_t *ops)
-{
-    for (size_t i = 0; i < json_array_size(ops); i++) {
-        const char *op = json_string_value(
-            json_object_get(json_array_get(ops, i), "op"));
-        if (op && (!strcmp(op, "insert") || !strcmp(op, "update")
-                   || !strcmp(op, "mutate") || !strcmp(op, "delete"))) {
-            return true;
-        }
-    }
-    return false;
-}
-
 /* Before a request reads 'sdb' (a "transact", a monitor's first
  * contents), catches up with every commit that etcd acknowledged before
  * now, through whichever front end: a client that saw its write through
@@ -1395,7 +1380,7 @@ method_transact(struct session *s, const json_t *params, const json_t *id)
     }
     /* A transaction that writes is made fresh by its commit's compare:
      * it reads etcd only if it turns out to change nothing. */
-    bool writes = ops_may_write(ops);
+    bool writes = ovsdb_ops_may_write(ops);
     if (!writes) {
         server_db_read_fresh(sdb);
     }

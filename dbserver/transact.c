@@ -905,6 +905,21 @@ lookup_executor(const char *name, bool *read_only)
     return NULL;
 }
 
+bool
+ovsdb_ops_may_write(const json_t *ops)
+{
+    for (size_t i = 0; i < json_array_size(ops); i++) {
+        const char *op = json_string_value(
+            json_object_get(json_array_get(ops, i), "op"));
+        bool read_only;
+
+        if (op && lookup_executor(op, &read_only) && !read_only) {
+            return true;
+        }
+    }
+    return false;
+}
+
 enum ovsdb_execute_status
 ovsdb_execute(struct ovsdb_db *db, const json_t *ops,
               const struct ovsdb_execute_ctx *ctx, long long now_ms,

@@ -71,4 +71,9 @@ enum ovsdb_execute_status ovsdb_execute(struct ovsdb_db *, const json_t *ops,
                                         struct ovsdb_txn **txn,
                                         long long *wait_deadline_ms);
 
+/* Whether 'ops' (as for ovsdb_execute()) holds an operation that may
+ * write: one that a read-only session may not run.  Unknown operations
+ * do not count (ovsdb_execute() refuses them). */
+bool ovsdb_ops_may_write(const json_t *ops);
+
 #endif /* transact.h */
