@@ -78,6 +78,7 @@
 #include "ovsdb-error.h"
 #include "ovsdb-schema.h"
 #include "shash.h"
+#include "timeval.h"
 #include "txn-record.h"
 #include "util.h"
 #include "uuid.h"
@@ -176,17 +177,6 @@ key_of(const struct etcd_backend *eb, const char *fmt, ...)
     return ds_steal_cstr(&ds);
 }
 
-/* The key just after every key that starts with 'prefix'. */
-static json_t *
-range_end_json(const char *prefix)
-{
-    char *end = xstrdup(prefix);
-    end[strlen(end) - 1]++;
-    json_t *json = etcd_b64_string(end);
-    free(end);
-    return json;
-}
-
 static json_t *
 put_op(const char *key, const char *value, size_t len)
 {
@@ -205,12 +195,6 @@ etcd_error(const struct etcd_backend *eb, struct ovsdb_error *error)
  * its defaults): each request, and all of them. */
 #define READ_REQUEST_MS 2000
 #define READ_PATIENCE_MS 5000
-
-static long long
-now_ms(void)
-{
-    return uv_hrtime() / 1000000;
-}
 
 /* A key's value, as read. */
 struct kv {
@@ -231,7 +215,7 @@ static struct ovsdb_error *
 read_prefix(struct etcd_backend *eb, const char *prefix, long long revision,
             struct shash *kvs, long long *revp)
 {
-    return read_range(eb, prefix, range_end_json(prefix), revision, kvs,
+    return read_range(eb, prefix, etcd_prefix_end(prefix), revision, kvs,
                       revp);
 }
 
@@ -264,12 +248,12 @@ read_range(struct etcd_backend *eb, const char *key, json_t *range_end,
     }
     /* While etcd elects a leader, a read fails or waits: ask again, each
      * time for a short while, a few times. */
-    long long deadline = now_ms() + READ_PATIENCE_MS;
+    long long deadline = time_msec() + READ_PATIENCE_MS;
     etcd_client_set_timeout(eb->client, READ_REQUEST_MS);
     for (;;) {
         error = etcd_client_call(eb->client, "/v3/kv/range", req, &reply);
         if (!error || !etcd_client_unavailable(eb->client)
-            || now_ms() >= deadline) {
+            || time_msec() >= deadline) {
             break;
         }
         ovsdb_error_destroy(error);
@@ -837,7 +821,7 @@ static void
 delete_prefix(struct etcd_backend *eb, const char *prefix)
 {
     json_t *req = json_pack("{s:o,s:o}", "key", etcd_b64_string(prefix),
-                            "range_end", range_end_json(prefix));
+                            "range_end", etcd_prefix_end(prefix));
     json_t *reply;
     struct ovsdb_error *error = etcd_client_call(eb->client,
                                                  "/v3/kv/deleterange", req,
@@ -868,7 +852,7 @@ find_outcome(struct etcd_backend *eb, const char *key, const char *put,
     char *head_key = key_of(eb, "head");
     enum outcome outcome = UNKNOWN;
 
-    while (outcome == UNKNOWN && now_ms() < deadline) {
+    while (outcome == UNKNOWN && time_msec() < deadline) {
         struct shash kvs = SHASH_INITIALIZER(&kvs);
         struct ovsdb_error *error;
         uint64_t seq, snapshot;
@@ -972,7 +956,7 @@ commit_value(struct etcd_backend *eb, const char *value, bool snapshot)
     uint64_t snap = snapshot ? eb->seq : eb->snapshot;
     char *head_key = key_of(eb, "head");
     char *key = key_of(eb, "%s/%020"PRIu64, snapshot ? "snap" : "log", seq);
-    long long deadline = now_ms() + COMMIT_PATIENCE_MS;
+    long long deadline = time_msec() + COMMIT_PATIENCE_MS;
     json_t *ops = json_array();
     struct ovsdb_error *error;
     char *chunks, *put;
@@ -1027,7 +1011,7 @@ commit_value(struct etcd_backend *eb, const char *value, bool snapshot)
                 ovsdb_error_destroy(error);
                 error = NULL;
             } else if (o == NOT_LANDED && unknown
-                       && now_ms() < deadline) {
+                       && time_msec() < deadline) {
                 ovsdb_error_destroy(error);
                 json_decref(reply);
                 resent = true;
@@ -1142,7 +1126,7 @@ schedule_snapshot(struct etcd_backend *eb)
 {
     long long spread = snapshot_interval_ms
                        ? random() % snapshot_interval_ms : 0;
-    eb->next_snapshot_ms = now_ms() + snapshot_interval_ms + spread;
+    eb->next_snapshot_ms = time_msec() + snapshot_interval_ms + spread;
 }
 
 /* As ovsdb-server's ovsdb_storage_should_snapshot(): not before the time
@@ -1155,7 +1139,7 @@ etcd_backend_should_compact(const struct backend *b)
     const struct etcd_backend *eb = etcd_backend_cast(b);
     uint64_t records = eb->seq - eb->snapshot;
 
-    if (!records || now_ms() < eb->next_snapshot_ms) {
+    if (!records || time_msec() < eb->next_snapshot_ms) {
         return false;
     }
     size_t bytes = eb->bytes_snapshot == eb->snapshot ? eb->log_bytes : 0;
@@ -1702,7 +1686,7 @@ read_missing(struct etcd_backend *eb, bool with_head)
      * kvs_get_json()). */
     char *from = key_of(eb, "log/%020"PRIu64, eb->seq + 1);
     char *log = key_of(eb, "log/");
-    struct ovsdb_error *error = read_range(eb, from, range_end_json(log),
+    struct ovsdb_error *error = read_range(eb, from, etcd_prefix_end(log),
                                            rev, &eb->pending, &rev);
     free(from);
     free(log);

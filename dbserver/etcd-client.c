@@ -425,6 +425,16 @@ etcd_b64_json(const void *data, size_t n)
 }
 
 json_t *
+etcd_prefix_end(const char *prefix)
+{
+    char *end = xstrdup(prefix);
+    end[strlen(end) - 1]++;
+    json_t *json = etcd_b64_string(end);
+    free(end);
+    return json;
+}
+
+json_t *
 etcd_b64_string(const char *s)
 {
     return etcd_b64_json(s, strlen(s));

@@ -90,6 +90,9 @@ struct ovsdb_error *etcd_client_watch(struct etcd_client *,
 /* Base64, as the gateway wants keys and values. */
 json_t *etcd_b64_json(const void *data, size_t n);
 json_t *etcd_b64_string(const char *s);
+/* The "range_end" of every key that starts with 'prefix' (not empty): the
+ * key just after them all, base64-encoded. */
+json_t *etcd_prefix_end(const char *prefix);
 /* Decodes base64 'json' into a new null-terminated string ('*np' bytes
  * before the null); NULL if 'json' is not valid base64. */
 char *etcd_b64_decode(const json_t *json, size_t *np);

@@ -70,6 +70,7 @@
 #include "list.h"
 #include "ovsdb-error.h"
 #include "shash.h"
+#include "timeval.h"
 #include "util.h"
 #include "vlog.h"
 
@@ -131,12 +132,6 @@ struct view_key {
     long long create_revision;
 };
 
-static long long
-mono_ms(void)
-{
-    return uv_hrtime() / 1000000;
-}
-
 static json_t *
 b64_next_key(const char *key)
 {
@@ -156,7 +151,7 @@ static json_t *
 range_all(void)
 {
     return json_pack("{s:o,s:o,s:b}", "key", etcd_b64_string(LOCK_PREFIX),
-                     "range_end", etcd_b64_string("/xsw-locks0"),
+                     "range_end", etcd_prefix_end(LOCK_PREFIX),
                      "keys_only", true);
 }
 
@@ -305,7 +300,7 @@ static long long
 grant(struct backend_locks *bl, struct etcd_client *client)
 {
     json_t *req = json_pack("{s:i}", "TTL", ETCD_LOCK_LEASE_TTL);
-    long long sent = mono_ms();
+    long long sent = time_msec();
     json_t *reply;
     struct ovsdb_error *error = etcd_client_call(client, "/v3/lease/grant",
                                                  req, &reply);
@@ -336,7 +331,7 @@ tend_lease(struct backend_locks *bl, struct etcd_client *client,
            long long *nextp)
 {
     long long lease = atomic_load(&bl->lease);
-    long long now = mono_ms();
+    long long now = time_msec();
 
     if (lease && now >= atomic_load(&bl->valid_until)) {
         /* The loop stops claiming its locks now (fail closed).  Never keep
@@ -443,7 +438,7 @@ thread_main(void *bl_)
 {
     struct backend_locks *bl = bl_;
     struct thread_ctx ctx = { .bl = bl,
-                              .next_keepalive = mono_ms()
+                              .next_keepalive = time_msec()
                               + ETCD_LOCK_LEASE_TTL * 1000 / 3 };
     struct etcd_client *watch_client = NULL;
 
@@ -489,7 +484,7 @@ lease_valid(const struct backend_locks *bl, long long *leasep)
     long long lease = atomic_load((atomic_llong *) &bl->lease);
 
     *leasep = lease;
-    return lease && mono_ms() < atomic_load((atomic_llong *)
+    return lease && time_msec() < atomic_load((atomic_llong *)
                                             &bl->valid_until);
 }
 
@@ -603,7 +598,7 @@ backend_locks_refresh(struct backend_locks *bl)
                 lock_queue(bl, l);
             }
         }
-        long long left = atomic_load(&bl->valid_until) - mono_ms();
+        long long left = atomic_load(&bl->valid_until) - time_msec();
         uv_timer_start(&bl->deadline, deadline_cb, MAX(left, 0) + 1, 0);
     }
 }
