@@ -75,6 +75,7 @@
 #include "db.h"
 #include "ds.h"
 #include "etcd-client.h"
+#include "etcd-lock.h"
 #include "ovsdb-error.h"
 #include "ovsdb-schema.h"
 #include "shash.h"
@@ -1788,4 +1789,5 @@ const struct backend_class etcd_backend_class = {
     .watch = etcd_backend_watch,
     .catch_up = etcd_backend_catch_up,
     .sync = etcd_backend_sync,
+    .locks_open = etcd_locks_open,
 };

@@ -5,7 +5,6 @@
 
 #include <string.h>
 
-#include "etcd-lock.h"
 #include "ovsdb-error.h"
 #include "util.h"
 
@@ -189,8 +188,8 @@ backend_locks_open(const char *storage, uv_loop_t *loop,
     struct ovsdb_error *error = backend_class_for(storage, &class, &location);
 
     *locksp = NULL;
-    if (!error && class == &etcd_backend_class) {
-        error = etcd_locks_open(location, loop, changed, aux, locksp);
+    if (!error && class->locks_open) {
+        error = class->locks_open(location, loop, changed, aux, locksp);
     }
     return error;
 }

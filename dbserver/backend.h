@@ -109,6 +109,7 @@ struct backend_status {
 };
 
 struct backend;
+struct backend_locks;
 
 struct backend_class {
     const char *name;           /* "sqlite", "etcd". */
@@ -156,6 +157,13 @@ struct backend_class {
                                     void *aux);
     /* May be NULL: see backend_sync(). */
     void (*sync)(struct backend *);
+
+    /* For a storage whose servers share their locks (NULL otherwise):
+     * see backend_locks_open(); 'location' is the storage without its
+     * class prefix. */
+    struct ovsdb_error *(*locks_open)(const char *location, uv_loop_t *,
+                                      void (*changed)(void *aux), void *aux,
+                                      struct backend_locks **locksp);
 };
 
 /* Every backend begins with this. */
